@@ -1,0 +1,64 @@
+/**
+ * Progress on a TTY, silence when piped or with --quiet. Writes to stderr only; stdout stays
+ * machine-readable.
+ */
+export interface Progress {
+  /** Starts (or restarts) a phase; `total` enables a percentage. */
+  phase(label: string, total?: number): void;
+  /** Advances the current phase by `n`. Redraws at most every 100 ms. */
+  tick(n?: number): void;
+  /** Ends the progress line. */
+  done(): void;
+  /** A log line on stderr (not suppressed by TTY detection, only by quiet). */
+  log(message: string): void;
+}
+
+export function createProgress(opts: { quiet?: boolean; stream?: NodeJS.WriteStream } = {}): Progress {
+  const stream = opts.stream ?? process.stderr;
+  const live = !opts.quiet && stream.isTTY === true;
+  let label = '';
+  let total: number | undefined;
+  let count = 0;
+  let last = 0;
+  let drawn = false;
+
+  const draw = (force: boolean): void => {
+    if (!live) return;
+    const now = Date.now();
+    if (!force && now - last < 100) return;
+    last = now;
+    const pct = total ? ` ${Math.min(100, Math.floor((count / total) * 100))}%` : '';
+    const of = total ? `/${total}` : '';
+    stream.write(`\r\x1b[K${label} ${count}${of}${pct}`);
+    drawn = true;
+  };
+
+  return {
+    phase(l, t) {
+      if (drawn) stream.write('\n');
+      label = l;
+      total = t;
+      count = 0;
+      drawn = false;
+      draw(true);
+    },
+    tick(n = 1) {
+      count += n;
+      draw(false);
+    },
+    done() {
+      if (!live) return;
+      if (drawn) {
+        draw(true);
+        stream.write('\n');
+      }
+      drawn = false;
+    },
+    log(message) {
+      if (opts.quiet) return;
+      if (drawn) stream.write('\r\x1b[K');
+      stream.write(`${message}\n`);
+      if (drawn) draw(true);
+    },
+  };
+}

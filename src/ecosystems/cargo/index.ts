@@ -1,0 +1,12 @@
+import type { Ecosystem } from '../types.js';
+import { versioning } from './versioning.js';
+import { extractors } from './extractors.js';
+
+export const cargo: Ecosystem = {
+  osvName: 'crates.io',
+  purlType: 'cargo',
+  /** crates.io treats names case-insensitively and '-' equal to '_' */
+  normalizeName: (name) => name.trim().toLowerCase().replace(/_/g, '-'),
+  versioning,
+  extractors,
+};

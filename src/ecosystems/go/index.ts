@@ -1,0 +1,13 @@
+import type { Ecosystem } from '../types.js';
+import { versioning } from './versioning.js';
+import { extractors } from './extractors.js';
+
+export const golang: Ecosystem = {
+  osvName: 'Go',
+  purlType: 'golang',
+  purlNamespaceSeparator: '/',
+  /** module paths are case-sensitive; compared exactly */
+  normalizeName: (name) => name.trim(),
+  versioning,
+  extractors,
+};

@@ -1,0 +1,54 @@
+/**
+ * The ecosystem registry: the list of ecosystems and lookups by OSV name, purl type and file name.
+ * Adding an ecosystem = a new folder + one line in ECOSYSTEMS.
+ */
+import { baseEcosystem } from '../model/advisory.js';
+import { buildPurl, type PurlParts } from '../model/purl.js';
+import type { Ecosystem, Extractor } from './types.js';
+import { npm } from './npm/index.js';
+import { pypi } from './pypi/index.js';
+import { maven } from './maven/index.js';
+import { golang } from './go/index.js';
+import { cargo } from './cargo/index.js';
+import { rubygems } from './rubygems/index.js';
+import { packagist } from './packagist/index.js';
+import { nuget } from './nuget/index.js';
+
+export const ECOSYSTEMS: readonly Ecosystem[] = [npm, pypi, maven, golang, cargo, rubygems, packagist, nuget];
+
+const byOsv = new Map(ECOSYSTEMS.map((e) => [e.osvName, e]));
+const byPurl = new Map(ECOSYSTEMS.map((e) => [e.purlType, e]));
+
+/** Lookup by OSV ecosystem string; `Debian:12` finds `Debian`. Undefined for an ecosystem vouch does not know. */
+export function ecosystemByOsvName(osvEcosystem: string): Ecosystem | undefined {
+  return byOsv.get(baseEcosystem(osvEcosystem));
+}
+
+export function ecosystemByPurlType(type: string): Ecosystem | undefined {
+  return byPurl.get(type.toLowerCase());
+}
+
+/** Every extractor of every ecosystem, in registry order. */
+export function allEcosystemExtractors(): Extractor[] {
+  return ECOSYSTEMS.flatMap((e) => [...e.extractors]);
+}
+
+/** The purl of an ecosystem package (name as the ecosystem writes it). */
+export function purlOf(eco: Ecosystem, name: string, version: string | undefined, qualifiers?: Record<string, string>): string {
+  return buildPurl({ ...splitName(eco, name), type: eco.purlType, version, qualifiers });
+}
+
+function splitName(eco: Ecosystem, name: string): { namespace?: string; name: string } {
+  const sep = eco.purlNamespaceSeparator;
+  if (!sep) return { name };
+  const i = name.lastIndexOf(sep);
+  if (i <= 0) return { name };
+  return { namespace: name.slice(0, i), name: name.slice(i + 1) };
+}
+
+/** The ecosystem package name a purl stands for (inverse of purlOf's split). */
+export function nameFromPurl(eco: Ecosystem, parts: PurlParts): string {
+  const sep = eco.purlNamespaceSeparator;
+  if (sep && parts.namespace) return `${parts.namespace}${sep}${parts.name}`;
+  return parts.name;
+}

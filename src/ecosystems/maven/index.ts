@@ -1,0 +1,13 @@
+import type { Ecosystem } from '../types.js';
+import { versioning } from './versioning.js';
+import { extractors } from './extractors.js';
+
+export const maven: Ecosystem = {
+  osvName: 'Maven',
+  purlType: 'maven',
+  purlNamespaceSeparator: ':',
+  /** `group:artifact`, compared exactly (Maven coordinates are case-sensitive) */
+  normalizeName: (name) => name.trim(),
+  versioning,
+  extractors,
+};

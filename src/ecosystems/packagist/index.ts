@@ -1,0 +1,13 @@
+import type { Ecosystem } from '../types.js';
+import { versioning } from './versioning.js';
+import { extractors } from './extractors.js';
+
+export const packagist: Ecosystem = {
+  osvName: 'Packagist',
+  purlType: 'composer',
+  purlNamespaceSeparator: '/',
+  /** Composer names are case-insensitive: lower-case */
+  normalizeName: (name) => name.trim().toLowerCase(),
+  versioning,
+  extractors,
+};

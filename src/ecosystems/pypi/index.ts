@@ -1,0 +1,12 @@
+import type { Ecosystem } from '../types.js';
+import { versioning } from './versioning.js';
+import { extractors } from './extractors.js';
+
+export const pypi: Ecosystem = {
+  osvName: 'PyPI',
+  purlType: 'pypi',
+  /** PEP 503: lower-case, runs of '-', '_' and '.' become one '-' */
+  normalizeName: (name) => name.trim().toLowerCase().replace(/[-_.]+/g, '-'),
+  versioning,
+  extractors,
+};

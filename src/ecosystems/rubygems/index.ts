@@ -1,0 +1,12 @@
+import type { Ecosystem } from '../types.js';
+import { versioning } from './versioning.js';
+import { extractors } from './extractors.js';
+
+export const rubygems: Ecosystem = {
+  osvName: 'RubyGems',
+  purlType: 'gem',
+  /** gem names are case-sensitive; compared exactly */
+  normalizeName: (name) => name.trim(),
+  versioning,
+  extractors,
+};

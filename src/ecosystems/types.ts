@@ -1,0 +1,36 @@
+/** The ecosystem plug-in (DESIGN.md): every ecosystem exports one `Ecosystem` object from its folder. */
+import type { InputFile, Inventory } from '../model/inventory.js';
+
+/** An opaque parsed version; only the ecosystem's own Versioning understands it. */
+export type ParsedVersion = unknown;
+
+export interface Versioning {
+  /** undefined = not a version of this ecosystem. */
+  parse(version: string): ParsedVersion | undefined;
+  /** The ecosystem's own total order. Throws VouchError(INPUT_PARSE) when either side does not parse. */
+  compare(a: string, b: string): number;
+}
+
+export interface Extractor {
+  readonly id: string; // "npm/package-lock"
+  readonly needs: { network: boolean; runsCode: boolean };
+  /** Cheap filter on the file name (and size): no I/O. */
+  wants(path: string, size?: number): boolean;
+  extract(input: InputFile): Promise<Inventory>;
+}
+
+export interface Ecosystem {
+  /** OSV ecosystem name: "npm", "PyPI", "Maven", "crates.io" ... */
+  readonly osvName: string;
+  /** purl type: "npm", "pypi", "maven", "cargo" ... */
+  readonly purlType: string;
+  /**
+   * How the ecosystem's package name splits into purl namespace and name: npm `@scope/name` and
+   * Go/Packagist paths split at the last '/', Maven `group:artifact` at ':'; none = no namespace.
+   */
+  readonly purlNamespaceSeparator?: '/' | ':';
+  /** The name as compared when matching advisories: PEP 503 for PyPI, case rules per ecosystem. */
+  normalizeName(name: string): string;
+  readonly versioning: Versioning;
+  readonly extractors: readonly Extractor[];
+}

@@ -1,0 +1,75 @@
+/**
+ * OSV schema types (https://ossf.github.io/osv-schema/), as published. We never rewrite a record.
+ * Only the fields vouch reads are typed precisely; everything else passes through.
+ */
+export type OsvRangeType = 'SEMVER' | 'ECOSYSTEM' | 'GIT';
+
+export interface OsvEvent {
+  introduced?: string;
+  fixed?: string;
+  last_affected?: string;
+  limit?: string;
+}
+
+export interface OsvRange {
+  type: OsvRangeType | string;
+  repo?: string;
+  events: OsvEvent[];
+  database_specific?: Record<string, unknown>;
+}
+
+export interface OsvPackage {
+  ecosystem: string;
+  name: string;
+  purl?: string;
+}
+
+export interface OsvSeverity {
+  type: string; // CVSS_V2 | CVSS_V3 | CVSS_V4 | Ubuntu ...
+  score: string;
+}
+
+export interface OsvAffected {
+  package?: OsvPackage;
+  severity?: OsvSeverity[];
+  ranges?: OsvRange[];
+  versions?: string[];
+  ecosystem_specific?: Record<string, unknown>;
+  database_specific?: Record<string, unknown>;
+}
+
+export interface OsvReference {
+  type: string;
+  url: string;
+}
+
+export interface Advisory {
+  schema_version?: string;
+  id: string;
+  modified: string;
+  published?: string;
+  withdrawn?: string;
+  aliases?: string[];
+  related?: string[];
+  upstream?: string[];
+  summary?: string;
+  details?: string;
+  severity?: OsvSeverity[];
+  affected?: OsvAffected[];
+  references?: OsvReference[];
+  credits?: unknown[];
+  database_specific?: Record<string, unknown>;
+}
+
+/** The OSV ecosystem string's base (before `:`), e.g. `Debian:12` → `Debian`. */
+export function baseEcosystem(osvEcosystem: string): string {
+  const i = osvEcosystem.indexOf(':');
+  return i < 0 ? osvEcosystem : osvEcosystem.slice(0, i);
+}
+
+/** A severity as published: the CVSS vector(s) and any qualitative rating the record carries. */
+export function publishedSeverity(adv: Advisory): string | undefined {
+  const ds = adv.database_specific?.['severity'];
+  if (typeof ds === 'string' && ds) return ds.toUpperCase();
+  return undefined;
+}

@@ -1,0 +1,58 @@
+/**
+ * The one error class of vouch. Everything below the CLI throws a VouchError (or returns data);
+ * the CLI maps `code` to an exit code and prints `oneLine()`.
+ */
+export type VouchErrorCode =
+  | 'USAGE'
+  | 'INPUT_PARSE'
+  | 'INPUT_UNSUPPORTED'
+  | 'INPUT_MISSING'
+  | 'INPUT_TOO_LARGE'
+  | 'INPUT_UNSAFE'
+  | 'STORE_MISSING'
+  | 'STORE_CORRUPT'
+  | 'NETWORK'
+  | 'SIGNATURE_INVALID';
+
+export interface ErrorPosition {
+  /** 1-based line, when known. */
+  line?: number;
+  /** JSON path such as `$.packages["node_modules/a"].version`, when known. */
+  jsonPath?: string;
+}
+
+export class VouchError extends Error {
+  readonly code: VouchErrorCode;
+  readonly path: string | undefined;
+  readonly position: ErrorPosition | undefined;
+
+  constructor(
+    code: VouchErrorCode,
+    message: string,
+    opts: { path?: string; position?: ErrorPosition; cause?: unknown } = {},
+  ) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'VouchError';
+    this.code = code;
+    this.path = opts.path;
+    this.position = opts.position;
+  }
+
+  /** `file:line: message` or `file ($.json.path): message`, for the CLI's single error line. */
+  oneLine(): string {
+    let where = this.path ?? '';
+    if (this.position?.line !== undefined) where += `:${this.position.line}`;
+    if (this.position?.jsonPath !== undefined) where += ` (${this.position.jsonPath})`;
+    const msg = this.message.replace(/\s*\n\s*/g, ' ');
+    return where ? `${where}: ${msg}` : msg;
+  }
+}
+
+export function isVouchError(e: unknown): e is VouchError {
+  return e instanceof VouchError;
+}
+
+/** Exit codes of DESIGN.md: 0 clean, 1 findings/policy failed, 2 usage or input error. */
+export const EXIT_CLEAN = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_INPUT = 2;
