@@ -16,6 +16,11 @@ export interface Extractor {
   readonly needs: { network: boolean; runsCode: boolean };
   /** Cheap filter on the file name (and size): no I/O. */
   wants(path: string, size?: number): boolean;
+  /**
+   * Optional content check for a file named on the command line whose name says nothing
+   * (e.g. `my-sbom.json`): given the first few KiB as text, does this extractor read it?
+   */
+  sniff?(head: string): boolean;
   extract(input: InputFile): Promise<Inventory>;
 }
 

@@ -1,0 +1,39 @@
+/** JSON parsing for inputs: a parse error becomes one line naming the file and the line. */
+import { VouchError } from '../model/errors.js';
+
+export function parseJsonInput(text: string, path: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const msg = (e as Error).message;
+    // V8: "... in JSON at position 123 (line 4 column 5)" or "... at position 123"
+    const lc = /line (\d+) column (\d+)/.exec(msg);
+    let line: number | undefined = lc ? Number(lc[1]) : undefined;
+    const pos = /position (\d+)/.exec(msg);
+    if (line === undefined && pos) line = lineAt(text, Number(pos[1]));
+    if (line === undefined && /Unexpected end of JSON input/.test(msg)) line = lineAt(text, text.length);
+    const reason = msg.replace(/^.*?(Unexpected|Expected|Bad)/, '$1').replace(/ in JSON at position.*$/, '');
+    throw new VouchError('INPUT_PARSE', `not valid JSON: ${reason}`, {
+      path,
+      ...(line !== undefined ? { position: { line } } : {}),
+      cause: e,
+    });
+  }
+}
+
+/** 1-based line of a character offset. */
+export function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+/** Decode bytes as UTF-8 text, refusing binary garbage with a clear error. */
+export function decodeText(buf: Buffer, path: string): string {
+  if (buf.subarray(0, 8192).includes(0)) {
+    throw new VouchError('INPUT_PARSE', 'binary data where text was expected', { path });
+  }
+  let text = buf.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return text;
+}
