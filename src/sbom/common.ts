@@ -1,0 +1,328 @@
+/**
+ * Helpers shared by the CycloneDX and SPDX readers: turning an SBOM's package entry into a
+ * Component (or an `unresolved` entry plus a warning), hash-name normalisation, cheap line lookup,
+ * and the graph builder that resolves the document's own ids (bom-refs, SPDXIDs) to purls.
+ */
+import type { Component, Hash, Scope } from '../model/component.js';
+import { DependencyGraph } from '../model/graph.js';
+import type { Inventory } from '../model/inventory.js';
+import { buildPurl, parsePurl, type PurlParts } from '../model/purl.js';
+import { ecosystemByPurlType, nameFromPurl } from '../ecosystems/index.js';
+
+/** Lower-cased file name of a display path (also after `archive.jar!/` and Windows separators). */
+export function baseName(path: string): string {
+  const parts = path.split(/[/\\!]/);
+  return (parts[parts.length - 1] ?? '').toLowerCase();
+}
+
+/**
+ * One spelling per hash algorithm: `SHA-256`/`SHA256` → `sha256`, `SHA3-256` → `sha3-256`,
+ * `BLAKE2b-256` → `blake2b-256`, `MD5` → `md5`.
+ */
+export function normalizeHashAlg(alg: string): string {
+  const a = alg.trim().toLowerCase().replace(/_/g, '-');
+  const sha = /^sha-?(1|224|256|384|512)$/.exec(a);
+  if (sha) return `sha${sha[1]}`;
+  return a;
+}
+
+export function makeHash(alg: unknown, value: unknown): Hash | undefined {
+  if (typeof alg !== 'string' || typeof value !== 'string' || !alg.trim() || !value.trim()) return undefined;
+  return { alg: normalizeHashAlg(alg), value: value.trim().toLowerCase() };
+}
+
+/** Offsets → 1-based lines, by binary search over the newline offsets (one pass over the text). */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+
+  constructor(text: string) {
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  }
+
+  lineOf(offset: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  }
+}
+
+/**
+ * Lines of every `"key": "value"` string pair in a JSON text, by decoded value, in document order.
+ * Cheap (one regex pass); used for locations only, so an odd hit costs a wrong line, never data.
+ */
+export function jsonStringLines(text: string, key: string, lines: LineIndex): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  const re = new RegExp(`"${key}"\\s*:\\s*("(?:[^"\\\\]|\\\\.)*")`, 'g');
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    let value: unknown;
+    try {
+      value = JSON.parse(m[1]!);
+    } catch {
+      continue;
+    }
+    if (typeof value !== 'string') continue;
+    let list = out.get(value);
+    if (!list) out.set(value, (list = []));
+    list.push(lines.lineOf(m.index));
+  }
+  return out;
+}
+
+/** Takes the next recorded line for `value` (so duplicates get their own lines in order). */
+export function takeLine(lines: Map<string, number[]>, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const list = lines.get(value);
+  if (!list?.length) return undefined;
+  return list.length > 1 ? list.shift() : list[0];
+}
+
+/** The mutable result of one SBOM read, turned into an Inventory at the end. */
+export interface ReadState {
+  readonly path: string;
+  readonly extractor: string;
+  readonly rootId: string;
+  readonly graph: DependencyGraph;
+  readonly unresolved: Inventory['unresolved'];
+  readonly warnings: string[];
+}
+
+export function newReadState(path: string, extractor: string): ReadState {
+  return { path, extractor, rootId: `root:${path}`, graph: new DependencyGraph(), unresolved: [], warnings: [] };
+}
+
+export function toInventory(s: ReadState): Inventory {
+  return {
+    source: { path: s.path, extractor: s.extractor },
+    graph: s.graph,
+    unresolved: s.unresolved,
+    warnings: s.warnings,
+  };
+}
+
+/** What an SBOM says about one package, before it becomes a Component. */
+export interface PackageEntry {
+  /** The purl as written, if any. */
+  purl: string | undefined;
+  /** Where the purl sits, for warnings: `$.components[3].purl`, `/bom/components/component[4]/purl`, `line 12`. */
+  purlWhere: string;
+  /** Where the entry sits, for warnings about the entry as a whole. */
+  where: string;
+  /** A display name for unresolved entries when there is no usable purl (`group/name`, SPDX PackageName). */
+  displayName: string;
+  /** The entry's own version field, used when the purl has none. */
+  version: string | undefined;
+  scope: Scope;
+  licenses: string[];
+  hashes: Hash[];
+  line: number | undefined;
+}
+
+/**
+ * Turns an entry into a Component, or records why not: no purl → `unresolved` ("no purl");
+ * an invalid purl → warning + `unresolved` ("invalid purl: …"); no version anywhere → warning +
+ * `unresolved` ("no version"). Nothing is dropped silently.
+ */
+export function resolveEntry(s: ReadState, e: PackageEntry): Component | undefined {
+  const version = e.version?.trim() || undefined;
+  if (e.purl === undefined || !e.purl.trim()) {
+    s.unresolved.push({
+      name: e.displayName,
+      ...(version ? { spec: version } : {}),
+      ...(e.line !== undefined ? { line: e.line } : {}),
+      reason: 'no purl',
+    });
+    return undefined;
+  }
+  let parts: PurlParts;
+  let purl: string;
+  try {
+    parts = parsePurl(e.purl.trim());
+    if (!parts.version && version) parts = { ...parts, version };
+    purl = buildPurl(parts);
+  } catch (err) {
+    const cause = (err as Error).cause;
+    const reason = (cause instanceof Error ? cause.message : (err as Error).message).replace(/^Invalid purl:\s*/i, '');
+    s.warnings.push(`${e.purlWhere}: invalid purl ${JSON.stringify(e.purl)}: ${reason}`);
+    s.unresolved.push({
+      name: e.displayName,
+      spec: e.purl,
+      ...(e.line !== undefined ? { line: e.line } : {}),
+      reason: `invalid purl: ${reason}`,
+    });
+    return undefined;
+  }
+  const eco = ecosystemByPurlType(parts.type);
+  const name = eco ? nameFromPurl(eco, parts) : parts.name;
+  if (!parts.version) {
+    s.warnings.push(`${e.where}: ${purl} has no version; not matched against advisories`);
+    s.unresolved.push({
+      name,
+      ...(eco ? { ecosystem: eco.osvName } : {}),
+      spec: purl,
+      ...(e.line !== undefined ? { line: e.line } : {}),
+      reason: 'no version',
+    });
+    return undefined;
+  }
+  const c: Component = {
+    purl,
+    ecosystem: eco?.osvName,
+    name,
+    version: parts.version,
+    scope: e.scope,
+    direct: false,
+    locations: [{ path: s.path, ...(e.line !== undefined ? { line: e.line } : {}) }],
+  };
+  const licenses = [...new Set(e.licenses.map((l) => l.trim()).filter(Boolean))];
+  if (licenses.length) c.licenses = licenses;
+  const hashes: Hash[] = [];
+  for (const h of e.hashes) if (!hashes.some((x) => x.alg === h.alg)) hashes.push(h);
+  if (hashes.length) c.hashes = hashes;
+  return c;
+}
+
+/** none / invalid (does not parse) / known (an ecosystem vouch knows) / unknown (parses, other type). */
+export function purlStatus(purl: string | undefined): 'none' | 'invalid' | 'known' | 'unknown' {
+  if (purl === undefined || !purl.trim()) return 'none';
+  try {
+    return ecosystemByPurlType(parsePurl(purl.trim()).type) ? 'known' : 'unknown';
+  } catch {
+    return 'invalid';
+  }
+}
+
+/**
+ * The dependency structure as the document writes it (its own ids: bom-refs, SPDXIDs), resolved
+ * into purl edges. Nodes without a purl (files, purl-less packages, a metadata component vouch
+ * does not list) are contracted: A → X → B with X unresolved becomes A → B, so a path survives.
+ */
+export class SbomGraphBuilder {
+  private readonly purls = new Map<string, string>();
+  private readonly out = new Map<string, Set<string>>();
+  private readonly containedBy = new Map<string, string>();
+  private readonly order: string[] = [];
+  private readonly known = new Set<string>();
+  private readonly closure = new Map<string, Set<string>>();
+
+  constructor(readonly rootId: string) {}
+
+  /** Declares a node; `purl` is its canonical purl when it became a component. */
+  node(id: string, purl: string | undefined, containedBy?: string): void {
+    if (this.known.has(id)) return;
+    this.known.add(id);
+    this.order.push(id);
+    if (purl) this.purls.set(id, purl);
+    if (containedBy !== undefined) this.containedBy.set(id, containedBy);
+  }
+
+  purlOf(id: string): string | undefined {
+    return this.purls.get(id);
+  }
+
+  edge(from: string, to: string): void {
+    if (from === to) return;
+    let s = this.out.get(from);
+    if (!s) this.out.set(from, (s = new Set()));
+    s.add(to);
+    this.closure.clear();
+  }
+
+  /** Purls `id` depends on, looking through unresolved nodes. */
+  children(id: string): Set<string> {
+    const result = new Set<string>();
+    const seen = new Set<string>([id]);
+    const stack = [...(this.out.get(id) ?? [])];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (seen.has(n)) continue;
+      seen.add(n);
+      const p = this.purls.get(n);
+      if (p) {
+        result.add(p);
+        continue;
+      }
+      const memo = this.closure.get(n);
+      if (memo) {
+        for (const x of memo) result.add(x);
+        continue;
+      }
+      for (const next of this.out.get(n) ?? []) stack.push(next);
+    }
+    if (!this.purls.has(id) && id !== this.rootId) this.closure.set(id, result);
+    return result;
+  }
+
+  /**
+   * Writes the edges into `graph` (root id for `rootId`, purls for resolved nodes), then gives
+   * every component that no path from the root reaches an edge of its own: from its nearest
+   * containing component (CycloneDX nesting) or else from the root. Those fallback edges say
+   * "found in this document", not "the project depends on it directly". Returns how many
+   * components needed one.
+   */
+  build(graph: DependencyGraph): number {
+    for (const from of [this.rootId, ...this.order]) {
+      const fromKey = from === this.rootId ? this.rootId : this.purls.get(from);
+      if (!fromKey) continue;
+      for (const to of this.children(from)) graph.addEdge(fromKey, to);
+    }
+    const reached = new Set<string>();
+    const mark = (start: string): void => {
+      const stack = [start];
+      while (stack.length) {
+        const n = stack.pop()!;
+        if (reached.has(n)) continue;
+        reached.add(n);
+        for (const t of graph.edges.get(n) ?? []) stack.push(t);
+      }
+    };
+    mark(this.rootId);
+    const incoming = new Set<string>();
+    for (const [from, tos] of graph.edges) for (const t of tos) if (from !== t) incoming.add(t);
+    const purlsInOrder = new Set<string>();
+    const ancestorOf = new Map<string, string>();
+    for (const id of this.order) {
+      const p = this.purls.get(id);
+      if (!p || purlsInOrder.has(p)) continue;
+      purlsInOrder.add(p);
+      let up = this.containedBy.get(id);
+      const guard = new Set<string>();
+      while (up !== undefined && !this.purls.has(up) && !guard.has(up)) {
+        guard.add(up);
+        up = this.containedBy.get(up);
+      }
+      const anc = up !== undefined ? this.purls.get(up) : undefined;
+      if (anc && anc !== p) ancestorOf.set(p, anc);
+    }
+    let attached = 0;
+    const attach = (p: string): void => {
+      graph.addEdge(ancestorOf.get(p) ?? this.rootId, p);
+      attached++;
+      mark(p);
+    };
+    // Sources first (nothing points at them), then whatever is left (members of unreachable cycles).
+    for (const p of purlsInOrder) if (!reached.has(p) && !incoming.has(p)) attach(p);
+    for (const p of purlsInOrder) if (!reached.has(p)) attach(p);
+    return attached;
+  }
+}
+
+/** The text of an XML node as fast-xml-parser gives it (string, or object with `#text`). */
+export function xmlText(node: unknown): string | undefined {
+  if (typeof node === 'string') return node;
+  if (typeof node === 'number' || typeof node === 'boolean') return String(node);
+  if (node && typeof node === 'object' && '#text' in node) return xmlText((node as Record<string, unknown>)['#text']);
+  return undefined;
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+}

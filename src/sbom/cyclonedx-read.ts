@@ -1,0 +1,511 @@
+/**
+ * Reads a CycloneDX SBOM (JSON or XML, spec 1.2–1.6; older and newer 1.x are read as far as they
+ * match, with a warning) into an Inventory.
+ *
+ * - Components: every `components[]` entry, nested `components` at any depth, and
+ *   `metadata.component`'s own nested components. Identity is the purl, rebuilt canonically.
+ * - The root: `root:<input path>`, labelled with `metadata.component.name` (or the path). The
+ *   metadata component is the project itself, so it becomes a component only when its purl is of an
+ *   ecosystem vouch knows (then root → it, and it counts as direct).
+ * - Edges: `dependencies[]` (`ref`/`dependsOn`, nested `<dependency>` in XML), bom-refs resolved
+ *   to purls; refs without a purl (services, files, purl-less components) are looked through, so
+ *   A → X → B keeps a path A → B. What the metadata component depends on is `direct: true`.
+ * - No dependency graph (or components it leaves unreachable): each such component gets an edge
+ *   from the component that contains it (nesting) or else from the root, so every component has
+ *   a path; `direct` stays false because the SBOM does not say.
+ * - Per-component problems (no purl, invalid purl, no version) become `unresolved` entries, with a
+ *   warning naming the JSON path (`$.components[3].purl`) or XML position for the last two.
+ */
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import type { Hash, Scope } from '../model/component.js';
+import { VouchError } from '../model/errors.js';
+import type { InputFile, Inventory } from '../model/inventory.js';
+import type { Extractor } from '../ecosystems/types.js';
+import { decodeText, parseJsonInput } from '../inventory/json.js';
+import {
+  baseName,
+  isRecord,
+  jsonStringLines,
+  LineIndex,
+  makeHash,
+  newReadState,
+  purlStatus,
+  type ReadState,
+  resolveEntry,
+  SbomGraphBuilder,
+  str,
+  takeLine,
+  toInventory,
+  xmlText,
+} from './common.js';
+
+export const CYCLONEDX_EXTRACTOR_ID = 'sbom/cyclonedx';
+
+/** Spec versions this reader is written and tested against. */
+const SUPPORTED = new Set(['1.2', '1.3', '1.4', '1.5', '1.6']);
+
+const CDX_NAMESPACE_RE = /xmlns(?::([A-Za-z_][\w.-]*))?\s*=\s*["']http:\/\/cyclonedx\.org\/schema\/bom\/(\d+\.\d+)["']/;
+
+/** One component as either serialisation writes it, before it becomes a Component. */
+interface CdxComponent {
+  ref: string | undefined;
+  purl: string | undefined;
+  name: string | undefined;
+  group: string | undefined;
+  version: string | undefined;
+  scope: string | undefined;
+  licenses: string[];
+  hashes: Hash[];
+  line: number | undefined;
+  /** Position of the component for warnings: `$.components[3]` or `/bom/components/component[4] (line 9)`. */
+  where: string;
+  /** Position of its purl for warnings. */
+  purlWhere: string;
+  children: CdxComponent[];
+}
+
+interface CdxDependency {
+  ref: string;
+  dependsOn: string[];
+}
+
+interface CdxDocument {
+  specVersion: string | undefined;
+  metadata: CdxComponent | undefined;
+  components: CdxComponent[];
+  dependencies: CdxDependency[] | undefined;
+  /** bom-refs of things that are not components (services ...), so edges through them are not "unknown". */
+  otherRefs: string[];
+  /** Structural remarks found while reading (a list that is not a list, a dependency without ref ...). */
+  warnings: string[];
+}
+
+export const cyclonedxExtractor: Extractor = {
+  id: CYCLONEDX_EXTRACTOR_ID,
+  needs: { network: false, runsCode: false },
+
+  wants(path: string): boolean {
+    const b = baseName(path);
+    return (
+      b === 'bom.json' ||
+      b === 'bom.xml' ||
+      b.endsWith('.cdx.json') ||
+      b.endsWith('.cdx.xml') ||
+      b.endsWith('.bom.json') ||
+      b.endsWith('.bom.xml')
+    );
+  },
+
+  sniff(head: string): boolean {
+    return /"bomFormat"\s*:\s*"CycloneDX"/.test(head) || /http:\/\/cyclonedx\.org\/schema\/bom\/1\./.test(head);
+  },
+
+  async extract(input: InputFile): Promise<Inventory> {
+    const text = decodeText(await input.read(), input.path);
+    return readCycloneDx(text, input.path);
+  },
+};
+
+/** Reads CycloneDX text (JSON or XML). Throws VouchError INPUT_PARSE / INPUT_UNSUPPORTED for unreadable documents. */
+export function readCycloneDx(text: string, path: string): Inventory {
+  const first = text.trimStart()[0];
+  const doc = first === '<' ? xmlDocument(text, path) : jsonDocument(text, path);
+  const s = newReadState(path, CYCLONEDX_EXTRACTOR_ID);
+  s.warnings.push(...doc.warnings);
+  if (doc.specVersion !== undefined && !SUPPORTED.has(doc.specVersion)) {
+    s.warnings.push(`CycloneDX ${doc.specVersion} is outside the versions vouch reads (1.2–1.6); read as far as it matches`);
+  }
+  buildInventory(doc, s);
+  return toInventory(s);
+}
+
+// ---------------------------------------------------------------------------------------------
+// From either serialisation to the graph
+
+function scopeOf(scope: string | undefined): Scope {
+  switch (scope?.trim().toLowerCase()) {
+    case 'required':
+      return 'prod';
+    case 'optional':
+      return 'optional';
+    case 'excluded':
+      return 'dev';
+    default:
+      return 'unknown';
+  }
+}
+
+function displayName(c: CdxComponent): string {
+  const name = c.name ?? c.ref ?? '(unnamed component)';
+  return c.group ? `${c.group}/${name}` : name;
+}
+
+function buildInventory(doc: CdxDocument, s: ReadState): void {
+  const builder = new SbomGraphBuilder(s.rootId);
+  /** bom-ref (and raw/canonical purl) → builder node id */
+  const refs = new Map<string, string>();
+  let synthetic = 0;
+
+  const register = (c: CdxComponent, purl: string | undefined, containedBy: string | undefined): string => {
+    const id = c.ref && !refs.has(c.ref) ? c.ref : `\0#${synthetic++}`; // NUL: never a bom-ref
+    builder.node(id, purl, containedBy);
+    if (c.ref && !refs.has(c.ref)) refs.set(c.ref, id);
+    for (const alias of [c.purl?.trim(), purl]) if (alias && !refs.has(alias)) refs.set(alias, id);
+    return id;
+  };
+
+  const visit = (c: CdxComponent, containedBy: string | undefined): void => {
+    const comp = resolveEntry(s, {
+      purl: c.purl,
+      purlWhere: c.purlWhere,
+      where: c.where,
+      displayName: displayName(c),
+      version: c.version,
+      scope: scopeOf(c.scope),
+      licenses: c.licenses,
+      hashes: c.hashes,
+      line: c.line,
+    });
+    if (comp) s.graph.add(comp);
+    const id = register(c, comp?.purl, containedBy);
+    for (const child of c.children) visit(child, id);
+  };
+
+  // The root, and the metadata component as the project itself.
+  const meta = doc.metadata;
+  s.graph.addRoot(s.rootId, meta?.name?.trim() || s.path);
+  let metaId: string | undefined;
+  let metaPurl: string | undefined;
+  if (meta) {
+    // It is a vulnerable-component candidate only with a purl of a known ecosystem; an unparsable
+    // purl still gets its warning and unresolved entry.
+    const status = purlStatus(meta.purl);
+    const candidate = status === 'known' || status === 'invalid';
+    const comp = candidate
+      ? resolveEntry(s, {
+          purl: meta.purl,
+          purlWhere: meta.purlWhere,
+          where: meta.where,
+          displayName: displayName(meta),
+          version: meta.version,
+          scope: scopeOf(meta.scope),
+          licenses: meta.licenses,
+          hashes: meta.hashes,
+          line: meta.line,
+        })
+      : undefined;
+    if (comp) {
+      comp.direct = true;
+      s.graph.add(comp);
+      metaPurl = comp.purl;
+    }
+    metaId = register(meta, metaPurl, undefined);
+    builder.edge(s.rootId, metaId);
+    for (const child of meta.children) visit(child, metaId);
+  }
+  for (const c of doc.components) visit(c, undefined);
+
+  // The dependency graph as recorded.
+  for (const r of doc.otherRefs) {
+    if (refs.has(r)) continue;
+    refs.set(r, r);
+    builder.node(r, undefined);
+  }
+  const unknownRefs = new Set<string>();
+  const nodeFor = (ref: string): string => {
+    const id = refs.get(ref) ?? refs.get(ref.trim());
+    if (id !== undefined) return id;
+    unknownRefs.add(ref);
+    const own = `\0?${ref}`;
+    builder.node(own, undefined);
+    refs.set(ref, own);
+    return own;
+  };
+  for (const d of doc.dependencies ?? []) {
+    const from = nodeFor(d.ref);
+    for (const to of d.dependsOn) builder.edge(from, nodeFor(to));
+  }
+  if (unknownRefs.size) {
+    const sample = [...unknownRefs].slice(0, 3).join(', ');
+    s.warnings.push(
+      `dependencies name ${unknownRefs.size} bom-ref(s) that no component or service carries (${sample}${unknownRefs.size > 3 ? ', …' : ''})`,
+    );
+  }
+
+  // Direct = what the project (metadata component) depends on, as the SBOM records it.
+  if (metaId !== undefined) {
+    for (const p of builder.children(metaId)) {
+      const c = s.graph.components.get(p);
+      if (c) c.direct = true;
+    }
+  }
+  builder.build(s.graph);
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON
+
+function jsonDocument(text: string, path: string): CdxDocument {
+  const doc = parseJsonInput(text, path);
+  if (!isRecord(doc)) {
+    throw new VouchError('INPUT_UNSUPPORTED', 'not a CycloneDX document: the JSON is not an object', { path });
+  }
+  if (doc['bomFormat'] !== 'CycloneDX') {
+    const what = typeof doc['spdxVersion'] === 'string' ? 'an SPDX document' : 'JSON without "bomFormat": "CycloneDX"';
+    throw new VouchError('INPUT_UNSUPPORTED', `not a CycloneDX document: ${what}`, { path });
+  }
+  const lines = new LineIndex(text);
+  const purlLines = jsonStringLines(text, 'purl', lines);
+  const refLines = jsonStringLines(text, 'bom-ref', lines);
+
+  const component = (v: unknown, where: string): CdxComponent | undefined => {
+    if (!isRecord(v)) return undefined;
+    const purl = str(v['purl']);
+    const ref = str(v['bom-ref']);
+    const c: CdxComponent = {
+      ref,
+      purl,
+      name: str(v['name']),
+      group: str(v['group']),
+      version: str(v['version']),
+      scope: str(v['scope']),
+      licenses: jsonLicenses(v['licenses']),
+      hashes: jsonHashes(v['hashes']),
+      line: firstLine(takeLine(purlLines, purl), takeLine(refLines, ref)),
+      where,
+      purlWhere: `${where}.purl`,
+      children: [],
+    };
+    c.children = componentList(v['components'], `${where}.components`);
+    return c;
+  };
+
+  const warnings: string[] = [];
+  const componentList = (v: unknown, where: string): CdxComponent[] => {
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v)) {
+      warnings.push(`${where}: not a list; ignored`);
+      return [];
+    }
+    const out: CdxComponent[] = [];
+    v.forEach((item, i) => {
+      const c = component(item, `${where}[${i}]`);
+      if (c) out.push(c);
+      else warnings.push(`${where}[${i}]: not a component object; ignored`);
+    });
+    return out;
+  };
+
+  const metadata = isRecord(doc['metadata']) ? doc['metadata'] : undefined;
+  const metaComponent = metadata?.['component'] !== undefined ? component(metadata['component'], '$.metadata.component') : undefined;
+  const components = componentList(doc['components'], '$.components');
+
+  let dependencies: CdxDependency[] | undefined;
+  if (Array.isArray(doc['dependencies'])) {
+    dependencies = [];
+    doc['dependencies'].forEach((d: unknown, i: number) => {
+      const ref = isRecord(d) ? str(d['ref']) : undefined;
+      if (!isRecord(d) || ref === undefined) {
+        warnings.push(`$.dependencies[${i}]: no "ref"; ignored`);
+        return;
+      }
+      const on = Array.isArray(d['dependsOn']) ? d['dependsOn'].map((x: unknown) => (isRecord(x) ? str(x['ref']) : str(x))) : [];
+      dependencies!.push({ ref, dependsOn: on.filter((x): x is string => x !== undefined) });
+    });
+  }
+
+  const otherRefs: string[] = [];
+  const services = (v: unknown): void => {
+    if (!Array.isArray(v)) return;
+    for (const svc of v) {
+      if (!isRecord(svc)) continue;
+      const r = str(svc['bom-ref']);
+      if (r) otherRefs.push(r);
+      services(svc['services']);
+    }
+  };
+  services(doc['services']);
+
+  return { specVersion: str(doc['specVersion']), metadata: metaComponent, components, dependencies, otherRefs, warnings };
+}
+
+/** The component's line: the earlier of its purl's and its bom-ref's, whichever are known. */
+function firstLine(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
+}
+
+function jsonLicenses(v: unknown): string[] {
+  if (!Array.isArray(v)) return [];
+  const out: string[] = [];
+  for (const choice of v) {
+    if (!isRecord(choice)) continue;
+    const expr = str(choice['expression']);
+    if (expr) out.push(expr);
+    const lic = choice['license'];
+    if (isRecord(lic)) {
+      const id = str(lic['id']) ?? str(lic['name']);
+      if (id) out.push(id);
+    }
+  }
+  return out;
+}
+
+function jsonHashes(v: unknown): Hash[] {
+  if (!Array.isArray(v)) return [];
+  const out: Hash[] = [];
+  for (const h of v) {
+    if (!isRecord(h)) continue;
+    const hash = makeHash(h['alg'], h['content']);
+    if (hash) out.push(hash);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// XML
+
+type XmlNode = Record<string, unknown>;
+
+const META = XMLParser.getMetaDataSymbol() as unknown as symbol;
+
+/** Child elements named `name` (fast-xml-parser gives every element as an array here). */
+function kids(node: XmlNode | undefined, name: string): XmlNode[] {
+  const v = node?.[name];
+  if (!Array.isArray(v)) return [];
+  return v.map((x: unknown) => (isRecord(x) ? x : { '#text': x }));
+}
+
+function childText(node: XmlNode | undefined, name: string): string | undefined {
+  const k = kids(node, name)[0];
+  const t = k === undefined ? undefined : xmlText(k);
+  return t === undefined ? undefined : t;
+}
+
+function attr(node: XmlNode | undefined, name: string): string | undefined {
+  return str(node?.[`@_${name}`]);
+}
+
+function xmlDocument(text: string, path: string): CdxDocument {
+  const ns = CDX_NAMESPACE_RE.exec(text.slice(0, 65536));
+  if (!ns) {
+    throw new VouchError('INPUT_UNSUPPORTED', 'not a CycloneDX document: XML without the http://cyclonedx.org/schema/bom/1.x namespace', {
+      path,
+    });
+  }
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) {
+    throw new VouchError('INPUT_PARSE', `not valid XML: ${valid.err.msg}`, {
+      path,
+      position: { line: valid.err.line },
+    });
+  }
+  const prefix = ns[1] ? `${ns[1]}:` : undefined;
+  let parsed: unknown;
+  try {
+    parsed = new XMLParser({
+      ignoreAttributes: false,
+      attributeNamePrefix: '@_',
+      parseTagValue: false,
+      parseAttributeValue: false,
+      trimValues: true,
+      captureMetaData: true,
+      isArray: (_name, _jpath, _leaf, isAttribute) => !isAttribute,
+      ...(prefix ? { transformTagName: (n: string) => (n.startsWith(prefix) ? n.slice(prefix.length) : n) } : {}),
+      maxNestedTags: 1000,
+      jPath: false, // callbacks get a matcher instead of a built path string: several times faster on big BOMs
+    }).parse(text);
+  } catch (e) {
+    throw new VouchError('INPUT_PARSE', `not valid XML: ${(e as Error).message}`, { path, cause: e });
+  }
+  const bom = isRecord(parsed) ? kids(parsed, 'bom')[0] : undefined;
+  if (!bom) {
+    throw new VouchError('INPUT_UNSUPPORTED', 'not a CycloneDX document: the root element is not <bom>', { path });
+  }
+  const lines = new LineIndex(text);
+  const lineOf = (n: XmlNode): number | undefined => {
+    const meta = (n as Record<symbol, unknown>)[META];
+    const start = isRecord(meta) ? meta['startIndex'] : undefined;
+    return typeof start === 'number' ? lines.lineOf(start) : undefined;
+  };
+  const warnings: string[] = [];
+
+  const component = (n: XmlNode, where: string): CdxComponent => {
+    const line = lineOf(n);
+    const at = line !== undefined ? `${where} (line ${line})` : where;
+    const licenses: string[] = [];
+    for (const ls of kids(n, 'licenses')) {
+      for (const l of kids(ls, 'license')) {
+        const id = childText(l, 'id') ?? childText(l, 'name');
+        if (id) licenses.push(id);
+      }
+      for (const e of kids(ls, 'expression')) {
+        const t = xmlText(e);
+        if (t) licenses.push(t);
+      }
+    }
+    const hashes: Hash[] = [];
+    for (const hs of kids(n, 'hashes')) {
+      for (const h of kids(hs, 'hash')) {
+        const hash = makeHash(attr(h, 'alg'), xmlText(h));
+        if (hash) hashes.push(hash);
+      }
+    }
+    return {
+      ref: attr(n, 'bom-ref'),
+      purl: childText(n, 'purl'),
+      name: childText(n, 'name'),
+      group: childText(n, 'group'),
+      version: childText(n, 'version'),
+      scope: childText(n, 'scope'),
+      licenses,
+      hashes,
+      line,
+      where: at,
+      purlWhere: `${where}/purl${line !== undefined ? ` (line ${line})` : ''}`,
+      children: componentList(n, `${where}/components`),
+    };
+  };
+  const componentList = (parent: XmlNode, where: string): CdxComponent[] => {
+    const out: CdxComponent[] = [];
+    for (const list of kids(parent, 'components')) {
+      kids(list, 'component').forEach((c, i) => out.push(component(c, `${where}/component[${i + 1}]`)));
+    }
+    return out;
+  };
+
+  const metaNode = kids(kids(bom, 'metadata')[0], 'component')[0];
+  const metadata = metaNode ? component(metaNode, '/bom/metadata/component') : undefined;
+  const components = componentList(bom, '/bom/components');
+
+  let dependencies: CdxDependency[] | undefined;
+  const depLists = kids(bom, 'dependencies');
+  if (depLists.length) {
+    dependencies = [];
+    const walk = (n: XmlNode): void => {
+      const ref = attr(n, 'ref');
+      const inner = kids(n, 'dependency');
+      if (ref === undefined) {
+        const line = lineOf(n);
+        warnings.push(`<dependency>${line !== undefined ? ` at line ${line}` : ''} has no ref; ignored`);
+      } else {
+        dependencies!.push({ ref, dependsOn: inner.map((d) => attr(d, 'ref')).filter((x): x is string => x !== undefined) });
+      }
+      for (const d of inner) if (kids(d, 'dependency').length) walk(d);
+    };
+    for (const list of depLists) for (const d of kids(list, 'dependency')) walk(d);
+  }
+
+  const otherRefs: string[] = [];
+  const services = (parent: XmlNode | undefined): void => {
+    for (const list of kids(parent, 'services')) {
+      for (const svc of kids(list, 'service')) {
+        const r = attr(svc, 'bom-ref');
+        if (r) otherRefs.push(r);
+        services(svc);
+      }
+    }
+  };
+  services(bom);
+
+  return { specVersion: ns[2], metadata, components, dependencies, otherRefs, warnings };
+}
