@@ -1,9 +1,5 @@
+/** crates.io versions: SemVer 2.0.0, as Cargo and osv-scalibr order them. See ../shared/semver.ts. */
+import { semverVersioning } from '../shared/semver.js';
 import type { Versioning } from '../types.js';
 
-// PLACEHOLDER: replaced by the real crates.io version rules.
-export const versioning: Versioning = {
-  parse: () => undefined,
-  compare: () => {
-    throw new Error('crates.io versioning not implemented yet');
-  },
-};
+export const versioning: Versioning = semverVersioning;

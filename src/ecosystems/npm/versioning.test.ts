@@ -1,0 +1,49 @@
+/**
+ * npm versioning: the peer vectors mapped to `npm` in conformance/versions/ecosystems.json
+ * (osv-scalibr semver-versions.txt), checked both ways, and hand-verified cases.
+ * vers/tests holds no npm comparison/equality tests (see ../shared/semver.test.ts for what was excluded).
+ */
+import { describe, expect, it } from 'vitest';
+import { HAS_SHARED } from '../../testing/shared.js';
+import { expectedSign, versionVectors } from '../../testing/version-vectors.js';
+import { versioning } from './versioning.js';
+
+describe.skipIf(!HAS_SHARED)('npm versioning: osv-scalibr vectors', () => {
+  it('orders every vector both ways', () => {
+    const vectors = versionVectors('npm');
+    const failures: string[] = [];
+    for (const v of vectors) {
+      const want = expectedSign(v.op);
+      const got = [versioning.compare(v.a, v.b), versioning.compare(v.b, v.a)];
+      if (got[0] !== want || got[1] !== -want) {
+        failures.push(`${v.file}:${v.line}: ${v.a} ${v.op} ${v.b}: got ${got[0]} / reversed ${got[1]}`);
+      }
+    }
+    expect(failures, failures.join('\n')).toEqual([]);
+    expect(vectors.length).toBe(86);
+  });
+});
+
+describe('npm versioning: hand-verified cases', () => {
+  it.each`
+    a | op | b
+    ${'4.17.21'} | ${'>'} | ${'4.17.15'}
+    ${'1.2.6'} | ${'>'} | ${'1.2.5'}
+    ${'7.5.2'} | ${'<'} | ${'7.5.10'}
+    ${'1.0.0-rc.1'} | ${'<'} | ${'1.0.0'}
+    ${'1.0.0-beta.2'} | ${'<'} | ${'1.0.0-beta.11'}
+    ${'3.0.0-next.0'} | ${'<'} | ${'3.0.0-next.0.1'}
+    ${'1.0'} | ${'='} | ${'1.0.0'}
+    ${'v1.2.3'} | ${'='} | ${'1.2.3'}
+    ${'1.2.3+sha.abc'} | ${'='} | ${'1.2.3'}
+  `('$a $op $b', ({ a, op, b }: { a: string; op: '<' | '=' | '>'; b: string }) => {
+    const want = expectedSign(op);
+    expect(versioning.compare(a, b)).toBe(want);
+    expect(versioning.compare(b, a)).toBe(want === 0 ? 0 : -want);
+  });
+
+  it.each(['file:../local', 'git+https://example.invalid/x.git', 'npm:other@1.0.0', 'latest', '^1.2.3'])(
+    'is not a version: %s',
+    (spec) => expect(versioning.parse(spec)).toBeUndefined(),
+  );
+});
