@@ -1,0 +1,180 @@
+/**
+ * Matching: which advisories affect a component. Candidates come from the store by (ecosystem,
+ * normalised name); each `affected[]` entry is checked for the exact ecosystem and name, then its
+ * SEMVER/ECOSYSTEM ranges and `versions` list are evaluated with the right version rules.
+ */
+import { type Advisory, type OsvAffected, baseEcosystem } from '../model/advisory.js';
+import type { Component } from '../model/component.js';
+import type { Finding, MatchReason } from '../model/finding.js';
+import type { DependencyGraph } from '../model/graph.js';
+import { ecosystemByOsvName } from '../ecosystems/index.js';
+import { semverVersioning } from '../ecosystems/shared/semver.js';
+import type { Ecosystem, Versioning } from '../ecosystems/types.js';
+import { type EvaluatedRange, MalformedRangeError, evaluateRange, intervalContaining } from './ranges.js';
+
+/** What the matcher needs from a store. */
+export interface AdvisoryLookup {
+  advisoriesFor(ecosystemBase: string, normalizedName: string): Advisory[];
+}
+
+export interface MatchStats {
+  componentsChecked: number;
+  /** Components not checked, with the reason (unknown ecosystem, version that does not parse...). */
+  componentsNotChecked: { purl: string; reason: string }[];
+  advisoriesConsidered: number;
+  /** GIT ranges met on candidate advisories: they describe commits and never match a package version. */
+  gitRangesSkipped: number;
+  /** Ranges that could not be evaluated (bad versions, no introduced event...), with the advisory id. */
+  malformedRanges: { id: string; reason: string }[];
+}
+
+export function newStats(): MatchStats {
+  return { componentsChecked: 0, componentsNotChecked: [], advisoriesConsidered: 0, gitRangesSkipped: 0, malformedRanges: [] };
+}
+
+export interface ComponentMatch {
+  advisory: Advisory;
+  reasons: MatchReason[];
+  fixedVersions: string[];
+}
+
+/**
+ * Does `ecosystemOfEntry` (as the advisory writes it) cover a component of `componentEcosystem`?
+ * Equal strings match; `Debian:12` vs `Debian:11` do not; a side without a `:suffix` covers every
+ * suffix of the same base (e.g. Drupal's `Packagist:https://packages.drupal.org/8` entries apply
+ * to `drupal/*` packages read from composer.lock).
+ */
+export function ecosystemCovers(ecosystemOfEntry: string, componentEcosystem: string): boolean {
+  if (ecosystemOfEntry === componentEcosystem) return true;
+  if (baseEcosystem(ecosystemOfEntry) !== baseEcosystem(componentEcosystem)) return false;
+  return !ecosystemOfEntry.includes(':') || !componentEcosystem.includes(':');
+}
+
+const evaluated = new WeakMap<object, EvaluatedRange | MalformedRangeError>();
+
+function rangeIntervals(range: object & Parameters<typeof evaluateRange>[0], versioning: Versioning): EvaluatedRange | MalformedRangeError {
+  let r = evaluated.get(range);
+  if (r === undefined) {
+    try {
+      r = evaluateRange(range, versioning);
+    } catch (e) {
+      if (!(e instanceof MalformedRangeError)) throw e;
+      r = e;
+    }
+    evaluated.set(range, r);
+  }
+  return r;
+}
+
+/** Match one component against candidate advisories. */
+export function matchComponent(
+  component: Component,
+  eco: Ecosystem,
+  candidates: readonly Advisory[],
+  stats: MatchStats = newStats(),
+): ComponentMatch[] {
+  const out: ComponentMatch[] = [];
+  const name = eco.normalizeName(component.name);
+  const ecoVersionOk = eco.versioning.parse(component.version) !== undefined;
+  const semverOk = semverVersioning.parse(component.version) !== undefined;
+  for (const adv of candidates) {
+    if (adv.withdrawn) continue;
+    stats.advisoriesConsidered++;
+    const reasons: MatchReason[] = [];
+    const fixed = new Set<string>();
+    (adv.affected ?? []).forEach((aff: OsvAffected, affectedIndex) => {
+      const pkg = aff.package;
+      if (!pkg || typeof pkg.name !== 'string' || typeof pkg.ecosystem !== 'string') return;
+      if (!ecosystemCovers(pkg.ecosystem, component.ecosystem ?? '') || eco.normalizeName(pkg.name) !== name) return;
+      for (const range of aff.ranges ?? []) {
+        if (range.type === 'GIT') {
+          stats.gitRangesSkipped++;
+          continue;
+        }
+        const versioning = range.type === 'SEMVER' ? semverVersioning : range.type === 'ECOSYSTEM' ? eco.versioning : undefined;
+        if (!versioning) {
+          stats.malformedRanges.push({ id: adv.id, reason: `unknown range type ${JSON.stringify(range.type)}` });
+          continue;
+        }
+        const ev = rangeIntervals(range, versioning);
+        if (ev instanceof MalformedRangeError) {
+          stats.malformedRanges.push({ id: adv.id, reason: ev.message });
+          continue;
+        }
+        for (const iv of ev.intervals) if (iv.fixed) fixed.add(iv.fixed);
+        const versionOk = range.type === 'SEMVER' ? semverOk : ecoVersionOk;
+        if (!versionOk) continue;
+        const iv = intervalContaining(ev, component.version, versioning);
+        if (iv) {
+          reasons.push({
+            affectedIndex,
+            kind: 'range',
+            rangeType: range.type,
+            introduced: iv.introduced,
+            ...(iv.fixed !== undefined ? { fixed: iv.fixed } : {}),
+            ...(iv.lastAffected !== undefined ? { lastAffected: iv.lastAffected } : {}),
+          });
+        }
+      }
+      if (Array.isArray(aff.versions) && listed(aff.versions, component.version, ecoVersionOk ? eco.versioning : undefined)) {
+        reasons.push({ affectedIndex, kind: 'versions' });
+      }
+    });
+    if (reasons.length > 0) {
+      out.push({ advisory: adv, reasons, fixedVersions: sortVersions([...fixed], eco.versioning) });
+    }
+  }
+  return out;
+}
+
+/** Explicit `versions` lists: exact string, or equal in the ecosystem's order (PyPI `1.0` = `1.0.0`). */
+function listed(versions: readonly unknown[], version: string, versioning: Versioning | undefined): boolean {
+  if (versions.includes(version)) return true;
+  if (!versioning) return false;
+  return versions.some((v) => typeof v === 'string' && versioning.parse(v) !== undefined && versioning.compare(v, version) === 0);
+}
+
+function sortVersions(vs: string[], versioning: Versioning): string[] {
+  const ok = vs.filter((v) => versioning.parse(v) !== undefined).sort((a, b) => versioning.compare(a, b));
+  return [...ok, ...vs.filter((v) => versioning.parse(v) === undefined)];
+}
+
+export interface MatchOptions {
+  /** Paths per finding kept in the result (all are computed up to this bound). */
+  maxPaths?: number;
+}
+
+/** Match every component of a graph. Findings are sorted by component purl, then advisory id. */
+export function matchGraph(graph: DependencyGraph, store: AdvisoryLookup, opts: MatchOptions = {}): { findings: Finding[]; stats: MatchStats } {
+  const stats = newStats();
+  const findings: Finding[] = [];
+  for (const c of graph.components.values()) {
+    const eco = c.ecosystem ? ecosystemByOsvName(c.ecosystem) : undefined;
+    if (!eco) {
+      stats.componentsNotChecked.push({ purl: c.purl, reason: c.ecosystem ? `no advisories/version rules for ecosystem ${c.ecosystem}` : 'unknown ecosystem' });
+      continue;
+    }
+    stats.componentsChecked++;
+    if (eco.versioning.parse(c.version) === undefined && semverVersioning.parse(c.version) === undefined) {
+      stats.componentsNotChecked.push({ purl: c.purl, reason: `version "${c.version}" is not a valid ${eco.osvName} version: only explicit version lists were checked` });
+    }
+    const candidates = store.advisoriesFor(baseEcosystem(eco.osvName), eco.normalizeName(c.name));
+    if (candidates.length === 0) continue;
+    for (const m of matchComponent(c, eco, candidates, stats)) {
+      findings.push({
+        component: c,
+        advisory: m.advisory,
+        reasons: m.reasons,
+        fixedVersions: m.fixedVersions,
+        paths: graph.pathsTo(c.purl, opts.maxPaths ?? 20),
+        locations: c.locations,
+      });
+    }
+  }
+  findings.sort((a, b) => cmp(a.component.purl, b.component.purl) || cmp(a.advisory.id, b.advisory.id));
+  return { findings, stats };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

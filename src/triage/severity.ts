@@ -1,0 +1,79 @@
+/**
+ * Severity as published: the advisory's CVSS vector scored with ae-cvss-calculator (v4.0 preferred,
+ * then v3.x, then v2), else a qualitative rating the record carries (`database_specific.severity`,
+ * as GHSA writes it), else unknown. Per-package `affected[].severity` wins over the top-level one.
+ */
+import { fromVector } from 'ae-cvss-calculator';
+import type { Advisory, OsvSeverity } from '../model/advisory.js';
+
+export type Rating = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'NONE' | 'UNKNOWN';
+
+export const RATINGS_DESC: readonly Rating[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'NONE', 'UNKNOWN'];
+
+export interface Severity {
+  rating: Rating;
+  score?: number;
+  vector?: string;
+  /** Where the rating came from: `CVSS_V4`, `CVSS_V3`, `CVSS_V2` or `database_specific`. */
+  source?: string;
+}
+
+const ORDER = ['CVSS_V4', 'CVSS_V3', 'CVSS_V2'];
+
+/** The CVSS qualitative band of a base score (v3.x/v4.0 bands; used for v2 too). */
+export function ratingOfScore(score: number): Rating {
+  if (score >= 9) return 'CRITICAL';
+  if (score >= 7) return 'HIGH';
+  if (score >= 4) return 'MEDIUM';
+  if (score > 0) return 'LOW';
+  return 'NONE';
+}
+
+export function severityOf(adv: Advisory, affectedIndex?: number): Severity {
+  const perPackage = affectedIndex !== undefined ? adv.affected?.[affectedIndex]?.severity : undefined;
+  for (const list of [perPackage, adv.severity]) {
+    const s = scoreList(list);
+    if (s) return s;
+  }
+  const ds = adv.database_specific?.['severity'];
+  if (typeof ds === 'string') {
+    const r = normaliseRating(ds);
+    if (r) return { rating: r, source: 'database_specific' };
+  }
+  return { rating: 'UNKNOWN' };
+}
+
+function scoreList(list: OsvSeverity[] | undefined): Severity | undefined {
+  if (!Array.isArray(list)) return undefined;
+  const sorted = [...list].sort((a, b) => rank(a.type) - rank(b.type));
+  for (const s of sorted) {
+    if (!ORDER.includes(s.type) || typeof s.score !== 'string') continue;
+    try {
+      const v = fromVector(s.score);
+      if (!v) continue;
+      const score = v.calculateScores().base;
+      if (typeof score !== 'number' || Number.isNaN(score)) continue;
+      return { rating: ratingOfScore(score), score, vector: s.score, source: s.type };
+    } catch {
+      continue; // an invalid vector is skipped; the next one (or the published rating) decides
+    }
+  }
+  return undefined;
+}
+
+function rank(type: string): number {
+  const i = ORDER.indexOf(type);
+  return i < 0 ? ORDER.length : i;
+}
+
+export function normaliseRating(s: string): Rating | undefined {
+  const u = s.trim().toUpperCase();
+  if (u === 'MODERATE') return 'MEDIUM';
+  return (RATINGS_DESC as readonly string[]).includes(u) ? (u as Rating) : undefined;
+}
+
+/** true when `r` is at least `threshold` (UNKNOWN counts as meeting any threshold: unknown is not safe). */
+export function atLeast(r: Rating, threshold: Rating): boolean {
+  if (r === 'UNKNOWN') return true;
+  return RATINGS_DESC.indexOf(r) <= RATINGS_DESC.indexOf(threshold);
+}
