@@ -1,4 +1,189 @@
+/**
+ * `vouch db`: the OSV advisory store.
+ *
+ *   vouch db [--home DIR] update [--source S] [--ecosystem E ...] [--prune] [--quiet]
+ *   vouch db [--home DIR] status [--json]
+ *   vouch db [--home DIR] show ID [--json]
+ *
+ * Results go to stdout, progress and the update's summary to stderr.
+ */
 import type { Command } from 'commander';
+import { updateStore, type UpdateSummary } from '../advisories/import.js';
+import { defaultSource } from '../advisories/sources.js';
+import { AdvisoryStore, type EcosystemStatus } from '../advisories/store.js';
+import type { Advisory, OsvRange } from '../model/advisory.js';
+import { VouchError } from '../model/errors.js';
+import { createProgress } from './progress.js';
 
-// PLACEHOLDER: the advisory store's commands (db update / status / show) land here.
-export function registerDb(_program: Command): void {}
+/** Warnings printed one per line after an update; the rest are only counted. */
+const SHOWN_WARNINGS = 20;
+
+export function registerDb(program: Command): void {
+  const db = program
+    .command('db')
+    .description('the OSV advisory store: load it, see what it holds, look up one advisory')
+    .option('--home <dir>', 'store folder (default: $VOUCH_HOME, else $XDG_CACHE_HOME/vouch, else ~/.cache/vouch)');
+
+  db.command('update')
+    .description('load OSV advisories into the store (a new store file is built, then renamed into place)')
+    .option(
+      '--source <source>',
+      'URL laid out like the OSV bulk export, a local folder of <Ecosystem>/all.zip, one zip, or a folder of OSV JSON files ' +
+        '(default: $VOUCH_OSV_SOURCE, else https://osv-vulnerabilities.storage.googleapis.com)',
+    )
+    .option('--ecosystem <name>', 'load only this ecosystem, keeping the others as they are (repeatable, or comma-separated)', collect, [])
+    .option('--prune', 'drop ecosystems of the current store that this update does not load')
+    .option('-q, --quiet', 'no progress, no summary (errors only)')
+    .action(async (opts: { source?: string; ecosystem: string[]; prune?: boolean; quiet?: boolean }, cmd: Command) => {
+      const home = homeOf(cmd);
+      const progress = createProgress({ quiet: opts.quiet === true });
+      let summary: UpdateSummary;
+      try {
+        summary = await updateStore({
+          home,
+          source: opts.source ?? defaultSource(),
+          ecosystems: opts.ecosystem.length ? opts.ecosystem : undefined,
+          prune: opts.prune === true,
+          progress,
+        });
+      } finally {
+        progress.done();
+      }
+      if (opts.quiet) return;
+      for (const w of summary.warnings.slice(0, SHOWN_WARNINGS)) process.stderr.write(`vouch: skipped ${w}\n`);
+      if (summary.skipped > SHOWN_WARNINGS) process.stderr.write(`vouch: ... and ${summary.skipped - SHOWN_WARNINGS} more skipped\n`);
+      process.stderr.write(`${summaryLine(summary)}\n`);
+    });
+
+  db.command('status')
+    .description('per ecosystem: advisories, newest `modified`, source and when it was loaded')
+    .option('--json', 'JSON on stdout')
+    .action((opts: { json?: boolean }, cmd: Command) => {
+      const store = AdvisoryStore.open(homeOf(cmd));
+      try {
+        const rows = store.status();
+        if (opts.json) {
+          const doc = { store: store.path, advisories: store.count(), ecosystems: rows };
+          process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+        } else {
+          process.stdout.write(statusTable(rows, store.count(), store.path));
+        }
+      } finally {
+        store.close();
+      }
+    });
+
+  db.command('show')
+    .description('the advisory with this OSV id, or the ones listing it as an alias (e.g. CVE-2021-44228)')
+    .argument('<id>', 'an OSV id (GHSA-..., PYSEC-..., GO-...) or an alias')
+    .option('--json', 'the record(s) as published: a JSON array on stdout')
+    .action((id: string, opts: { json?: boolean }, cmd: Command) => {
+      const store = AdvisoryStore.open(homeOf(cmd));
+      try {
+        const found = store.findByIdOrAlias(id);
+        if (!found.length) throw new VouchError('INPUT_MISSING', `no advisory with id or alias "${id}" in the store (${store.path})`);
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify(found.map((f) => f.advisory), null, 2)}\n`);
+        } else {
+          process.stdout.write(found.map((f) => describeAdvisory(f.advisory, f.withdrawn, id)).join('\n'));
+        }
+      } finally {
+        store.close();
+      }
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return previous.concat(
+    value
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean),
+  );
+}
+
+function homeOf(cmd: Command): string {
+  const home = (cmd.optsWithGlobals() as { home?: string }).home;
+  return home ? home : AdvisoryStore.defaultHome();
+}
+
+export function summaryLine(s: UpdateSummary): string {
+  const loaded = s.loaded.reduce((n, e) => n + e.count, 0);
+  const parts = [
+    `vouch: loaded ${loaded} advisories (${s.loaded.length} ${plural(s.loaded.length, 'ecosystem')}) from ${s.source}`,
+  ];
+  if (s.kept.length) parts.push(`kept ${s.kept.length} other ${plural(s.kept.length, 'ecosystem')}`);
+  if (s.dropped.length) parts.push(`dropped ${s.dropped.join(', ')}`);
+  parts.push(`${s.advisories} in the store (${s.withdrawn} withdrawn)`);
+  if (s.skipped) parts.push(`${s.skipped} skipped`);
+  return `${parts.join('; ')}; ${s.seconds.toFixed(1)}s`;
+}
+
+function plural(n: number, word: string): string {
+  return n === 1 ? word : `${word}s`;
+}
+
+export function statusTable(rows: EcosystemStatus[], total: number, path: string): string {
+  if (!rows.length) return `store ${path} holds no ecosystems\n`;
+  const header = ['ECOSYSTEM', 'ADVISORIES', 'NEWEST MODIFIED', 'LOADED AT', 'SOURCE'];
+  const body = rows.map((r) => [r.ecosystem, String(r.count), r.newestModified ?? '-', r.loadedAt, r.source]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (i === 1 ? c.padStart(widths[i]!) : i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return `${[line(header), ...body.map(line)].join('\n')}\n\n${total} advisories in ${path}\n`;
+}
+
+/** A short human summary of one record. */
+export function describeAdvisory(adv: Advisory, withdrawn: boolean, asked?: string): string {
+  const out: string[] = [];
+  out.push(withdrawn ? `${adv.id}  [WITHDRAWN${adv.withdrawn ? ` ${adv.withdrawn}` : ''}]` : adv.id);
+  if (asked && asked.toLowerCase() !== adv.id.toLowerCase()) out.push(`  (found as an alias: ${asked})`);
+  if (adv.aliases?.length) out.push(`  aliases:   ${adv.aliases.join(', ')}`);
+  if (adv.summary) out.push(`  summary:   ${oneLine(adv.summary)}`);
+  else if (adv.details) out.push(`  details:   ${truncate(oneLine(adv.details), 200)}`);
+  const dates = [`modified ${adv.modified}`];
+  if (adv.published) dates.unshift(`published ${adv.published}`);
+  out.push(`  dates:     ${dates.join(', ')}`);
+  const sev = (adv.severity ?? []).map((s) => `${s.type} ${s.score}`);
+  const dbSev = adv.database_specific?.['severity'];
+  if (typeof dbSev === 'string') sev.push(dbSev);
+  if (sev.length) out.push(`  severity:  ${sev.join('; ')}`);
+  const affected = adv.affected ?? [];
+  if (affected.length) {
+    out.push('  affected:');
+    for (const a of affected) {
+      const pkg = a.package ? `${a.package.ecosystem} ${a.package.name}` : '(no package)';
+      out.push(`    ${pkg}`);
+      for (const r of a.ranges ?? []) out.push(`      ${describeRange(r)}`);
+      if (a.versions?.length) {
+        const shown = a.versions.slice(0, 12).join(', ');
+        out.push(`      versions: ${shown}${a.versions.length > 12 ? `, ... (${a.versions.length} in all)` : ''}`);
+      }
+      if (!a.ranges?.length && !a.versions?.length) out.push('      (no ranges or versions)');
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function describeRange(r: OsvRange): string {
+  const events = (r.events ?? []).map((e) => {
+    if (e.introduced !== undefined) return `introduced ${e.introduced}`;
+    if (e.fixed !== undefined) return `fixed ${e.fixed}`;
+    if (e.last_affected !== undefined) return `last_affected ${e.last_affected}`;
+    if (e.limit !== undefined) return `limit ${e.limit}`;
+    return JSON.stringify(e);
+  });
+  const repo = r.repo ? ` ${r.repo}` : '';
+  return `${r.type}${repo}: ${events.join(', ') || '(no events)'}`;
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
+
+function truncate(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}

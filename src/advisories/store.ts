@@ -1,0 +1,245 @@
+/**
+ * The OSV advisory store: one SQLite file, `$VOUCH_HOME/osv.sqlite`, read through better-sqlite3.
+ * Written only by `updateStore` (import.ts), which builds a new file and renames it into place, so
+ * readers open it read-only and never see a half-written store.
+ *
+ * Records are kept as published (the JSON text); the other tables are indexes over them.
+ */
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { type Advisory, baseEcosystem } from '../model/advisory.js';
+import { VouchError } from '../model/errors.js';
+import { ecosystemByOsvName } from '../ecosystems/index.js';
+
+export const STORE_FILE = 'osv.sqlite';
+
+/**
+ * Bumped whenever the schema or what the indexes hold changes (e.g. a `normalizeName` rule):
+ * a store of another version is refused by `open` and rebuilt from scratch by the next update.
+ */
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA_SQL = `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- one row per OSV record, as published
+CREATE TABLE advisories (
+  id TEXT PRIMARY KEY,
+  modified TEXT NOT NULL,
+  published TEXT,
+  withdrawn TEXT,
+  json TEXT NOT NULL
+);
+-- one row per (record, affected package); name_norm = the ecosystem's normalizeName (identity when unknown)
+CREATE TABLE affected (
+  ecosystem_base TEXT NOT NULL,
+  ecosystem TEXT NOT NULL,
+  name_norm TEXT NOT NULL,
+  id TEXT NOT NULL
+);
+CREATE INDEX affected_by_id ON affected (id);
+CREATE TABLE aliases (alias TEXT NOT NULL COLLATE NOCASE, id TEXT NOT NULL);
+CREATE INDEX aliases_by_id ON aliases (id);
+-- which loaded ecosystem (bulk folder name, or a record's base ecosystem) brought which record
+CREATE TABLE ecosystem_advisories (ecosystem TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (ecosystem, id)) WITHOUT ROWID;
+CREATE TABLE sources (
+  ecosystem TEXT PRIMARY KEY,
+  source TEXT NOT NULL,
+  loaded_at TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  newest_modified TEXT
+);
+`;
+
+/** Lookup indexes, created once the records are in (faster than maintaining them row by row). */
+export const INDEX_SQL = `
+CREATE INDEX affected_by_name ON affected (ecosystem_base, name_norm, id);
+CREATE INDEX aliases_by_alias ON aliases (alias);
+`;
+
+export interface EcosystemStatus {
+  /** The ecosystem as loaded: a bulk export folder name (`crates.io`, `Debian:12`) or a base ecosystem. */
+  ecosystem: string;
+  /** Advisories loaded for it (withdrawn ones included). */
+  count: number;
+  /** The newest `modified` among them, as written in the record; null when there are none. */
+  newestModified: string | null;
+  /** The URL or absolute path it was loaded from. */
+  source: string;
+  /** ISO 8601 time of the update that loaded it. */
+  loadedAt: string;
+}
+
+export function storePath(home: string): string {
+  return path.join(home, STORE_FILE);
+}
+
+/** The name an advisory's package is indexed under: the ecosystem's `normalizeName`, identity when vouch does not know it. */
+export function normalizeFor(osvEcosystem: string, name: string): string {
+  const eco = ecosystemByOsvName(osvEcosystem);
+  return eco ? eco.normalizeName(name) : name;
+}
+
+/** Later `modified` wins; timestamps compare as instants (formats vary: `Z`, `.000Z`, microseconds). */
+export function isNewer(a: string, b: string): boolean {
+  const ta = Date.parse(a);
+  const tb = Date.parse(b);
+  const fa = Number.isFinite(ta);
+  const fb = Number.isFinite(tb);
+  if (fa && fb) return ta > tb;
+  if (fa !== fb) return fa;
+  return a > b;
+}
+
+type Stmt = Database.Statement<unknown[], unknown>;
+
+export class AdvisoryStore {
+  private readonly lookup: Stmt;
+  private readonly row: Stmt;
+  private readonly byId: Stmt;
+  private readonly byAlias: Stmt;
+  private readonly byIdNoCase: Stmt;
+  /** (ecosystem base, normalised name) → the advisories, for the life of the store. */
+  private readonly memo = new Map<string, Advisory[]>();
+  /** id → parsed record, shared between lookups; null for a withdrawn one (never parsed for matching). */
+  private readonly parsed = new Map<string, Advisory | null>();
+
+  private constructor(
+    private readonly db: Database.Database,
+    /** The store file. */
+    readonly path: string,
+  ) {
+    // the index covers (ecosystem_base, name_norm, id): one index range scan, then one row per new id
+    this.lookup = db.prepare('SELECT id FROM affected WHERE ecosystem_base = ? AND name_norm = ?').pluck();
+    this.row = db.prepare('SELECT withdrawn, json FROM advisories WHERE id = ?');
+    this.byId = db.prepare('SELECT id, withdrawn, json FROM advisories WHERE id = ?');
+    this.byAlias = db.prepare(
+      `SELECT a.id AS id, a.withdrawn AS withdrawn, a.json AS json FROM aliases s JOIN advisories a ON a.id = s.id
+       WHERE s.alias = ? GROUP BY a.id ORDER BY a.id`,
+    );
+    this.byIdNoCase = db.prepare('SELECT id, withdrawn, json FROM advisories WHERE id = ? COLLATE NOCASE ORDER BY id');
+  }
+
+  /** `$VOUCH_HOME`, else `$XDG_CACHE_HOME/vouch`, else `~/.cache/vouch`. */
+  static defaultHome(): string {
+    const home = process.env['VOUCH_HOME'];
+    if (home) return path.resolve(home);
+    const xdg = process.env['XDG_CACHE_HOME'];
+    if (xdg && path.isAbsolute(xdg)) return path.join(xdg, 'vouch');
+    return path.join(os.homedir(), '.cache', 'vouch');
+  }
+
+  /**
+   * Opens the store read-only. Throws VouchError STORE_MISSING when there is none yet and
+   * STORE_CORRUPT when the file is not a store this vouch reads; both say which command fixes it.
+   */
+  static open(home: string = AdvisoryStore.defaultHome()): AdvisoryStore {
+    const file = storePath(home);
+    if (!existsSync(file)) {
+      throw new VouchError('STORE_MISSING', `no advisory store yet; run \`vouch db update\`${homeHint(home)} to load the OSV advisories`, {
+        path: file,
+      });
+    }
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(file, { readonly: true, fileMustExist: true });
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (version !== SCHEMA_VERSION) {
+        throw new VouchError(
+          'STORE_CORRUPT',
+          `advisory store has schema version ${version}, this vouch reads ${SCHEMA_VERSION}; run \`vouch db update\`${homeHint(home)} to rebuild it`,
+          { path: file },
+        );
+      }
+      return new AdvisoryStore(db, file);
+    } catch (e) {
+      db?.close();
+      if (e instanceof VouchError) throw e;
+      throw new VouchError(
+        'STORE_CORRUPT',
+        `not a readable advisory store (${(e as Error).message}); run \`vouch db update\`${homeHint(home)} to rebuild it`,
+        { path: file, cause: e },
+      );
+    }
+  }
+
+  /**
+   * Advisories naming the package (ecosystem base such as `PyPI` or `Debian`, and the name as
+   * `normalizeName` gives it) in `affected[]`, withdrawn ones excluded, ordered by id. The caller
+   * still checks each `affected[]` entry (exact ecosystem, name, ranges). The returned records are
+   * shared between calls: treat them as read-only.
+   */
+  advisoriesFor(ecosystemBase: string, normalizedName: string): Advisory[] {
+    const base = baseEcosystem(ecosystemBase); // `Debian:12` asks for `Debian`
+    const name = normalizeFor(base, normalizedName);
+    const key = `${base}\u0000${name}`;
+    let list = this.memo.get(key);
+    if (!list) {
+      const ids = [...new Set(this.lookup.all(base, name) as string[])].sort();
+      list = [];
+      for (const id of ids) {
+        let adv = this.parsed.get(id);
+        if (adv === undefined) {
+          const r = this.row.get(id) as { withdrawn: string | null; json: string } | undefined;
+          adv = !r || r.withdrawn !== null ? null : (JSON.parse(r.json) as Advisory);
+          this.parsed.set(id, adv);
+        }
+        if (adv) list.push(adv);
+      }
+      this.memo.set(key, list);
+    }
+    return list.slice();
+  }
+
+  /** The records whose id is `id` or that list it in `aliases` (ids and aliases compare case-insensitively). */
+  findByIdOrAlias(id: string): { advisory: Advisory; withdrawn: boolean }[] {
+    const wanted = id.trim();
+    const rows = new Map<string, { id: string; withdrawn: string | null; json: string }>();
+    type Row = { id: string; withdrawn: string | null; json: string };
+    for (const r of this.byId.all(wanted) as Row[]) rows.set(r.id, r);
+    for (const r of this.byAlias.all(wanted) as Row[]) rows.set(r.id, r);
+    if (!rows.size) for (const r of this.byIdNoCase.all(wanted) as Row[]) rows.set(r.id, r);
+    return [...rows.values()]
+      .sort((a, b) => (a.id === wanted ? -1 : b.id === wanted ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map((r) => ({ advisory: this.parse(r.id, r.json), withdrawn: r.withdrawn !== null }));
+  }
+
+  /** One row per loaded ecosystem, sorted by name. */
+  status(): EcosystemStatus[] {
+    return readStatus(this.db);
+  }
+
+  /** Advisories in the store (withdrawn included). */
+  count(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM advisories').get() as { n: number }).n;
+  }
+
+  close(): void {
+    this.memo.clear();
+    this.parsed.clear();
+    if (this.db.open) this.db.close();
+  }
+
+  private parse(id: string, json: string): Advisory {
+    return this.parsed.get(id) ?? (JSON.parse(json) as Advisory);
+  }
+}
+
+/** The `sources` table as EcosystemStatus rows (also used on an attached old store by import). */
+export function readStatus(db: Database.Database, schema = 'main'): EcosystemStatus[] {
+  const rows = db
+    .prepare(`SELECT ecosystem, count, newest_modified, source, loaded_at FROM ${schema}.sources ORDER BY ecosystem`)
+    .all() as { ecosystem: string; count: number; newest_modified: string | null; source: string; loaded_at: string }[];
+  return rows.map((r) => ({
+    ecosystem: r.ecosystem,
+    count: r.count,
+    newestModified: r.newest_modified,
+    source: r.source,
+    loadedAt: r.loaded_at,
+  }));
+}
+
+function homeHint(home: string): string {
+  return path.resolve(home) === AdvisoryStore.defaultHome() ? '' : ` with VOUCH_HOME=${home}`;
+}
