@@ -1,4 +1,5 @@
 import type { Extractor } from '../types.js';
+import { packageLockExtractor } from './package-lock.js';
 
 /** npm lockfile extractors (more drop in here). */
-export const extractors: readonly Extractor[] = [];
+export const extractors: readonly Extractor[] = [packageLockExtractor];
