@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { makeZip, osv } from '../advisories/__fixtures__/zip-writer.js';
 import { updateStore } from '../advisories/import.js';
 import { AdvisoryStore } from '../advisories/store.js';
@@ -188,53 +188,10 @@ describe.skipIf(!HAS_SHARED)('vouch db on ../shared/osv', () => {
 
 // ---- the built CLI, as a separate process ------------------------------------------------------
 
-/** Builds the CLI into a private folder (so a concurrent `npm run build` cannot interfere) and returns a launcher. */
-function buildCli(): { launcher: string; note: string | undefined; cleanup: () => void } {
-  const out = path.join(REPO_ROOT, 'node_modules', '.cache', `vouch-db-test-${process.pid}`);
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(path.join(out, 'bin'), { recursive: true });
-  const tsc = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  // type errors elsewhere in a work tree still emit JavaScript; what matters is that the CLI runs
-  spawnSync(process.execPath, [tsc, '-p', path.join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', path.join(out, 'dist')], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-  });
-  if (!existsSync(path.join(out, 'dist', 'cli', 'db.js'))) throw new Error('the build did not produce dist/cli/db.js');
-  copyFileSync(path.join(REPO_ROOT, 'package.json'), path.join(out, 'package.json'));
-  copyFileSync(path.join(REPO_ROOT, 'bin', 'vouch'), path.join(out, 'bin', 'vouch'));
-  const cleanup = (): void => rmSync(out, { recursive: true, force: true });
-  const launcher = path.join(out, 'bin', 'vouch');
-  const probe = spawnSync(process.execPath, [launcher, '--version'], { encoding: 'utf8' });
-  if (probe.status === 0) return { launcher, note: undefined, cleanup };
-  // The full CLI does not load (a module outside `db` is broken in this work tree). Fall back to a
-  // launcher wiring only `db` the way main.ts does, so the store's crash safety is still tested.
-  const fallback = path.join(out, 'db-only.mjs');
-  writeFileSync(
-    fallback,
-    `import { Command, CommanderError } from 'commander';
-import { registerDb } from './dist/cli/db.js';
-import { isVouchError } from './dist/model/errors.js';
-const program = new Command().name('vouch').exitOverride();
-registerDb(program);
-program.parseAsync(process.argv).catch((err) => {
-  if (err instanceof CommanderError) { process.exitCode = err.exitCode === 0 ? 0 : 2; return; }
-  if (isVouchError(err)) { process.stderr.write('vouch: ' + err.oneLine() + '\\n'); process.exitCode = 2; return; }
-  throw err;
-});
-`,
-  );
-  const first = (probe.stderr || probe.stdout).split('\n').slice(0, 2).join(' ');
-  return { launcher: fallback, note: `bin/vouch does not start in this work tree (${first}); used a db-only launcher`, cleanup };
-}
+/** The CLI as users run it: bin/vouch over dist/ (`npm test` builds before vitest runs). */
+const cli = { launcher: path.join(REPO_ROOT, 'bin', 'vouch') };
 
 describe.skipIf(!HAS_SHARED)('the built CLI', () => {
-  let cli: ReturnType<typeof buildCli>;
-  beforeAll(() => {
-    cli = buildCli();
-    if (cli.note) console.warn(`[db.test] ${cli.note}`);
-  });
-  afterAll(() => cli?.cleanup());
-
   const vouch = (args: string[]): ReturnType<typeof spawnSync> =>
     spawnSync(process.execPath, [cli.launcher, ...args], { encoding: 'utf8', env: { ...process.env, VOUCH_DEBUG: '' } });
 

@@ -1,4 +1,98 @@
-import type { Command } from 'commander';
+/** `vouch scan PATH...`: inventory → match against the OSV store → report. */
+import { type Command, Option } from 'commander';
+import { AdvisoryStore } from '../advisories/store.js';
+import { matchGraph } from '../advisories/match.js';
+import { collectInventory } from '../inventory/collect.js';
+import { EXIT_CLEAN, EXIT_FINDINGS, VouchError } from '../model/errors.js';
+import { buildScanReport } from '../report/scan-report.js';
+import { renderJson } from '../report/json.js';
+import { renderSarif } from '../report/sarif.js';
+import { renderTable } from '../report/table.js';
+import { type Rating, normaliseRating } from '../triage/severity.js';
+import { createProgress } from './progress.js';
 
-// PLACEHOLDER: `vouch scan` lands here.
-export function registerScan(_program: Command): void {}
+/** A store older than this is called stale (advisories are published daily). */
+const STALE_DAYS = 7;
+
+interface ScanOptions {
+  format?: 'table' | 'json' | 'sarif';
+  failOn: string;
+  offline?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+  home?: string;
+}
+
+export function registerScan(program: Command): void {
+  program
+    .command('scan')
+    .description('find known vulnerabilities in lockfiles and SBOMs, matched against the local OSV store')
+    .argument('<path...>', 'a directory (searched recursively, skipping node_modules, .git and vendor), a lockfile, or an SBOM')
+    .addOption(new Option('-f, --format <format>', 'output format (default: table on a terminal, json when piped)').choices(['table', 'json', 'sarif']))
+    .option('--fail-on <severity>', 'exit 1 only for findings at or above: critical|high|medium|low|any|none', 'any')
+    .option('--offline', 'never touch the network (scanning reads only the local store; kept for scripts that insist)')
+    .option('--home <dir>', 'the store folder (default: $VOUCH_HOME, else the XDG cache folder)')
+    .option('-q, --quiet', 'no progress or notes on stderr')
+    .option('-v, --verbose', 'list components not checked, GIT ranges skipped and malformed ranges')
+    .addHelpText(
+      'after',
+      `
+Inputs read:
+  npm        package-lock.json (lockfile v1, v2, v3), npm-shrinkwrap.json
+  SBOMs      CycloneDX 1.2-1.6 JSON and XML (bom.json, *.cdx.json, bom.xml, *.cdx.xml),
+             SPDX 2.2/2.3 JSON and tag-value (*.spdx.json, *.spdx); any file named
+             explicitly is also recognised by its content.
+
+Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or input error.
+The store must be loaded first: vouch db update`,
+    )
+    .action(async (paths: string[], opts: ScanOptions) => {
+      process.exitCode = await runScan(paths, opts);
+    });
+}
+
+async function runScan(paths: string[], opts: ScanOptions): Promise<number> {
+  const failOn = parseFailOn(opts.failOn);
+  const format = opts.format ?? (process.stdout.isTTY ? 'table' : 'json');
+  const progress = createProgress({ quiet: opts.quiet ?? false });
+
+  const store = AdvisoryStore.open(opts.home);
+  try {
+    const status = store.status();
+    warnIfStale(status, progress.log);
+    progress.phase('reading inputs');
+    const inventory = await collectInventory(paths, { onFile: () => progress.tick() });
+    progress.phase('matching', inventory.graph.components.size);
+    const { findings, stats } = matchGraph(inventory.graph, store);
+    progress.done();
+    const report = buildScanReport({ inventory, findings, stats, store: status, failOn });
+    for (const i of report.inputs) if (i.status === 'failed') progress.log(`vouch: skipped ${i.reason}`);
+    const out = format === 'json' ? renderJson(report) : format === 'sarif' ? renderSarif(report) : renderTable(report, { verbose: opts.verbose ?? false });
+    process.stdout.write(out);
+    if (opts.verbose && format !== 'table') {
+      progress.log(`vouch: ${report.stats.gitRangesSkipped} GIT range(s) skipped; ${report.stats.malformedRanges.length} malformed range(s); ${report.notChecked.length} component(s) not checked`);
+    }
+    return report.failed ? EXIT_FINDINGS : EXIT_CLEAN;
+  } finally {
+    store.close();
+  }
+}
+
+function parseFailOn(s: string): Rating | 'any' | 'none' {
+  const l = s.trim().toLowerCase();
+  if (l === 'any' || l === 'none') return l;
+  const r = normaliseRating(l);
+  if (!r || r === 'UNKNOWN' || r === 'NONE') {
+    throw new VouchError('USAGE', `--fail-on must be one of critical, high, medium, low, any, none (got "${s}")`);
+  }
+  return r;
+}
+
+function warnIfStale(status: { ecosystem: string; loadedAt: string }[], log: (m: string) => void): void {
+  const oldest = status.map((s) => Date.parse(s.loadedAt)).filter((t) => !Number.isNaN(t));
+  if (oldest.length === 0) return;
+  const ageDays = (Date.now() - Math.min(...oldest)) / 86_400_000;
+  if (ageDays > STALE_DAYS) {
+    log(`vouch: the advisory store was loaded ${Math.floor(ageDays)} days ago and may miss recent advisories; refresh it with: vouch db update`);
+  }
+}

@@ -3,7 +3,8 @@
  * then v3.x, then v2), else a qualitative rating the record carries (`database_specific.severity`,
  * as GHSA writes it), else unknown. Per-package `affected[].severity` wins over the top-level one.
  */
-import { fromVector } from 'ae-cvss-calculator';
+import cvss from 'ae-cvss-calculator'; // CommonJS: Node gives it only a default export
+
 import type { Advisory, OsvSeverity } from '../model/advisory.js';
 
 export type Rating = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'NONE' | 'UNKNOWN';
@@ -49,7 +50,7 @@ function scoreList(list: OsvSeverity[] | undefined): Severity | undefined {
   for (const s of sorted) {
     if (!ORDER.includes(s.type) || typeof s.score !== 'string') continue;
     try {
-      const v = fromVector(s.score);
+      const v = cvss.fromVector(s.score);
       if (!v) continue;
       const score = v.calculateScores().base;
       if (typeof score !== 'number' || Number.isNaN(score)) continue;

@@ -1,0 +1,122 @@
+/**
+ * Turn command-line paths into one dependency graph: directories are walked (skipping
+ * node_modules, .git, vendor and other tool folders), files are given to the first extractor
+ * that wants them (by name, else by content). Inside a directory one bad file is a reported
+ * failure and the rest is scanned; a file named explicitly that cannot be read is an error.
+ */
+import { lstat, open, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { VouchError } from '../model/errors.js';
+import { DependencyGraph } from '../model/graph.js';
+import type { Inventory } from '../model/inventory.js';
+import type { Extractor } from '../ecosystems/types.js';
+import { defaultExtractors } from './extractors.js';
+import { fileInput } from './input.js';
+
+/** Folders never descended into: installed trees, VCS metadata, vendored copies. */
+export const SKIPPED_DIRS = new Set(['node_modules', '.git', 'vendor', '.hg', '.svn', 'bower_components']);
+
+export interface InputStatus {
+  path: string;
+  extractor?: string;
+  status: 'ok' | 'failed';
+  /** One-line reason when failed. */
+  reason?: string;
+  components: number;
+  warnings: string[];
+}
+
+export interface CollectedInventory {
+  graph: DependencyGraph;
+  inputs: InputStatus[];
+  unresolved: (Inventory['unresolved'][number] & { path: string })[];
+}
+
+export interface CollectOptions {
+  extractors?: Extractor[];
+  /** Called once per file found, before it is read (progress). */
+  onFile?: (path: string) => void;
+}
+
+export async function collectInventory(paths: readonly string[], opts: CollectOptions = {}): Promise<CollectedInventory> {
+  const extractors = opts.extractors ?? defaultExtractors();
+  const graph = new DependencyGraph();
+  const result: CollectedInventory = { graph, inputs: [], unresolved: [] };
+
+  for (const p of paths) {
+    let st;
+    try {
+      st = await lstat(p);
+    } catch (e) {
+      throw new VouchError('INPUT_MISSING', `no such file or directory (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { path: p });
+    }
+    if (st.isDirectory()) {
+      const found: { file: string; extractor: Extractor }[] = [];
+      await walk(p, extractors, found);
+      for (const { file, extractor } of found) {
+        opts.onFile?.(file);
+        try {
+          add(result, await extractor.extract(await fileInput(file)));
+        } catch (e) {
+          if (!(e instanceof VouchError)) throw e;
+          result.inputs.push({ path: file, extractor: extractor.id, status: 'failed', reason: e.oneLine(), components: 0, warnings: [] });
+        }
+      }
+    } else if (st.isFile() || st.isSymbolicLink()) {
+      opts.onFile?.(p);
+      const input = await fileInput(p);
+      const extractor = extractors.find((x) => x.wants(p, input.size)) ?? (await sniffExtractor(p, extractors));
+      if (!extractor) {
+        throw new VouchError('INPUT_UNSUPPORTED', 'not a lockfile or SBOM that vouch reads (see `vouch scan --help` for the formats)', { path: p });
+      }
+      add(result, await extractor.extract(input));
+    } else {
+      throw new VouchError('INPUT_UNSUPPORTED', 'not a regular file or directory', { path: p });
+    }
+  }
+  return result;
+}
+
+function add(result: CollectedInventory, inv: Inventory): void {
+  result.graph.merge(inv.graph);
+  result.inputs.push({
+    path: inv.source.path,
+    extractor: inv.source.extractor,
+    status: 'ok',
+    components: inv.graph.components.size,
+    warnings: inv.warnings,
+  });
+  for (const u of inv.unresolved) result.unresolved.push({ ...u, path: inv.source.path });
+}
+
+async function walk(dir: string, extractors: readonly Extractor[], out: { file: string; extractor: Extractor }[]): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return; // unreadable folder: nothing to scan there
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (!SKIPPED_DIRS.has(e.name)) await walk(full, extractors, out);
+    } else if (e.isFile()) {
+      // symlinks are not followed inside a walk: no loops, no escaping the tree
+      const extractor = extractors.find((x) => x.wants(full));
+      if (extractor) out.push({ file: full, extractor });
+    }
+  }
+}
+
+async function sniffExtractor(p: string, extractors: readonly Extractor[]): Promise<Extractor | undefined> {
+  const fh = await open(p, 'r');
+  try {
+    const buf = Buffer.alloc(8192);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const head = buf.subarray(0, bytesRead).toString('utf8');
+    return extractors.find((x) => x.sniff?.(head));
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,6 @@
+/** The JSON output: the scan report as documented in docs/scan-json.md. */
+import type { ScanReport } from './scan-report.js';
+
+export function renderJson(report: ScanReport): string {
+  return JSON.stringify(report, null, 2) + '\n';
+}

@@ -1,0 +1,156 @@
+/**
+ * The scan report: the one data shape every output format renders from. Its JSON form is the
+ * documented, versioned schema in docs/scan-json.md (`schemaVersion` below).
+ */
+import type { MatchReason } from '../model/finding.js';
+import type { Finding } from '../model/finding.js';
+import type { DependencyGraph } from '../model/graph.js';
+import type { CollectedInventory, InputStatus } from '../inventory/collect.js';
+import type { MatchStats } from '../advisories/match.js';
+import { type Rating, type Severity, RATINGS_DESC, atLeast, severityOf } from '../triage/severity.js';
+import { VERSION } from '../version.js';
+
+export const SCAN_SCHEMA_VERSION = '1.0';
+
+export interface ReportFinding {
+  /** OSV id of the advisory. */
+  id: string;
+  aliases: string[];
+  summary?: string;
+  modified: string;
+  published?: string;
+  /** The component's purl, with version. */
+  purl: string;
+  ecosystem: string;
+  name: string;
+  version: string;
+  scope: string;
+  direct: boolean;
+  severity: Severity;
+  /** Fixed versions closing the matched interval(s): the upgrade targets for this version. */
+  fixed: string[];
+  /** Every fixed version the advisory names for this package. */
+  fixedVersions: string[];
+  match: MatchReason[];
+  /** Dependency paths from a root (root label first, then purls), shortest first. */
+  paths: string[][];
+  locations: { path: string; line?: number }[];
+  references: { type: string; url: string }[];
+}
+
+export interface StoreInfo {
+  ecosystem: string;
+  count: number;
+  newestModified: string | null;
+  source: string;
+  loadedAt: string;
+}
+
+export interface ScanReport {
+  schemaVersion: string;
+  tool: { name: 'vouch'; version: string };
+  createdAt: string;
+  failOn: Rating | 'any' | 'none';
+  /** true when a finding at or above `failOn` was reported: the CLI exits 1. */
+  failed: boolean;
+  summary: {
+    inputs: number;
+    inputsFailed: number;
+    components: number;
+    componentsChecked: number;
+    findings: number;
+    vulnerablePackages: number;
+    bySeverity: Record<Rating, number>;
+  };
+  inputs: InputStatus[];
+  findings: ReportFinding[];
+  notChecked: { purl: string; reason: string }[];
+  unresolved: CollectedInventory['unresolved'];
+  stats: { advisoriesConsidered: number; gitRangesSkipped: number; malformedRanges: { id: string; reason: string }[] };
+  store: StoreInfo[];
+}
+
+export function buildScanReport(args: {
+  inventory: CollectedInventory;
+  findings: Finding[];
+  stats: MatchStats;
+  store: StoreInfo[];
+  failOn: Rating | 'any' | 'none';
+  now?: Date;
+}): ScanReport {
+  const { inventory, stats } = args;
+  // Most severe first, then by package and advisory id, so the table and JSON read the same way.
+  const findings = args.findings
+    .map((f) => toReportFinding(f, inventory.graph))
+    .sort(
+      (a, b) =>
+        RATINGS_DESC.indexOf(a.severity.rating) - RATINGS_DESC.indexOf(b.severity.rating) ||
+        cmp(a.purl, b.purl) ||
+        cmp(a.id, b.id),
+    );
+  const bySeverity = Object.fromEntries(RATINGS_DESC.map((r) => [r, 0])) as Record<Rating, number>;
+  for (const f of findings) bySeverity[f.severity.rating]++;
+  const failed =
+    args.failOn === 'none' ? false : args.failOn === 'any' ? findings.length > 0 : findings.some((f) => atLeast(f.severity.rating, args.failOn as Rating));
+  return {
+    schemaVersion: SCAN_SCHEMA_VERSION,
+    tool: { name: 'vouch', version: VERSION },
+    createdAt: (args.now ?? new Date()).toISOString(),
+    failOn: args.failOn,
+    failed,
+    summary: {
+      inputs: inventory.inputs.length,
+      inputsFailed: inventory.inputs.filter((i) => i.status === 'failed').length,
+      components: inventory.graph.components.size,
+      componentsChecked: stats.componentsChecked,
+      findings: findings.length,
+      vulnerablePackages: new Set(findings.map((f) => f.purl)).size,
+      bySeverity,
+    },
+    inputs: inventory.inputs,
+    findings,
+    notChecked: stats.componentsNotChecked,
+    unresolved: inventory.unresolved,
+    stats: { advisoriesConsidered: stats.advisoriesConsidered, gitRangesSkipped: stats.gitRangesSkipped, malformedRanges: dedupe(stats.malformedRanges) },
+    store: args.store,
+  };
+}
+
+function toReportFinding(f: Finding, graph: DependencyGraph): ReportFinding {
+  const c = f.component;
+  const matchedFixes = new Set(f.reasons.map((r) => r.fixed));
+  return {
+    id: f.advisory.id,
+    aliases: [...(f.advisory.aliases ?? [])],
+    ...(f.advisory.summary !== undefined ? { summary: f.advisory.summary } : {}),
+    modified: f.advisory.modified,
+    ...(f.advisory.published !== undefined ? { published: f.advisory.published } : {}),
+    purl: c.purl,
+    ecosystem: c.ecosystem ?? '',
+    name: c.name,
+    version: c.version,
+    scope: c.scope,
+    direct: c.direct,
+    severity: severityOf(f.advisory, f.reasons[0]?.affectedIndex),
+    fixed: f.fixedVersions.filter((v) => matchedFixes.has(v)),
+    fixedVersions: f.fixedVersions,
+    match: f.reasons,
+    paths: f.paths.map((p) => p.map((id, i) => (i === 0 ? (graph.roots.get(id) ?? id) : id))),
+    locations: f.locations,
+    references: (f.advisory.references ?? []).filter((r) => r && typeof r.url === 'string').map((r) => ({ type: r.type, url: r.url })),
+  };
+}
+
+function dedupe(list: { id: string; reason: string }[]): { id: string; reason: string }[] {
+  const seen = new Set<string>();
+  return list.filter((x) => {
+    const k = `${x.id}\u0000${x.reason}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,53 @@
+/** The human table of a scan: one row per finding, then a summary. */
+import type { ScanReport } from './scan-report.js';
+import { idWithCve, purlLabel } from './display.js';
+
+export function renderTable(report: ScanReport, opts: { verbose?: boolean } = {}): string {
+  const lines: string[] = [];
+  if (report.findings.length > 0) {
+    const rows = report.findings.map((f) => [
+      f.name,
+      f.version,
+      idWithCve(f.id, f.aliases),
+      f.severity.rating + (f.severity.score !== undefined ? ` ${f.severity.score.toFixed(1)}` : ''),
+      f.fixed.length ? f.fixed.join(', ') : f.fixedVersions.length ? `(${f.fixedVersions.join(', ')})` : 'no fix',
+      f.paths[0] ? f.paths[0].map((p, i) => (i === 0 ? p : purlLabel(p))).join(' > ') : '',
+    ]);
+    lines.push(...formatColumns(['PACKAGE', 'VERSION', 'ADVISORY', 'SEVERITY', 'FIXED IN', 'PATH'], rows), '');
+  }
+  const s = report.summary;
+  const sev = Object.entries(s.bySeverity)
+    .filter(([, n]) => n > 0)
+    .map(([r, n]) => `${n} ${r.toLowerCase()}`)
+    .join(', ');
+  lines.push(
+    s.findings === 0
+      ? `No known vulnerabilities in ${s.componentsChecked} components checked (${s.inputs} input${s.inputs === 1 ? '' : 's'}).`
+      : `${s.findings} finding${s.findings === 1 ? '' : 's'} in ${s.vulnerablePackages} package${s.vulnerablePackages === 1 ? '' : 's'} (${sev}); ${s.componentsChecked} components checked.`,
+  );
+  for (const i of report.inputs.filter((x) => x.status === 'failed')) lines.push(`skipped ${i.path}: ${i.reason}`);
+  if (report.notChecked.length) {
+    lines.push(`${report.notChecked.length} component(s) not checked (unknown ecosystem or version)${opts.verbose ? ':' : '; --verbose lists them.'}`);
+    if (opts.verbose) for (const n of report.notChecked) lines.push(`  ${n.purl}: ${n.reason}`);
+  }
+  if (report.unresolved.length) {
+    lines.push(`${report.unresolved.length} declared package(s) without a pinned version were not checked${opts.verbose ? ':' : '; --verbose lists them.'}`);
+    if (opts.verbose) for (const u of report.unresolved) lines.push(`  ${u.path}${u.line ? `:${u.line}` : ''}: ${u.name}${u.spec ? ` ${u.spec}` : ''} (${u.reason})`);
+  }
+  if (opts.verbose) {
+    lines.push(`${report.stats.advisoriesConsidered} candidate advisories evaluated; ${report.stats.gitRangesSkipped} GIT range(s) skipped (they name commits, not package versions).`);
+    for (const m of report.stats.malformedRanges) lines.push(`  malformed range in ${m.id}: ${m.reason}`);
+    for (const i of report.inputs) for (const w of i.warnings) lines.push(`  warning: ${i.path}: ${w}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function formatColumns(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const fmt = (r: string[]): string =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [fmt(header), ...rows.map(fmt)];
+}
