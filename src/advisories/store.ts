@@ -104,6 +104,9 @@ export class AdvisoryStore {
   private readonly memo = new Map<string, Advisory[]>();
   /** id → parsed record, shared between lookups; null for a withdrawn one (never parsed for matching). */
   private readonly parsed = new Map<string, Advisory | null>();
+  /** ecosystem base → every normalised name with an advisory: one query, then most lookups of a scan never touch SQLite. */
+  private readonly namesWithAdvisories = new Map<string, Set<string>>();
+  private readonly namesOf: Stmt;
 
   private constructor(
     private readonly db: Database.Database,
@@ -112,6 +115,7 @@ export class AdvisoryStore {
   ) {
     // the index covers (ecosystem_base, name_norm, id): one index range scan, then one row per new id
     this.lookup = db.prepare('SELECT id FROM affected WHERE ecosystem_base = ? AND name_norm = ?').pluck();
+    this.namesOf = db.prepare('SELECT DISTINCT name_norm FROM affected WHERE ecosystem_base = ?').pluck();
     this.row = db.prepare('SELECT withdrawn, json FROM advisories WHERE id = ?');
     this.byId = db.prepare('SELECT id, withdrawn, json FROM advisories WHERE id = ?');
     this.byAlias = db.prepare(
@@ -176,6 +180,9 @@ export class AdvisoryStore {
     const key = `${base}\u0000${name}`;
     let list = this.memo.get(key);
     if (!list) {
+      let names = this.namesWithAdvisories.get(base);
+      if (!names) this.namesWithAdvisories.set(base, (names = new Set(this.namesOf.all(base) as string[])));
+      if (!names.has(name)) return [];
       const ids = [...new Set(this.lookup.all(base, name) as string[])].sort();
       list = [];
       for (const id of ids) {
@@ -217,6 +224,7 @@ export class AdvisoryStore {
 
   close(): void {
     this.memo.clear();
+    this.namesWithAdvisories.clear();
     this.parsed.clear();
     if (this.db.open) this.db.close();
   }

@@ -11,7 +11,15 @@
  */
 import { type FileHandle, open, readFile, stat } from 'node:fs/promises';
 import { inflateRawSync } from 'node:zlib';
-import yauzl, { type Entry, type Options, type ZipFile } from 'yauzl';
+import { createRequire } from 'node:module';
+import type * as Yauzl from 'yauzl';
+import type { Entry, Options, ZipFile } from 'yauzl';
+
+// Loaded on first use: only `db update` reads zips, and scans should not pay its start-up.
+let yauzlLib: typeof Yauzl | undefined;
+function yauzl(): typeof Yauzl {
+  return (yauzlLib ??= createRequire(import.meta.url)('yauzl') as typeof Yauzl);
+}
 import { VouchError } from '../model/errors.js';
 
 export interface ZipLimits {
@@ -83,7 +91,7 @@ export async function openZip(
     if (size <= inMemoryMax) {
       // small enough to hold: one read, then every entry is a slice (several times faster than a stream per entry)
       const buf = await readFile(zipPath);
-      zip = await yauzl.fromBufferPromise(buf, options);
+      zip = await yauzl().fromBufferPromise(buf, options);
       readRaw = async (entry) => {
         const { fileDataStart } = await zip.readLocalFileHeaderPromise(entry, { minimal: true });
         const end = fileDataStart + entry.compressedSize;
@@ -93,7 +101,7 @@ export async function openZip(
     } else {
       const handle = await open(zipPath, 'r');
       fh = handle;
-      zip = await yauzl.fromFdPromise(handle.fd, options);
+      zip = await yauzl().fromFdPromise(handle.fd, options);
       readRaw = async (entry) => {
         const { fileDataStart } = await zip.readLocalFileHeaderPromise(entry, { minimal: true });
         const out = Buffer.allocUnsafe(entry.compressedSize);
@@ -118,7 +126,7 @@ export async function openZip(
     let total = 0;
     try {
       for await (const entry of iterate(zip, display)) {
-        const name = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, false);
+        const name = yauzl().getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, false);
         const where = entryLabel(display, name);
         const unsafe = unsafeEntryPath(name);
         if (unsafe) throw new VouchError('INPUT_UNSAFE', `${where}: ${unsafe}; archive refused`);

@@ -16,7 +16,8 @@
  * - Per-component problems (no purl, invalid purl, no version) become `unresolved` entries, with a
  *   warning naming the JSON path (`$.components[3].purl`) or XML position for the last two.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { createRequire } from 'node:module';
+import type * as FastXmlParser from 'fast-xml-parser';
 import type { Hash, Scope } from '../model/component.js';
 import { VouchError } from '../model/errors.js';
 import type { InputFile, Inventory } from '../model/inventory.js';
@@ -366,7 +367,12 @@ function jsonHashes(v: unknown): Hash[] {
 
 type XmlNode = Record<string, unknown>;
 
-const META = XMLParser.getMetaDataSymbol() as unknown as symbol;
+// fast-xml-parser is loaded on the first XML document only: it costs ~60 ms of start-up that
+// JSON-only scans should not pay.
+let fxp: typeof FastXmlParser | undefined;
+function xmlLib(): typeof FastXmlParser {
+  return (fxp ??= createRequire(import.meta.url)('fast-xml-parser') as typeof FastXmlParser);
+}
 
 /** Child elements named `name` (fast-xml-parser gives every element as an array here). */
 function kids(node: XmlNode | undefined, name: string): XmlNode[] {
@@ -392,6 +398,7 @@ function xmlDocument(text: string, path: string): CdxDocument {
       path,
     });
   }
+  const { XMLParser, XMLValidator } = xmlLib();
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
     throw new VouchError('INPUT_PARSE', `not valid XML: ${valid.err.msg}`, {
@@ -423,7 +430,7 @@ function xmlDocument(text: string, path: string): CdxDocument {
   }
   const lines = new LineIndex(text);
   const lineOf = (n: XmlNode): number | undefined => {
-    const meta = (n as Record<symbol, unknown>)[META];
+    const meta = (n as Record<symbol, unknown>)[xmlLib().XMLParser.getMetaDataSymbol() as unknown as symbol];
     const start = isRecord(meta) ? meta['startIndex'] : undefined;
     return typeof start === 'number' ? lines.lineOf(start) : undefined;
   };

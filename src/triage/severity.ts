@@ -3,7 +3,8 @@
  * then v3.x, then v2), else a qualitative rating the record carries (`database_specific.severity`,
  * as GHSA writes it), else unknown. Per-package `affected[].severity` wins over the top-level one.
  */
-import cvss from 'ae-cvss-calculator'; // CommonJS: Node gives it only a default export
+import { createRequire } from 'node:module';
+import type * as CvssCalculator from 'ae-cvss-calculator';
 
 import type { Advisory, OsvSeverity } from '../model/advisory.js';
 
@@ -20,6 +21,12 @@ export interface Severity {
 }
 
 const ORDER = ['CVSS_V4', 'CVSS_V3', 'CVSS_V2'];
+
+// Loaded when the first vector is scored: a clean scan never pays its ~50 ms of start-up.
+let calculator: typeof CvssCalculator | undefined;
+function cvssLib(): typeof CvssCalculator {
+  return (calculator ??= createRequire(import.meta.url)('ae-cvss-calculator') as typeof CvssCalculator);
+}
 
 /** The CVSS qualitative band of a base score (v3.x/v4.0 bands; used for v2 too). */
 export function ratingOfScore(score: number): Rating {
@@ -50,7 +57,7 @@ function scoreList(list: OsvSeverity[] | undefined): Severity | undefined {
   for (const s of sorted) {
     if (!ORDER.includes(s.type) || typeof s.score !== 'string') continue;
     try {
-      const v = cvss.fromVector(s.score);
+      const v = cvssLib().fromVector(s.score);
       if (!v) continue;
       const score = v.calculateScores().base;
       if (typeof score !== 'number' || Number.isNaN(score)) continue;
