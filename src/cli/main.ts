@@ -14,9 +14,12 @@ export function buildProgram(): Command {
     .name('vouch')
     .description('Open-source supply-chain security: what is inside, what is vulnerable, and what to do about it.')
     .version(VERSION, '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      // usage errors as one line, like every other error: "vouch: unknown option '--x' (see --help)"
+      outputError: (s, write) => write(`vouch: ${s.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see --help)\n`),
+    });
   registerScan(program);
   registerDb(program);
   return program;

@@ -28,14 +28,17 @@ export function createProgress(opts: { quiet?: boolean; stream?: NodeJS.WriteStr
     if (!force && now - last < 100) return;
     last = now;
     const pct = total ? ` ${Math.min(100, Math.floor((count / total) * 100))}%` : '';
-    const of = total ? `/${total}` : '';
-    stream.write(`\r\x1b[K${label} ${count}${of}${pct}`);
+    const counter = total ? ` ${count}/${total}${pct}` : count > 0 ? ` ${count}` : '';
+    stream.write(`\r\x1b[K${label}${counter}`);
     drawn = true;
   };
 
   return {
     phase(l, t) {
-      if (drawn) stream.write('\n');
+      if (drawn) {
+        draw(true); // the finished phase's final count, then its own line
+        stream.write('\n');
+      }
       label = l;
       total = t;
       count = 0;

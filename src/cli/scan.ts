@@ -11,6 +11,9 @@ import { renderTable } from '../report/table.js';
 import { type Rating, normaliseRating } from '../triage/severity.js';
 import { createProgress } from './progress.js';
 
+/** Warnings shown per input on stderr without --verbose. */
+const SHOWN_WARNINGS = 3;
+
 /** A store older than this is called stale (advisories are published daily). */
 const STALE_DAYS = 7;
 
@@ -66,7 +69,12 @@ async function runScan(paths: string[], opts: ScanOptions): Promise<number> {
     const { findings, stats } = matchGraph(inventory.graph, store);
     progress.done();
     const report = buildScanReport({ inventory, findings, stats, store: status, failOn });
-    for (const i of report.inputs) if (i.status === 'failed') progress.log(`vouch: skipped ${i.reason}`);
+    for (const i of report.inputs) {
+      if (i.status === 'failed') progress.log(`vouch: skipped ${i.reason}`);
+      const shown = opts.verbose ? i.warnings : i.warnings.slice(0, SHOWN_WARNINGS);
+      for (const w of shown) progress.log(`vouch: ${i.path}: ${w}`);
+      if (shown.length < i.warnings.length) progress.log(`vouch: ${i.path}: ... and ${i.warnings.length - shown.length} more warning(s) (--verbose lists them)`);
+    }
     const out = format === 'json' ? renderJson(report) : format === 'sarif' ? renderSarif(report) : renderTable(report, { verbose: opts.verbose ?? false });
     process.stdout.write(out);
     if (opts.verbose && format !== 'table') {

@@ -37,7 +37,6 @@ export function renderTable(report: ScanReport, opts: { verbose?: boolean } = {}
   if (opts.verbose) {
     lines.push(`${report.stats.advisoriesConsidered} candidate advisories evaluated; ${report.stats.gitRangesSkipped} GIT range(s) skipped (they name commits, not package versions).`);
     for (const m of report.stats.malformedRanges) lines.push(`  malformed range in ${m.id}: ${m.reason}`);
-    for (const i of report.inputs) for (const w of i.warnings) lines.push(`  warning: ${i.path}: ${w}`);
   }
   return lines.join('\n') + '\n';
 }
