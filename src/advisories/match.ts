@@ -155,10 +155,10 @@ export function matchGraph(graph: DependencyGraph, store: AdvisoryLookup, opts: 
       continue;
     }
     stats.componentsChecked++;
+    const candidates = store.advisoriesFor(baseEcosystem(eco.osvName), eco.normalizeName(c.name));
     if (eco.versioning.parse(c.version) === undefined && semverVersioning.parse(c.version) === undefined) {
       stats.componentsNotChecked.push({ purl: c.purl, reason: `version "${c.version}" is not a valid ${eco.osvName} version: only explicit version lists were checked` });
     }
-    const candidates = store.advisoriesFor(baseEcosystem(eco.osvName), eco.normalizeName(c.name));
     if (candidates.length === 0) continue;
     for (const m of matchComponent(c, eco, candidates, stats)) {
       findings.push({

@@ -27,6 +27,7 @@ export interface InputStatus {
 }
 
 export interface CollectedInventory {
+  /** Every input's components and edges, merged. */
   graph: DependencyGraph;
   inputs: InputStatus[];
   unresolved: (Inventory['unresolved'][number] & { path: string })[];
@@ -78,7 +79,9 @@ export async function collectInventory(paths: readonly string[], opts: CollectOp
 }
 
 function add(result: CollectedInventory, inv: Inventory): void {
-  result.graph.merge(inv.graph);
+  // the first input's graph is adopted as it is: a one-lockfile scan copies nothing
+  if (result.graph.components.size === 0 && result.graph.roots.size === 0) result.graph = inv.graph;
+  else result.graph.merge(inv.graph);
   result.inputs.push({
     path: inv.source.path,
     extractor: inv.source.extractor,
