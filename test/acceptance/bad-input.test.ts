@@ -5,6 +5,7 @@
  */
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeZip, osv } from '../../src/advisories/__fixtures__/zip-writer.js';
 import { HAS_SHARED, shared } from '../../src/testing/shared.js';
@@ -109,6 +110,23 @@ describe.skipIf(!HAS_SHARED)('bad input', () => {
   it('a missing store is said plainly, with the command that fixes it', () => {
     const f = file('ok/package-lock.json', JSON.stringify({ lockfileVersion: 3, packages: { '': {} } }));
     oneLine(vouch(['scan', f], { VOUCH_HOME: path.join(work, 'no-store') }), 'vouch db update');
+  });
+
+  it('a stale store is said plainly on stderr, and the scan still runs', () => {
+    const h = tempDir('stale-home');
+    try {
+      expect(vouch(['db', 'update', '--source', shared('osv', 'npm', 'all.zip'), '--quiet'], { VOUCH_HOME: h }).code).toBe(0);
+      const db = new Database(path.join(h, 'osv.sqlite'));
+      db.prepare('UPDATE sources SET loaded_at = ?').run('2026-01-01T00:00:00.000Z');
+      db.close();
+      const f = file('stale/package-lock.json', JSON.stringify({ lockfileVersion: 3, packages: { '': {} } }));
+      const r = vouch(['scan', f, '--format', 'json'], { VOUCH_HOME: h });
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(/^vouch: the advisory store was loaded \d+ days ago .*refresh it with: vouch db update$/m);
+      expect(vouch(['scan', f, '--format', 'json', '--quiet'], { VOUCH_HOME: h }).stderr).toBe('');
+    } finally {
+      rmSync(h, { recursive: true, force: true });
+    }
   });
 
   it('db update: a missing source, a garbage zip and a zip with ../ fail in one line and leave the store as it was', () => {
