@@ -9,6 +9,7 @@ import type { CollectedInventory, InputStatus } from '../inventory/collect.js';
 import type { MatchStats } from '../advisories/match.js';
 import { type Rating, type Severity, RATINGS_DESC, atLeast, severityOf } from '../triage/severity.js';
 import { VERSION } from '../version.js';
+import { ecosystemByOsvName } from '../ecosystems/index.js';
 
 export const SCAN_SCHEMA_VERSION = '1.0';
 
@@ -79,13 +80,16 @@ export function buildScanReport(args: {
   now?: Date;
 }): ScanReport {
   const { inventory, stats } = args;
-  // Most severe first, then by package and advisory id, so the table and JSON read the same way.
+  // Most severe first (rating, then score), then by package name, version and advisory id, so the
+  // table and the JSON read the same way.
   const findings = args.findings
     .map((f) => toReportFinding(f, inventory.graph))
     .sort(
       (a, b) =>
         RATINGS_DESC.indexOf(a.severity.rating) - RATINGS_DESC.indexOf(b.severity.rating) ||
-        cmp(a.purl, b.purl) ||
+        (b.severity.score ?? -1) - (a.severity.score ?? -1) ||
+        cmp(a.name, b.name) ||
+        compareVersions(a.ecosystem, a.version, b.version) ||
         cmp(a.id, b.id),
     );
   const bySeverity = Object.fromEntries(RATINGS_DESC.map((r) => [r, 0])) as Record<Rating, number>;
@@ -149,6 +153,12 @@ function dedupe(list: { id: string; reason: string }[]): { id: string; reason: s
     seen.add(k);
     return true;
   });
+}
+
+function compareVersions(ecosystem: string, a: string, b: string): number {
+  const v = ecosystemByOsvName(ecosystem)?.versioning;
+  if (v && v.parse(a) !== undefined && v.parse(b) !== undefined) return v.compare(a, b);
+  return cmp(a, b);
 }
 
 function cmp(a: string, b: string): number {
