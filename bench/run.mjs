@@ -22,7 +22,7 @@ if (!existsSync(path.join(shared, 'osv'))) {
   console.error(`bench: ${shared}/osv is absent; the benchmarks need the shared OSV corpus.`);
   process.exit(2);
 }
-if (!existsSync(path.join(root, 'dist', 'cli', 'main.js'))) {
+if (!existsSync(path.join(root, 'dist', 'vouch.mjs'))) {
   console.error('bench: dist/ is missing; run `npm ci` (or `npm run build`) first.');
   process.exit(2);
 }
