@@ -74,7 +74,7 @@ export function matchComponent(
   stats: MatchStats = newStats(),
 ): ComponentMatch[] {
   const out: ComponentMatch[] = [];
-  const name = eco.normalizeName(component.name);
+  const name = eco.normalizeName(component.advisoryName ?? component.name);
   const ecoVersionOk = eco.versioning.parse(component.version) !== undefined;
   const semverOk = semverVersioning.parse(component.version) !== undefined;
   for (const adv of candidates) {
@@ -155,7 +155,7 @@ export function matchGraph(graph: DependencyGraph, store: AdvisoryLookup, opts: 
       continue;
     }
     stats.componentsChecked++;
-    const candidates = store.advisoriesFor(baseEcosystem(eco.osvName), eco.normalizeName(c.name));
+    const candidates = store.advisoriesFor(baseEcosystem(eco.osvName), eco.normalizeName(c.advisoryName ?? c.name));
     if (eco.versioning.parse(c.version) === undefined && semverVersioning.parse(c.version) === undefined) {
       stats.componentsNotChecked.push({ purl: c.purl, reason: `version "${c.version}" is not a valid ${eco.osvName} version: only explicit version lists were checked` });
     }

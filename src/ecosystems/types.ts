@@ -14,6 +14,11 @@ export interface Versioning {
 export interface Extractor {
   readonly id: string; // "npm/package-lock"
   readonly needs: { network: boolean; runsCode: boolean };
+  /**
+   * The usual file names of the format(s) this extractor reads (`package-lock.json`, `yarn.lock`,
+   * `dpkg-status` ...): `--parse-as NAME` picks the extractor whose list holds NAME.
+   */
+  readonly parseAs?: readonly string[];
   /** Cheap filter on the file name (and size): no I/O. */
   wants(path: string, size?: number): boolean;
   /**

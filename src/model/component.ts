@@ -22,6 +22,11 @@ export interface Component {
   /** The package name as the ecosystem (and OSV) writes it: "@babel/core", "org.apache.logging.log4j:log4j-core". */
   name: string;
   version: string;
+  /**
+   * The name advisories use for this package when it differs from `name`: OS distributions
+   * publish advisories per source package (Debian's `Source:` field, Alpine's `o:` origin).
+   */
+  advisoryName?: string;
   scope: Scope;
   /** True when a root (the project) depends on it directly. */
   direct: boolean;

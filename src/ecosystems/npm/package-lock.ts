@@ -52,6 +52,7 @@ const LOCK_NAMES = new Set(['package-lock.json', 'npm-shrinkwrap.json']);
 export const packageLockExtractor: Extractor = {
   id: ID,
   needs: { network: false, runsCode: false },
+  parseAs: ['package-lock.json', 'npm-shrinkwrap.json'],
 
   /** `package-lock.json` / `npm-shrinkwrap.json`, not inside node_modules (a dependency's own files). */
   wants(p: string): boolean {
