@@ -1,4 +1,5 @@
 import type { Extractor } from '../types.js';
+import { goModExtractor } from './go-mod.js';
 
 /** Go lockfile extractors (more drop in here). */
-export const extractors: readonly Extractor[] = [];
+export const extractors: readonly Extractor[] = [goModExtractor];
