@@ -1,0 +1,4 @@
+import type { Extractor } from '../types.js';
+
+/** Debian extractors. */
+export const extractors: readonly Extractor[] = [];
