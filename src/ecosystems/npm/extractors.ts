@@ -1,5 +1,6 @@
 import type { Extractor } from '../types.js';
 import { packageLockExtractor } from './package-lock.js';
+import { yarnLockExtractor } from './yarn-lock.js';
 
 /** npm lockfile extractors (more drop in here). */
-export const extractors: readonly Extractor[] = [packageLockExtractor];
+export const extractors: readonly Extractor[] = [packageLockExtractor, yarnLockExtractor];
