@@ -1,4 +1,5 @@
 import type { Extractor } from '../types.js';
+import { mixLockExtractor } from './mix-lock.js';
 
 /** Hex extractors. */
-export const extractors: readonly Extractor[] = [];
+export const extractors: readonly Extractor[] = [mixLockExtractor];
