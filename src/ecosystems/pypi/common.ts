@@ -256,3 +256,87 @@ export function linkUnrequired(ctx: PyContext, purls: readonly string[]): void {
     for (const r of reachable(ctx.graph.edges, p)) reached.add(r);
   }
 }
+
+export interface PackageTable {
+  obj: Record<string, unknown>;
+  /** `$.package[3]` */
+  where: string;
+  line: number | undefined;
+}
+
+/**
+ * The `[[package]]` tables of a parsed TOML lockfile with the line of each header. Not an array →
+ * INPUT_PARSE; an entry that is not a table → INPUT_PARSE with its path.
+ */
+export function packageTables(
+  data: Record<string, unknown>,
+  text: string,
+  file: string,
+  warnings: string[],
+  key = 'package',
+): PackageTable[] {
+  const list = data[key];
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) throw wrongType(file, `$.${key}`, `an array of tables ([[${key}]])`, list);
+  let lines: (number | undefined)[] = arrayTableLines(text, key);
+  if (lines.length !== list.length) {
+    // an inline array (`packages = [{ … }]`) has no headers: no line numbers, nothing to warn about
+    if (lines.length) warnings.push(`found ${lines.length} [[${key}]] headers for ${list.length} entries; line numbers left out`);
+    lines = [];
+  }
+  return list.map((obj, i) => {
+    const where = `$.${key}[${i}]`;
+    if (!isPlainObject(obj)) throw wrongType(file, where, 'a table', obj, lines[i]);
+    return { obj, where, line: lines[i] };
+  });
+}
+
+/** The distribution name at the start of a PEP 508 requirement string (`six>=1; marker` → `six`). */
+export function requirementName(req: string): string | undefined {
+  return /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/.exec(req)?.[1];
+}
+
+/** name → purls, by PEP 503 name, for resolving dependency names to the packages of one lockfile. */
+export class NameIndex {
+  private readonly map = new Map<string, string[]>();
+  add(name: string, purl: string): void {
+    const k = normalizeName(name);
+    const l = this.map.get(k);
+    if (!l) this.map.set(k, [purl]);
+    else if (!l.includes(purl)) l.push(purl);
+  }
+  get(name: string): readonly string[] {
+    return this.map.get(normalizeName(name)) ?? [];
+  }
+}
+
+/** `where: name: version "x"`; a missing version is reported as unresolved, never invented. */
+export function versionOrUnresolved(ctx: PyContext, t: PackageTable, name: string): string | undefined {
+  const v = t.obj['version'];
+  if (typeof v === 'string' && v.trim() !== '') return v;
+  if (v !== undefined && typeof v !== 'string') throw wrongType(ctx.file, `${t.where}.version`, 'a string', v, t.line);
+  ctx.unresolvedEntry(name, 'no version recorded in the lockfile', undefined, t.line);
+  return undefined;
+}
+
+/** The `name` of a package table: required string. Missing → warning and undefined. */
+export function nameOf(ctx: PyContext, t: PackageTable): string | undefined {
+  const n = t.obj['name'];
+  if (typeof n === 'string' && n.trim() !== '') return n;
+  if (n !== undefined && typeof n !== 'string') throw wrongType(ctx.file, `${t.where}.name`, 'a string', n, t.line);
+  ctx.warnings.push(`${t.line !== undefined ? `line ${t.line} ` : ''}${t.where}: package without a name; skipped`);
+  return undefined;
+}
+
+/** Hashes of `files = [{ file, hash }]` / `{ url, hash }` lists (poetry, pdm, uv wheels). */
+export function fileHashes(v: unknown): Hash[] {
+  const out: Hash[] = [];
+  const add = (x: unknown): void => {
+    if (!isPlainObject(x) || typeof x['hash'] !== 'string') return;
+    const h = parseHash(x['hash']);
+    if (h && !out.some((o) => o.alg === h.alg && o.value === h.value)) out.push(h);
+  };
+  if (Array.isArray(v)) v.forEach(add);
+  else add(v);
+  return out;
+}

@@ -1,9 +1,14 @@
 /**
  * Test support: the peer conformance cases of ../shared/conformance/lockfiles (README §3) and the
- * comparison key the PyPI extractor tests use (PEP 503 name + version). No vitest import here.
+ * comparison key the PyPI extractor tests use (PEP 503 name + version).
  */
 import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { fileInput } from '../../inventory/input.js';
+import { VouchError } from '../../model/errors.js';
 import type { Inventory } from '../../model/inventory.js';
+import type { Extractor } from '../types.js';
 import { shared } from '../../testing/shared.js';
 import { normalizeName } from './common.js';
 
@@ -58,4 +63,40 @@ export function shouldExtract(source: RegExp): { path: string; want: boolean }[]
   if (!existsSync(file)) return [];
   const data = JSON.parse(readFileSync(file, 'utf8')) as { cases: { path: string; want: boolean; source: string }[] };
   return data.cases.filter((c) => source.test(c.source));
+}
+
+/**
+ * One vitest `it` per case of `suite`: exact-set cases compare PEP 503 name + version; depGroups
+ * `dev` / `optional` are checked against the component's scope; error cases must reject with a
+ * VouchError (a missing fixture with INPUT_MISSING).
+ */
+export function runConformance(
+  suite: string,
+  extractor: Extractor,
+  opts: { skip?: (c: ConformanceCase) => boolean } = {},
+): void {
+  const dir = conformanceDir(suite);
+  for (const c of loadCases(suite)) {
+    if (opts.skip?.(c)) continue;
+    it(c.title, async () => {
+      const file = path.join(dir, c.fixture);
+      if (!c.fixtureExists) {
+        await expect(fileInput(file).then((i) => extractor.extract(i))).rejects.toMatchObject({ code: 'INPUT_MISSING' });
+        return;
+      }
+      const run = extractor.extract(await fileInput(file));
+      if (c.expectError) {
+        await expect(run).rejects.toBeInstanceOf(VouchError);
+        return;
+      }
+      const inv = await run;
+      expect(componentKeys(inv)).toEqual(expectedKeys(c));
+      for (const p of c.expectedPackages ?? []) {
+        const comp = componentByKey(inv, key(p.name, p.version))!;
+        const g = p.depGroups ?? [];
+        const want = g.includes('optional') ? 'optional' : g.length && g.every((x) => x === 'dev') ? 'dev' : undefined;
+        if (want) expect(comp.scope, `${p.name} scope`).toBe(want);
+      }
+    });
+  }
 }
