@@ -1,6 +1,7 @@
 import type { Extractor } from '../types.js';
 import { packageLockExtractor } from './package-lock.js';
+import { pnpmLockExtractor } from './pnpm-lock.js';
 import { yarnLockExtractor } from './yarn-lock.js';
 
 /** npm lockfile extractors (more drop in here). */
-export const extractors: readonly Extractor[] = [packageLockExtractor, yarnLockExtractor];
+export const extractors: readonly Extractor[] = [packageLockExtractor, yarnLockExtractor, pnpmLockExtractor];
