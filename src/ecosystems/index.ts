@@ -13,8 +13,12 @@ import { cargo } from './cargo/index.js';
 import { rubygems } from './rubygems/index.js';
 import { packagist } from './packagist/index.js';
 import { nuget } from './nuget/index.js';
+import { pub } from './pub/index.js';
+import { hex } from './hex/index.js';
+import { debian } from './debian/index.js';
+import { alpine } from './alpine/index.js';
 
-export const ECOSYSTEMS: readonly Ecosystem[] = [npm, pypi, maven, golang, cargo, rubygems, packagist, nuget];
+export const ECOSYSTEMS: readonly Ecosystem[] = [npm, pypi, maven, golang, cargo, rubygems, packagist, nuget, pub, hex, debian, alpine];
 
 const byOsv = new Map(ECOSYSTEMS.map((e) => [e.osvName, e]));
 const byPurl = new Map(ECOSYSTEMS.map((e) => [e.purlType, e]));
