@@ -1,4 +1,7 @@
 import type { Extractor } from '../types.js';
+import { gradleLockfileExtractor } from './gradle-lockfile.js';
+import { pomExtractor } from './pom.js';
+import { verificationMetadataExtractor } from './verification-metadata.js';
 
-/** Maven lockfile extractors (more drop in here). */
-export const extractors: readonly Extractor[] = [];
+/** Maven extractors (more drop in here). */
+export const extractors: readonly Extractor[] = [pomExtractor, gradleLockfileExtractor, verificationMetadataExtractor];

@@ -1,0 +1,142 @@
+/**
+ * The small XML layer the Maven readers share (pom.xml, gradle/verification-metadata.xml):
+ * fast-xml-parser, loaded on first use (scans that never read XML do not pay its start-up), every
+ * element as an array, attributes as `@_name`, namespace prefixes dropped, and the 1-based line of
+ * any element node.
+ */
+import { createRequire } from 'node:module';
+import type * as FastXmlParser from 'fast-xml-parser';
+import { VouchError } from '../../model/errors.js';
+import { decodeText } from '../../inventory/json.js';
+
+let fxp: typeof FastXmlParser | undefined;
+function xmlLib(): typeof FastXmlParser {
+  return (fxp ??= createRequire(import.meta.url)('fast-xml-parser') as typeof FastXmlParser);
+}
+
+export type XmlNode = Record<string, unknown>;
+
+export interface XmlDocument {
+  /** The document node: its keys are the top-level element names. */
+  readonly root: XmlNode;
+  /** 1-based line of an element's opening tag, when known. */
+  lineOf(node: XmlNode): number | undefined;
+}
+
+function isRecord(v: unknown): v is XmlNode {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Child elements named `name`; a text-only element becomes `{ '#text': value }`. */
+export function kids(node: XmlNode | undefined, name: string): XmlNode[] {
+  const v = node?.[name];
+  if (!Array.isArray(v)) return [];
+  return v.map((x: unknown) => (isRecord(x) ? x : { '#text': x }));
+}
+
+/** The first child element `name`. */
+export function kid(node: XmlNode | undefined, name: string): XmlNode | undefined {
+  return kids(node, name)[0];
+}
+
+/** Trimmed text of the first child element `name` (undefined when absent or empty). */
+export function childText(node: XmlNode | undefined, name: string): string | undefined {
+  const k = kid(node, name);
+  if (!k) return undefined;
+  const t = k['#text'];
+  if (typeof t !== 'string' && typeof t !== 'number') return undefined;
+  const s = String(t).trim();
+  return s === '' ? undefined : s;
+}
+
+/** An attribute's value (undefined when absent). */
+export function attr(node: XmlNode | undefined, name: string): string | undefined {
+  const v = node?.[`@_${name}`];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** The element names under `node` (text and attributes excluded), in document order. */
+export function childNames(node: XmlNode): string[] {
+  return Object.keys(node).filter((k) => !k.startsWith('@_') && k !== '#text' && k !== '?xml');
+}
+
+/**
+ * Bytes → text, honouring the XML declaration's encoding for the single-byte Latin encodings
+ * (ISO-8859-1 / Windows-1252 poms exist); UTF-8 otherwise.
+ */
+export function decodeXml(buf: Buffer, path: string): string {
+  if (buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff))) {
+    const le = buf[0] === 0xff;
+    const body = buf.subarray(2);
+    const swapped = le ? body : Buffer.from(body).swap16();
+    return swapped.toString('utf16le');
+  }
+  const head = buf.subarray(0, 200).toString('latin1');
+  const enc = /^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(head)?.[1]?.toLowerCase();
+  if (enc && /^(iso-8859-1|iso8859-1|latin-?1|l1|windows-1252|cp1252|us-ascii|ascii)$/.test(enc)) {
+    if (buf.subarray(0, 8192).includes(0)) {
+      throw new VouchError('INPUT_PARSE', 'binary data where text was expected', { path });
+    }
+    return buf.toString('latin1');
+  }
+  return decodeText(buf, path);
+}
+
+class LineIndex {
+  private readonly starts: number[] = [0];
+  constructor(text: string) {
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  }
+  lineOf(offset: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  }
+}
+
+/** Validates and parses XML; a syntax error is INPUT_PARSE with the line. */
+export function parseXml(text: string, path: string): XmlDocument {
+  const { XMLParser, XMLValidator } = xmlLib();
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) {
+    throw new VouchError('INPUT_PARSE', `not valid XML: ${valid.err.msg}`, { path, position: { line: valid.err.line } });
+  }
+  let parsed: unknown;
+  try {
+    parsed = new XMLParser({
+      ignoreAttributes: false,
+      attributeNamePrefix: '@_',
+      parseTagValue: false,
+      parseAttributeValue: false,
+      trimValues: true,
+      captureMetaData: true,
+      isArray: (_name, _jpath, _leaf, isAttribute) => !isAttribute,
+      transformTagName: (n: string) => {
+        const i = n.indexOf(':');
+        return i < 0 ? n : n.slice(i + 1);
+      },
+      maxNestedTags: 1000,
+      jPath: false,
+    }).parse(text);
+  } catch (e) {
+    throw new VouchError('INPUT_PARSE', `not valid XML: ${(e as Error).message}`, { path, cause: e });
+  }
+  const root = isRecord(parsed) ? parsed : {};
+  const sym = XMLParser.getMetaDataSymbol() as unknown as symbol;
+  let lines: LineIndex | undefined;
+  return {
+    root,
+    lineOf(node) {
+      const meta = (node as Record<symbol, unknown>)[sym];
+      const start = isRecord(meta) ? meta['startIndex'] : undefined;
+      if (typeof start !== 'number') return undefined;
+      lines ??= new LineIndex(text);
+      return lines.lineOf(start);
+    },
+  };
+}
