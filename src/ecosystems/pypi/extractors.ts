@@ -5,6 +5,7 @@ import { pipfileLockExtractor } from './pipfile-lock.js';
 import { uvLockExtractor } from './uv-lock.js';
 import { pdmLockExtractor } from './pdm-lock.js';
 import { pylockExtractor } from './pylock.js';
+import { installedExtractor } from './installed.js';
 
 /** PyPI extractors: lockfiles, requirements files, installed package metadata. */
 export const extractors: readonly Extractor[] = [
@@ -14,4 +15,5 @@ export const extractors: readonly Extractor[] = [
   uvLockExtractor,
   pdmLockExtractor,
   pylockExtractor,
+  installedExtractor,
 ];
