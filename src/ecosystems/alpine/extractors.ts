@@ -1,4 +1,5 @@
 import type { Extractor } from '../types.js';
+import { apkInstalledExtractor } from './apk-installed.js';
 
-/** Alpine extractors. */
-export const extractors: readonly Extractor[] = [];
+/** Alpine extractors: apk's installed-package database. */
+export const extractors: readonly Extractor[] = [apkInstalledExtractor];

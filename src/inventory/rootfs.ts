@@ -1,0 +1,257 @@
+/**
+ * Scan a root file system (a mounted disk, a container's merged layers, or `/` itself): walk the
+ * tree defensively and give every file an extractor wants to that extractor — OS package
+ * databases (dpkg, apk), language lockfiles and installed package metadata alike.
+ *
+ * Defensive walk: symlinks are never followed (neither to files nor to folders), `proc`, `sys`
+ * and `dev` at the root are skipped, VCS metadata and installed dependency trees are skipped as
+ * in a directory scan, depth and the number of files read are bounded. One file that cannot be
+ * read or parsed is a `failed` entry in `inputs`, never an abort.
+ *
+ * This module imports collect.ts for types only (and nothing from the ecosystem registry), so the
+ * extractors may use `readInRoot` without an import cycle.
+ */
+import { lstat, open, readdir, readlink, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { VouchError } from '../model/errors.js';
+import { DependencyGraph } from '../model/graph.js';
+import type { Inventory } from '../model/inventory.js';
+import type { Extractor } from '../ecosystems/types.js';
+import type { CollectedInventory } from './collect.js';
+import { fileInput } from './input.js';
+
+/** Root-level folders that are kernel or device views, not files. */
+const SKIPPED_AT_ROOT = ['proc', 'sys', 'dev'];
+/** Never entered anywhere (as collect.ts's SKIPPED_DIRS; kept here to avoid a runtime import). */
+const SKIPPED_DIRS = new Set(['node_modules', '.git', 'vendor', '.hg', '.svn', 'bower_components']);
+
+export interface RootfsOptions {
+  /** Walk only these root-relative folders (e.g. `['var/lib/dpkg', 'etc']`); default: the whole tree. */
+  only?: readonly string[];
+  /** Root-relative folders never entered, besides `proc`, `sys` and `dev`. */
+  skip?: readonly string[];
+  /** Folder depth below the root that is still entered (default 48). */
+  maxDepth?: number;
+  /** Most files handed to extractors (default 100,000); the rest is skipped with a warning. */
+  maxFiles?: number;
+  /**
+   * How paths are reported: `<displayRoot>/<root-relative path>` (e.g. `image.tar!` for an image
+   * unpacked into a temporary folder). Default: the real path.
+   */
+  displayRoot?: string;
+  /** Called once per file found, before it is read (progress). */
+  onFile?: (path: string) => void;
+}
+
+export interface RootfsInventory extends CollectedInventory {
+  /** Remarks about the walk itself (depth or file limit reached, unreadable folders). */
+  warnings: string[];
+}
+
+export async function scanRootfs(dir: string, extractors: readonly Extractor[], opts: RootfsOptions = {}): Promise<RootfsInventory> {
+  let st;
+  try {
+    st = await stat(dir);
+  } catch (e) {
+    throw new VouchError('INPUT_MISSING', `no such directory (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { path: dir });
+  }
+  if (!st.isDirectory()) throw new VouchError('INPUT_UNSUPPORTED', 'not a directory', { path: dir });
+
+  const root = path.resolve(dir);
+  const maxDepth = opts.maxDepth ?? 48;
+  const maxFiles = opts.maxFiles ?? 100_000;
+  const skip = new Set([...SKIPPED_AT_ROOT, ...(opts.skip ?? [])].map((s) => normRel(s)));
+  const result: RootfsInventory = { graph: new DependencyGraph(), inputs: [], unresolved: [], warnings: [] };
+  const found: { file: string; extractor: Extractor }[] = [];
+  const state = { unreadable: 0, tooDeep: 0, tooMany: 0 };
+
+  const starts = opts.only?.length ? opts.only.map(normRel) : [''];
+  for (const rel of [...new Set(starts)].sort()) {
+    // the start folders themselves are not followed through symlinks either
+    if (rel !== '' && !(await isRealDir(root, rel))) continue;
+    if (starts.some((s) => s !== rel && s !== '' && rel.startsWith(`${s}/`))) continue; // nested in another start
+    await walk(root, rel, rel === '' ? 0 : rel.split('/').length, { extractors, skip, maxDepth, maxFiles, found, state });
+  }
+  if (state.unreadable) result.warnings.push(`${state.unreadable} folder(s) could not be read and were skipped`);
+  if (state.tooDeep) result.warnings.push(`${state.tooDeep} folder(s) deeper than ${maxDepth} levels were not entered`);
+  if (state.tooMany) result.warnings.push(`file limit (${maxFiles}) reached: ${state.tooMany} more file(s) were not read`);
+
+  const show = opts.displayRoot === undefined ? (s: string) => s : relabeller(root, opts.displayRoot);
+  for (const { file, extractor } of found) {
+    opts.onFile?.(show(file));
+    try {
+      add(result, relabel(await extractor.extract(await fileInput(file)), show));
+    } catch (e) {
+      const reason = e instanceof VouchError ? e.oneLine() : `internal error: ${(e as Error).message ?? String(e)}`;
+      result.inputs.push({ path: show(file), extractor: extractor.id, status: 'failed', reason: show(reason), components: 0, warnings: [] });
+    }
+  }
+  return result;
+}
+
+interface WalkCtx {
+  extractors: readonly Extractor[];
+  skip: ReadonlySet<string>;
+  maxDepth: number;
+  maxFiles: number;
+  found: { file: string; extractor: Extractor }[];
+  state: { unreadable: number; tooDeep: number; tooMany: number };
+}
+
+async function walk(root: string, rel: string, depth: number, ctx: WalkCtx): Promise<void> {
+  const dir = rel === '' ? root : path.join(root, rel);
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    ctx.state.unreadable++;
+    return;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    const childRel = rel === '' ? e.name : `${rel}/${e.name}`;
+    if (e.isDirectory()) {
+      if (SKIPPED_DIRS.has(e.name) || ctx.skip.has(childRel)) continue;
+      if (depth + 1 > ctx.maxDepth) {
+        ctx.state.tooDeep++;
+        continue;
+      }
+      await walk(root, childRel, depth + 1, ctx);
+    } else if (e.isFile()) {
+      // symlinks, sockets, devices: never read
+      const full = path.join(root, childRel);
+      const extractor = ctx.extractors.find((x) => x.wants(full));
+      if (!extractor) continue;
+      if (ctx.found.length >= ctx.maxFiles) ctx.state.tooMany++;
+      else ctx.found.push({ file: full, extractor });
+    }
+  }
+}
+
+function add(result: CollectedInventory, inv: Inventory): void {
+  result.graph.merge(inv.graph);
+  result.inputs.push({
+    path: inv.source.path,
+    extractor: inv.source.extractor,
+    status: 'ok',
+    components: inv.graph.components.size,
+    warnings: inv.warnings,
+  });
+  for (const u of inv.unresolved) result.unresolved.push({ ...u, path: inv.source.path });
+}
+
+/** `<root>/x/y` → `<displayRoot>/x/y`, wherever the real root appears in a string. */
+function relabeller(root: string, displayRoot: string): (s: string) => string {
+  const from = root.endsWith(path.sep) ? root.slice(0, -1) : root;
+  const to = displayRoot.endsWith('/') ? displayRoot.slice(0, -1) : displayRoot;
+  return (s) => (s.includes(from) ? s.split(from).join(to) : s);
+}
+
+/** The inventory with every path (root ids and labels, locations, warnings) relabelled. */
+function relabel(inv: Inventory, show: (s: string) => string): Inventory {
+  if (show(inv.source.path) === inv.source.path) return inv;
+  const graph = new DependencyGraph();
+  for (const [id, label] of inv.graph.roots) graph.addRoot(show(id), show(label));
+  for (const c of inv.graph.components.values()) graph.add({ ...c, locations: c.locations.map((l) => ({ ...l, path: show(l.path) })) });
+  for (const [from, tos] of inv.graph.edges) for (const to of tos) graph.addEdge(show(from), show(to));
+  return {
+    source: { path: show(inv.source.path), extractor: inv.source.extractor },
+    graph,
+    unresolved: inv.unresolved.map((u) => ({ ...u, reason: show(u.reason) })),
+    warnings: inv.warnings.map(show),
+  };
+}
+
+function normRel(p: string): string {
+  return p
+    .replace(/\\/g, '/')
+    .split('/')
+    .filter((s) => s !== '' && s !== '.')
+    .join('/');
+}
+
+/** A real (not symlinked) folder at every step from the root to `rel`. */
+async function isRealDir(root: string, rel: string): Promise<boolean> {
+  let cur = root;
+  for (const part of rel.split('/')) {
+    if (part === '..') return false;
+    cur = path.join(cur, part);
+    try {
+      if (!(await lstat(cur)).isDirectory()) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// reading inside a root, as a chroot would
+
+const MAX_LINK_HOPS = 40;
+
+/**
+ * The real path of `rel` inside `root`, resolving symlinks as if `root` were `/`: absolute link
+ * targets start again at the root and `..` never climbs above it, so the result is always inside
+ * `root`. The last component is resolved only with `followLast`. Components that do not exist are
+ * taken as they are. Undefined after too many links (a loop).
+ */
+export async function resolveInRoot(root: string, rel: string, followLast = true): Promise<string | undefined> {
+  const queue = rel.split('/').filter((s) => s !== '' && s !== '.');
+  const cur: string[] = [];
+  let hops = 0;
+  let missing = false;
+  while (queue.length > 0) {
+    const part = queue.shift()!;
+    if (part === '..') {
+      cur.pop();
+      continue;
+    }
+    if (missing || (queue.length === 0 && !followLast)) {
+      cur.push(part);
+      continue;
+    }
+    const candidate = path.join(root, ...cur, part);
+    let st;
+    try {
+      st = await lstat(candidate);
+    } catch {
+      missing = true;
+      cur.push(part);
+      continue;
+    }
+    if (!st.isSymbolicLink()) {
+      cur.push(part);
+      continue;
+    }
+    if (++hops > MAX_LINK_HOPS) return undefined;
+    let target: string;
+    try {
+      target = await readlink(candidate);
+    } catch {
+      return undefined;
+    }
+    if (target.startsWith('/')) cur.length = 0;
+    queue.unshift(...target.split('/').filter((s) => s !== '' && s !== '.'));
+  }
+  return path.join(root, ...cur);
+}
+
+/** A small text file inside a root (symlinks resolved within the root); undefined when absent or not a file. */
+export async function readInRoot(root: string, rel: string, maxBytes = 1024 * 1024): Promise<string | undefined> {
+  const real = await resolveInRoot(root, rel);
+  if (real === undefined) return undefined;
+  let fh;
+  try {
+    const st = await lstat(real);
+    if (!st.isFile()) return undefined;
+    fh = await open(real, 'r');
+    const buf = Buffer.alloc(Math.min(st.size, maxBytes));
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead).toString('utf8');
+  } catch {
+    return undefined;
+  } finally {
+    await fh?.close();
+  }
+}
