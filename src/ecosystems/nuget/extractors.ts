@@ -1,4 +1,7 @@
 import type { Extractor } from '../types.js';
+import { csprojExtractor } from './csproj.js';
+import { directoryPackagesPropsExtractor } from './directory-packages-props.js';
+import { packagesLockExtractor } from './packages-lock.js';
 
-/** NuGet lockfile extractors (more drop in here). */
-export const extractors: readonly Extractor[] = [];
+/** NuGet lockfile and manifest extractors (more drop in here). */
+export const extractors: readonly Extractor[] = [packagesLockExtractor, csprojExtractor, directoryPackagesPropsExtractor];
