@@ -1,0 +1,278 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { composerLockExtractor, composerPurl, parseComposerLock } from './composer-lock.js';
+import { packagist } from './index.js';
+import { purlOf } from '../index.js';
+import type { Component, Scope } from '../../model/component.js';
+import { VouchError } from '../../model/errors.js';
+import type { Inventory } from '../../model/inventory.js';
+import { fileInput, memoryInput } from '../../inventory/input.js';
+import { HAS_SHARED, shared } from '../../testing/shared.js';
+
+const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__');
+
+async function extractFile(p: string): Promise<Inventory> {
+  return composerLockExtractor.extract(await fileInput(p));
+}
+
+function extractText(text: string, p = 'mem/composer.lock'): Promise<Inventory> {
+  return composerLockExtractor.extract(memoryInput(p, text));
+}
+
+async function errorOf(p: Promise<unknown>): Promise<VouchError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(VouchError);
+    return e as VouchError;
+  }
+  throw new Error('expected a VouchError, got a result');
+}
+
+function comp(inv: Inventory, name: string, version: string): Component {
+  const c = inv.graph.components.get(composerPurl(name, version));
+  if (!c) throw new Error(`no component ${name}@${version}; have ${[...inv.graph.components.keys()].join(', ')}`);
+  return c;
+}
+
+function nameVersions(inv: Inventory): string[] {
+  return [...inv.graph.components.values()].map((c) => `${c.name}@${c.version}`).sort();
+}
+
+describe('packagist/composer-lock: file selection', () => {
+  const vectors = HAS_SHARED
+    ? (JSON.parse(readFileSync(shared('conformance/lockfiles/osv-scanner-v1/should-extract.json'), 'utf8')) as {
+        cases: { extractor: string | null; path: string; want: boolean }[];
+      }).cases.filter((c) => c.extractor === 'ComposerLockExtractor')
+    : [];
+
+  it.skipIf(!HAS_SHARED)('has the upstream vectors', () => expect(vectors.length).toBe(6));
+  for (const v of vectors) {
+    it(`wants(${JSON.stringify(v.path)}) = ${v.want} (should-extract.json)`, () => {
+      expect(composerLockExtractor.wants(v.path)).toBe(v.want);
+    });
+  }
+
+  it.each([
+    ['app/vendor/acme/lib/composer.lock', false],
+    ['composer.json', false],
+  ])('wants(%s) = %s', (p, want) => expect(composerLockExtractor.wants(p)).toBe(want));
+
+  it('is registered, sniffs composer.lock JSON, builds purls as purlOf does', () => {
+    expect(packagist.extractors).toContain(composerLockExtractor);
+    expect(composerLockExtractor.id).toBe('packagist/composer-lock');
+    expect(composerLockExtractor.needs).toEqual({ network: false, runsCode: false });
+    expect(composerLockExtractor.parseAs).toContain('composer.lock');
+    expect(composerLockExtractor.sniff!('{\n  "_readme": [],\n  "content-hash": "x",\n  "packages": [')).toBe(true);
+    expect(composerLockExtractor.sniff!('{"lockfileVersion": 3, "packages": {}}')).toBe(false);
+    for (const [n, v] of [
+      ['sentry/sdk', '2.0.4'],
+      ['aws/aws-crt-php', 'v1.2.6'],
+      ['drupal/field_time', '1.0.0-beta5'],
+      ['Vendor/Mixed', '1.0.0'],
+      ['a/b', '1.0.0+build'],
+    ] as const) {
+      expect(composerPurl(n, v)).toBe(purlOf(packagist, n, v));
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+interface ConformanceCase {
+  test?: string;
+  name?: string;
+  fixture: string;
+  fixtureExists?: boolean;
+  expectError: null | Record<string, unknown>;
+  expectedPackages?: { name: string; version: string; ecosystem: string; depGroups?: string[] }[];
+}
+
+const CONFORMANCE_DIRS = ['osv-scanner-v1/composer', 'osv-scalibr/php-composerlock'];
+
+function conformanceCases(): { dir: string; c: ConformanceCase }[] {
+  if (!HAS_SHARED) return [];
+  return CONFORMANCE_DIRS.flatMap((d) => {
+    const dir = shared('conformance', 'lockfiles', d);
+    const doc = JSON.parse(readFileSync(path.join(dir, 'expected.json'), 'utf8')) as { cases: ConformanceCase[] };
+    return doc.cases.map((c) => ({ dir, c }));
+  });
+}
+
+describe.skipIf(!HAS_SHARED)('packagist/composer-lock: conformance (osv-scanner v1.9.2, osv-scalibr)', () => {
+  const cases = conformanceCases();
+
+  it('finds the composer.lock cases', () => expect(cases.length).toBe(7 + 9));
+
+  for (const { dir, c } of cases) {
+    const file = path.join(dir, c.fixture);
+    it(`${path.basename(dir)}: ${c.test ?? c.name} (${c.fixture})`, async () => {
+      if (c.fixtureExists === false) {
+        expect((await errorOf(extractFile(file))).code).toBe('INPUT_MISSING');
+        return;
+      }
+      if (c.expectError) {
+        // not JSON → INPUT_PARSE with the line; `null` → not a composer.lock
+        const err = await errorOf(extractFile(file));
+        expect(['INPUT_PARSE', 'INPUT_UNSUPPORTED']).toContain(err.code);
+        expect(err.oneLine()).toContain(file);
+        return;
+      }
+      const inv = await extractFile(file);
+      const listed = c.expectedPackages ?? [];
+      for (const p of listed) expect(p.ecosystem).toBe('Packagist');
+      expect(nameVersions(inv)).toEqual([...new Set(listed.map((p) => `${p.name}@${p.version}`))].sort());
+      for (const p of listed) {
+        const want: Scope = p.depGroups?.includes('dev') ? 'dev' : 'prod';
+        expect(comp(inv, p.name, p.version).scope, `${p.name}@${p.version}`).toBe(want);
+      }
+      for (const comp of inv.graph.components.values()) {
+        for (const loc of comp.locations) expect(loc.line).toBeGreaterThan(0);
+      }
+    });
+  }
+
+  it('drupal-packages.json: each entry at the line of its `{` (checked by hand)', async () => {
+    const file = shared('conformance/lockfiles/osv-scalibr/php-composerlock/drupal-packages.json');
+    const inv = await extractFile(file);
+    const lines = readFileSync(file, 'utf8').split('\n');
+    for (const c of inv.graph.components.values()) {
+      const line = c.locations[0]!.line!;
+      expect(lines[line - 1]!.trim()).toBe('{');
+      expect(lines[line]!.trim()).toBe(`"name": "${c.name}",`);
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+describe('packagist/composer-lock: __fixtures__/app', () => {
+  const file = path.join(FIXTURES, 'app', 'composer.lock');
+  const root = `root:${file}`;
+
+  it('components with scopes, lines (checked by hand) and sha1 hashes', async () => {
+    const inv = await extractFile(file);
+    expect(nameVersions(inv)).toEqual([
+      'acme/uses-illuminate@1.0.0',
+      'laravel/framework@v10.48.4',
+      'phpunit/phpunit@10.5.0',
+      'psr/log@3.0.0',
+    ]);
+    expect(comp(inv, 'laravel/framework', 'v10.48.4').locations).toEqual([{ path: file, line: 7 }]);
+    expect(comp(inv, 'psr/log', '3.0.0').locations).toEqual([{ path: file, line: 25 }]);
+    expect(comp(inv, 'acme/uses-illuminate', '1.0.0').locations).toEqual([{ path: file, line: 34 }]);
+    expect(comp(inv, 'phpunit/phpunit', '10.5.0').locations).toEqual([{ path: file, line: 51 }]);
+    expect(comp(inv, 'laravel/framework', 'v10.48.4').hashes).toEqual([
+      { alg: 'sha1', value: '0f3e2a0f41d3b0f4dcb6a0c4f6a3b9c9d1e2f3a4' },
+    ]);
+    expect(comp(inv, 'psr/log', '3.0.0').hashes).toBeUndefined();
+    expect(comp(inv, 'phpunit/phpunit', '10.5.0').scope).toBe('dev');
+    expect(comp(inv, 'psr/log', '3.0.0').scope).toBe('prod');
+  });
+
+  it('a branch checkout is unresolved with its reference', async () => {
+    const inv = await extractFile(file);
+    expect(inv.unresolved).toEqual([
+      expect.objectContaining({ name: 'acme/branch', spec: 'dev-main#4c115873c86ad5bd0ac6d962db70ca53bf8fb874', line: 41 }),
+    ]);
+  });
+
+  it('edges from require (replaced names resolve to their replacer), direct from composer.json', async () => {
+    const inv = await extractFile(file);
+    const edges = (from: string): string[] => [...(inv.graph.edges.get(from) ?? [])].sort();
+    expect(inv.graph.roots.get(root)).toBe('acme/app');
+    expect(edges(root)).toEqual([composerPurl('laravel/framework', 'v10.48.4'), composerPurl('phpunit/phpunit', '10.5.0')]);
+    expect(edges(composerPurl('laravel/framework', 'v10.48.4'))).toEqual([composerPurl('psr/log', '3.0.0')]);
+    expect(edges(composerPurl('acme/uses-illuminate', '1.0.0'))).toEqual([composerPurl('laravel/framework', 'v10.48.4')]);
+    expect(edges(composerPurl('phpunit/phpunit', '10.5.0'))).toEqual([composerPurl('psr/log', '3.0.0')]);
+    expect(comp(inv, 'laravel/framework', 'v10.48.4').direct).toBe(true);
+    expect(comp(inv, 'phpunit/phpunit', '10.5.0').direct).toBe(true);
+    expect(comp(inv, 'acme/uses-illuminate', '1.0.0').direct).toBe(false);
+    expect(comp(inv, 'psr/log', '3.0.0').direct).toBe(false);
+    expect(inv.warnings.some((w) => w.includes('no composer.json'))).toBe(false);
+  });
+
+  it('without composer.json, packages nothing requires are taken as direct (with a warning)', async () => {
+    const inv = await extractText(readFileSync(file, 'utf8'));
+    expect(comp(inv, 'acme/uses-illuminate', '1.0.0').direct).toBe(true);
+    expect(comp(inv, 'phpunit/phpunit', '10.5.0').direct).toBe(true);
+    expect(comp(inv, 'laravel/framework', 'v10.48.4').direct).toBe(false);
+    expect(inv.warnings.some((w) => w.includes('no composer.json'))).toBe(true);
+  });
+});
+
+describe('packagist/composer-lock: bad input', () => {
+  it('garbage and truncated JSON → INPUT_PARSE with the line', async () => {
+    const err = await errorOf(extractText('this is not json'));
+    expect(err.code).toBe('INPUT_PARSE');
+    expect(err.oneLine()).toMatch(/^mem\/composer\.lock(?::1)?: not valid JSON/);
+    const err2 = await errorOf(extractText('{\n  "packages": [\n    {\n      "name": "a/b",\n'));
+    expect(err2.code).toBe('INPUT_PARSE');
+    expect(err2.position?.line).toBeGreaterThanOrEqual(4);
+  });
+
+  it('null, other JSON → INPUT_UNSUPPORTED; wrong types → INPUT_PARSE with the JSON path and line', async () => {
+    expect((await errorOf(extractText('null'))).code).toBe('INPUT_UNSUPPORTED');
+    expect((await errorOf(extractText('{"lockfileVersion": 3}'))).code).toBe('INPUT_UNSUPPORTED');
+    const err = await errorOf(extractText('{\n  "packages": [\n    {"name": "a/b", "version": 1}\n  ]\n}'));
+    expect(err.oneLine()).toBe('mem/composer.lock:3 ($["packages"][0].version): expected a string, found a number');
+    const err2 = await errorOf(extractText('{"packages": {"a": 1}}'));
+    expect(err2.oneLine()).toContain('$["packages"]');
+    const err3 = await errorOf(extractText('{"packages": [{"name": "a/b", "version": "1.0.0", "require": "x"}]}'));
+    expect(err3.oneLine()).toContain('$["packages"][0].require');
+  });
+
+  it('binary data is refused', async () => {
+    expect((await errorOf(composerLockExtractor.extract(memoryInput('composer.lock', Buffer.from([0, 1, 2]))))).code).toBe(
+      'INPUT_PARSE',
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+describe.skipIf(!HAS_SHARED)('packagist/composer-lock: real composer.lock (BookStack)', () => {
+  const file = shared('realworld', 'BookStackApp__BookStack', 'composer.lock');
+
+  it('110 packages + 37 dev (README), direct from the composer.json beside it, all reachable', async () => {
+    const inv = await extractFile(file);
+    const comps = [...inv.graph.components.values()];
+    expect(comps.filter((c) => c.scope === 'prod').length).toBe(110);
+    expect(comps.filter((c) => c.scope === 'dev').length).toBe(37);
+    expect(inv.unresolved).toEqual([]);
+    expect(inv.graph.roots.get(`root:${file}`)).toBe('bookstackapp/bookstack');
+    const manifest = JSON.parse(readFileSync(shared('realworld', 'BookStackApp__BookStack', 'composer.json'), 'utf8')) as {
+      require: Record<string, string>;
+      'require-dev': Record<string, string>;
+    };
+    const declared = [...Object.keys(manifest.require), ...Object.keys(manifest['require-dev'])].filter((n) => n.includes('/'));
+    expect(comps.filter((c) => c.direct).map((c) => c.name).sort()).toEqual(declared.sort());
+
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const reached = new Set<string>(inv.graph.roots.keys());
+    const queue = [...reached];
+    for (let i = 0; i < queue.length; i++) {
+      for (const to of inv.graph.edges.get(queue[i]!) ?? []) {
+        if (!reached.has(to)) {
+          reached.add(to);
+          queue.push(to);
+        }
+      }
+    }
+    for (const c of comps) {
+      expect(lines[c.locations[0]!.line!]!.trim()).toBe(`"name": "${c.name}",`);
+      expect(c.purl).toBe(purlOf(packagist, c.name, c.version));
+      expect(reached.has(c.purl), c.purl).toBe(true);
+    }
+  });
+
+  it('extracts fast', () => {
+    const text = readFileSync(file, 'utf8');
+    for (let i = 0; i < 3; i++) parseComposerLock(text, file);
+    const t = performance.now();
+    for (let i = 0; i < 20; i++) parseComposerLock(text, file);
+    expect((performance.now() - t) / 20).toBeLessThan(50);
+  });
+});
