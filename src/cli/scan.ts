@@ -24,6 +24,7 @@ interface ScanOptions {
   quiet?: boolean;
   verbose?: boolean;
   home?: string;
+  parseAs?: string;
 }
 
 export function registerScan(program: Command): void {
@@ -34,6 +35,7 @@ export function registerScan(program: Command): void {
     .addOption(new Option('-f, --format <format>', 'output format (default: table on a terminal, json when piped)').choices(['table', 'json', 'sarif']))
     .option('--fail-on <severity>', 'exit 1 only for findings at or above: critical|high|medium|low|any|none', 'any')
     .option('--offline', 'never touch the network (scanning reads only the local store; kept for scripts that insist)')
+    .option('--parse-as <name>', 'read each file named on the command line as NAME (e.g. package-lock.json), whatever its own name')
     .option('--home <dir>', 'the store folder (default: $VOUCH_HOME, else the XDG cache folder)')
     .option('-q, --quiet', 'no progress or notes on stderr')
     .option('-v, --verbose', 'list components not checked, GIT ranges skipped and malformed ranges')
@@ -64,7 +66,7 @@ async function runScan(paths: string[], opts: ScanOptions): Promise<number> {
     const status = store.status();
     warnIfStale(status, progress.log);
     progress.phase('reading inputs');
-    const inventory = await collectInventory(paths, { onFile: () => progress.tick() });
+    const inventory = await collectInventory(paths, { onFile: () => progress.tick(), parseAs: opts.parseAs });
     progress.phase('matching', inventory.graph.components.size);
     const { findings, stats } = matchGraph(inventory.graph, store);
     progress.done();

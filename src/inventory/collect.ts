@@ -37,10 +37,34 @@ export interface CollectOptions {
   extractors?: Extractor[];
   /** Called once per file found, before it is read (progress). */
   onFile?: (path: string) => void;
+  /**
+   * `--parse-as NAME`: every file named explicitly is read by the extractor whose `parseAs` list
+   * holds NAME (else the first that wants a file so named); directories are walked as usual.
+   * An unknown NAME is a USAGE error listing the known names.
+   */
+  parseAs?: string;
+}
+
+/** Every NAME `--parse-as` knows, from the extractors' `parseAs` lists, sorted. */
+export function parseAsNames(extractors: readonly Extractor[] = defaultExtractors()): string[] {
+  return [...new Set(extractors.flatMap((x) => x.parseAs ?? []))].sort((a, b) => a.localeCompare(b, 'en'));
+}
+
+/** The extractor for `--parse-as NAME` (see CollectOptions.parseAs). */
+export function extractorForParseAs(name: string, extractors: readonly Extractor[] = defaultExtractors()): Extractor {
+  const n = name.trim().toLowerCase();
+  const listed = (entry: string): boolean => {
+    const e = entry.toLowerCase();
+    return e === n || (e.startsWith('*') && n.length > e.length - 1 && n.endsWith(e.slice(1)));
+  };
+  const found = (n && extractors.find((x) => x.parseAs?.some(listed))) || (n && !n.includes('/') ? extractors.find((x) => x.wants(n)) : undefined);
+  if (!found) throw new VouchError('USAGE', `--parse-as: unknown format "${name}"; known: ${parseAsNames(extractors).join(', ')}`);
+  return found;
 }
 
 export async function collectInventory(paths: readonly string[], opts: CollectOptions = {}): Promise<CollectedInventory> {
   const extractors = opts.extractors ?? defaultExtractors();
+  const forced = opts.parseAs === undefined ? undefined : extractorForParseAs(opts.parseAs, extractors);
   const graph = new DependencyGraph();
   const result: CollectedInventory = { graph, inputs: [], unresolved: [] };
 
@@ -66,7 +90,7 @@ export async function collectInventory(paths: readonly string[], opts: CollectOp
     } else if (st.isFile() || st.isSymbolicLink()) {
       opts.onFile?.(p);
       const input = await fileInput(p);
-      const extractor = extractors.find((x) => x.wants(p, input.size)) ?? (await sniffExtractor(p, extractors));
+      const extractor = forced ?? extractors.find((x) => x.wants(p, input.size)) ?? (await sniffExtractor(p, extractors));
       if (!extractor) {
         throw new VouchError('INPUT_UNSUPPORTED', 'not a lockfile or SBOM that vouch reads (see `vouch scan --help` for the formats)', { path: p });
       }

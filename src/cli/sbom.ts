@@ -1,0 +1,275 @@
+/**
+ * `vouch sbom PATH...`: inventory → CycloneDX 1.6 (JSON, XML) or SPDX 2.3 (JSON, tag-value), on
+ * stdout or written atomically to `-o FILE`.
+ * `vouch sbom diff A B`: components added, removed and changed between two SBOMs or lockfiles.
+ */
+import { randomBytes } from 'node:crypto';
+import { open, rename, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { type Command, Option } from 'commander';
+import { ecosystemByOsvName } from '../ecosystems/index.js';
+import { type CollectedInventory, collectInventory } from '../inventory/collect.js';
+import type { Component } from '../model/component.js';
+import { EXIT_CLEAN, VouchError } from '../model/errors.js';
+import type { SbomWriteOptions } from '../sbom/common-write.js';
+import { writeCycloneDxJson, writeCycloneDxXml } from '../sbom/cyclonedx-write.js';
+import { writeSpdxJson, writeSpdxTagValue } from '../sbom/spdx-write.js';
+import { createProgress, type Progress } from './progress.js';
+
+export const SBOM_FORMATS = ['cyclonedx-json', 'cyclonedx-xml', 'spdx-json', 'spdx-tag'] as const;
+export type SbomFormat = (typeof SBOM_FORMATS)[number];
+
+const WRITERS: Record<SbomFormat, (g: CollectedInventory['graph'], o: SbomWriteOptions) => string> = {
+  'cyclonedx-json': writeCycloneDxJson,
+  'cyclonedx-xml': writeCycloneDxXml,
+  'spdx-json': writeSpdxJson,
+  'spdx-tag': writeSpdxTagValue,
+};
+
+interface SbomOptions {
+  format?: SbomFormat;
+  output?: string;
+  deterministic?: boolean;
+  parseAs?: string;
+  quiet?: boolean;
+}
+
+interface DiffOptions {
+  format?: 'table' | 'json';
+  quiet?: boolean;
+}
+
+export function registerSbom(program: Command): void {
+  // `sbom` and `sbom diff` both take --format: options after a command name must belong to that
+  // command (positional options, on the program and on `sbom`), else `sbom` would take diff's --format
+  program.enablePositionalOptions();
+  const sbom = program
+    .command('sbom')
+    .description('write an SBOM (CycloneDX 1.6 or SPDX 2.3) of lockfiles, SBOMs and directories; `sbom diff` compares two')
+    .argument('<path...>', 'a directory (searched recursively, skipping node_modules, .git and vendor), a lockfile, or an SBOM')
+    .addOption(
+      new Option('-f, --format <format>', 'output format (default: from the -o file name, else cyclonedx-json)').choices([...SBOM_FORMATS]),
+    )
+    .option('-o, --output <file>', 'write to FILE (atomically: a temporary file beside it, then a rename) instead of stdout')
+    .option('--deterministic', 'byte-identical output for the same input: fixed time ($SOURCE_DATE_EPOCH, else 1970-01-01), serial number and namespace from a hash of the content')
+    .option('--parse-as <name>', 'read each file named on the command line as NAME (e.g. package-lock.json), whatever its own name')
+    .option('-q, --quiet', 'no progress or notes on stderr')
+    .enablePositionalOptions()
+    .addHelpText(
+      'after',
+      `
+Formats: cyclonedx-json (CycloneDX 1.6 JSON), cyclonedx-xml (CycloneDX 1.6 XML),
+         spdx-json (SPDX 2.3 JSON), spdx-tag (SPDX 2.3 tag-value).
+Without --format, -o FILE picks it from the name: *.spdx.json → spdx-json,
+*.spdx / *.spdx.tv / *.spdx.txt → spdx-tag, *.xml → cyclonedx-xml, otherwise cyclonedx-json.
+Exit codes: 0 written, 2 usage or input error.`,
+    )
+    .action(async (paths: string[], opts: SbomOptions) => {
+      process.exitCode = await runSbom(paths, opts);
+    });
+
+  sbom
+    .command('diff')
+    .description('components added, removed and changed (same name and ecosystem, other version) from A to B')
+    .argument('<a>', 'the old SBOM, lockfile or directory')
+    .argument('<b>', 'the new SBOM, lockfile or directory')
+    .addOption(new Option('-f, --format <format>', 'output format (default: table on a terminal, json when piped)').choices(['table', 'json']))
+    .option('-q, --quiet', 'no progress or notes on stderr')
+    .action(async (a: string, b: string, opts: DiffOptions) => {
+      process.exitCode = await runDiff(a, b, opts);
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// vouch sbom
+
+async function runSbom(paths: string[], opts: SbomOptions): Promise<number> {
+  const format = opts.format ?? (opts.output ? formatFromFileName(opts.output) : 'cyclonedx-json');
+  const progress = createProgress({ quiet: opts.quiet ?? false });
+  progress.phase('reading inputs');
+  const inventory = await collectInventory(paths, { onFile: () => progress.tick(), parseAs: opts.parseAs });
+  progress.done();
+  reportInputs(inventory, progress);
+
+  const text = WRITERS[format](inventory.graph, {
+    subjectName: subjectName(paths),
+    deterministic: opts.deterministic ?? false,
+    sourceDateEpoch: process.env['SOURCE_DATE_EPOCH'],
+  });
+  if (opts.output) {
+    await writeFileAtomic(opts.output, text);
+    progress.log(`vouch: wrote ${inventory.graph.components.size} component(s) to ${opts.output} (${format})`);
+  } else {
+    process.stdout.write(text);
+  }
+  return EXIT_CLEAN;
+}
+
+function reportInputs(inventory: CollectedInventory, progress: Progress): void {
+  for (const i of inventory.inputs) if (i.status === 'failed') progress.log(`vouch: skipped ${i.reason}`);
+  if (inventory.unresolved.length) {
+    progress.log(`vouch: ${inventory.unresolved.length} package(s) named without a pinned version or purl are not in the output (vouch scan --verbose lists them)`);
+  }
+}
+
+/** The format a file name asks for (see the help text). */
+export function formatFromFileName(file: string): SbomFormat {
+  const b = path.basename(file).toLowerCase();
+  if (b.endsWith('.spdx.json')) return 'spdx-json';
+  if (b.endsWith('.spdx') || b.endsWith('.spdx.tv') || b.endsWith('.spdx.txt')) return 'spdx-tag';
+  if (b.endsWith('.xml')) return 'cyclonedx-xml';
+  return 'cyclonedx-json';
+}
+
+/** What the document is named after: the paths as given (`.` and `..` by their folder's name). */
+export function subjectName(paths: readonly string[]): string {
+  return paths
+    .map((p) => {
+      const n = path.normalize(p).replace(/(.)[\\/]+$/, '$1');
+      return n === '.' || n === '..' || n.endsWith(`${path.sep}..`) ? path.basename(path.resolve(p)) || n : n;
+    })
+    .join(' ');
+}
+
+/**
+ * Writes `data` to `target` so that readers (and a crash) see the old file or the whole new one,
+ * never a part: a temporary file in the same folder, flushed to disk, then renamed over the
+ * target. On failure the temporary file is removed and the target is untouched.
+ */
+export async function writeFileAtomic(target: string, data: string): Promise<void> {
+  const dir = path.dirname(target);
+  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let created = false;
+  try {
+    const fh = await open(tmp, 'wx', 0o666);
+    created = true;
+    try {
+      await fh.writeFile(data, 'utf8');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, target);
+  } catch (e) {
+    if (created) await unlink(tmp).catch(() => undefined);
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new VouchError('USAGE', `cannot write the output file (${code})`, { path: target, cause: e });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// vouch sbom diff
+
+export interface DiffEntry {
+  ecosystem: string;
+  name: string;
+  /** Versions only in A (removed, or the old side of a change). */
+  from: string[];
+  /** Versions only in B (added, or the new side of a change). */
+  to: string[];
+}
+
+export interface SbomDiff {
+  a: { path: string; components: number };
+  b: { path: string; components: number };
+  added: DiffEntry[];
+  removed: DiffEntry[];
+  changed: DiffEntry[];
+}
+
+/** The ecosystem a component is compared under: its OSV name, else its purl type. */
+function ecosystemOf(c: Component): string {
+  return c.ecosystem ?? /^pkg:([^/]+)\//.exec(c.purl)?.[1]?.toLowerCase() ?? 'unknown';
+}
+
+function keyOf(c: Component): string {
+  const eco = c.ecosystem ? ecosystemByOsvName(c.ecosystem) : undefined;
+  return `${ecosystemOf(c)}\0${eco ? eco.normalizeName(c.name) : c.name}`;
+}
+
+function sortVersions(ecosystem: string, versions: Iterable<string>): string[] {
+  const eco = ecosystemByOsvName(ecosystem);
+  return [...versions].sort((x, y) => {
+    if (eco) {
+      try {
+        const c = eco.versioning.compare(x, y);
+        if (c !== 0) return c;
+      } catch {
+        // not versions of this ecosystem: text order below
+      }
+    }
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+}
+
+/**
+ * Compares two graphs by (ecosystem, name as the ecosystem compares names): a name only in B is
+ * added, only in A removed; a name in both whose version sets differ is changed (versions in both
+ * are left out of `from` / `to`). A name whose versions only grew or shrank (lodash 3 and 4 →
+ * lodash 4) is changed too, with an empty side.
+ */
+export function diffInventories(a: CollectedInventory['graph'], b: CollectedInventory['graph']): Pick<SbomDiff, 'added' | 'removed' | 'changed'> {
+  const index = (g: CollectedInventory['graph']) => {
+    const m = new Map<string, { ecosystem: string; name: string; versions: Set<string> }>();
+    for (const c of g.components.values()) {
+      const k = keyOf(c);
+      let e = m.get(k);
+      if (!e) m.set(k, (e = { ecosystem: ecosystemOf(c), name: c.name, versions: new Set() }));
+      e.versions.add(c.version);
+    }
+    return m;
+  };
+  const ia = index(a);
+  const ib = index(b);
+  const added: DiffEntry[] = [];
+  const removed: DiffEntry[] = [];
+  const changed: DiffEntry[] = [];
+  for (const [k, eb] of ib) {
+    const ea = ia.get(k);
+    if (!ea) {
+      added.push({ ecosystem: eb.ecosystem, name: eb.name, from: [], to: sortVersions(eb.ecosystem, eb.versions) });
+      continue;
+    }
+    const from = [...ea.versions].filter((v) => !eb.versions.has(v));
+    const to = [...eb.versions].filter((v) => !ea.versions.has(v));
+    if (from.length || to.length) changed.push({ ecosystem: eb.ecosystem, name: eb.name, from: sortVersions(eb.ecosystem, from), to: sortVersions(eb.ecosystem, to) });
+  }
+  for (const [k, ea] of ia) {
+    if (!ib.has(k)) removed.push({ ecosystem: ea.ecosystem, name: ea.name, from: sortVersions(ea.ecosystem, ea.versions), to: [] });
+  }
+  const order = (x: DiffEntry, y: DiffEntry): number =>
+    x.ecosystem < y.ecosystem ? -1 : x.ecosystem > y.ecosystem ? 1 : x.name < y.name ? -1 : x.name > y.name ? 1 : 0;
+  return { added: added.sort(order), removed: removed.sort(order), changed: changed.sort(order) };
+}
+
+async function runDiff(a: string, b: string, opts: DiffOptions): Promise<number> {
+  const format = opts.format ?? (process.stdout.isTTY ? 'table' : 'json');
+  const progress = createProgress({ quiet: opts.quiet ?? false });
+  progress.phase('reading inputs');
+  const ia = await collectInventory([a], { onFile: () => progress.tick() });
+  const ib = await collectInventory([b], { onFile: () => progress.tick() });
+  progress.done();
+  reportInputs(ia, progress);
+  reportInputs(ib, progress);
+  const diff: SbomDiff = {
+    a: { path: a, components: ia.graph.components.size },
+    b: { path: b, components: ib.graph.components.size },
+    ...diffInventories(ia.graph, ib.graph),
+  };
+  process.stdout.write(format === 'json' ? `${JSON.stringify(diff, null, 2)}\n` : renderDiffTable(diff));
+  return EXIT_CLEAN;
+}
+
+export function renderDiffTable(d: SbomDiff): string {
+  const rows: string[][] = [
+    ...d.added.map((e) => ['added', e.ecosystem, e.name, e.to.join(', ')]),
+    ...d.removed.map((e) => ['removed', e.ecosystem, e.name, e.from.join(', ')]),
+    ...d.changed.map((e) => ['changed', e.ecosystem, e.name, `${e.from.join(', ') || '-'} → ${e.to.join(', ') || '-'}`]),
+  ];
+  const widths = [0, 1, 2].map((i) => Math.max(0, ...rows.map((r) => r[i]!.length)));
+  const lines = rows.map((r) => r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join('  ').trimEnd());
+  lines.push(
+    `${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed (${d.a.path}: ${d.a.components} components, ${d.b.path}: ${d.b.components})`,
+  );
+  return `${lines.join('\n')}\n`;
+}
