@@ -205,6 +205,7 @@ export async function resolveInRoot(root: string, rel: string, followLast = true
     const part = queue.shift()!;
     if (part === '..') {
       cur.pop();
+      missing = false; // back in a folder that may exist: look again from here
       continue;
     }
     if (missing || (queue.length === 0 && !followLast)) {
