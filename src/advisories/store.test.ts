@@ -132,13 +132,6 @@ describe.skipIf(!HAS_SHARED)('the OSV store on ../shared/osv', () => {
       expect(st.advisoriesFor('npm', 'lodash').map((a) => a.id)).toEqual(expect.arrayContaining(['GHSA-p6mc-m468-83gw', 'GHSA-35jh-r3h4-6jhm']));
       expect(st.advisoriesFor('npm', 'no-such-package-anywhere')).toEqual([]);
       expect(st.advisoriesFor('Hex', 'plug')).toEqual([]);
-      // a scan asks once per component: thousands of lookups, most of them misses
-      const t = performance.now();
-      for (let i = 0; i < 5000; i++) st.advisoriesFor('npm', `pkg-${i}`);
-      for (let i = 0; i < 5000; i++) st.advisoriesFor('PyPI', 'django');
-      const ms = performance.now() - t;
-      console.log(`[osv lookups] 10,000 advisoriesFor calls in ${ms.toFixed(0)} ms`);
-      expect(ms).toBeLessThan(5000);
     } finally {
       st.close();
     }

@@ -107,7 +107,7 @@ describe('npm/bun-lock: fixture (__fixtures__/bun/bun.lock)', () => {
     expect(inv.warnings.filter((w) => w.includes('not found'))).toEqual([]);
   });
 
-  it('JSONC → JSON keeps offsets and lines; extraction is fast', () => {
+  it('JSONC → JSON keeps offsets and lines; a 5,000-package file extracts completely', () => {
     const text = readFileSync(FIXTURE, 'utf8');
     const { json } = toJson(text);
     expect(json.length).toBe(text.length);
@@ -118,14 +118,8 @@ describe('npm/bun-lock: fixture (__fixtures__/bun/bun.lock)', () => {
     // 5,000 synthetic packages
     const pk = Array.from({ length: 5000 }, (_, i) => `    "p${i}": ["p${i}@1.0.${i}", "", { "dependencies": { "p${(i + 1) % 5000}": "^1" } }, "sha512-QUJD"],`);
     const big = `{\n  "lockfileVersion": 1,\n  "workspaces": { "": { "dependencies": { "p0": "^1" } } },\n  "packages": {\n${pk.join('\n')}\n  }\n}\n`;
-    parseBunLock(big, 'big/bun.lock');
-    const t = performance.now();
     const inv = parseBunLock(big, 'big/bun.lock');
-    const ms = performance.now() - t;
-    console.log(`[bench] bun.lock, 5,000 packages: ${ms.toFixed(1)} ms`);
     expect(inv.graph.components.size).toBe(5000);
-    // generous bound for loaded CI machines (the package-lock bench runs about as fast per entry)
-    expect(ms).toBeLessThan(5000);
   });
 });
 

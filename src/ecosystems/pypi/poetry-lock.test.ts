@@ -65,9 +65,7 @@ describe('pypi/poetry-lock: bad input', () => {
 const REAL = shared('realworld', 'python-poetry__poetry', 'poetry.lock');
 describe.skipIf(!HAS_SHARED)('pypi/poetry-lock: realworld python-poetry/poetry', () => {
   it('78 packages (README: [[package]] tables), all located, edges present', async () => {
-    const t0 = performance.now();
     const inv = await poetryLockExtractor.extract(await fileInput(REAL));
-    expect(performance.now() - t0).toBeLessThan(1000);
     expect(inv.graph.components.size).toBe(78);
     expect([...inv.graph.components.values()].every((c) => c.locations[0]!.line! > 0)).toBe(true);
     expect(inv.graph.edges.size).toBeGreaterThan(30);

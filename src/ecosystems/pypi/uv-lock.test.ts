@@ -60,9 +60,7 @@ describe('pypi/uv-lock: bad input', () => {
 
 describe.skipIf(!HAS_SHARED)('pypi/uv-lock: realworld astral-sh/uv', () => {
   it('89 [[package]] tables (README): the workspace members are roots, the rest components', async () => {
-    const t0 = performance.now();
     const inv = await uvLockExtractor.extract(await fileInput(shared('realworld', 'astral-sh__uv', 'uv.lock')));
-    expect(performance.now() - t0).toBeLessThan(1000);
     const roots = inv.graph.roots.size - 1;
     expect(inv.graph.components.size + roots + inv.unresolved.length).toBe(89);
     expect(roots).toBeGreaterThanOrEqual(1);
