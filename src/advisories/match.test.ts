@@ -56,6 +56,51 @@ describe('OSV range evaluation', () => {
     expect(matches(comp('npm', 'pkg', '2.0.5'), [shuffled])).toEqual(['SHUFFLED']);
   });
 
+  // Real chained ranges whose events tie at a version (read off the records in shared/osv/PyPI):
+  //   PYSEC-2023-72 pyspark: introduced 0, fixed 3.1.1, introduced 3.2.0, fixed 3.2.2, introduced 3.1.1, fixed 3.2.0
+  //     = [0, 3.1.1) ∪ [3.1.1, 3.2.0) ∪ [3.2.0, 3.2.2) = everything below 3.2.2
+  //   PYSEC-2022-42972 apache-iotdb: introduced 0.13.0, fixed 0.14.0rc1, introduced 0.12.2, fixed 0.13.0
+  //     = [0.12.2, 0.14.0rc1)
+  const pyspark = adv('PYSEC-2023-72', [
+    {
+      package: { ecosystem: 'PyPI', name: 'pyspark' },
+      ranges: [eco('ECOSYSTEM', [{ introduced: '0' }, { fixed: '3.1.1' }, { introduced: '3.2.0' }, { fixed: '3.2.2' }, { introduced: '3.1.1' }, { fixed: '3.2.0' }])],
+    },
+  ]);
+  const iotdb = adv('PYSEC-2022-42972', [
+    {
+      package: { ecosystem: 'PyPI', name: 'apache-iotdb' },
+      ranges: [eco('ECOSYSTEM', [{ introduced: '0.13.0' }, { fixed: '0.14.0rc1' }, { introduced: '0.12.2' }, { fixed: '0.13.0' }])],
+    },
+  ]);
+  it.each`
+    advisory   | name              | version        | affected
+    ${pyspark} | ${'pyspark'}      | ${'3.0.0'}     | ${true}
+    ${pyspark} | ${'pyspark'}      | ${'3.1.1'}     | ${true}
+    ${pyspark} | ${'pyspark'}      | ${'3.1.3rc1'}  | ${true}
+    ${pyspark} | ${'pyspark'}      | ${'3.2.0'}     | ${true}
+    ${pyspark} | ${'pyspark'}      | ${'3.2.1'}     | ${true}
+    ${pyspark} | ${'pyspark'}      | ${'3.2.2'}     | ${false}
+    ${iotdb}   | ${'apache-iotdb'} | ${'0.12.1'}    | ${false}
+    ${iotdb}   | ${'apache-iotdb'} | ${'0.12.2'}    | ${true}
+    ${iotdb}   | ${'apache-iotdb'} | ${'0.13.0'}    | ${true}
+    ${iotdb}   | ${'apache-iotdb'} | ${'0.14.0rc1'} | ${false}
+  `('ranges chained at tied versions stay continuous: $name $version → $affected', ({ advisory, name, version, affected }) => {
+    expect(matches(comp('PyPI', name, version), [advisory])).toEqual(affected ? [advisory.id] : []);
+  });
+
+  it.each`
+    events                                                                      | version    | affected
+    ${[{ introduced: '1.0.0' }, { fixed: '1.0.0' }]}                            | ${'1.0.0'} | ${false}
+    ${[{ introduced: '1.0.0' }, { fixed: '1.0.0' }]}                            | ${'2.0.0'} | ${false}
+    ${[{ introduced: '1.0.0' }, { last_affected: '1.0.0' }]}                    | ${'1.0.0'} | ${true}
+    ${[{ introduced: '1.0.0' }, { last_affected: '1.0.0' }]}                    | ${'1.0.1'} | ${false}
+    ${[{ introduced: '0' }, { last_affected: '1.0.0' }, { introduced: '1.0.0' }, { fixed: '2.0.0' }]} | ${'1.5.0'} | ${true}
+  `('ties with nothing open: $events at $version → $affected', ({ events, version, affected }) => {
+    const a = adv('TIE', [{ package: { ecosystem: 'npm', name: 'pkg' }, ranges: [eco('SEMVER', events)] }]);
+    expect(matches(comp('npm', 'pkg', version), [a])).toEqual(affected ? ['TIE'] : []);
+  });
+
   it('last_affected is inclusive, fixed exclusive, introduced 0 is the beginning', () => {
     const a = adv('LAST', [{ package: { ecosystem: 'npm', name: 'pkg' }, ranges: [eco('SEMVER', [{ introduced: '0' }, { last_affected: '1.4.0' }])] }]);
     expect(matches(comp('npm', 'pkg', '0.0.1'), [a])).toEqual(['LAST']);

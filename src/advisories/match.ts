@@ -127,11 +127,36 @@ export function matchComponent(
   return out;
 }
 
-/** Explicit `versions` lists: exact string, or equal in the ecosystem's order (PyPI `1.0` = `1.0.0`). */
+/**
+ * Explicit `versions` lists: exact string, or equal in the ecosystem's order (PyPI `1.0` = `1.0.0`).
+ * Lists run to hundreds of entries (PyPI), so each is indexed once: a Set for exact hits, and the
+ * entries grouped by their leading number, the only ones that can compare equal.
+ */
+const listIndex = new WeakMap<readonly unknown[], { exact: Set<unknown>; byMajor: Map<string, string[]> }>();
+
 function listed(versions: readonly unknown[], version: string, versioning: Versioning | undefined): boolean {
-  if (versions.includes(version)) return true;
+  let index = listIndex.get(versions);
+  if (!index) {
+    const byMajor = new Map<string, string[]>();
+    for (const v of versions) {
+      if (typeof v !== 'string') continue;
+      const k = leadingNumber(v);
+      const list = byMajor.get(k);
+      if (list) list.push(v);
+      else byMajor.set(k, [v]);
+    }
+    listIndex.set(versions, (index = { exact: new Set(versions), byMajor }));
+  }
+  if (index.exact.has(version)) return true;
   if (!versioning) return false;
-  return versions.some((v) => typeof v === 'string' && versioning.parse(v) !== undefined && versioning.compare(v, version) === 0);
+  const same = index.byMajor.get(leadingNumber(version)) ?? [];
+  return same.some((v) => v !== version && versioning.parse(v) !== undefined && versioning.compare(v, version) === 0);
+}
+
+/** `v1.2.3` → `1`, `01.0` → `1`, `2!1.0` → `2!1`: versions with different keys never compare equal. */
+function leadingNumber(v: string): string {
+  const m = /^\s*[vV]?(?:(\d+)!)?0*(\d+)/.exec(v);
+  return m ? `${m[1] ?? ''}!${m[2]}` : v;
 }
 
 function sortVersions(vs: string[], versioning: Versioning): string[] {
@@ -142,6 +167,13 @@ function sortVersions(vs: string[], versioning: Versioning): string[] {
 export interface MatchOptions {
   /** Paths per finding kept in the result (all are computed up to this bound). */
   maxPaths?: number;
+  /**
+   * Base ecosystems the store holds advisories for. A component of any other ecosystem is listed
+   * as not checked (never reported clean) with the command that loads it.
+   */
+  loadedEcosystems?: ReadonlySet<string>;
+  /** Called once per component (progress). */
+  onComponent?: () => void;
 }
 
 /** Match every component of a graph. Findings are sorted by component purl, then advisory id. */
@@ -149,7 +181,12 @@ export function matchGraph(graph: DependencyGraph, store: AdvisoryLookup, opts: 
   const stats = newStats();
   const findings: Finding[] = [];
   for (const c of graph.components.values()) {
+    opts.onComponent?.();
     const eco = c.ecosystem ? ecosystemByOsvName(c.ecosystem) : undefined;
+    if (eco && opts.loadedEcosystems && !opts.loadedEcosystems.has(eco.osvName)) {
+      stats.componentsNotChecked.push({ purl: c.purl, reason: `no ${eco.osvName} advisories in the store; run \`vouch db update --ecosystem ${eco.osvName}\`` });
+      continue;
+    }
     if (!eco) {
       stats.componentsNotChecked.push({ purl: c.purl, reason: c.ecosystem ? `no advisories/version rules for ecosystem ${c.ecosystem}` : 'unknown ecosystem' });
       continue;

@@ -62,28 +62,52 @@ export function evaluateRange(range: OsvRange, versioning: Versioning): Evaluate
   }
   if (!events.some((e) => e.kind === 'introduced')) throw new MalformedRangeError('range has no introduced event');
 
-  // Sort by version; at equal versions an `introduced` comes first, so [introduced X, fixed X] is empty.
-  const rank: Record<Kind, number> = { introduced: 0, last_affected: 1, fixed: 2, limit: 3 };
+  // Sort by version ("0" first), then walk groups of equal versions. At a version X where events
+  // tie, what is open decides (real records do this: PYSEC-2023-72 chains [0, 3.1.1), [3.1.1, 3.2.0),
+  // [3.2.0, 3.2.2) as `fixed 3.1.1` + `introduced 3.1.1`):
+  //   - an interval is open: the closing event ends it at X, and an `introduced X` starts the next
+  //     one at X, so the chain stays continuous;
+  //   - nothing is open: `introduced X` + `fixed X` is empty; `introduced X` + `last_affected X` is
+  //     exactly X; `introduced X` alone opens at X.
   events.sort((a, b) => {
     const za = a.kind === 'introduced' && a.version === '0';
     const zb = b.kind === 'introduced' && b.version === '0';
     if (za || zb) return za && zb ? 0 : za ? -1 : 1;
-    return versioning.compare(a.version, b.version) || rank[a.kind] - rank[b.kind];
+    return versioning.compare(a.version, b.version);
   });
 
   const intervals: Interval[] = [];
   let open: string | undefined;
-  for (const ev of events) {
-    if (ev.kind === 'introduced') {
-      open ??= ev.version; // a second introduced inside an open interval extends nothing
-    } else if (open !== undefined) {
-      intervals.push(ev.kind === 'fixed' ? { introduced: open, fixed: ev.version } : { introduced: open, lastAffected: ev.version });
-      open = undefined;
+  for (let i = 0; i < events.length; ) {
+    let j = i + 1;
+    while (j < events.length && sameVersion(events[i]!, events[j]!, versioning)) j++;
+    const group = events.slice(i, j);
+    i = j;
+    const intro = group.find((e) => e.kind === 'introduced');
+    const close = group.find((e) => e.kind === 'fixed') ?? group.find((e) => e.kind === 'last_affected');
+    if (open !== undefined) {
+      if (close) {
+        intervals.push(close.kind === 'fixed' ? { introduced: open, fixed: close.version } : { introduced: open, lastAffected: close.version });
+        open = undefined;
+        if (intro) open = intro.version;
+      }
+      // a second introduced inside an open interval extends nothing
+    } else if (intro) {
+      if (!close) open = intro.version;
+      else if (close.kind === 'last_affected') intervals.push({ introduced: intro.version, lastAffected: close.version });
+      // introduced X + fixed X: an empty interval
     }
-    // a fixed/last_affected with no open interval closes nothing
+    // a fixed/last_affected with nothing open closes nothing
   }
   if (open !== undefined) intervals.push({ introduced: open });
   return { intervals, limits };
+}
+
+function sameVersion(a: Ev, b: Ev, versioning: Versioning): boolean {
+  const za = a.kind === 'introduced' && a.version === '0';
+  const zb = b.kind === 'introduced' && b.version === '0';
+  if (za || zb) return za && zb;
+  return versioning.compare(a.version, b.version) === 0;
 }
 
 function check(versioning: Versioning, v: string): void {

@@ -51,10 +51,7 @@ export function createProgress(opts: { quiet?: boolean; stream?: NodeJS.WriteStr
     },
     done() {
       if (!live) return;
-      if (drawn) {
-        draw(true);
-        stream.write('\n');
-      }
+      if (drawn) stream.write('\r\x1b[K'); // the terminal is left as it was
       drawn = false;
     },
     log(message) {

@@ -3,7 +3,8 @@ import { type Command, Option } from 'commander';
 import { AdvisoryStore } from '../advisories/store.js';
 import { matchGraph } from '../advisories/match.js';
 import { collectInventory } from '../inventory/collect.js';
-import { EXIT_CLEAN, EXIT_FINDINGS, VouchError } from '../model/errors.js';
+import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, VouchError } from '../model/errors.js';
+import { baseEcosystem } from '../model/advisory.js';
 import { buildScanReport } from '../report/scan-report.js';
 import { renderJson } from '../report/json.js';
 import { renderSarif } from '../report/sarif.js';
@@ -68,7 +69,8 @@ async function runScan(paths: string[], opts: ScanOptions): Promise<number> {
     progress.phase('reading inputs');
     const inventory = await collectInventory(paths, { onFile: () => progress.tick(), parseAs: opts.parseAs });
     progress.phase('matching', inventory.graph.components.size);
-    const { findings, stats } = matchGraph(inventory.graph, store);
+    const loadedEcosystems = new Set(status.map((s) => baseEcosystem(s.ecosystem)));
+    const { findings, stats } = matchGraph(inventory.graph, store, { loadedEcosystems, onComponent: () => progress.tick() });
     progress.done();
     const report = buildScanReport({ inventory, findings, stats, store: status, failOn });
     for (const i of report.inputs) {
@@ -82,10 +84,29 @@ async function runScan(paths: string[], opts: ScanOptions): Promise<number> {
     if (opts.verbose && format !== 'table') {
       progress.log(`vouch: ${report.stats.gitRangesSkipped} GIT range(s) skipped; ${report.stats.malformedRanges.length} malformed range(s); ${report.notChecked.length} component(s) not checked`);
     }
-    return report.failed ? EXIT_FINDINGS : EXIT_CLEAN;
+    for (const line of missingEcosystemNotes(report.notChecked)) progress.log(line);
+    if (report.failed) return EXIT_FINDINGS;
+    // Nothing read, or an input that could not be read, never passes as clean: a corrupt lockfile
+    // must not turn a CI gate green.
+    if (report.inputs.length === 0) {
+      progress.log(`vouch: no lockfile or SBOM found in ${paths.join(', ')}`);
+      return EXIT_INPUT;
+    }
+    if (report.summary.inputsFailed > 0) return EXIT_INPUT;
+    return EXIT_CLEAN;
   } finally {
     store.close();
   }
+}
+
+/** One stderr line per ecosystem whose advisories are not in the store. */
+function missingEcosystemNotes(notChecked: { purl: string; reason: string }[]): string[] {
+  const counts = new Map<string, number>();
+  for (const n of notChecked) {
+    const m = /^no (.+) advisories in the store/.exec(n.reason);
+    if (m) counts.set(m[1]!, (counts.get(m[1]!) ?? 0) + 1);
+  }
+  return [...counts].map(([eco, n]) => `vouch: ${n} ${eco} component(s) not checked: no ${eco} advisories in the store; run \`vouch db update --ecosystem ${eco}\``);
 }
 
 function parseFailOn(s: string): Rating | 'any' | 'none' {

@@ -77,7 +77,11 @@ export async function collectInventory(paths: readonly string[], opts: CollectOp
     }
     if (st.isDirectory()) {
       const found: { file: string; extractor: Extractor }[] = [];
-      await walk(p, extractors, found);
+      const unreadable: { dir: string; reason: string }[] = [];
+      await walk(p, extractors, found, unreadable);
+      for (const u of unreadable) {
+        result.inputs.push({ path: u.dir, status: 'failed', reason: `${u.dir}: cannot read folder: ${u.reason}`, components: 0, warnings: [] });
+      }
       for (const { file, extractor } of found) {
         opts.onFile?.(file);
         try {
@@ -116,18 +120,24 @@ function add(result: CollectedInventory, inv: Inventory): void {
   for (const u of inv.unresolved) result.unresolved.push({ ...u, path: inv.source.path });
 }
 
-async function walk(dir: string, extractors: readonly Extractor[], out: { file: string; extractor: Extractor }[]): Promise<void> {
+async function walk(
+  dir: string,
+  extractors: readonly Extractor[],
+  out: { file: string; extractor: Extractor }[],
+  unreadable: { dir: string; reason: string }[],
+): Promise<void> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return; // unreadable folder: nothing to scan there
+  } catch (e) {
+    unreadable.push({ dir, reason: (e as NodeJS.ErrnoException).code ?? (e as Error).message }); // reported, not silently skipped
+    return;
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
     const full = path.join(dir, e.name);
     if (e.isDirectory()) {
-      if (!SKIPPED_DIRS.has(e.name)) await walk(full, extractors, out);
+      if (!SKIPPED_DIRS.has(e.name)) await walk(full, extractors, out, unreadable);
     } else if (e.isFile()) {
       // symlinks are not followed inside a walk: no loops, no escaping the tree
       const extractor = extractors.find((x) => x.wants(full));
@@ -137,7 +147,12 @@ async function walk(dir: string, extractors: readonly Extractor[], out: { file: 
 }
 
 async function sniffExtractor(p: string, extractors: readonly Extractor[]): Promise<Extractor | undefined> {
-  const fh = await open(p, 'r');
+  let fh;
+  try {
+    fh = await open(p, 'r');
+  } catch (e) {
+    throw new VouchError('INPUT_MISSING', `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { path: p, cause: e });
+  }
   try {
     const buf = Buffer.alloc(8192);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);

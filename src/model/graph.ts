@@ -32,8 +32,14 @@ export class DependencyGraph {
     if (from === to) return;
     let s = this.edges.get(from);
     if (!s) this.edges.set(from, (s = new Set()));
-    s.add(to);
+    if (!s.has(to)) {
+      s.add(to);
+      this.edgeCount++;
+    }
   }
+
+  /** Edges added through addEdge: the reverse index is rebuilt only when this changes. */
+  private edgeCount = 0;
 
   /** Merge another graph (e.g. one input's inventory) into this one. */
   merge(other: DependencyGraph): void {
@@ -102,8 +108,7 @@ export class DependencyGraph {
   private reverseCache: { size: number; map: Map<string, Set<string>> } | undefined;
 
   private reverseEdges(): Map<string, Set<string>> {
-    let n = 0;
-    for (const s of this.edges.values()) n += s.size;
+    const n = this.edgeCount;
     if (this.reverseCache?.size === n) return this.reverseCache.map;
     const map = new Map<string, Set<string>>();
     for (const [from, tos] of this.edges) {

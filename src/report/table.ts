@@ -1,6 +1,6 @@
 /** The human table of a scan: one row per finding, then a summary. */
 import type { ScanReport } from './scan-report.js';
-import { idWithCve, purlLabel } from './display.js';
+import { fixLabel, idWithCve, pathLabel } from './display.js';
 
 export function renderTable(report: ScanReport, opts: { verbose?: boolean } = {}): string {
   const lines: string[] = [];
@@ -10,8 +10,8 @@ export function renderTable(report: ScanReport, opts: { verbose?: boolean } = {}
       f.version,
       idWithCve(f.id, f.aliases),
       f.severity.rating + (f.severity.score !== undefined ? ` ${f.severity.score.toFixed(1)}` : ''),
-      f.fixed.length ? f.fixed.join(', ') : f.fixedVersions.length ? `(${f.fixedVersions.join(', ')})` : 'no fix',
-      f.paths[0] ? f.paths[0].map((p, i) => (i === 0 ? p : purlLabel(p))).join(' > ') : '',
+      fixLabel(f),
+      f.paths[0] ? pathLabel(f.paths[0]) : '(no path recorded)',
     ]);
     lines.push(...formatColumns(['PACKAGE', 'VERSION', 'ADVISORY', 'SEVERITY', 'FIXED IN', 'PATH'], rows), '');
   }
@@ -22,8 +22,8 @@ export function renderTable(report: ScanReport, opts: { verbose?: boolean } = {}
     .join(', ');
   lines.push(
     s.findings === 0
-      ? `No known vulnerabilities in ${s.componentsChecked} components checked (${s.inputs} input${s.inputs === 1 ? '' : 's'}).`
-      : `${s.findings} finding${s.findings === 1 ? '' : 's'} in ${s.vulnerablePackages} package${s.vulnerablePackages === 1 ? '' : 's'} (${sev}); ${s.componentsChecked} components checked.`,
+      ? `No known vulnerabilities in ${plural(s.componentsChecked, 'component')} checked (${plural(s.inputs, 'input')}).`
+      : `${plural(s.findings, 'finding')} in ${plural(s.vulnerablePackages, 'package')} (${sev}); ${plural(s.componentsChecked, 'component')} checked.`,
   );
   for (const i of report.inputs.filter((x) => x.status === 'failed')) lines.push(`skipped ${i.path}: ${i.reason}`);
   if (report.notChecked.length) {
@@ -31,7 +31,7 @@ export function renderTable(report: ScanReport, opts: { verbose?: boolean } = {}
     if (opts.verbose) for (const n of report.notChecked) lines.push(`  ${n.purl}: ${n.reason}`);
   }
   if (report.unresolved.length) {
-    lines.push(`${report.unresolved.length} declared package(s) without a pinned version were not checked${opts.verbose ? ':' : '; --verbose lists them.'}`);
+    lines.push(`${plural(report.unresolved.length, 'declared package')} could not be checked (no pinned version, or no usable purl)${opts.verbose ? ':' : '; --verbose lists them.'}`);
     if (opts.verbose) for (const u of report.unresolved) lines.push(`  ${u.path}${u.line ? `:${u.line}` : ''}: ${u.name}${u.spec ? ` ${u.spec}` : ''} (${u.reason})`);
   }
   if (opts.verbose) {
@@ -49,4 +49,8 @@ function formatColumns(header: string[], rows: string[][]): string[] {
       .join('  ')
       .trimEnd();
   return [fmt(header), ...rows.map(fmt)];
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

@@ -76,7 +76,7 @@ describe.each([
     expect(inv.source).toEqual({ path: fixture(file), extractor: 'sbom/spdx' });
     expect([...inv.graph.components.keys()].sort()).toEqual([MUSL, RACK, ESLINT, FSEVENTS, LOOSE, REACT, WEBAPP].sort());
     expect(inv.graph.components.get(REACT)).toMatchObject({ ecosystem: 'npm', name: 'react', version: '18.2.0' });
-    expect(inv.graph.components.get(MUSL)).toMatchObject({ ecosystem: undefined, name: 'musl', version: '1.2.4-r2' });
+    expect(inv.graph.components.get(MUSL)).toMatchObject({ ecosystem: 'Alpine', name: 'musl', version: '1.2.4-r2' });
     expect(inv.graph.components.get(RACK)).toMatchObject({ ecosystem: 'RubyGems', name: 'rack' });
   });
 
