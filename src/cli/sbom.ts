@@ -15,6 +15,7 @@ import type { SbomWriteOptions } from '../sbom/common-write.js';
 import { writeCycloneDxJson, writeCycloneDxXml } from '../sbom/cyclonedx-write.js';
 import { writeSpdxJson, writeSpdxTagValue } from '../sbom/spdx-write.js';
 import { createProgress, type Progress } from './progress.js';
+import { type InputOptions, addInputOptions, formatsHelp, inputsOf } from './inputs.js';
 
 export const SBOM_FORMATS = ['cyclonedx-json', 'cyclonedx-xml', 'spdx-json', 'spdx-tag'] as const;
 export type SbomFormat = (typeof SBOM_FORMATS)[number];
@@ -26,11 +27,10 @@ const WRITERS: Record<SbomFormat, (g: CollectedInventory['graph'], o: SbomWriteO
   'spdx-tag': writeSpdxTagValue,
 };
 
-interface SbomOptions {
+interface SbomOptions extends InputOptions {
   format?: SbomFormat;
   output?: string;
   deterministic?: boolean;
-  parseAs?: string;
   quiet?: boolean;
 }
 
@@ -46,18 +46,19 @@ export function registerSbom(program: Command): void {
   const sbom = program
     .command('sbom')
     .description('write an SBOM (CycloneDX 1.6 or SPDX 2.3) of lockfiles, SBOMs and directories; `sbom diff` compares two')
-    .argument('<path...>', 'a directory (searched recursively, skipping node_modules, .git and vendor), a lockfile, or an SBOM')
+    .argument('[path...]', 'directories (searched recursively, skipping node_modules, .git and vendor), lockfiles, SBOMs, Java archives (jar/war/ear) or container image tars')
     .addOption(
       new Option('-f, --format <format>', 'output format (default: from the -o file name, else cyclonedx-json)').choices([...SBOM_FORMATS]),
     )
     .option('-o, --output <file>', 'write to FILE (atomically: a temporary file beside it, then a rename) instead of stdout')
     .option('--deterministic', 'byte-identical output for the same input: fixed time ($SOURCE_DATE_EPOCH, else 1970-01-01), serial number and namespace from a hash of the content')
-    .option('--parse-as <name>', 'read each file named on the command line as NAME (e.g. package-lock.json), whatever its own name')
     .option('-q, --quiet', 'no progress or notes on stderr')
     .enablePositionalOptions()
     .addHelpText(
       'after',
-      `
+      () => `
+${formatsHelp()}
+
 Formats: cyclonedx-json (CycloneDX 1.6 JSON), cyclonedx-xml (CycloneDX 1.6 XML),
          spdx-json (SPDX 2.3 JSON), spdx-tag (SPDX 2.3 tag-value).
 Without --format, -o FILE picks it from the name: *.spdx.json → spdx-json,
@@ -67,6 +68,7 @@ Exit codes: 0 written, 2 usage or input error.`,
     .action(async (paths: string[], opts: SbomOptions) => {
       process.exitCode = await runSbom(paths, opts);
     });
+  addInputOptions(sbom);
 
   sbom
     .command('diff')
@@ -87,7 +89,7 @@ async function runSbom(paths: string[], opts: SbomOptions): Promise<number> {
   const format = opts.format ?? (opts.output ? formatFromFileName(opts.output) : 'cyclonedx-json');
   const progress = createProgress({ quiet: opts.quiet ?? false });
   progress.phase('reading inputs');
-  const inventory = await collectInventory(paths, { onFile: () => progress.tick(), parseAs: opts.parseAs });
+  const inventory = await collectInventory(paths, inputsOf(paths, opts, () => progress.tick()));
   progress.done();
   reportInputs(inventory, progress);
 

@@ -11,6 +11,7 @@ import { renderSarif } from '../report/sarif.js';
 import { renderTable } from '../report/table.js';
 import { type Rating, normaliseRating } from '../triage/severity.js';
 import { createProgress } from './progress.js';
+import { type InputOptions, addInputOptions, formatsHelp, inputsOf } from './inputs.js';
 
 /** Warnings shown per input on stderr without --verbose. */
 const SHOWN_WARNINGS = 3;
@@ -18,43 +19,39 @@ const SHOWN_WARNINGS = 3;
 /** A store older than this is called stale (advisories are published daily). */
 const STALE_DAYS = 7;
 
-interface ScanOptions {
+interface ScanOptions extends InputOptions {
   format?: 'table' | 'json' | 'sarif';
   failOn: string;
   offline?: boolean;
   quiet?: boolean;
   verbose?: boolean;
   home?: string;
-  parseAs?: string;
 }
 
 export function registerScan(program: Command): void {
-  program
+  const cmd = program
     .command('scan')
     .description('find known vulnerabilities in lockfiles and SBOMs, matched against the local OSV store')
-    .argument('<path...>', 'a directory (searched recursively, skipping node_modules, .git and vendor), a lockfile, or an SBOM')
+    .argument('[path...]', 'directories (searched recursively, skipping node_modules, .git and vendor), lockfiles, SBOMs, Java archives (jar/war/ear) or container image tars')
     .addOption(new Option('-f, --format <format>', 'output format (default: table on a terminal, json when piped)').choices(['table', 'json', 'sarif']))
     .option('--fail-on <severity>', 'exit 1 only for findings at or above: critical|high|medium|low|any|none', 'any')
     .option('--offline', 'never touch the network (scanning reads only the local store; kept for scripts that insist)')
-    .option('--parse-as <name>', 'read each file named on the command line as NAME (e.g. package-lock.json), whatever its own name')
     .option('--home <dir>', 'the store folder (default: $VOUCH_HOME, else the XDG cache folder)')
     .option('-q, --quiet', 'no progress or notes on stderr')
     .option('-v, --verbose', 'list components not checked, GIT ranges skipped and malformed ranges')
     .addHelpText(
       'after',
-      `
-Inputs read:
-  npm        package-lock.json (lockfile v1, v2, v3), npm-shrinkwrap.json
-  SBOMs      CycloneDX 1.2-1.6 JSON and XML (bom.json, *.cdx.json, bom.xml, *.cdx.xml),
-             SPDX 2.2/2.3 JSON and tag-value (*.spdx.json, *.spdx); any file named
-             explicitly is also recognised by its content.
+      () => `
+${formatsHelp()}
 
-Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or input error.
+Exit codes: 0 nothing at or above --fail-on; 1 findings at or above --fail-on; 2 usage or input
+error, also when no input was found or one could not be read (after the report is written).
 The store must be loaded first: vouch db update`,
     )
     .action(async (paths: string[], opts: ScanOptions) => {
       process.exitCode = await runScan(paths, opts);
     });
+  addInputOptions(cmd);
 }
 
 async function runScan(paths: string[], opts: ScanOptions): Promise<number> {
@@ -67,7 +64,7 @@ async function runScan(paths: string[], opts: ScanOptions): Promise<number> {
     const status = store.status();
     warnIfStale(status, progress.log);
     progress.phase('reading inputs');
-    const inventory = await collectInventory(paths, { onFile: () => progress.tick(), parseAs: opts.parseAs });
+    const inventory = await collectInventory(paths, inputsOf(paths, opts, () => progress.tick()));
     progress.phase('matching', inventory.graph.components.size);
     const loadedEcosystems = new Set(status.map((s) => baseEcosystem(s.ecosystem)));
     const { findings, stats } = matchGraph(inventory.graph, store, { loadedEcosystems, onComponent: () => progress.tick() });

@@ -11,6 +11,8 @@ import { DependencyGraph } from '../model/graph.js';
 import type { Inventory } from '../model/inventory.js';
 import type { Extractor } from '../ecosystems/types.js';
 import { defaultExtractors } from './extractors.js';
+import { extractImage } from './image.js';
+import { type RootfsInventory, scanRootfs } from './rootfs.js';
 import { fileInput } from './input.js';
 
 /** Folders never descended into: installed trees, VCS metadata, vendored copies. */
@@ -43,6 +45,8 @@ export interface CollectOptions {
    * An unknown NAME is a USAGE error listing the known names.
    */
   parseAs?: string;
+  /** `--rootfs DIR`: root filesystems to inventory (OS package databases and everything else found there). */
+  rootfs?: readonly string[];
 }
 
 /** Every NAME `--parse-as` knows, from the extractors' `parseAs` lists, sorted. */
@@ -67,6 +71,11 @@ export async function collectInventory(paths: readonly string[], opts: CollectOp
   const forced = opts.parseAs === undefined ? undefined : extractorForParseAs(opts.parseAs, extractors);
   const graph = new DependencyGraph();
   const result: CollectedInventory = { graph, inputs: [], unresolved: [] };
+
+  for (const dir of opts.rootfs ?? []) {
+    opts.onFile?.(dir);
+    mergeCollected(result, dir, await scanRootfs(dir, extractors, { onFile: opts.onFile }));
+  }
 
   for (const p of paths) {
     let st;
@@ -95,6 +104,11 @@ export async function collectInventory(paths: readonly string[], opts: CollectOp
       opts.onFile?.(p);
       const input = await fileInput(p);
       const extractor = forced ?? extractors.find((x) => x.wants(p, input.size)) ?? (await sniffExtractor(p, extractors));
+      if (!extractor && (await looksLikeTar(p))) {
+        // a container image saved as a tar (`docker save` or OCI layout): every extractor runs on the merged layers
+        mergeCollected(result, p, await extractImage(p, { extractors, rootfs: { onFile: opts.onFile } }));
+        continue;
+      }
       if (!extractor) {
         throw new VouchError('INPUT_UNSUPPORTED', 'not a lockfile or SBOM that vouch reads (see `vouch scan --help` for the formats)', { path: p });
       }
@@ -104,6 +118,33 @@ export async function collectInventory(paths: readonly string[], opts: CollectOp
     }
   }
   return result;
+}
+
+/** Fold a whole tree's inventory (a rootfs or an image) into the result; its walk remarks go with its first input. */
+function mergeCollected(result: CollectedInventory, label: string, other: RootfsInventory): void {
+  if (result.graph.components.size === 0 && result.graph.roots.size === 0) result.graph = other.graph;
+  else result.graph.merge(other.graph);
+  result.inputs.push(...other.inputs);
+  result.unresolved.push(...other.unresolved);
+  if (other.warnings.length) {
+    result.inputs.push({ path: label, status: 'ok', components: 0, warnings: other.warnings });
+  }
+}
+
+/** A tar archive: `ustar` at offset 257 of the first header (also true for gzip-free OCI/docker tars). */
+async function looksLikeTar(p: string): Promise<boolean> {
+  if (/\.(tar\.gz|tgz)$/i.test(p)) return true;
+  let fh;
+  try {
+    fh = await open(p, 'r');
+    const buf = Buffer.alloc(8);
+    const { bytesRead } = await fh.read(buf, 0, 8, 257);
+    return bytesRead >= 5 && buf.subarray(0, 5).toString('latin1') === 'ustar';
+  } catch {
+    return false;
+  } finally {
+    await fh?.close();
+  }
 }
 
 function add(result: CollectedInventory, inv: Inventory): void {

@@ -1,0 +1,373 @@
+#!/usr/bin/env node
+// vouch sbom against cdxgen (OWASP CycloneDX Generator), the reference SBOM tool. Run with
+// `npm run bench:cdxgen` (after `npm ci`). Issue 3 asks for two things:
+//
+// (a) recall: on every lockfile in ../shared/realworld, vouch finds every package cdxgen finds
+//     there, with the same name and version. recall = |vouch ∩ cdxgen| / |cdxgen|, components
+//     compared by (purl type, name with namespace, version) after normalising; up to 20 misses
+//     per file are listed, each with what vouch has under that name.
+// (b) speed: whole-process `vouch sbom FILE --format cyclonedx-json` vs `cdxgen` on the same
+//     file, median of BENCH_RUNS (default 5) interleaved runs, for the largest npm lockfile and
+//     the largest go.mod. Goal: vouch ≥ 10× faster with no lower recall.
+//
+// cdxgen is installed into bench/.work/cdxgen (git-ignored) with npm, once, and never becomes a
+// dependency of vouch. It is run lockfile-only and offline: --no-install-deps, --no-recurse,
+// --no-babel, FETCH_LICENSE=false, no --deep; every external command is refused through
+// CDXGEN_ALLOWED_COMMANDS (so it cannot run npm/pip/mvn/gradle/go/dotnet/bundle, and falls back
+// to reading the files); the commands it asked for are reported per file. Network hosts are
+// refused through CDXGEN_ALLOWED_HOSTS. Validation is off (--no-validate) — vouch does not
+// validate its own output either, so this only makes cdxgen faster.
+//
+// The Markdown section printed at the end replaces the section `## SBOM: recall and speed against
+// cdxgen` of bench/RESULTS.md (the rest of that file is kept). BENCH_NO_WRITE=1 only prints it.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+const shared = process.env.VOUCH_SHARED_DIR ?? path.resolve(root, '..', 'shared');
+const realworld = path.join(shared, 'realworld');
+const runs = Number(process.env.BENCH_RUNS ?? 5);
+const work = path.join(here, '.work');
+const cdxgenDir = path.join(work, 'cdxgen');
+const cdxgenSpec = '@cyclonedx/cdxgen@12'; // 12.x: engines node ^20 || ^22 || ^24 || ^25 || ^26
+const resultsFile = path.join(here, 'RESULTS.md');
+const heading = '## SBOM: recall and speed against cdxgen';
+const MAX_MISSES = 20;
+
+if (!existsSync(realworld)) {
+  console.error(`bench: ${realworld} is absent; this benchmark needs the shared real-world lockfiles.`);
+  process.exit(2);
+}
+if (!existsSync(path.join(root, 'dist', 'vouch.mjs'))) {
+  console.error('bench: dist/ is missing; run `npm ci` (or `npm run build`) first.');
+  process.exit(2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// cdxgen, installed once into bench/.work/cdxgen.
+
+function cdxgenBin() {
+  const bin = path.join(cdxgenDir, 'node_modules', '@cyclonedx', 'cdxgen', 'bin', 'cdxgen.js');
+  if (!existsSync(bin)) {
+    mkdirSync(cdxgenDir, { recursive: true });
+    // A package.json of its own, so npm never walks up to (and edits) vouch's.
+    if (!existsSync(path.join(cdxgenDir, 'package.json'))) writeFileSync(path.join(cdxgenDir, 'package.json'), '{ "private": true }\n');
+    console.error(`bench: installing ${cdxgenSpec} into ${path.relative(root, cdxgenDir)} once (cached)...`);
+    const r = spawnSync('npm', ['install', '--prefix', cdxgenDir, '--no-audit', '--no-fund', cdxgenSpec], { stdio: ['ignore', 'ignore', 'inherit'] });
+    if (r.status !== 0 || !existsSync(bin)) {
+      console.error('bench: could not install cdxgen from the npm registry.');
+      process.exit(2);
+    }
+  }
+  return bin;
+}
+const cdxgen = cdxgenBin();
+const cdxgenVersion = JSON.parse(readFileSync(path.join(cdxgenDir, 'node_modules', '@cyclonedx', 'cdxgen', 'package.json'), 'utf8')).version;
+
+const NO_COMMANDS = 'vouch-bench-allows-no-command';
+const cdxgenEnv = {
+  CDXGEN_NO_BANNER: '1',
+  FETCH_LICENSE: 'false',
+  CDXGEN_FETCH_PKG_METADATA: 'false',
+  CDXGEN_ALLOWED_COMMANDS: NO_COMMANDS,
+  CDXGEN_ALLOWED_HOSTS: 'none.invalid',
+  CDXGEN_NO_CACHE: 'true',
+  CI: 'true',
+  NODE_NO_WARNINGS: '1',
+};
+const cdxgenArgs = (type, out) => [cdxgen, '-t', type, '--no-install-deps', '--no-recurse', '--no-babel', '--no-validate', '--spec-version', '1.6', '-o', out, '.'];
+
+function run(cmd, args, { cwd, env = {}, ok = [0] } = {}) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 29 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (!ok.includes(r.status)) throw new Error(`${path.basename(args[0] ?? cmd)} ${args.slice(1).join(' ')} exited ${r.status}: ${(r.stderr || r.stdout || '').slice(-2000)}`);
+  return { ms, stdout: r.stdout, stderr: r.stderr };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs: every lockfile in ../shared/realworld, with the cdxgen type and the sibling manifests
+// the format needs copied next to it.
+
+const FORMATS = [
+  { test: (f) => f === 'package-lock.json' || f === 'yarn.lock' || f === 'pnpm-lock.yaml' || f === 'bun.lock', type: 'js', eco: 'npm', tree: (f) => f === 'package.json' || f === 'pnpm-workspace.yaml' || f === '.yarnrc.yml' },
+  { test: (f) => f === 'poetry.lock' || f === 'uv.lock' || f === 'pdm.lock', type: 'python', eco: 'pypi', siblings: ['pyproject.toml'] },
+  { test: (f) => f === 'Pipfile.lock', type: 'python', eco: 'pypi', siblings: ['Pipfile'] },
+  { test: (f) => /^requirements.*\.txt$/.test(f), type: 'python', eco: 'pypi', siblings: [] },
+  { test: (f) => f === 'Cargo.lock', type: 'rust', eco: 'cargo', siblings: ['Cargo.toml'] },
+  { test: (f) => f === 'Gemfile.lock', type: 'ruby', eco: 'gem', siblings: ['Gemfile'] },
+  { test: (f) => f === 'composer.lock', type: 'php', eco: 'composer', siblings: ['composer.json'] },
+  { test: (f) => f === 'gradle.lockfile', type: 'gradle', eco: 'maven', siblings: ['build.gradle', 'build.gradle.kts', 'settings.gradle', 'settings.gradle.kts'] },
+  { test: (f) => f === 'pom.xml', type: 'maven', eco: 'maven', tree: (f) => f === 'pom.xml', treeFromRepo: true },
+  { test: (f) => f === 'packages.lock.json', type: 'dotnet', eco: 'nuget', siblings: [/\.csproj$/] },
+  { test: (f) => f === 'go.mod', type: 'go', eco: 'golang', siblings: ['go.sum'] },
+  { test: (f) => f === 'pubspec.lock', type: 'dart', eco: 'pub', siblings: ['pubspec.yaml'] },
+  { test: (f) => f === 'mix.lock', type: 'elixir', eco: 'hex', siblings: ['mix.exs'] },
+];
+
+function walk(dir, skip = () => false) {
+  const out = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (e.name !== 'node_modules' && e.name !== '.git' && !skip(p)) out.push(...walk(p, skip));
+    } else if (e.isFile()) out.push(p);
+  }
+  return out.sort();
+}
+
+const inputs = [];
+for (const file of walk(realworld)) {
+  const format = FORMATS.find((f) => f.test(path.basename(file)));
+  if (format) inputs.push({ file, rel: path.relative(realworld, file), repo: path.relative(realworld, file).split(path.sep)[0], ...format });
+}
+
+/** Copies the lockfile (and what cdxgen needs beside it) into a fresh temp dir; returns the copy and the dir to run cdxgen in. */
+function stage(input, tmp) {
+  const dir = path.join(tmp, input.rel.replace(/[^\w.@-]+/g, '_'));
+  const srcDir = path.dirname(input.file);
+  if (input.tree) {
+    // Formats with workspaces or parent POMs: the manifests of the whole subtree (for POMs, of the repository), layout kept.
+    const base = input.treeFromRepo ? path.join(realworld, input.repo) : srcDir;
+    for (const f of walk(base)) if (input.tree(path.basename(f))) cpSync(f, path.join(dir, path.relative(base, f)));
+    cpSync(input.file, path.join(dir, path.relative(base, input.file)));
+    const copy = path.join(dir, path.relative(base, input.file));
+    return { copy, cwd: path.dirname(copy) };
+  }
+  mkdirSync(dir, { recursive: true });
+  cpSync(input.file, path.join(dir, path.basename(input.file)));
+  for (const f of readdirSync(srcDir)) {
+    if (input.siblings.some((s) => (typeof s === 'string' ? s === f : s.test(f)))) cpSync(path.join(srcDir, f), path.join(dir, f));
+  }
+  return { copy: path.join(dir, path.basename(input.file)), cwd: dir };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Component identity: (purl type, name incl. namespace, version), normalised.
+
+function parsePurl(purl) {
+  const m = /^pkg:([^/]+)\/([^@?#]+)(?:@([^?#]*))?/.exec(purl ?? '');
+  if (!m) return undefined;
+  const dec = (s) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  };
+  return { type: m[1].toLowerCase(), name: m[2].split('/').map(dec).join('/'), version: m[3] === undefined ? '' : dec(m[3]) };
+}
+
+function normName(type, name) {
+  switch (type) {
+    case 'pypi':
+      return name.toLowerCase().replace(/[-_.]+/g, '-'); // PEP 503
+    case 'npm':
+    case 'nuget':
+    case 'composer':
+    case 'cargo':
+      return name.toLowerCase();
+    case 'deb':
+    case 'apk':
+    case 'rpm':
+      return name.replace(/^[^/]*\//, ''); // distribution namespace
+    default:
+      return name;
+  }
+}
+
+function identity(c) {
+  const p = parsePurl(c.purl);
+  if (!p) return undefined;
+  const version = p.version || c.version || '';
+  return { type: p.type, name: normName(p.type, p.name), version: p.type === 'nuget' ? version.toLowerCase() : version, purl: c.purl, scope: c.scope, props: c.properties ?? [] };
+}
+const keyOf = (i) => `${i.type}\u0000${i.name}\u0000${i.version}`;
+
+/** Every component (nested ones included) with a purl; cdxgen's root project (metadata.component) left out. */
+function components(bom) {
+  const rootRefs = new Set([bom.metadata?.component?.['bom-ref'], bom.metadata?.component?.purl].filter(Boolean));
+  const out = [];
+  const visit = (list) => {
+    for (const c of list ?? []) {
+      if (!rootRefs.has(c['bom-ref']) && !rootRefs.has(c.purl)) {
+        const i = identity(c);
+        if (i) out.push(i);
+      }
+      visit(c.components);
+    }
+  };
+  visit(bom.components);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// (a) recall
+
+const vouch = path.join(root, 'bin', 'vouch');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'vouch-cdxgen-'));
+const home = mkdtempSync(path.join(os.tmpdir(), 'vouch-cdxgen-home-'));
+const vouchEnv = { VOUCH_HOME: home };
+const results = [];
+
+function runCdxgen(input, staged, out, debug = false) {
+  return run(process.execPath, cdxgenArgs(input.type, out), { cwd: staged.cwd, env: debug ? { ...cdxgenEnv, CDXGEN_DEBUG_MODE: 'debug' } : cdxgenEnv });
+}
+const runVouch = (staged) => run(process.execPath, [vouch, 'sbom', staged.copy, '--format', 'cyclonedx-json'], { env: vouchEnv });
+
+try {
+  for (const input of inputs) {
+    const staged = stage(input, tmp);
+    const out = path.join(tmp, `${path.basename(staged.cwd)}.cdx.json`);
+    process.stderr.write(`bench: ${input.rel} (cdxgen -t ${input.type}) ... `);
+    const res = { input, staged };
+    try {
+      // Debug mode makes cdxgen say which commands it wanted to run (all refused here).
+      const r = runCdxgen(input, staged, out, true);
+      const log = `${r.stdout}\n${r.stderr}`;
+      res.refused = [...new Set([...log.matchAll(/cdxgen lacks execute permission for (\S+)/g)].map((m) => m[1]))];
+      res.cdxgenMs = r.ms;
+      res.cdxgen = existsSync(out) ? components(JSON.parse(readFileSync(out, 'utf8'))) : [];
+    } catch (e) {
+      res.cdxgenError = String(e.message).split('\n')[0];
+      res.cdxgen = [];
+    }
+    try {
+      const v = runVouch(staged);
+      res.vouchMs = v.ms;
+      res.vouch = components(JSON.parse(v.stdout));
+      res.vouchNote = (v.stderr.match(/(\d+) package\(s\) named without a pinned version/) ?? [])[1];
+    } catch (e) {
+      res.vouchError = String(e.message).split('\n')[0];
+      res.vouch = [];
+    }
+    // Unversioned cdxgen components (names from a manifest, local replaces) cannot be compared by version: counted apart.
+    const unversioned = res.cdxgen.filter((c) => !c.version);
+    const cdx = new Map(res.cdxgen.filter((c) => c.version).map((c) => [keyOf(c), c]));
+    const vou = new Map(res.vouch.map((c) => [keyOf(c), c]));
+    res.unversioned = new Set(unversioned.map((c) => `${c.type}/${c.name}`)).size;
+    res.cdxCount = cdx.size;
+    res.vouchCount = vou.size;
+    res.found = [...cdx.keys()].filter((k) => vou.has(k)).length;
+    res.extra = [...vou.keys()].filter((k) => !cdx.has(k)).length;
+    const byName = new Map();
+    for (const c of res.vouch) {
+      for (const k of [`${c.type}\u0000${c.name}`, `ci\u0000${c.type}\u0000${c.name.toLowerCase()}`]) byName.set(k, [...(byName.get(k) ?? []), c.version]);
+    }
+    res.missed = [...cdx.entries()]
+      .filter(([k]) => !vou.has(k))
+      .map(([, c]) => {
+        const same = byName.get(`${c.type}\u0000${c.name}`);
+        const ci = byName.get(`ci\u0000${c.type}\u0000${c.name.toLowerCase()}`);
+        const why = same ? `vouch has ${[...new Set(same)].sort().join(', ')}` : ci ? `vouch has it under another case (${[...new Set(ci)].join(', ')})` : 'not in vouch';
+        const scope = c.scope && c.scope !== 'required' ? ` [cdxgen scope ${c.scope}]` : '';
+        return `\`${c.purl}\`${scope} — ${why}`;
+      });
+    res.recall = res.cdxCount ? res.found / res.cdxCount : undefined;
+    results.push(res);
+    process.stderr.write(res.cdxgenError ? `cdxgen failed: ${res.cdxgenError}\n` : `cdxgen ${res.cdxCount}, vouch ${res.vouchCount}, found ${res.found}\n`);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // (b) speed: largest npm lockfile and largest go.mod, both by file size.
+
+  const largest = (eco) => results.filter((r) => r.input.eco === eco && r.cdxCount).sort((a, b) => statSync(b.input.file).size - statSync(a.input.file).size)[0];
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const speed = [];
+  for (const eco of ['npm', 'golang']) {
+    const r = largest(eco);
+    if (!r) {
+      speed.push({ eco, missing: true });
+      continue;
+    }
+    const out = path.join(tmp, 'speed.cdx.json');
+    runCdxgen(r.input, r.staged, out); // warm the page cache and the module cache for both
+    runVouch(r.staged);
+    const c = [];
+    const v = [];
+    for (let i = 0; i < runs; i++) {
+      c.push(runCdxgen(r.input, r.staged, out).ms);
+      v.push(runVouch(r.staged).ms);
+    }
+    speed.push({ eco, r, cdxgen: median(c), vouch: median(v) });
+    process.stderr.write(`bench: speed ${r.input.rel}: cdxgen ${median(c).toFixed(0)} ms, vouch ${median(v).toFixed(0)} ms\n`);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Report
+
+  const pct = (x) => (x === undefined ? 'n/a' : `${(100 * x).toFixed(x === 1 ? 0 : 1)}%`);
+  const lines = [];
+  const out = (s = '') => lines.push(s);
+  const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
+  out(heading);
+  out();
+  out(`Produced by \`npm run bench:cdxgen\` (bench/cdxgen.mjs). Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, ${os.platform()} ${os.release()}. Date: ${new Date().toISOString()}. cdxgen ${cdxgenVersion} (installed in bench/.work/cdxgen only), run lockfile-only and offline: \`cdxgen -t TYPE --no-install-deps --no-recurse --no-babel --no-validate --spec-version 1.6\` with \`FETCH_LICENSE=false\`, every external command refused (\`CDXGEN_ALLOWED_COMMANDS\`) and no network hosts allowed. vouch: \`vouch sbom FILE --format cyclonedx-json\`. Both read the same copy of the file (with its sibling manifests) in a temp folder.`);
+  out();
+  out('Components are compared by (purl type, name with namespace, version): npm, NuGet, Composer and crates.io names lower-cased, PyPI names by PEP 503, purl qualifiers and subpaths dropped, cdxgen\'s root project (`metadata.component`) left out. **recall** = |vouch ∩ cdxgen| / |cdxgen|. cdxgen components without a version (names read from a manifest, local `replace` paths) cannot be compared and are counted apart; vouch leaves unpinned names out of its SBOM too.');
+  out();
+  out('### Speed');
+  out();
+  out(`Whole process (node start included for both), median of ${runs} interleaved runs after one warm-up, same staged file. Goal: vouch ≥ 10× faster with no lower recall.`);
+  out();
+  out('| input | components (cdxgen / vouch) | recall | cdxgen | vouch sbom | speed-up |');
+  out('|---|---|---|---|---|---|');
+  for (const s of speed) {
+    if (s.missing) {
+      out(`| largest ${s.eco} input | — | — | — | — | none in ../shared/realworld |`);
+      continue;
+    }
+    const ratio = s.cdxgen / s.vouch;
+    out(`| \`${s.r.input.rel}\` (${(statSync(s.r.input.file).size / 1024).toFixed(0)} KiB) | ${s.r.cdxCount} / ${s.r.vouchCount} | ${pct(s.r.recall)} | ${s.cdxgen.toFixed(0)} ms | ${s.vouch.toFixed(0)} ms | **${ratio.toFixed(1)}×** ${ratio >= 10 ? '(goal met)' : '(goal ≥ 10× not met)'} |`);
+  }
+  out();
+  out('### Recall per file');
+  out();
+  out('| file | cdxgen -t | cdxgen | vouch | both | recall | vouch only | cdxgen unversioned | commands cdxgen asked for (refused) |');
+  out('|---|---|---|---|---|---|---|---|---|');
+  let totC = 0;
+  let totF = 0;
+  for (const r of results) {
+    totC += r.cdxCount;
+    totF += r.found;
+    const note = r.cdxgenError ? ` cdxgen failed: ${r.cdxgenError}` : r.vouchError ? ` vouch failed: ${r.vouchError}` : '';
+    out(`| \`${r.input.rel}\` | ${r.input.type} | ${r.cdxCount} | ${r.vouchCount} | ${r.found} | ${r.cdxCount ? pct(r.recall) : 'n/a (cdxgen found none)'}${note} | ${r.extra} | ${r.unversioned || ''} | ${(r.refused ?? []).join(', ')} |`);
+  }
+  out(`| **all files** | | ${totC} | | ${totF} | **${pct(totC ? totF / totC : undefined)}** | | | |`);
+  const below = results.filter((r) => r.cdxCount && r.found < r.cdxCount);
+  out();
+  out(`### Packages cdxgen found that vouch did not (up to ${MAX_MISSES} per file)`);
+  out();
+  if (!below.length) out('None: vouch found every versioned package cdxgen found.');
+  for (const r of below) {
+    out(`- \`${r.input.rel}\` — ${r.cdxCount - r.found} missed:`);
+    for (const m of r.missed.slice(0, MAX_MISSES)) out(`  - ${m}`);
+    if (r.missed.length > MAX_MISSES) out(`  - … and ${r.missed.length - MAX_MISSES} more`);
+  }
+  out();
+  const section = lines.join('\n');
+  console.log(section);
+
+  if (process.env.BENCH_NO_WRITE !== '1') {
+    let text = existsSync(resultsFile)
+      ? readFileSync(resultsFile, 'utf8')
+      : '# Benchmark results\n\nRecorded runs of the benchmarks in bench/ (see the comment at the top of each script). Each section is replaced by the script that produces it.\n';
+    const start = text.indexOf(`${heading}\n`);
+    if (start >= 0) {
+      const next = text.slice(start + heading.length).search(/\n## /);
+      const end = next < 0 ? text.length : start + heading.length + next + 1;
+      text = `${text.slice(0, start)}${section}${text.slice(end)}`;
+    } else {
+      text = `${text.replace(/\n*$/, '\n\n')}${section}`;
+    }
+    writeFileSync(resultsFile, `${text.replace(/\n*$/, '')}\n`);
+    console.error(`bench: wrote the section to ${path.relative(root, resultsFile)}`);
+  }
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+  rmSync(home, { recursive: true, force: true });
+}

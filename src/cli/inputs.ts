@@ -1,0 +1,42 @@
+/** The input options `scan` and `sbom` share: what to read, and how. */
+import type { Command } from 'commander';
+import { VouchError } from '../model/errors.js';
+import { type CollectOptions } from '../inventory/collect.js';
+import { defaultExtractors } from '../inventory/extractors.js';
+
+export interface InputOptions {
+  parseAs?: string;
+  rootfs: string[];
+}
+
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+export function addInputOptions(cmd: Command): Command {
+  return cmd
+    .option('--parse-as <name>', 'read each file named on the command line as NAME (e.g. package-lock.json, yarn.lock, dpkg-status), whatever its own name')
+    .option('--rootfs <dir>', 'a root filesystem to inventory: OS packages (dpkg, apk) and every lockfile and installed package found in it (repeatable)', collect, []);
+}
+
+/** Checks that something was named, and returns the collect options for it. */
+export function inputsOf(paths: readonly string[], opts: InputOptions, onFile: () => void): CollectOptions {
+  if (paths.length === 0 && opts.rootfs.length === 0) {
+    throw new VouchError('USAGE', 'nothing to read: name a directory, a lockfile, an SBOM, an archive or an image tar, or give --rootfs DIR');
+  }
+  return { onFile, parseAs: opts.parseAs, rootfs: opts.rootfs };
+}
+
+/** The formats vouch reads, one line per ecosystem, from the extractors themselves (so --help never drifts). */
+export function formatsHelp(): string {
+  const byGroup = new Map<string, string[]>();
+  for (const x of defaultExtractors()) {
+    const group = x.id.slice(0, x.id.indexOf('/'));
+    const names = x.parseAs ?? [x.id.slice(x.id.indexOf('/') + 1)];
+    byGroup.set(group, [...(byGroup.get(group) ?? []), ...names]);
+  }
+  const width = Math.max(...[...byGroup.keys()].map((k) => k.length)) + 2;
+  const lines = [...byGroup].map(([group, names]) => `  ${group.padEnd(width)}${[...new Set(names)].join(', ')}`);
+  return `Inputs read (also the NAMEs --parse-as takes):
+${lines.join('\n')}
+  SBOMs are recognised by name (bom.json, *.cdx.json, *.cdx.xml, *.spdx.json, *.spdx) and, when
+  named explicitly, by content; a .tar holding a docker-save or OCI image is scanned layer by layer.`;
+}
