@@ -75,8 +75,9 @@ export function matchComponent(
 ): ComponentMatch[] {
   const out: ComponentMatch[] = [];
   const name = eco.normalizeName(component.advisoryName ?? component.name);
-  const ecoVersionOk = eco.versioning.parse(component.version) !== undefined;
-  const semverOk = semverVersioning.parse(component.version) !== undefined;
+  const version = component.advisoryVersion ?? component.version;
+  const ecoVersionOk = eco.versioning.parse(version) !== undefined;
+  const semverOk = semverVersioning.parse(version) !== undefined;
   for (const adv of candidates) {
     if (adv.withdrawn) continue;
     stats.advisoriesConsidered++;
@@ -104,7 +105,7 @@ export function matchComponent(
         for (const iv of ev.intervals) if (iv.fixed) fixed.add(iv.fixed);
         const versionOk = range.type === 'SEMVER' ? semverOk : ecoVersionOk;
         if (!versionOk) continue;
-        const iv = intervalContaining(ev, component.version, versioning);
+        const iv = intervalContaining(ev, version, versioning);
         if (iv) {
           reasons.push({
             affectedIndex,
@@ -116,7 +117,7 @@ export function matchComponent(
           });
         }
       }
-      if (Array.isArray(aff.versions) && listed(aff.versions, component.version, ecoVersionOk ? eco.versioning : undefined)) {
+      if (Array.isArray(aff.versions) && listed(aff.versions, version, ecoVersionOk ? eco.versioning : undefined)) {
         reasons.push({ affectedIndex, kind: 'versions' });
       }
     });
@@ -193,8 +194,9 @@ export function matchGraph(graph: DependencyGraph, store: AdvisoryLookup, opts: 
     }
     stats.componentsChecked++;
     const candidates = store.advisoriesFor(baseEcosystem(eco.osvName), eco.normalizeName(c.advisoryName ?? c.name));
-    if (eco.versioning.parse(c.version) === undefined && semverVersioning.parse(c.version) === undefined) {
-      stats.componentsNotChecked.push({ purl: c.purl, reason: `version "${c.version}" is not a valid ${eco.osvName} version: only explicit version lists were checked` });
+    const v = c.advisoryVersion ?? c.version;
+    if (eco.versioning.parse(v) === undefined && semverVersioning.parse(v) === undefined) {
+      stats.componentsNotChecked.push({ purl: c.purl, reason: `version "${v}" is not a valid ${eco.osvName} version: only explicit version lists were checked` });
     }
     if (candidates.length === 0) continue;
     for (const m of matchComponent(c, eco, candidates, stats)) {

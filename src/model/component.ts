@@ -27,6 +27,8 @@ export interface Component {
    * publish advisories per source package (Debian's `Source:` field, Alpine's `o:` origin).
    */
   advisoryName?: string;
+  /** The version advisories use when it differs from `version` (Debian's source version, `Source: x (1.2-3)`). */
+  advisoryVersion?: string;
   scope: Scope;
   /** True when a root (the project) depends on it directly. */
   direct: boolean;

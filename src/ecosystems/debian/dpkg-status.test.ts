@@ -13,9 +13,9 @@ import { versioning } from './versioning.js';
 import { dpkgStatusExtractor, parseDpkgStatus } from './dpkg-status.js';
 import { HAS_SHARED } from '../../testing/shared.js';
 
-/** `advisoryName@version ecosystem` of every component, plus `name@ ecosystem` of every unresolved entry. */
+/** `advisoryName@advisoryVersion ecosystem` (what is matched against OSV, as the peers report it) of every component, plus `name@ ecosystem` of every unresolved entry. */
 function packageSet(inv: Inventory): string[] {
-  const out = [...inv.graph.components.values()].map((c) => `${c.advisoryName ?? c.name}@${c.version} ${c.ecosystem}`);
+  const out = [...inv.graph.components.values()].map((c) => `${c.advisoryName ?? c.name}@${c.advisoryVersion ?? c.version} ${c.ecosystem}`);
   for (const u of inv.unresolved) out.push(`${u.name}@ ${u.ecosystem}`);
   return [...new Set(out)].sort();
 }
@@ -90,8 +90,8 @@ describe('dpkg status: fields', () => {
     expect(libc.purl).toBe('pkg:deb/debian/libc6@2.36-9+deb12u4?arch=amd64&distro=debian-12');
     expect(libc.locations).toEqual([{ path: 'status', line: 1 }]);
     const bsd = byName.get('bsdutils')!;
-    // the source version (no binary-only epoch) is what advisories compare against; the purl keeps the binary's
-    expect(bsd).toMatchObject({ version: '2.38.1-5+deb12u1', advisoryName: 'util-linux' });
+    // the source version (no binary-only epoch) is what advisories compare against; the component and its purl keep the binary's
+    expect(bsd).toMatchObject({ version: '1:2.38.1-5+deb12u1', advisoryVersion: '2.38.1-5+deb12u1', advisoryName: 'util-linux' });
     expect(bsd.purl).toBe('pkg:deb/debian/bsdutils@1:2.38.1-5+deb12u1?arch=amd64&distro=debian-12');
     expect(bsd.locations[0]!.line).toBe(11);
     expect(byName.get('held')!.advisoryName).toBeUndefined();

@@ -9,10 +9,10 @@
  *   `half-installed` ...) is skipped. status.d files carry no `Status` and are all installed.
  * - `Package` is the component name, `Architecture` its purl `arch`.
  * - `Source: src` or `Source: src (version)` names the source package, which Debian (and Ubuntu)
- *   publish advisories for: `advisoryName` is the source name, and the component's `version` is
- *   the source version when one is given, else `Version`. (A binary-only epoch or binNMU `+bN`
- *   makes the two differ; advisories speak of the source version.) The purl keeps the binary
- *   name and version: `pkg:deb/debian/<name>@<Version>?arch=<arch>&distro=debian-<VERSION_ID>`.
+ *   publish advisories for: `advisoryName` is the source name, and `advisoryVersion` the source
+ *   version when one is given and differs from `Version` (a binary-only epoch or binNMU `+bN`;
+ *   advisories speak of the source version). The component keeps the binary name and version,
+ *   as its purl does: `pkg:deb/debian/<name>@<Version>?arch=<arch>&distro=debian-<VERSION_ID>`.
  * - A stanza without `Package` is skipped with a warning; one without `Version` is listed in
  *   `unresolved`.
  *
@@ -238,7 +238,8 @@ export function parseDpkgStatus(text: string, file: string, opts: DpkgParseOptio
       purl,
       ecosystem: distro.ecosystem,
       name,
-      version: src.version ?? version,
+      version,
+      ...(src.version && src.version !== version ? { advisoryVersion: src.version } : {}),
       ...(src.name && src.name !== name ? { advisoryName: src.name } : {}),
       scope: 'prod',
       direct: true,
