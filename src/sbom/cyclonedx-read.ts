@@ -16,8 +16,7 @@
  * - Per-component problems (no purl, invalid purl, no version) become `unresolved` entries, with a
  *   warning naming the JSON path (`$.components[3].purl`) or XML position for the last two.
  */
-import { createRequire } from 'node:module';
-import type * as FastXmlParser from 'fast-xml-parser';
+import { xmlLib } from '../inventory/libs.js';
 import type { Hash, Scope } from '../model/component.js';
 import { VouchError } from '../model/errors.js';
 import type { InputFile, Inventory } from '../model/inventory.js';
@@ -367,12 +366,6 @@ function jsonHashes(v: unknown): Hash[] {
 
 type XmlNode = Record<string, unknown>;
 
-// fast-xml-parser is loaded on the first XML document only: it costs ~60 ms of start-up that
-// JSON-only scans should not pay.
-let fxp: typeof FastXmlParser | undefined;
-function xmlLib(): typeof FastXmlParser {
-  return (fxp ??= createRequire(import.meta.url)('fast-xml-parser') as typeof FastXmlParser);
-}
 
 /** Child elements named `name` (fast-xml-parser gives every element as an array here). */
 function kids(node: XmlNode | undefined, name: string): XmlNode[] {

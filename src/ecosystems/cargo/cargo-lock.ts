@@ -14,7 +14,7 @@
  *   without marking them.
  * - A package without a `version` (never written by cargo) goes to `unresolved`.
  */
-import { parse as parseToml } from 'smol-toml';
+import { tomlLib } from '../../inventory/libs.js';
 import type { Component } from '../../model/component.js';
 import { VouchError } from '../../model/errors.js';
 import { DependencyGraph } from '../../model/graph.js';
@@ -70,7 +70,7 @@ export function cargoPurl(name: string, version: string): string {
 export function parseCargoLock(text: string, file: string): Inventory {
   let data: Record<string, unknown>;
   try {
-    data = parseToml(text) as Record<string, unknown>;
+    data = tomlLib().parse(text) as Record<string, unknown>;
   } catch (e) {
     const err = e as Error & { line?: number };
     const reason = err.message.split('\n')[0]!.replace(/^Invalid TOML document:\s*/, '');

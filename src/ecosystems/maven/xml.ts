@@ -4,15 +4,9 @@
  * element as an array, attributes as `@_name`, namespace prefixes dropped, and the 1-based line of
  * any element node.
  */
-import { createRequire } from 'node:module';
-import type * as FastXmlParser from 'fast-xml-parser';
 import { VouchError } from '../../model/errors.js';
 import { decodeText } from '../../inventory/json.js';
-
-let fxp: typeof FastXmlParser | undefined;
-function xmlLib(): typeof FastXmlParser {
-  return (fxp ??= createRequire(import.meta.url)('fast-xml-parser') as typeof FastXmlParser);
-}
+import { xmlLib } from '../../inventory/libs.js';
 
 export type XmlNode = Record<string, unknown>;
 

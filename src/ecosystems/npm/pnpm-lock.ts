@@ -16,7 +16,9 @@
  * edges. Scope propagates from the importers; packages no importer reaches keep the v5/v6 `dev` /
  * `optional` flags.
  */
-import { LineCounter, parseDocument, isMap, isScalar, type Pair } from 'yaml';
+import type * as Yaml from 'yaml';
+import type { Pair } from 'yaml';
+import { yamlLib } from '../../inventory/libs.js';
 import type { Hash, Scope } from '../../model/component.js';
 import { VouchError } from '../../model/errors.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
@@ -24,6 +26,11 @@ import { decodeText } from '../../inventory/json.js';
 import type { Extractor } from '../types.js';
 import { hashesOf } from './package-lock.js';
 import { LockGraph, isObject } from './lock-graph.js';
+
+// yaml loads on the first YAML file only (src/inventory/libs.ts)
+const isMap = ((n: unknown) => yamlLib().isMap(n)) as typeof Yaml.isMap;
+const isScalar = ((n: unknown) => yamlLib().isScalar(n)) as typeof Yaml.isScalar;
+const parseDocument = ((...a: Parameters<typeof Yaml.parseDocument>) => yamlLib().parseDocument(...a)) as typeof Yaml.parseDocument;
 
 const ID = 'npm/pnpm-lock';
 
@@ -54,7 +61,7 @@ interface Entry {
 
 /** The top-level sections, each as its entries with their key lines. */
 function sections(text: string, file: string): { top: Record<string, unknown>; entries: Map<string, Entry[]> } {
-  const lc = new LineCounter();
+  const lc = new (yamlLib().LineCounter)();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false, prettyErrors: false });
   if (doc.errors.length) {
     const err = doc.errors[0]!;

@@ -16,7 +16,9 @@
  * `link:` / `portal:` entries (local folders, version `0.0.0-use.local`) go to `unresolved`. The
  * `checksum` is of yarn's own cache zip, not of the published tarball, so it is not a hash.
  */
-import { LineCounter, parseDocument, isMap, isScalar, type Pair } from 'yaml';
+import type * as Yaml from 'yaml';
+import type { Pair } from 'yaml';
+import { yamlLib } from '../../inventory/libs.js';
 import type { Hash, Scope } from '../../model/component.js';
 import { VouchError } from '../../model/errors.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
@@ -24,6 +26,11 @@ import { decodeText } from '../../inventory/json.js';
 import type { Extractor } from '../types.js';
 import { hashesOf } from './package-lock.js';
 import { LockGraph, type Manifest, aliasTarget, isObject, manifestKind, readManifest, splitDescriptor } from './lock-graph.js';
+
+// yaml loads on the first YAML file only (src/inventory/libs.ts)
+const isMap = ((n: unknown) => yamlLib().isMap(n)) as typeof Yaml.isMap;
+const isScalar = ((n: unknown) => yamlLib().isScalar(n)) as typeof Yaml.isScalar;
+const parseDocument = ((...a: Parameters<typeof Yaml.parseDocument>) => yamlLib().parseDocument(...a)) as typeof Yaml.parseDocument;
 
 const ID = 'npm/yarn-lock';
 
@@ -220,7 +227,7 @@ export async function parseYarnBerry(
   manifestOf: (workspace: string, warnings: string[]) => Promise<Manifest | undefined> = async () => undefined,
 ): Promise<Inventory> {
   const ctx = new LockGraph(file, ID);
-  const lc = new LineCounter();
+  const lc = new (yamlLib().LineCounter)();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false, prettyErrors: false });
   if (doc.errors.length) {
     const err = doc.errors[0]!;

@@ -22,7 +22,7 @@
  *   Scope is prod, or dev when `PrivateAssets="all"` (the package does not flow to consumers:
  *   analyzers, build tools). `Condition` attributes are not evaluated.
  */
-import { XMLValidator } from 'fast-xml-parser';
+import { xmlLib } from '../../inventory/libs.js';
 import type { Component, Scope } from '../../model/component.js';
 import { VouchError } from '../../model/errors.js';
 import { DependencyGraph } from '../../model/graph.js';
@@ -81,7 +81,7 @@ export function pinnedVersion(spec: string): { version: string } | { reason: str
 
 /** Reads package items of an MSBuild file (a project or Directory.Packages.props). */
 export function parseMsbuildPackages(text: string, file: string, extractor: string): Inventory {
-  const valid = XMLValidator.validate(text);
+  const valid = xmlLib().XMLValidator.validate(text);
   if (valid !== true) {
     throw new VouchError('INPUT_PARSE', `not well-formed XML: ${valid.err.msg}`, {
       path: file,

@@ -33,7 +33,9 @@
  * Errors: an empty file, YAML that does not parse, or a document that is not a map is an
  * INPUT_PARSE / INPUT_UNSUPPORTED error with the line (osv-scalibr also refuses an empty file).
  */
-import { isMap, isScalar, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
+import type * as Yaml from 'yaml';
+import type { Node, YAMLMap } from 'yaml';
+import { yamlLib } from '../../inventory/libs.js';
 import type { Component, Scope } from '../../model/component.js';
 import { VouchError } from '../../model/errors.js';
 import { DependencyGraph } from '../../model/graph.js';
@@ -41,6 +43,11 @@ import type { InputFile, Inventory } from '../../model/inventory.js';
 import { buildPurl } from '../../model/purl.js';
 import { decodeText } from '../../inventory/json.js';
 import type { Extractor } from '../types.js';
+
+// yaml loads on the first YAML file only (src/inventory/libs.ts)
+const isMap = ((n: unknown) => yamlLib().isMap(n)) as typeof Yaml.isMap;
+const isScalar = ((n: unknown) => yamlLib().isScalar(n)) as typeof Yaml.isScalar;
+const parseDocument = ((...a: Parameters<typeof Yaml.parseDocument>) => yamlLib().parseDocument(...a)) as typeof Yaml.parseDocument;
 
 const ID = 'pub/pubspec-lock';
 const ECOSYSTEM = 'Pub';
@@ -67,7 +74,7 @@ export const pubspecLockExtractor: Extractor = {
 
 /** Parse the text of a pubspec.lock (`file` is its display path). */
 export function parsePubspecLock(text: string, file: string): Inventory {
-  const lc = new LineCounter();
+  const lc = new (yamlLib().LineCounter)();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false });
   const err = doc.errors[0];
   if (err !== undefined) {

@@ -2,7 +2,7 @@
  * Shared pieces of the PyPI extractors: the per-file context (graph, unresolved, warnings), purls,
  * TOML parsing with file + line errors, and the linear line scan for `[[package]]` tables.
  */
-import { parse as parseToml, TomlError } from 'smol-toml';
+import { tomlLib } from '../../inventory/libs.js';
 import type { Component, Hash, Scope } from '../../model/component.js';
 import { VouchError } from '../../model/errors.js';
 import { DependencyGraph } from '../../model/graph.js';
@@ -119,9 +119,9 @@ export class PyContext {
 /** Parse TOML; a syntax error becomes VouchError(INPUT_PARSE) with the line. */
 export function parseTomlInput(text: string, file: string): Record<string, unknown> {
   try {
-    return parseToml(text) as Record<string, unknown>;
+    return tomlLib().parse(text) as Record<string, unknown>;
   } catch (e) {
-    const line = e instanceof TomlError ? e.line : undefined;
+    const line = e instanceof tomlLib().TomlError ? (e as InstanceType<ReturnType<typeof tomlLib>['TomlError']>).line : undefined;
     const msg = (e as Error).message.split('\n')[0]!.replace(/^Invalid TOML document:\s*/, '');
     throw new VouchError('INPUT_PARSE', `not valid TOML: ${msg}`, {
       path: file,
