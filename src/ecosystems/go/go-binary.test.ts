@@ -1,0 +1,585 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { goBinaryExtractor, parseModInfo, readGoBuildInfo } from './go-binary.js';
+import { goPurl } from './go-mod.js';
+import { VouchError } from '../../model/errors.js';
+import type { Inventory } from '../../model/inventory.js';
+import { memoryInput } from '../../inventory/input.js';
+import { collectInventory, extractorForParseAs } from '../../inventory/collect.js';
+import { defaultExtractors } from '../../inventory/extractors.js';
+
+/**
+ * The default extractors with go/binary where src/ecosystems/go/extractors.ts would put it (after
+ * go.mod, before cargo, debian and alpine): the tests hold whether or not it is registered yet.
+ */
+function withGoBinary(): ReturnType<typeof defaultExtractors> {
+  const all = defaultExtractors().filter((x) => x !== goBinaryExtractor);
+  const i = all.findIndex((x) => x.id === 'go/go-mod');
+  return [...all.slice(0, i + 1), goBinaryExtractor, ...all.slice(i + 1)];
+}
+
+// ---------------------------------------------------------------------------------------------
+// hand-built executables: just the headers that lead to the build information
+
+const MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
+
+function uvarint(n: number): Buffer {
+  const out: number[] = [];
+  while (n >= 0x80) {
+    out.push((n & 0x7f) | 0x80);
+    n = Math.floor(n / 128);
+  }
+  out.push(n);
+  return Buffer.from(out);
+}
+
+/** The 16-byte sentinels Go wraps the modinfo text in (the second ends with... anything; Go checks the '\n' before it). */
+const SENTINEL_START = Buffer.from('3077af0c9274080241e1c107e6d618e6', 'hex');
+const SENTINEL_END = Buffer.from('f932433186182072008242104116d8f2', 'hex');
+
+function wrapModinfo(text: string): Buffer {
+  return text ? Buffer.concat([SENTINEL_START, Buffer.from(text, 'utf8'), SENTINEL_END]) : Buffer.alloc(0);
+}
+
+/** Go 1.18+ blob: header with flag 0x2, then varint-prefixed version and modinfo. */
+function inlineBlob(version: string, modinfo: string): Buffer {
+  const header = Buffer.alloc(32);
+  MAGIC.copy(header);
+  header[14] = 8;
+  header[15] = 0x2;
+  const v = Buffer.from(version, 'utf8');
+  const m = wrapModinfo(modinfo);
+  return Buffer.concat([header, uvarint(v.length), v, uvarint(m.length), m]);
+}
+
+/** Go 1.13–1.17 blob at virtual address `va`: pointers to string headers `{data, len}`, little-endian, 8-byte pointers. */
+function pointerBlob(version: string, modinfo: string, va: number): Buffer {
+  const v = Buffer.from(version, 'utf8');
+  const m = wrapModinfo(modinfo);
+  const blob = Buffer.alloc(64 + v.length + m.length);
+  MAGIC.copy(blob);
+  blob[14] = 8;
+  blob[15] = 0;
+  blob.writeBigUInt64LE(BigInt(va + 32), 16); // &versionString
+  blob.writeBigUInt64LE(BigInt(va + 48), 24); // &modinfoString
+  blob.writeBigUInt64LE(BigInt(va + 64), 32);
+  blob.writeBigUInt64LE(BigInt(v.length), 40);
+  blob.writeBigUInt64LE(BigInt(va + 64 + v.length), 48);
+  blob.writeBigUInt64LE(BigInt(m.length), 56);
+  v.copy(blob, 64);
+  m.copy(blob, 64 + v.length);
+  return blob;
+}
+
+const ELF_DATA_OFF = 0x100;
+const ELF_BASE = 0x400000;
+
+/** A minimal ELF64 LE executable: one writable PT_LOAD holding `data`, and (optionally) a `.go.buildinfo` section over it. */
+function elf(data: Buffer, opts: { sections?: boolean; rodata?: Buffer } = {}): Buffer {
+  const sections = opts.sections ?? true;
+  const rodata = opts.rodata ?? Buffer.alloc(0);
+  const rodataOff = ELF_DATA_OFF + data.length;
+  const strtab = Buffer.from('\0.shstrtab\0.go.buildinfo\0.rodata\0', 'latin1');
+  const strOff = rodataOff + rodata.length;
+  const shOff = (strOff + strtab.length + 7) & ~7;
+  const shnum = sections ? 4 : 0;
+  const out = Buffer.alloc(shOff + shnum * 0x40);
+  out.write('\x7fELF', 0, 'latin1');
+  out[4] = 2; // 64-bit
+  out[5] = 1; // little-endian
+  out[6] = 1;
+  out.writeUInt16LE(2, 0x10); // ET_EXEC
+  out.writeUInt16LE(0x3e, 0x12);
+  out.writeBigUInt64LE(64n, 0x20); // e_phoff
+  out.writeBigUInt64LE(BigInt(sections ? shOff : 0), 0x28);
+  out.writeUInt16LE(64, 0x34);
+  out.writeUInt16LE(0x38, 0x36);
+  out.writeUInt16LE(1, 0x38); // phnum
+  out.writeUInt16LE(0x40, 0x3a);
+  out.writeUInt16LE(shnum, 0x3c);
+  out.writeUInt16LE(sections ? 1 : 0, 0x3e); // shstrndx
+  // PT_LOAD, PF_R|PF_W, the data
+  out.writeUInt32LE(1, 64);
+  out.writeUInt32LE(6, 68);
+  out.writeBigUInt64LE(BigInt(ELF_DATA_OFF), 72);
+  out.writeBigUInt64LE(BigInt(ELF_BASE + ELF_DATA_OFF), 80);
+  out.writeBigUInt64LE(BigInt(data.length), 96);
+  data.copy(out, ELF_DATA_OFF);
+  rodata.copy(out, rodataOff);
+  strtab.copy(out, strOff);
+  if (sections) {
+    const sh = (i: number, name: number, type: number, addr: number, off: number, size: number): void => {
+      const h = shOff + i * 0x40;
+      out.writeUInt32LE(name, h);
+      out.writeUInt32LE(type, h + 4);
+      out.writeBigUInt64LE(BigInt(addr), h + 0x10);
+      out.writeBigUInt64LE(BigInt(off), h + 0x18);
+      out.writeBigUInt64LE(BigInt(size), h + 0x20);
+    };
+    sh(1, 1, 3, 0, strOff, strtab.length);
+    sh(2, 11, 1, ELF_BASE + ELF_DATA_OFF, ELF_DATA_OFF, data.length);
+    sh(3, 25, 1, 0, rodataOff, rodata.length);
+  }
+  return out;
+}
+
+/** A minimal 64-bit little-endian Mach-O: a `__DATA` segment with one `__go_buildinfo` section. */
+function macho(data: Buffer): Buffer {
+  const dataOff = 0x200;
+  const out = Buffer.alloc(dataOff + data.length);
+  out.writeUInt32LE(0xfeedfacf, 0);
+  out.writeUInt32LE(0x01000007, 4);
+  out.writeUInt32LE(2, 12); // MH_EXECUTE
+  out.writeUInt32LE(1, 16); // ncmds
+  out.writeUInt32LE(72 + 80, 20);
+  const c = 32;
+  out.writeUInt32LE(0x19, c); // LC_SEGMENT_64
+  out.writeUInt32LE(72 + 80, c + 4);
+  out.write('__DATA', c + 8, 'latin1');
+  out.writeBigUInt64LE(0x100000000n + BigInt(dataOff), c + 24);
+  out.writeBigUInt64LE(BigInt(data.length), c + 32);
+  out.writeBigUInt64LE(BigInt(dataOff), c + 40);
+  out.writeBigUInt64LE(BigInt(data.length), c + 48);
+  out.writeUInt32LE(1, c + 64); // nsects
+  const s = c + 72;
+  out.write('__go_buildinfo', s, 'latin1');
+  out.write('__DATA', s + 16, 'latin1');
+  out.writeBigUInt64LE(0x100000000n + BigInt(dataOff), s + 32);
+  out.writeBigUInt64LE(BigInt(data.length), s + 40);
+  out.writeUInt32LE(dataOff, s + 48);
+  data.copy(out, dataOff);
+  return out;
+}
+
+/** A universal (fat) file around one Mach-O slice. */
+function fat(slice: Buffer): Buffer {
+  const off = 0x1000;
+  const out = Buffer.alloc(off + slice.length);
+  out.writeUInt32BE(0xcafebabe, 0);
+  out.writeUInt32BE(1, 4);
+  out.writeUInt32BE(0x01000007, 8);
+  out.writeUInt32BE(off, 16);
+  out.writeUInt32BE(slice.length, 20);
+  slice.copy(out, off);
+  return out;
+}
+
+/** A minimal PE32+ file whose `.data` section starts with `data`. */
+function pe(data: Buffer): Buffer {
+  const peOff = 0x80;
+  const opt = peOff + 24;
+  const sect = opt + 240;
+  const rawOff = 0x400;
+  const out = Buffer.alloc(rawOff + data.length);
+  out.write('MZ', 0, 'latin1');
+  out.writeUInt32LE(peOff, 0x3c);
+  out.write('PE\0\0', peOff, 'latin1');
+  out.writeUInt16LE(0x8664, peOff + 4);
+  out.writeUInt16LE(1, peOff + 6); // sections
+  out.writeUInt16LE(240, peOff + 20); // SizeOfOptionalHeader
+  out.writeUInt16LE(0x20b, opt);
+  out.writeBigUInt64LE(0x140000000n, opt + 24);
+  out.write('.data', sect, 'latin1');
+  out.writeUInt32LE(data.length, sect + 8);
+  out.writeUInt32LE(0x1000, sect + 12);
+  out.writeUInt32LE(data.length, sect + 16);
+  out.writeUInt32LE(rawOff, sect + 20);
+  out.writeUInt32LE(0xc0000040, sect + 36);
+  data.copy(out, rawOff);
+  return out;
+}
+
+const MODINFO = [
+  'path\texample.com/app/cmd/app',
+  'mod\texample.com/app\t(devel)\t',
+  'dep\tgithub.com/google/uuid\tv1.6.0\th1:NIvaJDMOsjHA8n1jAhLSgzrAzy1Hgr+hNrb57e+94F0=',
+  'dep\tgolang.org/x/net\tv0.20.0',
+  '=>\tgithub.com/example/net-fork\tv0.20.1\th1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+  'dep\texample.com/lib\tv0.0.0-00010101000000-000000000000',
+  '=>\t../lib\t(devel)\t',
+  'dep\tgopkg.in/yaml.v3\tv3.0.1\th1:fxVm/GzAzEWqLHuvctI91KS9hhNmmWOoWu0XTYJS7CA=',
+  'build\t-buildmode=exe',
+  'build\t-compiler=gc',
+  'build\tCGO_ENABLED=0',
+  'build\tGOOS=linux',
+  '',
+].join('\n');
+
+const GO_ELF = elf(inlineBlob('go1.22.5', MODINFO));
+
+let seq = 0;
+/** As a directory walk hands a file over: `wants(path)` without a size first. */
+async function walkExtract(buf: Buffer, name = 'app'): Promise<Inventory> {
+  const p = `walk${++seq}/bin/${name}`;
+  expect(goBinaryExtractor.wants(p)).toBe(true);
+  return goBinaryExtractor.extract(memoryInput(p, buf));
+}
+
+/** As `--parse-as go-binary` does: no `wants` call. */
+function forcedExtract(buf: Buffer, p = `forced${++seq}/app`): Promise<Inventory> {
+  return goBinaryExtractor.extract(memoryInput(p, buf));
+}
+
+async function errorOf(p: Promise<unknown>): Promise<VouchError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(VouchError);
+    return e as VouchError;
+  }
+  throw new Error('expected a VouchError, got a result');
+}
+
+function nameVersions(inv: Inventory): string[] {
+  return [...inv.graph.components.values()].map((c) => `${c.name}@${c.version}`).sort();
+}
+
+const EXPECTED = [
+  'github.com/example/net-fork@v0.20.1',
+  'github.com/google/uuid@v1.6.0',
+  'gopkg.in/yaml.v3@v3.0.1',
+  'stdlib@1.22.5',
+];
+
+// ---------------------------------------------------------------------------------------------
+
+describe('go/binary: file selection', () => {
+  const MiB = 1024 * 1024;
+  it.each([
+    ['bin/app', 2 * MiB, true],
+    ['C:\\tools\\app.exe', 2 * MiB, true],
+    ['bin/APP.EXE', 2 * MiB, true],
+    ['bin/app', 512 * 1024, false],
+    ['bin/app', 600 * MiB, false],
+    ['bin/app.json', 2 * MiB, false],
+    ['lib/libssl.so.3', 2 * MiB, false],
+    ['repo/LICENSE', 2 * MiB, false],
+    ['repo/Makefile', 2 * MiB, false],
+    ['repo/.gitignore', 2 * MiB, false],
+    ['rootfs/usr/share/misc/magic', 2 * MiB, false],
+    ['rootfs/etc/ld.so.cache', 2 * MiB, false],
+    ['rootfs/var/lib/dpkg/status', 2 * MiB, false],
+    ['rootfs/lib/apk/db/installed', 2 * MiB, false],
+    ['repo/node_modules/x/bin/tool', 2 * MiB, false],
+  ])('wants(%s, %d) = %s', (p, size, want) => expect(goBinaryExtractor.wants(p, size)).toBe(want));
+
+  it('wants any extension-less name in a walk (no size), but not the files other extractors read', () => {
+    expect(goBinaryExtractor.wants('sel/usr/local/bin/terraform')).toBe(true);
+    expect(goBinaryExtractor.wants('sel/dist/app.exe')).toBe(true);
+    expect(goBinaryExtractor.wants('sel/README')).toBe(false);
+    const all = withGoBinary();
+    for (const p of [
+      '/r/var/lib/dpkg/status',
+      '/r/var/lib/dpkg/status.d/base',
+      '/r/lib/apk/db/installed',
+      '/r/usr/lib/python3/site-packages/x-1.0.dist-info/METADATA',
+      '/r/app/go.mod',
+      '/r/app/Gemfile.lock',
+    ]) {
+      expect(all.find((x) => x.wants(p))?.id, p).not.toBe('go/binary');
+    }
+  });
+
+  it('a bare name without a size is --parse-as asking for a format, not a file', () => {
+    expect(goBinaryExtractor.wants('nope')).toBe(false);
+    expect(goBinaryExtractor.wants('nope', 2 * 1024 * 1024)).toBe(true); // `vouch scan nope`, a file named so
+    expect(() => extractorForParseAs('nope', withGoBinary())).toThrow(/unknown format "nope"/);
+    expect(extractorForParseAs('go-binary', withGoBinary())).toBe(goBinaryExtractor);
+  });
+
+  it('reads nothing over the network, runs nothing, sniffs ELF and PE', () => {
+    expect(goBinaryExtractor.id).toBe('go/binary');
+    expect(goBinaryExtractor.needs).toEqual({ network: false, runsCode: false });
+    expect(goBinaryExtractor.parseAs).toContain('go-binary');
+    expect(goBinaryExtractor.sniff!(GO_ELF.toString('utf8', 0, 4096))).toBe(true);
+    expect(goBinaryExtractor.sniff!(pe(Buffer.alloc(16)).toString('utf8', 0, 4096))).toBe(true);
+    expect(goBinaryExtractor.sniff!('module example.com/x\n')).toBe(false);
+    expect(goBinaryExtractor.sniff!('MZ is a text file')).toBe(false);
+  });
+});
+
+describe('go/binary: the build information', () => {
+  it('reads deps (after => replacements), stdlib, the main module as the root, no h1: hashes', async () => {
+    const inv = await walkExtract(GO_ELF);
+    expect(inv.source.extractor).toBe('go/binary');
+    expect(nameVersions(inv)).toEqual(EXPECTED);
+    expect([...inv.graph.roots.values()]).toEqual(['example.com/app']);
+    const [rootId] = [...inv.graph.roots.keys()];
+    expect(rootId).toBe(`root:${inv.source.path}`);
+    expect([...inv.graph.edges.get(rootId!)!].sort()).toEqual([...inv.graph.components.keys()].sort());
+    for (const c of inv.graph.components.values()) {
+      expect(c.ecosystem).toBe('Go');
+      expect(c.scope).toBe('prod');
+      expect(c.hashes).toBeUndefined();
+      expect(c.locations).toEqual([{ path: inv.source.path }]);
+    }
+    const uuid = inv.graph.components.get(goPurl('github.com/google/uuid', 'v1.6.0'))!;
+    expect(uuid.purl).toBe('pkg:golang/github.com/google/uuid@v1.6.0');
+    expect(uuid.direct).toBe(false);
+    expect(inv.graph.components.get('pkg:golang/stdlib@1.22.5')!.direct).toBe(true);
+    // the local replacement has no version: unresolved, with the module it replaces
+    expect(inv.unresolved).toEqual([
+      {
+        name: '../lib',
+        ecosystem: 'Go',
+        spec: 'example.com/lib@v0.0.0-00010101000000-000000000000',
+        reason: 'replaced by the local directory ../lib; no version',
+      },
+    ]);
+    // the replaced module itself is not reported
+    expect(nameVersions(inv).some((n) => n.startsWith('golang.org/x/net'))).toBe(false);
+  });
+
+  it('reports a main module with a real version (go install m@v) as a direct component', async () => {
+    const text = 'path\tgithub.com/acme/tool\nmod\tgithub.com/acme/tool\tv1.4.2\th1:x=\ndep\tgithub.com/google/uuid\tv1.6.0\th1:y=\n';
+    const inv = await walkExtract(elf(inlineBlob('go1.21.13', text)));
+    expect(nameVersions(inv)).toEqual(['github.com/acme/tool@v1.4.2', 'github.com/google/uuid@v1.6.0', 'stdlib@1.21.13']);
+    expect(inv.graph.components.get(goPurl('github.com/acme/tool', 'v1.4.2'))!.direct).toBe(true);
+  });
+
+  it.each([
+    ['go1.22.5', '1.22.5'],
+    ['go1.21.0 X:boringcrypto', '1.21.0'],
+    ['go1.20', '1.20'],
+  ])('toolchain %s → stdlib %s', async (goVersion, std) => {
+    const inv = await walkExtract(elf(inlineBlob(goVersion, MODINFO)));
+    expect(inv.graph.components.has(`pkg:golang/stdlib@${std}`)).toBe(true);
+  });
+
+  it('a development toolchain: no stdlib, a warning', async () => {
+    const inv = await walkExtract(elf(inlineBlob('devel go1.23-5c5d8b1 Tue Jan 2 2024', MODINFO)));
+    expect(nameVersions(inv)).not.toContain('stdlib');
+    expect([...inv.graph.components.values()].some((c) => c.name === 'stdlib')).toBe(false);
+    expect(inv.warnings.join('\n')).toMatch(/development Go toolchain/);
+  });
+
+  it('a binary built without modules (GOPATH): stdlib only, with a warning', async () => {
+    const inv = await walkExtract(elf(inlineBlob('go1.24.3', 'path\tgithub.com/docker/cli/cmd/docker\nbuild\tGOOS=linux\n')));
+    expect(nameVersions(inv)).toEqual(['stdlib@1.24.3']);
+    expect([...inv.graph.roots.values()]).toEqual(['github.com/docker/cli/cmd/docker']);
+    expect(inv.warnings.join('\n')).toMatch(/without module information/);
+    // Go before 1.13: no modinfo at all
+    const old = await walkExtract(elf(inlineBlob('go1.12', '')));
+    expect(nameVersions(old)).toEqual(['stdlib@1.12']);
+  });
+
+  it('reads the same blob from the writable segment (no section headers), Mach-O, fat Mach-O and PE', async () => {
+    for (const buf of [elf(inlineBlob('go1.22.5', MODINFO), { sections: false }), macho(inlineBlob('go1.22.5', MODINFO)), fat(macho(inlineBlob('go1.22.5', MODINFO))), pe(inlineBlob('go1.22.5', MODINFO))]) {
+      expect(nameVersions(await walkExtract(buf))).toEqual(EXPECTED);
+    }
+  });
+
+  it('reads the pre-1.18 pointer format through the segment map', async () => {
+    const buf = elf(pointerBlob('go1.17.13', MODINFO, ELF_BASE + ELF_DATA_OFF));
+    expect(readGoBuildInfo(buf)?.format).toBe('pointer');
+    expect(nameVersions(await walkExtract(buf))).toEqual(EXPECTED.map((e) => (e.startsWith('stdlib') ? 'stdlib@1.17.13' : e)));
+  });
+
+  it('finds the header by scanning a file of no known format', async () => {
+    const buf = Buffer.concat([Buffer.alloc(1000, 0x41), inlineBlob('go1.22.5', MODINFO), Buffer.alloc(100)]);
+    expect(nameVersions(await walkExtract(buf))).toEqual(EXPECTED);
+  });
+
+  it('ignores the magic where it is only a constant (Go programs that read build info carry it too)', async () => {
+    // rodata holding the bare magic string, then a real header in .go.buildinfo
+    const constant = Buffer.concat([MAGIC, Buffer.from('\x08\x02rest of rodata', 'latin1')]);
+    const buf = elf(inlineBlob('go1.22.5', MODINFO), { rodata: constant });
+    expect(nameVersions(await walkExtract(buf))).toEqual(EXPECTED);
+    // a file that holds only the constant is no Go binary
+    const lone = Buffer.concat([Buffer.alloc(64), constant, Buffer.alloc(64)]);
+    expect(readGoBuildInfo(lone)).toBeUndefined();
+  });
+});
+
+describe('go/binary: files without build information', () => {
+  const NOT_GO = [
+    ['an ELF without the magic', elf(Buffer.alloc(256), { sections: false })],
+    ['a text file', Buffer.from('#!/bin/sh\necho hello\n')],
+    ['an empty file', Buffer.alloc(0)],
+  ] as const;
+
+  it.each(NOT_GO)('%s found by a directory walk: an empty inventory', async (_, buf) => {
+    const inv = await walkExtract(buf);
+    expect(inv.graph.components.size).toBe(0);
+    expect(inv.unresolved).toEqual([]);
+  });
+
+  it.each(NOT_GO)('%s forced with --parse-as go-binary: INPUT_UNSUPPORTED', async (_, buf) => {
+    const e = await errorOf(forcedExtract(buf, 'forced/x'));
+    expect(e.code).toBe('INPUT_UNSUPPORTED');
+    expect(e.oneLine()).toMatch(/^forced\/x: not a Go executable/);
+  });
+
+  it('a file named on the command line (wants with a size) that is not Go: INPUT_UNSUPPORTED', async () => {
+    const p = 'named/tool';
+    expect(goBinaryExtractor.wants(p, 2 * 1024 * 1024)).toBe(true);
+    expect((await errorOf(goBinaryExtractor.extract(memoryInput(p, elf(Buffer.alloc(64), { sections: false }))))).code).toBe('INPUT_UNSUPPORTED');
+  });
+
+  it('in collectInventory: a walk reads the Go binary and passes over other files; --parse-as on a non-Go file fails', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'vouch-gobin-'));
+    try {
+      mkdirSync(path.join(dir, 'bin'));
+      writeFileSync(path.join(dir, 'bin', 'app'), GO_ELF);
+      writeFileSync(path.join(dir, 'bin', 'helper'), '#!/bin/sh\nexit 0\n');
+      writeFileSync(path.join(dir, 'LICENSE'), 'MIT\n');
+      const extractors = withGoBinary();
+      const inv = await collectInventory([dir], { extractors });
+      expect(inv.inputs.filter((i) => i.status === 'failed')).toEqual([]);
+      const byPath = new Map(inv.inputs.map((i) => [path.relative(dir, i.path), i]));
+      expect(byPath.get(path.join('bin', 'app'))?.components).toBe(EXPECTED.length);
+      expect(byPath.get(path.join('bin', 'helper'))?.components).toBe(0);
+      expect(byPath.has('LICENSE')).toBe(false);
+      expect([...inv.graph.components.values()].map((c) => `${c.name}@${c.version}`).sort()).toEqual(EXPECTED);
+
+      const e = await errorOf(collectInventory([path.join(dir, 'bin', 'helper')], { extractors, parseAs: 'go-binary' }));
+      expect(e.code).toBe('INPUT_UNSUPPORTED');
+      const forced = await collectInventory([path.join(dir, 'bin', 'app')], { extractors, parseAs: 'go-binary' });
+      expect(forced.graph.components.size).toBe(EXPECTED.length);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('go/binary: damaged and hostile input', () => {
+  /** Every outcome allowed: build info, none, or a VouchError; never another exception. */
+  function survives(buf: Buffer): void {
+    try {
+      readGoBuildInfo(buf);
+    } catch (e) {
+      expect(e).toBeInstanceOf(VouchError);
+    }
+  }
+
+  it('every truncation of ELF, Mach-O, fat, PE and pointer-format files', () => {
+    const samples = [
+      GO_ELF,
+      macho(inlineBlob('go1.22.5', MODINFO)),
+      fat(macho(inlineBlob('go1.22.5', MODINFO))),
+      pe(inlineBlob('go1.22.5', MODINFO)),
+      elf(pointerBlob('go1.17.13', MODINFO, ELF_BASE + ELF_DATA_OFF)),
+    ];
+    for (const s of samples) for (let n = 0; n <= s.length; n++) survives(s.subarray(0, n));
+  });
+
+  it('build information cut off by the end of the file, or an empty .go.buildinfo: INPUT_PARSE, not a crash', async () => {
+    for (const buf of [GO_ELF.subarray(0, ELF_DATA_OFF + 40), elf(Buffer.alloc(256))]) {
+      const e = await errorOf(walkExtract(buf));
+      expect(e.code).toBe('INPUT_PARSE');
+      expect(e.message).toMatch(/Go build information is unreadable/);
+    }
+  });
+
+  it('random bytes behind each format magic, and random byte flips in real-shaped files', () => {
+    let x = 0x9e3779b9;
+    const rand = (): number => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x >>> 0) / 0x100000000;
+    };
+    const prefixes = ['\x7fELF\x02\x01', '\x7fELF\x01\x02', 'MZ', '\xcf\xfa\xed\xfe', '\xfe\xed\xfa\xce', '\xca\xfe\xba\xbe\x00\x00\x00\x02', '\xff Go buildinf:\x08\x02', '\xff Go buildinf:\x04\x01'];
+    for (let i = 0; i < 400; i++) {
+      const buf = Buffer.alloc(1 + Math.floor(rand() * 2048));
+      for (let j = 0; j < buf.length; j++) buf[j] = Math.floor(rand() * 256);
+      Buffer.from(prefixes[i % prefixes.length]!, 'latin1').copy(buf);
+      survives(buf);
+    }
+    const samples = [GO_ELF, macho(inlineBlob('go1.22.5', MODINFO)), pe(inlineBlob('go1.22.5', MODINFO)), elf(pointerBlob('go1.17.13', MODINFO, ELF_BASE + ELF_DATA_OFF))];
+    for (let i = 0; i < 2000; i++) {
+      const buf = Buffer.from(samples[i % samples.length]!);
+      for (let k = 0; k < 4; k++) buf[Math.floor(rand() * Math.min(buf.length, 0x400))] = Math.floor(rand() * 256);
+      survives(buf);
+    }
+  });
+
+  it('a string length far past the end of the file is not read', () => {
+    const header = inlineBlob('go1.22.5', '').subarray(0, 32);
+    const huge = Buffer.concat([header, uvarint(0x7fffffff), Buffer.from('go1.22.5')]);
+    expect(() => readGoBuildInfo(Buffer.concat([Buffer.alloc(64), huge]))).not.toThrow();
+    expect(readGoBuildInfo(Buffer.concat([Buffer.alloc(64), huge]))).toBeUndefined();
+    // inside the dedicated section it is a parse error
+    expect(() => readGoBuildInfo(elf(huge))).toThrow(/unreadable/);
+  });
+
+  it('pointers outside the file and absurd header counts', () => {
+    const ptr = pointerBlob('go1.17.13', MODINFO, ELF_BASE + ELF_DATA_OFF);
+    ptr.writeBigUInt64LE(0xffffffffffff0000n, 16);
+    expect(() => readGoBuildInfo(elf(ptr))).toThrow(VouchError);
+    const absurd = Buffer.from(GO_ELF);
+    absurd.writeBigUInt64LE(0x7fffffffffffffffn, 0x28); // e_shoff
+    absurd.writeUInt16LE(0xffff, 0x38); // phnum
+    expect(readGoBuildInfo(absurd)?.goVersion).toBe('go1.22.5'); // found by the segment, then the scan
+  });
+});
+
+describe('go/binary: parseModInfo', () => {
+  it('reads the text form leniently', () => {
+    const info = parseModInfo('go\tgo1.22.5\r\npath\tx/cmd\r\nmod\tx\t(devel)\t\r\n=>\torphan\tv1.0.0\t\r\ndep\ta/b\tv1.0.0\r\nbuild\tvcs.revision=abc\r\nwhat is this\r\n');
+    expect(info.path).toBe('x/cmd');
+    expect(info.main).toMatchObject({ path: 'x', version: '(devel)', line: 3, replace: { path: 'orphan', version: 'v1.0.0' } });
+    expect(info.deps).toEqual([{ path: 'a/b', version: 'v1.0.0', line: 5 }]);
+    expect(info.settings).toEqual([['vcs.revision', 'abc']]);
+    // `=>` after a mod line is accepted by Go's grammar too; here it replaced the main module (line 4); line 7 is not understood
+    expect(info.badLines).toEqual([7]);
+  });
+
+  it('a replacement with no module before it is a bad line', () => {
+    expect(parseModInfo('=>\ta\tv1.0.0\t\n').badLines).toEqual([1]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// real binaries, when a Go toolchain is on this machine (CI needs none: the buffers above cover the format)
+
+function goToolchain(): string | undefined {
+  try {
+    return execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+const GO = goToolchain();
+if (!GO) console.warn('[vouch tests] no `go` on PATH: go/binary tests on freshly built binaries are skipped (hand-built ones still run).');
+
+describe.skipIf(!GO)('go/binary: binaries built by the local toolchain', () => {
+  const dir = GO ? mkdtempSync(path.join(tmpdir(), 'vouch-gobuild-')) : '';
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  const env = {
+    ...process.env,
+    GOFLAGS: '-mod=mod',
+    GOPROXY: 'off',
+    GOTOOLCHAIN: 'local',
+    GOWORK: 'off',
+    CGO_ENABLED: '0',
+    GOCACHE: path.join(tmpdir(), 'vouch-test-gocache'),
+    GOPATH: path.join(dir, 'gopath'),
+  };
+
+  it('a main module with a local replaced dependency: stdlib, the replacement unresolved', async () => {
+    mkdirSync(path.join(dir, 'lib'));
+    writeFileSync(path.join(dir, 'lib', 'go.mod'), 'module example.com/lib\n\ngo 1.18\n');
+    writeFileSync(path.join(dir, 'lib', 'lib.go'), 'package lib\n\nfunc Hello() string { return "hi" }\n');
+    mkdirSync(path.join(dir, 'app'));
+    writeFileSync(
+      path.join(dir, 'app', 'go.mod'),
+      'module example.com/app\n\ngo 1.18\n\nrequire example.com/lib v1.2.3\n\nreplace example.com/lib => ../lib\n',
+    );
+    writeFileSync(path.join(dir, 'app', 'main.go'), 'package main\n\nimport "example.com/lib"\n\nfunc main() { println(lib.Hello()) }\n');
+    const out = path.join(dir, 'app', 'app');
+    execFileSync('go', ['build', '-o', out, '.'], { cwd: path.join(dir, 'app'), env, stdio: 'pipe' });
+
+    const { fileInput } = await import('../../inventory/input.js');
+    const inv = await goBinaryExtractor.extract(await fileInput(out));
+    const std = /^go(\d+(?:\.\d+)*)/.exec(GO!)![1]!;
+    expect(nameVersions(inv)).toEqual([`stdlib@${std}`]);
+    expect([...inv.graph.roots.values()]).toEqual(['example.com/app']);
+    expect(inv.unresolved.map((u) => u.spec)).toEqual(['example.com/lib@v1.2.3']);
+  }, 300_000);
+});

@@ -1,0 +1,659 @@
+/**
+ * Go executables: the module build information the Go linker embeds (what `go version -m` prints),
+ * read from the file's bytes. The binary is never run.
+ *
+ * Where it is: a 32-byte header starting with the magic `\xff Go buildinf:` (14 bytes), then the
+ * pointer size and a flags byte. Flag 0x2 (Go 1.18+): the Go version and the modinfo text follow
+ * the header as varint-length-prefixed strings. Without it (Go 1.13–1.17): two pointers (in the
+ * byte order flag 0x1 names) to Go string headers `{data, len}`, resolved through the file's
+ * segment/section map. The header sits in ELF `.go.buildinfo`, Mach-O `__go_buildinfo` (fat files:
+ * every slice), or at the start of the writable data (ELF first writable PT_LOAD, Mach-O `__DATA`,
+ * PE `.data`); for any other file the first SCAN_LIMIT bytes are searched, and only a header
+ * whose content reads as build information counts (Go programs that read build info themselves
+ * carry the magic as a constant too).
+ *
+ * What becomes what (runtime/debug.BuildInfo's text: `path`, `mod`, `dep`, `=>`, `build` lines):
+ * - `mod` (the main module) names the root; with a real version (`go install m@v1.2.3`, or a
+ *   version Go 1.24+ stamps from VCS) it is also a component, direct. `(devel)`: root only.
+ * - every `dep`, at its `=>` replacement when there is one, is a Go component (prod, not known to
+ *   be direct: the binary does not say) with an edge from the root. A replacement by a local folder
+ *   (`=> ./x (devel)`) has no version: it goes to `unresolved`, as go-mod.ts does.
+ * - the toolchain version (`go1.22.5`, `go1.22.5 X:boringcrypto`) → a `stdlib` component `1.22.5`,
+ *   as go-mod.ts writes it. A `devel` toolchain has no release version: a warning, no stdlib.
+ * - `h1:` sums are hashes of module trees, not of any file here: not recorded as hashes.
+ * Locations: the binary's path (no line).
+ *
+ * `wants`: a name with no extension (or `.exe`), not under a folder that holds no executables, not
+ * a well-known text file; 1–512 MiB when the size is given. A directory walk gives no size, so it
+ * hands over every such file (the check for the magic is the first thing `extract` does). A bare
+ * name without a folder and without a size is refused: that is `--parse-as NAME` asking extractors
+ * for a format by file name (a consequence: a walk of `.` sees its top-level files as bare names
+ * and passes over executables directly in it; name the file, or the folder by another spelling).
+ *
+ * Files with no build information: a file the directory walk handed over (`wants` without a size:
+ * any extension-less file can be an executable) yields an empty inventory; a file named on the
+ * command line or forced with `--parse-as go-binary` is an INPUT_UNSUPPORTED error. Extractors are
+ * not told how a file was found, so `wants(path)` without a size remembers the path (a bounded set)
+ * and `extract` consumes it. Build information that is present but unreadable is INPUT_PARSE
+ * (a truncated or damaged Go binary), however the file was found.
+ */
+import type { Component } from '../../model/component.js';
+import { VouchError } from '../../model/errors.js';
+import { DependencyGraph } from '../../model/graph.js';
+import type { InputFile, Inventory } from '../../model/inventory.js';
+import { buildPurl } from '../../model/purl.js';
+import type { Extractor } from '../types.js';
+import { goPurl } from './go-mod.js';
+
+const ID = 'go/binary';
+const ECOSYSTEM = 'Go';
+
+const MIN_SIZE = 1024 * 1024;
+const MAX_SIZE = 512 * 1024 * 1024;
+/** Bytes searched for the magic when the file's headers do not lead to it. */
+export const SCAN_LIMIT = 64 * 1024 * 1024;
+/** Longest version or modinfo string read (real modinfo is tens of KiB). */
+const MAX_STRING = 16 * 1024 * 1024;
+
+const MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
+const HEADER_SIZE = 32;
+
+/** Folder names under which no executable is looked for. */
+const NON_BINARY_DIRS = new Set([
+  '.git', '.hg', '.svn', 'node_modules', '__pycache__', '.idea', '.vscode',
+  'etc', 'doc', 'docs', 'man', 'include', 'locale', 'i18n', 'licenses', 'zoneinfo', 'terminfo', 'dpkg', 'apk',
+  'proc', 'sys', 'dev',
+]);
+/** Extension-less file names that are never executables (or that other extractors read). */
+const NON_BINARY_NAMES = new Set([
+  'license', 'licence', 'copying', 'notice', 'readme', 'authors', 'contributors', 'maintainers', 'owners',
+  'codeowners', 'changelog', 'changes', 'history', 'news', 'version', 'patents', 'todo', 'install',
+  'makefile', 'gnumakefile', 'dockerfile', 'containerfile', 'gemfile', 'pipfile', 'procfile', 'rakefile',
+  'vagrantfile', 'jenkinsfile', 'brewfile', 'podfile', 'caddyfile', 'justfile', 'tiltfile', 'berksfile',
+  'gradlew', 'mvnw', 'configure', 'status', 'installed', 'metadata', 'pkg-info', 'record', 'wheel',
+  'installer', 'requested', 'top_level', 'os-release', 'lsb-release', 'issue', 'hostname', 'hosts', 'passwd',
+  'group', 'shadow', 'gshadow', 'shells', 'fstab', 'crontab', 'sudoers', 'config', 'description', 'head',
+  'fetch_head', 'orig_head', 'packed-refs', 'index',
+]);
+
+/** Paths `wants` accepted during a directory walk (no size given), consumed by `extract`. */
+const walkFound = new Set<string>();
+const WALK_FOUND_CAP = 500_000;
+
+export const goBinaryExtractor: Extractor = {
+  id: ID,
+  needs: { network: false, runsCode: false },
+  parseAs: ['go-binary'],
+
+  wants(p: string, size?: number): boolean {
+    if (size !== undefined && (size < MIN_SIZE || size > MAX_SIZE)) return false;
+    const parts = p.split(/[/\\]/);
+    // a bare name without a size is `--parse-as NAME` looking for a format by file name, not a file
+    if (size === undefined && parts.length < 2) return false;
+    const name = parts[parts.length - 1] ?? '';
+    if (name === '' || name.startsWith('.')) return false;
+    const dot = name.lastIndexOf('.');
+    if (dot > 0 && name.slice(dot + 1).toLowerCase() !== 'exe') return false;
+    if (NON_BINARY_NAMES.has(name.toLowerCase())) return false;
+    for (let i = 0; i < parts.length - 1; i++) {
+      const d = parts[i]!;
+      if (NON_BINARY_DIRS.has(d)) return false;
+      if (d === 'share' && parts[i - 1] === 'usr') return false;
+      if ((d === 'log' || d === 'cache') && parts[i - 1] === 'var') return false;
+    }
+    if (size === undefined) {
+      if (walkFound.size >= WALK_FOUND_CAP) walkFound.delete(walkFound.values().next().value!);
+      walkFound.add(p);
+    }
+    return true;
+  },
+
+  /** ELF and PE headers survive the text decoding; Mach-O's do not (named files are still read by `wants`). */
+  sniff(head: string): boolean {
+    return head.startsWith('\x7fELF') || (head.startsWith('MZ') && head.includes('PE\0\0'));
+  },
+
+  async extract(input: InputFile): Promise<Inventory> {
+    const buf = await input.read();
+    const fromWalk = walkFound.delete(input.path);
+    const info = readGoBuildInfo(buf, input.path);
+    if (!info) {
+      if (fromWalk) return emptyInventory(input.path);
+      throw new VouchError('INPUT_UNSUPPORTED', 'not a Go executable: no Go build information ("\\xff Go buildinf:") found', {
+        path: input.path,
+      });
+    }
+    return buildInventory(info, input.path);
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// finding the build information
+
+export interface GoBuildInfo {
+  /** The toolchain version as embedded: `go1.22.5`, `go1.22.5 X:boringcrypto`, `devel go1.23-…`. */
+  goVersion: string;
+  /** The modinfo text (runtime/debug.BuildInfo), sentinels removed; empty for pre-module builds. */
+  modinfo: string;
+  format: 'inline' | 'pointer';
+}
+
+/** Thrown by the bounded readers below; caught in this module only. */
+class OutOfBounds extends Error {}
+
+interface Region {
+  /** file offset and byte count */
+  off: number;
+  size: number;
+}
+
+interface Mapping {
+  va: number;
+  off: number;
+  size: number;
+}
+
+interface ExeLayout {
+  /** Where the header is expected, most specific first. */
+  regions: { region: Region; dedicated: boolean }[];
+  /** Virtual address → file offset (pointer format). */
+  map: Mapping[];
+}
+
+/**
+ * The build information of a Go executable, undefined when the file has none. Throws
+ * VouchError(INPUT_PARSE) when a section made for it (`.go.buildinfo`, `__go_buildinfo`) holds
+ * no readable header, or a header at the start of the writable data does not decode (a truncated
+ * or damaged file).
+ */
+export function readGoBuildInfo(buf: Buffer, file = '<memory>'): GoBuildInfo | undefined {
+  const layouts: ExeLayout[] = [];
+  try {
+    layoutsOf(buf, layouts);
+  } catch (e) {
+    if (!(e instanceof OutOfBounds)) throw e;
+    // damaged headers: the fallback scan below still runs
+  }
+  let dedicatedProblem: string | undefined;
+  const tried = new Set<number>();
+  for (const layout of layouts) {
+    for (const { region, dedicated } of layout.regions) {
+      const start = Math.max(0, Math.min(region.off, buf.length));
+      const end = Math.max(start, Math.min(region.off + region.size, buf.length));
+      if (dedicated && end - start < HEADER_SIZE) {
+        dedicatedProblem ??= 'the build information section lies beyond the end of the file (truncated?)';
+        continue;
+      }
+      let problem: string | undefined;
+      for (let at = buf.indexOf(MAGIC, start); at >= 0 && at + MAGIC.length <= end; at = buf.indexOf(MAGIC, at + 1)) {
+        if (tried.has(at)) continue;
+        tried.add(at);
+        const r = decodeAt(buf, at, layout.map);
+        if (typeof r !== 'string') return r;
+        problem ??= r;
+      }
+      // where the linker puts it (not where a constant could sit), a header that does not decode is damage
+      if (dedicated) dedicatedProblem ??= problem ?? 'no build information header in the build information section';
+      else if (problem !== undefined) dedicatedProblem ??= problem;
+    }
+  }
+  if (dedicatedProblem !== undefined) {
+    throw new VouchError('INPUT_PARSE', `Go build information is unreadable: ${dedicatedProblem}`, { path: file });
+  }
+  // no (readable) headers: search the start of the file; only a header that decodes counts
+  const limit = Math.min(buf.length, SCAN_LIMIT);
+  const map = layouts.flatMap((l) => l.map);
+  for (let at = buf.indexOf(MAGIC); at >= 0 && at + MAGIC.length <= limit; at = buf.indexOf(MAGIC, at + 1)) {
+    if (tried.has(at)) continue;
+    const r = decodeAt(buf, at, map);
+    if (typeof r !== 'string') return r;
+  }
+  return undefined;
+}
+
+/** The build information at `at`, or a string saying why it does not read as one. */
+function decodeAt(buf: Buffer, at: number, map: readonly Mapping[]): GoBuildInfo | string {
+  if (at + HEADER_SIZE > buf.length) return 'the build information header is cut short';
+  const ptrSize = buf[at + 14]!;
+  const flags = buf[at + 15]!;
+  if (flags & ~0x3) return `unknown build information flags 0x${flags.toString(16)}`;
+  let goVersion: string;
+  let modinfo: string;
+  let format: GoBuildInfo['format'];
+  try {
+    if (flags & 0x2) {
+      format = 'inline';
+      const v = varintString(buf, at + HEADER_SIZE);
+      const m = varintString(buf, v.next);
+      goVersion = v.text;
+      modinfo = m.text;
+    } else {
+      format = 'pointer';
+      if (ptrSize !== 4 && ptrSize !== 8) return `pointer size ${ptrSize}`;
+      if (!map.length) return 'pointer-format build information in a file whose address map is unknown';
+      const be = (flags & 0x1) !== 0;
+      goVersion = goString(buf, map, readPtr(buf, at + 16, ptrSize, be), ptrSize, be);
+      modinfo = goString(buf, map, readPtr(buf, at + 16 + ptrSize, ptrSize, be), ptrSize, be);
+    }
+  } catch (e) {
+    if (e instanceof OutOfBounds) return e.message || 'the build information runs past the end of the file';
+    throw e;
+  }
+  if (!/^(?:go\d|devel )/.test(goVersion)) return `"${goVersion.slice(0, 40)}" is not a Go version`;
+  // the modinfo text is wrapped in 16-byte sentinels
+  if (modinfo.length >= 33 && modinfo[modinfo.length - 17] === '\n') modinfo = modinfo.slice(16, -16);
+  return { goVersion, modinfo, format };
+}
+
+function varintString(buf: Buffer, pos: number): { text: string; next: number } {
+  let n = 0;
+  let mul = 1;
+  for (let i = 0; ; i++) {
+    if (i >= 8) throw new OutOfBounds('string length varint too long');
+    if (pos >= buf.length) throw new OutOfBounds();
+    const b = buf[pos++]!;
+    n += (b & 0x7f) * mul;
+    mul *= 128;
+    if (b < 0x80) break;
+  }
+  if (n > MAX_STRING) throw new OutOfBounds(`string of ${n} bytes`);
+  if (pos + n > buf.length) throw new OutOfBounds();
+  return { text: buf.toString('utf8', pos, pos + n), next: pos + n };
+}
+
+function readPtr(buf: Buffer, off: number, ptrSize: number, be: boolean): number {
+  if (off < 0 || off + ptrSize > buf.length) throw new OutOfBounds();
+  if (ptrSize === 4) return be ? buf.readUInt32BE(off) : buf.readUInt32LE(off);
+  const v = be ? buf.readBigUInt64BE(off) : buf.readBigUInt64LE(off);
+  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new OutOfBounds('address out of range');
+  return Number(v);
+}
+
+/** A Go string `{data *byte, len int}` at virtual address `va`. */
+function goString(buf: Buffer, map: readonly Mapping[], va: number, ptrSize: number, be: boolean): string {
+  const hdr = fileOffset(map, va, 2 * ptrSize);
+  const data = readPtr(buf, hdr, ptrSize, be);
+  const len = readPtr(buf, hdr + ptrSize, ptrSize, be);
+  if (len > MAX_STRING) throw new OutOfBounds(`string of ${len} bytes`);
+  if (len === 0) return '';
+  const off = fileOffset(map, data, len);
+  return buf.toString('utf8', off, off + len);
+}
+
+function fileOffset(map: readonly Mapping[], va: number, len: number): number {
+  for (const m of map) {
+    if (va >= m.va && va + len <= m.va + m.size) return m.off + (va - m.va);
+  }
+  throw new OutOfBounds(`address 0x${va.toString(16)} is not in the file`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// executable formats: only the headers that lead to the build information
+
+class View {
+  constructor(
+    readonly buf: Buffer,
+    readonly le: boolean,
+  ) {}
+  private check(off: number, n: number): void {
+    if (!Number.isSafeInteger(off) || off < 0 || off + n > this.buf.length) throw new OutOfBounds();
+  }
+  u8(off: number): number {
+    this.check(off, 1);
+    return this.buf[off]!;
+  }
+  u16(off: number): number {
+    this.check(off, 2);
+    return this.le ? this.buf.readUInt16LE(off) : this.buf.readUInt16BE(off);
+  }
+  u32(off: number): number {
+    this.check(off, 4);
+    return this.le ? this.buf.readUInt32LE(off) : this.buf.readUInt32BE(off);
+  }
+  u64(off: number): number {
+    this.check(off, 8);
+    const v = this.le ? this.buf.readBigUInt64LE(off) : this.buf.readBigUInt64BE(off);
+    // an offset or size this large cannot point into a buffer; the caller's bounds checks reject it
+    return v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(v);
+  }
+  cstr(off: number, max: number): string {
+    this.check(off, 0);
+    let end = off;
+    while (end < this.buf.length && end - off < max && this.buf[end] !== 0) end++;
+    return this.buf.toString('latin1', off, end);
+  }
+}
+
+function layoutsOf(buf: Buffer, out: ExeLayout[]): void {
+  if (buf.length >= 16 && buf[0] === 0x7f && buf[1] === 0x45 && buf[2] === 0x4c && buf[3] === 0x46) {
+    elfLayout(buf, out);
+    return;
+  }
+  if (buf.length >= 64 && buf[0] === 0x4d && buf[1] === 0x5a) {
+    peLayout(buf, out);
+    return;
+  }
+  if (buf.length >= 8) {
+    const be = buf.readUInt32BE(0);
+    if (be === 0xcafebabe || be === 0xcafebabf) {
+      fatLayouts(buf, be === 0xcafebabf, out);
+      return;
+    }
+    machoLayout(buf, 0, out);
+  }
+}
+
+const PT_LOAD = 1;
+const PF_X = 1;
+const PF_W = 2;
+const SHT_NOBITS = 8;
+
+/**
+ * The format readers push their layout before filling it in: when a header runs past the end of a
+ * truncated file (OutOfBounds), what was read before still counts.
+ */
+function elfLayout(buf: Buffer, out: ExeLayout[]): void {
+  const is64 = buf[4] === 2;
+  if (buf[4] !== 1 && buf[4] !== 2) throw new OutOfBounds('unknown ELF class');
+  const v = new View(buf, buf[5] !== 2);
+  const phoff = is64 ? v.u64(0x20) : v.u32(0x1c);
+  const shoff = is64 ? v.u64(0x28) : v.u32(0x20);
+  const phentsize = v.u16(is64 ? 0x36 : 0x2a);
+  const phnum = v.u16(is64 ? 0x38 : 0x2c);
+  const shentsize = v.u16(is64 ? 0x3a : 0x2e);
+  const shnum = v.u16(is64 ? 0x3c : 0x30);
+  const shstrndx = v.u16(is64 ? 0x3e : 0x32);
+  const layout: ExeLayout = { regions: [], map: [] };
+  out.push(layout);
+
+  let firstData: Region | undefined;
+  if (phoff && phentsize >= (is64 ? 0x38 : 0x20)) {
+    for (let i = 0; i < phnum; i++) {
+      const h = phoff + i * phentsize;
+      if (h + phentsize > buf.length) break;
+      if (v.u32(h) !== PT_LOAD) continue;
+      const flags = is64 ? v.u32(h + 4) : v.u32(h + 0x18);
+      const off = is64 ? v.u64(h + 8) : v.u32(h + 4);
+      const va = is64 ? v.u64(h + 0x10) : v.u32(h + 8);
+      const filesz = is64 ? v.u64(h + 0x20) : v.u32(h + 0x10);
+      layout.map.push({ va, off, size: filesz });
+      if (!firstData && (flags & (PF_X | PF_W)) === PF_W) {
+        firstData = { off, size: filesz };
+        layout.regions.push({ region: firstData, dedicated: false });
+      }
+    }
+  }
+
+  if (shoff && shentsize >= (is64 ? 0x40 : 0x28) && shstrndx < shnum) {
+    const sh = (i: number): number => shoff + i * shentsize;
+    const strOff = is64 ? v.u64(sh(shstrndx) + 0x18) : v.u32(sh(shstrndx) + 0x10);
+    const hasSegments = layout.map.length > 0;
+    for (let i = 0; i < shnum; i++) {
+      const h = sh(i);
+      if (h + shentsize > buf.length) break;
+      const type = v.u32(h + 4);
+      const name = strOff + v.u32(h) < buf.length ? v.cstr(strOff + v.u32(h), 64) : '';
+      const addr = is64 ? v.u64(h + 0x10) : v.u32(h + 0xc);
+      const off = is64 ? v.u64(h + 0x18) : v.u32(h + 0x10);
+      const size = is64 ? v.u64(h + 0x20) : v.u32(h + 0x14);
+      if (type === SHT_NOBITS) continue;
+      if (name === '.go.buildinfo') layout.regions.unshift({ region: { off, size }, dedicated: true });
+      if (!hasSegments && addr) layout.map.push({ va: addr, off, size }); // objects without program headers
+    }
+  }
+}
+
+const LC_SEGMENT = 0x1;
+const LC_SEGMENT_64 = 0x19;
+
+/** A Mach-O image starting at `base` (0, or a fat slice's offset); undefined when not Mach-O. */
+function machoLayout(buf: Buffer, base: number, out: ExeLayout[]): void {
+  if (base + 28 > buf.length) return;
+  const magicLE = buf.readUInt32LE(base);
+  const magicBE = buf.readUInt32BE(base);
+  const isMagic = (m: number): boolean => m === 0xfeedface || m === 0xfeedfacf;
+  if (!isMagic(magicLE) && !isMagic(magicBE)) return;
+  const le = isMagic(magicLE);
+  const is64 = (le ? magicLE : magicBE) === 0xfeedfacf;
+  const v = new View(buf, le);
+  const ncmds = v.u32(base + 16);
+  const sizeofcmds = v.u32(base + 20);
+  const layout: ExeLayout = { regions: [], map: [] };
+  out.push(layout);
+  let data = false;
+  let cmd = base + (is64 ? 32 : 28);
+  const cmdsEnd = Math.min(cmd + sizeofcmds, buf.length);
+  for (let i = 0; i < ncmds && i < 4096 && cmd + 8 <= cmdsEnd; i++) {
+    const kind = v.u32(cmd);
+    const cmdsize = v.u32(cmd + 4);
+    if (cmdsize < 8) break;
+    if (kind === LC_SEGMENT_64 || kind === LC_SEGMENT) {
+      const w = kind === LC_SEGMENT_64;
+      const segname = v.cstr(cmd + 8, 16);
+      const vmaddr = w ? v.u64(cmd + 24) : v.u32(cmd + 24);
+      const fileoff = base + (w ? v.u64(cmd + 40) : v.u32(cmd + 32));
+      const filesize = w ? v.u64(cmd + 48) : v.u32(cmd + 36);
+      const nsects = v.u32(cmd + (w ? 64 : 48));
+      if (filesize) layout.map.push({ va: vmaddr, off: fileoff, size: filesize });
+      if (segname === '__DATA' && !data) {
+        data = true;
+        layout.regions.push({ region: { off: fileoff, size: filesize }, dedicated: false });
+      }
+      const sectSize = w ? 80 : 68;
+      let s = cmd + (w ? 72 : 56);
+      for (let j = 0; j < nsects && j < 1024 && s + sectSize <= cmd + cmdsize; j++, s += sectSize) {
+        if (v.cstr(s, 16) !== '__go_buildinfo') continue;
+        const size = w ? v.u64(s + 40) : v.u32(s + 36);
+        const off = base + v.u32(s + (w ? 48 : 40));
+        layout.regions.unshift({ region: { off, size }, dedicated: true });
+      }
+    }
+    cmd += cmdsize;
+  }
+}
+
+function fatLayouts(buf: Buffer, wide: boolean, out: ExeLayout[]): void {
+  const v = new View(buf, false);
+  const n = v.u32(4);
+  if (n === 0 || n > 30) return; // Java class files share the magic; their next word is the version (≥ 45)
+  const entry = wide ? 32 : 20;
+  for (let i = 0; i < n; i++) {
+    const e = 8 + i * entry;
+    const off = wide ? v.u64(e + 8) : v.u32(e + 8);
+    if (off <= 0 || off >= buf.length) continue;
+    try {
+      machoLayout(buf, off, out);
+    } catch (e) {
+      if (!(e instanceof OutOfBounds)) throw e; // a damaged slice; the next may read
+    }
+  }
+}
+
+const SCN_DATA = 0x40 | 0x40000000 | 0x80000000; // initialized data, readable, writable
+const SCN_ALIGN_32 = 0x600000;
+
+function peLayout(buf: Buffer, out: ExeLayout[]): void {
+  const v = new View(buf, true);
+  const pe = v.u32(0x3c);
+  if (v.u32(pe) !== 0x00004550) return; // "PE\0\0"
+  const nsect = v.u16(pe + 6);
+  const optSize = v.u16(pe + 20);
+  const opt = pe + 24;
+  const optMagic = v.u16(opt);
+  const imageBase = optMagic === 0x20b ? v.u64(opt + 24) : v.u32(opt + 28);
+  const layout: ExeLayout = { regions: [], map: [] };
+  out.push(layout);
+  let dotData: Region | undefined;
+  let firstData: Region | undefined;
+  for (let i = 0; i < nsect; i++) {
+    const s = opt + optSize + i * 40;
+    if (s + 40 > buf.length) break;
+    const name = v.cstr(s, 8);
+    const vsize = v.u32(s + 8);
+    const va = v.u32(s + 12);
+    const rawSize = v.u32(s + 16);
+    const rawOff = v.u32(s + 20);
+    const chars = v.u32(s + 36);
+    const size = Math.min(vsize || rawSize, rawSize);
+    if (size) layout.map.push({ va: imageBase + va, off: rawOff, size });
+    if (name === '.data' && !dotData) {
+      dotData = { off: rawOff, size };
+      layout.regions.unshift({ region: dotData, dedicated: false });
+    }
+    if (!firstData && va && size && (chars & ~SCN_ALIGN_32) === SCN_DATA) {
+      firstData = { off: rawOff, size };
+      layout.regions.push({ region: firstData, dedicated: false });
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// the modinfo text
+
+export interface GoModule {
+  path: string;
+  version: string;
+  sum?: string;
+  replace?: GoModule;
+  /** 1-based line in the modinfo text */
+  line: number;
+}
+
+export interface GoModInfo {
+  /** the main package's import path (`path` line) */
+  path: string | undefined;
+  main: GoModule | undefined;
+  deps: GoModule[];
+  /** `build key=value` settings, in order */
+  settings: [string, string][];
+  /** lines that are none of the above */
+  badLines: number[];
+}
+
+/** Parse runtime/debug.BuildInfo's text form (tab-separated), leniently: odd lines are counted, not fatal. */
+export function parseModInfo(text: string): GoModInfo {
+  const info: GoModInfo = { path: undefined, main: undefined, deps: [], settings: [], badLines: [] };
+  let last: GoModule | undefined;
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.replace(/\r$/, '');
+    if (line === '') continue;
+    const tab = line.indexOf('\t');
+    const word = tab < 0 ? line : line.slice(0, tab);
+    const cols = tab < 0 ? [] : line.slice(tab + 1).split('\t');
+    const mod = (): GoModule | undefined =>
+      cols.length >= 2 && cols.length <= 3 && cols[0]
+        ? { path: cols[0], version: cols[1]!, ...(cols[2] ? { sum: cols[2] } : {}), line: i + 1 }
+        : undefined;
+    switch (word) {
+      case 'go':
+      case 'path':
+        if (word === 'path') info.path = cols.join('\t');
+        last = undefined;
+        break;
+      case 'mod':
+      case 'dep': {
+        const m = mod();
+        if (!m) {
+          info.badLines.push(i + 1);
+          last = undefined;
+          break;
+        }
+        if (word === 'mod') info.main = m;
+        else info.deps.push(m);
+        last = m;
+        break;
+      }
+      case '=>': {
+        const m = mod();
+        if (!m || !last) info.badLines.push(i + 1);
+        else last.replace = m;
+        last = undefined;
+        break;
+      }
+      case 'build': {
+        const kv = cols.join('\t');
+        const eq = kv.indexOf('=');
+        if (eq <= 0) info.badLines.push(i + 1);
+        else info.settings.push([kv.slice(0, eq), kv.slice(eq + 1)]);
+        last = undefined;
+        break;
+      }
+      default:
+        info.badLines.push(i + 1);
+        last = undefined;
+    }
+  }
+  return info;
+}
+
+// ---------------------------------------------------------------------------------------------
+// building the inventory
+
+/** Go's canonical module version: v-prefixed semver (pseudo-versions, +incompatible, +dirty). */
+const GO_VERSION = /^v\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+
+function emptyInventory(file: string): Inventory {
+  return { source: { path: file, extractor: ID }, graph: new DependencyGraph(), unresolved: [], warnings: [] };
+}
+
+function buildInventory(bi: GoBuildInfo, file: string): Inventory {
+  const graph = new DependencyGraph();
+  const unresolved: Inventory['unresolved'] = [];
+  const warnings: string[] = [];
+  const info = parseModInfo(bi.modinfo);
+  const rootId = `root:${file}`;
+  graph.addRoot(rootId, info.main?.path ?? info.path ?? file);
+  const where = [{ path: file }];
+
+  const add = (name: string, version: string, direct: boolean): void => {
+    let purl: string;
+    try {
+      purl = goPurl(name, version);
+    } catch (e) {
+      warnings.push(`${name}@${version}: ${(e as Error).message}; skipped`);
+      return;
+    }
+    const c: Component = { purl, ecosystem: ECOSYSTEM, name, version, scope: 'prod', direct, locations: where };
+    graph.add(c);
+    graph.addEdge(rootId, purl);
+  };
+
+  if (info.main && GO_VERSION.test(info.main.version)) add(info.main.path, info.main.version, true);
+
+  for (const dep of info.deps) {
+    const eff = dep.replace ?? dep;
+    if (dep.replace && (eff.version === '' || eff.version === '(devel)')) {
+      const reason = `replaced by the local directory ${eff.path}; no version`;
+      warnings.push(`${dep.path}@${dep.version}: ${reason}`);
+      unresolved.push({ name: eff.path, ecosystem: ECOSYSTEM, spec: `${dep.path}@${dep.version}`, reason });
+      continue;
+    }
+    if (!GO_VERSION.test(eff.version)) {
+      const reason = `version "${eff.version}" is not a canonical Go module version`;
+      warnings.push(`${eff.path}: ${reason}`);
+      unresolved.push({ name: eff.path, ecosystem: ECOSYSTEM, spec: eff.version, reason });
+      continue;
+    }
+    add(eff.path, eff.version, false);
+  }
+
+  // the standard library at the toolchain's version (`go1.22.5 X:boringcrypto` → 1.22.5), as go-mod.ts writes it
+  const std = /^go(\d+(?:\.\d+)*)/.exec(bi.goVersion);
+  if (std) {
+    const version = std[1]!;
+    const purl = buildPurl({ type: 'golang', name: 'stdlib', version });
+    graph.add({ purl, ecosystem: ECOSYSTEM, name: 'stdlib', version, scope: 'prod', direct: true, locations: where });
+    graph.addEdge(rootId, purl);
+  } else {
+    warnings.push(`built by a development Go toolchain ("${bi.goVersion}"): the standard library's version is not known`);
+  }
+
+  if (!info.main && !info.deps.length) {
+    warnings.push('built without module information (GOPATH mode or Go before 1.13): only the standard library is known');
+  }
+  if (info.badLines.length) {
+    warnings.push(`${info.badLines.length} build information line(s) not understood (first: line ${info.badLines[0]})`);
+  }
+  return { source: { path: file, extractor: ID }, graph, unresolved, warnings };
+}
