@@ -1,31 +1,45 @@
 /**
- * Lockfile conformance through the real CLI (issue 3, "Done when"): every case of every
- * `expected.json` under ../shared/conformance/lockfiles whose format vouch reads is run as
- * `vouch sbom --parse-as NAME FIXTURE --format cyclonedx-json` (bin/vouch → dist/, one process per
- * case: the CLI merges several paths into one graph, so cases cannot share a process; a few run at
- * once). The SBOM's components are read back from the JSON (purl → name, version and ecosystem
- * through the ecosystem registry) and compared with the case's packages:
+ * Lockfile conformance (issue 3, "Done when"): every case of every `expected.json` under
+ * ../shared/conformance/lockfiles whose format vouch reads, as
+ * `vouch sbom --parse-as NAME FIXTURE --format cyclonedx-json`.
  *
+ * How it runs: one process per case would be needed (the CLI merges several paths into one graph),
+ * and ~500 node start-ups take minutes on a 2-core machine. So EVERY case runs in-process through
+ * the code path of `vouch sbom` (src/cli/sbom.ts runSbom: collectInventory with `parseAs`, then
+ * writeCycloneDxJson with the CLI's subject name; a VouchError is what main.ts turns into exit 2
+ * and one `vouch: …` line on stderr), and a REPRESENTATIVE SAMPLE runs through the real CLI
+ * (bin/vouch → dist/, `--deterministic`): per format, the success case with the most packages
+ * and the first error case. For the sample, the CLI's stdout must be byte-identical to the
+ * in-process document (or its exit code and stderr line identical to the in-process error), which
+ * ties the in-process results to the CLI.
+ *
+ * The SBOM's components are read back from the JSON (purl → name, version and ecosystem through
+ * the ecosystem registry) and compared with the case's packages:
  * - `exact-set`: the same set of (ecosystem, name as the ecosystem compares names, version);
  *   `mustInclude` + `expectedCount`: those packages, and that many in all.
- * - Ecosystems are compared by base name (`Debian`, `Alpine`), and by release too when both sides
- *   name one: the purl's `distro` qualifier gives vouch's (`debian-12` → `Debian:12`).
+ * - Go versions without their `v`, as upstream writes them (src/ecosystems/go/go-mod.test.ts).
+ * - Ecosystems by base name (`Debian`, `Alpine`), and by release too when both sides name one:
+ *   the purl's `distro` qualifier gives vouch's (`debian-12` → `Debian:12`).
  * - A case that expects an error (a missing fixture included) must exit 2 with one line on stderr.
  *
- * Where vouch deliberately differs from upstream, DIFFERENCES below names the case and the reason,
- * citing the extractor test that already documents it; those cases count as explained, not as
- * passed, and an entry whose case now passes fails the suite (the table must stay true). The suite
- * asserts: no unexplained failure, and passed / total ≥ 95%. It prints a summary per format;
- * docs/conformance.md is that table, copied by hand.
+ * Where vouch deliberately differs from upstream, DIFFERENCES names the case, the exact difference
+ * and the reason, citing the extractor test that already documents it. Such a case counts as
+ * explained, not passed; a case whose difference is not exactly the listed one is a failure, and
+ * so is an entry whose case now passes (the table must stay true). The suite asserts no
+ * unexplained failure and passed / total ≥ 95%, and prints a summary per format (docs/conformance.md
+ * is that table, copied by hand).
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { subjectName } from '../../src/cli/sbom.js';
 import { ecosystemByOsvName, ecosystemByPurlType, nameFromPurl } from '../../src/ecosystems/index.js';
+import { collectInventory } from '../../src/inventory/collect.js';
 import { baseEcosystem } from '../../src/model/advisory.js';
+import { VouchError } from '../../src/model/errors.js';
 import { parsePurl } from '../../src/model/purl.js';
+import { writeCycloneDxJson } from '../../src/sbom/cyclonedx-write.js';
 import { HAS_SHARED, shared } from '../../src/testing/shared.js';
 import { type Run, VOUCH } from './helpers.js';
 
@@ -75,11 +89,100 @@ const FORMATS: Record<string, string> = {
   'osv-scanner-v1/dpkg': 'dpkg-status',
 };
 
-/**
- * Deliberate differences from upstream, by `folder/fixture`: the reason, with the extractor test
- * that documents it. Such a case counts as explained, not passed.
- */
-const DIFFERENCES: Record<string, string> = {};
+/** A deliberate difference from upstream: exactly what differs, and why (with the test that says so). */
+interface Difference {
+  diff: string;
+  reason: string;
+}
+
+// The reasons, each already documented by the extractor's own conformance test (cited).
+const NPM_VERSIONLESS =
+  'git / file dependencies record no version (upstream lists them with ""): vouch lists them as unresolved and never invents one (src/ecosystems/npm/package-lock.test.ts)';
+const BUN_VERSIONLESS =
+  'git / file packages record no version (upstream lists them with ""): unresolved, not invented (src/ecosystems/npm/bun-lock.test.ts)';
+const YARN_WORKSPACES =
+  'berry workspaces (`@workspace:`, version 0.0.0-use.local) are roots of the graph, not components (src/ecosystems/npm/yarn-lock.test.ts)';
+const PIP_UNPINNED =
+  'unpinned requirements (no `==`/`===`) go to unresolved; upstream reports 0.0.0, the bound after >=/~=/<= or no version (src/ecosystems/pypi/requirements.test.ts, upstreamView)';
+const PIP_MISSING_INCLUDE =
+  'a missing `-r` include is a warning (the rest is read), not an error as upstream has it (src/ecosystems/pypi/requirements.test.ts)';
+const PIP_CONTINUATION =
+  'pip strips every trailing backslash of a continued line, so `bar == 4.5\\\\` + `.6` reads 4.5.6; osv-scanner v1 reports `4.5\\\\` (src/ecosystems/pypi/requirements.test.ts, DEVIATIONS)';
+const PIP_INVALID_SPEC =
+  '`foo7==1.0 unexpected_text…` is not a valid specifier (pip rejects it): unresolved, where osv-scalibr keeps the text as the version (src/ecosystems/pypi/requirements.test.ts, DEVIATIONS)';
+const MAVEN_MANAGEMENT =
+  'dependencyManagement entries are not dependencies; osv-scanner v1 lists them, osv-scalibr agrees with vouch (src/ecosystems/maven/conformance.test.ts, DIVERGENCES)';
+const MAVEN_MANAGEMENT_RANGE =
+  'the ranged package is only in dependencyManagement, which adds no dependency (src/ecosystems/maven/conformance.test.ts, DIVERGENCES)';
+const MAVEN_RANGE =
+  'a version range: Maven picks the version from what the repository holds, so vouch does not guess it and lists the package as unresolved (src/ecosystems/maven/conformance.test.ts, DIVERGENCES)';
+const MAVEN_NO_VERSION =
+  'no version anywhere on disk (osv-scalibr reports an empty one): unresolved, naming the imported BOM (src/ecosystems/maven/conformance.test.ts, DIVERGENCES)';
+const GRADLE_HALF_NAMED =
+  'components without group, name or version cannot be matched: unresolved instead of half-named packages (src/ecosystems/maven/conformance.test.ts, DIVERGENCES)';
+const GO_LOCAL_REPLACE =
+  'a local-path replacement has no version (upstream lists it with ""): unresolved (src/ecosystems/go/go-mod.test.ts)';
+const CARGO_LOCAL =
+  "the workspace's own crates (no `source`) are roots of the graph, not components (src/ecosystems/cargo/cargo-lock.test.ts)";
+const PUB_EMPTY =
+  'an empty pubspec.lock is refused as osv-scalibr (the current upstream) does; osv-scanner v1 read it as no packages (src/ecosystems/pub/pubspec-lock.test.ts)';
+const PUB_SDK =
+  'SDK packages carry the placeholder 0.0.0, not a version: unresolved, not components (src/ecosystems/pub/pubspec-lock.test.ts)';
+const MIX_GIT =
+  'git entries record a commit, no version (upstream lists them with ""): unresolved entries carrying the commit (src/ecosystems/hex/mix-lock.test.ts)';
+const APK_NO_VERSION =
+  'a stanza without `V:` is unresolved, not a package with an empty version (src/ecosystems/alpine/apk-installed.test.ts)';
+const DPKG_MALFORMED =
+  'a stanza without `Version` is unresolved (bash), and one without `Package` is skipped with a warning where v1 names it by its `Source` (src/ecosystems/debian/dpkg-status.test.ts, DEVIATIONS)';
+const DPKG_SOURCE =
+  'the SBOM names what is installed: the binary package at its own version (purl pkg:deb/debian/libc6@…); upstream reports the source package and version, which vouch keeps as advisoryName / advisoryVersion for matching, not in the SBOM (src/ecosystems/debian/dpkg-status.ts header; dpkg-status.test.ts compares advisoryName@advisoryVersion)';
+
+/** Deliberate differences, by `folder/fixture`: such a case counts as explained, not passed. */
+const DIFFERENCES: Record<string, Difference> = {
+  'osv-scanner-v1/npm/commits.v1.json': { diff: 'missing npm @segment/analytics.js-integration-facebook-pixel@, npm babel-preset-php@, npm is-number-1@, npm is-number-2@, npm is-number-3@, npm is-number-4@, npm is-number-5@, npm is-number-6@, npm raven-js@, npm slick-carousel@', reason: NPM_VERSIONLESS },
+  'osv-scanner-v1/npm/files.v1.json': { diff: 'missing npm other_package@', reason: NPM_VERSIONLESS },
+  'osv-scanner-v1/npm/commits.v2.json': { diff: 'missing npm raven-js@', reason: NPM_VERSIONLESS },
+  'osv-scalibr/javascript-packagelockjson/commits.v1.json': { diff: 'missing npm @segment/analytics.js-integration-facebook-pixel@, npm babel-preset-php@, npm is-number-1@, npm is-number-2@, npm is-number-3@, npm is-number-4@, npm is-number-5@, npm is-number-6@, npm raven-js@, npm slick-carousel@', reason: NPM_VERSIONLESS },
+  'osv-scalibr/javascript-packagelockjson/files.v1.json': { diff: 'missing npm other_package@', reason: NPM_VERSIONLESS },
+  'osv-scalibr/javascript-packagelockjson/commits.v2.json': { diff: 'missing npm raven-js@', reason: NPM_VERSIONLESS },
+  'osv-scanner-v1/yarn/with-prerelease.v2.lock': { diff: 'missing npm eslint-plugin-jest@0.0.0-use.local', reason: YARN_WORKSPACES },
+  'osv-scanner-v1/yarn/with-build-string.v2.lock': { diff: 'missing npm zone.js@0.0.0-use.local', reason: YARN_WORKSPACES },
+  'osv-scanner-v1/yarn/with-aliases.v2.lock': { diff: 'missing npm mine@0.0.0-use.local', reason: YARN_WORKSPACES },
+  'osv-scalibr/javascript-yarnlock/exclude-root.v2.lock': { diff: 'missing npm @ws/ansi-regex@0.0.0-use.local', reason: YARN_WORKSPACES },
+  'osv-scalibr/javascript-bunlock/commits.json5': { diff: 'missing npm @prettier/sync@, npm babel-preset-php@, npm is-number@, npm raven-js@, npm slick-carousel@', reason: BUN_VERSIONLESS },
+  'osv-scalibr/javascript-bunlock/files.json5': { diff: 'missing npm etag@', reason: BUN_VERSIONLESS },
+  'osv-scalibr/javascript-bunlock/blog-sample.json5': { diff: 'missing npm uWebSockets.js@', reason: BUN_VERSIONLESS },
+  'osv-scanner-v1/pip/one-package-unconstrained.txt': { diff: 'missing PyPI flask@0.0.0', reason: PIP_UNPINNED },
+  'osv-scanner-v1/pip/multiple-packages-mixed.txt': { diff: 'missing PyPI flask-cors@0.0.0, PyPI flask@0.0.0, PyPI gevent@0.0.0, PyPI requests@0.0.0, PyPI sklearn@0.0.0', reason: PIP_UNPINNED },
+  'osv-scanner-v1/pip/file-format-example.txt': { diff: 'missing PyPI beautifulsoup4@0.0.0, PyPI coverage@0.0.0, PyPI green@0.0.0, PyPI keyring@4.1.1, PyPI mopidy-dirble@1.1, PyPI pytest-cov@0.0.0, PyPI pytest@0.0.0, PyPI rejected@0.0.0', reason: PIP_UNPINNED },
+  'osv-scanner-v1/pip/with-multiple-r-options.txt': { diff: 'missing PyPI flask-cors@0.0.0, PyPI flask@0.0.0, PyPI gevent@0.0.0, PyPI requests@0.0.0, PyPI sklearn@0.0.0', reason: PIP_UNPINNED },
+  'osv-scanner-v1/pip/with-bad-r-option.txt': { diff: 'expected an error (exit 2), got exit 0 with 1 package(s)', reason: PIP_MISSING_INCLUDE },
+  'osv-scanner-v1/pip/with-per-requirement-options.txt': { diff: 'missing PyPI barproject@1.2', reason: PIP_UNPINNED },
+  'osv-scanner-v1/pip/line-continuation.txt': { diff: 'missing PyPI bar@4.5\\\\; extra PyPI bar@4.5.6', reason: PIP_CONTINUATION },
+  'osv-scalibr/python-requirements/no_version.txt': { diff: 'missing PyPI gmpy2@, PyPI pycrypto@, PyPI sympy@', reason: PIP_UNPINNED },
+  'osv-scalibr/python-requirements/with_versions.txt': { diff: 'missing PyPI asdf@, PyPI combination-also-valid@3.5, PyPI newspaper3k@0.2.2, PyPI pkg@1.2.3', reason: PIP_UNPINNED },
+  'osv-scalibr/python-requirements/example.txt': { diff: 'missing PyPI beautifulsoup4@, PyPI coverage@, PyPI keyring@4.1.1, PyPI mopidy-dirble@1.1, PyPI pytest-cov@, PyPI pytest@, PyPI requests@', reason: PIP_UNPINNED },
+  'osv-scalibr/python-requirements/per_req_options.txt': { diff: 'missing PyPI foo7@1.0 unexpected_text_before_options_stays_around', reason: PIP_INVALID_SPEC },
+  'osv-scanner-v1/maven/with-dependency-management.xml': { diff: 'missing Maven com.google.code.findbugs:jsr305@3.0.2', reason: MAVEN_MANAGEMENT },
+  'osv-scanner-v1/maven/interpolation.xml': { diff: 'missing Maven org.mine:ranged-package@9.4.35.v20201120', reason: MAVEN_MANAGEMENT_RANGE },
+  'osv-scalibr/java-pomxml/interpolation.xml': { diff: 'missing Maven org.mine:ranged-package@9.4.35.v20201120', reason: MAVEN_RANGE },
+  'osv-scalibr/java-pomxml/with-parent.xml': { diff: 'missing Maven org.frank:frank@', reason: MAVEN_NO_VERSION },
+  'osv-scalibr/java-gradleverificationmetadataxml/missing-attribute.xml': { diff: 'missing Maven :pdfbox@2.0.17, Maven org.apache.pdfbox:@2.0.17, Maven org.apache.pdfbox:pdfbox@', reason: GRADLE_HALF_NAMED },
+  'osv-scanner-v1/go/replace-local.mod': { diff: 'missing Go ./fork/net@', reason: GO_LOCAL_REPLACE },
+  'osv-scalibr/golang-gomod/replace-local.mod': { diff: 'missing Go ./fork/net@', reason: GO_LOCAL_REPLACE },
+  'osv-scanner-v1/cargo/two-packages-with-local.lock': { diff: 'missing crates.io local-rust-pkg@0.1.0', reason: CARGO_LOCAL },
+  'osv-scalibr/rust-cargolock/two-packages-with-local.lock': { diff: 'missing crates.io local-rust-pkg@0.1.0', reason: CARGO_LOCAL },
+  'osv-scanner-v1/pub/empty.lock': { diff: 'exit 2: vouch: empty.lock: empty file: a pubspec.lock holds a `packages:` map', reason: PUB_EMPTY },
+  'osv-scanner-v1/pub/source-sdk.lock': { diff: 'missing Pub flutter_web_plugins@0.0.0', reason: PUB_SDK },
+  'osv-scalibr/dart-pubspec/source-sdk.lock': { diff: 'missing Pub flutter_web_plugins@0.0.0', reason: PUB_SDK },
+  'osv-scanner-v1/mix/git.lock': { diff: 'missing Hex bar@, Hex foe@, Hex foo@', reason: MIX_GIT },
+  'osv-scalibr/erlang-mixlock/git.lock': { diff: 'missing Hex bar@, Hex foe@, Hex foo@', reason: MIX_GIT },
+  'osv-scanner-v1/apk/malformed_installed': { diff: 'missing Alpine busybox@', reason: APK_NO_VERSION },
+  'osv-scanner-v1/dpkg/malformed_status': { diff: 'missing Debian bash@, Debian util-linux@2.36.1-8+deb11u1', reason: DPKG_MALFORMED },
+  'osv-scanner-v1/dpkg/shuffled_status': { diff: 'missing Debian glibc@2.31-13+deb11u5; extra Debian libc6@2.31-13+deb11u5', reason: DPKG_SOURCE },
+  'osv-scanner-v1/dpkg/multiple_status': { diff: 'missing Debian glibc@2.31-13+deb11u5, Debian util-linux@2.36.1-8+deb11u1; extra Debian bsdutils@1:2.36.1-8+deb11u1, Debian libc6@2.31-13+deb11u5', reason: DPKG_SOURCE },
+  'osv-scanner-v1/dpkg/source_ver_override_status': { diff: 'missing Debian lvm2@2.02.176-4.1ubuntu3; extra Debian dmeventd@2:1.02.145-4.1ubuntu3', reason: DPKG_SOURCE },
+};
 
 // ---------------------------------------------------------------------------------------------
 
@@ -109,6 +212,8 @@ interface Loaded {
   c: Case;
 }
 
+const expectsError = (c: Case): boolean => Boolean(c.expectError) || !c.fixtureExists;
+
 function loadCases(): Loaded[] {
   if (!HAS_SHARED) return [];
   return Object.entries(FORMATS).flatMap(([folder, format]) => {
@@ -124,17 +229,33 @@ function loadCases(): Loaded[] {
   });
 }
 
-function runAsync(args: string[]): Promise<Run> {
+/** What `vouch sbom --parse-as FORMAT FILE --format cyclonedx-json --deterministic` does, in-process. */
+async function sbomInProcess(l: Loaded): Promise<Run> {
+  try {
+    const inventory = await collectInventory([l.file], { parseAs: l.format });
+    const stdout = writeCycloneDxJson(inventory.graph, {
+      subjectName: subjectName([l.file]),
+      deterministic: true,
+      sourceDateEpoch: process.env['SOURCE_DATE_EPOCH'],
+    });
+    return { code: 0, stdout, stderr: '' };
+  } catch (e) {
+    if (e instanceof VouchError) return { code: 2, stdout: '', stderr: `vouch: ${e.oneLine()}\n` };
+    throw e;
+  }
+}
+
+function sbomCli(l: Loaded): Promise<Run> {
+  const args = [VOUCH, 'sbom', '--parse-as', l.format, l.file, '--format', 'cyclonedx-json', '--deterministic'];
   return new Promise((resolve) => {
-    execFile(process.execPath, [VOUCH, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
-      resolve({ code, stdout, stderr });
+    execFile(process.execPath, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr });
     });
   });
 }
 
 async function inPool<T, R>(items: readonly T[], size: number, f: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
+  const out = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) {
@@ -146,11 +267,13 @@ async function inPool<T, R>(items: readonly T[], size: number, f: (t: T) => Prom
   return out;
 }
 
-/** The comparison key: base ecosystem, name as that ecosystem compares names, version. */
+/** The comparison key: base ecosystem, name as that ecosystem compares names, version as upstream writes it. */
 function keyOf(ecosystem: string, name: string, version: string): string {
   const base = baseEcosystem(ecosystem === 'cargo' ? 'crates.io' : ecosystem);
   const eco = ecosystemByOsvName(base);
-  return `${base} ${eco ? eco.normalizeName(name) : name}@${version}`;
+  // go-mod.test.ts: upstream writes Go versions without their `v` (v1.0.0 → 1.0.0)
+  const v = base === 'Go' ? version.replace(/^v/, '') : version;
+  return `${base} ${eco ? eco.normalizeName(name) : name}@${v}`;
 }
 
 /** OSV release from a purl `distro` qualifier: debian-12 → 12, alpine-3.20.3 → v3.20. */
@@ -162,14 +285,14 @@ function releaseOf(type: string, distro: string | undefined): string | undefined
   return v;
 }
 
-interface Actual {
+interface Packages {
   keys: Set<string>;
-  /** key → release, where the purl names one */
+  /** key → OSV release, where the purl names one */
   releases: Map<string, string>;
 }
 
-/** The SBOM's components as (ecosystem, name, version) keys. */
-function sbomPackages(json: string): Actual {
+/** The SBOM's components (nested ones too) as comparison keys. */
+function sbomPackages(json: string): Packages {
   const doc = JSON.parse(json) as { components?: unknown[] };
   const keys = new Set<string>();
   const releases = new Map<string, string>();
@@ -179,11 +302,10 @@ function sbomPackages(json: string): Actual {
       if (comp.purl) {
         const parts = parsePurl(comp.purl);
         const eco = ecosystemByPurlType(parts.type);
-        const ecosystem = eco ? eco.osvName : `purl:${parts.type}`;
-        const k = keyOf(ecosystem, eco ? nameFromPurl(eco, parts) : parts.name, parts.version ?? '');
+        const k = keyOf(eco ? eco.osvName : `purl:${parts.type}`, eco ? nameFromPurl(eco, parts) : parts.name, parts.version ?? '');
         keys.add(k);
-        const rel = releaseOf(parts.type, parts.qualifiers?.['distro']);
-        if (rel) releases.set(k, rel);
+        const release = releaseOf(parts.type, parts.qualifiers?.['distro']);
+        if (release) releases.set(k, release);
       }
       visit(comp.components);
     }
@@ -192,25 +314,21 @@ function sbomPackages(json: string): Actual {
   return { keys, releases };
 }
 
-/** Why a case failed, or undefined when it passed. */
-function judge(l: Loaded, r: Run): string | undefined {
-  const { c } = l;
-  if (c.expectError || !c.fixtureExists) {
-    if (r.code !== 2) return `expected an error (exit 2), got exit ${r.code} with ${r.stdout ? sbomPackages(r.stdout).keys.size : 0} package(s)`;
+/** How a run differs from the case, or undefined when it matches. */
+function judge(c: Case, file: string, r: Run): string | undefined {
+  if (expectsError(c)) {
+    if (r.code !== 2) return `expected an error (exit 2), got exit ${r.code} with ${r.code === 0 ? sbomPackages(r.stdout).keys.size : 0} package(s)`;
     const lines = r.stderr.trimEnd().split('\n');
-    if (lines.length !== 1 || !lines[0]) return `expected one line on stderr, got ${JSON.stringify(r.stderr)}`;
-    return undefined;
+    return lines.length === 1 && lines[0] ? undefined : `expected one line on stderr, got ${JSON.stringify(r.stderr)}`;
   }
-  if (r.code !== 0) return `exit ${r.code}: ${r.stderr.trim()}`;
+  if (r.code !== 0) return `exit ${r.code}: ${r.stderr.trim().split(file).join(c.fixture)}`;
   const got = sbomPackages(r.stdout);
-  const listed = c.expectedPackages ?? c.mustInclude ?? [];
   const want = new Map<string, string | undefined>();
-  for (const p of listed) {
-    const [, release] = /:(.+)$/.exec(p.ecosystem) ?? [];
-    want.set(keyOf(p.ecosystem, p.name, p.version ?? ''), release);
+  for (const p of c.expectedPackages ?? c.mustInclude ?? []) {
+    want.set(keyOf(p.ecosystem, p.name, p.version ?? ''), /:(.+)$/.exec(p.ecosystem)?.[1]);
   }
-  const missing = [...want.keys()].filter((k) => !got.keys.has(k));
   const problems: string[] = [];
+  const missing = [...want.keys()].filter((k) => !got.keys.has(k));
   if (missing.length) problems.push(`missing ${missing.sort().join(', ')}`);
   if (c.match === 'exact-set') {
     const extra = [...got.keys].filter((k) => !want.has(k));
@@ -225,47 +343,82 @@ function judge(l: Loaded, r: Run): string | undefined {
   return problems.length ? problems.join('; ') : undefined;
 }
 
-type Outcome = { status: 'passed' } | { status: 'explained'; why: string; reason: string } | { status: 'failed'; why: string };
+type Status = 'passed' | 'explained' | 'failed';
+interface Outcome {
+  status: Status;
+  diff?: string;
+}
+
+function outcomeOf(l: Loaded, r: Run): Outcome {
+  const diff = judge(l.c, l.file, r);
+  if (diff === undefined) return { status: 'passed' };
+  return { status: DIFFERENCES[`${l.folder}/${l.c.fixture}`]?.diff === diff ? 'explained' : 'failed', diff };
+}
+
+/** Per format: the success case with the most packages, and the first case that expects an error. */
+function sample(cases: readonly Loaded[]): Loaded[] {
+  const out: Loaded[] = [];
+  for (const format of new Set(cases.map((l) => l.format))) {
+    const mine = cases.filter((l) => l.format === format);
+    const size = (l: Loaded): number => (l.c.expectedPackages ?? l.c.mustInclude ?? []).length;
+    const ok = mine.filter((l) => !expectsError(l.c)).sort((a, b) => size(b) - size(a))[0];
+    const bad = mine.find((l) => expectsError(l.c));
+    for (const l of [ok, bad]) if (l) out.push(l);
+  }
+  return out;
+}
 
 const CASES = loadCases();
+const SAMPLE = sample(CASES);
 
-describe.skipIf(!HAS_SHARED)('lockfile conformance through `vouch sbom --parse-as` (../shared/conformance/lockfiles)', () => {
+describe.skipIf(!HAS_SHARED)('lockfile conformance: `vouch sbom --parse-as NAME FIXTURE` (../shared/conformance/lockfiles)', () => {
+  const runs = new Map<Loaded, Run>();
   const outcomes = new Map<Loaded, Outcome>();
 
   beforeAll(async () => {
-    const runs = await inPool(CASES, Math.max(2, Math.min(4, availableParallelism() + 1)), (l) =>
-      runAsync(['sbom', '--parse-as', l.format, l.file, '--format', 'cyclonedx-json']),
-    );
-    CASES.forEach((l, i) => {
-      const why = judge(l, runs[i]!);
-      const reason = DIFFERENCES[`${l.folder}/${l.c.fixture}`];
-      outcomes.set(l, why === undefined ? { status: 'passed' } : reason ? { status: 'explained', why, reason } : { status: 'failed', why });
-    });
-  }, 600_000);
+    for (const l of CASES) {
+      const r = await sbomInProcess(l);
+      runs.set(l, r);
+      outcomes.set(l, outcomeOf(l, r));
+    }
+  });
 
-  it('reads every listed folder', () => {
+  it('covers every listed folder', () => {
     expect(new Set(CASES.map((l) => l.folder)).size).toBe(Object.keys(FORMATS).length);
     expect(CASES.length).toBeGreaterThan(400);
   });
 
   it.each(CASES.map((l) => [l.label, l] as const))('%s', (_label, l) => {
     const o = outcomes.get(l)!;
-    if (o.status === 'failed') expect.fail(o.why);
+    const listed = DIFFERENCES[`${l.folder}/${l.c.fixture}`];
+    if (o.status === 'failed') expect.fail(listed ? `${o.diff}\n  (DIFFERENCES lists: ${listed.diff})` : o.diff);
   });
 
-  it('every difference in the table is still a difference', () => {
+  it('every entry of DIFFERENCES names a case that still differs in exactly that way', () => {
     for (const key of Object.keys(DIFFERENCES)) {
       const covered = CASES.filter((l) => `${l.folder}/${l.c.fixture}` === key);
       expect(covered.length, `${key}: no such case`).toBeGreaterThan(0);
       expect(
         covered.some((l) => outcomes.get(l)!.status === 'explained'),
-        `${key} passes now: remove it from DIFFERENCES`,
+        `${key}: ${covered.map((l) => outcomes.get(l)!.diff ?? 'passes').join(' / ')}`,
       ).toBe(true);
     }
   });
 
-  it('passes at least 95% of the cases, every other one explained; prints the table', () => {
-    const rows = new Map<string, { folders: Set<string>; total: number; passed: number; explained: number; failed: number }>();
+  it(`the real CLI gives the same result on a sample (${SAMPLE.length} cases: per format the largest package list and an error case)`, async () => {
+    const cli = await inPool(SAMPLE, 2, sbomCli);
+    SAMPLE.forEach((l, i) => {
+      const r = cli[i]!;
+      const mine = runs.get(l)!;
+      expect(r.code, `${l.label}: ${r.stderr}`).toBe(mine.code);
+      if (mine.code === 0) expect(r.stdout, l.label).toBe(mine.stdout);
+      else expect(r.stderr, l.label).toBe(mine.stderr);
+    });
+  }, 300_000);
+
+  it('passes at least 95% of the cases, every other one explained (prints the table per format)', () => {
+    type Row = { folders: Set<string>; total: number } & Record<Status, number>;
+    const rows = new Map<string, Row>();
     for (const l of CASES) {
       let row = rows.get(l.format);
       if (!row) rows.set(l.format, (row = { folders: new Set(), total: 0, passed: 0, explained: 0, failed: 0 }));
@@ -273,24 +426,29 @@ describe.skipIf(!HAS_SHARED)('lockfile conformance through `vouch sbom --parse-a
       row.total++;
       row[outcomes.get(l)!.status]++;
     }
-    const all = [...rows.values()];
-    const sum = (f: (r: (typeof all)[number]) => number): number => all.reduce((a, r) => a + f(r), 0);
+    const sum = (f: (r: Row) => number): number => [...rows.values()].reduce((a, r) => a + f(r), 0);
     const total = sum((r) => r.total);
     const passed = sum((r) => r.passed);
-    const lines = [
+    const explained = sum((r) => r.explained);
+    const pct = (n: number, of: number): string => `${((100 * n) / of).toFixed(1)}%`;
+    const table = [
       '| format (`--parse-as`) | conformance folders | cases | passed | explained | failed |',
       '|---|---|---:|---:|---:|---:|',
       ...[...rows].map(
-        ([format, r]) => `| \`${format}\` | ${[...r.folders].join(', ')} | ${r.total} | ${r.passed} | ${r.explained} | ${r.failed} |`,
+        ([format, r]) =>
+          `| \`${format}\` | ${[...r.folders].join(', ')} | ${r.total} | ${r.passed} (${pct(r.passed, r.total)}) | ${r.explained} | ${r.failed} |`,
       ),
-      `| **all** | | **${total}** | **${passed}** (${((100 * passed) / total).toFixed(1)}%) | **${sum((r) => r.explained)}** | **${sum((r) => r.failed)}** |`,
+      `| **all** | | **${total}** | **${passed} (${pct(passed, total)})** | **${explained}** | **${sum((r) => r.failed)}** |`,
     ];
-    console.log(`\n${lines.join('\n')}\n`);
-    for (const l of CASES) {
+    const notPassed = CASES.filter((l) => outcomes.get(l)!.status !== 'passed').map((l) => {
       const o = outcomes.get(l)!;
-      if (o.status !== 'passed') console.log(`${o.status}: ${l.label}: ${o.why}${o.status === 'explained' ? ` [${o.reason}]` : ''}`);
-    }
+      return `- ${o.status}: ${l.label}: ${o.diff}${o.status === 'explained' ? ` — ${DIFFERENCES[`${l.folder}/${l.c.fixture}`]!.reason}` : ''}`;
+    });
+    console.log(`\n${table.join('\n')}\n\n${notPassed.join('\n')}\n`);
     expect(sum((r) => r.failed)).toBe(0);
-    expect(passed / total).toBeGreaterThanOrEqual(0.95);
+    expect(
+      passed / total,
+      `${passed} of ${total} cases pass (${pct(passed, total)}); the other ${explained} are the deliberate differences of DIFFERENCES, which do not count as passed (issue 3 asks for 95%)`,
+    ).toBeGreaterThanOrEqual(0.95);
   });
 });
