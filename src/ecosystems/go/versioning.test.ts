@@ -5,20 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { HAS_SHARED } from '../../testing/shared.js';
-import { expectedSign, versionVectors } from '../../testing/version-vectors.js';
+import { expectOrderedBothWays, vectorFailures, versionVectors, type VersionOp } from '../../testing/version-vectors.js';
 import { versioning } from './versioning.js';
 
 describe.skipIf(!HAS_SHARED)('Go versioning: osv-scalibr vectors', () => {
   it('orders every vector both ways', () => {
     const vectors = versionVectors('Go');
-    const failures: string[] = [];
-    for (const v of vectors) {
-      const want = expectedSign(v.op);
-      const got = [versioning.compare(v.a, v.b), versioning.compare(v.b, v.a)];
-      if (got[0] !== want || got[1] !== -want) {
-        failures.push(`${v.file}:${v.line}: ${v.a} ${v.op} ${v.b}: got ${got[0]} / reversed ${got[1]}`);
-      }
-    }
+    const failures = vectorFailures(versioning, vectors, { exact: true });
     expect(failures, failures.join('\n')).toEqual([]);
     expect(vectors.length).toBe(86);
   });
@@ -38,10 +31,8 @@ describe('Go versioning: hand-verified cases', () => {
     ${'v2.0.0+incompatible'} | ${'='} | ${'v2.0.0'}
     ${'v2.0.0+incompatible'} | ${'>'} | ${'v1.99.0'}
     ${'v2.0.1+incompatible'} | ${'>'} | ${'v2.0.0'}
-  `('$a $op $b', ({ a, op, b }: { a: string; op: '<' | '=' | '>'; b: string }) => {
-    const want = expectedSign(op);
-    expect(versioning.compare(a, b)).toBe(want);
-    expect(versioning.compare(b, a)).toBe(want === 0 ? 0 : -want);
+  `('$a $op $b', ({ a, op, b }: { a: string; op: VersionOp; b: string }) => {
+    expectOrderedBothWays(versioning, a, op, b);
   });
 
   it('orders pseudo-versions of v0.0.0 below the version "0" (OSV "introduced: 0" must mean -infinity to the matcher)', () => {

@@ -3,165 +3,40 @@
  * suite, order properties over every version the vectors name, and hand-checked cases that
  * matter for advisory matching.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { VouchError } from '../../model/errors.js';
-import { HAS_SHARED, shared } from '../../testing/shared.js';
-import { expectedSign, versionVectors, type VersionVector } from '../../testing/version-vectors.js';
+import { HAS_SHARED } from '../../testing/shared.js';
+import {
+  antisymmetryFailures,
+  checkOrder,
+  totalOrderFailures,
+  vectorCount,
+  vectorFailures,
+  versCaseFailures,
+  versCases,
+  type VersionOp,
+  versionVectors,
+  versPath,
+} from '../../testing/version-vectors.js';
 import { versioning } from './versioning.js';
 
 const ECOSYSTEM = 'Maven';
 const VECTOR_FILES = ['maven-versions.txt', 'maven-versions-generated.txt'];
 const VERS_FILE = 'maven_version_cmp_test.json';
 
-// ---- helpers (kept alike in the maven, rubygems, packagist and nuget versioning tests) ----
-
-type Op = '<' | '=' | '>';
-
-/** The sign of compare(a, b), or the error it threw, as text for a failure message. */
-function outcome(a: string, b: string): number | string {
-  try {
-    const c = versioning.compare(a, b);
-    return c < 0 ? -1 : c > 0 ? 1 : 0;
-  } catch (e) {
-    return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-  }
-}
-
-/** Checks `a op b` and `b (inverse op) a`; returns a failure line, or undefined. */
-function check(a: string, op: Op, b: string, where: string): string | undefined {
-  const want = expectedSign(op);
-  const fwd = outcome(a, b);
-  const back = outcome(b, a);
-  if (fwd === want && back === -want) return undefined;
-  return `${where}: ${JSON.stringify(a)} ${op} ${JSON.stringify(b)}: compare(a,b) gave ${fwd}, compare(b,a) gave ${back}`;
-}
-
-function checkAll(vectors: readonly VersionVector[]): string[] {
-  const failures: string[] = [];
-  for (const v of vectors) {
-    const f = check(v.a, v.op, v.b, `${v.file}:${v.line}`);
-    if (f !== undefined) failures.push(f);
-  }
-  return failures;
-}
-
-function vectorCount(file: string): number {
-  const json = JSON.parse(readFileSync(shared('conformance', 'versions', 'ecosystems.json'), 'utf8')) as {
-    vectorCounts: Record<string, number>;
-  };
-  return json.vectorCounts[file] ?? -1;
-}
-
-/** A deterministic PRNG (mulberry32) for sampling pairs. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/**
- * Sorts every distinct version, ranks equal neighbours together, then checks that the vectors and
- * random pairs agree with the ranks: compare() behaves as one total order, not just pairwise.
- */
-function totalOrderFailures(vectors: readonly VersionVector[], samples: number): string[] {
-  const distinct = [...new Set(vectors.flatMap((v) => [v.a, v.b]))].sort((x, y) => versioning.compare(x, y));
-  const rank = new Map<string, number>();
-  let r = 0;
-  distinct.forEach((v, i) => {
-    if (i > 0 && versioning.compare(distinct[i - 1]!, v) !== 0) r++;
-    rank.set(v, r);
-  });
-  const failures: string[] = [];
-  const agree = (a: string, b: string): void => {
-    const byRank = Math.sign(rank.get(a)! - rank.get(b)!);
-    const byCompare = Math.sign(versioning.compare(a, b));
-    if (byRank !== byCompare) failures.push(`sorted order ranks ${JSON.stringify(a)} vs ${JSON.stringify(b)} as ${byRank}, compare gives ${byCompare}`);
-  };
-  for (const v of vectors) agree(v.a, v.b);
-  const rnd = prng(0x5eed);
-  for (let i = 0; i < samples; i++) {
-    agree(distinct[Math.floor(rnd() * distinct.length)]!, distinct[Math.floor(rnd() * distinct.length)]!);
-  }
-  return failures;
-}
-
-/** compare(a, b) = -compare(b, a) for random pairs of the versions the vectors name. */
-function antisymmetryFailures(vectors: readonly VersionVector[], samples: number): string[] {
-  const distinct = [...new Set(vectors.flatMap((v) => [v.a, v.b]))];
-  const failures: string[] = [];
-  const rnd = prng(0xa5a5);
-  for (let i = 0; i < samples; i++) {
-    const a = distinct[Math.floor(rnd() * distinct.length)]!;
-    const b = distinct[Math.floor(rnd() * distinct.length)]!;
-    const fwd = outcome(a, b);
-    const back = outcome(b, a);
-    if (typeof fwd !== 'number' || back !== -fwd) failures.push(`${JSON.stringify(a)} vs ${JSON.stringify(b)}: ${fwd} / ${back}`);
-  }
-  return failures;
-}
-
-interface VersCase {
-  description: string;
-  test_type: string;
-  input: { input_scheme: string; versions: string[] };
-  expected_output: unknown;
-}
-
-function versCases(file: string): VersCase[] {
-  return (JSON.parse(readFileSync(shared('conformance', 'vers', 'tests', file), 'utf8')) as { tests: VersCase[] }).tests;
-}
-
-/**
- * `comparison`: expected_output is the input sorted ascending, strictly increasing;
- * `equality`: expected_output says whether the two compare equal. Each is checked both ways.
- */
-function checkVersCases(cases: readonly VersCase[]): string[] {
-  const failures: string[] = [];
-  cases.forEach((t, i) => {
-    const [a, b] = t.input.versions as [string, string];
-    const where = `${t.test_type} #${i}`;
-    if (t.test_type === 'equality') {
-      const fwd = outcome(a, b);
-      const back = outcome(b, a);
-      const ok = t.expected_output === true ? fwd === 0 && back === 0 : typeof fwd === 'number' && fwd !== 0 && back === -fwd;
-      if (!ok) failures.push(`${where}: ${JSON.stringify(a)} ${t.expected_output === true ? '=' : '!='} ${JSON.stringify(b)}: compare(a,b) gave ${fwd}, compare(b,a) gave ${back}`);
-    } else if (t.test_type === 'comparison') {
-      const [lo, hi] = t.expected_output as [string, string];
-      const f = check(lo, '<', hi, where);
-      if (f !== undefined) failures.push(f);
-      else {
-        const sorted = [a, b].sort((x, y) => versioning.compare(x, y));
-        if (outcome(sorted[0]!, lo) !== 0 || outcome(sorted[1]!, hi) !== 0) {
-          failures.push(`${where}: input sorts to ${JSON.stringify(sorted)}, expected ${JSON.stringify([lo, hi])}`);
-        }
-      }
-    } else {
-      failures.push(`${where}: unknown test_type ${t.test_type}`);
-    }
-  });
-  return failures;
-}
-
-// ---- suites ----
-
 const VECTORS = HAS_SHARED ? versionVectors(ECOSYSTEM) : [];
-const VERS_PATH = shared('conformance', 'vers', 'tests', VERS_FILE);
+const VERS_PATH = versPath(VERS_FILE);
 
 describe.skipIf(!HAS_SHARED)(`${ECOSYSTEM} versioning: osv-scalibr vectors`, () => {
   it.each(VECTOR_FILES)('%s: every vector holds both ways', (file) => {
     const vectors = VECTORS.filter((v) => v.file === file);
     expect(vectors.length).toBe(vectorCount(file));
-    expect(checkAll(vectors)).toEqual([]);
+    expect(vectorFailures(versioning, vectors)).toEqual([]);
   });
 
   it('compare() is antisymmetric over random pairs of the versions the vectors name', () => {
-    expect(antisymmetryFailures(VECTORS, 20_000)).toEqual([]);
+    expect(antisymmetryFailures(versioning, VECTORS, 20_000)).toEqual([]);
   });
 
   it('known: the rule is not transitive, so sorting the vectors\' versions does not give one order', () => {
@@ -173,7 +48,7 @@ describe.skipIf(!HAS_SHARED)(`${ECOSYSTEM} versioning: osv-scalibr vectors`, () 
     expect(Math.sign(versioning.compare('2.0.0', '2.0.0-raft-beta1'))).toBe(-1);
     expect(Math.sign(versioning.compare('2.0.0-raft-beta1', '2.0.0.CR1'))).toBe(-1);
     expect(Math.sign(versioning.compare('2.0.0.CR1', '2.0.0'))).toBe(-1);
-    expect(totalOrderFailures(VECTORS, 0).length).toBeGreaterThan(0);
+    expect(totalOrderFailures(versioning, VECTORS, 0).length).toBeGreaterThan(0);
   });
 });
 
@@ -182,12 +57,12 @@ describe.skipIf(!HAS_SHARED || !existsSync(VERS_PATH))(`${ECOSYSTEM} versioning:
     // None excluded: all 977 cases (919 comparison, 58 equality) follow the same rule.
     const cases = versCases(VERS_FILE);
     expect(cases.length).toBe(977);
-    expect(checkVersCases(cases)).toEqual([]);
+    expect(versCaseFailures(versioning, cases)).toEqual([]);
   });
 });
 
 describe(`${ECOSYSTEM} versioning: hand-checked cases`, () => {
-  const rows: [string, Op, string][] = [
+  const rows: [string, VersionOp, string][] = [
     // log4j-core (CVE-2021-44228 / -45046 / -44832): fixes 2.15.0, 2.16.0, 2.17.0, 2.17.1
     ['2.17.1', '>', '2.17.0'],
     ['2.17.0', '>', '2.17.0-rc1'],
@@ -223,7 +98,7 @@ describe(`${ECOSYSTEM} versioning: hand-checked cases`, () => {
     ['9.4.51.v20230217', '>', '9.4.51'],
   ];
   it.each(rows)('%s %s %s', (a, op, b) => {
-    expect(check(a, op, b, 'hand')).toBeUndefined();
+    expect(checkOrder(versioning, a, op, b, 'hand')).toBeUndefined();
   });
 
   it('parse() rejects what is not a version; compare() then throws INPUT_PARSE', () => {

@@ -14,11 +14,10 @@
  * - pypi_range_from_native_test.json (3): excluded: native specifier syntax → vers string, no ordering.
  * - There is no pypi_version_cmp_test.json (comparison/equality) in the suite.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isVouchError } from '../../model/errors.js';
-import { HAS_SHARED, shared } from '../../testing/shared.js';
-import { expectedSign, versionVectors } from '../../testing/version-vectors.js';
+import { HAS_SHARED } from '../../testing/shared.js';
+import { expectOrderedBothWays, vectorFailures, versCases, versionVectors, type VersionOp } from '../../testing/version-vectors.js';
 import { parsePypiVersion, versioning } from './versioning.js';
 
 const cmp = (a: string, b: string): number => versioning.compare(a, b);
@@ -36,20 +35,7 @@ function expectInputParse(call: () => unknown): void {
 describe.skipIf(!HAS_SHARED)('PyPI versioning: osv-scalibr vectors', () => {
   it('orders every vector both ways', () => {
     const vectors = versionVectors('PyPI');
-    const failures: string[] = [];
-    for (const v of vectors) {
-      const want = expectedSign(v.op);
-      let got: number[];
-      try {
-        got = [cmp(v.a, v.b), cmp(v.b, v.a)];
-      } catch (e) {
-        failures.push(`${v.file}:${v.line}: ${v.a} ${v.op} ${v.b}: threw ${String(e)}`);
-        continue;
-      }
-      if (got[0] !== want || got[1] !== -want) {
-        failures.push(`${v.file}:${v.line}: ${v.a} ${v.op} ${v.b}: got ${got[0]} / reversed ${got[1]}`);
-      }
-    }
+    const failures = vectorFailures(versioning, vectors, { exact: true });
     expect(failures, failures.join('\n')).toEqual([]);
     expect(vectors.length).toBe(37 + 12375);
   });
@@ -67,17 +53,9 @@ describe.skipIf(!HAS_SHARED)('PyPI versioning: osv-scalibr vectors', () => {
   });
 });
 
-interface VersTest {
-  description: string;
-  test_type: string;
-  input: unknown;
-  expected_output: unknown;
-}
-
 describe.skipIf(!HAS_SHARED)('PyPI versioning: vers-spec pypi_range_validate (constraint order)', () => {
   it('sorting each input range by version gives the canonical range', () => {
-    const file = shared('conformance', 'vers', 'tests', 'pypi_range_validate_test.json');
-    const tests = (JSON.parse(readFileSync(file, 'utf8')) as { tests: VersTest[] }).tests;
+    const tests = versCases('pypi_range_validate_test.json');
     expect(tests.length).toBe(19);
     const failures: string[] = [];
     for (const t of tests) {
@@ -132,10 +110,8 @@ describe('PyPI versioning: hand-verified cases', () => {
     ${'0.9-doduo'}             | ${'<'} | ${'0.0.1'}
     ${'trunk'}                 | ${'<'} | ${'0'}
     ${'0.1-bulbasaur'}         | ${'<'} | ${'0.1-charmander'}
-  `('$a $op $b', ({ a, op, b }: { a: string; op: '<' | '=' | '>'; b: string }) => {
-    const want = expectedSign(op);
-    expect(cmp(a, b)).toBe(want);
-    expect(cmp(b, a)).toBe(want === 0 ? 0 : -want);
+  `('$a $op $b', ({ a, op, b }: { a: string; op: VersionOp; b: string }) => {
+    expectOrderedBothWays(versioning, a, op, b);
   });
 
   it('sorts a release cycle into PEP 440 order', () => {

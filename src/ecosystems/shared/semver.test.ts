@@ -11,7 +11,7 @@ import semver from 'semver';
 import { describe, expect, it } from 'vitest';
 import { isVouchError } from '../../model/errors.js';
 import { HAS_SHARED } from '../../testing/shared.js';
-import { expectedSign, versionVectors } from '../../testing/version-vectors.js';
+import { expectOrderedBothWays, vectorFailures, versionVectors, type VersionOp } from '../../testing/version-vectors.js';
 import { compareParsedSemver, parseSemver, semverVersioning } from './semver.js';
 
 const cmp = (a: string, b: string): number => semverVersioning.compare(a, b);
@@ -19,14 +19,7 @@ const cmp = (a: string, b: string): number => semverVersioning.compare(a, b);
 describe.skipIf(!HAS_SHARED)('semverVersioning: osv-scalibr semver-versions.txt', () => {
   it('orders every vector both ways', () => {
     const vectors = versionVectors('npm');
-    const failures: string[] = [];
-    for (const v of vectors) {
-      const want = expectedSign(v.op);
-      const got = [cmp(v.a, v.b), cmp(v.b, v.a)];
-      if (got[0] !== want || got[1] !== -want) {
-        failures.push(`${v.file}:${v.line}: ${v.a} ${v.op} ${v.b}: got ${got[0]} / reversed ${got[1]}`);
-      }
-    }
+    const failures = vectorFailures(semverVersioning, vectors, { exact: true });
     expect(failures, failures.join('\n')).toEqual([]);
     expect(vectors.length).toBe(86);
   });
@@ -73,10 +66,8 @@ describe('semverVersioning: hand-verified cases', () => {
     ${'v1.2.4-0.20191109021931-daa7c04131f5'}  | ${'<'} | ${'v1.2.4-alpha'}
     ${'v2.0.0+incompatible'}                   | ${'='} | ${'v2.0.0'}
     ${'v2.0.1+incompatible'}                   | ${'>'} | ${'2.0.0'}
-  `('$a $op $b', ({ a, op, b }: { a: string; op: '<' | '=' | '>'; b: string }) => {
-    const want = expectedSign(op);
-    expect(cmp(a, b)).toBe(want);
-    expect(cmp(b, a)).toBe(want === 0 ? 0 : -want);
+  `('$a $op $b', ({ a, op, b }: { a: string; op: VersionOp; b: string }) => {
+    expectOrderedBothWays(semverVersioning, a, op, b);
   });
 
   it('sorts a list into semver.org §11 order', () => {
