@@ -23,19 +23,13 @@
  * - `h1:` sums are hashes of module trees, not of any file here: not recorded as hashes.
  * Locations: the binary's path (no line).
  *
- * `wants`: a name with no extension (or `.exe`), not under a folder that holds no executables, not
- * a well-known text file; 1–512 MiB when the size is given. A directory walk gives no size, so it
- * hands over every such file (the check for the magic is the first thing `extract` does). A bare
- * name without a folder and without a size is refused: that is `--parse-as NAME` asking extractors
- * for a format by file name (a consequence: a walk of `.` sees its top-level files as bare names
- * and passes over executables directly in it; name the file, or the folder by another spelling).
+ * `wants`: only files named on the command line (their size is known: 1–512 MiB) with no extension
+ * (or `.exe`), not under a folder that holds no executables, not a well-known text file; `sniff`
+ * also recognises ELF and PE headers. Directory walks do not hand executables over (they give no
+ * size, and any extension-less file could be one): name the binary, or use `--parse-as go-binary`.
  *
- * Files with no build information: a file the directory walk handed over (`wants` without a size:
- * any extension-less file can be an executable) yields an empty inventory; a file named on the
- * command line or forced with `--parse-as go-binary` is an INPUT_UNSUPPORTED error. Extractors are
- * not told how a file was found, so `wants(path)` without a size remembers the path (a bounded set)
- * and `extract` consumes it. Build information that is present but unreadable is INPUT_PARSE
- * (a truncated or damaged Go binary), however the file was found.
+ * A file without Go build information is an INPUT_UNSUPPORTED error; build information that is
+ * present but unreadable is INPUT_PARSE (a truncated or damaged Go binary).
  */
 import type { Component } from '../../model/component.js';
 import { VouchError } from '../../model/errors.js';
@@ -76,20 +70,15 @@ const NON_BINARY_NAMES = new Set([
   'fetch_head', 'orig_head', 'packed-refs', 'index',
 ]);
 
-/** Paths `wants` accepted during a directory walk (no size given), consumed by `extract`. */
-const walkFound = new Set<string>();
-const WALK_FOUND_CAP = 500_000;
-
 export const goBinaryExtractor: Extractor = {
   id: ID,
   needs: { network: false, runsCode: false },
   parseAs: ['go-binary'],
 
   wants(p: string, size?: number): boolean {
-    if (size !== undefined && (size < MIN_SIZE || size > MAX_SIZE)) return false;
+    // walks give no size: executables are read only when named (or forced with --parse-as go-binary)
+    if (size === undefined || size < MIN_SIZE || size > MAX_SIZE) return false;
     const parts = p.split(/[/\\]/);
-    // a bare name without a size is `--parse-as NAME` looking for a format by file name, not a file
-    if (size === undefined && parts.length < 2) return false;
     const name = parts[parts.length - 1] ?? '';
     if (name === '' || name.startsWith('.')) return false;
     const dot = name.lastIndexOf('.');
@@ -101,10 +90,6 @@ export const goBinaryExtractor: Extractor = {
       if (d === 'share' && parts[i - 1] === 'usr') return false;
       if ((d === 'log' || d === 'cache') && parts[i - 1] === 'var') return false;
     }
-    if (size === undefined) {
-      if (walkFound.size >= WALK_FOUND_CAP) walkFound.delete(walkFound.values().next().value!);
-      walkFound.add(p);
-    }
     return true;
   },
 
@@ -115,10 +100,8 @@ export const goBinaryExtractor: Extractor = {
 
   async extract(input: InputFile): Promise<Inventory> {
     const buf = await input.read();
-    const fromWalk = walkFound.delete(input.path);
     const info = readGoBuildInfo(buf, input.path);
     if (!info) {
-      if (fromWalk) return emptyInventory(input.path);
       throw new VouchError('INPUT_UNSUPPORTED', 'not a Go executable: no Go build information ("\\xff Go buildinf:") found', {
         path: input.path,
       });
@@ -593,9 +576,6 @@ export function parseModInfo(text: string): GoModInfo {
 /** Go's canonical module version: v-prefixed semver (pseudo-versions, +incompatible, +dirty). */
 const GO_VERSION = /^v\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 
-function emptyInventory(file: string): Inventory {
-  return { source: { path: file, extractor: ID }, graph: new DependencyGraph(), unresolved: [], warnings: [] };
-}
 
 function buildInventory(bi: GoBuildInfo, file: string): Inventory {
   const graph = new DependencyGraph();
