@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baseEcosystem } from '../../model/advisory.js';
 import type { Inventory } from '../../model/inventory.js';
 import { fileInput } from '../../inventory/input.js';
+import { errorOf, lockfileCases } from '../../testing/lockfile-conformance.js';
 import { HAS_SHARED } from '../../testing/shared.js';
-import { conformanceCases, errorOf } from '../npm/lock-testing.js';
 import { apkInstalledExtractor, parseApkInstalled } from './apk-installed.js';
 import { versioning } from './versioning.js';
 
@@ -26,7 +26,7 @@ function packageSet(inv: Inventory): string[] {
 }
 
 describe.skipIf(!HAS_SHARED)('apk installed: osv-scanner v1 conformance', () => {
-  const cases = conformanceCases(['osv-scanner-v1/apk']);
+  const cases = lockfileCases(['osv-scanner-v1/apk']);
   it('has the cases', () => expect(cases.length).toBe(7));
 
   it.each(cases.map((x) => [x.label, x] as const))('%s', async (_label, { c, file }) => {

@@ -6,9 +6,9 @@ import { cargoLockExtractor, cargoPurl, parseCargoLock } from './cargo-lock.js';
 import { cargo } from './index.js';
 import { purlOf } from '../index.js';
 import type { Component } from '../../model/component.js';
-import { VouchError } from '../../model/errors.js';
 import type { Inventory } from '../../model/inventory.js';
 import { fileInput, memoryInput } from '../../inventory/input.js';
+import { errorOf, lockfileCases, shouldExtractVectors } from '../../testing/lockfile-conformance.js';
 import { HAS_SHARED, shared } from '../../testing/shared.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__');
@@ -19,16 +19,6 @@ async function extractFile(p: string): Promise<Inventory> {
 
 function extractText(text: string, p = 'mem/Cargo.lock'): Promise<Inventory> {
   return cargoLockExtractor.extract(memoryInput(p, text));
-}
-
-async function errorOf(p: Promise<unknown>): Promise<VouchError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(VouchError);
-    return e as VouchError;
-  }
-  throw new Error('expected a VouchError, got a result');
 }
 
 function comp(inv: Inventory, name: string, version: string): Component {
@@ -42,11 +32,7 @@ function nameVersions(inv: Inventory): string[] {
 }
 
 describe('cargo/cargo-lock: file selection', () => {
-  const vectors = HAS_SHARED
-    ? (JSON.parse(readFileSync(shared('conformance/lockfiles/osv-scanner-v1/should-extract.json'), 'utf8')) as {
-        cases: { extractor: string | null; path: string; want: boolean }[];
-      }).cases.filter((c) => c.extractor === 'CargoLockExtractor')
-    : [];
+  const vectors = shouldExtractVectors('CargoLockExtractor');
 
   it.skipIf(!HAS_SHARED)('has the upstream vectors', () => expect(vectors.length).toBe(6));
   for (const v of vectors) {
@@ -75,25 +61,7 @@ describe('cargo/cargo-lock: file selection', () => {
 
 // ---------------------------------------------------------------------------------------------
 
-interface ConformanceCase {
-  test?: string;
-  name?: string;
-  fixture: string;
-  fixtureExists?: boolean;
-  expectError: null | Record<string, unknown>;
-  expectedPackages?: { name: string; version: string; ecosystem: string }[];
-}
-
 const CONFORMANCE_DIRS = ['osv-scanner-v1/cargo', 'osv-scalibr/rust-cargolock'];
-
-function conformanceCases(): { dir: string; c: ConformanceCase }[] {
-  if (!HAS_SHARED) return [];
-  return CONFORMANCE_DIRS.flatMap((d) => {
-    const dir = shared('conformance', 'lockfiles', d);
-    const doc = JSON.parse(readFileSync(path.join(dir, 'expected.json'), 'utf8')) as { cases: ConformanceCase[] };
-    return doc.cases.map((c) => ({ dir, c }));
-  });
-}
 
 /** Names of `[[package]]` tables without `source`: the workspace's own crates. */
 function sourceless(text: string): string[] {
@@ -105,7 +73,7 @@ function sourceless(text: string): string[] {
 }
 
 describe.skipIf(!HAS_SHARED)('cargo/cargo-lock: conformance (osv-scanner v1.9.2, osv-scalibr)', () => {
-  const cases = conformanceCases();
+  const cases = lockfileCases(CONFORMANCE_DIRS);
 
   it('finds the Cargo.lock cases', () => expect(cases.length).toBe(7 + 9));
 

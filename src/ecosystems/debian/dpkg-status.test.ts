@@ -8,9 +8,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory } from '../../model/inventory.js';
 import { fileInput, memoryInput } from '../../inventory/input.js';
-import { conformanceCases, errorOf } from '../npm/lock-testing.js';
 import { versioning } from './versioning.js';
 import { dpkgStatusExtractor, parseDpkgStatus } from './dpkg-status.js';
+import { errorOf, lockfileCases } from '../../testing/lockfile-conformance.js';
 import { HAS_SHARED } from '../../testing/shared.js';
 
 /** `advisoryName@advisoryVersion ecosystem` (what is matched against OSV, as the peers report it) of every component, plus `name@ ecosystem` of every unresolved entry. */
@@ -30,7 +30,7 @@ const DEVIATIONS: Record<string, string[]> = {
 };
 
 describe.skipIf(!HAS_SHARED)('dpkg status: osv-scanner v1 conformance', () => {
-  const cases = conformanceCases(['osv-scanner-v1/dpkg']);
+  const cases = lockfileCases(['osv-scanner-v1/dpkg']);
   it('has the cases', () => expect(cases.length).toBe(8));
 
   it.each(cases.map((x) => [x.label, x] as const))('%s', async (_label, { c, file }) => {

@@ -3,33 +3,19 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VouchError } from '../../model/errors.js';
 import { memoryInput } from '../../inventory/input.js';
-import { HAS_SHARED, shared } from '../../testing/shared.js';
+import { lockfileCases, shouldExtractVectors, type LoadedCase } from '../../testing/lockfile-conformance.js';
+import { HAS_SHARED } from '../../testing/shared.js';
 import { mixLockExtractor, parseMixLock } from './mix-lock.js';
 
 const FIXTURES = path.join(path.dirname(new URL(import.meta.url).pathname), '__fixtures__');
 
-interface Case {
-  test?: string;
-  name?: string;
-  fixture: string;
-  fixtureExists?: boolean;
-  expectError: unknown;
-  match?: string;
-  expectedPackages?: { name: string; version: string; ecosystem: string; commit?: string }[];
-}
-
-function cases(dir: string): Case[] {
-  return (JSON.parse(readFileSync(path.join(dir, 'expected.json'), 'utf8')) as { cases: Case[] }).cases;
-}
-
-const key = (p: { name: string; version: string; ecosystem: string | undefined }): string => `${p.ecosystem}|${p.name}@${p.version}`;
+const key = (p: { name: string; version: string; ecosystem?: string | undefined }): string => `${p.ecosystem}|${p.name}@${p.version}`;
 
 /**
  * The peer cases. Git entries: the peers report them with an empty version and the commit; we
  * never invent a version, so they are `unresolved` entries carrying the commit instead.
  */
-function runCase(dir: string, c: Case): void {
-  const file = path.join(dir, c.fixture);
+function runCase({ c, file }: LoadedCase): void {
   if (c.fixtureExists === false) {
     expect(existsSync(file)).toBe(false);
     return;
@@ -49,17 +35,14 @@ function runCase(dir: string, c: Case): void {
 }
 
 for (const folder of ['osv-scanner-v1/mix', 'osv-scalibr/erlang-mixlock', 'osv-scalibr/elixir-mixlock']) {
-  const dir = shared('conformance', 'lockfiles', ...folder.split('/'));
   describe.skipIf(!HAS_SHARED)(`mix.lock conformance: ${folder}`, () => {
-    it.each(HAS_SHARED ? cases(dir).map((c) => [c.test ?? c.name ?? c.fixture, c] as const) : [])('%s', (_n, c) => runCase(dir, c));
+    it.each(lockfileCases([folder]).map((l) => [l.c.test ?? l.c.name ?? l.c.fixture, l] as const))('%s', (_n, l) => runCase(l));
   });
 }
 
 describe.skipIf(!HAS_SHARED)('mix.lock wants(): osv-scanner should-extract vectors', () => {
   it('agrees with every MixLockExtractor vector', () => {
-    const all = (JSON.parse(readFileSync(shared('conformance', 'lockfiles', 'osv-scanner-v1', 'should-extract.json'), 'utf8')) as {
-      cases: { extractor: string; path: string; want: boolean }[];
-    }).cases.filter((v) => v.extractor === 'MixLockExtractor');
+    const all = shouldExtractVectors('MixLockExtractor');
     expect(all.length).toBeGreaterThan(0);
     for (const v of all) expect([v.path, mixLockExtractor.wants(v.path)]).toEqual([v.path, v.want]);
   });

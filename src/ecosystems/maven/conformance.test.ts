@@ -4,30 +4,19 @@
  * where vouch deliberately reports less than the peer (it never guesses), the case names what
  * moved to `unresolved` instead, and why.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { VouchError } from '../../model/errors.js';
 import type { Inventory } from '../../model/inventory.js';
 import { fileInput } from '../../inventory/input.js';
-import { HAS_SHARED, shared } from '../../testing/shared.js';
+import { lockfileCases, type ExpectedPackage as Base } from '../../testing/lockfile-conformance.js';
+import { HAS_SHARED } from '../../testing/shared.js';
 import type { Extractor } from '../types.js';
 import { gradleLockfileExtractor } from './gradle-lockfile.js';
 import { pomExtractor } from './pom.js';
 import { verificationMetadataExtractor } from './verification-metadata.js';
 
-interface ExpectedPackage {
-  name: string;
-  version?: string;
-  depGroups?: string[];
-}
-interface ConformanceCase {
-  test?: string;
-  name?: string;
-  fixture: string;
-  fixtureExists: boolean;
-  expectError: null | Record<string, unknown>;
-  expectedPackages?: ExpectedPackage[];
-}
+/** pom.xml cases list some packages without a version. */
+type ExpectedPackage = Omit<Base, 'version'> & { version?: string };
 
 /** A documented difference from the peer: these expected packages are in `unresolved`, not components. */
 interface Divergence {
@@ -67,19 +56,12 @@ const SUITES: { dir: string; extractor: Extractor }[] = [
   { dir: 'osv-scalibr/java-gradleverificationmetadataxml', extractor: verificationMetadataExtractor },
 ];
 
-function casesOf(dir: string): ConformanceCase[] {
-  if (!HAS_SHARED) return [];
-  const file = shared('conformance', 'lockfiles', dir, 'expected.json');
-  return (JSON.parse(readFileSync(file, 'utf8')) as { cases: ConformanceCase[] }).cases;
-}
-
 const key = (name: string, version: string | undefined): string => `${name}@${version ?? ''}`;
 
 describe.skipIf(!HAS_SHARED)('maven conformance (osv-scanner v1, osv-scalibr)', () => {
   for (const { dir, extractor } of SUITES) {
-    const cases = casesOf(dir);
-    it.each(cases.map((c) => [c.test ?? c.name ?? c.fixture, c] as const))(`${dir}: %s`, async (_label, c) => {
-      const file = shared('conformance', 'lockfiles', dir, c.fixture);
+    const cases = lockfileCases<ExpectedPackage>([dir]);
+    it.each(cases.map(({ c, file }) => [c.test ?? c.name ?? c.fixture, c, file] as const))(`${dir}: %s`, async (_label, c, file) => {
       if (!c.fixtureExists) {
         await expect(fileInput(file)).rejects.toMatchObject({ code: 'INPUT_MISSING' });
         return;

@@ -7,8 +7,9 @@ import { packageLockExtractor } from './package-lock.js';
 import { npm } from './index.js';
 import type { Inventory } from '../../model/inventory.js';
 import { fileInput, memoryInput } from '../../inventory/input.js';
+import { lockfileCases } from '../../testing/lockfile-conformance.js';
 import { HAS_SHARED } from '../../testing/shared.js';
-import { P, comp, conformanceCases, edgesFrom, errorOf, expectLocated, expectedSet, nameVersions } from './lock-testing.js';
+import { P, comp, edgesFrom, errorOf, expectLocated, expectedSet, nameVersions } from './lock-testing.js';
 
 const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__', 'bun', 'bun.lock');
 
@@ -42,7 +43,7 @@ describe('npm/bun-lock: file selection', () => {
 });
 
 describe.skipIf(!HAS_SHARED)('npm/bun-lock: conformance (osv-scalibr)', () => {
-  const cases = conformanceCases(['osv-scalibr/javascript-bunlock']);
+  const cases = lockfileCases(['osv-scalibr/javascript-bunlock']);
 
   it('finds the bun cases', () => {
     expect(cases.length).toBe(20);

@@ -1,55 +1,11 @@
-/** Test helpers shared by the yarn, pnpm and bun lockfile tests (conformance cases, graph checks). */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+/** Test helpers shared by the npm lockfile tests (graph checks); the conformance cases are in src/testing/lockfile-conformance.ts. */
 import { expect } from 'vitest';
 import type { Component } from '../../model/component.js';
-import { VouchError } from '../../model/errors.js';
 import type { Inventory } from '../../model/inventory.js';
-import { HAS_SHARED, shared } from '../../testing/shared.js';
+import type { ExpectedPackage } from '../../testing/lockfile-conformance.js';
 import { npmPurl } from './package-lock.js';
 
-export interface ExpectedPackage {
-  name: string;
-  version: string;
-  ecosystem?: string;
-  depGroups?: string[];
-  commit?: string;
-}
-
-export interface ConformanceCase {
-  test?: string;
-  name?: string;
-  goTestFile?: string;
-  fixture: string;
-  fixtureExists: boolean;
-  expectError: null | { is?: string; contains?: string; any?: unknown };
-  match?: string;
-  expectedPackages?: ExpectedPackage[];
-}
-
-export function conformanceCases(dirs: readonly string[]): { dir: string; label: string; file: string; c: ConformanceCase }[] {
-  if (!HAS_SHARED) return [];
-  return dirs.flatMap((d) => {
-    const dir = shared('conformance', 'lockfiles', d);
-    const doc = JSON.parse(readFileSync(path.join(dir, 'expected.json'), 'utf8')) as { cases: ConformanceCase[] };
-    return doc.cases.map((c) => ({
-      dir,
-      c,
-      file: path.join(dir, c.fixture),
-      label: `${d}: ${c.test ?? `${c.goTestFile} ${c.name}`} (${c.fixture})`,
-    }));
-  });
-}
-
-export async function errorOf(p: Promise<unknown>): Promise<VouchError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(VouchError);
-    return e as VouchError;
-  }
-  throw new Error('expected a VouchError, got a result');
-}
+export { errorOf } from '../../testing/lockfile-conformance.js';
 
 export const P = (name: string, version: string): string => npmPurl(name, version);
 

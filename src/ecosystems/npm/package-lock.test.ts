@@ -7,11 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { hashesOf, keyLines, npmPurl, packageLockExtractor, parsePackageLock } from './package-lock.js';
 import { npm } from './index.js';
 import { purlOf } from '../index.js';
-import type { Component, Scope } from '../../model/component.js';
-import { VouchError } from '../../model/errors.js';
+import type { Scope } from '../../model/component.js';
 import type { Inventory } from '../../model/inventory.js';
 import { fileInput, memoryInput } from '../../inventory/input.js';
+import { lockfileCases } from '../../testing/lockfile-conformance.js';
 import { HAS_SHARED, shared } from '../../testing/shared.js';
+import { comp, edgesFrom, errorOf, nameVersions, P } from './lock-testing.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__');
 
@@ -25,32 +26,6 @@ function fixture(name: string): Promise<Inventory> {
 
 function extractText(text: string, p = 'package-lock.json'): Promise<Inventory> {
   return packageLockExtractor.extract(memoryInput(p, text));
-}
-
-async function errorOf(p: Promise<unknown>): Promise<VouchError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(VouchError);
-    return e as VouchError;
-  }
-  throw new Error('expected a VouchError, got a result');
-}
-
-const P = (name: string, version: string): string => npmPurl(name, version);
-
-function comp(inv: Inventory, name: string, version: string): Component {
-  const c = inv.graph.components.get(P(name, version));
-  if (!c) throw new Error(`no component ${name}@${version}; have ${[...inv.graph.components.keys()].join(', ')}`);
-  return c;
-}
-
-function nameVersions(inv: Inventory): string[] {
-  return [...new Set([...inv.graph.components.values()].map((c) => `${c.name}@${c.version}`))].sort();
-}
-
-function edgesFrom(inv: Inventory, from: string): string[] {
-  return [...(inv.graph.edges.get(from) ?? [])].sort();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -116,34 +91,7 @@ describe('npm/package-lock: file selection', () => {
 
 // ---------------------------------------------------------------------------------------------
 
-interface ExpectedPackage {
-  name: string;
-  version: string;
-  depGroups?: string[];
-}
-interface ConformanceCase {
-  test?: string;
-  name?: string;
-  goTestFile?: string;
-  fixture: string;
-  fixtureExists: boolean;
-  expectError: null | { is?: string; contains?: string };
-  match?: string;
-  expectedPackages?: ExpectedPackage[];
-  mustInclude?: ExpectedPackage[];
-  expectedCount?: number;
-}
-
 const CONFORMANCE_DIRS = ['osv-scanner-v1/npm', 'osv-scalibr/javascript-packagelockjson'];
-
-function conformanceCases(): { dir: string; c: ConformanceCase }[] {
-  if (!HAS_SHARED) return [];
-  return CONFORMANCE_DIRS.flatMap((d) => {
-    const dir = shared('conformance', 'lockfiles', d);
-    const doc = JSON.parse(readFileSync(path.join(dir, 'expected.json'), 'utf8')) as { cases: ConformanceCase[] };
-    return doc.cases.map((c) => ({ dir, c }));
-  });
-}
 
 /**
  * Upstream depGroups → our scope. `bundled` says nothing about scope. Upstream writes
@@ -159,16 +107,13 @@ function expectedScope(groups: readonly string[] | undefined, packagesSection: b
 }
 
 describe.skipIf(!HAS_SHARED)('npm/package-lock: conformance (osv-scanner v1.9.2, osv-scalibr)', () => {
-  const cases = conformanceCases();
+  const cases = lockfileCases(CONFORMANCE_DIRS);
 
   it('finds the package-lock cases', () => {
     expect(cases.length).toBe(28 + 34);
   });
 
-  for (const { dir, c } of cases) {
-    const label = `${path.basename(path.dirname(dir))}/${path.basename(dir)}: ${c.test ?? `${c.goTestFile} ${c.name}`} (${c.fixture})`;
-    const file = path.join(dir, c.fixture);
-
+  for (const { label, file, c } of cases) {
     it(label, async () => {
       if (!c.fixtureExists) {
         expect((await errorOf(extractFile(file))).code).toBe('INPUT_MISSING');

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -7,8 +6,9 @@ import { npm } from './index.js';
 import { purlOf } from '../index.js';
 import type { Inventory } from '../../model/inventory.js';
 import { fileInput, memoryInput } from '../../inventory/input.js';
+import { lockfileCases, shouldExtractVectors } from '../../testing/lockfile-conformance.js';
 import { HAS_SHARED, shared } from '../../testing/shared.js';
-import { P, comp, conformanceCases, edgesFrom, errorOf, expectLocated, expectedSet, nameVersions, reachableFromRoots } from './lock-testing.js';
+import { P, comp, edgesFrom, errorOf, expectLocated, expectedSet, nameVersions, reachableFromRoots } from './lock-testing.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__', 'pnpm');
 
@@ -27,10 +27,7 @@ function scopes(inv: Inventory): Record<string, [string, boolean]> {
 describe('npm/pnpm-lock: file selection', () => {
   it('agrees with should-extract.json, is registered, sniffs', () => {
     if (HAS_SHARED) {
-      const doc = JSON.parse(readFileSync(shared('conformance/lockfiles/osv-scanner-v1/should-extract.json'), 'utf8')) as {
-        cases: { extractor: string; path: string; want: boolean }[];
-      };
-      const list = doc.cases.filter((v) => v.extractor === 'PnpmLockExtractor');
+      const list = shouldExtractVectors('PnpmLockExtractor');
       expect(list.length).toBeGreaterThan(3);
       for (const v of list) expect(pnpmLockExtractor.wants(v.path), v.path).toBe(v.want);
     }
@@ -45,7 +42,7 @@ describe('npm/pnpm-lock: file selection', () => {
 });
 
 describe.skipIf(!HAS_SHARED)('npm/pnpm-lock: conformance (osv-scanner v1.9.2, osv-scalibr)', () => {
-  const cases = conformanceCases(['osv-scanner-v1/pnpm', 'osv-scalibr/javascript-pnpmlock']);
+  const cases = lockfileCases(['osv-scanner-v1/pnpm', 'osv-scalibr/javascript-pnpmlock']);
 
   it('finds the pnpm cases', () => {
     expect(cases.length).toBe(27 + 32);

@@ -7,11 +7,11 @@ import { npm } from './index.js';
 import { purlOf } from '../index.js';
 import type { Inventory } from '../../model/inventory.js';
 import { fileInput, memoryInput } from '../../inventory/input.js';
+import { lockfileCases, shouldExtractVectors } from '../../testing/lockfile-conformance.js';
 import { HAS_SHARED, shared } from '../../testing/shared.js';
 import {
   P,
   comp,
-  conformanceCases,
   edgesFrom,
   errorOf,
   expectLocated,
@@ -46,12 +46,9 @@ describe('npm/yarn-lock: file selection', () => {
 
   it('agrees with should-extract.json', () => {
     if (!HAS_SHARED) return;
-    const vectors = JSON.parse(readFileSync(shared('conformance/lockfiles/osv-scanner-v1/should-extract.json'), 'utf8')) as
-      | { extractor: string; path: string; want?: boolean; shouldExtract?: boolean }[]
-      | { cases: { extractor: string; path: string; want?: boolean; shouldExtract?: boolean }[] };
-    const list = (Array.isArray(vectors) ? vectors : vectors.cases).filter((v) => v.extractor === 'YarnLockExtractor' && v.path);
+    const list = shouldExtractVectors('YarnLockExtractor').filter((v) => v.path);
     expect(list.length).toBeGreaterThan(3);
-    for (const v of list) expect(yarnLockExtractor.wants(v.path), v.path).toBe(v.want ?? v.shouldExtract);
+    for (const v of list) expect(yarnLockExtractor.wants(v.path), v.path).toBe(v.want);
   });
 
   it('sniffs v1 and berry lockfiles; is registered', () => {
@@ -64,7 +61,7 @@ describe('npm/yarn-lock: file selection', () => {
 });
 
 describe.skipIf(!HAS_SHARED)('npm/yarn-lock: conformance (osv-scanner v1.9.2, osv-scalibr)', () => {
-  const cases = conformanceCases(['osv-scanner-v1/yarn', 'osv-scalibr/javascript-yarnlock']);
+  const cases = lockfileCases(['osv-scanner-v1/yarn', 'osv-scalibr/javascript-yarnlock']);
 
   it('finds the yarn cases', () => {
     expect(cases.length).toBe(25 + 25);

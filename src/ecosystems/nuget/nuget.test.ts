@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { VouchError } from '../../model/errors.js';
 import type { Inventory } from '../../model/inventory.js';
 import { memoryInput } from '../../inventory/input.js';
+import { lockfileCases, shouldExtractVectors } from '../../testing/lockfile-conformance.js';
 import { HAS_SHARED, shared } from '../../testing/shared.js';
 import { csprojExtractor, parseMsbuildPackages, pinnedVersion } from './csproj.js';
 import { directoryPackagesPropsExtractor } from './directory-packages-props.js';
@@ -13,31 +14,11 @@ import { packagesLockExtractor, parsePackagesLock } from './packages-lock.js';
 const FIXTURES = path.join(path.dirname(new URL(import.meta.url).pathname), '__fixtures__');
 const fixture = (name: string): string => readFileSync(path.join(FIXTURES, name), 'utf8');
 
-interface Pkg {
-  name: string;
-  version: string;
-  ecosystem: string | undefined;
-}
-interface Case {
-  test?: string;
-  name?: string;
-  fixture: string;
-  fixtureExists?: boolean;
-  expectError: unknown;
-  expectedPackages?: Pkg[];
-}
-
-function cases(dir: string): Case[] {
-  return (JSON.parse(readFileSync(path.join(dir, 'expected.json'), 'utf8')) as { cases: Case[] }).cases;
-}
-
-const key = (p: Pkg): string => `${p.ecosystem}|${p.name}@${p.version}`;
+const key = (p: { name: string; version: string; ecosystem?: string | undefined }): string => `${p.ecosystem}|${p.name}@${p.version}`;
 
 function conformance(folder: string, parse: (text: string, file: string) => Inventory): void {
-  const dir = shared('conformance', 'lockfiles', ...folder.split('/'));
   describe.skipIf(!HAS_SHARED)(`conformance: ${folder}`, () => {
-    it.each(HAS_SHARED ? cases(dir).map((c) => [c.test ?? c.name ?? c.fixture, c] as const) : [])('%s', (_n, c) => {
-      const file = path.join(dir, c.fixture);
+    it.each(lockfileCases([folder]).map(({ c, file }) => [c.test ?? c.name ?? c.fixture, c, file] as const))('%s', (_n, c, file) => {
       if (c.fixtureExists === false) {
         expect(existsSync(file)).toBe(false);
         return;
@@ -60,9 +41,7 @@ conformance('osv-scalibr/dotnet-nugetcpm', (t, f) => parseMsbuildPackages(t, f, 
 
 describe.skipIf(!HAS_SHARED)('packages.lock.json wants(): osv-scanner should-extract vectors', () => {
   it('agrees with every NuGetLockExtractor vector', () => {
-    const all = (JSON.parse(readFileSync(shared('conformance', 'lockfiles', 'osv-scanner-v1', 'should-extract.json'), 'utf8')) as {
-      cases: { extractor: string; path: string; want: boolean }[];
-    }).cases.filter((v) => v.extractor === 'NuGetLockExtractor');
+    const all = shouldExtractVectors('NuGetLockExtractor');
     expect(all.length).toBeGreaterThan(0);
     for (const v of all) expect([v.path, packagesLockExtractor.wants(v.path)]).toEqual([v.path, v.want]);
   });

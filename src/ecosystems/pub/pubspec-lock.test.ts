@@ -3,7 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VouchError } from '../../model/errors.js';
 import { memoryInput } from '../../inventory/input.js';
-import { HAS_SHARED, shared } from '../../testing/shared.js';
+import { lockfileCases, shouldExtractVectors, type LoadedCase } from '../../testing/lockfile-conformance.js';
+import { HAS_SHARED } from '../../testing/shared.js';
 import { parsePubspecLock, pubspecLockExtractor } from './pubspec-lock.js';
 
 const FIXTURES = path.join(path.dirname(new URL(import.meta.url).pathname), '__fixtures__');
@@ -11,20 +12,8 @@ const FIXTURES = path.join(path.dirname(new URL(import.meta.url).pathname), '__f
 interface Pkg {
   name: string;
   version: string;
-  ecosystem: string | undefined;
+  ecosystem?: string | undefined;
   depGroups?: string[];
-}
-interface Case {
-  test?: string;
-  name?: string;
-  fixture: string;
-  fixtureExists?: boolean;
-  expectError: unknown;
-  expectedPackages?: Pkg[];
-}
-
-function cases(dir: string): Case[] {
-  return (JSON.parse(readFileSync(path.join(dir, 'expected.json'), 'utf8')) as { cases: Case[] }).cases;
 }
 
 const key = (p: Pkg): string => `${p.ecosystem}|${p.name}@${p.version}${p.depGroups?.includes('dev') ? ' dev' : ''}`;
@@ -37,8 +26,7 @@ const key = (p: Pkg): string => `${p.ecosystem}|${p.name}@${p.version}${p.depGro
  */
 const EMPTY_FILE_IS_AN_ERROR = 'empty.lock';
 
-function runCase(dir: string, c: Case): void {
-  const file = path.join(dir, c.fixture);
+function runCase({ c, file }: LoadedCase): void {
   if (c.fixtureExists === false) {
     expect(existsSync(file)).toBe(false);
     return;
@@ -58,17 +46,14 @@ function runCase(dir: string, c: Case): void {
 }
 
 for (const folder of ['osv-scanner-v1/pub', 'osv-scalibr/dart-pubspec']) {
-  const dir = shared('conformance', 'lockfiles', ...folder.split('/'));
   describe.skipIf(!HAS_SHARED)(`pubspec.lock conformance: ${folder}`, () => {
-    it.each(HAS_SHARED ? cases(dir).map((c) => [c.test ?? c.name ?? c.fixture, c] as const) : [])('%s', (_n, c) => runCase(dir, c));
+    it.each(lockfileCases([folder]).map((l) => [l.c.test ?? l.c.name ?? l.c.fixture, l] as const))('%s', (_n, l) => runCase(l));
   });
 }
 
 describe.skipIf(!HAS_SHARED)('pubspec.lock wants(): osv-scanner should-extract vectors', () => {
   it('agrees with every PubspecLockExtractor vector', () => {
-    const all = (JSON.parse(readFileSync(shared('conformance', 'lockfiles', 'osv-scanner-v1', 'should-extract.json'), 'utf8')) as {
-      cases: { extractor: string; path: string; want: boolean }[];
-    }).cases.filter((v) => v.extractor === 'PubspecLockExtractor');
+    const all = shouldExtractVectors('PubspecLockExtractor');
     expect(all.length).toBeGreaterThan(0);
     for (const v of all) expect([v.path, pubspecLockExtractor.wants(v.path)]).toEqual([v.path, v.want]);
   });

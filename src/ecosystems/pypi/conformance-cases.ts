@@ -2,43 +2,34 @@
  * Test support: the peer conformance cases of ../shared/conformance/lockfiles (README §3) and the
  * comparison key the PyPI extractor tests use (PEP 503 name + version).
  */
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { fileInput } from '../../inventory/input.js';
 import { VouchError } from '../../model/errors.js';
 import type { Inventory } from '../../model/inventory.js';
 import type { Extractor } from '../types.js';
-import { shared } from '../../testing/shared.js';
+import {
+  conformanceDir,
+  lockfileCases,
+  shouldExtractVectors,
+  type ExpectedPackage as Base,
+  type LockfileCase,
+} from '../../testing/lockfile-conformance.js';
 import { normalizeName } from './common.js';
 
-export interface ExpectedPackage {
-  name: string;
-  version?: string;
-  ecosystem: string;
-  depGroups?: string[];
-  commit?: string;
-}
+/** requirements.txt cases list some packages without a version. */
+export type ExpectedPackage = Omit<Base, 'version'> & { version?: string };
 
-export interface ConformanceCase {
-  /** upstream test name (osv-scanner `test`, osv-scalibr `name`) */
+export interface ConformanceCase extends LockfileCase<ExpectedPackage> {
+  /** upstream test name (osv-scanner `test`, osv-scalibr `name`) with its place and fixture */
   title: string;
-  fixture: string;
-  fixtureExists: boolean;
-  expectError: unknown;
-  match: string;
-  expectedPackages?: ExpectedPackage[];
 }
 
-export function conformanceDir(suite: string): string {
-  return shared('conformance', 'lockfiles', suite);
-}
+/** osv-scanner's file-name vectors whose upstream test file matches a pattern: `shouldExtract(/poetry/)`. */
+export { conformanceDir, shouldExtractVectors as shouldExtract };
 
 export function loadCases(suite: string): ConformanceCase[] {
-  const data = JSON.parse(readFileSync(`${conformanceDir(suite)}/expected.json`, 'utf8')) as {
-    cases: (ConformanceCase & { test?: string; name?: string })[];
-  };
-  return data.cases.map((c, i) => ({ ...c, title: `${c.test ?? c.name ?? 'case'} #${i} (${c.fixture})` }));
+  return lockfileCases<ExpectedPackage>([suite]).map(({ c, index }) => ({ ...c, title: `${c.test ?? c.name ?? 'case'} #${index} (${c.fixture})` }));
 }
 
 export function key(name: string, version: string | undefined): string {
@@ -55,14 +46,6 @@ export function componentKeys(inv: Inventory): string[] {
 
 export function componentByKey(inv: Inventory, k: string) {
   return [...inv.graph.components.values()].find((c) => key(c.name, c.version) === k);
-}
-
-/** osv-scanner's file-name vectors whose upstream test file matches `source` ([] without ../shared). */
-export function shouldExtract(source: RegExp): { path: string; want: boolean }[] {
-  const file = shared('conformance', 'lockfiles', 'osv-scanner-v1', 'should-extract.json');
-  if (!existsSync(file)) return [];
-  const data = JSON.parse(readFileSync(file, 'utf8')) as { cases: { path: string; want: boolean; source: string }[] };
-  return data.cases.filter((c) => source.test(c.source));
 }
 
 /**

@@ -6,9 +6,9 @@ import { gemfileLockExtractor, gemPurl, parseGemfileLock } from './gemfile-lock.
 import { rubygems } from './index.js';
 import { purlOf } from '../index.js';
 import type { Component } from '../../model/component.js';
-import { VouchError } from '../../model/errors.js';
 import type { Inventory } from '../../model/inventory.js';
 import { fileInput, memoryInput } from '../../inventory/input.js';
+import { errorOf, lockfileCases, shouldExtractVectors } from '../../testing/lockfile-conformance.js';
 import { HAS_SHARED, shared } from '../../testing/shared.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__');
@@ -19,16 +19,6 @@ async function extractFile(p: string): Promise<Inventory> {
 
 function extractText(text: string, p = 'mem/Gemfile.lock'): Promise<Inventory> {
   return gemfileLockExtractor.extract(memoryInput(p, text));
-}
-
-async function errorOf(p: Promise<unknown>): Promise<VouchError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(VouchError);
-    return e as VouchError;
-  }
-  throw new Error('expected a VouchError, got a result');
 }
 
 function comp(inv: Inventory, name: string, version: string): Component {
@@ -42,11 +32,7 @@ function nameVersions(inv: Inventory): string[] {
 }
 
 describe('rubygems/gemfile-lock: file selection', () => {
-  const vectors = HAS_SHARED
-    ? (JSON.parse(readFileSync(shared('conformance/lockfiles/osv-scanner-v1/should-extract.json'), 'utf8')) as {
-        cases: { extractor: string | null; path: string; want: boolean }[];
-      }).cases.filter((c) => c.extractor === 'GemfileLockExtractor')
-    : [];
+  const vectors = shouldExtractVectors('GemfileLockExtractor');
 
   it.skipIf(!HAS_SHARED)('has the upstream vectors', () => expect(vectors.length).toBe(6));
   for (const v of vectors) {
@@ -80,28 +66,10 @@ describe('rubygems/gemfile-lock: file selection', () => {
 
 // ---------------------------------------------------------------------------------------------
 
-interface ConformanceCase {
-  test?: string;
-  name?: string;
-  fixture: string;
-  fixtureExists?: boolean;
-  expectError: null | Record<string, unknown>;
-  expectedPackages?: { name: string; version: string; ecosystem: string; commit?: string }[];
-}
-
 const CONFORMANCE_DIRS = ['osv-scanner-v1/bundler', 'osv-scalibr/ruby-gemfilelock'];
 
-function conformanceCases(): { dir: string; c: ConformanceCase }[] {
-  if (!HAS_SHARED) return [];
-  return CONFORMANCE_DIRS.flatMap((d) => {
-    const dir = shared('conformance', 'lockfiles', d);
-    const doc = JSON.parse(readFileSync(path.join(dir, 'expected.json'), 'utf8')) as { cases: ConformanceCase[] };
-    return doc.cases.map((c) => ({ dir, c }));
-  });
-}
-
 describe.skipIf(!HAS_SHARED)('rubygems/gemfile-lock: conformance (osv-scanner v1.9.2, osv-scalibr)', () => {
-  const cases = conformanceCases();
+  const cases = lockfileCases(CONFORMANCE_DIRS);
 
   it('finds the Gemfile.lock cases', () => expect(cases.length).toBe(11 + 12));
 
