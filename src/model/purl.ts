@@ -1,6 +1,14 @@
 /** Package URLs, through packageurl-js. Canonical strings are what every component is keyed by. */
-import { PackageURL } from 'packageurl-js';
+import { createRequire } from 'node:module';
+import type * as PurlLib from 'packageurl-js';
 import { VouchError } from './errors.js';
+
+// Loaded on first use: its initialisation costs ~30 ms, and a scan whose extractors spell their
+// purls directly (npm's plain names) never needs it.
+let purlLib: typeof PurlLib | undefined;
+function lib(): typeof PurlLib {
+  return (purlLib ??= createRequire(import.meta.url)('packageurl-js') as typeof PurlLib);
+}
 
 export interface PurlParts {
   type: string;
@@ -14,7 +22,7 @@ export interface PurlParts {
 /** Parse a purl; throws VouchError(INPUT_PARSE) with packageurl-js's reason. */
 export function parsePurl(purl: string): PurlParts {
   try {
-    const p = PackageURL.fromString(purl);
+    const p = lib().PackageURL.fromString(purl);
     return {
       type: p.type,
       namespace: p.namespace ?? undefined,
@@ -31,7 +39,7 @@ export function parsePurl(purl: string): PurlParts {
 /** Build the canonical purl string. */
 export function buildPurl(parts: PurlParts): string {
   try {
-    return new PackageURL(
+    return new (lib().PackageURL)(
       parts.type,
       parts.namespace ?? undefined,
       parts.name,

@@ -248,7 +248,7 @@ const SEMVER = /^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
  * The test suite checks this path against purlOf on every package of the real lockfiles.
  */
 const PLAIN_NAME = /^(?:@([a-z0-9][a-z0-9._~-]*)\/)?([a-z0-9._~-]+)$/;
-const PLAIN_VERSION = /^[0-9A-Za-z.+-]+$/;
+const PLAIN_VERSION = /^[0-9A-Za-z.-]+$/; // no '+': a purl spells it %2B
 
 /** The purl of an npm package: `@scope/name` splits into namespace and name, as purlOf(npm, …) does. */
 export function npmPurl(name: string, version: string): string {
