@@ -27,8 +27,8 @@
  * 14,854 vectors (e.g. `1.5.9.RC1` vs `1.5.9-RC0`) and 3 of the vers-spec pairs differently.
  * OSV evaluates Maven advisories with this rule, so matching follows it.
  */
-import { VouchError } from '../../model/errors.js';
 import type { Versioning } from '../types.js';
+import { cachedParser } from '../shared/parse-cache.js';
 
 const SEP_NONE = 0; // first token
 const SEP_DOT = 1;
@@ -203,32 +203,7 @@ function compareParsed(a: MavenVersion, b: MavenVersion): number {
   return 0;
 }
 
-/**
- * A bounded cache of parsed versions in two generations (at most 2 x GENERATION entries): when
- * the young one is full it becomes the old one, and what is still used moves back up.
- */
-const GENERATION = 4096;
-let young = new Map<string, MavenVersion>();
-let old = new Map<string, MavenVersion>();
-
-function parseCached(s: string): MavenVersion | undefined {
-  let v = young.get(s);
-  if (v !== undefined) return v;
-  v = old.get(s) ?? parseMaven(s);
-  if (v === undefined) return undefined;
-  if (young.size >= GENERATION) {
-    old = young;
-    young = new Map();
-  }
-  young.set(s, v);
-  return v;
-}
-
-function mustParse(s: string): MavenVersion {
-  const v = parseCached(s);
-  if (v === undefined) throw new VouchError('INPUT_PARSE', `not a Maven version: ${JSON.stringify(s)}`);
-  return v;
-}
+const { parse: parseCached, mustParse } = cachedParser(parseMaven, 'Maven');
 
 export const versioning: Versioning = {
   parse: (version) => parseCached(version),

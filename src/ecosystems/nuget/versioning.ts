@@ -13,8 +13,8 @@
  *   labels one by one: all-digit labels numerically and before other labels, other labels
  *   case-insensitively (ordinal); more labels sort after fewer. Build metadata is ignored.
  */
-import { VouchError } from '../../model/errors.js';
 import type { Versioning } from '../types.js';
+import { cachedParser } from '../shared/parse-cache.js';
 
 interface Label {
   readonly num: boolean;
@@ -75,32 +75,7 @@ function compareParsed(a: NuGetVersion, b: NuGetVersion): number {
   return al.length === bl.length ? 0 : al.length < bl.length ? -1 : 1;
 }
 
-/**
- * A bounded cache of parsed versions in two generations (at most 2 x GENERATION entries): when
- * the young one is full it becomes the old one, and what is still used moves back up.
- */
-const GENERATION = 4096;
-let young = new Map<string, NuGetVersion>();
-let old = new Map<string, NuGetVersion>();
-
-function parseCached(s: string): NuGetVersion | undefined {
-  let v = young.get(s);
-  if (v !== undefined) return v;
-  v = old.get(s) ?? parseNuGet(s);
-  if (v === undefined) return undefined;
-  if (young.size >= GENERATION) {
-    old = young;
-    young = new Map();
-  }
-  young.set(s, v);
-  return v;
-}
-
-function mustParse(s: string): NuGetVersion {
-  const v = parseCached(s);
-  if (v === undefined) throw new VouchError('INPUT_PARSE', `not a NuGet version: ${JSON.stringify(s)}`);
-  return v;
-}
+const { parse: parseCached, mustParse } = cachedParser(parseNuGet, 'NuGet');
 
 export const versioning: Versioning = {
   parse: (version) => parseCached(version),

@@ -16,8 +16,8 @@
  *
  * Not a version: the empty string (or a bare `v`), or one containing whitespace or control characters.
  */
-import { VouchError } from '../../model/errors.js';
 import type { Versioning } from '../types.js';
+import { cachedParser } from '../shared/parse-cache.js';
 
 /** Rank of `#`, which a number stands for when compared with a special form. */
 const NUMBER_RANK = 4;
@@ -127,32 +127,7 @@ function compareParsed(a: PackagistVersion, b: PackagistVersion): number {
   return 0;
 }
 
-/**
- * A bounded cache of parsed versions in two generations (at most 2 x GENERATION entries): when
- * the young one is full it becomes the old one, and what is still used moves back up.
- */
-const GENERATION = 4096;
-let young = new Map<string, PackagistVersion>();
-let old = new Map<string, PackagistVersion>();
-
-function parseCached(s: string): PackagistVersion | undefined {
-  let v = young.get(s);
-  if (v !== undefined) return v;
-  v = old.get(s) ?? parsePackagist(s);
-  if (v === undefined) return undefined;
-  if (young.size >= GENERATION) {
-    old = young;
-    young = new Map();
-  }
-  young.set(s, v);
-  return v;
-}
-
-function mustParse(s: string): PackagistVersion {
-  const v = parseCached(s);
-  if (v === undefined) throw new VouchError('INPUT_PARSE', `not a Packagist version: ${JSON.stringify(s)}`);
-  return v;
-}
+const { parse: parseCached, mustParse } = cachedParser(parsePackagist, 'Packagist');
 
 export const versioning: Versioning = {
   parse: (version) => parseCached(version),

@@ -14,8 +14,8 @@
  * - Comparing: segment by segment, a missing segment reads as `0`; numbers numerically, strings by
  *   bytes (case-sensitive), and a string sorts before a number (`1.a` < `1` < `1.0.1`).
  */
-import { VouchError } from '../../model/errors.js';
 import type { Versioning } from '../types.js';
+import { cachedParser } from '../shared/parse-cache.js';
 
 /** A segment: a number's digits without leading zeros, or a string of letters. */
 interface Segment {
@@ -110,32 +110,7 @@ function compareParsed(a: RubyGemsVersion, b: RubyGemsVersion): number {
   return 0;
 }
 
-/**
- * A bounded cache of parsed versions in two generations (at most 2 x GENERATION entries): when
- * the young one is full it becomes the old one, and what is still used moves back up.
- */
-const GENERATION = 4096;
-let young = new Map<string, RubyGemsVersion>();
-let old = new Map<string, RubyGemsVersion>();
-
-function parseCached(s: string): RubyGemsVersion | undefined {
-  let v = young.get(s);
-  if (v !== undefined) return v;
-  v = old.get(s) ?? parseGem(s);
-  if (v === undefined) return undefined;
-  if (young.size >= GENERATION) {
-    old = young;
-    young = new Map();
-  }
-  young.set(s, v);
-  return v;
-}
-
-function mustParse(s: string): RubyGemsVersion {
-  const v = parseCached(s);
-  if (v === undefined) throw new VouchError('INPUT_PARSE', `not a RubyGems version: ${JSON.stringify(s)}`);
-  return v;
-}
+const { parse: parseCached, mustParse } = cachedParser(parseGem, 'RubyGems');
 
 export const versioning: Versioning = {
   parse: (version) => parseCached(version),
