@@ -10,13 +10,12 @@ import { VouchError } from '../model/errors.js';
 import { DependencyGraph } from '../model/graph.js';
 import type { Inventory } from '../model/inventory.js';
 import type { Extractor } from '../ecosystems/types.js';
+import { SKIPPED_DIRS, addInventory } from './common.js';
 import { defaultExtractors } from './extractors.js';
 import { extractImage } from './image.js';
 import { type RootfsInventory, scanRootfs } from './rootfs.js';
 import { fileInput } from './input.js';
 
-/** Folders never descended into: installed trees, VCS metadata, vendored copies. */
-export const SKIPPED_DIRS = new Set(['node_modules', '.git', 'vendor', '.hg', '.svn', 'bower_components']);
 
 export interface InputStatus {
   path: string;
@@ -94,7 +93,7 @@ export async function collectInventory(paths: readonly string[], opts: CollectOp
       for (const { file, extractor } of found) {
         opts.onFile?.(file);
         try {
-          add(result, await extractor.extract(await fileInput(file)));
+          addInventory(result, await extractor.extract(await fileInput(file)));
         } catch (e) {
           if (!(e instanceof VouchError)) throw e;
           result.inputs.push({ path: file, extractor: extractor.id, status: 'failed', reason: e.oneLine(), components: 0, warnings: [] });
@@ -112,7 +111,7 @@ export async function collectInventory(paths: readonly string[], opts: CollectOp
       if (!extractor) {
         throw new VouchError('INPUT_UNSUPPORTED', 'not a lockfile or SBOM that vouch reads (see `vouch scan --help` for the formats)', { path: p });
       }
-      add(result, await extractor.extract(input));
+      addInventory(result, await extractor.extract(input));
     } else {
       throw new VouchError('INPUT_UNSUPPORTED', 'not a regular file or directory', { path: p });
     }
@@ -147,19 +146,6 @@ async function looksLikeTar(p: string): Promise<boolean> {
   }
 }
 
-function add(result: CollectedInventory, inv: Inventory): void {
-  // the first input's graph is adopted as it is: a one-lockfile scan copies nothing
-  if (result.graph.components.size === 0 && result.graph.roots.size === 0) result.graph = inv.graph;
-  else result.graph.merge(inv.graph);
-  result.inputs.push({
-    path: inv.source.path,
-    extractor: inv.source.extractor,
-    status: 'ok',
-    components: inv.graph.components.size,
-    warnings: inv.warnings,
-  });
-  for (const u of inv.unresolved) result.unresolved.push({ ...u, path: inv.source.path });
-}
 
 async function walk(
   dir: string,

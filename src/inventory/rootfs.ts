@@ -19,11 +19,10 @@ import type { Inventory } from '../model/inventory.js';
 import type { Extractor } from '../ecosystems/types.js';
 import type { CollectedInventory } from './collect.js';
 import { fileInput } from './input.js';
+import { SKIPPED_DIRS, addInventory } from './common.js';
 
 /** Root-level folders that are kernel or device views, not files. */
 const SKIPPED_AT_ROOT = ['proc', 'sys', 'dev'];
-/** Never entered anywhere (as collect.ts's SKIPPED_DIRS; kept here to avoid a runtime import). */
-const SKIPPED_DIRS = new Set(['node_modules', '.git', 'vendor', '.hg', '.svn', 'bower_components']);
 
 export interface RootfsOptions {
   /** Walk only these root-relative folders (e.g. `['var/lib/dpkg', 'etc']`); default: the whole tree. */
@@ -80,7 +79,7 @@ export async function scanRootfs(dir: string, extractors: readonly Extractor[], 
   for (const { file, extractor } of found) {
     opts.onFile?.(show(file));
     try {
-      add(result, relabel(await extractor.extract(await fileInput(file)), show));
+      addInventory(result, relabel(await extractor.extract(await fileInput(file)), show));
     } catch (e) {
       const reason = e instanceof VouchError ? e.oneLine() : `internal error: ${(e as Error).message ?? String(e)}`;
       result.inputs.push({ path: show(file), extractor: extractor.id, status: 'failed', reason: show(reason), components: 0, warnings: [] });
@@ -128,17 +127,6 @@ async function walk(root: string, rel: string, depth: number, ctx: WalkCtx): Pro
   }
 }
 
-function add(result: CollectedInventory, inv: Inventory): void {
-  result.graph.merge(inv.graph);
-  result.inputs.push({
-    path: inv.source.path,
-    extractor: inv.source.extractor,
-    status: 'ok',
-    components: inv.graph.components.size,
-    warnings: inv.warnings,
-  });
-  for (const u of inv.unresolved) result.unresolved.push({ ...u, path: inv.source.path });
-}
 
 /** `<root>/x/y` → `<displayRoot>/x/y`, wherever the real root appears in a string. */
 function relabeller(root: string, displayRoot: string): (s: string) => string {

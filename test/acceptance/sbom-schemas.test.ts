@@ -15,7 +15,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SKIPPED_DIRS } from '../../src/inventory/collect.js';
+import { SKIPPED_DIRS } from '../../src/inventory/common.js';
 import { defaultExtractors } from '../../src/inventory/extractors.js';
 import { cycloneDxValidator, spdxJsonValidator } from '../../src/sbom/sbom-write-testing.js';
 import { HAS_SHARED, shared } from '../../src/testing/shared.js';
