@@ -25,6 +25,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RESULTS_FILE, replaceSection } from './results.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -34,7 +35,6 @@ const runs = Number(process.env.BENCH_RUNS ?? 5);
 const work = path.join(here, '.work');
 const cdxgenDir = path.join(work, 'cdxgen');
 const cdxgenSpec = '@cyclonedx/cdxgen@12'; // 12.x: engines node ^20 || ^22 || ^24 || ^25 || ^26
-const resultsFile = path.join(here, 'RESULTS.md');
 const heading = '## SBOM: recall and speed against cdxgen';
 const MAX_MISSES = 20;
 
@@ -389,19 +389,8 @@ try {
   console.log(section);
 
   if (process.env.BENCH_NO_WRITE !== '1') {
-    let text = existsSync(resultsFile)
-      ? readFileSync(resultsFile, 'utf8')
-      : '# Benchmark results\n\nRecorded runs of the benchmarks in bench/ (see the comment at the top of each script). Each section is replaced by the script that produces it.\n';
-    const start = text.indexOf(`${heading}\n`);
-    if (start >= 0) {
-      const next = text.slice(start + heading.length).search(/\n## /);
-      const end = next < 0 ? text.length : start + heading.length + next + 1;
-      text = `${text.slice(0, start)}${section}${text.slice(end)}`;
-    } else {
-      text = `${text.replace(/\n*$/, '\n\n')}${section}`;
-    }
-    writeFileSync(resultsFile, `${text.replace(/\n*$/, '')}\n`);
-    console.error(`bench: wrote the section to ${path.relative(root, resultsFile)}`);
+    replaceSection(heading, section);
+    console.error(`bench: wrote the section to ${path.relative(root, RESULTS_FILE)}`);
   }
 } finally {
   rmSync(tmp, { recursive: true, force: true });

@@ -6,10 +6,11 @@
 //     reading and JSON.parse-ing the same file (also a whole process). Target ≤ 3×, aim 2×.
 // (b) db update: loading all of ../shared/osv — advisories per second and peak RSS.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { replaceSection } from './results.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -100,23 +101,7 @@ try {
   out(`(a) scan ${path.relative(root, lockfile)} (${entries} package entries, ${findings} findings), warm store, median of ${runs}:`);
   out(`    node start+read+JSON.parse: ${b.toFixed(0)} ms   vouch scan: ${s.toFixed(0)} ms   ratio: ${(s / b).toFixed(2)}×  (target ≤ 3×, aim 2×)`);
   out(`(b) db update from ../shared/osv (${advisories} advisories), median of 3: ${(upd / 1000).toFixed(2)} s, ${Math.round(advisories / (upd / 1000))} advisories/s, peak RSS ${(rss / 1024).toFixed(0)} MiB  (target < 60 s)`);
-  writeSection('## Scan and advisory store', lines);
+  replaceSection('## Scan and advisory store', ['## Scan and advisory store', '', '```', ...lines, '```'].join('\n'));
 } finally {
   rmSync(home, { recursive: true, force: true });
-}
-
-/** Replace (or append) this benchmark's section of bench/RESULTS.md, keeping the others; atomic write. */
-function writeSection(heading, body) {
-  const file = path.join(here, 'RESULTS.md');
-  const old = existsSync(file) ? readFileSync(file, 'utf8') : '# vouch benchmark results\n\nWritten by the benchmarks themselves (`npm run bench`, `npm run bench:cdxgen`).\n';
-  const section = `${heading}\n\n\`\`\`\n${body.join('\n')}\n\`\`\`\n`;
-  const start = old.indexOf(`${heading}\n`);
-  let next;
-  if (start < 0) next = `${old.trimEnd()}\n\n${section}`;
-  else {
-    const end = old.indexOf('\n## ', start + heading.length);
-    next = old.slice(0, start) + section + (end < 0 ? '' : old.slice(end + 1));
-  }
-  writeFileSync(`${file}.tmp`, next);
-  renameSync(`${file}.tmp`, file);
 }
