@@ -165,11 +165,25 @@ async function walk(
     const full = path.join(dir, e.name);
     if (e.isDirectory()) {
       if (!SKIPPED_DIRS.has(e.name)) await walk(full, extractors, out, unreadable);
+      else if (e.name === 'node_modules') {
+        // an installed tree is not walked, but npm's record of it is read (node_modules/.package-lock.json)
+        const hidden = path.join(full, '.package-lock.json');
+        const extractor = extractors.find((x) => x.wants(hidden));
+        if (extractor && (await isFile(hidden))) out.push({ file: hidden, extractor });
+      }
     } else if (e.isFile()) {
       // symlinks are not followed inside a walk: no loops, no escaping the tree
       const extractor = extractors.find((x) => x.wants(full));
       if (extractor) out.push({ file: full, extractor });
     }
+  }
+}
+
+async function isFile(p: string): Promise<boolean> {
+  try {
+    return (await lstat(p)).isFile();
+  } catch {
+    return false;
   }
 }
 
