@@ -11,7 +11,7 @@ import { type Rating, type Severity, RATINGS_DESC, atLeast, severityOf } from '.
 import { VERSION } from '../version.js';
 import { ecosystemByOsvName } from '../ecosystems/index.js';
 
-export const SCAN_SCHEMA_VERSION = '1.0';
+export const SCAN_SCHEMA_VERSION = '1.1';
 
 export interface ReportFinding {
   /** OSV id of the advisory. */
@@ -39,6 +39,28 @@ export interface ReportFinding {
   references: { type: string; url: string }[];
 }
 
+export interface ExtractorStatus {
+  id: string;
+  filesRead: number;
+  packages: number;
+  failed: { path: string; reason: string }[];
+}
+
+/** One line per extractor that saw a file: what it read and what it could not. */
+export function extractorStatus(inputs: readonly InputStatus[]): ExtractorStatus[] {
+  const byId = new Map<string, ExtractorStatus>();
+  for (const i of inputs) {
+    const id = i.extractor ?? '(walk)';
+    let s = byId.get(id);
+    if (!s) byId.set(id, (s = { id, filesRead: 0, packages: 0, failed: [] }));
+    if (i.status === 'ok') {
+      s.filesRead++;
+      s.packages += i.components;
+    } else s.failed.push({ path: i.path, reason: i.reason ?? 'failed' });
+  }
+  return [...byId.values()].sort((a, b) => cmp(a.id, b.id));
+}
+
 export interface StoreInfo {
   ecosystem: string;
   count: number;
@@ -64,6 +86,8 @@ export interface ScanReport {
     bySeverity: Record<Rating, number>;
   };
   inputs: InputStatus[];
+  /** Per extractor: files read, packages found, files that failed with the reason (schema 1.1). */
+  extractors: ExtractorStatus[];
   findings: ReportFinding[];
   notChecked: { purl: string; reason: string }[];
   unresolved: CollectedInventory['unresolved'];
@@ -112,6 +136,7 @@ export function buildScanReport(args: {
       bySeverity,
     },
     inputs: inventory.inputs,
+    extractors: extractorStatus(inventory.inputs),
     findings,
     notChecked: stats.componentsNotChecked,
     unresolved: inventory.unresolved,

@@ -35,6 +35,10 @@ export function renderTable(report: ScanReport, opts: { verbose?: boolean } = {}
     if (opts.verbose) for (const u of report.unresolved) lines.push(`  ${u.path}${u.line ? `:${u.line}` : ''}: ${u.name}${u.spec ? ` ${u.spec}` : ''} (${u.reason})`);
   }
   if (opts.verbose) {
+    for (const x of report.extractors) {
+      lines.push(`${x.id}: ${plural(x.filesRead, 'file')} read, ${plural(x.packages, 'package')}${x.failed.length ? `, ${x.failed.length} failed` : ''}`);
+      for (const f of x.failed) lines.push(`  failed ${f.reason}`);
+    }
     lines.push(`${report.stats.advisoriesConsidered} candidate advisories evaluated; ${report.stats.gitRangesSkipped} GIT range(s) skipped (they name commits, not package versions).`);
     for (const m of report.stats.malformedRanges) lines.push(`  malformed range in ${m.id}: ${m.reason}`);
   }

@@ -67,13 +67,23 @@ describe.skipIf(!HAS_SHARED)('bad input', () => {
     file('monorepo/bad/package-lock.json', '{"lockfileVersion": 3, "packages": {');
     const r = vouch(['scan', dir, '--format', 'json'], env());
     expect(r.code, r.stderr).toBe(1); // NodeGoat's findings
-    const report = JSON.parse(r.stdout) as { inputs: { path: string; status: string; reason?: string }[]; findings: unknown[] };
+    const report = JSON.parse(r.stdout) as {
+      inputs: { path: string; status: string; reason?: string }[];
+      extractors: { id: string; filesRead: number; packages: number; failed: { path: string; reason: string }[] }[];
+      findings: unknown[];
+    };
     expect(report.findings.length).toBeGreaterThan(10);
     const bad = report.inputs.find((i) => i.path.includes(`${path.sep}bad${path.sep}`))!;
     expect(bad.status).toBe('failed');
     expect(bad.reason).toMatch(/package-lock\.json:\d+: not valid JSON/);
     expect(report.inputs.find((i) => i.path.includes(`${path.sep}good${path.sep}`))!.status).toBe('ok');
     expect(r.stderr).toMatch(/^vouch: skipped .*bad.*package-lock\.json:\d+: not valid JSON/m);
+    // the reader's own account: one file read (NodeGoat's 1,091 packages, README count), one failed with its reason
+    expect(report.extractors).toEqual([
+      { id: 'npm/package-lock', filesRead: 1, packages: 1091, failed: [{ path: bad.path, reason: bad.reason }] },
+    ]);
+    const verbose = vouch(['scan', dir, '--format', 'table', '--verbose', '--quiet'], env());
+    expect(verbose.stdout).toMatch(/^npm\/package-lock: 1 file read, 1091 packages, 1 failed$/m);
   });
 
   it('an SBOM with an invalid purl or a component without a version: the rest is scanned, the bad ones listed with their JSON path', () => {
