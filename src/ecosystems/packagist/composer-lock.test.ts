@@ -5,31 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { composerLockExtractor, composerPurl, parseComposerLock } from './composer-lock.js';
 import { packagist } from './index.js';
 import { purlOf } from '../index.js';
-import type { Component, Scope } from '../../model/component.js';
-import type { Inventory } from '../../model/inventory.js';
-import { fileInput, memoryInput } from '../../inventory/input.js';
+import type { Scope } from '../../model/component.js';
+import { memoryInput } from '../../inventory/input.js';
 import { errorOf, lockfileCases, shouldExtractVectors } from '../../testing/lockfile-conformance.js';
+import { extractorTesting } from '../../testing/extractor-testing.js';
 import { HAS_SHARED, shared } from '../../testing/shared.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__');
 
-async function extractFile(p: string): Promise<Inventory> {
-  return composerLockExtractor.extract(await fileInput(p));
-}
-
-function extractText(text: string, p = 'mem/composer.lock'): Promise<Inventory> {
-  return composerLockExtractor.extract(memoryInput(p, text));
-}
-
-function comp(inv: Inventory, name: string, version: string): Component {
-  const c = inv.graph.components.get(composerPurl(name, version));
-  if (!c) throw new Error(`no component ${name}@${version}; have ${[...inv.graph.components.keys()].join(', ')}`);
-  return c;
-}
-
-function nameVersions(inv: Inventory): string[] {
-  return [...inv.graph.components.values()].map((c) => `${c.name}@${c.version}`).sort();
-}
+const { extractFile, extractText, comp, nameVersions } = extractorTesting(composerLockExtractor, composerPurl, 'composer.lock');
 
 describe('packagist/composer-lock: file selection', () => {
   const vectors = shouldExtractVectors('ComposerLockExtractor');

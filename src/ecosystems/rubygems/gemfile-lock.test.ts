@@ -5,31 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { gemfileLockExtractor, gemPurl, parseGemfileLock } from './gemfile-lock.js';
 import { rubygems } from './index.js';
 import { purlOf } from '../index.js';
-import type { Component } from '../../model/component.js';
-import type { Inventory } from '../../model/inventory.js';
-import { fileInput, memoryInput } from '../../inventory/input.js';
+import { memoryInput } from '../../inventory/input.js';
 import { errorOf, lockfileCases, shouldExtractVectors } from '../../testing/lockfile-conformance.js';
+import { extractorTesting } from '../../testing/extractor-testing.js';
 import { HAS_SHARED, shared } from '../../testing/shared.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__');
 
-async function extractFile(p: string): Promise<Inventory> {
-  return gemfileLockExtractor.extract(await fileInput(p));
-}
-
-function extractText(text: string, p = 'mem/Gemfile.lock'): Promise<Inventory> {
-  return gemfileLockExtractor.extract(memoryInput(p, text));
-}
-
-function comp(inv: Inventory, name: string, version: string): Component {
-  const c = inv.graph.components.get(gemPurl(name, version));
-  if (!c) throw new Error(`no component ${name}@${version}; have ${[...inv.graph.components.keys()].join(', ')}`);
-  return c;
-}
-
-function nameVersions(inv: Inventory): string[] {
-  return [...inv.graph.components.values()].map((c) => `${c.name}@${c.version}`).sort();
-}
+const { extractFile, extractText, comp, nameVersions } = extractorTesting(gemfileLockExtractor, gemPurl, 'Gemfile.lock');
 
 describe('rubygems/gemfile-lock: file selection', () => {
   const vectors = shouldExtractVectors('GemfileLockExtractor');
