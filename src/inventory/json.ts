@@ -37,3 +37,23 @@ export function decodeText(buf: Buffer, path: string): string {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   return text;
 }
+
+/** A JSON object (not null, not an array). */
+export function isJsonObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** How an unexpected JSON value reads in an error: `null`, `an array`, `an object`, `a number`. */
+export function jsonTypeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
+/** The INPUT_PARSE error for a field of the wrong type, naming the file, JSON path and line. */
+export function wrongJsonType(file: string, jsonPath: string, expected: string, found: unknown, line?: number): VouchError {
+  return new VouchError('INPUT_PARSE', `expected ${expected}, found ${jsonTypeName(found)}`, {
+    path: file,
+    position: line !== undefined ? { line, jsonPath } : { jsonPath },
+  });
+}

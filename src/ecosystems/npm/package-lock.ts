@@ -42,7 +42,7 @@ import { VouchError } from '../../model/errors.js';
 import { DependencyGraph } from '../../model/graph.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
 import { buildPurl } from '../../model/purl.js';
-import { decodeText, parseJsonInput } from '../../inventory/json.js';
+import { decodeText, isJsonObject, parseJsonInput, wrongJsonType } from '../../inventory/json.js';
 import type { Extractor } from '../types.js';
 
 const ID = 'npm/package-lock';
@@ -96,14 +96,14 @@ async function shadowingShrinkwrap(p: string): Promise<string | undefined> {
 /** Parse the text of a package-lock.json / npm-shrinkwrap.json (`file` is its display path). */
 export function parsePackageLock(text: string, file: string): Inventory {
   const data = parseJsonInput(text, file);
-  if (!isPlainObject(data) || !('lockfileVersion' in data || 'packages' in data || 'dependencies' in data)) {
+  if (!isJsonObject(data) || !('lockfileVersion' in data || 'packages' in data || 'dependencies' in data)) {
     throw new VouchError('INPUT_UNSUPPORTED', 'not an npm lockfile (no lockfileVersion, packages or dependencies)', {
       path: file,
     });
   }
   const version = data['lockfileVersion'];
   if (version !== undefined && typeof version !== 'number') {
-    throw wrongType(file, '$.lockfileVersion', 'a number', version);
+    throw wrongJsonType(file, '$.lockfileVersion', 'a number', version);
   }
   if (version !== undefined && version !== 1 && version !== 2 && version !== 3) {
     throw new VouchError('INPUT_UNSUPPORTED', `lockfileVersion ${version} is not supported (vouch reads 1, 2 and 3)`, {
@@ -112,17 +112,17 @@ export function parsePackageLock(text: string, file: string): Inventory {
     });
   }
   const rootName = data['name'];
-  if (rootName !== undefined && typeof rootName !== 'string') throw wrongType(file, '$.name', 'a string', rootName);
+  if (rootName !== undefined && typeof rootName !== 'string') throw wrongJsonType(file, '$.name', 'a string', rootName);
 
   const ctx = new Context(file);
   const packages = data['packages'];
   // v2 has both sections and `packages` is the truth; some v2 files (and v1) only have `dependencies`
   if (packages !== undefined && version !== 1) {
-    if (!isPlainObject(packages)) throw wrongType(file, '$.packages', 'an object', packages);
+    if (!isJsonObject(packages)) throw wrongJsonType(file, '$.packages', 'an object', packages);
     readPackages(ctx, packages, text, rootName);
   } else {
     const deps = data['dependencies'];
-    if (deps !== undefined && !isPlainObject(deps)) throw wrongType(file, '$.dependencies', 'an object', deps);
+    if (deps !== undefined && !isJsonObject(deps)) throw wrongJsonType(file, '$.dependencies', 'an object', deps);
     readV1(ctx, deps ?? {}, text, rootName);
   }
   return {
@@ -306,22 +306,8 @@ function scopeOf(dev: boolean, optional: boolean, devOptional: boolean): Scope {
   return 'prod';
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
-function typeName(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
-}
 
-function wrongType(file: string, jsonPath: string, expected: string, found: unknown, line?: number): VouchError {
-  return new VouchError('INPUT_PARSE', `expected ${expected}, found ${typeName(found)}`, {
-    path: file,
-    position: line !== undefined ? { line, jsonPath } : { jsonPath },
-  });
-}
 
 const keyPath = (base: string, key: string): string => `${base}[${JSON.stringify(key)}]`;
 
@@ -334,7 +320,7 @@ class Fields {
   ) {}
 
   private fail(field: string, expected: string): never {
-    throw wrongType(this.file, `${this.where.jsonPath}.${field}`, expected, this.obj[field], this.where.line);
+    throw wrongJsonType(this.file, `${this.where.jsonPath}.${field}`, expected, this.obj[field], this.where.line);
   }
 
   str(field: string): string | undefined {
@@ -355,10 +341,10 @@ class Fields {
   names(field: string): string[] {
     const v = this.obj[field];
     if (v === undefined) return [];
-    if (!isPlainObject(v)) this.fail(field, 'an object of version ranges');
+    if (!isJsonObject(v)) this.fail(field, 'an object of version ranges');
     for (const [k, range] of Object.entries(v)) {
       if (typeof range !== 'string') {
-        throw wrongType(this.file, keyPath(`${this.where.jsonPath}.${field}`, k), 'a string', range, this.where.line);
+        throw wrongJsonType(this.file, keyPath(`${this.where.jsonPath}.${field}`, k), 'a string', range, this.where.line);
       }
     }
     return Object.keys(v);
@@ -418,7 +404,7 @@ function readPackages(ctx: Context, packages: Record<string, unknown>, text: str
   let workspaces: string[] = [];
   for (const [key, raw] of Object.entries(packages)) {
     const where = new Where('$.packages', key, lines.get(key));
-    if (!isPlainObject(raw)) throw wrongType(ctx.file, where.jsonPath, 'an object', raw, where.line);
+    if (!isJsonObject(raw)) throw wrongJsonType(ctx.file, where.jsonPath, 'an object', raw, where.line);
     const f = new Fields(ctx.file, raw, where);
     entries.set(key, {
       key,
@@ -502,12 +488,12 @@ function readPackages(ctx: Context, packages: Record<string, unknown>, text: str
 /** The root's `workspaces`: an array of globs, or `{ packages: [...] }`. */
 function workspacePatterns(file: string, v: unknown, where: Where): string[] {
   if (v === undefined) return [];
-  const list = isPlainObject(v) ? v['packages'] : v;
-  const jsonPath = `${where.jsonPath}.workspaces${isPlainObject(v) ? '.packages' : ''}`;
+  const list = isJsonObject(v) ? v['packages'] : v;
+  const jsonPath = `${where.jsonPath}.workspaces${isJsonObject(v) ? '.packages' : ''}`;
   if (list === undefined) return [];
-  if (!Array.isArray(list)) throw wrongType(file, jsonPath, 'an array of folder globs', list, where.line);
+  if (!Array.isArray(list)) throw wrongJsonType(file, jsonPath, 'an array of folder globs', list, where.line);
   return list.map((p, i) => {
-    if (typeof p !== 'string') throw wrongType(file, `${jsonPath}[${i}]`, 'a string', p, where.line);
+    if (typeof p !== 'string') throw wrongJsonType(file, `${jsonPath}[${i}]`, 'a string', p, where.line);
     return p;
   });
 }
@@ -567,7 +553,7 @@ function readV1(ctx: Context, deps: Record<string, unknown>, text: string, rootN
     const { installName, raw, prefix, parentPath } = pending.pop()!;
     const key = `${prefix}node_modules/${installName}`;
     const where = new Where(parentPath, installName, lines.get(key));
-    if (!isPlainObject(raw)) throw wrongType(ctx.file, where.jsonPath, 'an object', raw, where.line);
+    if (!isJsonObject(raw)) throw wrongJsonType(ctx.file, where.jsonPath, 'an object', raw, where.line);
     const f = new Fields(ctx.file, raw, where);
     let name = installName;
     let version = f.str('version');
@@ -586,8 +572,8 @@ function readV1(ctx: Context, deps: Record<string, unknown>, text: string, rootN
     if (id) node.set(key, id);
     const nested = raw['dependencies'];
     if (nested !== undefined) {
-      if (!isPlainObject(nested)) {
-        throw wrongType(ctx.file, `${where.jsonPath}.dependencies`, 'an object', nested, where.line);
+      if (!isJsonObject(nested)) {
+        throw wrongJsonType(ctx.file, `${where.jsonPath}.dependencies`, 'an object', nested, where.line);
       }
       pushLevel(nested, `${key}/`, `${where.jsonPath}.dependencies`);
     }

@@ -31,7 +31,7 @@ import { VouchError } from '../../model/errors.js';
 import { DependencyGraph } from '../../model/graph.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
 import { buildPurl } from '../../model/purl.js';
-import { decodeText, parseJsonInput } from '../../inventory/json.js';
+import { decodeText, isJsonObject, jsonTypeName, parseJsonInput } from '../../inventory/json.js';
 import type { Extractor } from '../types.js';
 import { versioning } from './versioning.js';
 
@@ -58,17 +58,8 @@ export const packagesLockExtractor: Extractor = {
   },
 };
 
-type Json = Record<string, unknown>;
 
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
-function typeName(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
-}
 
 const keyPath = (base: string, key: string): string => `${base}[${JSON.stringify(key)}]`;
 
@@ -76,11 +67,11 @@ const keyPath = (base: string, key: string): string => `${base}[${JSON.stringify
 export function parsePackagesLock(text: string, file: string): Inventory {
   const data = parseJsonInput(text, file);
   const wrong = (jsonPath: string, expected: string, found: unknown, line?: number): VouchError =>
-    new VouchError('INPUT_PARSE', `expected ${expected}, found ${typeName(found)}`, {
+    new VouchError('INPUT_PARSE', `expected ${expected}, found ${jsonTypeName(found)}`, {
       path: file,
       position: line !== undefined ? { line, jsonPath } : { jsonPath },
     });
-  if (!isObject(data)) throw wrong('$', 'an object', data);
+  if (!isJsonObject(data)) throw wrong('$', 'an object', data);
   const version = data['version'];
   if (typeof version !== 'number') {
     throw new VouchError('INPUT_UNSUPPORTED', 'not a NuGet packages.lock.json (no numeric "version")', { path: file, position: { jsonPath: '$.version' } });
@@ -92,7 +83,7 @@ export function parsePackagesLock(text: string, file: string): Inventory {
     });
   }
   const frameworks = data['dependencies'] ?? {};
-  if (!isObject(frameworks)) throw wrong('$.dependencies', 'an object', frameworks);
+  if (!isJsonObject(frameworks)) throw wrong('$.dependencies', 'an object', frameworks);
 
   const graph = new DependencyGraph();
   const unresolved: Inventory['unresolved'] = [];
@@ -103,7 +94,7 @@ export function parsePackagesLock(text: string, file: string): Inventory {
 
   for (const [tfm, section] of Object.entries(frameworks)) {
     const tfmPath = keyPath('$.dependencies', tfm);
-    if (!isObject(section)) throw wrong(tfmPath, 'an object', section);
+    if (!isJsonObject(section)) throw wrong(tfmPath, 'an object', section);
     /** lower-cased name → graph id (purl or project root) in this framework */
     const ids = new Map<string, string>();
     const deps: { from: string; names: string[] }[] = [];
@@ -111,7 +102,7 @@ export function parsePackagesLock(text: string, file: string): Inventory {
     for (const [name, entry] of Object.entries(section)) {
       const jsonPath = keyPath(tfmPath, name);
       const line = lines.get(`${tfm}\n${name}`);
-      if (!isObject(entry)) throw wrong(jsonPath, 'an object', entry, line);
+      if (!isJsonObject(entry)) throw wrong(jsonPath, 'an object', entry, line);
       const str = (field: string): string | undefined => {
         const v = entry[field];
         if (v === undefined) return undefined;
@@ -120,7 +111,7 @@ export function parsePackagesLock(text: string, file: string): Inventory {
       };
       const type = str('type');
       const depMap = entry['dependencies'];
-      if (depMap !== undefined && !isObject(depMap)) throw wrong(`${jsonPath}.dependencies`, 'an object', depMap, line);
+      if (depMap !== undefined && !isJsonObject(depMap)) throw wrong(`${jsonPath}.dependencies`, 'an object', depMap, line);
       const at = line !== undefined ? `line ${line} ` : '';
 
       if (type === 'Project') {

@@ -25,7 +25,7 @@ import { VouchError } from '../../model/errors.js';
 import { DependencyGraph } from '../../model/graph.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
 import { buildPurl } from '../../model/purl.js';
-import { decodeText, parseJsonInput } from '../../inventory/json.js';
+import { decodeText, isJsonObject, parseJsonInput, wrongJsonType } from '../../inventory/json.js';
 import type { Extractor } from '../types.js';
 
 const ID = 'packagist/composer-lock';
@@ -96,7 +96,7 @@ interface Entry {
  */
 export function parseComposerLock(text: string, file: string, manifest?: { path: string; text: string }): Inventory {
   const data = parseJsonInput(text, file);
-  if (!isObject(data) || (!('packages' in data) && !('packages-dev' in data))) {
+  if (!isJsonObject(data) || (!('packages' in data) && !('packages-dev' in data))) {
     throw new VouchError('INPUT_UNSUPPORTED', 'not a composer.lock (no packages or packages-dev)', { path: file });
   }
   const graph = new DependencyGraph();
@@ -114,16 +114,16 @@ export function parseComposerLock(text: string, file: string, manifest?: { path:
   ] as const) {
     const list = data[section];
     if (list === undefined || list === null) continue;
-    if (!Array.isArray(list)) throw wrongType(file, `$["${section}"]`, 'an array', list);
+    if (!Array.isArray(list)) throw wrongJsonType(file, `$["${section}"]`, 'an array', list);
     for (let i = 0; i < list.length; i++) {
       const at = `$["${section}"][${i}]`;
       const line = lines[section][i];
       const raw: unknown = list[i];
-      if (!isObject(raw)) throw wrongType(file, at, 'an object', raw, line);
+      if (!isJsonObject(raw)) throw wrongJsonType(file, at, 'an object', raw, line);
       const name = raw['name'];
-      if (typeof name !== 'string' || !name) throw wrongType(file, `${at}.name`, 'a package name', name, line);
+      if (typeof name !== 'string' || !name) throw wrongJsonType(file, `${at}.name`, 'a package name', name, line);
       const version = raw['version'];
-      if (version !== undefined && typeof version !== 'string') throw wrongType(file, `${at}.version`, 'a string', version, line);
+      if (version !== undefined && typeof version !== 'string') throw wrongJsonType(file, `${at}.version`, 'a string', version, line);
       const requires = namesOf(file, raw['require'], `${at}.require`, line);
       const entry: Entry = { name, key: name.toLowerCase(), id: undefined, requires, line };
       entries.push(entry);
@@ -148,7 +148,7 @@ export function parseComposerLock(text: string, file: string, manifest?: { path:
     at: string,
   ): string | undefined {
     const where = line !== undefined ? `line ${line}` : at;
-    const source = isObject(raw['source']) ? raw['source'] : undefined;
+    const source = isJsonObject(raw['source']) ? raw['source'] : undefined;
     const reference = typeof source?.['reference'] === 'string' ? source['reference'] : undefined;
     if (version === undefined || version === '' || /^dev-/i.test(version)) {
       const reason =
@@ -172,7 +172,7 @@ export function parseComposerLock(text: string, file: string, manifest?: { path:
       warnings.push(`${where}: ${name}@${version}: ${(e as Error).message}; skipped`);
       return undefined;
     }
-    const dist = isObject(raw['dist']) ? raw['dist'] : undefined;
+    const dist = isJsonObject(raw['dist']) ? raw['dist'] : undefined;
     const shasum = typeof dist?.['shasum'] === 'string' ? dist['shasum'].toLowerCase() : '';
     const c: Component = {
       purl,
@@ -218,7 +218,7 @@ export function parseComposerLock(text: string, file: string, manifest?: { path:
     } catch (e) {
       warnings.push(`${(e as VouchError).oneLine()}; direct dependencies guessed from the lockfile`);
     }
-    if (isObject(json)) {
+    if (isJsonObject(json)) {
       if (typeof json['name'] === 'string') rootLabel = json['name'];
       try {
         directNames = [
@@ -250,7 +250,7 @@ export function parseComposerLock(text: string, file: string, manifest?: { path:
 /** Names of a `{ name: constraint }` map (an empty `[]` is what PHP writes for an empty map). */
 function namesOf(file: string, v: unknown, jsonPath: string, line: number | undefined): string[] {
   if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) return [];
-  if (!isObject(v)) throw wrongType(file, jsonPath, 'an object of version constraints', v, line);
+  if (!isJsonObject(v)) throw wrongJsonType(file, jsonPath, 'an object of version constraints', v, line);
   return Object.keys(v);
 }
 
@@ -288,19 +288,5 @@ export function entryLines(text: string): { packages: number[]; 'packages-dev': 
   return out;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
-function typeName(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
-}
 
-function wrongType(file: string, jsonPath: string, expected: string, found: unknown, line?: number): VouchError {
-  return new VouchError('INPUT_PARSE', `expected ${expected}, found ${typeName(found)}`, {
-    path: file,
-    position: line !== undefined ? { line, jsonPath } : { jsonPath },
-  });
-}
