@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { deflateRawSync } from 'node:zlib';
@@ -55,6 +55,21 @@ describe('openZip', () => {
       expect(JSON.parse(files[1]!.data.toString('utf8')).id).toBe('GHSA-2');
       expect(items[3]).toMatchObject({ reason: 'nested archive, not opened' });
     }
+  });
+
+  it.runIf(process.platform === 'linux')('an archive read from disk closes its descriptor once, whether read to the end, left early or refused', async () => {
+    const good = zipFile([{ name: 'A.json', data: osv('A') }, { name: 'B.json', data: osv('B') }]);
+    const evil = zipFile([{ name: '../evil.json', data: osv('EVIL') }]);
+    const openFds = (): number => readdirSync('/proc/self/fd').length;
+    const before = openFds();
+    for (let i = 0; i < 20; i++) {
+      await readAll(good, undefined, 0);
+      const zip = await openZip(good, 'good.zip', undefined, 0);
+      for await (const item of zip.entries()) if (item.kind === 'file') break;
+      await expect(readAll(evil, undefined, 0)).rejects.toThrow(/'\.\.' segment/);
+    }
+    await new Promise((r) => setTimeout(r, 50)); // yauzl closes asynchronously
+    expect(openFds()).toBe(before);
   });
 
   it.each([

@@ -9,7 +9,9 @@
  * - Nested archives are never opened; entries that are not `.json` are skipped with a reason.
  * - Corrupt data in one entry is a skipped entry, never an abort.
  */
-import { type FileHandle, open, readFile, stat } from 'node:fs/promises';
+import { close as closeFd, open as openFd, read as readFd } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import type * as Yauzl from 'yauzl';
@@ -85,7 +87,9 @@ export async function openZip(
   };
   let zip: ZipFile;
   let readRaw: (entry: Entry) => Promise<Buffer>;
-  let fh: FileHandle | undefined;
+  // a plain descriptor, not a FileHandle: yauzl closes the descriptor it reads from when the zip is
+  // closed, and a FileHandle closing it a second time (or on garbage collection) races with that
+  let fd: number | undefined;
   try {
     const size = (await stat(zipPath)).size;
     if (size <= inMemoryMax) {
@@ -99,27 +103,27 @@ export async function openZip(
         return buf.subarray(fileDataStart, end);
       };
     } else {
-      const handle = await open(zipPath, 'r');
-      fh = handle;
-      zip = await yauzl().fromFdPromise(handle.fd, options);
+      const descriptor = await promisify(openFd)(zipPath, 'r');
+      fd = descriptor;
+      zip = await yauzl().fromFdPromise(descriptor, options);
+      fd = undefined; // yauzl owns it now
       readRaw = async (entry) => {
         const { fileDataStart } = await zip.readLocalFileHeaderPromise(entry, { minimal: true });
         const out = Buffer.allocUnsafe(entry.compressedSize);
-        const { bytesRead } = await handle.read(out, 0, out.length, fileDataStart);
+        const bytesRead = await readAt(descriptor, out, fileDataStart);
         if (bytesRead !== out.length) throw new Error('entry data runs past the end of the archive');
         return out;
       };
     }
   } catch (e) {
-    await fh?.close();
+    if (fd !== undefined) closeFd(fd, () => undefined);
     throw new VouchError('INPUT_PARSE', `not a readable zip archive: ${(e as Error).message}`, { path: display, cause: e });
   }
   let closed = false;
   const close = (): void => {
     if (closed) return;
     closed = true;
-    zip.close();
-    void fh?.close().catch(() => undefined); // yauzl does not own a descriptor it was given
+    zip.close(); // closes the descriptor too, for an archive read from disk
   };
 
   async function* entries(): AsyncGenerator<ZipItem> {
@@ -209,6 +213,12 @@ export async function openZip(
   }
 
   return { entryCount: zip.entryCount, entries, close };
+}
+
+function readAt(fd: number, out: Buffer, position: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    readFd(fd, out, 0, out.length, position, (err, bytesRead) => (err ? reject(err) : resolve(bytesRead)));
+  });
 }
 
 /** yauzl's own iterator, with its errors turned into one-line VouchErrors naming the archive. */
