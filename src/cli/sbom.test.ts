@@ -9,7 +9,8 @@ import { VouchError } from '../model/errors.js';
 import { readCycloneDx } from '../sbom/cyclonedx-read.js';
 import { readSpdx } from '../sbom/spdx-read.js';
 import { HAS_SHARED, REPO_ROOT, shared } from '../testing/shared.js';
-import { formatFromFileName, registerSbom, subjectName, writeFileAtomic } from './sbom.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
+import { formatFromFileName, registerSbom, subjectName } from './sbom.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'vouch-sbom-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

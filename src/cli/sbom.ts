@@ -3,14 +3,13 @@
  * stdout or written atomically to `-o FILE`.
  * `vouch sbom diff A B`: components added, removed and changed between two SBOMs or lockfiles.
  */
-import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { ecosystemByOsvName } from '../ecosystems/index.js';
 import { type CollectedInventory, collectInventory } from '../inventory/collect.js';
 import type { Component } from '../model/component.js';
-import { EXIT_CLEAN, VouchError } from '../model/errors.js';
+import { EXIT_CLEAN } from '../model/errors.js';
 import type { SbomWriteOptions } from '../sbom/common-write.js';
 import { writeCycloneDxJson, writeCycloneDxXml } from '../sbom/cyclonedx-write.js';
 import { writeSpdxJson, writeSpdxTagValue } from '../sbom/spdx-write.js';
@@ -131,32 +130,6 @@ export function subjectName(paths: readonly string[]): string {
       return n === '.' || n === '..' || n.endsWith(`${path.sep}..`) ? path.basename(path.resolve(p)) || n : n;
     })
     .join(' ');
-}
-
-/**
- * Writes `data` to `target` so that readers (and a crash) see the old file or the whole new one,
- * never a part: a temporary file in the same folder, flushed to disk, then renamed over the
- * target. On failure the temporary file is removed and the target is untouched.
- */
-export async function writeFileAtomic(target: string, data: string): Promise<void> {
-  const dir = path.dirname(target);
-  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  let created = false;
-  try {
-    const fh = await open(tmp, 'wx', 0o666);
-    created = true;
-    try {
-      await fh.writeFile(data, 'utf8');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, target);
-  } catch (e) {
-    if (created) await unlink(tmp).catch(() => undefined);
-    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    throw new VouchError('USAGE', `cannot write the output file (${code})`, { path: target, cause: e });
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
