@@ -14,7 +14,7 @@ const collect = (v: string, prev: string[]): string[] => [...prev, v];
 export function addInputOptions(cmd: Command): Command {
   return cmd
     .option('--parse-as <name>', 'read each file named on the command line as NAME (e.g. package-lock.json, yarn.lock, dpkg-status), whatever its own name')
-    .option('--rootfs <dir>', 'a root filesystem to inventory: OS packages (dpkg, apk) and every lockfile and installed package found in it (repeatable)', collect, []);
+    .option('--rootfs <dir>', 'a root filesystem to inventory: OS packages (dpkg, apk), every lockfile and installed package found in it, and its Go executables (repeatable)', collect, []);
 }
 
 /** Checks that something was named, and returns the collect options for it. */

@@ -26,6 +26,16 @@ export interface Extractor {
    * (e.g. `my-sbom.json`): given the first few KiB as text, does this extractor read it?
    */
   sniff?(head: string): boolean;
+  /**
+   * Optional, for formats that are executables rather than named files (Go binaries): how a
+   * root-filesystem or image walk finds them. `candidate` is a cheap filter on the path, size and
+   * permission bits (no I/O); `probe` reads a few KiB to say whether the file is really one. Only
+   * rootfs and image scans use it: a directory scan of a source tree does not read executables.
+   */
+  readonly executables?: {
+    candidate(path: string, size: number, mode: number): boolean;
+    probe(path: string): Promise<boolean>;
+  };
   extract(input: InputFile): Promise<Inventory>;
 }
 

@@ -43,8 +43,8 @@ export interface ImageLimits {
 }
 
 export interface UnpackOptions extends ImageLimits {
-  /** Which regular files (root-relative path) to write; default: every file. */
-  keep?: (rel: string) => boolean;
+  /** Which regular files (root-relative path, size, permission bits) to write; default: every file. */
+  keep?: (rel: string, size: number, mode: number) => boolean;
 }
 
 export interface UnpackResult {
@@ -84,7 +84,9 @@ export async function extractImage(tarPath: string, opts: ImageOptions = {}): Pr
     await mkdir(root);
     const keep = opts.writeAll
       ? () => true
-      : (rel: string) => RELEASE_FILES.has(rel) || extractors.some((x) => x.wants(path.join(root, rel)));
+      : (rel: string, size: number, mode: number) =>
+          RELEASE_FILES.has(rel) ||
+          extractors.some((x) => x.wants(path.join(root, rel)) || x.executables?.candidate(path.join(root, rel), size, mode));
     const unpacked = await unpackImage(tarPath, root, { ...opts, keep, scratch: tmp });
     const inv = await scanRootfs(root, extractors, { displayRoot: `${tarPath}!`, ...opts.rootfs });
     const { warnings, ...image } = unpacked;
@@ -332,7 +334,7 @@ class LayerApplier {
       const entries = readTar(counted, {
         path: layer,
         maxBodyBytes: maxFile,
-        wantBody: (x) => x.type === 'file' && this.wanted(x.name, keep),
+        wantBody: (x) => x.type === 'file' && this.wanted(x, keep),
       });
       for await (const x of entries) {
         if (++this.entries > maxEntries) throw new VouchError('INPUT_TOO_LARGE', `more than ${maxEntries} entries in the image's layers`);
@@ -371,12 +373,13 @@ class LayerApplier {
           case 'file': {
             await this.replace(real, parent);
             touch(real);
-            if (x.body === undefined && (x.size > 0 || !this.wanted(x.name, keep))) break; // not wanted: the path is cleared, nothing written
+            if (x.body === undefined && (x.size > 0 || !this.wanted(x, keep))) break; // not wanted: the path is cleared, nothing written
             const body = x.body ?? Buffer.alloc(0);
             this.written += body.length;
             const max = this.opts.maxWrittenBytes ?? 4 * 1024 ** 3;
             if (this.written > max) throw new VouchError('INPUT_TOO_LARGE', `image files over ${max} bytes`);
-            await writeFile(real, body, { flag: 'wx', mode: 0o644 });
+            // executables keep their x bits (a rootfs walk looks for Go binaries among them); nothing else
+            await writeFile(real, body, { flag: 'wx', mode: x.mode & 0o111 ? 0o755 : 0o644 });
             break;
           }
           case 'symlink': {
@@ -419,9 +422,9 @@ class LayerApplier {
     }
   }
 
-  private wanted(name: string, keep: (rel: string) => boolean): boolean {
-    const rel = safeRel(name);
-    return rel !== undefined && rel !== '' && !path.posix.basename(rel).startsWith('.wh.') && keep(rel);
+  private wanted(x: { name: string; size: number; mode: number }, keep: (rel: string, size: number, mode: number) => boolean): boolean {
+    const rel = safeRel(x.name);
+    return rel !== undefined && rel !== '' && !path.posix.basename(rel).startsWith('.wh.') && keep(rel, x.size, x.mode);
   }
 
   /** Clears the way for a new entry at `real` (whatever was there goes) and creates its folder. */

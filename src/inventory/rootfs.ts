@@ -1,7 +1,8 @@
 /**
  * Scan a root file system (a mounted disk, a container's merged layers, or `/` itself): walk the
  * tree defensively and give every file an extractor wants to that extractor — OS package
- * databases (dpkg, apk), language lockfiles and installed package metadata alike.
+ * databases (dpkg, apk), language lockfiles and installed package metadata alike — and every
+ * executable that an extractor's `executables.probe` recognises (Go binaries).
  *
  * Defensive walk: symlinks are never followed (neither to files nor to folders), `proc`, `sys`
  * and `dev` at the root are skipped, VCS metadata and installed dependency trees are skipped as
@@ -69,7 +70,8 @@ export async function scanRootfs(dir: string, extractors: readonly Extractor[], 
     // the start folders themselves are not followed through symlinks either
     if (rel !== '' && !(await isRealDir(root, rel))) continue;
     if (starts.some((s) => s !== rel && s !== '' && rel.startsWith(`${s}/`))) continue; // nested in another start
-    await walk(root, rel, rel === '' ? 0 : rel.split('/').length, { extractors, skip, maxDepth, maxFiles, found, state });
+    const executables = extractors.filter((x) => x.executables);
+    await walk(root, rel, rel === '' ? 0 : rel.split('/').length, { extractors, executables, skip, maxDepth, maxFiles, found, state });
   }
   if (state.unreadable) result.warnings.push(`${state.unreadable} folder(s) could not be read and were skipped`);
   if (state.tooDeep) result.warnings.push(`${state.tooDeep} folder(s) deeper than ${maxDepth} levels were not entered`);
@@ -90,6 +92,8 @@ export async function scanRootfs(dir: string, extractors: readonly Extractor[], 
 
 interface WalkCtx {
   extractors: readonly Extractor[];
+  /** extractors that find executables by probing them (Go binaries) */
+  executables: readonly Extractor[];
   skip: ReadonlySet<string>;
   maxDepth: number;
   maxFiles: number;
@@ -119,7 +123,15 @@ async function walk(root: string, rel: string, depth: number, ctx: WalkCtx): Pro
     } else if (e.isFile()) {
       // symlinks, sockets, devices: never read
       const full = path.join(root, childRel);
-      const extractor = ctx.extractors.find((x) => x.wants(full));
+      let extractor = ctx.extractors.find((x) => x.wants(full));
+      if (!extractor && ctx.executables.length && mayBeExecutable(e.name)) {
+        const st = await lstat(full).catch(() => undefined);
+        if (st?.isFile()) {
+          const x = ctx.executables.find((y) => y.executables!.candidate(full, st.size, st.mode));
+          // probed here (a few KiB) so that only real matches count toward the file limit
+          if (x && (await x.executables!.probe(full))) extractor = x;
+        }
+      }
       if (!extractor) continue;
       if (ctx.found.length >= ctx.maxFiles) ctx.state.tooMany++;
       else ctx.found.push({ file: full, extractor });
@@ -127,6 +139,12 @@ async function walk(root: string, rel: string, depth: number, ctx: WalkCtx): Pro
   }
 }
 
+/** Executables have no extension (or `.exe`) and are not hidden: the rest is never lstat-ed. */
+function mayBeExecutable(name: string): boolean {
+  if (name.startsWith('.')) return false;
+  const dot = name.lastIndexOf('.');
+  return dot <= 0 || name.slice(dot + 1).toLowerCase() === 'exe';
+}
 
 /** `<root>/x/y` → `<displayRoot>/x/y`, wherever the real root appears in a string. */
 function relabeller(root: string, displayRoot: string): (s: string) => string {

@@ -1,14 +1,17 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { goBinaryExtractor, parseModInfo, readGoBuildInfo } from './go-binary.js';
+import { goBinaryExtractor, parseModInfo, probeGoElf, readGoBuildInfo } from './go-binary.js';
 import { goPurl } from './go-mod.js';
 import { VouchError } from '../../model/errors.js';
 import type { Inventory } from '../../model/inventory.js';
 import { memoryInput } from '../../inventory/input.js';
 import { collectInventory, extractorForParseAs } from '../../inventory/collect.js';
 import { defaultExtractors } from '../../inventory/extractors.js';
+import { scanRootfs } from '../../inventory/rootfs.js';
+import { extractImage } from '../../inventory/image.js';
+import { buildTar } from '../../inventory/tar.js';
 
 /**
  * The default extractors with go/binary where src/ecosystems/go/extractors.ts would put it (after
@@ -524,3 +527,119 @@ describe('go/binary: parseModInfo', () => {
   });
 });
 
+
+describe('go/binary: found in root filesystems by probing executables', () => {
+  const MiB = 1024 * 1024;
+  /** The ELF padded past the 1 MiB a Go program at least weighs. */
+  const big = (b: Buffer): Buffer => Buffer.concat([b, Buffer.alloc(MiB + 4096)]);
+
+  it('candidate: executable bit, size and name; probe: the magic in the first writable segment', async () => {
+    const x = goBinaryExtractor.executables!;
+    expect(x.candidate('/r/usr/local/bin/app', 2 * MiB, 0o100755)).toBe(true);
+    expect(x.candidate('/r/usr/local/bin/app', 2 * MiB, 0o100644)).toBe(false); // not executable
+    expect(x.candidate('/r/usr/local/bin/app', 100 * 1024, 0o100755)).toBe(false); // too small for Go
+    expect(x.candidate('/r/usr/share/doc/app', 2 * MiB, 0o100755)).toBe(false);
+    expect(x.candidate('/r/usr/lib/libfoo.so', 2 * MiB, 0o100755)).toBe(false);
+
+    const dir = mkdtempSync(path.join(tmpdir(), 'vouch-goprobe-'));
+    try {
+      const file = (name: string, data: Buffer | string): string => {
+        const p = path.join(dir, name);
+        writeFileSync(p, data);
+        return p;
+      };
+      expect(await probeGoElf(file('go', GO_ELF))).toBe(true);
+      expect(await probeGoElf(file('go-stripped', elf(inlineBlob('go1.22.5', MODINFO), { sections: false })))).toBe(true);
+      expect(await probeGoElf(file('c', elf(Buffer.alloc(4096), { sections: false })))).toBe(false);
+      expect(await probeGoElf(file('script', '#!/bin/sh\nexit 0\n'))).toBe(false);
+      expect(await probeGoElf(file('cut', GO_ELF.subarray(0, 40)))).toBe(false);
+      expect(await probeGoElf(path.join(dir, 'missing'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // Real executables of this machine (the CI machines are of the same kind): every executable over
+  // 1 MiB in PATH and the Cloud SDK's bin folder. The oracle is independent of the probe: the whole
+  // file searched for the magic at a 16-byte boundary, as Go aligns it.
+  const realExecutables = [...new Set([...(process.env['PATH'] ?? '').split(':'), '/usr/lib/google-cloud-sdk/bin'])]
+    .filter((d) => d && existsSync(d))
+    .flatMap((d) => readdirSync(d).map((n) => path.join(d, n)))
+    .filter((f) => {
+      const st = statSync(f, { throwIfNoEntry: false });
+      return st?.isFile() && (st.mode & 0o111) !== 0 && st.size > MiB && st.size < 256 * MiB;
+    });
+  const hasAlignedMagic = (buf: Buffer): boolean => {
+    for (let i = buf.indexOf(MAGIC); i >= 0; i = buf.indexOf(MAGIC, i + 1)) if (i % 16 === 0) return true;
+    return false;
+  };
+  if (!realExecutables.some((f) => hasAlignedMagic(readFileSync(f)))) {
+    console.warn('[vouch tests] no real Go executable in PATH or /usr/lib/google-cloud-sdk/bin: the real-binary probe test does not run here');
+  }
+  it.runIf(realExecutables.some((f) => hasAlignedMagic(readFileSync(f))))(
+    'on the real executables of this machine, the probe agrees with a whole-file search, and the Go ones extract',
+    async () => {
+      let go = 0;
+      for (const f of realExecutables) {
+        const buf = readFileSync(f);
+        const expected = buf.subarray(0, 4).toString('latin1') === '\x7fELF' && hasAlignedMagic(buf);
+        expect(await probeGoElf(f), f).toBe(expected);
+        if (!expected) continue;
+        go++;
+        const inv = await goBinaryExtractor.extract(memoryInput(f, buf));
+        expect([...inv.graph.components.values()].some((c) => c.name === 'stdlib'), f).toBe(true);
+      }
+      expect(go).toBeGreaterThan(0);
+      expect(await probeGoElf(process.execPath)).toBe(false); // node: a large C++ program
+    },
+  );
+
+  it('scanRootfs reads the Go executables and passes over scripts, C programs, non-executables and documentation', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'vouch-gorootfs-'));
+    try {
+      const put = (rel: string, data: Buffer | string, mode: number): void => {
+        mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+        writeFileSync(path.join(root, rel), data);
+        chmodSync(path.join(root, rel), mode);
+      };
+      put('usr/local/bin/app', big(GO_ELF), 0o755);
+      put('usr/local/bin/app-copy-not-executable', big(GO_ELF), 0o644);
+      put('usr/share/app/app', big(GO_ELF), 0o755);
+      put('usr/bin/cprog', big(elf(Buffer.alloc(4096), { sections: false })), 0o755);
+      put('usr/bin/script', '#!/bin/sh\nexit 0\n', 0o755);
+      const inv = await scanRootfs(root, withGoBinary());
+      expect(inv.inputs.map((i) => [path.relative(root, i.path), i.extractor, i.status])).toEqual([['usr/local/bin/app', 'go/binary', 'ok']]);
+      expect([...inv.graph.components.values()].map((c) => `${c.name}@${c.version}`).sort()).toEqual(EXPECTED);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('go/binary: in container images', () => {
+  it('an executable Go binary in a layer is written with its x bit and read; the same bytes without it are not', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'vouch-goimage-'));
+    try {
+      const body = Buffer.concat([GO_ELF, Buffer.alloc(1024 * 1024 + 4096)]);
+      const layer = buildTar([
+        { name: 'usr/', type: 'dir' },
+        { name: 'usr/local/bin/app', data: body, mode: 0o755 },
+        { name: 'usr/local/bin/data-file', data: body, mode: 0o644 },
+      ]);
+      const tarPath = path.join(dir, 'image.tar');
+      writeFileSync(
+        tarPath,
+        buildTar([
+          { name: 'layer0/layer.tar', data: layer },
+          { name: 'config.json', data: '{}' },
+          { name: 'manifest.json', data: JSON.stringify([{ Config: 'config.json', RepoTags: ['x:1'], Layers: ['layer0/layer.tar'] }]) },
+        ]),
+      );
+      const inv = await extractImage(tarPath, { extractors: withGoBinary(), tmpDir: dir });
+      expect(inv.inputs.map((i) => [i.path, i.extractor, i.status])).toEqual([[`${tarPath}!/usr/local/bin/app`, 'go/binary', 'ok']]);
+      expect(nameVersions({ graph: inv.graph } as Inventory)).toEqual(EXPECTED);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

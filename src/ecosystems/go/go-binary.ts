@@ -31,6 +31,7 @@
  * A file without Go build information is an INPUT_UNSUPPORTED error; build information that is
  * present but unreadable is INPUT_PARSE (a truncated or damaged Go binary).
  */
+import { type FileHandle, open } from 'node:fs/promises';
 import type { Component } from '../../model/component.js';
 import { VouchError } from '../../model/errors.js';
 import { DependencyGraph } from '../../model/graph.js';
@@ -77,20 +78,15 @@ export const goBinaryExtractor: Extractor = {
 
   wants(p: string, size?: number): boolean {
     // walks give no size: executables are read only when named (or forced with --parse-as go-binary)
-    if (size === undefined || size < MIN_SIZE || size > MAX_SIZE) return false;
-    const parts = p.split(/[/\\]/);
-    const name = parts[parts.length - 1] ?? '';
-    if (name === '' || name.startsWith('.')) return false;
-    const dot = name.lastIndexOf('.');
-    if (dot > 0 && name.slice(dot + 1).toLowerCase() !== 'exe') return false;
-    if (NON_BINARY_NAMES.has(name.toLowerCase())) return false;
-    for (let i = 0; i < parts.length - 1; i++) {
-      const d = parts[i]!;
-      if (NON_BINARY_DIRS.has(d)) return false;
-      if (d === 'share' && parts[i - 1] === 'usr') return false;
-      if ((d === 'log' || d === 'cache') && parts[i - 1] === 'var') return false;
-    }
-    return true;
+    return size !== undefined && executableName(p, size);
+  },
+
+  /** rootfs and image walks: executable files of a plausible size and name, then an ELF probe */
+  executables: {
+    candidate(p: string, size: number, mode: number): boolean {
+      return (mode & 0o111) !== 0 && executableName(p, size);
+    },
+    probe: probeGoElf,
   },
 
   /** ELF and PE headers survive the text decoding; Mach-O's do not (named files are still read by `wants`). */
@@ -109,6 +105,98 @@ export const goBinaryExtractor: Extractor = {
     return buildInventory(info, input.path);
   },
 };
+
+/** A name and size a Go executable may have (see `wants` above). */
+function executableName(p: string, size: number): boolean {
+  if (size < MIN_SIZE || size > MAX_SIZE) return false;
+  const parts = p.split(/[/\\]/);
+  const name = parts[parts.length - 1] ?? '';
+  if (name === '' || name.startsWith('.')) return false;
+  const dot = name.lastIndexOf('.');
+  if (dot > 0 && name.slice(dot + 1).toLowerCase() !== 'exe') return false;
+  if (NON_BINARY_NAMES.has(name.toLowerCase())) return false;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const d = parts[i]!;
+    if (NON_BINARY_DIRS.has(d)) return false;
+    if (d === 'share' && parts[i - 1] === 'usr') return false;
+    if ((d === 'log' || d === 'cache') && parts[i - 1] === 'var') return false;
+  }
+  return true;
+}
+
+/** How far into the first writable segment Go's own reader (debug/buildinfo) looks for the magic. */
+const PROBE_WINDOW = 64 * 1024;
+
+/**
+ * Is `file` an ELF executable carrying Go build information? Looks where Go's own reader
+ * (debug/buildinfo) does: the `.go.buildinfo` section (section headers and their names), else,
+ * when sections are stripped, the first 64 KiB of the first writable PT_LOAD segment; a few KiB
+ * per executable, so a root filesystem's thousands of C binaries cost little. Other formats (PE, Mach-O) are not probed: they are read when named.
+ * Never throws: an unreadable or malformed file is simply not a Go binary here.
+ */
+export async function probeGoElf(file: string): Promise<boolean> {
+  let fh: FileHandle | undefined;
+  try {
+    fh = await open(file, 'r');
+    const head = Buffer.alloc(64);
+    if ((await fh.read(head, 0, 64, 0)).bytesRead < 52) return false;
+    if (head.readUInt32BE(0) !== 0x7f454c46) return false;
+    const is64 = head[4] === 2;
+    if (head[4] !== 1 && head[4] !== 2) return false;
+    const le = head[5] !== 2;
+    const u16 = (b: Buffer, o: number): number => (le ? b.readUInt16LE(o) : b.readUInt16BE(o));
+    const u32 = (b: Buffer, o: number): number => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
+    const u64 = (b: Buffer, o: number): number => Number(le ? b.readBigUInt64LE(o) : b.readBigUInt64BE(o));
+    const read = async (len: number, at: number): Promise<Buffer | undefined> => {
+      if (len <= 0 || len > 1024 * 1024 || at < 0) return undefined;
+      const b = Buffer.alloc(len);
+      const { bytesRead } = await fh!.read(b, 0, len, at);
+      return bytesRead === len ? b : undefined;
+    };
+    // 1. the `.go.buildinfo` section, where Go's reader looks first (externally linked and PIE
+    //    binaries put it in the middle of their data)
+    const shoff = is64 ? u64(head, 0x28) : u32(head, 0x20);
+    const shentsize = u16(head, is64 ? 0x3a : 0x2e);
+    const shnum = u16(head, is64 ? 0x3c : 0x30);
+    const shstrndx = u16(head, is64 ? 0x3e : 0x32);
+    const sh = shoff && shentsize >= (is64 ? 0x40 : 0x28) && shstrndx < shnum ? await read(shnum * shentsize, shoff) : undefined;
+    if (sh) {
+      const field = (i: number, o64: number, o32: number): number => (is64 ? u64(sh, i * shentsize + o64) : u32(sh, i * shentsize + o32));
+      const strtab = await read(Math.min(field(shstrndx, 0x20, 0x14), 64 * 1024), field(shstrndx, 0x18, 0x10));
+      if (strtab) {
+        for (let i = 0; i < shnum; i++) {
+          const nameAt = u32(sh, i * shentsize);
+          if (strtab.toString('latin1', nameAt, nameAt + 14) !== '.go.buildinfo\0') continue;
+          const hdr = await read(MAGIC.length, field(i, 0x18, 0x10));
+          return hdr !== undefined && hdr.equals(MAGIC);
+        }
+      }
+    }
+    // 2. no section headers (stripped): the start of the first writable PT_LOAD segment
+    const phoff = is64 ? u64(head, 0x20) : u32(head, 0x1c);
+    const phentsize = u16(head, is64 ? 0x36 : 0x2a);
+    const phnum = u16(head, is64 ? 0x38 : 0x2c);
+    if (!phoff || phentsize < (is64 ? 0x38 : 0x20) || phnum === 0) return false;
+    const ph = await read(phnum * phentsize, phoff);
+    if (!ph) return false;
+    for (let i = 0; i < phnum; i++) {
+      const h = i * phentsize;
+      if (u32(ph, h) !== PT_LOAD) continue;
+      const flags = is64 ? u32(ph, h + 4) : u32(ph, h + 0x18);
+      if ((flags & (PF_X | PF_W)) !== PF_W) continue;
+      const off = is64 ? u64(ph, h + 8) : u32(ph, h + 4);
+      const filesz = is64 ? u64(ph, h + 0x20) : u32(ph, h + 0x10);
+      const window = Buffer.alloc(Math.min(PROBE_WINDOW, filesz));
+      const { bytesRead } = await fh.read(window, 0, window.length, off);
+      return window.subarray(0, bytesRead).indexOf(MAGIC) >= 0;
+    }
+    return false;
+  } catch {
+    return false;
+  } finally {
+    await fh?.close().catch(() => undefined);
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // finding the build information
