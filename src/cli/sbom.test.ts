@@ -78,8 +78,11 @@ describe('vouch sbom', () => {
     expect(a.code).toBe(0);
     expect(a.out).toBe(b.out);
     expect(a.out.length).toBeGreaterThan(500);
+    // the project itself (the lockfile's root package, demo 1.0.0) is the document's subject with
+    // its purl, which a reader takes as a component like the rest
     expect(purlsOf(reader(a.out, 'x').graph)).toEqual([
       'pkg:npm/%40babel/core@7.24.0',
+      'pkg:npm/demo@1.0.0',
       'pkg:npm/express@4.17.1',
       'pkg:npm/left-pad@1.3.0',
       'pkg:npm/lodash@4.17.20',
@@ -145,7 +148,8 @@ describe('vouch sbom', () => {
     writeFileSync(path.join(d, 'lock.txt'), SMALL);
     const r = await run(['sbom', path.join(d, 'lock.txt'), '--parse-as', 'package-lock.json', '--deterministic']);
     expect(r.error).toBeUndefined();
-    expect(purlsOf(readCycloneDx(r.out, 'x').graph)).toHaveLength(5);
+    expect(purlsOf(readCycloneDx(r.out, 'x').graph)).toHaveLength(6); // 5 packages and the project, demo 1.0.0
+    expect(JSON.parse(r.out).metadata.component).toMatchObject({ name: 'demo', version: '1.0.0', purl: 'pkg:npm/demo@1.0.0' });
 
     // a format without a content sniffer: unreadable by its name, read with --parse-as
     writeFileSync(path.join(d, 'deps.txt'), 'requests==2.31.0\nurllib3==2.0.7\n');

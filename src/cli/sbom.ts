@@ -6,7 +6,7 @@
 import { writeFileAtomic } from '../io/atomic-write.js';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
-import { ecosystemByOsvName } from '../ecosystems/index.js';
+import { ecosystemByOsvName, ecosystemByPurlType } from '../ecosystems/index.js';
 import { type CollectedInventory, collectInventory } from '../inventory/collect.js';
 import type { Component } from '../model/component.js';
 import { EXIT_CLEAN } from '../model/errors.js';
@@ -186,7 +186,13 @@ function sortVersions(ecosystem: string, versions: Iterable<string>): string[] {
 export function diffInventories(a: CollectedInventory['graph'], b: CollectedInventory['graph']): Pick<SbomDiff, 'added' | 'removed' | 'changed'> {
   const index = (g: CollectedInventory['graph']) => {
     const m = new Map<string, { ecosystem: string; name: string; versions: Set<string> }>();
-    for (const c of g.components.values()) {
+    // the projects themselves count when their version is known: an SBOM lists them (its subject),
+    // so a lockfile and the SBOM written from it compare equal, and a release bump shows
+    const roots = [...g.rootIdentities.values()].map((r): Component => {
+      const eco = ecosystemByPurlType(/^pkg:([^/]+)\//.exec(r.purl)?.[1] ?? '');
+      return { purl: r.purl, name: r.name, version: r.version, ecosystem: eco?.osvName, scope: 'prod', direct: true, locations: [] };
+    });
+    for (const c of [...g.components.values(), ...roots]) {
       const k = keyOf(c);
       let e = m.get(k);
       if (!e) m.set(k, (e = { ecosystem: ecosystemOf(c), name: c.name, versions: new Set() }));

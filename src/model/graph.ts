@@ -5,15 +5,30 @@
  */
 import { type Component, mergeComponent } from './component.js';
 
+export interface RootIdentity {
+  name: string;
+  version: string;
+  /** with version */
+  purl: string;
+}
+
 export class DependencyGraph {
   readonly components = new Map<string, Component>();
   /** from id (root id or purl) → purls it depends on */
   readonly edges = new Map<string, Set<string>>();
   /** root id → a human label (the file or project it stands for) */
   readonly roots = new Map<string, string>();
+  /**
+   * root id → the project's own identity, when the input records one: a workspace member or the
+   * lockfile's own package with its name and version (`pkg:npm/app@1.2.0`). Roots are the
+   * software being described, not dependencies: they are never matched against advisories, but
+   * SBOMs list them with their version and purl.
+   */
+  readonly rootIdentities = new Map<string, RootIdentity>();
 
-  addRoot(id: string, label: string): void {
+  addRoot(id: string, label: string, identity?: RootIdentity): void {
     this.roots.set(id, label);
+    if (identity) this.rootIdentities.set(id, identity);
   }
 
   /** Adds or merges a component; returns the stored one. */
@@ -43,7 +58,7 @@ export class DependencyGraph {
 
   /** Merge another graph (e.g. one input's inventory) into this one. */
   merge(other: DependencyGraph): void {
-    for (const [id, label] of other.roots) this.addRoot(id, label);
+    for (const [id, label] of other.roots) this.addRoot(id, label, other.rootIdentities.get(id));
     for (const c of other.components.values()) this.add(c);
     for (const [from, tos] of other.edges) for (const to of tos) this.addEdge(from, to);
   }

@@ -5,7 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Component, Hash, Location } from '../model/component.js';
-import type { DependencyGraph } from '../model/graph.js';
+import type { DependencyGraph, RootIdentity } from '../model/graph.js';
 import { VouchError } from '../model/errors.js';
 import { parsePurl } from '../model/purl.js';
 
@@ -31,6 +31,8 @@ export interface SubjectRoot {
   /** The root id (`root:<file>`), used as the CycloneDX bom-ref. */
   id: string;
   label: string;
+  /** The project's own name, version and purl, when the input records them. */
+  identity?: RootIdentity;
 }
 
 /** The graph in the order the writers emit it: everything sorted, edges only between known nodes. */
@@ -44,7 +46,12 @@ export interface SortedGraph {
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export function sortedGraph(graph: DependencyGraph): SortedGraph {
-  const roots = [...graph.roots].map(([id, label]) => ({ id, label })).sort((a, b) => cmp(a.id, b.id));
+  const roots = [...graph.roots]
+    .map(([id, label]): SubjectRoot => {
+      const identity = graph.rootIdentities.get(id);
+      return identity ? { id, label, identity } : { id, label };
+    })
+    .sort((a, b) => cmp(a.id, b.id));
   const components = [...graph.components.values()].sort((a, b) => cmp(a.purl, b.purl));
   const known = new Set<string>([...graph.roots.keys(), ...graph.components.keys()]);
   const edges = new Map<string, string[]>();

@@ -9,6 +9,7 @@ import { HAS_SHARED, shared } from '../testing/shared.js';
 import { VERSION } from '../version.js';
 import { cdxLicenses, writeCycloneDxJson, writeCycloneDxXml } from './cyclonedx-write.js';
 import { readCycloneDx } from './cyclonedx-read.js';
+import { parseCargoLock } from '../ecosystems/cargo/cargo-lock.js';
 import { cycloneDxValidator, graphShape, HAS_XMLLINT, sampleGraph, xsdErrors } from './sbom-write-testing.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'vouch-cdx-write-'));
@@ -241,5 +242,41 @@ describe.skipIf(!HAS_SHARED)('CycloneDX from the realworld npm lockfiles', () =>
       expect(xsdErrors(f)).toBe('');
     }
     expect(writeCycloneDxJson(inv.graph, opts)).toBe(json);
+  });
+});
+
+describe('projects with a version of their own (workspace members, the lockfile root)', () => {
+  it('are written with version and purl: one as the subject, several as its sub-components; validated', () => {
+    const cargo = parseCargoLock(
+      [
+        'version = 4',
+        '[[package]]\nname = "app"\nversion = "0.3.0"\ndependencies = ["app-core", "serde"]',
+        '[[package]]\nname = "app-core"\nversion = "0.1.2"\ndependencies = ["serde"]',
+        '[[package]]\nname = "serde"\nversion = "1.0.200"\nsource = "registry+https://github.com/rust-lang/crates.io-index"\nchecksum = "' + 'a'.repeat(64) + '"',
+      ].join('\n\n'),
+      'Cargo.lock',
+    );
+    const bom = JSON.parse(writeCycloneDxJson(cargo.graph, { subjectName: 'ws', deterministic: true }));
+    const members = (bom.metadata.component.components as { name: string; version?: string; purl?: string }[]).filter((c) => c.purl);
+    // sorted by root id: `…#app-core@0.1.2` before `…#app@0.3.0`
+    expect(members.map((c) => [c.name, c.version, c.purl])).toEqual([
+      ['app-core', '0.1.2', 'pkg:cargo/app-core@0.1.2'],
+      ['app', '0.3.0', 'pkg:cargo/app@0.3.0'],
+    ]);
+    expect((bom.components as { purl: string }[]).map((c) => c.purl)).toEqual(['pkg:cargo/serde@1.0.200']);
+    const validate = cycloneDxValidator();
+    if (HAS_SHARED) expect(validate(bom), JSON.stringify(validate.errors)).toBe(true);
+
+    const single = new DependencyGraph();
+    single.addRoot('root:package-lock.json', '@acme/shop', { name: '@acme/shop', version: '2.1.0', purl: 'pkg:npm/%40acme/shop@2.1.0' });
+    const one = JSON.parse(writeCycloneDxJson(single, { subjectName: 'x', deterministic: true }));
+    expect(one.metadata.component).toEqual({
+      type: 'application',
+      'bom-ref': 'root:package-lock.json',
+      group: '@acme',
+      name: 'shop',
+      version: '2.1.0',
+      purl: 'pkg:npm/%40acme/shop@2.1.0',
+    });
   });
 });

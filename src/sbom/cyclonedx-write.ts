@@ -6,7 +6,9 @@
  *   (`urn:uuid:`, random or, with `deterministic`, derived from the content).
  * - `metadata.component`, the subject: with one root, that project (bom-ref = the root id,
  *   named by the root's label); with several (workspaces, several lockfiles) or none, an
- *   application named after the scanned path, with the roots as its sub-components.
+ *   application named after the scanned path, with the roots as its sub-components. A root whose
+ *   input records its own name and version (a workspace member, the lockfile's own package) is
+ *   written with them and its purl.
  * - `components`: one `library` per component, bom-ref = purl; `group`/`name` split as the
  *   ecosystem's CycloneDX tools do (Maven groupId, npm scope, Composer vendor → `group`; a Go
  *   module keeps its whole path as `name`; OS package namespaces, the distro, are left out);
@@ -27,6 +29,7 @@ import {
   finishUuid,
   purlParts,
   type SbomWriteOptions,
+  type SubjectRoot,
   sortedGraph,
   sortedHashes,
   sortedLocations,
@@ -115,7 +118,12 @@ const SCOPES: Record<Scope, CdxScope | undefined> = { prod: 'required', dev: 'ex
 /** The CycloneDX document as plain data (what the JSON writer prints and the XML writer walks). */
 export function buildCycloneDx(graph: DependencyGraph, opts: SbomWriteOptions): CdxBom {
   const g = sortedGraph(graph);
-  const rootComponent = (r: { id: string; label: string }): CdxComponent => ({ type: 'application', 'bom-ref': r.id, name: r.label || r.id });
+  const rootComponent = (r: SubjectRoot): CdxComponent => {
+    if (!r.identity) return { type: 'application', 'bom-ref': r.id, name: r.label || r.id };
+    // a project with its own name and version (a workspace member, the lockfile's own package)
+    const { group, name } = nameAndGroup({ purl: r.identity.purl, name: r.identity.name });
+    return { type: 'application', 'bom-ref': r.id, ...(group ? { group } : {}), name, version: r.identity.version, purl: r.identity.purl };
+  };
 
   let subject: CdxComponent;
   const dependencies: CdxDependency[] = [];
@@ -163,7 +171,7 @@ function toCdxComponent(c: Component): CdxComponent {
   return out;
 }
 
-function nameAndGroup(c: Component): { group?: string; name: string } {
+function nameAndGroup(c: Pick<Component, 'purl' | 'name'>): { group?: string; name: string } {
   const p = purlParts(c.purl);
   if (!p) return { name: c.name };
   if (!p.namespace || NAMESPACE_IS_DISTRO.has(p.type)) return { name: p.name };

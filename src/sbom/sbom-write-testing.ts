@@ -105,18 +105,30 @@ export function sampleGraph(opts: { twoRoots?: boolean } = {}): DependencyGraph 
 }
 
 /** What a round trip must keep: the purls, purl → purl edges, and the purls the roots depend on. */
+/**
+ * The components (purls), the edges between them, and what the roots pull in. A root with an
+ * identity of its own (a project with a name and version) is written with its purl, and a reader
+ * takes a subject with a purl as a component (other tools' SBOMs name the product they describe
+ * that way): the shape counts such a root as that component, so a round trip compares equal.
+ */
 export function graphShape(g: DependencyGraph): { purls: string[]; edges: string[]; fromRoots: string[] } {
-  const purls = [...g.components.keys()].sort();
+  const purls = new Set(g.components.keys());
   const edges: string[] = [];
   const fromRoots = new Set<string>();
+  for (const identity of g.rootIdentities.values()) {
+    purls.add(identity.purl);
+    fromRoots.add(identity.purl);
+  }
   for (const [from, tos] of g.edges) {
+    const identity = g.rootIdentities.get(from);
     for (const to of tos) {
       if (!g.components.has(to)) continue;
-      if (g.roots.has(from)) fromRoots.add(to);
+      if (identity) edges.push(`${identity.purl} -> ${to}`);
+      else if (g.roots.has(from)) fromRoots.add(to);
       else edges.push(`${from} -> ${to}`);
     }
   }
-  return { purls, edges: edges.sort(), fromRoots: [...fromRoots].sort() };
+  return { purls: [...purls].sort(), edges: [...new Set(edges)].sort(), fromRoots: [...fromRoots].sort() };
 }
 
 let cdxValidator: ValidateFunction | undefined;

@@ -117,12 +117,14 @@ export function buildSpdx(graph: DependencyGraph, opts: SbomWriteOptions): SpdxD
 
   const extracted = new Map<string, SpdxExtractedLicense>();
   const packages: SpdxPackage[] = g.roots.map((r) => ({
-    name: r.label || r.id,
+    name: r.identity?.name ?? (r.label || r.id),
     SPDXID: ids.get(r.id)!,
+    ...(r.identity ? { versionInfo: r.identity.version } : {}),
     downloadLocation: NOASSERTION,
     filesAnalyzed: false,
     licenseConcluded: NOASSERTION,
     licenseDeclared: NOASSERTION,
+    ...(r.identity ? { externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: r.identity.purl }] } : {}),
     primaryPackagePurpose: 'APPLICATION',
   }));
   for (const c of g.components) packages.push(componentPackage(c, ids.get(c.purl)!, extracted));

@@ -103,7 +103,8 @@ describe.skipIf(!HAS_SHARED)('SBOMs of ../shared/realworld validate against Cycl
     expect(cdxRun.code, cdxRun.stderr).toBe(0);
     expect(spdxRun.code, spdxRun.stderr).toBe(0);
 
-    const cdx = JSON.parse(cdxRun.stdout) as { components?: { purl?: string }[] };
+    interface CdxC { purl?: string; components?: CdxC[] }
+    const cdx = JSON.parse(cdxRun.stdout) as { components?: CdxC[]; metadata?: { component?: CdxC } };
     const validCdx = cycloneDxValidator();
     expect(validCdx(cdx), errorsOf(validCdx.errors)).toBe(true);
 
@@ -111,7 +112,10 @@ describe.skipIf(!HAS_SHARED)('SBOMs of ../shared/realworld validate against Cycl
     const validSpdx = spdxJsonValidator();
     expect(validSpdx(spdx), errorsOf(validSpdx.errors)).toBe(true);
 
-    const cdxPurls = (cdx.components ?? []).flatMap((c) => (c.purl ? [c.purl] : [])).sort();
+    // the components, and the projects themselves where their version is known (the subject and
+    // its sub-components: workspace members), as SPDX lists them among its packages
+    const purlsIn = (cs: CdxC[]): string[] => cs.flatMap((c) => [...(c.purl ? [c.purl] : []), ...purlsIn(c.components ?? [])]);
+    const cdxPurls = purlsIn([...(cdx.components ?? []), ...(cdx.metadata?.component ? [cdx.metadata.component] : [])]).sort();
     const spdxPurls = (spdx.packages ?? [])
       .flatMap((p) => (p.externalRefs ?? []).filter((r) => r.referenceType === 'purl').map((r) => r.referenceLocator))
       .sort();

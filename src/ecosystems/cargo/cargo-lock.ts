@@ -147,7 +147,9 @@ export function parseCargoLock(text: string, file: string): Inventory {
   const rootId = `root:${file}`;
   const workspace = pkgs.filter((p) => p.source === undefined);
   // one workspace crate: it is the file's root; several: each is a root of its own as well
-  graph.addRoot(rootId, workspace.length === 1 ? workspace[0]!.name : file);
+  const identity = (p: { name: string; version: string | undefined }) =>
+    p.version ? { name: p.name, version: p.version, purl: cargoPurl(p.name, p.version) } : undefined;
+  graph.addRoot(rootId, workspace.length === 1 ? workspace[0]!.name : file, workspace.length === 1 ? identity(workspace[0]!) : undefined);
 
   let gitCount = 0;
   let firstGit = '';
@@ -155,7 +157,7 @@ export function parseCargoLock(text: string, file: string): Inventory {
     const where = p.line !== undefined ? `line ${p.line}` : `$.package[${p.index}]`;
     if (p.source === undefined) {
       const id = workspace.length <= 1 ? rootId : `${rootId}#${p.name}@${p.version ?? ''}`;
-      if (id !== rootId) graph.addRoot(id, p.name);
+      if (id !== rootId) graph.addRoot(id, p.name, identity(p));
       p.id = id;
       continue;
     }

@@ -18,7 +18,7 @@ import { VouchError } from '../../model/errors.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
 import { decodeText, parseJsonInput } from '../../inventory/json.js';
 import type { Extractor } from '../types.js';
-import { hashesOf } from './package-lock.js';
+import { hashesOf, rootIdentity } from './package-lock.js';
 import { LockGraph, isObject, splitDescriptor } from './lock-graph.js';
 
 const ID = 'npm/bun-lock';
@@ -179,7 +179,8 @@ export function parseBunLock(text: string, file: string): Inventory {
   const rootOf = (folder: string): string => (folder === '' || folder === '.' ? ctx.rootId : `${ctx.rootId}#${folder}`);
   for (const [folder, ws] of Object.entries(workspaces)) {
     const name = isObject(ws) && typeof ws['name'] === 'string' ? ws['name'] : undefined;
-    ctx.graph.addRoot(rootOf(folder), name ?? (folder || file));
+    const version = isObject(ws) && typeof ws['version'] === 'string' ? ws['version'] : undefined;
+    ctx.graph.addRoot(rootOf(folder), name ?? (folder || file), rootIdentity(name, version));
   }
   if (!ctx.graph.roots.has(ctx.rootId)) ctx.graph.addRoot(ctx.rootId, file);
 

@@ -126,6 +126,7 @@ export class LockGraph {
 /** The dependency sections of a package.json: name → range, per section. */
 export interface Manifest {
   name: string | undefined;
+  version?: string | undefined;
   prod: Map<string, string>;
   dev: Map<string, string>;
   optional: Map<string, string>;
@@ -163,6 +164,7 @@ export async function readManifest(lockPath: string, sub: string, warnings: stri
   };
   return {
     name: typeof data['name'] === 'string' ? data['name'] : undefined,
+    version: typeof data['version'] === 'string' ? data['version'] : undefined,
     prod: section('dependencies'),
     dev: section('devDependencies'),
     optional: section('optionalDependencies'),

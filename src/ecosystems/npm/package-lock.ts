@@ -39,7 +39,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Component, Hash, Scope } from '../../model/component.js';
 import { VouchError } from '../../model/errors.js';
-import { DependencyGraph } from '../../model/graph.js';
+import { DependencyGraph, type RootIdentity } from '../../model/graph.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
 import { buildPurl } from '../../model/purl.js';
 import { decodeText, isJsonObject, parseJsonInput, wrongJsonType } from '../../inventory/json.js';
@@ -123,7 +123,8 @@ export function parsePackageLock(text: string, file: string): Inventory {
   } else {
     const deps = data['dependencies'];
     if (deps !== undefined && !isJsonObject(deps)) throw wrongJsonType(file, '$.dependencies', 'an object', deps);
-    readV1(ctx, deps ?? {}, text, rootName);
+    const rootVersion = typeof data['version'] === 'string' ? data['version'] : undefined;
+    readV1(ctx, deps ?? {}, text, rootName, rootVersion);
   }
   return {
     source: { path: file, extractor: ID },
@@ -260,6 +261,11 @@ export function npmPurl(name: string, version: string): string {
       ? { type: 'npm', namespace: name.slice(0, i), name: name.slice(i + 1), version }
       : { type: 'npm', name, version },
   );
+}
+
+/** A project's own name and version (the lockfile's root package, a workspace), when both are recorded. */
+export function rootIdentity(name: string | undefined, version: string | undefined): RootIdentity | undefined {
+  return name && version ? { name, version, purl: npmPurl(name, version) } : undefined;
 }
 
 const SRI_ALGS = new Set(['sha1', 'sha256', 'sha384', 'sha512']);
@@ -431,7 +437,7 @@ function readPackages(ctx: Context, packages: Record<string, unknown>, text: str
   /** folder key → graph id (root id or purl) */
   const node = new Map<string, string>();
   const root = entries.get('');
-  ctx.graph.addRoot(ctx.rootId, root?.name ?? rootName ?? ctx.file);
+  ctx.graph.addRoot(ctx.rootId, root?.name ?? rootName ?? ctx.file, rootIdentity(root?.name, root?.version));
   node.set('', ctx.rootId);
 
   for (const e of entries.values()) {
@@ -444,7 +450,7 @@ function readPackages(ctx: Context, packages: Record<string, unknown>, text: str
     } else if (isWorkspace(e.key) || e.version === undefined) {
       // a workspace (or an importer folder without a version of its own): a root
       const id = `${ctx.rootId}#${e.key}`;
-      ctx.graph.addRoot(id, e.name ?? linkNames.get(e.key) ?? e.key);
+      ctx.graph.addRoot(id, e.name ?? linkNames.get(e.key) ?? e.key, rootIdentity(e.name ?? linkNames.get(e.key), e.version));
       node.set(e.key, id);
     } else {
       // a folder outside node_modules that is not a workspace: a `file:` dependency
@@ -533,9 +539,9 @@ interface V1Entry {
   top: boolean;
 }
 
-function readV1(ctx: Context, deps: Record<string, unknown>, text: string, rootName: string | undefined): void {
+function readV1(ctx: Context, deps: Record<string, unknown>, text: string, rootName: string | undefined, rootVersion: string | undefined): void {
   const lines = keyLines(text, 'dependencies');
-  ctx.graph.addRoot(ctx.rootId, rootName ?? ctx.file);
+  ctx.graph.addRoot(ctx.rootId, rootName ?? ctx.file, rootIdentity(rootName, rootVersion));
   const entries = new Map<string, V1Entry>();
   const node = new Map<string, string>();
 

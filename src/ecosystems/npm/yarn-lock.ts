@@ -24,7 +24,7 @@ import { VouchError } from '../../model/errors.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
 import { decodeText } from '../../inventory/json.js';
 import type { Extractor } from '../types.js';
-import { hashesOf } from './package-lock.js';
+import { hashesOf, rootIdentity } from './package-lock.js';
 import { LockGraph, type Manifest, aliasTarget, isObject, manifestKind, readManifest, splitDescriptor } from './lock-graph.js';
 
 // yaml loads on the first YAML file only (src/inventory/libs.ts)
@@ -146,7 +146,7 @@ export function parseYarnV1(text: string, file: string, manifest: Manifest | und
     }
   }
 
-  ctx.graph.addRoot(ctx.rootId, manifest?.name ?? file);
+  ctx.graph.addRoot(ctx.rootId, manifest?.name ?? file, rootIdentity(manifest?.name, manifest?.version));
   const byDescriptor = new Map<string, string>();
   const ids: (string | undefined)[] = [];
   for (const e of entries) {

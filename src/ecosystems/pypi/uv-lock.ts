@@ -64,7 +64,8 @@ export function parseUvLock(text: string, file: string): Inventory {
     let isRoot = false;
     if (kind === 'virtual' || kind === 'editable') {
       id = `${ctx.rootId}#${name}`;
-      ctx.graph.addRoot(id, name);
+      // the project itself (or a workspace member): its version is its own, not a dependency's
+      ctx.graph.addRoot(id, name, version ? { name, version, purl: ctx.purl(name, version) } : undefined);
       isRoot = true;
     } else {
       if (version === undefined) {
