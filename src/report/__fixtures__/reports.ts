@@ -13,7 +13,15 @@
  * CVSS) and two `suppressed` findings (a VEX not_affected and a policy ignore rule).
  */
 import { readFileSync } from 'node:fs';
-import type { ReportFinding, ScanReport } from '../scan-report.js';
+import { fileURLToPath } from 'node:url';
+import { updateStore } from '../../advisories/import.js';
+import { matchGraph } from '../../advisories/match.js';
+import { AdvisoryStore } from '../../advisories/store.js';
+import { collectInventory } from '../../inventory/collect.js';
+import { baseEcosystem } from '../../model/advisory.js';
+import type { DependencyGraph } from '../../model/graph.js';
+import { shared } from '../../testing/shared.js';
+import { type ReportFinding, type ScanReport, buildScanReport } from '../scan-report.js';
 
 export function sampleReport(): ScanReport {
   return JSON.parse(readFileSync(new URL('./log4j-goof.report.json', import.meta.url), 'utf8')) as ScanReport;
@@ -58,4 +66,23 @@ export function plainReport(): ScanReport {
   r.schemaVersion = '1.1';
   r.findings = r.findings.map(({ kev: _k, epss: _e, priority: _p, suppressed: _s, ids: _i, ...f }) => f);
   return r;
+}
+
+/**
+ * A real report from the real pipeline (for suites on ../shared): ../shared/osv Maven and npm
+ * imported into a temporary store, then log4j-app.cdx.json (log4j-core 2.14.1) and
+ * ../shared/realworld/snyk-labs__nodejs-goof/package-lock.json collected and matched.
+ */
+export async function realReport(home: string): Promise<{ report: ScanReport; graph: DependencyGraph }> {
+  await updateStore({ home, source: shared('osv'), ecosystems: ['Maven', 'npm'] });
+  const store = AdvisoryStore.open(home);
+  try {
+    const sbom = fileURLToPath(new URL('./log4j-app.cdx.json', import.meta.url));
+    const inventory = await collectInventory([sbom, shared('realworld', 'snyk-labs__nodejs-goof', 'package-lock.json')]);
+    const status = store.status();
+    const { findings, stats } = matchGraph(inventory.graph, store, { loadedEcosystems: new Set(status.map((s) => baseEcosystem(s.ecosystem))) });
+    return { report: buildScanReport({ inventory, findings, stats, store: status, failOn: 'high' }), graph: inventory.graph };
+  } finally {
+    store.close();
+  }
 }
