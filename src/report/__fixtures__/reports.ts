@@ -81,7 +81,7 @@ export async function realReport(home: string): Promise<{ report: ScanReport; gr
     const inventory = await collectInventory([sbom, shared('realworld', 'snyk-labs__nodejs-goof', 'package-lock.json')]);
     const status = store.status();
     const { findings, stats } = matchGraph(inventory.graph, store, { loadedEcosystems: new Set(status.map((s) => baseEcosystem(s.ecosystem))) });
-    return { report: buildScanReport({ inventory, findings, stats, store: status, failOn: 'high' }), graph: inventory.graph };
+    return { report: buildScanReport({ inventory, findings, stats, store: status, failOn: 'HIGH' }), graph: inventory.graph };
   } finally {
     store.close();
   }
