@@ -57,6 +57,16 @@ describe('renderHtml', () => {
     expect(out).not.toContain('class="finding suppressed"');
   });
 
+  it('words the verdict by --fail-on', () => {
+    const r = sampleReport();
+    r.failOn = 'none';
+    r.failed = false;
+    expect(renderHtml(r)).toContain('<strong>12 vulnerabilities in 8 packages, 2 known to be exploited</strong> (no --fail-on threshold).');
+    r.failOn = 'CRITICAL';
+    r.findings = r.findings.filter((f) => f.severity.rating !== 'CRITICAL');
+    expect(renderHtml(r)).toContain('<strong>Passed (--fail-on critical)</strong>, with 8 vulnerabilities in 6 packages below the threshold.');
+  });
+
   it('says a clean scan passed and has no findings table', () => {
     const r = sampleReport();
     r.findings = [];

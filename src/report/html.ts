@@ -92,6 +92,7 @@ function verdict(r: ScanReport, active: ReportFinding[]): string {
     return `<p class="verdict pass" role="status"><strong>Passed${esc(gate)}:</strong> no known vulnerabilities in ${plural(r.summary.componentsChecked, 'component')} checked.</p>`;
   }
   const what = `${plural(active.length, 'vulnerability', 'vulnerabilities')} in ${plural(new Set(active.map((f) => f.purl)).size, 'package')}${kev ? `, ${kev} known to be exploited` : ''}`;
+  if (r.failOn === 'none') return `<p class="verdict warn" role="status"><strong>${what}</strong> (no --fail-on threshold).</p>`;
   return r.failed
     ? `<p class="verdict fail" role="status"><strong>Failed${esc(gate)}:</strong> ${what}.</p>`
     : `<p class="verdict warn" role="status"><strong>Passed${esc(gate)}</strong>, with ${what} below the threshold.</p>`;
