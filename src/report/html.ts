@@ -211,7 +211,7 @@ function findingRows(f: ReportFinding, i: number): string {
 <td class="x"><button type="button" class="expand" aria-expanded="false" aria-controls="${did}" aria-label="Details of ${esc(f.id)} in ${esc(pkg)} ${esc(f.version)}"><span aria-hidden="true">▸</span></button></td>
 <td class="num">${rank}</td>
 <td><span class="badge sev-${rating.toLowerCase()}">${rating.toLowerCase()}</span>${f.severity.score !== undefined ? ` <span class="score">${f.severity.score.toFixed(1)}</span>` : ''}</td>
-<td class="pkg"><span class="name">${esc(pkg)}</span>${f.suppressed ? ` <span class="tag">suppressed</span>` : ''}${f.direct ? ' <span class="tag subtle">direct</span>' : ''}${f.scope === 'dev' ? ' <span class="tag subtle">dev</span>' : ''}</td>
+<td class="pkg"><span class="name">${breakable(pkg)}</span>${f.suppressed ? ` <span class="tag">suppressed</span>` : ''}${f.direct ? ' <span class="tag subtle">direct</span>' : ''}${f.scope === 'dev' ? ' <span class="tag subtle">dev</span>' : ''}</td>
 <td class="ver"><code>${esc(f.version)}</code></td>
 <td class="adv"><a href="${esc(osvUrl(f.id))}" rel="noopener noreferrer">${esc(f.id)}</a>${cves.length ? ` <span class="cve">${cves.map(esc).join(', ')}</span>` : ''}${f.summary ? `<div class="summary">${esc(f.summary)}</div>` : ''}</td>
 <td>${f.kev ? `<span class="badge kev" title="In the CISA KEV catalog since ${esc(f.kev.dateAdded)}">KEV</span>` : '<span class="muted">–</span>'}</td>
@@ -235,7 +235,14 @@ function details(f: ReportFinding): string {
     );
   }
   row('Package', `<code>${esc(f.purl)}</code> <span class="muted">(${[f.ecosystem || 'unknown ecosystem', f.scope === 'unknown' ? '' : f.scope, f.direct ? 'direct' : 'transitive'].filter(Boolean).map(esc).join(', ')})</span>`);
-  const fix = f.fixed.length ? `Upgrade to <code>${esc(f.fixed.join(', '))}</code>` : esc(fixLabel(f));
+  const last = f.match.map((m) => m.lastAffected).filter((v): v is string => v !== undefined);
+  const fix = f.fixed.length
+    ? `Upgrade to <code>${esc(f.fixed.join(', '))}</code>`
+    : last.length
+      ? `Upgrade to a version later than <code>${esc(last.join(', '))}</code>`
+      : f.fixedVersions.length
+        ? 'No fixed version closes the range this version is in'
+        : 'No fixed version is known';
   const others = f.fixedVersions.filter((v) => !f.fixed.includes(v));
   row('Fix', `${fix}${others.length ? ` <span class="muted">(also fixed in ${esc(others.join(', '))} on other release lines)</span>` : ''}`);
   const ranges = f.match
@@ -267,6 +274,11 @@ function details(f: ReportFinding): string {
   }
   row('Advisory', `<a href="${esc(osvUrl(f.id))}" rel="noopener noreferrer">${esc(f.id)} on osv.dev</a>${f.published ? `, published ${esc(day(f.published))}` : ''}, modified ${esc(day(f.modified))}`);
   return `<dl class="facts">${parts.join('')}</dl>`;
+}
+
+/** Escaped, with a line-break opportunity after `.`, `:` and `/` (Maven and Go names are long). */
+function breakable(s: string): string {
+  return esc(s).replace(/([.:/])/g, '$1<wbr>');
 }
 
 function pkgName(f: ReportFinding): string {
@@ -362,7 +374,7 @@ td.x,th.x{width:30px;padding-right:0}
 .expand[aria-expanded=true] span{transform:rotate(90deg)}
 tr.finding:hover td{background:color-mix(in srgb,var(--accent) 5%,transparent)}
 tr.suppressed td{opacity:.62}
-.pkg .name{font-weight:600;word-break:break-word}
+.pkg .name{font-weight:600;overflow-wrap:anywhere}
 .adv .summary{color:var(--muted);font-size:12.5px;max-width:46ch}
 .cve{font-size:12px;color:var(--muted);white-space:nowrap}
 .badge{display:inline-block;border-radius:4px;padding:1px 7px;font-size:11.5px;font-weight:650;text-transform:uppercase;letter-spacing:.03em;color:#fff}

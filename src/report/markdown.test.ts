@@ -1,6 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GITHUB_COMMENT_LIMIT, epssPercent, escapeMarkdown, renderMarkdown } from './markdown.js';
-import { hostileReport, largeReport, plainReport, sampleReport } from './__fixtures__/reports.js';
+import { hostileReport, largeReport, plainReport, realReport, sampleReport } from './__fixtures__/reports.js';
+import type { ScanReport } from './scan-report.js';
+import { HAS_SHARED } from '../testing/shared.js';
 
 /** The cells of a GFM table row: split on pipes not preceded by a backslash. */
 const cells = (row: string): string[] => row.replace(/^\|\s?/, '').replace(/\s?\|$/, '').split(/(?<!\\)\|/).map((c) => c.trim());
@@ -152,5 +157,24 @@ describe('renderMarkdown', () => {
     [0, '0.0%'],
   ])('epssPercent(%s) = %s', (score, text) => {
     expect(epssPercent(score)).toBe(text);
+  });
+});
+
+describe.skipIf(!HAS_SHARED)('renderMarkdown on a real scan (../shared)', () => {
+  let home: string;
+  let report: ScanReport;
+  beforeAll(async () => {
+    home = mkdtempSync(path.join(tmpdir(), 'vouch-md-'));
+    report = (await realReport(home)).report;
+  }, 120_000);
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+  it('has a well-formed row per finding of log4j + nodejs-goof', () => {
+    const out = renderMarkdown(report);
+    const rows = tableRows(out, 'Package | Version | Advisory');
+    expect(rows).toHaveLength(report.findings.length);
+    for (const r of rows) expect(cells(r)).toHaveLength(8);
+    // --fail-on high with critical findings (log4j-core 2.14.1, CVE-2021-44228)
+    expect(out).toMatch(/^\*\*❌ 33 vulnerabilities in 23 packages\*\* — fails `--fail-on high`\.$/m);
   });
 });
