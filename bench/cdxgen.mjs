@@ -218,6 +218,20 @@ function components(bom) {
   return out;
 }
 
+/**
+ * vouch's components, and the projects it lists with a version of their own as sub-components of
+ * the subject (workspace members): cdxgen lists those among its components. The subject itself
+ * (one project) is left out on both sides.
+ */
+function vouchComponents(bom) {
+  const out = components(bom);
+  for (const c of bom.metadata?.component?.components ?? []) {
+    const i = c.purl && c.version ? identity(c) : undefined;
+    if (i) out.push(i);
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // (a) recall
 
@@ -253,7 +267,7 @@ try {
       const v = runVouch(staged);
       res.vouchMs = v.ms;
       const bom = JSON.parse(v.stdout);
-      res.vouch = components(bom);
+      res.vouch = vouchComponents(bom);
       res.vouchRoots = rootNames(bom);
       res.vouchNote = (v.stderr.match(/(\d+) package\(s\) named without a pinned version/) ?? [])[1];
     } catch (e) {
