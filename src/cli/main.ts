@@ -5,11 +5,24 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_INPUT, isVouchError } from '../model/errors.js';
 import { VERSION } from '../version.js';
-import { registerDb } from './db.js';
-import { registerSbom } from './sbom.js';
-import { registerScan } from './scan.js';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Every command, loaded on demand: `vouch sbom` never loads the signing libraries, `vouch scan`
+ * never loads the HTML report. The build splits each into its own chunk (scripts/build.mjs).
+ */
+export const COMMANDS: Record<string, () => Promise<Register>> = {
+  scan: async () => (await import('./scan.js')).registerScan,
+  db: async () => (await import('./db.js')).registerDb,
+  sbom: async () => (await import('./sbom.js')).registerSbom,
+};
+
+/**
+ * The program with the command named in `argv` registered (all of them for `--help`, `help` or
+ * anything unknown, so commander lists them or says what is wrong).
+ */
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command();
   program
     .name('vouch')
@@ -21,9 +34,9 @@ export function buildProgram(): Command {
       // usage errors as one line, like every other error: "vouch: unknown option '--x' (see --help)"
       outputError: (s, write) => write(`vouch: ${s.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see --help)\n`),
     });
-  registerScan(program);
-  registerDb(program);
-  registerSbom(program);
+  const name = argv[2];
+  const only = name !== undefined && Object.hasOwn(COMMANDS, name) ? [COMMANDS[name]!] : Object.values(COMMANDS);
+  for (const register of await Promise.all(only.map((load) => load()))) register(program);
   return program;
 }
 
@@ -33,7 +46,7 @@ export async function main(argv: string[]): Promise<void> {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw e;
   });
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
   } catch (err) {
