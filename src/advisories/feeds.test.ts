@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
+import Database from 'better-sqlite3';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -139,6 +140,36 @@ describe.skipIf(!HAS_SHARED)('KEV and EPSS in the store (real feeds from ../shar
       expect(store.feeds()[0]?.count).toBe(1404);
     } finally {
       store.close();
+    }
+  });
+});
+
+describe('a store written before the KEV/EPSS tables existed', () => {
+  it('reads as holding no feeds, and the next feed update adds them', async () => {
+    const home = tmp('home');
+    await updateStore({ home, source: osvZip() });
+    const db = new Database(storePath(home));
+    db.exec('DROP TABLE kev; DROP TABLE epss; DROP TABLE feeds;');
+    db.close();
+    const store = AdvisoryStore.open(home);
+    try {
+      expect(store.feeds()).toEqual([]);
+      expect(store.kev('CVE-2021-44228')).toBeUndefined();
+      expect(store.epss('CVE-2021-44228')).toBeUndefined();
+      expect(store.count()).toBe(1);
+    } finally {
+      store.close();
+    }
+    const kevFile = tmp('kev') + '.json';
+    writeFileSync(kevFile, JSON.stringify({ catalogVersion: 'x', vulnerabilities: [{ cveID: 'CVE-2021-44228', dateAdded: '2021-12-10' }] }));
+    const s = await updateStore({ home, kev: kevFile });
+    expect(s.kept).toEqual(['Maven']);
+    const again = AdvisoryStore.open(home);
+    try {
+      expect(again.kev('CVE-2021-44228')?.dateAdded).toBe('2021-12-10');
+      expect(again.count()).toBe(1);
+    } finally {
+      again.close();
     }
   });
 });

@@ -207,6 +207,7 @@ export function buildScanReport(args: {
   }
   // the work order of docs/triage.md: KEV, EPSS band, severity, scope, directness, then names
   prioritise(findings);
+  findings.forEach((f, i) => (findings[i] = withKeyOrder(f)));
   const active = findings.filter((f) => !f.suppressed);
   const bySeverity = Object.fromEntries(RATINGS_DESC.map((r) => [r, 0])) as Record<Rating, number>;
   for (const f of active) bySeverity[f.severity.rating]++;
@@ -268,6 +269,16 @@ export function mergeFindings(group: ReportFinding[]): ReportFinding {
     fixedVersions: union((f) => f.fixedVersions),
     references: [...refs.values()],
   };
+}
+
+const KEY_ORDER: (keyof ReportFinding)[] = ['id', 'ids', 'aliases', 'priority', 'kev', 'epss', 'suppressed', 'summary', 'details', 'modified', 'published'];
+
+/** The triage fields next to the id in the JSON, where a reader looks first; the rest as built. */
+function withKeyOrder(f: ReportFinding): ReportFinding {
+  const out: Record<string, unknown> = {};
+  for (const k of KEY_ORDER) if (f[k] !== undefined) out[k] = f[k];
+  for (const [k, v] of Object.entries(f)) if (!(k in out) && v !== undefined) out[k] = v;
+  return out as unknown as ReportFinding;
 }
 
 /** The highest CVSS score among the records; a qualitative rating only when none has a score. */
