@@ -71,7 +71,7 @@ store. A failed download or a broken feed is an error that leaves the store as i
     });
 
   db.command('status')
-    .description('per ecosystem: advisories, newest `modified`, source and when it was loaded')
+    .description('per ecosystem: advisories, newest `modified`, source and when it was loaded; then the KEV and EPSS feeds')
     .option('--json', 'JSON on stdout')
     .action((opts: { json?: boolean }, cmd: Command) => {
       const store = AdvisoryStore.open(homeOf(cmd));
