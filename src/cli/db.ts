@@ -12,7 +12,7 @@ import type { Command } from 'commander';
 import { updateStore, type UpdateSummary } from '../advisories/import.js';
 import { DEFAULT_OSV_SOURCE, defaultSource } from '../advisories/sources.js';
 import { AdvisoryStore, type EcosystemStatus, type FeedStatus } from '../advisories/store.js';
-import { DEFAULT_KEV_SOURCE } from '../triage/kev.js';
+import { DEFAULT_KEV_SOURCE, cveIds } from '../triage/kev.js';
 import { DEFAULT_EPSS_SOURCE } from '../triage/epss.js';
 import type { Advisory, OsvRange } from '../model/advisory.js';
 import { VouchError } from '../model/errors.js';
@@ -102,7 +102,7 @@ store. A failed download or a broken feed is an error that leaves the store as i
         if (opts.json) {
           process.stdout.write(`${JSON.stringify(found.map((f) => f.advisory), null, 2)}\n`);
         } else {
-          process.stdout.write(found.map((f) => describeAdvisory(f.advisory, f.withdrawn, id)).join('\n'));
+          process.stdout.write(found.map((f) => describeAdvisory(f.advisory, f.withdrawn, id) + exploitLines(store, f.advisory)).join('\n'));
         }
       } finally {
         store.close();
@@ -156,6 +156,18 @@ export function feedLines(feeds: FeedStatus[]): string {
       : 'EPSS: not loaded (vouch db update --epss FILE|URL)',
   );
   return `${out.join('\n')}\n`;
+}
+
+/** `  KEV: ...` / `  EPSS: ...` lines for the CVEs an advisory names (text output of `db show`). */
+function exploitLines(store: AdvisoryStore, adv: Advisory): string {
+  const out: string[] = [];
+  for (const cve of cveIds([adv.id, ...(adv.aliases ?? [])])) {
+    const k = store.kev(cve);
+    if (k) out.push(`  KEV:       ${cve} added ${k.dateAdded}${k.dueDate ? `, due ${k.dueDate}` : ''}${k.knownRansomwareUse ? ', known ransomware use' : ''}`);
+    const e = store.epss(cve);
+    if (e) out.push(`  EPSS:      ${cve} ${e.score} (percentile ${e.percentile}${e.date ? `, ${e.date}` : ''})`);
+  }
+  return out.length ? `${out.join('\n')}\n` : '';
 }
 
 function collect(value: string, previous: string[]): string[] {

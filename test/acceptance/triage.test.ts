@@ -125,6 +125,13 @@ describe.skipIf(!HAS_SHARED)('triage on real KEV, EPSS and OSV data', () => {
     expect(run.tool.driver.rules.find((x) => x.id === 'GHSA-jfh8-c2jp-5v3q')!.properties['security-severity']).toBe('10.0');
   });
 
+  it('db show lists the KEV entry and EPSS score of the advisory\'s CVE', () => {
+    const r = vouch(['db', 'show', 'GHSA-jfh8-c2jp-5v3q'], env());
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('  KEV:       CVE-2021-44228 added 2021-12-10, due 2021-12-24, known ransomware use\n');
+    expect(r.stdout).toContain('  EPSS:      CVE-2021-44228 0.99999 (percentile 1, 2026-09-29)\n');
+  });
+
   it('db status shows the feeds; a feeds-only update keeps the advisories; a missing feed file is one line, exit 2, store unchanged', () => {
     const st = vouch(['db', 'status', '--json'], env());
     expect(st.code).toBe(0);
