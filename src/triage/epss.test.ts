@@ -81,6 +81,20 @@ describe('readEpssStream on bad input', () => {
     await expect(readAll('cve,epss,percentile\nx,y,z\n')).rejects.toThrow(/no valid EPSS row/);
   });
 
+  it('a corrupt or truncated gzip is one clear error naming the file', async () => {
+    const corrupt = path.join(dir, 'corrupt.csv.gz');
+    writeFileSync(corrupt, Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00]), Buffer.from('garbagegarbage')]));
+    await expect(readEpssFile(corrupt, () => undefined)).rejects.toThrow(/^EPSS file could not be read \(/);
+    const full = gzipSync(Buffer.from(`cve,epss,percentile\n${Array.from({ length: 5000 }, (_, i) => `CVE-2020-${String(i + 1000)},0.5,0.5`).join('\n')}\n`));
+    const truncated = path.join(dir, 'truncated.csv.gz');
+    writeFileSync(truncated, full.subarray(0, Math.floor(full.length / 2)));
+    const err = await readEpssFile(truncated, () => undefined).then(
+      () => undefined,
+      (e: unknown) => e as VouchError,
+    );
+    expect(err?.oneLine()).toBe(`${truncated}: EPSS file could not be read (unexpected end of file)`);
+  });
+
   it('a missing file is one clear error', async () => {
     await expect(readEpssFile(path.join(dir, 'nope.csv'), () => undefined)).rejects.toThrow(/EPSS file not readable \(ENOENT\)/);
   });
