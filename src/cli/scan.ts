@@ -69,14 +69,15 @@ async function runScan(paths: string[], opts: ScanOptions): Promise<number> {
   const store = AdvisoryStore.open(opts.home);
   try {
     const status = store.status();
+    const feeds = store.feeds();
     warnIfStale(status, progress.log);
+    warnIfStaleFeeds(feeds, progress.log);
     progress.phase('reading inputs');
     const inventory = await collectInventory(paths, inputsOf(paths, opts, () => progress.tick()));
     progress.phase('matching', inventory.graph.components.size);
     const loadedEcosystems = new Set(status.map((s) => baseEcosystem(s.ecosystem)));
     const { findings, stats } = matchGraph(inventory.graph, store, { loadedEcosystems, onComponent: () => progress.tick() });
     progress.done();
-    const feeds = store.feeds();
     const report = buildScanReport({ inventory, findings, stats, store: status, failOn, exploits: store, feeds });
     for (const i of report.inputs) {
       if (i.status === 'failed') progress.log(`vouch: skipped ${i.reason}`);
@@ -133,6 +134,14 @@ function parseFailOn(s: string): Rating | 'any' | 'none' {
     throw new VouchError('USAGE', `--fail-on must be one of critical, high, medium, low, any, none (got "${s}")`);
   }
   return r;
+}
+
+/** KEV changes weekly and EPSS daily: data loaded over STALE_DAYS ago is called stale. */
+function warnIfStaleFeeds(feeds: { feed: string; loadedAt: string }[], log: (m: string) => void): void {
+  const stale = feeds.filter((f) => Date.now() - Date.parse(f.loadedAt) > STALE_DAYS * 86_400_000);
+  if (!stale.length) return;
+  const days = Math.floor((Date.now() - Math.min(...stale.map((f) => Date.parse(f.loadedAt)))) / 86_400_000);
+  log(`vouch: the ${stale.map((f) => f.feed.toUpperCase()).join(' and ')} data was loaded ${days} days ago; refresh it with: vouch db update (or --kev / --epss with a file or URL)`);
 }
 
 function warnIfStale(status: { ecosystem: string; loadedAt: string }[], log: (m: string) => void): void {
