@@ -11,16 +11,22 @@
  * record (no string `id` / `modified`), is skipped and counted as a warning naming `zip!entry`.
  * An unsafe archive (path traversal, zip bomb) aborts it: the source is not to be trusted.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { baseEcosystem } from '../model/advisory.js';
 import { VouchError } from '../model/errors.js';
 import { VERSION } from '../version.js';
-import { openSource, type ImportProgress, type OsvSource, type SourceUnit } from './sources.js';
+import { openSource, resolveFeed, type ImportProgress, type OsvSource, type SourceUnit } from './sources.js';
+import { parseKevCatalog, type KevCatalog } from '../triage/kev.js';
+import { readEpssFile } from '../triage/epss.js';
 import {
   type EcosystemStatus,
+  type FeedName,
+  type FeedStatus,
+  FEEDS_SQL,
   INDEX_SQL,
+  readFeeds,
   SCHEMA_SQL,
   SCHEMA_VERSION,
   STORE_FILE,
@@ -34,8 +40,15 @@ import { DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip.js';
 export interface UpdateOptions {
   /** The store folder (VOUCH_HOME); created when missing. */
   home: string;
-  /** URL, folder or file (see sources.ts). */
-  source: string;
+  /**
+   * URL, folder or file (see sources.ts). Undefined: no advisories are loaded and the current
+   * store's are kept as they are (an update of the KEV / EPSS feeds only).
+   */
+  source?: string | undefined;
+  /** The CISA KEV catalog to load (file path, `file:` or http(s) URL); undefined keeps the current one. */
+  kev?: string | undefined;
+  /** The EPSS scores CSV (plain or gzipped; file path or URL) to load; undefined keeps the current one. */
+  epss?: string | undefined;
   /** Load only these ecosystems (names as the source spells them; case-insensitive); the others stay as they are. */
   ecosystems?: readonly string[] | undefined;
   progress?: ImportProgress | undefined;
@@ -47,8 +60,8 @@ export interface UpdateOptions {
 export interface UpdateSummary {
   /** The store file written. */
   path: string;
-  /** The source as recorded (URL or absolute path). */
-  source: string;
+  /** The source as recorded (URL or absolute path); undefined when no advisories were loaded. */
+  source: string | undefined;
   /** The ecosystems this update loaded, with their new status. */
   loaded: EcosystemStatus[];
   /** Ecosystems copied unchanged from the previous store. */
@@ -65,9 +78,19 @@ export interface UpdateSummary {
   skipped: number;
   /** The first skipped ones, `origin: reason` (at most MAX_WARNINGS). */
   warnings: string[];
+  /** The KEV catalog this update loaded, with its first skipped entries. */
+  kev?: LoadedFeed;
+  /** The EPSS scores this update loaded, with its first bad rows. */
+  epss?: LoadedFeed;
+  /** Feeds copied unchanged from the previous store. */
+  feedsKept: FeedName[];
   /** Stale temp files of dead updates removed before this one. */
   staleRemoved: string[];
   seconds: number;
+}
+
+export interface LoadedFeed extends FeedStatus {
+  warnings: string[];
 }
 
 export const MAX_WARNINGS = 200;
@@ -81,16 +104,30 @@ export async function updateStore(opts: UpdateOptions): Promise<UpdateSummary> {
   const staleRemoved = removeStaleTemps(home);
   const limits: ZipLimits = { ...DEFAULT_ZIP_LIMITS, ...opts.limits };
 
-  const source = await openSource(opts.source);
-  const plan = planUnits(source, opts.ecosystems);
-
   const finalPath = storePath(home);
   const tmpPath = `${finalPath}.tmp-${process.pid}`;
   const downloadPath = `${tmpPath}.download.zip`;
-  rmSync(tmpPath, { force: true });
+  const kevDownload = `${tmpPath}.kev.json`;
+  const epssDownload = `${tmpPath}.epss.csv`;
+  const cleanDownloads = (): void => {
+    for (const f of [downloadPath, kevDownload, epssDownload]) rmSync(f, { force: true });
+  };
 
   let db: Database.Database | undefined;
   try {
+    // The feeds are fetched and the KEV catalog parsed before anything is built: a failed download
+    // or a broken catalog leaves the store as it was.
+    let kev: { catalog: KevCatalog; location: string } | undefined;
+    if (opts.kev !== undefined) {
+      const f = await resolveFeed(opts.kev, kevDownload, 'KEV catalog', opts.progress);
+      kev = { catalog: parseKevCatalog(readFileSync(f.file, 'utf8'), f.location), location: f.location };
+    }
+    const epss = opts.epss !== undefined ? await resolveFeed(opts.epss, epssDownload, 'EPSS scores', opts.progress) : undefined;
+
+    const source = opts.source !== undefined ? await openSource(opts.source) : undefined;
+    const plan: Plan = source ? planUnits(source, opts.ecosystems) : { units: [], filter: undefined };
+    rmSync(tmpPath, { force: true });
+
     db = new Database(tmpPath);
     // a private file, renamed into place only when complete: no journal on disk (OFF is refused in
     // better-sqlite3's defensive mode, MEMORY keeps it in RAM)
@@ -100,6 +137,7 @@ export async function updateStore(opts: UpdateOptions): Promise<UpdateSummary> {
     db.pragma('temp_store = MEMORY');
     db.pragma('cache_size = -65536');
     db.exec(SCHEMA_SQL);
+    db.exec(FEEDS_SQL);
 
     const loader = new Loader(db);
     const warn = (origin: string, reason: string): void => {
@@ -137,7 +175,7 @@ export async function updateStore(opts: UpdateOptions): Promise<UpdateSummary> {
 
     // which ecosystems this update refreshed
     const refreshed = [...loader.stats.keys()].sort();
-    if (unitsAreDerived(plan.units)) {
+    if (source && unitsAreDerived(plan.units)) {
       for (const want of plan.filter ?? []) {
         if (!refreshed.some((r) => r.toLowerCase() === want)) {
           throw new VouchError('INPUT_MISSING', `no advisories for ecosystem "${want}" in this source`, { path: source.location });
@@ -147,10 +185,62 @@ export async function updateStore(opts: UpdateOptions): Promise<UpdateSummary> {
     }
 
     opts.progress?.phase('writing the store');
-    const { kept, dropped } = copyPrevious(db, finalPath, new Set(refreshed), opts.prune === true, warn);
+    const { kept, dropped } = copyPrevious(db, finalPath, new Set(refreshed), opts.prune === true && source !== undefined, warn);
     db.exec(INDEX_SQL);
 
     const loadedAt = new Date().toISOString();
+    const reloaded = new Set<FeedName>([...(kev ? ['kev' as const] : []), ...(epss ? ['epss' as const] : [])]);
+    const feedsKept = copyPreviousFeeds(db, finalPath, reloaded, warn);
+    const insFeed = db.prepare('INSERT OR REPLACE INTO feeds (feed, source, loaded_at, count, version, date, skipped) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    let kevLoaded: LoadedFeed | undefined;
+    if (kev) {
+      opts.progress?.phase('loading the KEV catalog');
+      const c = kev.catalog;
+      const ins = db.prepare('INSERT INTO kev (cve, date_added, due_date, ransomware, name, action) VALUES (?, ?, ?, ?, ?, ?)');
+      db.transaction(() => {
+        for (const e of c.entries) ins.run(e.cve, e.dateAdded, e.dueDate ?? null, e.knownRansomwareUse ? 1 : 0, e.vulnerabilityName ?? null, e.requiredAction ?? null);
+        insFeed.run('kev', kev.location, loadedAt, c.entries.length, c.catalogVersion ?? null, c.dateReleased ?? null, c.skipped);
+      })();
+      kevLoaded = {
+        feed: 'kev',
+        source: kev.location,
+        loadedAt,
+        count: c.entries.length,
+        ...(c.catalogVersion ? { version: c.catalogVersion } : {}),
+        ...(c.dateReleased ? { date: c.dateReleased } : {}),
+        skipped: c.skipped,
+        warnings: c.warnings,
+      };
+    }
+    let epssLoaded: LoadedFeed | undefined;
+    if (epss) {
+      opts.progress?.phase('loading EPSS scores');
+      const ins = db.prepare('INSERT OR REPLACE INTO epss (cve, score, percentile) VALUES (?, ?, ?)');
+      db.exec('BEGIN');
+      let n = 0;
+      const r = await readEpssFile(
+        epss.file,
+        (row) => {
+          ins.run(row.cve, row.score, row.percentile);
+          if (++n % 10_000 === 0) opts.progress?.tick(10_000);
+        },
+        epss.location,
+      );
+      const count = (db.prepare('SELECT count(*) AS n FROM epss').get() as { n: number }).n;
+      insFeed.run('epss', epss.location, loadedAt, count, r.modelVersion ?? null, r.scoreDate ?? null, r.bad);
+      db.exec('COMMIT');
+      epssLoaded = {
+        feed: 'epss',
+        source: epss.location,
+        loadedAt,
+        count,
+        ...(r.modelVersion ? { version: r.modelVersion } : {}),
+        ...(r.scoreDate ? { date: r.scoreDate } : {}),
+        skipped: r.bad,
+        warnings: r.warnings,
+      };
+    }
+
     const countOf = db.prepare('SELECT count(*) AS n FROM ecosystem_advisories WHERE ecosystem = ?');
     const insSource = db.prepare(
       'INSERT OR REPLACE INTO sources (ecosystem, source, loaded_at, count, newest_modified) VALUES (?, ?, ?, ?, ?)',
@@ -160,8 +250,8 @@ export async function updateStore(opts: UpdateOptions): Promise<UpdateSummary> {
       for (const eco of refreshed) {
         const count = (countOf.get(eco) as { n: number }).n;
         const newestModified = loader.stats.get(eco) ?? null;
-        insSource.run(eco, source.location, loadedAt, count, newestModified);
-        loaded.push({ ecosystem: eco, count, newestModified, source: source.location, loadedAt });
+        insSource.run(eco, source!.location, loadedAt, count, newestModified);
+        loaded.push({ ecosystem: eco, count, newestModified, source: source!.location, loadedAt });
       }
       const meta = db!.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
       meta.run('schema_version', String(SCHEMA_VERSION));
@@ -178,10 +268,14 @@ export async function updateStore(opts: UpdateOptions): Promise<UpdateSummary> {
     fsyncPath(tmpPath);
     renameSync(tmpPath, finalPath);
     fsyncPath(home);
+    cleanDownloads();
 
     return {
       path: finalPath,
-      source: source.location,
+      source: source?.location,
+      ...(kevLoaded ? { kev: kevLoaded } : {}),
+      ...(epssLoaded ? { epss: epssLoaded } : {}),
+      feedsKept,
       loaded,
       kept,
       dropped,
@@ -200,7 +294,7 @@ export async function updateStore(opts: UpdateOptions): Promise<UpdateSummary> {
       // closing after a failure: the file is removed below anyway
     }
     rmSync(tmpPath, { force: true });
-    rmSync(downloadPath, { force: true });
+    cleanDownloads();
     throw e;
   }
 }
@@ -433,6 +527,48 @@ function copyPrevious(
   }
   db.exec('DETACH DATABASE old');
   return { kept, dropped };
+}
+
+/**
+ * Copies the previous store's KEV / EPSS tables that this update does not reload, so an OSV update
+ * keeps them. A previous store without them (or unreadable) has none to keep.
+ */
+function copyPreviousFeeds(
+  db: Database.Database,
+  previousPath: string,
+  reloaded: Set<FeedName>,
+  warn: (origin: string, reason: string) => void,
+): FeedName[] {
+  const wanted = (['kev', 'epss'] as const).filter((f) => !reloaded.has(f));
+  if (!wanted.length) return [];
+  try {
+    statSync(previousPath);
+  } catch {
+    return [];
+  }
+  const kept: FeedName[] = [];
+  let attached = false;
+  try {
+    db.prepare('ATTACH DATABASE ? AS oldfeeds').run(previousPath);
+    attached = true;
+    const tables = new Set(db.prepare("SELECT name FROM oldfeeds.sqlite_master WHERE type = 'table'").pluck().all() as string[]);
+    if (!tables.has('feeds')) return [];
+    const rows = readFeeds(db, 'oldfeeds');
+    db.transaction(() => {
+      for (const feed of wanted) {
+        const row = rows.find((r) => r.feed === feed);
+        if (!row || !tables.has(feed)) continue;
+        db.exec(`INSERT INTO main.${feed} SELECT * FROM oldfeeds.${feed}`);
+        db.prepare(`INSERT INTO main.feeds SELECT * FROM oldfeeds.feeds WHERE feed = ?`).run(feed);
+        kept.push(feed);
+      }
+    })();
+  } catch (e) {
+    warn(previousPath, `previous store's KEV/EPSS data is unreadable (${(e as Error).message}); not kept`);
+  } finally {
+    if (attached) db.exec('DETACH DATABASE oldfeeds');
+  }
+  return kept;
 }
 
 // ---- files -------------------------------------------------------------------------------------

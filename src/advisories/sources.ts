@@ -287,3 +287,29 @@ async function download(url: string, dest: string, eco: string, ctx: ReadContext
 }
 
 export { DEFAULT_ZIP_LIMITS };
+
+/**
+ * A KEV or EPSS feed given as a file path, a `file:` URL or an http(s) URL. A URL is downloaded to
+ * `dest` (the caller deletes it); a local file must exist. Returns the file to read and the source
+ * as recorded in the store (the URL or the absolute path).
+ */
+export async function resolveFeed(
+  spec: string,
+  dest: string,
+  label: string,
+  progress?: ImportProgress,
+): Promise<{ file: string; location: string }> {
+  if (/^https?:\/\//i.test(spec)) {
+    await download(spec, dest, label, { limits: DEFAULT_ZIP_LIMITS, progress, downloadPath: dest });
+    return { file: dest, location: spec };
+  }
+  const abs = path.resolve(/^file:/i.test(spec) ? fileURLToPath(spec) : spec);
+  let st;
+  try {
+    st = await stat(abs);
+  } catch (e) {
+    throw new VouchError('INPUT_MISSING', `${label} file not found (${(e as NodeJS.ErrnoException).code ?? 'unreadable'})`, { path: spec, cause: e });
+  }
+  if (!st.isFile()) throw new VouchError('INPUT_UNSUPPORTED', `${label} source must be a file or an https URL`, { path: spec });
+  return { file: abs, location: abs };
+}

@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import { type Advisory, baseEcosystem } from '../model/advisory.js';
 import { VouchError } from '../model/errors.js';
 import { ecosystemByOsvName } from '../ecosystems/index.js';
+import type { EpssInfo, KevInfo } from '../report/scan-report.js';
 
 export const STORE_FILE = 'osv.sqlite';
 
@@ -51,6 +52,50 @@ CREATE TABLE sources (
   newest_modified TEXT
 );
 `;
+
+/**
+ * Exploit data, in their own tables (created by every update; a store written before they existed
+ * reads as holding none). `feeds` has one row per loaded feed (`kev`, `epss`).
+ */
+export const FEEDS_SQL = `
+CREATE TABLE IF NOT EXISTS kev (
+  cve TEXT PRIMARY KEY,
+  date_added TEXT NOT NULL,
+  due_date TEXT,
+  ransomware INTEGER NOT NULL,
+  name TEXT,
+  action TEXT
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS epss (cve TEXT PRIMARY KEY, score REAL NOT NULL, percentile REAL NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS feeds (
+  feed TEXT PRIMARY KEY,
+  source TEXT NOT NULL,
+  loaded_at TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  version TEXT,
+  date TEXT,
+  skipped INTEGER NOT NULL DEFAULT 0
+);
+`;
+
+export type FeedName = 'kev' | 'epss';
+
+/** What a loaded KEV or EPSS feed is. */
+export interface FeedStatus {
+  feed: FeedName;
+  /** The URL or absolute path it was loaded from. */
+  source: string;
+  /** ISO 8601 time of the update that loaded it. */
+  loadedAt: string;
+  /** KEV entries / EPSS rows stored. */
+  count: number;
+  /** KEV: `catalogVersion`; EPSS: `model_version`. */
+  version?: string;
+  /** KEV: `dateReleased`; EPSS: `score_date` (both as the feed writes them). */
+  date?: string;
+  /** Entries or rows left out as invalid. */
+  skipped: number;
+}
 
 /** Lookup indexes, created once the records are in (faster than maintaining them row by row). */
 export const INDEX_SQL = `
@@ -107,6 +152,9 @@ export class AdvisoryStore {
   /** ecosystem base → every normalised name with an advisory: one query, then most lookups of a scan never touch SQLite. */
   private readonly namesWithAdvisories = new Map<string, Set<string>>();
   private readonly namesOf: Stmt;
+  private readonly kevStmt: Stmt | undefined;
+  private readonly epssStmt: Stmt | undefined;
+  private readonly feedRows: FeedStatus[];
 
   private constructor(
     private readonly db: Database.Database,
@@ -123,6 +171,10 @@ export class AdvisoryStore {
        WHERE s.alias = ? GROUP BY a.id ORDER BY a.id`,
     );
     this.byIdNoCase = db.prepare('SELECT id, withdrawn, json FROM advisories WHERE id = ? COLLATE NOCASE ORDER BY id');
+    const tables = new Set(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]);
+    this.kevStmt = tables.has('kev') ? db.prepare('SELECT cve, date_added, due_date, ransomware, name, action FROM kev WHERE cve = ?') : undefined;
+    this.epssStmt = tables.has('epss') ? db.prepare('SELECT cve, score, percentile FROM epss WHERE cve = ?') : undefined;
+    this.feedRows = tables.has('feeds') ? readFeeds(db) : [];
   }
 
   /** `$VOUCH_HOME`, else `$XDG_CACHE_HOME/vouch`, else `~/.cache/vouch`. */
@@ -217,6 +269,35 @@ export class AdvisoryStore {
     return readStatus(this.db);
   }
 
+  /** The loaded KEV / EPSS feeds (none for a store loaded without them). */
+  feeds(): FeedStatus[] {
+    return this.feedRows.map((f) => ({ ...f }));
+  }
+
+  /** The KEV catalog entry of a CVE id, if the catalog is loaded and lists it. */
+  kev(cve: string): KevInfo | undefined {
+    const r = this.kevStmt?.get(cve.toUpperCase()) as
+      | { cve: string; date_added: string; due_date: string | null; ransomware: number; name: string | null; action: string | null }
+      | undefined;
+    if (!r) return undefined;
+    return {
+      cve: r.cve,
+      dateAdded: r.date_added,
+      ...(r.due_date ? { dueDate: r.due_date } : {}),
+      knownRansomwareUse: r.ransomware === 1,
+      ...(r.name ? { vulnerabilityName: r.name } : {}),
+      ...(r.action ? { requiredAction: r.action } : {}),
+    };
+  }
+
+  /** The EPSS score of a CVE id, if scores are loaded and list it; `date` is the file's score date. */
+  epss(cve: string): EpssInfo | undefined {
+    const r = this.epssStmt?.get(cve.toUpperCase()) as { cve: string; score: number; percentile: number } | undefined;
+    if (!r) return undefined;
+    const date = this.feedRows.find((f) => f.feed === 'epss')?.date;
+    return { cve: r.cve, score: r.score, percentile: r.percentile, ...(date ? { date: date.slice(0, 10) } : {}) };
+  }
+
   /** Advisories in the store (withdrawn included). */
   count(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM advisories').get() as { n: number }).n;
@@ -245,6 +326,28 @@ export function readStatus(db: Database.Database, schema = 'main'): EcosystemSta
     newestModified: r.newest_modified,
     source: r.source,
     loadedAt: r.loaded_at,
+  }));
+}
+
+/** The `feeds` table (the caller checked it exists). */
+export function readFeeds(db: Database.Database, schema = 'main'): FeedStatus[] {
+  const rows = db.prepare(`SELECT feed, source, loaded_at, count, version, date, skipped FROM ${schema}.feeds ORDER BY feed`).all() as {
+    feed: FeedName;
+    source: string;
+    loaded_at: string;
+    count: number;
+    version: string | null;
+    date: string | null;
+    skipped: number;
+  }[];
+  return rows.map((r) => ({
+    feed: r.feed,
+    source: r.source,
+    loadedAt: r.loaded_at,
+    count: r.count,
+    ...(r.version ? { version: r.version } : {}),
+    ...(r.date ? { date: r.date } : {}),
+    skipped: r.skipped,
   }));
 }
 

@@ -9,6 +9,7 @@ import { buildScanReport } from '../report/scan-report.js';
 import { renderJson } from '../report/json.js';
 import { renderSarif } from '../report/sarif.js';
 import { renderTable } from '../report/table.js';
+import { colorEnabled } from '../report/display.js';
 import { type Rating, normaliseRating } from '../triage/severity.js';
 import { createProgress } from './progress.js';
 import { type InputOptions, addInputOptions, formatsHelp, inputsOf } from './inputs.js';
@@ -38,11 +39,17 @@ export function registerScan(program: Command): void {
     .option('--offline', 'never touch the network (scanning reads only the local store; kept for scripts that insist)')
     .option('--home <dir>', 'the store folder (default: $VOUCH_HOME, else the XDG cache folder)')
     .option('-q, --quiet', 'no progress or notes on stderr')
-    .option('-v, --verbose', 'list components not checked, GIT ranges skipped and malformed ranges')
+    .option('-v, --verbose', 'the priority reason under each table row; list components not checked, GIT ranges skipped and malformed ranges')
     .addHelpText(
       'after',
       () => `
 ${formatsHelp()}
+
+Findings are listed in priority order: known exploited (CISA KEV) first, then by EPSS band, CVSS
+severity, prod before dev, direct before transitive (docs/triage.md). Advisories that alias each
+other (GHSA, CVE, PYSEC, ...) for the same package are one finding. Suppressed findings (VEX,
+ignore rules) are listed apart and never fail the scan. Colour on a terminal only (NO_COLOR,
+FORCE_COLOR are honoured).
 
 Exit codes: 0 nothing at or above --fail-on; 1 findings at or above --fail-on; 2 usage or input
 error, also when no input was found or one could not be read (after the report is written).
@@ -62,26 +69,39 @@ async function runScan(paths: string[], opts: ScanOptions): Promise<number> {
   const store = AdvisoryStore.open(opts.home);
   try {
     const status = store.status();
+    const feeds = store.feeds();
     warnIfStale(status, progress.log);
+    warnIfStaleFeeds(feeds, progress.log);
     progress.phase('reading inputs');
     const inventory = await collectInventory(paths, inputsOf(paths, opts, () => progress.tick()));
     progress.phase('matching', inventory.graph.components.size);
     const loadedEcosystems = new Set(status.map((s) => baseEcosystem(s.ecosystem)));
     const { findings, stats } = matchGraph(inventory.graph, store, { loadedEcosystems, onComponent: () => progress.tick() });
     progress.done();
-    const report = buildScanReport({ inventory, findings, stats, store: status, failOn });
+    const report = buildScanReport({ inventory, findings, stats, store: status, failOn, exploits: store, feeds });
     for (const i of report.inputs) {
       if (i.status === 'failed') progress.log(`vouch: skipped ${i.reason}`);
       const shown = opts.verbose ? i.warnings : i.warnings.slice(0, SHOWN_WARNINGS);
       for (const w of shown) progress.log(`vouch: ${i.path}: ${w}`);
       if (shown.length < i.warnings.length) progress.log(`vouch: ${i.path}: ... and ${i.warnings.length - shown.length} more warning(s) (--verbose lists them)`);
     }
-    const out = format === 'json' ? renderJson(report) : format === 'sarif' ? renderSarif(report) : renderTable(report, { verbose: opts.verbose ?? false });
+    const out =
+      format === 'json'
+        ? renderJson(report)
+        : format === 'sarif'
+          ? renderSarif(report)
+          : renderTable(report, { verbose: opts.verbose ?? false, color: colorEnabled(process.env, process.stdout.isTTY) });
     process.stdout.write(out);
     if (opts.verbose && format !== 'table') {
       progress.log(`vouch: ${report.stats.gitRangesSkipped} GIT range(s) skipped; ${report.stats.malformedRanges.length} malformed range(s); ${report.notChecked.length} component(s) not checked`);
     }
     for (const line of missingEcosystemNotes(report.notChecked)) progress.log(line);
+    const missingFeeds = (['kev', 'epss'] as const).filter((f) => !feeds.some((x) => x.feed === f));
+    if (report.findings.length && missingFeeds.length) {
+      progress.log(
+        `vouch: no ${missingFeeds.map((f) => f.toUpperCase()).join(' or ')} data in the store, so findings are ordered without it; load it with: vouch db update ${missingFeeds.map((f) => `--${f} FILE|URL`).join(' ')}`,
+      );
+    }
     if (report.failed) return EXIT_FINDINGS;
     // Nothing read, or an input that could not be read, never passes as clean: a corrupt lockfile
     // must not turn a CI gate green.
@@ -114,6 +134,14 @@ function parseFailOn(s: string): Rating | 'any' | 'none' {
     throw new VouchError('USAGE', `--fail-on must be one of critical, high, medium, low, any, none (got "${s}")`);
   }
   return r;
+}
+
+/** KEV changes weekly and EPSS daily: data loaded over STALE_DAYS ago is called stale. */
+function warnIfStaleFeeds(feeds: { feed: string; loadedAt: string }[], log: (m: string) => void): void {
+  const stale = feeds.filter((f) => Date.now() - Date.parse(f.loadedAt) > STALE_DAYS * 86_400_000);
+  if (!stale.length) return;
+  const days = Math.floor((Date.now() - Math.min(...stale.map((f) => Date.parse(f.loadedAt)))) / 86_400_000);
+  log(`vouch: the ${stale.map((f) => f.feed.toUpperCase()).join(' and ')} data was loaded ${days} days ago; refresh it with: vouch db update (or --kev / --epss with a file or URL)`);
 }
 
 function warnIfStale(status: { ecosystem: string; loadedAt: string }[], log: (m: string) => void): void {

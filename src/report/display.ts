@@ -37,3 +37,15 @@ export function idWithCve(id: string, aliases: readonly string[]): string {
   const cves = aliases.filter((a) => a.startsWith('CVE-'));
   return cves.length ? `${id} (${cves.join(', ')})` : id;
 }
+
+/**
+ * Whether to colour output: FORCE_COLOR (any value but `0`/`false`) forces it, NO_COLOR (any
+ * non-empty value) forbids it, else only on a terminal.
+ */
+export function colorEnabled(env: NodeJS.ProcessEnv, isTTY: boolean | undefined): boolean {
+  const force = env['FORCE_COLOR'];
+  if (force !== undefined && force !== '0' && force.toLowerCase() !== 'false') return true;
+  if (env['NO_COLOR']) return false;
+  if (force !== undefined) return false; // FORCE_COLOR=0
+  return isTTY === true;
+}

@@ -7,11 +7,25 @@ import type { Finding } from '../model/finding.js';
 import type { DependencyGraph } from '../model/graph.js';
 import type { CollectedInventory, InputStatus } from '../inventory/collect.js';
 import type { MatchStats } from '../advisories/match.js';
+import type { FeedStatus } from '../advisories/store.js';
 import { type Rating, type Severity, RATINGS_DESC, atLeast, severityOf } from '../triage/severity.js';
+import { cveIds } from '../triage/kev.js';
+import { groupByAliases, orderedIds } from '../triage/merge.js';
+import { prioritise } from '../triage/priority.js';
+import { countPaths } from '../triage/context.js';
 import { VERSION } from '../version.js';
 import { ecosystemByOsvName } from '../ecosystems/index.js';
 
-export const SCAN_SCHEMA_VERSION = '1.1';
+export const SCAN_SCHEMA_VERSION = '1.2';
+
+/** Where KEV / EPSS data come from (the advisory store fits). */
+export interface ExploitLookup {
+  kev(cve: string): KevInfo | undefined;
+  epss(cve: string): EpssInfo | undefined;
+}
+
+/** Decides whether a finding is suppressed (VEX, policy ignore rules); undefined = not suppressed. */
+export type SuppressFn = (f: ReportFinding) => Suppression | undefined;
 
 /** CISA Known Exploited Vulnerabilities catalog entry for one of the finding's CVE ids (schema 1.2). */
 export interface KevInfo {
@@ -70,6 +84,8 @@ export interface ReportFinding {
   priority?: Priority;
   suppressed?: Suppression;
   summary?: string;
+  /** Since 1.2: the advisory's `details`, cut to its first 1,000 characters (… marks a cut). */
+  details?: string;
   modified: string;
   published?: string;
   /** The component's purl, with version. */
@@ -85,8 +101,10 @@ export interface ReportFinding {
   /** Every fixed version the advisory names for this package. */
   fixedVersions: string[];
   match: MatchReason[];
-  /** Dependency paths from a root (root label first, then purls), shortest first. */
+  /** Dependency paths from a root (root label first, then purls), shortest first; at most 20. */
   paths: string[][];
+  /** Since 1.2: how many paths lead to the component in all, when more than `paths` lists. */
+  pathsTotal?: number;
   locations: { path: string; line?: number }[];
   references: { type: string; url: string }[];
 }
@@ -133,8 +151,14 @@ export interface ScanReport {
     inputsFailed: number;
     components: number;
     componentsChecked: number;
+    /** Every finding listed, suppressed ones included. */
     findings: number;
+    /** Since 1.2: findings suppressed (VEX, ignore rules): listed, but not counted below nor toward `failed`. */
+    suppressed?: number;
+    /** Since 1.2: unsuppressed findings in the CISA KEV catalog. */
+    kev?: number;
     vulnerablePackages: number;
+    /** Unsuppressed findings per rating. */
     bySeverity: Record<Rating, number>;
   };
   inputs: InputStatus[];
@@ -145,6 +169,8 @@ export interface ScanReport {
   unresolved: CollectedInventory['unresolved'];
   stats: { advisoriesConsidered: number; gitRangesSkipped: number; malformedRanges: { id: string; reason: string }[] };
   store: StoreInfo[];
+  /** Since 1.2: the KEV / EPSS feeds the store holds (empty when none is loaded). */
+  feeds?: FeedStatus[];
 }
 
 export function buildScanReport(args: {
@@ -154,24 +180,39 @@ export function buildScanReport(args: {
   store: StoreInfo[];
   failOn: Rating | 'any' | 'none';
   now?: Date;
+  /** KEV / EPSS lookups (the advisory store); without it findings carry neither. */
+  exploits?: ExploitLookup;
+  /** The feeds loaded, reported as `feeds`. */
+  feeds?: FeedStatus[];
+  /** VEX / policy hook: a suppressed finding stays listed but does not count toward `failed`. */
+  suppress?: SuppressFn;
 }): ScanReport {
   const { inventory, stats } = args;
-  // Most severe first (rating, then score), then by package name, version and advisory id, so the
-  // table and the JSON read the same way.
-  const findings = args.findings
-    .map((f) => toReportFinding(f, inventory.graph))
-    .sort(
-      (a, b) =>
-        RATINGS_DESC.indexOf(a.severity.rating) - RATINGS_DESC.indexOf(b.severity.rating) ||
-        (b.severity.score ?? -1) - (a.severity.score ?? -1) ||
-        cmp(a.name, b.name) ||
-        compareVersions(a.ecosystem, a.version, b.version) ||
-        cmp(a.id, b.id),
-    );
+  // one finding per (component, vulnerability): records aliasing each other are merged
+  const byPurl = new Map<string, ReportFinding[]>();
+  for (const f of args.findings) {
+    const r = toReportFinding(f, inventory.graph);
+    let l = byPurl.get(r.purl);
+    if (!l) byPurl.set(r.purl, (l = []));
+    l.push(r);
+  }
+  const findings: ReportFinding[] = [];
+  for (const list of byPurl.values()) for (const group of groupByAliases(list)) findings.push(mergeFindings(group));
+  for (const f of findings) {
+    if (args.exploits) enrich(f, args.exploits);
+    const total = countPaths(inventory.graph, f.purl);
+    if (total > f.paths.length) f.pathsTotal = total;
+    const s = args.suppress?.(f);
+    if (s) f.suppressed = s;
+  }
+  // the work order of docs/triage.md: KEV, EPSS band, severity, scope, directness, then names
+  prioritise(findings);
+  findings.forEach((f, i) => (findings[i] = withKeyOrder(f)));
+  const active = findings.filter((f) => !f.suppressed);
   const bySeverity = Object.fromEntries(RATINGS_DESC.map((r) => [r, 0])) as Record<Rating, number>;
-  for (const f of findings) bySeverity[f.severity.rating]++;
+  for (const f of active) bySeverity[f.severity.rating]++;
   const failed =
-    args.failOn === 'none' ? false : args.failOn === 'any' ? findings.length > 0 : findings.some((f) => atLeast(f.severity.rating, args.failOn as Rating));
+    args.failOn === 'none' ? false : args.failOn === 'any' ? active.length > 0 : active.some((f) => atLeast(f.severity.rating, args.failOn as Rating));
   return {
     schemaVersion: SCAN_SCHEMA_VERSION,
     tool: { name: 'vouch', version: VERSION },
@@ -184,7 +225,9 @@ export function buildScanReport(args: {
       components: inventory.graph.components.size,
       componentsChecked: stats.componentsChecked,
       findings: findings.length,
-      vulnerablePackages: new Set(findings.map((f) => f.purl)).size,
+      suppressed: findings.length - active.length,
+      kev: active.filter((f) => f.kev).length,
+      vulnerablePackages: new Set(active.map((f) => f.purl)).size,
       bySeverity,
     },
     inputs: inventory.inputs,
@@ -194,7 +237,66 @@ export function buildScanReport(args: {
     unresolved: inventory.unresolved,
     stats: { advisoriesConsidered: stats.advisoriesConsidered, gitRangesSkipped: stats.gitRangesSkipped, malformedRanges: dedupe(stats.malformedRanges) },
     store: args.store,
+    feeds: args.feeds ?? [],
   };
+}
+
+/** Records of one vulnerability matched on one component → one finding (rules in triage/merge.ts). */
+export function mergeFindings(group: ReportFinding[]): ReportFinding {
+  if (group.length === 1) return { ...group[0]!, ids: [group[0]!.id] };
+  const ids = orderedIds(group.map((f) => f.id));
+  const primary = group.find((f) => f.id === ids[0])!;
+  const others = ids.slice(1).map((id) => group.find((f) => f.id === id)!);
+  const all = [primary, ...others];
+  const aliases = [...new Set(all.flatMap((f) => [f.id, ...f.aliases]))].filter((a) => a !== primary.id);
+  const union = (pick: (f: ReportFinding) => string[]): string[] =>
+    [...new Set(all.flatMap(pick))].sort((a, b) => compareVersions(primary.ecosystem, a, b));
+  const refs = new Map<string, { type: string; url: string }>();
+  for (const f of all) for (const r of f.references) if (!refs.has(r.url)) refs.set(r.url, r);
+  const published = all.map((f) => f.published).filter((p): p is string => p !== undefined).sort()[0];
+  const summary = all.find((f) => f.summary !== undefined)?.summary;
+  const details = all.find((f) => f.details !== undefined)?.details;
+  return {
+    ...primary,
+    ids,
+    aliases,
+    ...(summary !== undefined ? { summary } : {}),
+    ...(details !== undefined ? { details } : {}),
+    modified: all.map((f) => f.modified).sort().at(-1)!,
+    ...(published !== undefined ? { published } : {}),
+    severity: highestSeverity(all.map((f) => f.severity)),
+    fixed: union((f) => f.fixed),
+    fixedVersions: union((f) => f.fixedVersions),
+    references: [...refs.values()],
+  };
+}
+
+const KEY_ORDER: (keyof ReportFinding)[] = ['id', 'ids', 'aliases', 'priority', 'kev', 'epss', 'suppressed', 'summary', 'details', 'modified', 'published'];
+
+/** The triage fields next to the id in the JSON, where a reader looks first; the rest as built. */
+function withKeyOrder(f: ReportFinding): ReportFinding {
+  const out: Record<string, unknown> = {};
+  for (const k of KEY_ORDER) if (f[k] !== undefined) out[k] = f[k];
+  for (const [k, v] of Object.entries(f)) if (!(k in out) && v !== undefined) out[k] = v;
+  return out as unknown as ReportFinding;
+}
+
+/** The highest CVSS score among the records; a qualitative rating only when none has a score. */
+export function highestSeverity(list: Severity[]): Severity {
+  const scored = list.filter((s) => s.score !== undefined).sort((a, b) => b.score! - a.score!);
+  if (scored.length) return scored[0]!;
+  return [...list].sort((a, b) => RATINGS_DESC.indexOf(a.rating) - RATINGS_DESC.indexOf(b.rating))[0] ?? { rating: 'UNKNOWN' };
+}
+
+/** KEV and EPSS through every CVE the finding names (its ids and aliases): a KEV entry wins, the highest EPSS score. */
+function enrich(f: ReportFinding, exploits: ExploitLookup): void {
+  const cves = cveIds([...(f.ids ?? [f.id]), ...f.aliases]);
+  const kevs = cves.map((c) => exploits.kev(c)).filter((k): k is KevInfo => k !== undefined);
+  kevs.sort((a, b) => cmp(a.dateAdded, b.dateAdded) || cmp(a.cve, b.cve));
+  if (kevs[0]) f.kev = kevs[0];
+  const scores = cves.map((c) => exploits.epss(c)).filter((e): e is EpssInfo => e !== undefined);
+  scores.sort((a, b) => b.score - a.score || cmp(a.cve, b.cve));
+  if (scores[0]) f.epss = scores[0];
 }
 
 function toReportFinding(f: Finding, graph: DependencyGraph): ReportFinding {
@@ -204,6 +306,7 @@ function toReportFinding(f: Finding, graph: DependencyGraph): ReportFinding {
     id: f.advisory.id,
     aliases: [...(f.advisory.aliases ?? [])],
     ...(f.advisory.summary !== undefined ? { summary: f.advisory.summary } : {}),
+    ...(typeof f.advisory.details === 'string' && f.advisory.details.trim() ? { details: excerpt(f.advisory.details, DETAILS_MAX) } : {}),
     modified: f.advisory.modified,
     ...(f.advisory.published !== undefined ? { published: f.advisory.published } : {}),
     purl: c.purl,
@@ -220,6 +323,13 @@ function toReportFinding(f: Finding, graph: DependencyGraph): ReportFinding {
     locations: f.locations,
     references: (f.advisory.references ?? []).filter((r) => r && typeof r.url === 'string').map((r) => ({ type: r.type, url: r.url })),
   };
+}
+
+const DETAILS_MAX = 1000;
+
+function excerpt(s: string, n: number): string {
+  const t = s.trim();
+  return t.length > n ? `${t.slice(0, n - 1)}…` : t;
 }
 
 function dedupe(list: { id: string; reason: string }[]): { id: string; reason: string }[] {

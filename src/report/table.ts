@@ -1,30 +1,94 @@
-/** The human table of a scan: one row per finding, then a summary. */
-import type { ScanReport } from './scan-report.js';
+/**
+ * The human table of a scan: one row per finding in priority order (docs/triage.md), then the
+ * suppressed findings in their own short section, then a summary. Colour (by severity, and the KEV
+ * mark) only when the caller asks for it: the CLI does so on a terminal, never when piped, and
+ * honours NO_COLOR / FORCE_COLOR (see `colorEnabled`).
+ */
+import type { ReportFinding, ScanReport } from './scan-report.js';
 import { fixLabel, idWithCve, pathLabel } from './display.js';
+import { formatEpss } from '../triage/priority.js';
 
-export function renderTable(report: ScanReport, opts: { verbose?: boolean } = {}): string {
+export interface TableOptions {
+  verbose?: boolean;
+  /** ANSI colours (severity, KEV). */
+  color?: boolean;
+}
+
+const SGR: Record<string, string> = {
+  CRITICAL: '\u001b[1;31m',
+  HIGH: '\u001b[31m',
+  MEDIUM: '\u001b[33m',
+  LOW: '\u001b[36m',
+  NONE: '\u001b[2m',
+  UNKNOWN: '\u001b[35m',
+  KEV: '\u001b[1;31m',
+};
+const RESET = '\u001b[0m';
+
+/** `HIGH 7.5`, or `HIGH*` for a published rating without a CVSS score (see the footnote). */
+export function severityLabel(f: Pick<ReportFinding, 'severity'>): string {
+  const s = f.severity;
+  if (s.score !== undefined) return `${s.rating} ${s.score.toFixed(1)}`;
+  return s.source === 'database_specific' ? `${s.rating}*` : s.rating;
+}
+
+export function renderTable(report: ScanReport, opts: TableOptions = {}): string {
   const lines: string[] = [];
-  if (report.findings.length > 0) {
-    const rows = report.findings.map((f) => [
+  const active = report.findings.filter((f) => !f.suppressed);
+  const suppressed = report.findings.filter((f) => f.suppressed);
+  const paint = (code: string | undefined, text: string): string => (opts.color && code ? `${code}${text}${RESET}` : text);
+  if (active.length > 0) {
+    const header = ['PACKAGE', 'VERSION', 'ADVISORY', 'SEVERITY', 'KEV', 'EPSS', 'FIXED IN', 'VIA'];
+    const rows = active.map((f) => [
       f.name,
       f.version,
       idWithCve(f.id, f.aliases),
-      f.severity.rating + (f.severity.score !== undefined ? ` ${f.severity.score.toFixed(1)}` : ''),
+      severityLabel(f),
+      f.kev ? 'KEV' : '-',
+      f.epss ? formatEpss(f.epss.score) : '-',
       fixLabel(f),
-      f.paths[0] ? pathLabel(f.paths[0]) : '(no path recorded)',
+      viaLabel(f),
     ]);
-    lines.push(...formatColumns(['PACKAGE', 'VERSION', 'ADVISORY', 'SEVERITY', 'FIXED IN', 'PATH'], rows), '');
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const fmt = (r: string[], colour?: (i: number, cell: string) => string): string =>
+      r
+        .map((c, i) => {
+          const padded = i === r.length - 1 ? c : c.padEnd(widths[i]!);
+          return colour ? colour(i, padded) : padded;
+        })
+        .join('  ')
+        .trimEnd();
+    lines.push(fmt(header));
+    active.forEach((f, n) => {
+      lines.push(fmt(rows[n]!, (i, cell) => (i === 3 ? paint(SGR[f.severity.rating], cell) : i === 4 && f.kev ? paint(SGR['KEV'], cell) : cell)));
+      if (opts.verbose && f.priority) lines.push(`    #${f.priority.rank}: ${f.priority.reason}`);
+    });
+    lines.push('');
+  }
+  if (suppressed.length > 0) {
+    lines.push(`Suppressed (${suppressed.length}):`);
+    for (const f of suppressed) {
+      const s = f.suppressed!;
+      const why = [s.status, s.justification].filter(Boolean).join(' — ');
+      lines.push(`  ${f.name} ${f.version}  ${idWithCve(f.id, f.aliases)}  suppressed: ${why} (${s.source})${s.expires ? `, until ${s.expires}` : ''}`);
+    }
+    lines.push('');
   }
   const s = report.summary;
   const sev = Object.entries(s.bySeverity)
     .filter(([, n]) => n > 0)
-    .map(([r, n]) => `${n} ${r.toLowerCase()}`)
-    .join(', ');
+    .map(([r, n]) => `${n} ${r.toLowerCase()}`);
+  if (s.kev) sev.push(`${s.kev} known exploited`);
   lines.push(
-    s.findings === 0
-      ? `No known vulnerabilities in ${plural(s.componentsChecked, 'component')} checked (${plural(s.inputs, 'input')}).`
-      : `${plural(s.findings, 'finding')} in ${plural(s.vulnerablePackages, 'package')} (${sev}); ${plural(s.componentsChecked, 'component')} checked.`,
+    active.length === 0
+      ? `No known vulnerabilities${suppressed.length ? ' left unsuppressed' : ''} in ${plural(s.componentsChecked, 'component')} checked (${plural(s.inputs, 'input')}).`
+      : `${plural(active.length, 'finding')} in ${plural(s.vulnerablePackages, 'package')} (${sev.join(', ')}); ${plural(s.componentsChecked, 'component')} checked.`,
   );
+  if (suppressed.length && active.length) lines.push(`${suppressed.length} more suppressed (listed above).`);
+  if (active.some((f) => f.severity.score === undefined && f.severity.source === 'database_specific')) {
+    lines.push('* published rating of the advisory (database_specific.severity): it carries no CVSS vector to score.');
+  }
+  if (active.length && !opts.verbose) lines.push('Ordered by priority: KEV, then EPSS, then severity, scope and directness (--verbose says why per row; see docs/triage.md).');
   for (const i of report.inputs.filter((x) => x.status === 'failed')) lines.push(`skipped ${i.path}: ${i.reason}`);
   if (report.notChecked.length) {
     lines.push(`${report.notChecked.length} component(s) not checked (unknown ecosystem or version)${opts.verbose ? ':' : '; --verbose lists them.'}`);
@@ -45,14 +109,15 @@ export function renderTable(report: ScanReport, opts: { verbose?: boolean } = {}
   return lines.join('\n') + '\n';
 }
 
-function formatColumns(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const fmt = (r: string[]): string =>
-    r
-      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [fmt(header), ...rows.map(fmt)];
+/**
+ * The shortest dependency path without the component itself (its row names it): `app` for a
+ * direct dependency, `app > a@1 > b@2` for a transitive one, `(+N paths)` when more lead to it.
+ */
+export function viaLabel(f: Pick<ReportFinding, 'paths' | 'pathsTotal'>): string {
+  const p = f.paths[0];
+  if (!p) return '(no path recorded)';
+  const more = (f.pathsTotal ?? f.paths.length) - 1;
+  return pathLabel(p.length > 1 ? p.slice(0, -1) : p) + (more > 0 ? ` (+${more} more ${more === 1 ? 'path' : 'paths'})` : '');
 }
 
 function plural(n: number, noun: string): string {

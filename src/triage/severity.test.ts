@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Advisory } from '../model/advisory.js';
+import { openZip } from '../advisories/zip.js';
+import { HAS_SHARED, shared } from '../testing/shared.js';
 import { atLeast, ratingOfScore, severityOf } from './severity.js';
 
 const base = { id: 'X', modified: '2024-01-01T00:00:00Z' };
@@ -60,5 +63,57 @@ describe('severity as published', () => {
     expect(atLeast('HIGH', 'MEDIUM')).toBe(true);
     expect(atLeast('MEDIUM', 'HIGH')).toBe(false);
     expect(atLeast('UNKNOWN', 'CRITICAL')).toBe(true);
+  });
+});
+
+describe('CVSS v2 (no record in ../shared/osv carries one)', () => {
+  it('scores the v2 base vector AV:N/AC:L/Au:N/C:P/I:P/A:P as 7.5 (the v2 specification\'s formula)', () => {
+    const s = severityOf({ ...base, severity: [{ type: 'CVSS_V2', score: 'AV:N/AC:L/Au:N/C:P/I:P/A:P' }] });
+    expect(s).toMatchObject({ rating: 'HIGH', score: 7.5, source: 'CVSS_V2' });
+  });
+});
+
+describe.skipIf(!HAS_SHARED)('severity of real records (../shared/osv)', () => {
+  const records = new Map<string, Advisory>();
+  const wanted: Record<string, string[]> = {
+    PyPI: ['PYSEC-2017-105', 'PYSEC-2017-107'],
+    'crates.io': ['RUSTSEC-2026-0023', 'RUSTSEC-2019-0036'],
+    npm: ['GHSA-pjwm-rvh2-c87w'],
+    Maven: ['GHSA-jfh8-c2jp-5v3q'],
+  };
+  beforeAll(async () => {
+    for (const [eco, ids] of Object.entries(wanted)) {
+      const zip = await openZip(shared('osv', eco, 'all.zip'), eco);
+      try {
+        for await (const e of zip.entries()) {
+          const id = e.name.replace(/\.json$/, '');
+          if (e.kind === 'file' && ids.includes(id)) records.set(id, JSON.parse(e.data.toString('utf8')) as Advisory);
+        }
+      } finally {
+        zip.close();
+      }
+    }
+  });
+
+  // Expected scores: the CVSS v3.x / v4.0 specifications' formulas for these well-known vectors.
+  it.each`
+    id                       | source                 | score  | rating
+    ${'PYSEC-2017-105'}      | ${'CVSS_V3'}           | ${7.5} | ${'HIGH'}
+    ${'PYSEC-2017-107'}      | ${'CVSS_V3'}           | ${6.1} | ${'MEDIUM'}
+    ${'RUSTSEC-2019-0036'}   | ${'CVSS_V3'}           | ${9.8} | ${'CRITICAL'}
+    ${'GHSA-jfh8-c2jp-5v3q'} | ${'CVSS_V3'}           | ${10}  | ${'CRITICAL'}
+    ${'RUSTSEC-2026-0023'}   | ${'CVSS_V4'}           | ${0}   | ${'NONE'}
+  `('$id: $source $score $rating', ({ id, source, score, rating }: { id: string; source: string; score: number; rating: string }) => {
+    const s = severityOf(records.get(id)!);
+    expect(s).toMatchObject({ source, score, rating });
+  });
+
+  it('PYSEC-2017-105 publishes a CVSS 3.0 vector; RUSTSEC-2026-0023 a 4.0 one with no impact at all', () => {
+    expect(severityOf(records.get('PYSEC-2017-105')!).vector).toBe('CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N');
+    expect(severityOf(records.get('RUSTSEC-2026-0023')!).vector).toBe('CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:N/SC:N/SI:N/SA:N');
+  });
+
+  it('a record with only a qualitative rating says so (GHSA-pjwm-rvh2-c87w, ua-parser-js malware)', () => {
+    expect(severityOf(records.get('GHSA-pjwm-rvh2-c87w')!)).toEqual({ rating: 'CRITICAL', source: 'database_specific' });
   });
 });

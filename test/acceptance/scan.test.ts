@@ -159,7 +159,9 @@ describe.skipIf(!HAS_SHARED)('vouch scan on real OSV data', () => {
     const r = vouch(['scan', file, '--format', 'table'], env());
     expect(r.code).toBe(1);
     const row = r.stdout.split('\n').find((l) => l.includes('GHSA-jfh8-c2jp-5v3q'))!;
-    expect(row).toMatch(/^org\.apache\.logging\.log4j:log4j-core\s+2\.14\.1\s+GHSA-jfh8-c2jp-5v3q \(CVE-2021-44228\)\s+CRITICAL 10\.0\s+2\.15\.0\s+billing-service > org\.apache\.logging\.log4j:log4j-core@2\.14\.1$/);
+    // KEV and EPSS columns read "-": this store has no KEV/EPSS data (test/acceptance/triage.test.ts loads them);
+    // VIA is the shortest path without the component itself
+    expect(row).toMatch(/^org\.apache\.logging\.log4j:log4j-core\s+2\.14\.1\s+GHSA-jfh8-c2jp-5v3q \(CVE-2021-44228\)\s+CRITICAL 10\.0\s+-\s+-\s+2\.15\.0\s+billing-service$/);
   });
 
   it('--fail-on critical passes a scan whose worst finding is below critical', () => {

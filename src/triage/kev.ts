@@ -1,0 +1,87 @@
+/**
+ * The CISA Known Exploited Vulnerabilities catalog (`known_exploited_vulnerabilities.json`):
+ * `{ title, catalogVersion, dateReleased, count, vulnerabilities: [{ cveID, dateAdded, dueDate,
+ * knownRansomwareCampaignUse, vulnerabilityName, requiredAction, ... }] }`.
+ *
+ * A catalog that is not JSON, or has no `vulnerabilities` array, is an input error; a single entry
+ * without a CVE id or `dateAdded` is skipped and counted (with its JSON path), never fatal.
+ */
+import { VouchError } from '../model/errors.js';
+import type { KevInfo } from '../report/scan-report.js';
+
+/** The official feed; `vouch db update` fetches it by default (see docs/db.md). */
+export const DEFAULT_KEV_SOURCE = 'https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json';
+
+export interface KevCatalog {
+  catalogVersion?: string;
+  /** ISO 8601 as the catalog writes it. */
+  dateReleased?: string;
+  entries: KevInfo[];
+  /** Entries left out (no CVE id, no dateAdded, not an object). */
+  skipped: number;
+  /** The first skipped ones: `$.vulnerabilities[i]: reason`. */
+  warnings: string[];
+}
+
+const CVE_RE = /^CVE-\d{4}-\d{4,}$/;
+const DATE_RE = /^\d{4}-\d{2}-\d{2}/;
+const MAX_WARNINGS = 20;
+
+/** Parses the catalog text; `origin` (the file or URL) names it in errors. */
+export function parseKevCatalog(text: string, origin: string): KevCatalog {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch (e) {
+    throw new VouchError('INPUT_PARSE', `KEV catalog is not valid JSON (${(e as Error).message.split('\n')[0]})`, { path: origin, cause: e });
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    throw new VouchError('INPUT_PARSE', 'KEV catalog is not a JSON object', { path: origin, position: { jsonPath: '$' } });
+  }
+  const o = doc as Record<string, unknown>;
+  const list = o['vulnerabilities'];
+  if (!Array.isArray(list)) {
+    throw new VouchError('INPUT_PARSE', 'not a CISA KEV catalog: no "vulnerabilities" array', { path: origin, position: { jsonPath: '$.vulnerabilities' } });
+  }
+  const out: KevCatalog = { entries: [], skipped: 0, warnings: [] };
+  if (typeof o['catalogVersion'] === 'string') out.catalogVersion = o['catalogVersion'];
+  if (typeof o['dateReleased'] === 'string') out.dateReleased = o['dateReleased'];
+  const skip = (i: number, reason: string): void => {
+    out.skipped++;
+    if (out.warnings.length < MAX_WARNINGS) out.warnings.push(`$.vulnerabilities[${i}]: ${reason}`);
+  };
+  const seen = new Set<string>();
+  list.forEach((v: unknown, i) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return skip(i, 'not an object');
+    const e = v as Record<string, unknown>;
+    const cve = typeof e['cveID'] === 'string' ? e['cveID'].trim().toUpperCase() : '';
+    if (!CVE_RE.test(cve)) return skip(i, `no valid "cveID" (${JSON.stringify(e['cveID'] ?? null)})`);
+    const added = e['dateAdded'];
+    if (typeof added !== 'string' || !DATE_RE.test(added)) return skip(i, `${cve} has no "dateAdded" date`);
+    if (seen.has(cve)) return skip(i, `${cve} is listed twice; the first entry is kept`);
+    seen.add(cve);
+    const info: KevInfo = { cve, dateAdded: added.slice(0, 10), knownRansomwareUse: str(e['knownRansomwareCampaignUse'])?.toLowerCase() === 'known' };
+    const due = str(e['dueDate']);
+    if (due && DATE_RE.test(due)) info.dueDate = due.slice(0, 10);
+    const name = str(e['vulnerabilityName']);
+    if (name) info.vulnerabilityName = name;
+    const action = str(e['requiredAction']);
+    if (action) info.requiredAction = action;
+    out.entries.push(info);
+  });
+  return out;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.trim() ? v.trim() : undefined;
+}
+
+/** The CVE ids among an advisory's id and aliases (upper-cased, in order, no duplicates). */
+export function cveIds(ids: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const id of ids) {
+    const u = id.trim().toUpperCase();
+    if (CVE_RE.test(u) && !out.includes(u)) out.push(u);
+  }
+  return out;
+}
