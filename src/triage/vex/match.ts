@@ -1,0 +1,85 @@
+/**
+ * Which VEX statements apply to a finding, and what they decide.
+ *
+ * A statement applies when (1) its vulnerability id or one of its aliases equals the finding's id,
+ * one of its merged ids or one of its aliases (CVE and GHSA ids compared case-insensitively), and
+ * (2) one of its products or subcomponents names the finding's package (purl-match.ts).
+ * When several apply, the latest wins (OpenVEX §Statement order): ordered by timestamp, statements
+ * without one first, document order on ties; so a later `affected` takes back an earlier
+ * `not_affected`.
+ */
+import type { Suppression } from '../../report/scan-report.js';
+import { productMatches } from './purl-match.js';
+import { SUPPRESSING_STATUSES, type VexStatement } from './types.js';
+
+export interface VexFinding {
+  purl: string;
+  id: string;
+  ids?: readonly string[];
+  aliases: readonly string[];
+}
+
+export interface VexMatch {
+  statement: VexStatement;
+  /** The statement's vulnerability id or alias that matched. */
+  vulnerability: string;
+  /** The statement's product or subcomponent identifier that matched. */
+  product: string;
+}
+
+function idKey(id: string): string {
+  const t = id.trim();
+  return /^(cve|ghsa)-/i.test(t) ? t.toUpperCase() : t;
+}
+
+/** Epoch time of an RFC 3339 timestamp, or -Infinity when absent or unreadable. */
+function timeOf(s: VexStatement): number {
+  if (!s.timestamp) return -Infinity;
+  // Date.parse reads at most milliseconds; keep the sub-millisecond digits for ordering
+  const ms = Date.parse(s.timestamp);
+  if (Number.isNaN(ms)) return -Infinity;
+  const frac = /\.(\d+)/.exec(s.timestamp)?.[1] ?? '';
+  return ms + (frac.length > 3 ? Number(`0.${frac.slice(3)}`) : 0);
+}
+
+/** Statements that apply to the finding, oldest first: the last one decides. */
+export function matchingStatements(statements: readonly VexStatement[], finding: VexFinding): VexMatch[] {
+  const wanted = new Set([finding.id, ...(finding.ids ?? []), ...finding.aliases].map(idKey));
+  const found: { m: VexMatch; t: number; i: number }[] = [];
+  statements.forEach((statement, i) => {
+    const vulnerability = [statement.vulnerability.id, ...statement.vulnerability.aliases].find((v) => wanted.has(idKey(v)));
+    if (vulnerability === undefined) return;
+    const product = [...statement.products, ...statement.subcomponents].find((p) => productMatches(p, finding.purl));
+    if (product === undefined) return;
+    found.push({ m: { statement, vulnerability, product }, t: timeOf(statement), i });
+  });
+  return found.sort((a, b) => (a.t === b.t ? a.i - b.i : a.t < b.t ? -1 : 1)).map((x) => x.m);
+}
+
+/**
+ * The suppression the VEX statements decide for a finding: the latest applicable statement, when
+ * its status is not_affected, false_positive or fixed. Undefined when none applies or the latest
+ * says affected / under_investigation.
+ */
+export function vexFor(statements: readonly VexStatement[], finding: VexFinding): Suppression | undefined {
+  const matches = matchingStatements(statements, finding);
+  const last = matches[matches.length - 1]?.statement;
+  if (!last || !SUPPRESSING_STATUSES.has(last.status)) return undefined;
+  return {
+    by: 'vex',
+    status: last.status,
+    ...(last.justification !== undefined ? { justification: last.justification } : {}),
+    ...(last.impactStatement !== undefined ? { impactStatement: last.impactStatement } : {}),
+    source: last.source,
+  };
+}
+
+/** One line per applicable statement for --verbose: `file ($.statements[0]): not_affected (justification) via CVE-… on pkg:…`. */
+export function explainVex(statements: readonly VexStatement[], finding: VexFinding): string[] {
+  const matches = matchingStatements(statements, finding);
+  return matches.map((m, i) => {
+    const why = m.statement.justification ?? m.statement.impactStatement ?? m.statement.actionStatement;
+    const decides = i === matches.length - 1 ? ' [decides]' : ' [superseded]';
+    return `${m.statement.source}: ${m.statement.status}${why ? ` (${why})` : ''} for ${m.vulnerability} on ${m.product}${m.statement.timestamp ? ` at ${m.statement.timestamp}` : ''}${decides}`;
+  });
+}
