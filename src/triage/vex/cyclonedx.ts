@@ -122,6 +122,7 @@ function readCdx(doc: unknown, path: string, where: Where): VexDocument {
       const id = resolveRef(a['ref'].trim(), refs);
       const versions = a['versions'];
       if (versions === undefined || !isVersionlessPurl(id)) {
+        if (versions !== undefined) warnings.push(`${path} (${aat}.versions): ignored, "${id}" is not a purl without version`);
         products.push(id);
         return;
       }
