@@ -32,20 +32,20 @@ function idKey(id: string): string {
   return /^(cve|ghsa)-/i.test(t) ? t.toUpperCase() : t;
 }
 
-/** Epoch time of an RFC 3339 timestamp, or -Infinity when absent or unreadable. */
-function timeOf(s: VexStatement): number {
-  if (!s.timestamp) return -Infinity;
-  // Date.parse reads at most milliseconds; keep the sub-millisecond digits for ordering
+/** Epoch milliseconds and the sub-millisecond digits (as nanoseconds) of a timestamp; absent or unreadable = oldest. */
+function timeOf(s: VexStatement): [number, number] {
+  if (!s.timestamp) return [-Infinity, 0];
   const ms = Date.parse(s.timestamp);
-  if (Number.isNaN(ms)) return -Infinity;
-  const frac = /\.(\d+)/.exec(s.timestamp)?.[1] ?? '';
-  return ms + (frac.length > 3 ? Number(`0.${frac.slice(3)}`) : 0);
+  if (Number.isNaN(ms)) return [-Infinity, 0];
+  // Date.parse keeps milliseconds; real documents carry nanoseconds (go's time.RFC3339Nano)
+  const frac = /T[^.]*\.(\d+)/.exec(s.timestamp)?.[1] ?? '';
+  return [ms, Number(frac.slice(3, 9).padEnd(6, '0'))];
 }
 
 /** Statements that apply to the finding, oldest first: the last one decides. */
 export function matchingStatements(statements: readonly VexStatement[], finding: VexFinding): VexMatch[] {
   const wanted = new Set([finding.id, ...(finding.ids ?? []), ...finding.aliases].map(idKey));
-  const found: { m: VexMatch; t: number; i: number }[] = [];
+  const found: { m: VexMatch; t: [number, number]; i: number }[] = [];
   statements.forEach((statement, i) => {
     const vulnerability = [statement.vulnerability.id, ...statement.vulnerability.aliases].find((v) => wanted.has(idKey(v)));
     if (vulnerability === undefined) return;
@@ -53,7 +53,7 @@ export function matchingStatements(statements: readonly VexStatement[], finding:
     if (product === undefined) return;
     found.push({ m: { statement, vulnerability, product }, t: timeOf(statement), i });
   });
-  return found.sort((a, b) => (a.t === b.t ? a.i - b.i : a.t < b.t ? -1 : 1)).map((x) => x.m);
+  return found.sort((a, b) => (a.t[0] !== b.t[0] ? (a.t[0] < b.t[0] ? -1 : 1) : a.t[1] - b.t[1] || a.i - b.i)).map((x) => x.m);
 }
 
 /**
