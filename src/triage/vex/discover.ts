@@ -3,7 +3,7 @@
  * the folder's top level (no deeper walk). Names, compared case-insensitively: `openvex.json`,
  * `vex.json`, `*.openvex.json`, `*.vex.json` (so also `*.cdx.vex.json`) and `*.vex.cdx.json`.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { type Dirent, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 const VEX_NAME_RE = /(^|\.)(openvex|vex)\.json$|\.vex\.cdx\.json$/;
@@ -31,7 +31,7 @@ export function discoverVexFiles(inputPaths: readonly string[]): string[] {
     const key = path.resolve(dir);
     if (dirsDone.has(key)) continue;
     dirsDone.add(key);
-    let entries: import('node:fs').Dirent[];
+    let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch {
