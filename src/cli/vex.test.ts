@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { isVouchError } from '../model/errors.js';
 import { readVexFile } from '../triage/vex/read.js';
 import { vexFor } from '../triage/vex/match.js';
-import { registerVex, vexTimestamp } from './vex.js';
+import { registerVex, renderStatements, vexTimestamp } from './vex.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'vouch-vex-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -161,5 +161,57 @@ describe('vouch vex create', () => {
     expect(vexTimestamp({ SOURCE_DATE_EPOCH: '0' })).toBe('1970-01-01T00:00:00.000Z');
     expect(vexTimestamp({}, new Date('2025-01-02T03:04:05Z'))).toBe('2025-01-02T03:04:05.000Z');
     expect(() => vexTimestamp({ SOURCE_DATE_EPOCH: 'yesterday' })).toThrow(/SOURCE_DATE_EPOCH must be whole seconds/);
+  });
+});
+
+describe('vouch vex show', () => {
+  const fx = (n: string): string => path.join(import.meta.dirname, '..', 'triage', 'vex', '__fixtures__', n);
+  const files = [fx('log4j.openvex.json'), fx('app.vex.cdx.json')];
+
+  it('prints the statements of both formats as JSON, warnings on stderr', async () => {
+    const r = await run(['vex', 'show', ...files, '-f', 'json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out) as { documents: { format: string; statements: number }[]; statements: { vulnerability: { id: string } }[] };
+    expect(out.documents.map((d) => [d.format, d.statements])).toEqual([
+      ['openvex', 2],
+      ['cyclonedx', 3],
+    ]);
+    expect(out.statements.map((s) => s.vulnerability.id)).toEqual(['CVE-2021-44228', 'CVE-2021-45046', 'CVE-2021-44228', 'CVE-2021-23337', 'CVE-2020-8203']);
+    expect(r.err.trim().split('\n')).toHaveLength(3);
+    expect(r.err).toContain('version range "vers:npm/<4.17.21" is not evaluated');
+    expect((await run(['vex', 'show', ...files, '-f', 'json', '-q'])).err).toBe('');
+  });
+
+  it('--vuln and --purl: the statements that apply and the decision (latest wins)', async () => {
+    const r = await run(['vex', 'show', ...files, '-f', 'json', '-q', '--vuln', 'cve-2021-44228', '--purl', 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1']);
+    const out = JSON.parse(r.out) as { statements: { source: string }[]; decision: { explanation: string[]; suppressed: { status: string; source: string } | null } };
+    expect(out.statements.map((s) => s.source)).toEqual([`${files[0]} ($.statements[0])`, `${files[1]} ($.vulnerabilities[0])`]);
+    expect(out.decision.suppressed).toMatchObject({ status: 'not_affected', source: `${files[1]} ($.vulnerabilities[0])` });
+    expect(out.decision.explanation[1]).toMatch(/\[decides\]$/);
+    const t = await run(['vex', 'show', ...files, '-f', 'table', '-q', '--vuln', 'CVE-2021-45046', '--purl', 'pkg:maven/org.apache.logging.log4j/log4j-core@2.16.0']);
+    expect(t.out).toMatch(/CVE-2021-45046 +affected/);
+    expect(t.out).toMatch(/\n=> not suppressed\n$/);
+    const none = await run(['vex', 'show', ...files, '-f', 'table', '-q', '--vuln', 'CVE-2000-1', '--purl', 'pkg:npm/x@1']);
+    expect(none.out).toMatch(/0 statements\n\nno statement applies\n=> not suppressed\n$/);
+  });
+
+  it('exits 2 with one line for a file that is not VEX, or missing', async () => {
+    const dir = tmp();
+    const lock = path.join(dir, 'package-lock.json');
+    writeFileSync(lock, '{"lockfileVersion":3}');
+    const r = await run(['vex', 'show', lock]);
+    expect(r).toMatchObject({ code: 2, out: '' });
+    expect(r.err).toBe(`vouch: ${lock}: not a VEX document: neither an OpenVEX @context (https://openvex.dev/ns...) nor a CycloneDX BOM (bomFormat "CycloneDX")\n`);
+    const m = await run(['vex', 'show', path.join(dir, 'none.json')]);
+    expect(m.err).toBe(`vouch: ${path.join(dir, 'none.json')}: cannot read the VEX file (ENOENT)\n`);
+    expect((await run(['vex', 'show', files[0]!, '--purl', 'lodash'])).err).toMatch(/^vouch: --purl takes a purl/);
+  });
+
+  it('renderStatements: one row per statement, long product lists shortened', () => {
+    const text = renderStatements([
+      { vulnerability: { id: 'CVE-1', aliases: [] }, products: ['pkg:npm/a', 'pkg:npm/b', 'pkg:npm/c'], subcomponents: ['pkg:npm/d'], status: 'fixed', source: 'x.json ($.statements[0])' },
+    ]);
+    expect(text.split('\n')[1]).toBe(`CVE-1${' '.repeat(13 - 5 + 2)}fixed${' '.repeat(6 - 5 + 2)}${' '.repeat(13 + 2)}pkg:npm/a, pkg:npm/b +2 more  x.json ($.statements[0])`);
+    expect(text.endsWith('1 statement\n')).toBe(true);
   });
 });

@@ -1,4 +1,6 @@
 /**
+ * `vouch vex show FILE...`: the statements of OpenVEX / CycloneDX VEX files as vouch reads them;
+ * with --vuln and --purl, which of them apply to that finding and what they decide.
  * `vouch vex create`: writes an OpenVEX 0.2.0 statement, as a new document (stdout or -o FILE) or
  * appended to an existing one (--append FILE). The readers and matching live in src/triage/vex/.
  */
@@ -8,8 +10,11 @@ import { writeFileAtomic } from '../io/atomic-write.js';
 import { decodeText, parseJsonInput } from '../inventory/json.js';
 import { EXIT_CLEAN, VouchError } from '../model/errors.js';
 import { appendStatement, buildStatement, createDocument } from '../triage/vex/create.js';
+import { explainVex, vexFor } from '../triage/vex/match.js';
 import { readOpenVex } from '../triage/vex/openvex.js';
-import { OPENVEX_JUSTIFICATIONS, OPENVEX_STATUSES } from '../triage/vex/types.js';
+import { productMatches } from '../triage/vex/purl-match.js';
+import { readVexFiles } from '../triage/vex/read.js';
+import { OPENVEX_JUSTIFICATIONS, OPENVEX_STATUSES, type VexStatement } from '../triage/vex/types.js';
 import { VERSION } from '../version.js';
 import { createProgress } from './progress.js';
 
@@ -25,6 +30,13 @@ interface CreateOptions {
   author?: string;
   output?: string;
   append?: string;
+  quiet?: boolean;
+}
+
+interface ShowOptions {
+  format?: 'table' | 'json';
+  vuln?: string;
+  purl?: string;
   quiet?: boolean;
 }
 
@@ -67,6 +79,76 @@ Exit codes: 0 written, 2 usage or input error.`,
     .action(async (opts: CreateOptions) => {
       process.exitCode = await runCreate(opts);
     });
+
+  vex
+    .command('show')
+    .description('the statements of VEX files as vouch reads them (OpenVEX, CycloneDX VEX JSON/XML); with --vuln and --purl, which apply to that finding')
+    .argument('<file...>', 'VEX documents')
+    .addOption(new Option('-f, --format <format>', 'output format (default: table on a terminal, json when piped)').choices(['table', 'json']))
+    .option('--vuln <id>', 'only statements about this vulnerability id (or alias)')
+    .option('--purl <purl>', 'only statements whose products or subcomponents cover this package; with --vuln, say what they decide')
+    .option('-q, --quiet', 'no warnings on stderr')
+    .addHelpText('after', '\nExit codes: 0 read, 2 a file is missing or not a valid VEX document (one line naming the file and JSON path).')
+    .action(async (files: string[], opts: ShowOptions) => {
+      process.exitCode = await runShow(files, opts);
+    });
+}
+
+async function runShow(files: string[], opts: ShowOptions): Promise<number> {
+  const format = opts.format ?? (process.stdout.isTTY ? 'table' : 'json');
+  const progress = createProgress({ quiet: opts.quiet ?? false });
+  const { documents, statements } = await readVexFiles(files);
+  for (const d of documents) for (const w of d.warnings) progress.log(`vouch: ${w}`);
+  if (opts.purl !== undefined && !/^pkg:/i.test(opts.purl)) throw new VouchError('USAGE', `--purl takes a purl such as pkg:npm/lodash@4.17.20 (got "${opts.purl}")`);
+  const finding = { purl: opts.purl ?? '', id: opts.vuln ?? '', aliases: [] };
+  const purl = opts.purl;
+  const selected = statements.filter(
+    (s) =>
+      (opts.vuln === undefined || aboutVulnerability(s, opts.vuln)) &&
+      (purl === undefined || [...s.products, ...s.subcomponents].some((p) => productMatches(p, purl))),
+  );
+  const decision =
+    opts.vuln !== undefined && opts.purl !== undefined
+      ? { explanation: explainVex(statements, finding), suppressed: vexFor(statements, finding) ?? null }
+      : undefined;
+  if (format === 'json') {
+    const out = {
+      documents: documents.map((d) => ({ path: d.path, format: d.format, formatVersion: d.formatVersion, statements: d.statements.length, warnings: d.warnings })),
+      statements: selected,
+      ...(decision ? { decision } : {}),
+    };
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  } else {
+    process.stdout.write(renderStatements(selected));
+    if (decision) {
+      const lines = decision.explanation.length ? decision.explanation : ['no statement applies'];
+      process.stdout.write(`\n${lines.join('\n')}\n${decision.suppressed ? `=> suppressed (${decision.suppressed.status})` : '=> not suppressed'}\n`);
+    }
+  }
+  return EXIT_CLEAN;
+}
+
+/** Whether the statement is about the vulnerability `id` (its id or an alias, CVE/GHSA case-insensitively). */
+function aboutVulnerability(s: VexStatement, id: string): boolean {
+  const key = (x: string): string => (/^(cve|ghsa)-/i.test(x) ? x.toUpperCase() : x);
+  return [s.vulnerability.id, ...s.vulnerability.aliases].some((v) => key(v) === key(id.trim()));
+}
+
+export function renderStatements(statements: readonly VexStatement[]): string {
+  const rows = statements.map((s) => {
+    const ids = [...s.products, ...s.subcomponents.map((c) => `(sub) ${c}`)];
+    return [
+      s.vulnerability.id,
+      s.status,
+      s.justification ?? '',
+      ids.length <= 2 ? ids.join(', ') : `${ids.slice(0, 2).join(', ')} +${ids.length - 2} more`,
+      s.source,
+    ];
+  });
+  const head = ['VULNERABILITY', 'STATUS', 'JUSTIFICATION', 'PRODUCTS', 'SOURCE'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (r: string[]): string => r.map((c, i) => (i < r.length - 1 ? c.padEnd(widths[i]!) : c)).join('  ').trimEnd();
+  return `${[fmt(head), ...rows.map(fmt)].join('\n')}\n${statements.length} statement${statements.length === 1 ? '' : 's'}\n`;
 }
 
 /** RFC 3339 UTC: $SOURCE_DATE_EPOCH (seconds) when set, else now. */
