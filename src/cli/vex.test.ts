@@ -191,6 +191,14 @@ describe('vouch vex show', () => {
     const t = await run(['vex', 'show', ...files, '-f', 'table', '-q', '--vuln', 'CVE-2021-45046', '--purl', 'pkg:maven/org.apache.logging.log4j/log4j-core@2.16.0']);
     expect(t.out).toMatch(/CVE-2021-45046 +affected/);
     expect(t.out).toMatch(/\n=> not suppressed\n$/);
+    // the finding's OSV id alone does not reach a statement about its CVE alias; both ids do
+    const ghsa = ['--purl', 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1', '-f', 'json', '-q'];
+    expect((JSON.parse((await run(['vex', 'show', ...files, '--vuln', 'GHSA-jfh8-c2jp-5v3q', ...ghsa])).out) as { decision: { suppressed: unknown } }).decision.suppressed).toMatchObject({
+      source: `${files[1]} ($.vulnerabilities[0])`, // the CycloneDX statement lists the GHSA id as a reference
+    });
+    const both = JSON.parse((await run(['vex', 'show', ...files, '--vuln', 'GHSA-7rjr-3q55-vv33', '--vuln', 'CVE-2021-45046', ...ghsa])).out) as { statements: unknown[]; decision: { suppressed: unknown } };
+    expect(both.statements).toHaveLength(1);
+    expect(both.decision.suppressed).toBeNull();
     const none = await run(['vex', 'show', ...files, '-f', 'table', '-q', '--vuln', 'CVE-2000-1', '--purl', 'pkg:npm/x@1']);
     expect(none.out).toMatch(/0 statements\n\nno statement applies\n=> not suppressed\n$/);
   });

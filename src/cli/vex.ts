@@ -35,7 +35,7 @@ interface CreateOptions {
 
 interface ShowOptions {
   format?: 'table' | 'json';
-  vuln?: string;
+  vuln?: string[];
   purl?: string;
   quiet?: boolean;
 }
@@ -45,7 +45,7 @@ const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?
 export function registerVex(program: Command): void {
   const vex = program
     .command('vex')
-    .description('VEX (Vulnerability Exploitability eXchange): write OpenVEX statements; `vouch scan --vex` reads OpenVEX and CycloneDX VEX');
+    .description('VEX (Vulnerability Exploitability eXchange): write OpenVEX statements, show what OpenVEX / CycloneDX VEX files say (docs/vex.md)');
   vex
     .command('create')
     .description('write an OpenVEX 0.2.0 statement: a new document, or appended to one with --append')
@@ -85,7 +85,7 @@ Exit codes: 0 written, 2 usage or input error.`,
     .description('the statements of VEX files as vouch reads them (OpenVEX, CycloneDX VEX JSON/XML); with --vuln and --purl, which apply to that finding')
     .argument('<file...>', 'VEX documents')
     .addOption(new Option('-f, --format <format>', 'output format (default: table on a terminal, json when piped)').choices(['table', 'json']))
-    .option('--vuln <id>', 'only statements about this vulnerability id (or alias)')
+    .option('--vuln <id>', 'only statements about this vulnerability; repeat it for the ids and aliases of one finding (CVE-…, GHSA-…)', collect)
     .option('--purl <purl>', 'only statements whose products or subcomponents cover this package; with --vuln, say what they decide')
     .option('-q, --quiet', 'no warnings on stderr')
     .addHelpText('after', '\nExit codes: 0 read, 2 a file is missing or not a valid VEX document (one line naming the file and JSON path).')
@@ -100,15 +100,16 @@ async function runShow(files: string[], opts: ShowOptions): Promise<number> {
   const { documents, statements } = await readVexFiles(files);
   for (const d of documents) for (const w of d.warnings) progress.log(`vouch: ${w}`);
   if (opts.purl !== undefined && !/^pkg:/i.test(opts.purl)) throw new VouchError('USAGE', `--purl takes a purl such as pkg:npm/lodash@4.17.20 (got "${opts.purl}")`);
-  const finding = { purl: opts.purl ?? '', id: opts.vuln ?? '', aliases: [] };
+  const vulns = opts.vuln ?? [];
+  const finding = { purl: opts.purl ?? '', id: vulns[0] ?? '', aliases: vulns.slice(1) };
   const purl = opts.purl;
   const selected = statements.filter(
     (s) =>
-      (opts.vuln === undefined || aboutVulnerability(s, opts.vuln)) &&
+      (vulns.length === 0 || vulns.some((v) => aboutVulnerability(s, v))) &&
       (purl === undefined || [...s.products, ...s.subcomponents].some((p) => productMatches(p, purl))),
   );
   const decision =
-    opts.vuln !== undefined && opts.purl !== undefined
+    vulns.length > 0 && opts.purl !== undefined
       ? { explanation: explainVex(statements, finding), suppressed: vexFor(statements, finding) ?? null }
       : undefined;
   if (format === 'json') {
