@@ -232,6 +232,7 @@ function xmlToJsonShape(textIn: string, path: string): Record<string, unknown> {
     trimValues: true,
     isArray: (_name, _jpath, _leaf, isAttribute) => !isAttribute,
     ...(prefix ? { transformTagName: (n: string) => (n.startsWith(prefix) ? n.slice(prefix.length) : n) } : {}),
+    maxNestedTags: 1000,
   }).parse(textIn) as XmlNode;
   const bom = kids(parsed, 'bom')[0];
   if (!bom) throw new VouchError('INPUT_UNSUPPORTED', 'not a CycloneDX document: the root element is not <bom>', { path });

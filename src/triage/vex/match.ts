@@ -42,11 +42,35 @@ function timeOf(s: VexStatement): [number, number] {
   return [ms, Number(frac.slice(3, 9).padEnd(6, '0'))];
 }
 
-/** Statements that apply to the finding, oldest first: the last one decides. */
+/** Statement positions by vulnerability id and alias, built once per statements list (a scan asks once per finding). */
+const indexes = new WeakMap<readonly VexStatement[], Map<string, number[]>>();
+
+function indexOf(statements: readonly VexStatement[]): Map<string, number[]> {
+  let index = indexes.get(statements);
+  if (index) return index;
+  index = new Map();
+  statements.forEach((s, i) => {
+    for (const k of new Set([s.vulnerability.id, ...s.vulnerability.aliases].map(idKey))) {
+      const list = index!.get(k);
+      if (list) list.push(i);
+      else index!.set(k, [i]);
+    }
+  });
+  indexes.set(statements, index);
+  return index;
+}
+
+/**
+ * Statements that apply to the finding, oldest first: the last one decides. The list is indexed on
+ * first use and treated as immutable from then on: pass a new array rather than adding to it.
+ */
 export function matchingStatements(statements: readonly VexStatement[], finding: VexFinding): VexMatch[] {
   const wanted = new Set([finding.id, ...(finding.ids ?? []), ...finding.aliases].map(idKey));
+  const index = indexOf(statements);
+  const candidates = [...new Set([...wanted].flatMap((k) => index.get(k) ?? []))].sort((a, b) => a - b);
   const found: { m: VexMatch; t: [number, number]; i: number }[] = [];
-  statements.forEach((statement, i) => {
+  candidates.forEach((i) => {
+    const statement = statements[i]!;
     const vulnerability = [statement.vulnerability.id, ...statement.vulnerability.aliases].find((v) => wanted.has(idKey(v)));
     if (vulnerability === undefined) return;
     const product = [...statement.products, ...statement.subcomponents].find((p) => productMatches(p, finding.purl));

@@ -109,6 +109,7 @@ describe('OpenVEX reader', () => {
     ['a bad subcomponent', ok([{ vulnerability: { name: 'CVE-1' }, products: [{ '@id': 'p', subcomponents: [3] }], status: 'fixed' }]), '$.statements[0].products[0].subcomponents[0]', 'found a number'],
     ['a numeric impact statement', ok([{ vulnerability: { name: 'CVE-1' }, products: ['p'], status: 'not_affected', impact_statement: 1 }]), '$.statements[0].impact_statement', 'expected a string, found a number'],
     ['a bad timestamp', ok([{ vulnerability: { name: 'CVE-1' }, products: ['p'], status: 'fixed', timestamp: 'yesterday' }]), '$.statements[0].timestamp', 'invalid timestamp "yesterday"'],
+    ['a bad document timestamp', { ...ok([]), timestamp: '2024-13-45' }, '$.timestamp', 'invalid timestamp "2024-13-45"'],
   ])('fails on %s with the JSON path', (_label, doc, jsonPath, message) => {
     const e = parseError(doc);
     expect(e.code).toBe('INPUT_PARSE');

@@ -34,6 +34,7 @@ export function readOpenVex(doc: unknown, path: string): VexDocument {
   }
   const warnings: string[] = [];
   const docTimestamp = optString(doc, 'timestamp', '$', fail);
+  if (docTimestamp !== undefined && Number.isNaN(Date.parse(docTimestamp))) throw fail('$.timestamp', `invalid timestamp "${docTimestamp}" (expected RFC 3339)`);
   const statementsRaw = doc['statements'];
   if (!Array.isArray(statementsRaw)) throw fail('$.statements', `expected a list of statements, found ${jsonTypeName(statementsRaw)}`);
 
@@ -84,10 +85,9 @@ export function readOpenVex(doc: unknown, path: string): VexDocument {
     if (status === 'affected' && !actionStatement) {
       warnings.push(`${path} (${at}): affected without an action_statement (the spec requires one)`);
     }
-    const timestamp = optString(s, 'timestamp', at, fail) ?? docTimestamp;
-    for (const [k, v] of [['timestamp', timestamp]] as const) {
-      if (v !== undefined && Number.isNaN(Date.parse(v))) throw fail(`${at}.${k}`, `invalid timestamp "${v}" (expected RFC 3339)`);
-    }
+    const own = optString(s, 'timestamp', at, fail);
+    if (own !== undefined && Number.isNaN(Date.parse(own))) throw fail(`${at}.timestamp`, `invalid timestamp "${own}" (expected RFC 3339)`);
+    const timestamp = own ?? docTimestamp;
     return {
       vulnerability,
       products: dedupe(products),
