@@ -88,6 +88,8 @@ describe('CycloneDX VEX reader', () => {
     ['a vulnerability without id', { vulnerabilities: [{ analysis: { state: 'resolved' } }] }, '$.vulnerabilities[0].id', 'expected the vulnerability id'],
     ['an unknown state', { vulnerabilities: [{ id: 'CVE-1', analysis: { state: 'fine' } }] }, '$.vulnerabilities[0].analysis.state', 'invalid analysis state "fine" (allowed: not_affected, false_positive, resolved, resolved_with_pedigree, exploitable, in_triage)'],
     ['an unknown justification', { vulnerabilities: [{ id: 'CVE-1', analysis: { state: 'not_affected', justification: 'trust_me' } }] }, '$.vulnerabilities[0].analysis.justification', 'invalid analysis justification "trust_me"'],
+    ['a state named like an Object property', { vulnerabilities: [{ id: 'CVE-1', analysis: { state: 'toString' } }] }, '$.vulnerabilities[0].analysis.state', 'invalid analysis state "toString"'],
+    ['a justification named like an Object property', { vulnerabilities: [{ id: 'CVE-1', analysis: { state: 'not_affected', justification: '__proto__' } }] }, '$.vulnerabilities[0].analysis.justification', 'invalid analysis justification "__proto__"'],
     ['affects not a list', { vulnerabilities: [{ id: 'CVE-1', analysis: { state: 'resolved' }, affects: 'x' }] }, '$.vulnerabilities[0].affects', 'expected a list'],
     ['an affects entry without ref', { vulnerabilities: [{ id: 'CVE-1', analysis: { state: 'resolved' }, affects: [{}] }] }, '$.vulnerabilities[0].affects[0]', 'expected an object with a "ref"'],
   ])('fails on %s with the JSON path', (_l, body, jsonPath, message) => {

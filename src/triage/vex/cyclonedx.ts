@@ -87,7 +87,7 @@ function readCdx(doc: unknown, path: string, where: Where): VexDocument {
       warnings.push(`${path} (${at}): ${id} has an analysis without a state; not a VEX statement`);
       return;
     }
-    const status = typeof state === 'string' ? CDX_STATE_MAP[state] : undefined;
+    const status = typeof state === 'string' && Object.hasOwn(CDX_STATE_MAP, state) ? CDX_STATE_MAP[state] : undefined;
     if (status === undefined) {
       throw fail(where('field', i, 'analysis.state'), `invalid analysis state ${JSON.stringify(state)} (allowed: ${Object.keys(CDX_STATE_MAP).join(', ')})`);
     }
@@ -96,7 +96,7 @@ function readCdx(doc: unknown, path: string, where: Where): VexDocument {
       for (const r of v['references']) if (isJsonObject(r) && typeof r['id'] === 'string' && r['id'].trim() && r['id'] !== id) aliases.push(r['id'].trim());
     }
     const rawJust = analysis['justification'];
-    if (rawJust !== undefined && (typeof rawJust !== 'string' || !(rawJust in CDX_JUSTIFICATION_MAP))) {
+    if (rawJust !== undefined && (typeof rawJust !== 'string' || !Object.hasOwn(CDX_JUSTIFICATION_MAP, rawJust))) {
       throw fail(
         where('field', i, 'analysis.justification'),
         `invalid analysis justification ${JSON.stringify(rawJust)} (allowed: ${Object.keys(CDX_JUSTIFICATION_MAP).join(', ')})`,

@@ -36,6 +36,8 @@ describe('productMatches (statement identifier ↔ finding purl)', () => {
     ['product-ABC', 'pkg:npm/product-abc@1.0.0', false],
     ['cpe:2.3:a:apache:log4j:2.14.1:*:*:*:*:*:*:*', 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1', false],
     ['pkg:npm/', 'pkg:npm/a@1', false],
+    ['pkg:npm/a?__proto__=x', 'pkg:npm/a@1', false],
+    ['pkg:npm/a?constructor=x', 'pkg:npm/a@1?constructor=x', true],
   ])('%s covers %s: %s', (statement, finding, expected) => {
     expect(productMatches(statement, finding)).toBe(expected);
   });

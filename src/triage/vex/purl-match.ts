@@ -54,7 +54,7 @@ function computeKey(s: string): PurlKey | undefined {
   if (NAMESPACE_CI.has(type)) namespace = namespace.toLowerCase();
   if (NAME_CI.has(type)) name = name.toLowerCase();
   if (type === 'pypi') name = name.replace(/[-_.]+/g, '-');
-  const qualifiers: Record<string, string> = {};
+  const qualifiers = Object.create(null) as Record<string, string>;
   for (const [k, v] of Object.entries(parts.qualifiers ?? {})) if (v !== '') qualifiers[k.toLowerCase()] = v;
   return { type, namespace, name, version: parts.version || undefined, qualifiers };
 }
@@ -75,7 +75,7 @@ export function splitPurl(s: string): { type: string; namespace?: string; name: 
   const segs = rest.split('/').filter(Boolean).map(dec);
   const name = segs.pop();
   if (!name) return undefined;
-  const qualifiers: Record<string, string> = {};
+  const qualifiers = Object.create(null) as Record<string, string>;
   for (const pair of (m[3] ?? '').split('&')) {
     if (!pair) continue;
     const eq = pair.indexOf('=');
