@@ -36,6 +36,10 @@ describe('productMatches (statement identifier ↔ finding purl)', () => {
     ['product-ABC', 'pkg:npm/product-abc@1.0.0', false],
     ['cpe:2.3:a:apache:log4j:2.14.1:*:*:*:*:*:*:*', 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1', false],
     ['pkg:npm/', 'pkg:npm/a@1', false],
+    // versions compare decoded: %2B is +, %3A is :
+    ['pkg:deb/debian/curl@7.88.1-10%2Bdeb12u5', 'pkg:deb/debian/curl@7.88.1-10+deb12u5?arch=amd64', true],
+    ['pkg:deb/debian/openssl@1%3A3.0.11-1', 'pkg:deb/debian/openssl@1:3.0.11-1', true],
+    ['pkg:deb/debian/openssl@3.0.11-1', 'pkg:deb/debian/openssl@1:3.0.11-1', false],
     ['pkg:npm/a?__proto__=x', 'pkg:npm/a@1', false],
     ['pkg:npm/a?constructor=x', 'pkg:npm/a@1?constructor=x', true],
   ])('%s covers %s: %s', (statement, finding, expected) => {
