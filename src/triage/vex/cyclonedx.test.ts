@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { VouchError } from '../../model/errors.js';
 import { HAS_SHARED, shared } from '../../testing/shared.js';
 import { CDX_JUSTIFICATION_MAP, readCycloneDxVexJson } from './cyclonedx.js';
+import { matchingStatements, vexFor } from './match.js';
 import { parseVex, readVexFile } from './read.js';
 
 const fixture = (name: string): string => path.join(import.meta.dirname, '__fixtures__', name);
@@ -27,9 +28,10 @@ describe('CycloneDX VEX reader', () => {
       },
       {
         vulnerability: { id: 'CVE-2021-23337', aliases: [] },
-        // the versionless purl with a version list: only the listed affected version
+        // the versionless purl with a version list: only the listed affected version and range
         products: ['pkg:npm/lodash@4.17.20'],
         subcomponents: [],
+        versionRanges: [{ purl: 'pkg:npm/lodash', range: 'vers:npm/<4.17.21' }],
         status: 'affected',
         actionStatement: 'response: update. Upgrade lodash to 4.17.21',
         timestamp: '2024-05-01T00:00:00Z',
@@ -46,10 +48,47 @@ describe('CycloneDX VEX reader', () => {
       },
     ]);
     expect(doc.warnings).toEqual([
-      `${file} ($.vulnerabilities[1].affects[0].versions[1]): version range "vers:npm/<4.17.21" is not evaluated; the statement does not cover it`,
       `${file} ($.vulnerabilities[1].affects[0].versions[2]): status "unaffected" disagrees with the analysis state "exploitable"; ignored`,
+      `${file} ($.vulnerabilities[1].affects[0].versions[3]): version range "vers:generic/>=1|<2" uses the scheme "generic", which vouch has no version order for; the statement does not cover it`,
       `${file} ($.vulnerabilities[3]): CVE-2019-10744 has no analysis; not a VEX statement`,
     ]);
+  });
+
+  it('a version range of a versionless purl: the statement covers the versions in it, and only those', () => {
+    const doc = readCycloneDxVexJson(
+      {
+        bomFormat: 'CycloneDX',
+        specVersion: '1.6',
+        vulnerabilities: [
+          {
+            id: 'CVE-2021-44228',
+            analysis: { state: 'not_affected', justification: 'code_not_present' },
+            affects: [
+              {
+                ref: 'pkg:maven/org.apache.logging.log4j/log4j-core',
+                versions: [
+                  { range: 'vers:maven/>=2.0|<2.10.0', status: 'unaffected' },
+                  { range: 'vers:maven/not|valid|', status: 'unaffected' },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+      'r.json',
+    );
+    expect(doc.statements[0]!.versionRanges).toEqual([{ purl: 'pkg:maven/org.apache.logging.log4j/log4j-core', range: 'vers:maven/>=2.0|<2.10.0' }]);
+    expect(doc.warnings).toEqual([
+      'r.json ($.vulnerabilities[0].affects[0].versions[1]): version range "vers:maven/not|valid|" is not valid (empty constraint (a leading, trailing or doubled "|")); the statement does not cover it',
+    ]);
+    const f = (v: string) => ({ purl: `pkg:maven/org.apache.logging.log4j/log4j-core@${v}`, id: 'GHSA-jfh8-c2jp-5v3q', aliases: ['CVE-2021-44228'] });
+    expect(vexFor(doc.statements, f('2.9.1'))).toMatchObject({ status: 'not_affected', justification: 'vulnerable_code_not_present' });
+    expect(vexFor(doc.statements, f('2.0'))).toBeDefined();
+    expect(vexFor(doc.statements, f('2.10.0'))).toBeUndefined();
+    expect(vexFor(doc.statements, f('2.14.1'))).toBeUndefined();
+    expect(vexFor(doc.statements, f('1.2.17'))).toBeUndefined();
+    expect(matchingStatements(doc.statements, f('2.9.1'))[0]!.product).toBe('pkg:maven/org.apache.logging.log4j/log4j-core vers:maven/>=2.0|<2.10.0');
+    expect(vexFor(doc.statements, { ...f('2.9.1'), purl: 'pkg:maven/org.apache.logging.log4j/log4j-api@2.9.1' })).toBeUndefined();
   });
 
   it.each([

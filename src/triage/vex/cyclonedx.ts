@@ -9,6 +9,7 @@ import { VouchError } from '../../model/errors.js';
 import { isJsonObject, jsonTypeName } from '../../inventory/json.js';
 import { xmlLib } from '../../inventory/libs.js';
 import { isVersionlessPurl, withVersion } from './purl-match.js';
+import { parseVers, versCompare } from './vers.js';
 import type { VexDocument, VexStatement, VexStatus } from './types.js';
 
 /** CycloneDX `analysis.state` → VEX status. */
@@ -114,6 +115,7 @@ function readCdx(doc: unknown, path: string, where: Where): VexDocument {
     const timestamp = text(analysis['lastUpdated']) ?? text(analysis['firstIssued']) ?? docTimestamp;
 
     const products: string[] = [];
+    const ranges: { purl: string; range: string }[] = [];
     const affects = v['affects'];
     if (affects !== undefined && !Array.isArray(affects)) throw fail(where('field', i, 'affects'), `expected a list, found ${jsonTypeName(affects)}`);
     (affects ?? []).forEach((a: unknown, j: number) => {
@@ -139,11 +141,13 @@ function readCdx(doc: unknown, path: string, where: Where): VexDocument {
         } else if (exact !== undefined) {
           products.push(withVersion(id, exact));
         } else if (range !== undefined) {
-          warnings.push(`${path} (${aat}.versions[${k}]): version range "${range}" is not evaluated; the statement does not cover it`);
+          const problem = rangeProblem(range);
+          if (problem) warnings.push(`${path} (${aat}.versions[${k}]): version range "${range}" ${problem}; the statement does not cover it`);
+          else ranges.push({ purl: id, range });
         }
       });
     });
-    if (products.length === 0) warnings.push(`${path} (${at}): ${id} affects no product; it applies to nothing`);
+    if (products.length === 0 && ranges.length === 0) warnings.push(`${path} (${at}): ${id} affects no product; it applies to nothing`);
     if (status === 'not_affected' && rawJust === undefined && !detail) {
       warnings.push(`${path} (${at}): not_affected without a justification or detail`);
     }
@@ -151,6 +155,7 @@ function readCdx(doc: unknown, path: string, where: Where): VexDocument {
       vulnerability: { id: id.trim(), aliases: [...new Set(aliases)] },
       products: [...new Set(products)],
       subcomponents: [],
+      ...(ranges.length ? { versionRanges: ranges } : {}),
       status,
       ...(justification ? { justification } : {}),
       ...(impactStatement ? { impactStatement } : {}),
@@ -161,6 +166,18 @@ function readCdx(doc: unknown, path: string, where: Where): VexDocument {
     });
   });
   return { path, format: 'cyclonedx', formatVersion: specVersion, statements, warnings };
+}
+
+/** Why a VERS range cannot be used, or undefined when it can. */
+function rangeProblem(range: string): string | undefined {
+  let parsed;
+  try {
+    parsed = parseVers(range);
+  } catch (e) {
+    return `is not valid (${(e as Error).message})`;
+  }
+  if (!parsed.star && !versCompare(parsed.scheme)) return `uses the scheme "${parsed.scheme}", which vouch has no version order for`;
+  return undefined;
 }
 
 function text(v: unknown): string | undefined {

@@ -3,13 +3,15 @@
  *
  * A statement applies when (1) its vulnerability id or one of its aliases equals the finding's id,
  * one of its merged ids or one of its aliases (CVE and GHSA ids compared case-insensitively), and
- * (2) one of its products or subcomponents names the finding's package (purl-match.ts).
+ * (2) one of its products or subcomponents names the finding's package (purl-match.ts), or one of
+ * its CycloneDX version ranges covers the package and its version (vers.ts).
  * When several apply, the latest wins (OpenVEX §Statement order): ordered by timestamp, statements
  * without one first, document order on ties; so a later `affected` takes back an earlier
  * `not_affected`.
  */
 import type { Suppression } from '../../report/scan-report.js';
-import { productMatches } from './purl-match.js';
+import { productMatches, purlKey } from './purl-match.js';
+import { parseVers, type VersRange, versContains } from './vers.js';
 import { SUPPRESSING_STATUSES, type VexStatement } from './types.js';
 
 export interface VexFinding {
@@ -73,11 +75,35 @@ export function matchingStatements(statements: readonly VexStatement[], finding:
     const statement = statements[i]!;
     const vulnerability = [statement.vulnerability.id, ...statement.vulnerability.aliases].find((v) => wanted.has(idKey(v)));
     if (vulnerability === undefined) return;
-    const product = [...statement.products, ...statement.subcomponents].find((p) => productMatches(p, finding.purl));
+    const product = [...statement.products, ...statement.subcomponents].find((p) => productMatches(p, finding.purl)) ?? inRanges(statement, finding.purl);
     if (product === undefined) return;
     found.push({ m: { statement, vulnerability, product }, t: timeOf(statement), i });
   });
   return found.sort((a, b) => (a.t[0] !== b.t[0] ? (a.t[0] < b.t[0] ? -1 : 1) : a.t[1] - b.t[1] || a.i - b.i)).map((x) => x.m);
+}
+
+const parsedRanges = new Map<string, VersRange | null>();
+
+/** `purl range` of the statement's version range that covers the finding's purl and version, if any. */
+function inRanges(statement: VexStatement, findingPurl: string): string | undefined {
+  if (!statement.versionRanges?.length) return undefined;
+  const version = purlKey(findingPurl)?.version;
+  if (version === undefined) return undefined;
+  for (const r of statement.versionRanges) {
+    if (!productMatches(r.purl, findingPurl)) continue;
+    let parsed = parsedRanges.get(r.range);
+    if (parsed === undefined) {
+      try {
+        parsed = parseVers(r.range);
+      } catch {
+        parsed = null;
+      }
+      if (parsedRanges.size > 10_000) parsedRanges.clear();
+      parsedRanges.set(r.range, parsed);
+    }
+    if (parsed && versContains(parsed, version) === true) return `${r.purl} ${r.range}`;
+  }
+  return undefined;
 }
 
 /**

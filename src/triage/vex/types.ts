@@ -30,6 +30,11 @@ export interface VexStatement {
   products: string[];
   /** Subcomponent identifiers (purls, usually): the packages inside the products the statement is about. */
   subcomponents: string[];
+  /**
+   * CycloneDX only: purls without version and the VERS range of versions the statement covers
+   * (`affects[].versions[].range`), e.g. `{ purl: 'pkg:npm/lodash', range: 'vers:npm/<4.17.21' }`.
+   */
+  versionRanges?: { purl: string; range: string }[];
   status: VexStatus;
   /** An OpenVEX justification; CycloneDX justifications are mapped (see docs/vex.md). */
   justification?: string;
