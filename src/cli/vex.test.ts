@@ -221,5 +221,9 @@ describe('vouch vex show', () => {
     ]);
     expect(text.split('\n')[1]).toBe(`CVE-1${' '.repeat(13 - 5 + 2)}fixed${' '.repeat(6 - 5 + 2)}${' '.repeat(13 + 2)}pkg:npm/a, pkg:npm/b +2 more  x.json ($.statements[0])`);
     expect(text.endsWith('1 statement\n')).toBe(true);
+    const ranged = renderStatements([
+      { vulnerability: { id: 'CVE-1', aliases: [] }, products: [], subcomponents: [], versionRanges: [{ purl: 'pkg:npm/a', range: 'vers:npm/<2' }], status: 'fixed', source: 's' },
+    ]);
+    expect(ranged.split('\n')[1]).toMatch(/ pkg:npm\/a vers:npm\/<2 {2}s$/);
   });
 });

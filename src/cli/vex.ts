@@ -137,7 +137,7 @@ function aboutVulnerability(s: VexStatement, id: string): boolean {
 
 export function renderStatements(statements: readonly VexStatement[]): string {
   const rows = statements.map((s) => {
-    const ids = [...s.products, ...s.subcomponents.map((c) => `(sub) ${c}`)];
+    const ids = [...s.products, ...s.subcomponents.map((c) => `(sub) ${c}`), ...(s.versionRanges ?? []).map((r) => `${r.purl} ${r.range}`)];
     return [
       s.vulnerability.id,
       s.status,
