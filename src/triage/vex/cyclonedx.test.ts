@@ -165,6 +165,15 @@ describe('CycloneDX VEX reader', () => {
         'v.xml (/bom/vulnerabilities/vulnerability[2]/analysis/state): invalid analysis state "nope" (allowed: not_affected, false_positive, resolved, resolved_with_pedigree, exploitable, in_triage)',
       );
     }
+    const ranged = parseVex(
+      xml.replace('<ref>lib</ref></target>', '<ref>pkg:npm/a</ref><versions><version><range>vers:npm/&lt;2</range><status>affected</status></version></versions></target>').replace('<state>nope</state>', '<state>resolved</state>'),
+      'v.xml',
+    );
+    expect(ranged.warnings).toEqual([
+      'v.xml (/bom/vulnerabilities/vulnerability[1]/affects/target[1]/versions/version[1]): status "affected" disagrees with the analysis state "resolved"; ignored',
+      'v.xml (/bom/vulnerabilities/vulnerability[1]): CVE-2024-1 affects no product; it applies to nothing',
+      'v.xml (/bom/vulnerabilities/vulnerability[2]): CVE-2024-2 affects no product; it applies to nothing',
+    ]);
     const good = parseVex(xml.replace(/<vulnerability><id>CVE-2024-2.*<\/vulnerability>\n/, ''), 'v.xml');
     expect(good.statements).toEqual([
       { vulnerability: { id: 'CVE-2024-1', aliases: [] }, products: ['pkg:npm/a@1.0.0'], subcomponents: [], status: 'fixed', source: 'v.xml (/bom/vulnerabilities/vulnerability[1])' },

@@ -46,8 +46,17 @@ export function isCycloneDxJson(doc: unknown): boolean {
 type Where = (kind: 'vuln' | 'field', i: number, field?: string) => string;
 
 const JSON_WHERE: Where = (kind, i, field) => (kind === 'vuln' ? `$.vulnerabilities[${i}]` : `$.vulnerabilities[${i}]${field ? `.${field}` : ''}`);
+/** XML element path of a JSON field path: `affects[0].versions[1]` → `affects/target[1]/versions/version[2]`. */
+const XML_LIST_ITEM: Readonly<Record<string, string>> = { affects: 'target', versions: 'version', references: 'reference', response: 'responses/response' };
 const XML_WHERE: Where = (kind, i, field) =>
-  `/bom/vulnerabilities/vulnerability[${i + 1}]${kind === 'field' && field ? `/${field.replace(/\./g, '/').replace(/\[(\d+)\]/g, (_m, n: string) => `[${Number(n) + 1}]`)}` : ''}`;
+  `/bom/vulnerabilities/vulnerability[${i + 1}]${
+    kind === 'field' && field
+      ? `/${field
+          .split('.')
+          .map((seg) => seg.replace(/^(\w+)\[(\d+)\]$/, (_m, name: string, n: string) => `${name}/${XML_LIST_ITEM[name] ?? name}[${Number(n) + 1}]`))
+          .join('/')}`
+      : ''
+  }`;
 
 export function readCycloneDxVexJson(doc: unknown, path: string): VexDocument {
   return readCdx(doc, path, JSON_WHERE);
@@ -120,15 +129,16 @@ function readCdx(doc: unknown, path: string, where: Where): VexDocument {
     if (affects !== undefined && !Array.isArray(affects)) throw fail(where('field', i, 'affects'), `expected a list, found ${jsonTypeName(affects)}`);
     (affects ?? []).forEach((a: unknown, j: number) => {
       const aat = where('field', i, `affects[${j}]`);
+      const vat = (k: number): string => where('field', i, `affects[${j}].versions[${k}]`);
       if (!isJsonObject(a) || typeof a['ref'] !== 'string' || !a['ref'].trim()) throw fail(aat, 'expected an object with a "ref"');
-      const id = resolveRef(a['ref'].trim(), refs);
+      const target = resolveRef(a['ref'].trim(), refs);
       const versions = a['versions'];
-      if (versions === undefined || !isVersionlessPurl(id)) {
-        if (versions !== undefined) warnings.push(`${path} (${aat}.versions): ignored, "${id}" is not a purl without version`);
-        products.push(id);
+      if (versions === undefined || !isVersionlessPurl(target)) {
+        if (versions !== undefined) warnings.push(`${path} (${where('field', i, `affects[${j}].versions`)}): ignored, "${target}" is not a purl without version`);
+        products.push(target);
         return;
       }
-      if (!Array.isArray(versions)) throw fail(`${aat}.versions`, `expected a list, found ${jsonTypeName(versions)}`);
+      if (!Array.isArray(versions)) throw fail(where('field', i, `affects[${j}].versions`), `expected a list, found ${jsonTypeName(versions)}`);
       // A versionless purl with a version list: the statement is about those versions only.
       const want = status === 'affected' || status === 'under_investigation' ? 'affected' : 'unaffected';
       versions.forEach((ver: unknown, k: number) => {
@@ -137,13 +147,13 @@ function readCdx(doc: unknown, path: string, where: Where): VexDocument {
         const exact = text(ver['version']);
         const range = text(ver['range']);
         if (st !== want) {
-          warnings.push(`${path} (${aat}.versions[${k}]): status "${st}" disagrees with the analysis state "${String(state)}"; ignored`);
+          warnings.push(`${path} (${vat(k)}): status "${st}" disagrees with the analysis state "${String(state)}"; ignored`);
         } else if (exact !== undefined) {
-          products.push(withVersion(id, exact));
+          products.push(withVersion(target, exact));
         } else if (range !== undefined) {
           const problem = rangeProblem(range);
-          if (problem) warnings.push(`${path} (${aat}.versions[${k}]): version range "${range}" ${problem}; the statement does not cover it`);
-          else ranges.push({ purl: id, range });
+          if (problem) warnings.push(`${path} (${vat(k)}): version range "${range}" ${problem}; the statement does not cover it`);
+          else ranges.push({ purl: target, range });
         }
       });
     });
