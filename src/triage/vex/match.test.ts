@@ -129,6 +129,13 @@ describe('vexFor', () => {
     expect(vexFor([undated, st({ status: 'fixed' }, 'undated-2')], log4j)?.source).toBe('undated-2');
   });
 
+  it('sees statements added to a list it has already indexed', () => {
+    const list: VexStatement[] = [st({ status: 'affected', actionStatement: 'x', timestamp: '2024-01-01T00:00:00Z' })];
+    expect(vexFor(list, log4j)).toBeUndefined();
+    list.push(st({ status: 'fixed', timestamp: '2024-02-01T00:00:00Z' }, 'later'));
+    expect(vexFor(list, log4j)?.source).toBe('later');
+  });
+
   it('matchingStatements lists what applies, oldest first; explainVex says which one decides', () => {
     const s1 = st({ status: 'under_investigation', timestamp: '2024-01-01T00:00:00Z' }, 'v.json ($.statements[0])');
     const s2 = st({ status: 'not_affected', justification: 'vulnerable_code_not_in_execute_path', timestamp: '2024-02-01T00:00:00Z' }, 'v.json ($.statements[1])');

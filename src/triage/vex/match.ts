@@ -45,26 +45,27 @@ function timeOf(s: VexStatement): [number, number] {
 }
 
 /** Statement positions by vulnerability id and alias, built once per statements list (a scan asks once per finding). */
-const indexes = new WeakMap<readonly VexStatement[], Map<string, number[]>>();
+const indexes = new WeakMap<readonly VexStatement[], { length: number; index: Map<string, number[]> }>();
 
 function indexOf(statements: readonly VexStatement[]): Map<string, number[]> {
-  let index = indexes.get(statements);
-  if (index) return index;
-  index = new Map();
+  const cached = indexes.get(statements);
+  // rebuilt when the list grew or shrank since; replacing a statement in place is not noticed
+  if (cached && cached.length === statements.length) return cached.index;
+  const index = new Map<string, number[]>();
   statements.forEach((s, i) => {
     for (const k of new Set([s.vulnerability.id, ...s.vulnerability.aliases].map(idKey))) {
-      const list = index!.get(k);
+      const list = index.get(k);
       if (list) list.push(i);
-      else index!.set(k, [i]);
+      else index.set(k, [i]);
     }
   });
-  indexes.set(statements, index);
+  indexes.set(statements, { length: statements.length, index });
   return index;
 }
 
 /**
- * Statements that apply to the finding, oldest first: the last one decides. The list is indexed on
- * first use and treated as immutable from then on: pass a new array rather than adding to it.
+ * Statements that apply to the finding, oldest first: the last one decides. The list is indexed by
+ * vulnerability id on first use (again when its length changes): do not replace statements in it.
  */
 export function matchingStatements(statements: readonly VexStatement[], finding: VexFinding): VexMatch[] {
   const wanted = new Set([finding.id, ...(finding.ids ?? []), ...finding.aliases].map(idKey));
