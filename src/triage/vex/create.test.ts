@@ -53,6 +53,12 @@ describe('buildStatement: the OpenVEX rules', () => {
     expect(usageError(input)).toContain(message);
   });
 
+  it('takes golang purls (packageurl-js refuses some valid ones)', () => {
+    expect(buildStatement({ ...base, products: ['pkg:golang/github.com/Masterminds/semver/v3@v3.2.0'] }, T).products).toEqual([
+      { '@id': 'pkg:golang/github.com/Masterminds/semver/v3@v3.2.0' },
+    ]);
+  });
+
   it('affected, fixed, under_investigation; aliases and subcomponents', () => {
     expect(buildStatement({ ...base, justification: undefined, status: 'affected', actionStatement: 'Upgrade to 2.17.1' }, T)).toMatchObject({ status: 'affected', action_statement: 'Upgrade to 2.17.1' });
     expect(buildStatement({ ...base, justification: undefined, status: 'fixed' }, T).status).toBe('fixed');
