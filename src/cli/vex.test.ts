@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { isVouchError } from '../model/errors.js';
@@ -213,6 +214,18 @@ describe('vouch vex show', () => {
     const m = await run(['vex', 'show', path.join(dir, 'none.json')]);
     expect(m.err).toBe(`vouch: ${path.join(dir, 'none.json')}: cannot read the VEX file (ENOENT)\n`);
     expect((await run(['vex', 'show', files[0]!, '--purl', 'lodash'])).err).toMatch(/^vouch: --purl takes a purl/);
+  });
+
+  it('- reads a document from stdin', async () => {
+    const doc = (await run([...CREATE], EPOCH)).out;
+    const stdin = vi.spyOn(process, 'stdin', 'get').mockReturnValue(Readable.from([Buffer.from(doc)]) as unknown as typeof process.stdin);
+    try {
+      const r = await run(['vex', 'show', '-', '-f', 'json']);
+      expect(r.code).toBe(0);
+      expect((JSON.parse(r.out) as { statements: { source: string }[] }).statements.map((s) => s.source)).toEqual(['<stdin> ($.statements[0])']);
+    } finally {
+      stdin.mockRestore();
+    }
   });
 
   it('renderStatements: one row per statement, long product lists shortened', () => {

@@ -13,8 +13,8 @@ import { appendStatement, buildStatement, createDocument } from '../triage/vex/c
 import { explainVex, vexFor } from '../triage/vex/match.js';
 import { readOpenVex } from '../triage/vex/openvex.js';
 import { productMatches } from '../triage/vex/purl-match.js';
-import { readVexFiles } from '../triage/vex/read.js';
-import { OPENVEX_JUSTIFICATIONS, OPENVEX_STATUSES, type VexStatement } from '../triage/vex/types.js';
+import { MAX_VEX_BYTES, parseVex, readVexFile } from '../triage/vex/read.js';
+import { OPENVEX_JUSTIFICATIONS, OPENVEX_STATUSES, type VexDocument, type VexStatement } from '../triage/vex/types.js';
 import { VERSION } from '../version.js';
 import { createProgress } from './progress.js';
 
@@ -83,7 +83,7 @@ Exit codes: 0 written, 2 usage or input error.`,
   vex
     .command('show')
     .description('the statements of VEX files as vouch reads them (OpenVEX, CycloneDX VEX JSON/XML); with --vuln and --purl, which apply to that finding')
-    .argument('<file...>', 'VEX documents')
+    .argument('<file...>', 'VEX documents (- reads one from stdin)')
     .addOption(new Option('-f, --format <format>', 'output format (default: table on a terminal, json when piped)').choices(['table', 'json']))
     .option('--vuln <id>', 'only statements about this vulnerability; repeat it for the ids and aliases of one finding (CVE-…, GHSA-…)', collect)
     .option('--purl <purl>', 'only statements whose products or subcomponents cover this package; with --vuln, say what they decide')
@@ -97,7 +97,9 @@ Exit codes: 0 written, 2 usage or input error.`,
 async function runShow(files: string[], opts: ShowOptions): Promise<number> {
   const format = opts.format ?? (process.stdout.isTTY ? 'table' : 'json');
   const progress = createProgress({ quiet: opts.quiet ?? false });
-  const { documents, statements } = await readVexFiles(files);
+  const documents: VexDocument[] = [];
+  for (const f of files) documents.push(f === '-' ? parseVex(await readStdin(), '<stdin>') : await readVexFile(f));
+  const statements = documents.flatMap((d) => d.statements);
   for (const d of documents) for (const w of d.warnings) progress.log(`vouch: ${w}`);
   if (opts.purl !== undefined && !/^pkg:/i.test(opts.purl)) throw new VouchError('USAGE', `--purl takes a purl such as pkg:npm/lodash@4.17.20 (got "${opts.purl}")`);
   const vulns = opts.vuln ?? [];
@@ -127,6 +129,18 @@ async function runShow(files: string[], opts: ShowOptions): Promise<number> {
     }
   }
   return EXIT_CLEAN;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += b.length;
+    if (size > MAX_VEX_BYTES) throw new VouchError('INPUT_TOO_LARGE', `VEX document larger than ${MAX_VEX_BYTES / 1024 / 1024} MiB`, { path: '<stdin>' });
+    chunks.push(b);
+  }
+  return decodeText(Buffer.concat(chunks), '<stdin>');
 }
 
 /** Whether the statement is about the vulnerability `id` (its id or an alias, CVE/GHSA case-insensitively). */
