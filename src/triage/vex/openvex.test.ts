@@ -98,6 +98,7 @@ describe('OpenVEX reader', () => {
     ['a list', [], '$', 'expected an OpenVEX document (a JSON object), found an array'],
     ['no @context', { statements: [] }, '$["@context"]', 'not an OpenVEX document: no @context'],
     ['a foreign context', { '@context': 'https://openvex.dev/ns/v9' }, '$["@context"]', 'unsupported OpenVEX @context'],
+    ['a future major version', { '@context': 'https://openvex.dev/ns/v1.0.0' }, '$["@context"]', 'unsupported OpenVEX @context "https://openvex.dev/ns/v1.0.0"'],
     ['statements not a list', { ...ok([]), statements: {} }, '$.statements', 'expected a list of statements, found an object'],
     ['a bad status', ok([{ vulnerability: { name: 'CVE-1' }, products: [], status: 'maybe' }]), '$.statements[0].status', 'invalid status "maybe" (allowed: not_affected, affected, fixed, under_investigation)'],
     ['a missing status', ok([{ vulnerability: { name: 'CVE-1' }, products: [] }]), '$.statements[0].status', 'invalid status undefined'],

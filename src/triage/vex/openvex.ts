@@ -8,7 +8,7 @@ import { isJsonObject, jsonTypeName } from '../../inventory/json.js';
 import { OPENVEX_JUSTIFICATIONS, OPENVEX_STATUSES, type VexDocument, type VexStatement } from './types.js';
 
 export const OPENVEX_CONTEXT = 'https://openvex.dev/ns/v0.2.0';
-const CONTEXT_RE = /^https?:\/\/openvex\.dev\/ns(\/v\d+\.\d+\.\d+)?\/?$/;
+const CONTEXT_RE = /^https?:\/\/openvex\.dev\/ns(\/v0\.\d+\.\d+)?\/?$/;
 
 /** True when the parsed JSON looks like an OpenVEX document (its `@context` names openvex.dev/ns). */
 export function isOpenVex(doc: unknown): boolean {
