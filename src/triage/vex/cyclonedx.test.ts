@@ -251,7 +251,7 @@ describe.skipIf(!HAS_SHARED)('CycloneDX VEX examples (../shared/conformance/cycl
     expect(doc.statements[2]!.impactStatement).toMatch(/^CycloneDX justification: protected_by_mitigating_control\. Vulnerability is not exploitable/);
   });
 
-  it.each(['1.4', '1.5', '1.6'])('spec test resource valid-vulnerability-%s: XML and JSON read to the same statements', async (v) => {
+  it.each(['1.4', '1.5', '1.6', '1.7'])('spec test resource valid-vulnerability-%s: XML and JSON read to the same statements', async (v) => {
     const base = cdx('specification', 'test-resources', v, `valid-vulnerability-${v}`);
     const j = await readVexFile(`${base}.json`);
     const x = await readVexFile(`${base}.xml`);
