@@ -79,7 +79,7 @@ export async function readCommits(repo: string, opts: { firstParent?: boolean; m
   const r = await git(repo, args);
   if (r.code !== 0) {
     // an empty repository has no HEAD: no history, not an error
-    if (/does not have any commits|unknown revision|bad default revision/.test(r.stderr)) return [];
+    if (/does not have any commits|unknown revision|bad (default )?revision/.test(r.stderr)) return [];
     throw new VouchError('INPUT_PARSE', `git log failed: ${r.stderr.trim().split('\n')[0] ?? ''}`, { path: repo });
   }
   return parseLog(r.stdout);
