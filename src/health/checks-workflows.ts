@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { RepoContext } from './context.js';
 import { type CheckResult, type Evidence, proportional } from './types.js';
-import { type Step, type Workflow, runScriptLine } from './workflows.js';
+import { type Step, runScriptLine } from './workflows.js';
 
 const SHA40 = /@[0-9a-f]{40}$/;
 
