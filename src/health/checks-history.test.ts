@@ -128,6 +128,18 @@ describe('Signed-Releases', () => {
     const unverified = await signedReleases(c);
     expect(unverified.score).toBe(3); // 1 of 3 signed → floor(10/3)
   });
+  it("a tag whose commit is signed only by GitHub's web-flow key is not a signed release", async () => {
+    const k = sshKey('noreply@github.com');
+    const r = new TestRepo();
+    r.git([...ssh(k.key), 'commit', '-q', '-S', '--allow-empty', '-m', 'Merge pull request #9'], {
+      GIT_AUTHOR_NAME: 'Alice', GIT_AUTHOR_EMAIL: 'alice@acme.example', GIT_AUTHOR_DATE: '2025-01-01T00:00:00Z',
+      GIT_COMMITTER_NAME: 'GitHub', GIT_COMMITTER_EMAIL: 'noreply@github.com', GIT_COMMITTER_DATE: '2025-01-01T00:00:00Z',
+    });
+    r.tag('v1', '2025-01-01T00:00:00Z');
+    const res = await signedReleases(await ctx(r));
+    expect(res.score).toBe(0);
+    expect(res.evidence[0]!.detail).toContain("GitHub's web-flow key");
+  });
   it('no tags → not run', async () => {
     expect((await signedReleases(await ctx(new TestRepo().commit('x', '2025-01-01T00:00:00Z')))).score).toBeNull();
   });

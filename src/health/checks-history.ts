@@ -157,8 +157,15 @@ export async function signedReleases(ctx: RepoContext, opts: SignatureOptions = 
       let kind = t.type === 'tag' ? signatureKind(await catFile(ctx.root, ref)) : undefined;
       let what = 'tag';
       if (!kind && t.commit) {
-        kind = signatureKind(await catFile(ctx.root, t.commit));
+        const raw = await catFile(ctx.root, t.commit);
+        kind = signatureKind(raw);
         what = 'commit';
+        // GitHub signs the commits it creates (web-flow) with its own key: that says "merged on
+        // github.com", not "released by a maintainer"
+        if (kind && /^committer [^\n]*<noreply@github\.com>/m.test(raw)) {
+          evidence.push({ path: ref, detail: `tag ${t.name}: only its commit is signed, by GitHub's web-flow key (made on github.com), which is not a release signature`, kind: 'fail' });
+          continue;
+        }
       }
       if (!kind) {
         evidence.push({ path: ref, detail: `tag ${t.name}: neither the tag nor its commit is signed`, kind: 'fail' });

@@ -61,6 +61,12 @@ describe('Pinned-Dependencies', () => {
     const fails = r.evidence.filter((e) => e.kind === 'fail').map((e) => `${e.path}:${e.line}`);
     expect(fails).toEqual(['.github/workflows/ci.yml:7', '.github/workflows/ci.yml:11', '.github/workflows/ci.yml:12', 'docker/Dockerfile:1']);
   });
+  it('slsa-github-generator by tag counts as pinned; scripts under testdata/ are not counted', async () => {
+    const wf = 'on: push\npermissions: read-all\njobs:\n  prov:\n    uses: slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml@v2.1.0\n';
+    const r = await pinnedDependencies(await ctxOf({ '.github/workflows/rel.yml': wf, 'checks/testdata/bad.sh': 'curl https://x.example | sh\n' }));
+    expect(r.reason).toBe('1 of 1 dependencies pinned');
+    expect(r.evidence).toEqual([{ path: '.', detail: '1 script(s)/Dockerfile(s) under testdata/ or fixtures/ not counted', kind: 'info' }]);
+  });
   it('not run when there is nothing to pin', async () => {
     expect((await pinnedDependencies(await ctxOf({ 'README.md': 'x' }))).score).toBeNull();
   });
@@ -72,6 +78,7 @@ describe('Pinned-Dependencies', () => {
     ['go install golang.org/x/tools/cmd/goimports@latest', false],
     ['go install golang.org/x/tools/cmd/goimports@v0.20.0', true],
     ['wget -qO- https://x.example/i | sh', false],
+    ['go install github.com/google/addlicense@2fe3ee94479d08be985a84861de4e6b06a1c7208', true],
   ])('shellDeps(%s) pinned=%s', (line, pinned) => {
     expect(shellDeps(line).map((d) => d.pinned)).toEqual([pinned]);
   });

@@ -5,6 +5,9 @@ import { type CheckResult, type Evidence, proportional } from './types.js';
 import { type Step, runScriptLine } from './workflows.js';
 
 const SHA40 = /@[0-9a-f]{40}$/;
+const SLSA_GENERATOR = /^slsa-framework\/slsa-github-generator\/\.github\/workflows\/[^@]+@v\d+\.\d+\.\d+$/;
+/** Test data and fixtures: scripts and Dockerfiles there are inputs of tests, not part of the build. */
+const TEST_DATA = /(^|\/)(testdata|test-data|__fixtures__|fixtures|__tests__\/fixtures)\//i;
 
 function noWorkflows(name: string, risk: CheckResult['risk'], remediation: string): CheckResult {
   return { name, risk, remediation, score: null, reason: 'no GitHub Actions workflows (.github/workflows/*.yml): nothing to check', evidence: [] };
@@ -37,7 +40,7 @@ export function shellDeps(line: string): { pinned: boolean; detail: string }[] {
   const gi = /\bgo\s+install\s+(\S+)/.exec(l);
   if (gi) {
     const v = gi[1]!.split('@')[1];
-    const pinned = v !== undefined && v !== 'latest' && /^v\d/.test(v);
+    const pinned = v !== undefined && (/^v\d+\.\d+\.\d+/.test(v) || /^[0-9a-f]{40}$/.test(v));
     out.push({ pinned, detail: `go install ${gi[1]}` });
   }
   return out;
@@ -58,7 +61,8 @@ export async function pinnedDependencies(ctx: RepoContext): Promise<CheckResult>
   };
   for (const wf of ctx.workflows) {
     for (const job of wf.jobs) {
-      if (job.uses && !job.uses.startsWith('./')) deps.push({ pinned: SHA40.test(job.uses), path: wf.path, line: job.usesLine ?? job.line, detail: `reusable workflow ${job.uses}` });
+      // slsa-github-generator must be referenced by tag to produce verifiable provenance (Scorecard allows it)
+      if (job.uses && !job.uses.startsWith('./')) deps.push({ pinned: SHA40.test(job.uses) || SLSA_GENERATOR.test(job.uses), path: wf.path, line: job.usesLine ?? job.line, detail: `reusable workflow ${job.uses}` });
       for (const s of job.steps) {
         if (s.uses && !s.uses.startsWith('./')) {
           const pinned = s.uses.startsWith('docker://') ? /@sha256:[0-9a-f]{64}$/.test(s.uses) : SHA40.test(s.uses);
@@ -68,7 +72,12 @@ export async function pinnedDependencies(ctx: RepoContext): Promise<CheckResult>
       }
     }
   }
+  let skipped = 0;
   for (const f of ctx.files) {
+    if ((isDockerfile(f) || /\.(sh|bash)$/.test(f)) && TEST_DATA.test(f)) {
+      skipped++;
+      continue;
+    }
     if (isDockerfile(f)) {
       const text = await ctx.read(f);
       if (!text) continue;
@@ -89,10 +98,11 @@ export async function pinnedDependencies(ctx: RepoContext): Promise<CheckResult>
       if (text) scripts(f, (i) => i + 1, text);
     }
   }
-  if (deps.length === 0) return { ...base, score: null, reason: 'no dependencies found in workflows, Dockerfiles or shell scripts: nothing to check', evidence: [] };
+  const skippedNote: Evidence[] = skipped ? [{ path: '.', detail: `${skipped} script(s)/Dockerfile(s) under testdata/ or fixtures/ not counted`, kind: 'info' }] : [];
+  if (deps.length === 0) return { ...base, score: null, reason: 'no dependencies found in workflows, Dockerfiles or shell scripts: nothing to check', evidence: skippedNote };
   const pinned = deps.filter((d) => d.pinned).length;
   const evidence: Evidence[] = deps.filter((d) => !d.pinned).map((d) => ({ path: d.path, line: d.line, detail: `not pinned: ${d.detail}`, kind: 'fail' as const }));
-  return { ...base, score: proportional(pinned, deps.length), reason: `${pinned} of ${deps.length} dependencies pinned`, evidence: [...evidence, ...parseErrors(ctx)] };
+  return { ...base, score: proportional(pinned, deps.length), reason: `${pinned} of ${deps.length} dependencies pinned`, evidence: [...evidence, ...skippedNote, ...parseErrors(ctx)] };
 }
 
 // ---------------------------------------------------------------- Token-Permissions
