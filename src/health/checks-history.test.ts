@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Author, TestRepo, cleanupRepos, sshKey } from './__fixtures__/git-repo.js';
+import { type Author, TestRepo, cleanupRepos, gpgKey, sshKey } from './__fixtures__/git-repo.js';
 import { codeReview, contributors, maintained, orgOfEmail, reviewVerdict, signedReleases } from './checks-history.js';
 import { loadContext } from './context.js';
 
@@ -139,6 +139,19 @@ describe('Signed-Releases', () => {
     const res = await signedReleases(await ctx(r));
     expect(res.score).toBe(0);
     expect(res.evidence[0]!.detail).toContain("GitHub's web-flow key");
+  });
+  it('gpg-signed tag: verified with the signer\'s keyring, not with another key\'s', async () => {
+    const signer = gpgKey();
+    const other = gpgKey('Mallory <mallory@evil.example>');
+    const r = new TestRepo().commit('one', '2025-01-01T00:00:00Z');
+    r.tag('v1', '2025-01-01T00:00:00Z', ['-s', '-m', 'v1'], ['-c', 'user.signingkey=alice@acme.example', '-c', 'user.name=Alice', '-c', 'user.email=alice@acme.example'], { GNUPGHOME: signer.home });
+    const c = await ctx(r);
+    expect((await signedReleases(c)).evidence[0]!.detail).toBe('tag v1: tag signed (gpg), not verified (give --gpg-keyring or --allowed-signers)');
+    const ok = await signedReleases(c, { gpgKeyring: signer.keyring });
+    expect(ok.reason).toBe('1 of the last 1 tag(s) verified');
+    const bad = await signedReleases(c, { gpgKeyring: other.keyring });
+    expect(bad.score).toBe(0);
+    expect(bad.evidence[0]!.detail).toMatch(/^tag v1: tag signature \(gpg\) does NOT verify/);
   });
   it('no tags → not run', async () => {
     expect((await signedReleases(await ctx(new TestRepo().commit('x', '2025-01-01T00:00:00Z')))).score).toBeNull();

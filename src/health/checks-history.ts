@@ -1,4 +1,5 @@
 /** Checks of the history: Maintained, Contributors, Code-Review, Signed-Releases. */
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -137,11 +138,16 @@ async function verifier(opts: SignatureOptions): Promise<{ env: Record<string, s
   if (opts.gpgKeyring) {
     dir = await mkdtemp(path.join(tmpdir(), 'vouch-gnupg-'));
     env['GNUPGHOME'] = dir;
-    const { execFile } = await import('node:child_process');
     await new Promise<void>((resolve) => execFile('gpg', ['--batch', '--quiet', '--import', path.resolve(opts.gpgKeyring!)], { env: { ...process.env, GNUPGHOME: dir } }, () => resolve()));
   }
   if (opts.allowedSigners) config['gpg.ssh.allowedSignersFile'] = path.resolve(opts.allowedSigners);
-  return { env, config, cleanup: async () => (dir ? rm(dir, { recursive: true, force: true }) : undefined) };
+  const cleanup = async (): Promise<void> => {
+    if (!dir) return;
+    // gpg may have started an agent for this throw-away home: stop it before removing the folder
+    await new Promise<void>((resolve) => execFile('gpgconf', ['--kill', 'all'], { env: { ...process.env, GNUPGHOME: dir } }, () => resolve()));
+    await rm(dir, { recursive: true, force: true });
+  };
+  return { env, config, cleanup };
 }
 
 export async function signedReleases(ctx: RepoContext, opts: SignatureOptions = {}): Promise<CheckResult> {

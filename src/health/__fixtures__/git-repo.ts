@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const roots: string[] = [];
+/** GNUPGHOMEs whose gpg-agent must be stopped at cleanup. */
+const gpgHomes: string[] = [];
 
 /** Environment that ignores global/system config so the machine's settings cannot leak in. */
 export const GIT_ENV: Record<string, string> = {
@@ -70,8 +72,9 @@ export class TestRepo {
     return this;
   }
 
-  tag(name: string, date: string, extra: string[] = [], config: string[] = []): this {
+  tag(name: string, date: string, extra: string[] = [], config: string[] = [], env: Record<string, string> = {}): this {
     this.git([...config, 'tag', ...extra, name], {
+      ...env,
       GIT_COMMITTER_NAME: ALICE.name,
       GIT_COMMITTER_EMAIL: ALICE.email,
       GIT_COMMITTER_DATE: date,
@@ -81,6 +84,13 @@ export class TestRepo {
 }
 
 export function cleanupRepos(): void {
+  for (const h of gpgHomes.splice(0)) {
+    try {
+      execFileSync('gpgconf', ['--kill', 'gpg-agent'], { env: { ...process.env, GNUPGHOME: h }, stdio: 'ignore' });
+    } catch {
+      // no agent was started
+    }
+  }
   for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
 }
 
@@ -95,4 +105,18 @@ export function sshKey(email: string = ALICE.email): { key: string; pub: string;
   const pubText = readFileSync(pub, 'utf8').trim();
   writeFileSync(allowedSigners, `${email} ${pubText}\n`);
   return { key, pub, allowedSigners };
+}
+
+/** A fresh gpg ed25519 signing key without passphrase: { home (GNUPGHOME with the secret key), keyring (exported public key) }. */
+export function gpgKey(uid: string = `Alice <${ALICE.email}>`): { home: string; keyring: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'vouch-gpg-'));
+  roots.push(dir);
+  const home = path.join(dir, 'home');
+  mkdirSync(home, { mode: 0o700 });
+  gpgHomes.push(home);
+  const env = { ...process.env, GNUPGHOME: home };
+  execFileSync('gpg', ['--batch', '--quiet', '--passphrase', '', '--quick-gen-key', uid, 'ed25519', 'sign', 'never'], { env, stdio: 'ignore' });
+  const keyring = path.join(dir, 'pub.gpg');
+  writeFileSync(keyring, execFileSync('gpg', ['--batch', '--export'], { env }));
+  return { home, keyring };
 }
