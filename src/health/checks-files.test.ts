@@ -1,3 +1,5 @@
+import { symlinkSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TestRepo, cleanupRepos } from './__fixtures__/git-repo.js';
 import { binaryArtifacts, dependencyUpdateTool, detectLicense, fuzzing, license, scoreSecurityPolicy, securityPolicy, sniffExecutable } from './checks-files.js';
@@ -91,5 +93,21 @@ describe('Fuzzing', () => {
   });
   it('fails when a Go test has no Fuzz function', async () => {
     expect((await fuzzing(await ctxOf({ 'a_test.go': 'package a\nfunc TestA(t *testing.T) {}\n' }))).score).toBe(0);
+  });
+});
+
+describe('hostile trees', () => {
+  it('tracked symlinks are not followed (one to /dev/zero would never end)', async () => {
+    const r = new TestRepo();
+    symlinkSync('/dev/zero', path.join(r.dir, 'Dockerfile'));
+    symlinkSync('/dev/zero', path.join(r.dir, 'SECURITY.md'));
+    symlinkSync('/dev/zero', path.join(r.dir, 'blob.bin.sh'));
+    r.commit('links', '2025-01-01T00:00:00Z');
+    const ctx = await loadContext(r.dir, NOW);
+    expect(ctx.files.sort()).toEqual(['Dockerfile', 'SECURITY.md', 'blob.bin.sh']);
+    expect(await ctx.read('Dockerfile')).toBeUndefined();
+    expect(await ctx.head('blob.bin.sh', 4)).toBeUndefined();
+    expect((await binaryArtifacts(ctx)).score).toBe(10);
+    expect((await securityPolicy(ctx)).score).toBe(0);
   });
 });

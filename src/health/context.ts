@@ -1,5 +1,5 @@
 /** What every check reads: the clone's tracked files, its workflows and its history, read once. */
-import { open, readFile } from 'node:fs/promises';
+import { lstat, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Commit, type Tag, readCommits, readTags, trackedFiles } from './git.js';
 import { type Workflow, isWorkflowPath, parseWorkflow } from './workflows.js';
@@ -29,19 +29,28 @@ export async function loadContext(root: string, now: number): Promise<RepoContex
     readCommits(root, { firstParent: true, max: 200 }),
     readTags(root),
   ]);
+  // Only regular files are read: a tracked symlink is not followed (it could point at /dev/zero,
+  // a FIFO or a file outside the clone), and size is checked before reading.
+  const regular = async (rel: string): Promise<{ file: string; size: number } | undefined> => {
+    const file = path.join(root, rel);
+    const st = await lstat(file).catch(() => undefined);
+    return st?.isFile() ? { file, size: st.size } : undefined;
+  };
   const read = async (rel: string): Promise<string | undefined> => {
+    const f = await regular(rel);
+    if (!f || f.size > MAX_TEXT) return undefined;
     try {
-      const buf = await readFile(path.join(root, rel));
-      if (buf.length > MAX_TEXT) return undefined;
-      return buf.toString('utf8');
+      return await readFile(f.file, 'utf8');
     } catch {
-      return undefined; // tracked but deleted in the work tree, or a dangling symlink
+      return undefined; // vanished or unreadable
     }
   };
   const head = async (rel: string, bytes: number): Promise<Buffer | undefined> => {
+    const f = await regular(rel);
+    if (!f) return undefined;
     let fh;
     try {
-      fh = await open(path.join(root, rel), 'r');
+      fh = await open(f.file, 'r');
       const buf = Buffer.alloc(bytes);
       const { bytesRead } = await fh.read(buf, 0, bytes, 0);
       return buf.subarray(0, bytesRead);
