@@ -52,11 +52,22 @@ export function runScriptLine(step: Step, index: number): number {
   return step.runBlock ? base + 1 + index : base + index;
 }
 
+/** Parses one workflow; anything that goes wrong (syntax, alias bombs, odd shapes) becomes `error`, never a throw. */
 export function parseWorkflow(path: string, text: string): Workflow {
+  try {
+    return parseWorkflowUnsafe(path, text);
+  } catch (e) {
+    return { path, triggers: [], jobs: [], error: (e as Error).message.split('\n')[0]! };
+  }
+}
+
+function parseWorkflowUnsafe(path: string, text: string): Workflow {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false });
   const lineOf = (n: Node | null | undefined): number => (n?.range ? lc.linePos(n.range[0]).line : 1);
   const wf: Workflow = { path, triggers: [], jobs: [] };
+  // plain values with yaml's alias-expansion limit: a "billion laughs" document throws instead of eating memory
+  const plain = (n: Node): unknown => (n.toJS(doc, { maxAliasCount: 100 }) as unknown) ?? null;
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     wf.error = e.message.split('\n')[0]!;
@@ -75,7 +86,7 @@ export function parseWorkflow(path: string, text: string): Workflow {
   else if (isMap(on)) wf.triggers = on.items.map((p: { key: unknown }) => String(isScalar(p.key) ? p.key.value : p.key));
   const perms = root.get('permissions', true) as Node | undefined;
   if (perms !== undefined) {
-    wf.permissions = (perms as { toJSON?: () => unknown }).toJSON?.() ?? null;
+    wf.permissions = plain(perms);
     wf.permissionsLine = lineOf(perms);
   }
   const jobs = root.get('jobs', true);
@@ -87,7 +98,7 @@ export function parseWorkflow(path: string, text: string): Workflow {
       if (isMap(jn)) {
         const jp = jn.get('permissions', true) as Node | undefined;
         if (jp !== undefined) {
-          job.permissions = (jp as { toJSON?: () => unknown }).toJSON?.() ?? null;
+          job.permissions = plain(jp);
           job.permissionsLine = lineOf(jp);
         }
         const ju = jn.get('uses', true);
@@ -112,7 +123,7 @@ export function parseWorkflow(path: string, text: string): Workflow {
               step.runBlock = r.type === 'BLOCK_LITERAL' || r.type === 'BLOCK_FOLDED';
             }
             const w = s.get('with', true);
-            if (isMap(w)) step.with = (w.toJSON() as Record<string, unknown>) ?? {};
+            if (isMap(w)) step.with = (plain(w) as Record<string, unknown>) ?? {};
             job.steps.push(step);
           }
         }
