@@ -73,6 +73,7 @@ async function runHealthCommand(paths: string[], opts: HealthOptions): Promise<n
   const progress = createProgress({ quiet: opts.quiet ?? false });
   if (opts.portfolio) {
     if (format === 'sarif') throw new VouchError('USAGE', '--format sarif is for a single repository; use table or json with --portfolio');
+    if (failUnder !== undefined) throw new VouchError('USAGE', '--fail-under is for a single repository; --portfolio reports flags without failing');
     const top = parseNumber('--top', opts.top, 1, 100000)!;
     progress.phase('reading projects', paths.length);
     const report = await runPortfolio(paths, { reposDir: opts.repos, now, top: Math.floor(top), home: opts.home, gpgKeyring: opts.gpgKeyring, allowedSigners: opts.allowedSigners, onProject: () => progress.tick() });

@@ -56,7 +56,7 @@ describe('vouch health REPO', () => {
 
   it('bad input: one line, exit 2, no stack', () => {
     const plain = mkdtempSync(path.join(tmpdir(), 'vouch-plain-'));
-    for (const args of [['health', plain], ['health', path.join(plain, 'missing')], ['health', plain, '--now', 'yesterday'], ['health', plain, '--fail-under', 'eleven'], ['health', plain, plain]]) {
+    for (const args of [['health', plain], ['health', path.join(plain, 'missing')], ['health', plain, '--now', 'yesterday'], ['health', plain, '--fail-under', 'eleven'], ['health', plain, plain], ['health', '--portfolio', plain, '--fail-under', '5'], ['health', '--portfolio', plain, '--repos', path.join(plain, 'none')]]) {
       const run = vouch(args, env);
       expect(run.code, args.join(' ')).toBe(2);
       expect(run.stderr.trim().split('\n'), run.stderr).toHaveLength(1);
