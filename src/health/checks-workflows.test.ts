@@ -151,6 +151,14 @@ describe('Dangerous-Workflow', () => {
     const r = dangerousWorkflow(await ctxOf({ '.github/workflows/ok.yml': PWN.replace('pull_request_target', 'pull_request') }));
     expect(r.score).toBe(10);
   });
+  it('flags `gh pr checkout` and a workflow_run head checkout; a plain checkout in pull_request_target is fine', async () => {
+    const wr = `on:\n  workflow_run:\n    workflows: [ci]\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          ref: \${{ github.event.workflow_run.head_sha }}\n      - run: gh pr checkout 12\n`;
+    const r = dangerousWorkflow(await ctxOf({ '.github/workflows/wr.yml': wr }));
+    expect(r.evidence.map((e) => e.line)).toEqual([8, 11]);
+    const safe = PWN.replace(/\n {8}with:\n {10}ref: .*\n/, '\n');
+    expect(safe).not.toContain('head.sha');
+    expect(dangerousWorkflow(await ctxOf({ '.github/workflows/pwn.yml': safe })).score).toBe(10);
+  });
   it('untrustedExpressions', () => {
     expect(untrustedExpressions('x ${{ github.event.pull_request.head.ref }} ${{ github.sha }} ${{ github.event.commits[0].message }}')).toEqual([
       'github.event.pull_request.head.ref',

@@ -81,6 +81,9 @@ describe('checkRepository', () => {
       await expect(checkRepository(plain)).rejects.toThrow(VouchError);
       await expect(checkRepository(plain)).rejects.toThrow(/not a git work tree/);
       await expect(checkRepository(path.join(plain, 'nope'))).rejects.toMatchObject({ code: 'INPUT_MISSING' });
+      const bare = path.join(plain, 'bare.git');
+      repo().git(['clone', '-q', '--bare', '.', bare]);
+      await expect(checkRepository(bare)).rejects.toThrow(/not a git work tree/);
     } finally {
       rmSync(plain, { recursive: true, force: true });
     }
