@@ -10,6 +10,7 @@ export function renderHealthTable(r: HealthReport, opts: { verbose?: boolean } =
   const lines: string[] = [];
   lines.push(`${r.repo} at ${r.head?.slice(0, 12) ?? '(no commits)'}  (as of ${r.now.slice(0, 10)})`);
   lines.push(`Aggregate score: ${r.score === null ? 'n/a (no check ran)' : `${r.score} / 10`}   Criticality: ${r.criticality.score.toFixed(3)}`);
+  for (const n of r.notes) lines.push(`Note: ${n}`);
   lines.push('');
   const w = Math.max(...r.checks.map((c) => c.name.length));
   lines.push(`${'Check'.padEnd(w)}  Score  Risk      Reason`);

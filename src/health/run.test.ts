@@ -69,6 +69,16 @@ describe('checkRepository', () => {
     expect(renderHealthTable(r)).toMatch(/Dangerous-Workflow\s+0\s+Critical/);
   });
 
+  it('a shallow clone says so', async () => {
+    const src = repo();
+    src.commit('two', '2025-02-01T00:00:00Z');
+    const dst = path.join(tmp, 'shallow');
+    src.git(['clone', '-q', '--depth', '1', `file://${src.dir}`, dst]);
+    const r = await checkRepository(dst, { home: path.join(tmp, 'no-store') });
+    expect(r.notes).toEqual([expect.stringMatching(/^shallow clone: /)]);
+    expect((await checkRepository(src.dir, { home: path.join(tmp, 'no-store') })).notes).toEqual([]);
+  });
+
   it('an empty repository (no commits) is checked, not a crash', async () => {
     const r = await checkRepository(new TestRepo().dir, { home: path.join(tmp, 'no-store') });
     expect(r.head).toBeNull();

@@ -24,6 +24,8 @@ export interface HealthReport {
   score: number | null;
   checks: CheckResult[];
   criticality: Criticality;
+  /** Things that limit what the report can say (e.g. a shallow clone). */
+  notes: string[];
 }
 
 export interface HealthOptions extends SignatureOptions {
@@ -47,6 +49,9 @@ export async function checkRepository(repo: string, opts: HealthOptions = {}): P
   if (top.code !== 0) throw new VouchError('INPUT_UNSUPPORTED', 'not a git work tree (clone the repository first; a bare repository has no files to check)', { path: repo });
   const toplevel = top.stdout.trim();
   const headR = await git(toplevel, ['rev-parse', '--verify', '-q', 'HEAD']);
+  const notes: string[] = [];
+  const shallow = await git(toplevel, ['rev-parse', '--is-shallow-repository']);
+  if (shallow.stdout.trim() === 'true') notes.push('shallow clone: Maintained, Contributors, Code-Review and the criticality signals see only the fetched history (git fetch --unshallow for the full picture)');
   const now = opts.now ?? new Date();
   const ctx = await loadContext(toplevel, Math.floor(now.getTime() / 1000));
   const checks: CheckResult[] = [
@@ -76,5 +81,6 @@ export async function checkRepository(repo: string, opts: HealthOptions = {}): P
     score: aggregateScore(checks),
     checks,
     criticality: criticality(ctx, opts.dependents),
+    notes,
   };
 }
