@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TestRepo, cleanupRepos } from './__fixtures__/git-repo.js';
-import { cloneNamesFor, relianceOf, renderPortfolioTable, runPortfolio, unhealthyReasons } from './portfolio.js';
+import { cloneNamesFor, normalizeRepoUrl, relianceOf, renderPortfolioTable, runPortfolio, unhealthyReasons } from './portfolio.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'vouch-portfolio-'));
 afterAll(() => {
@@ -57,6 +57,37 @@ describe('runPortfolio', () => {
     expect(r.packages[0]!.flags).toContain('Code-Review 0: recent changes show no sign of review');
     expect(r.packages.find((p) => p.name === 'a')!.repo).toBeUndefined();
     expect(renderPortfolioTable(r, 10)).toMatch(/npm\/shared {2}<< critical to us and unhealthy/);
+  });
+  it('an SBOM naming the repository (externalReferences vcs) finds the clone by its origin URL, whatever the folder name', async () => {
+    const sbom = path.join(tmp, 'app.cdx.json');
+    writeFileSync(
+      sbom,
+      JSON.stringify({
+        bomFormat: 'CycloneDX',
+        specVersion: '1.5',
+        version: 1,
+        components: [{ type: 'library', name: 'left-pad', version: '1.2.0', purl: 'pkg:npm/left-pad@1.2.0', externalReferences: [{ type: 'vcs', url: 'git+https://github.com/SteveMao/left-pad.git' }] }],
+      }),
+    );
+    const repos = path.join(tmp, 'repos-url');
+    mkdirSync(repos);
+    const clone = new TestRepo().commits(2, '2025-05-01T00:00:00Z', 1);
+    clone.git(['remote', 'add', 'origin', 'git@github.com:stevemao/left-pad.git']);
+    renameSync(clone.dir, path.join(repos, 'checkout-1'));
+    const r = await runPortfolio([sbom], { reposDir: repos, now: new Date('2025-06-01T00:00:00Z'), home: path.join(tmp, 'no-store') });
+    expect(r.packages[0]).toMatchObject({ name: 'left-pad', repositoryUrl: 'github.com/stevemao/left-pad' });
+    expect(r.packages[0]!.repo).toMatchObject({ path: path.join(repos, 'checkout-1'), matchedBy: 'repository URL' });
+  });
+  it.each([
+    ['git+https://github.com/expressjs/express.git', 'github.com/expressjs/express'],
+    ['git+ssh://git@github.com/npm/node-semver.git', 'github.com/npm/node-semver'],
+    ['git@gitlab.com:group/proj.git', 'gitlab.com/group/proj'],
+    ['github:debug-js/debug', 'github.com/debug-js/debug'],
+    ['lodash/lodash', 'github.com/lodash/lodash'],
+    ['https://github.com/vercel/ms#readme', 'github.com/vercel/ms'],
+    ['not a url', undefined],
+  ])('normalizeRepoUrl(%s) = %s', (url, expected) => {
+    expect(normalizeRepoUrl(url)).toBe(expected);
   });
   it('a missing --repos folder is a one-line input error', async () => {
     const app1 = lock('app3', 'app3', { a: '^1' }, { a: { version: '1.0.0' } });

@@ -8,7 +8,7 @@
  *     (direct ? 2 : 1) × (prod ? 1 : 0.25) × (1 + log2(dependency paths in that project, capped at 100))
  * so a direct production dependency of many projects, pulled in along many paths, ranks first.
  */
-import { readdir } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { collectInventory } from '../inventory/collect.js';
 import { VouchError } from '../model/errors.js';
@@ -30,7 +30,7 @@ export interface ProjectUse {
 
 export interface RepoHealth {
   path: string;
-  /** how the clone was matched: 'directory name' or 'remote URL' */
+  /** how the clone was matched: 'repository URL' (the package's declared repository = the clone's origin), 'remote URL' (origin's repo name) or 'directory name' */
   matchedBy: string;
   score: number | null;
   criticality: number;
@@ -48,6 +48,8 @@ export interface PortfolioEntry {
   paths: number;
   uses: ProjectUse[];
   repo?: RepoHealth;
+  /** the source repository the inputs name for it (SBOM vcs reference or installed package.json), normalised to host/owner/repo */
+  repositoryUrl?: string;
   /** reasons this package is critical to us and unhealthy (empty when it is not flagged) */
   flags: string[];
 }
@@ -110,6 +112,8 @@ async function indexClones(dir: string): Promise<Map<string, { path: string; mat
     const remote = await git(p, ['config', '--get', 'remote.origin.url']);
     if (remote.code === 0) {
       const m = /[/:]([^/:]+)\/([^/]+?)(\.git)?\/?$/.exec(remote.stdout.trim());
+      const norm = normalizeRepoUrl(remote.stdout.trim());
+      if (norm) set(`url:${norm}`, 'repository URL');
       if (m) {
         set(`${m[1]!.toLowerCase()}__${m[2]!.toLowerCase()}`, 'remote URL');
         set(m[2]!.toLowerCase(), 'remote URL');
@@ -120,10 +124,68 @@ async function indexClones(dir: string): Promise<Map<string, { path: string; mat
   return idx;
 }
 
+/** `https://github.com/Owner/Repo.git`, `git+ssh://git@github.com/owner/repo`, `github:owner/repo` → `github.com/owner/repo`. */
+export function normalizeRepoUrl(url: string): string | undefined {
+  let u = url.trim().replace(/^git\+/, '').replace(/#.*$/, '');
+  const short = /^(github|gitlab|bitbucket):([^/\s]+\/[^/\s]+)$/.exec(u);
+  if (short) u = `https://${short[1]}.${short[1] === 'bitbucket' ? 'org' : 'com'}/${short[2]}`;
+  if (/^[\w.-]+\/[\w.-]+$/.test(u)) u = `https://github.com/${u}`; // npm's "owner/repo" shorthand
+  const scp = /^[\w.-]+@([^:/]+):(.+)$/.exec(u); // git@github.com:owner/repo.git
+  if (scp) u = `https://${scp[1]}/${scp[2]}`;
+  const m = /^[a-z+]+:\/\/(?:[^@/]+@)?([^/:]+)(?::\d+)?\/([^/]+)\/([^/]+?)(?:\.git)?\/?$/i.exec(u);
+  return m ? `${m[1]}/${m[2]}/${m[3]}`.toLowerCase() : undefined;
+}
+
+/**
+ * Repository URLs the input itself names: CycloneDX `externalReferences` of type `vcs`, and for a
+ * project folder with installed npm packages, `node_modules/<name>/package.json` `repository`.
+ * Keyed by package name (lower case).
+ */
+async function declaredRepos(input: string, names: Iterable<string>): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const st = await stat(input).catch(() => undefined);
+  if (st?.isFile() && /\.json$/i.test(input) && st.size < 256 * 1024 * 1024) {
+    try {
+      const doc = JSON.parse(await readFile(input, 'utf8')) as { bomFormat?: string; components?: unknown[] };
+      if (doc.bomFormat === 'CycloneDX') {
+        const walk = (list: unknown[] | undefined): void => {
+          for (const c of list ?? []) {
+            const comp = c as { name?: string; group?: string; purl?: string; externalReferences?: { type?: string; url?: string }[]; components?: unknown[] };
+            const vcs = comp.externalReferences?.find((r) => r.type === 'vcs' && typeof r.url === 'string');
+            const url = vcs?.url ? normalizeRepoUrl(vcs.url) : undefined;
+            if (url && comp.name) {
+              const full = comp.purl?.startsWith('pkg:npm/') && comp.group ? `${comp.group}/${comp.name}` : comp.group && !comp.purl?.startsWith('pkg:npm/') ? `${comp.group}:${comp.name}` : comp.name;
+              out.set(full.toLowerCase(), url);
+              out.set(comp.name.toLowerCase(), out.get(comp.name.toLowerCase()) ?? url);
+            }
+            walk(comp.components);
+          }
+        };
+        walk(doc.components);
+      }
+    } catch {
+      // not JSON we understand: the inventory step reports unreadable inputs
+    }
+  } else if (st?.isDirectory()) {
+    for (const name of names) {
+      try {
+        const pkg = JSON.parse(await readFile(path.join(input, 'node_modules', name, 'package.json'), 'utf8')) as { repository?: string | { url?: string } };
+        const raw = typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url;
+        const url = raw ? normalizeRepoUrl(raw) : undefined;
+        if (url) out.set(name.toLowerCase(), url);
+      } catch {
+        // not installed, or no usable package.json
+      }
+    }
+  }
+  return out;
+}
+
 export async function runPortfolio(inputs: readonly string[], opts: PortfolioOptions = {}): Promise<PortfolioReport> {
   const warnings: string[] = [];
   const projects: PortfolioReport['projects'] = [];
   const byPkg = new Map<string, { ecosystem: string; name: string; uses: ProjectUse[] }>();
+  const repoUrls = new Map<string, string>();
   for (const input of inputs) {
     const inv = await collectInventory([input]);
     opts.onProject?.();
@@ -142,6 +204,8 @@ export async function runPortfolio(inputs: readonly string[], opts: PortfolioOpt
       u.prod ||= c.scope === 'prod' || c.scope === 'unknown';
       u.paths = Math.min(PATH_CAP, u.paths + Math.max(1, inv.graph.pathsTo(c.purl, PATH_CAP).length));
     }
+    const npmNames = [...perPkg.values()].filter((u) => u.ecosystem === 'npm').map((u) => u.name);
+    for (const [name, url] of await declaredRepos(input, npmNames)) if (!repoUrls.has(name)) repoUrls.set(name, url);
     for (const [key, u] of perPkg) {
       let e = byPkg.get(key);
       if (!e) byPkg.set(key, (e = { ecosystem: u.ecosystem, name: u.name, uses: [] }));
@@ -167,7 +231,10 @@ export async function runPortfolio(inputs: readonly string[], opts: PortfolioOpt
     const clones = await indexClones(opts.reposDir);
     const top = packages.slice(0, opts.top ?? 25);
     for (const p of top) {
-      const hit = cloneNamesFor(p.name).map((n) => clones.get(n)).find((x) => x !== undefined);
+      const url = repoUrls.get(p.name.toLowerCase());
+      if (url) p.repositoryUrl = url;
+      const byUrl = url ? clones.get(`url:${url}`) : undefined;
+      const hit = byUrl ?? cloneNamesFor(p.name).map((n) => clones.get(n)).find((x) => x !== undefined);
       if (!hit) continue;
       try {
         const h = await checkRepository(hit.path, { now: opts.now, home: opts.home, dependents: p.projects, gpgKeyring: opts.gpgKeyring, allowedSigners: opts.allowedSigners });
