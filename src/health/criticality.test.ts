@@ -56,7 +56,8 @@ describe('criticality signals from a clone', () => {
     const r = new TestRepo()
       .commit('start', '2023-06-01T00:00:00Z', { name: 'A', email: 'a@alpha.example' })
       .commits(52, '2024-06-05T00:00:00Z', 7, { name: 'B', email: 'b@gmail.com' })
-      .commit('last', '2025-05-01T00:00:00Z', { name: 'C', email: 'c@beta.example' });
+      .commit('last', '2025-05-01T00:00:00Z', { name: 'C', email: 'c@beta.example' })
+      .commit('bump', '2025-05-01T00:00:00Z', { name: 'dependabot[bot]', email: '49699333+dependabot[bot]@users.noreply.github.com' });
     r.tag('v1', '2025-05-01T00:00:00Z', ['-a', '-m', 'v1']);
     r.tag('v0', '2024-01-01T00:00:00Z', ['-a', '-m', 'v0']);
     const ctx = await loadContext(r.dir, Math.floor(Date.parse('2025-06-01T00:00:00Z') / 1000));
@@ -64,9 +65,9 @@ describe('criticality signals from a clone', () => {
     expect(c.signals).toEqual({
       created_since: 24, // 2023-06-01 → 2025-06-01 is 731 days = 24 months of 30 days
       updated_since: 0, // the last weekly commit is 2025-05-28 (2024-06-05 + 51 weeks), 4 days before now
-      contributor_count: 3,
+      contributor_count: 3, // A, B, C; dependabot is not a contributor
       org_count: 2, // gmail is a public provider
-      commit_frequency: 1.02, // 52 weekly commits (2024-06-05 … 2025-05-28) + 'last' in the last 365 days → 53/52
+      commit_frequency: 1.04, // 52 weekly commits (2024-06-05 … 2025-05-28) + 'last' + 'bump' in the last 365 days → 54/52
       recent_release_count: 1,
       dependents_count: 4,
     });

@@ -67,7 +67,8 @@ export function criticalitySignals(ctx: RepoContext, dependents?: number): Recor
   const first = Math.min(...ctx.commits.map((c) => Math.min(c.authorTime, c.committerTime)));
   const last = Math.max(...times);
   const yearAgo = ctx.now - 365 * 86_400;
-  const emails = new Set(ctx.commits.filter((c) => !/\[bot\]|noreply@github\.com$/.test(c.authorEmail) || /users\.noreply/.test(c.authorEmail)).map((c) => c.authorEmail));
+  // people only: bots ([bot] accounts) and GitHub's own web-flow identity are not contributors
+  const emails = new Set(ctx.commits.filter((c) => !/\[bot\]/i.test(c.authorEmail) && !/\[bot\]$/i.test(c.authorName) && c.authorEmail !== 'noreply@github.com').map((c) => c.authorEmail));
   const orgs = new Set([...emails].map(orgOfEmail).filter((o): o is string => o !== undefined));
   const lastYear = ctx.commits.filter((c) => c.committerTime >= yearAgo && c.committerTime <= ctx.now).length;
   return {
