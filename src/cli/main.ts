@@ -16,6 +16,8 @@ export const COMMANDS: Record<string, () => Promise<Register>> = {
   scan: async () => (await import('./scan.js')).registerScan,
   db: async () => (await import('./db.js')).registerDb,
   sbom: async () => (await import('./sbom.js')).registerSbom,
+  vex: async () => (await import('./vex.js')).registerVex,
+  health: async () => (await import('./health.js')).registerHealth,
 };
 
 /**

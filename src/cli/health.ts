@@ -1,0 +1,97 @@
+/** `vouch health REPO` and `vouch health --portfolio PATH...`: Scorecard-style checks of local clones, offline. */
+import { type Command, Option } from 'commander';
+import { EXIT_CLEAN, EXIT_FINDINGS, VouchError } from '../model/errors.js';
+import { renderHealthJson, renderHealthSarif, renderHealthTable } from '../health/render.js';
+import { checkRepository } from '../health/run.js';
+import { renderPortfolioJson, renderPortfolioTable, runPortfolio } from '../health/portfolio.js';
+import { createProgress } from './progress.js';
+
+interface HealthOptions {
+  format?: 'table' | 'json' | 'sarif';
+  now?: string;
+  failUnder?: string;
+  gpgKeyring?: string;
+  allowedSigners?: string;
+  home?: string;
+  portfolio?: boolean;
+  repos?: string;
+  top?: string;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+export function registerHealth(program: Command): void {
+  program
+    .command('health')
+    .description('Scorecard-style health checks of a local git clone (offline), or a ranking of the open source a set of projects leans on')
+    .argument('<path...>', 'a local git clone (work tree); with --portfolio: project folders, lockfiles or SBOMs')
+    .addOption(new Option('-f, --format <format>', 'output format (default: table on a terminal, json when piped)').choices(['table', 'json', 'sarif']))
+    .option('--now <date>', 'judge the history as of this date (ISO 8601), for reproducible reports')
+    .option('--fail-under <score>', 'exit 1 when the aggregate score (0-10) is below this')
+    .option('--gpg-keyring <file>', 'verify gpg-signed tags against this keyring (else signatures are reported as "signed, not verified")')
+    .option('--allowed-signers <file>', 'verify ssh-signed tags against this allowed_signers file')
+    .option('--home <dir>', 'the advisory store folder for the Vulnerabilities check (default: $VOUCH_HOME, else the XDG cache folder)')
+    .option('--portfolio', 'rank the packages the given projects depend on, joined with the health of their clones under --repos')
+    .option('--repos <dir>', 'with --portfolio: a folder of local clones (one per package, matched by name)')
+    .option('--top <n>', 'with --portfolio: rows to show and clones to check', '25')
+    .option('-q, --quiet', 'no progress on stderr')
+    .option('-v, --verbose', 'show all evidence, not only what lowered a score')
+    .addHelpText(
+      'after',
+      `
+Checks (Scorecard names and risk levels): Binary-Artifacts, Code-Review, Contributors,
+Dangerous-Workflow, Dependency-Update-Tool, Fuzzing, License, Maintained, Packaging,
+Pinned-Dependencies, SAST, Security-Policy, Signed-Releases, Token-Permissions, Vulnerabilities.
+A check that cannot run offline, or has nothing to look at, scores "?" (not run) and is left out
+of the aggregate. Nothing touches the network; the Vulnerabilities check needs \`vouch db update\`.
+
+Exit codes: 0 report written; 1 the aggregate is below --fail-under; 2 usage or input error.`,
+    )
+    .action(async (paths: string[], opts: HealthOptions) => {
+      process.exitCode = await runHealthCommand(paths, opts);
+    });
+}
+
+function parseNow(s: string | undefined): Date | undefined {
+  if (s === undefined) return undefined;
+  const d = new Date(s);
+  if (Number.isNaN(d.getTime())) throw new VouchError('USAGE', `--now must be a date such as 2026-01-31 or 2026-01-31T12:00:00Z (got "${s}")`);
+  return d;
+}
+
+function parseNumber(flag: string, s: string | undefined, min: number, max: number): number | undefined {
+  if (s === undefined) return undefined;
+  const n = Number(s);
+  if (s.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new VouchError('USAGE', `${flag} must be a number from ${min} to ${max} (got "${s}")`);
+  return n;
+}
+
+async function runHealthCommand(paths: string[], opts: HealthOptions): Promise<number> {
+  const now = parseNow(opts.now);
+  const failUnder = parseNumber('--fail-under', opts.failUnder, 0, 10);
+  const format = opts.format ?? (process.stdout.isTTY ? 'table' : 'json');
+  const progress = createProgress({ quiet: opts.quiet ?? false });
+  if (opts.portfolio) {
+    if (format === 'sarif') throw new VouchError('USAGE', '--format sarif is for a single repository; use table or json with --portfolio');
+    if (failUnder !== undefined) throw new VouchError('USAGE', '--fail-under is for a single repository; --portfolio reports flags without failing');
+    const top = parseNumber('--top', opts.top, 1, 100000)!;
+    progress.phase('reading projects', paths.length);
+    const report = await runPortfolio(paths, { reposDir: opts.repos, now, top: Math.floor(top), home: opts.home, gpgKeyring: opts.gpgKeyring, allowedSigners: opts.allowedSigners, onProject: () => progress.tick() });
+    progress.done();
+    for (const w of report.warnings) progress.log(`vouch: ${w}`);
+    process.stdout.write(format === 'json' ? renderPortfolioJson(report) : renderPortfolioTable(report, Math.floor(top)));
+    return EXIT_CLEAN;
+  }
+  if (opts.repos) throw new VouchError('USAGE', '--repos is only used with --portfolio');
+  if (paths.length !== 1) throw new VouchError('USAGE', `vouch health checks one repository at a time (got ${paths.length}); use --portfolio for several projects`);
+  progress.phase('checking repository');
+  const report = await checkRepository(paths[0]!, { now, home: opts.home, gpgKeyring: opts.gpgKeyring, allowedSigners: opts.allowedSigners });
+  progress.done();
+  const out = format === 'json' ? renderHealthJson(report) : format === 'sarif' ? renderHealthSarif(report) : renderHealthTable(report, { verbose: opts.verbose ?? false });
+  process.stdout.write(out);
+  if (failUnder !== undefined && report.score !== null && report.score < failUnder) {
+    progress.log(`vouch: aggregate score ${report.score} is below --fail-under ${failUnder}`);
+    return EXIT_FINDINGS;
+  }
+  return EXIT_CLEAN;
+}
