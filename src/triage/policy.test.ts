@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VouchError } from '../model/errors.js';
 import type { ReportFinding } from '../report/scan-report.js';
-import { evaluatePolicy, findPolicyFile, loadPolicy, parsePolicy, purlMatches, renderPolicyResult } from './policy.js';
+import { checkFailOnConflict, evaluatePolicy, findPolicyFile, loadPolicy, parsePolicy, purlMatches, renderPolicyResult } from './policy.js';
 
 const FIX = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__', 'policy');
 const fix = (name: string): string => path.join(FIX, name);
@@ -422,5 +422,15 @@ licenses:
     expect(lines[10]).toBe('... and 3 more warning licenses.unknown violation(s)');
     expect(lines[11]).toBe('policy passed with 13 warning(s)');
     expect(renderPolicyResult(evaluatePolicy(p, { failOn: 'none', findings: [] }, many), { all: true }).trimEnd().split('\n')).toHaveLength(14);
+  });
+});
+
+describe('checkFailOnConflict', () => {
+  it('an explicit --fail-on beside a fail section is a usage error; otherwise fine', () => {
+    const withFail = parsePolicy('version: 1\nfail:\n  kev: true\n', 'p.yaml');
+    const without = parsePolicy('version: 1\n', 'p.yaml');
+    expect(() => checkFailOnConflict(withFail, true)).toThrow(expect.objectContaining({ code: 'USAGE', message: expect.stringMatching(/fail section of p\.yaml:2/) }));
+    expect(() => checkFailOnConflict(withFail, false)).not.toThrow();
+    expect(() => checkFailOnConflict(without, true)).not.toThrow();
   });
 });

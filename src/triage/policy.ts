@@ -491,6 +491,17 @@ function failReasons(policy: Policy, failOn: ScanReport['failOn'], f: ReportFind
   return out;
 }
 
+/**
+ * A policy with a `fail` section replaces --fail-on; an explicit --fail-on beside it would be
+ * ignored silently, so it is a USAGE error. `failOnGiven`: the user typed --fail-on (commander:
+ * `cmd.getOptionValueSource('failOn') === 'cli'`).
+ */
+export function checkFailOnConflict(policy: Policy, failOnGiven: boolean): void {
+  if (failOnGiven && policy.fail) {
+    throw new VouchError('USAGE', `--fail-on cannot be combined with the fail section of ${policy.fail.source}; the policy decides which findings fail (remove one of them)`);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Rendering
 
