@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -432,5 +432,29 @@ describe('checkFailOnConflict', () => {
     expect(() => checkFailOnConflict(withFail, true)).toThrow(expect.objectContaining({ code: 'USAGE', message: expect.stringMatching(/fail section of p\.yaml:2/) }));
     expect(() => checkFailOnConflict(withFail, false)).not.toThrow();
     expect(() => checkFailOnConflict(without, true)).not.toThrow();
+  });
+});
+
+describe('bad input never crashes', () => {
+  it('every line of the full example dropped, or its value replaced by odd YAML, gives a policy or one INPUT_PARSE line', () => {
+    const lines = readFileSync(fix('full.yaml'), 'utf8').split('\n');
+    const variants: string[] = [];
+    lines.forEach((line, i) => {
+      variants.push([...lines.slice(0, i), ...lines.slice(i + 1)].join('\n'));
+      const m = /^(\s*(?:- )?[A-Za-z]+:)\s*\S/.exec(line);
+      if (m) for (const odd of ['[]', '{}', '~', '*nope', '[1, {a: b}]', '12', 'yes', '"\\u0000"', '!!binary aGVsbG8=']) variants.push([...lines.slice(0, i), `${m[1]} ${odd}`, ...lines.slice(i + 1)].join('\n'));
+    });
+    let rejected = 0;
+    for (const text of variants) {
+      try {
+        parsePolicy(text, 'p.yaml');
+      } catch (e) {
+        expect(e).toBeInstanceOf(VouchError);
+        expect((e as VouchError).code).toBe('INPUT_PARSE');
+        expect((e as VouchError).oneLine()).toMatch(/^p\.yaml:\d+: \S/);
+        rejected++;
+      }
+    }
+    expect(rejected).toBeGreaterThan(variants.length / 2);
   });
 });

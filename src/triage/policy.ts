@@ -326,16 +326,28 @@ function checkPurl(s: string, where: string, fail: (msg: string) => never): stri
 // ---------------------------------------------------------------------------------------------
 // Matching
 
+// Rules are matched against every finding and component: parse each purl once.
+const PURL_CACHE_MAX = 50_000;
+const purlCache = new Map<string, PurlParts | null>();
+function parsedPurl(s: string): PurlParts | undefined {
+  let v = purlCache.get(s);
+  if (v === undefined) {
+    try {
+      v = parsePurl(s);
+    } catch {
+      v = null;
+    }
+    if (purlCache.size >= PURL_CACHE_MAX) purlCache.clear();
+    purlCache.set(s, v);
+  }
+  return v ?? undefined;
+}
+
 /** Does the rule's purl (no version = every version; qualifiers only when given) name `purl`? */
 export function purlMatches(rulePurl: string, purl: string): boolean {
-  let r: PurlParts;
-  let p: PurlParts;
-  try {
-    r = parsePurl(rulePurl);
-    p = parsePurl(purl);
-  } catch {
-    return false;
-  }
+  const r = parsedPurl(rulePurl);
+  const p = parsedPurl(purl);
+  if (!r || !p) return false;
   if (r.type.toLowerCase() !== p.type.toLowerCase()) return false;
   const eco = ecosystemByPurlType(r.type);
   if (eco) {
