@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VouchError } from '../model/errors.js';
 import type { ReportFinding } from '../report/scan-report.js';
-import { checkFailOnConflict, evaluatePolicy, findPolicyFile, loadPolicy, parsePolicy, purlMatches, renderPolicyResult } from './policy.js';
+import { applyPolicyToReport, checkFailOnConflict, evaluatePolicy, findPolicyFile, loadPolicy, parsePolicy, purlMatches, renderPolicyResult } from './policy.js';
 
 const FIX = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__', 'policy');
 const fix = (name: string): string => path.join(FIX, name);
@@ -456,5 +456,21 @@ describe('bad input never crashes', () => {
       }
     }
     expect(rejected).toBeGreaterThan(variants.length / 2);
+  });
+});
+
+describe('applyPolicyToReport', () => {
+  it('marks ignored findings, keeps VEX suppressions, takes the policy verdict, leaves the input alone', () => {
+    const q = parsePolicy('version: 1\nfail:\n  severity: high\nignore:\n  - id: CVE-1\n    reason: not reachable\n    expires: 2099-12-31\n', 'vouch.policy.yaml');
+    const ignored = finding({ id: 'GHSA-a', aliases: ['CVE-1'], purl: 'pkg:npm/a@1.0.0' });
+    const vexed = finding({ id: 'GHSA-b', aliases: ['CVE-1'], purl: 'pkg:npm/b@1.0.0', suppressed: { by: 'vex', status: 'not_affected', source: 'x.vex.json' } });
+    const open = finding({ id: 'GHSA-c', purl: 'pkg:npm/c@1.0.0', severity: { rating: 'MEDIUM' } });
+    const report = { failed: true, findings: [ignored, vexed, open] };
+    const out = applyPolicyToReport(report, evaluatePolicy(q, { failOn: 'any', findings: report.findings }, [], new Date('2030-01-01T00:00:00Z')));
+    expect(out.failed).toBe(false);
+    expect(out.findings.map((f) => f.suppressed?.by)).toEqual(['ignore', 'vex', undefined]);
+    expect(out.findings[0]!.suppressed).toEqual({ by: 'ignore', status: 'ignored', justification: 'not reachable', source: 'vouch.policy.yaml:5', expires: '2099-12-31' });
+    expect(report.findings[0]!.suppressed).toBeUndefined();
+    expect(report.failed).toBe(true);
   });
 });

@@ -504,6 +504,20 @@ function failReasons(policy: Policy, failOn: ScanReport['failOn'], f: ReportFind
 }
 
 /**
+ * The report as the policy leaves it: findings an unexpired ignore rule matches are marked
+ * `suppressed` (a VEX suppression already there is kept), and `failed` is the policy's verdict.
+ * Order, counts and everything else are unchanged; the input is not modified.
+ */
+export function applyPolicyToReport<R extends Pick<ScanReport, 'findings' | 'failed'>>(report: R, result: Pick<PolicyResult, 'failed' | 'suppress'>): R {
+  const findings = report.findings.map((f) => {
+    if (f.suppressed) return f;
+    const s = result.suppress(f);
+    return s ? { ...f, suppressed: s } : f;
+  });
+  return { ...report, findings, failed: result.failed };
+}
+
+/**
  * A policy with a `fail` section replaces --fail-on; an explicit --fail-on beside it would be
  * ignored silently, so it is a USAGE error. `failOnGiven`: the user typed --fail-on (commander:
  * `cmd.getOptionValueSource('failOn') === 'cli'`).
