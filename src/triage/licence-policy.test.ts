@@ -16,8 +16,9 @@ describe('allow list', () => {
     ${'MIT AND GPL-3.0-only'}                                | ${'denied'}  | ${['GPL-3.0-only']}
     ${'(MIT OR ISC) AND Apache-2.0'}                         | ${'allowed'} | ${undefined}
     ${'(MIT OR GPL-3.0-only) AND (ISC OR LGPL-2.1-only)'}    | ${'allowed'} | ${undefined}
-    ${'(MIT AND GPL-2.0-only) OR (ISC AND LGPL-2.1-only)'}   | ${'denied'}  | ${['GPL-2.0-only']}
+    ${'(MIT AND GPL-2.0-only) OR (ISC AND LGPL-2.1-only)'}   | ${'denied'}  | ${['GPL-2.0-only', 'LGPL-2.1-only']}
     ${'GPL-3.0-only'}                                        | ${'denied'}  | ${['GPL-3.0-only']}
+    ${'GPL-3.0-only OR LGPL-2.1-only OR GPL-3.0-only'}       | ${'denied'}  | ${['GPL-3.0-only', 'LGPL-2.1-only']}
     ${'Apache-2.0 WITH LLVM-exception'}                      | ${'denied'}  | ${['Apache-2.0 WITH LLVM-exception']}
     ${'  MIT  '}                                             | ${'allowed'} | ${undefined}
   `('$expression → $kind', ({ expression, kind, offending }) => {

@@ -27,7 +27,7 @@ export interface LicenceLists {
 
 export type LicenceVerdict =
   | { kind: 'allowed'; expression: string }
-  /** `offending`: the licences that keep the best way of satisfying the expression from passing. */
+  /** `offending`: the licences that keep each way of satisfying the expression from passing. */
   | { kind: 'denied'; expression: string; offending: string[]; list: 'allow' | 'deny' }
   | { kind: 'unknown'; expression?: string; reason: string };
 
@@ -116,20 +116,20 @@ export function judgeExpression(expression: string, lists: LicenceLists): Licenc
   } catch {
     return { kind: 'unknown', expression: text, reason: `"${text}" is not an SPDX licence expression` };
   }
-  let best: Leaf[] | undefined; // a failing clause with the fewest bad licences, for the message
+  const bad: Leaf[] = []; // what keeps each alternative from passing, for the message
   let unknown: Leaf[] | undefined;
   for (const clause of clauses(parsed)) {
     const states = clause.map((l) => leafState(l, lists));
     if (states.every((s) => s === 'ok')) return { kind: 'allowed', expression: text };
-    const bad = clause.filter((_, i) => states[i] === 'bad');
-    if (bad.length === 0) unknown ??= clause.filter((_, i) => states[i] === 'unknown');
-    else if (!best || bad.length < best.length) best = bad;
+    const clauseBad = clause.filter((_, i) => states[i] === 'bad');
+    if (clauseBad.length === 0) unknown ??= clause.filter((_, i) => states[i] === 'unknown');
+    else bad.push(...clauseBad);
   }
   if (unknown) {
     return { kind: 'unknown', expression: text, reason: `${unknown.map(leafText).join(', ')} cannot be judged (not an SPDX-listed licence)` };
   }
-  const offending = [...new Set((best ?? []).map(leafText))];
-  const list = lists.deny?.length && (best ?? []).some((l) => deniedBy(l, lists.deny!)) ? 'deny' : 'allow';
+  const offending = [...new Set(bad.map(leafText))];
+  const list = lists.deny?.length && bad.some((l) => deniedBy(l, lists.deny!)) ? 'deny' : 'allow';
   return { kind: 'denied', expression: text, offending, list };
 }
 

@@ -44,7 +44,7 @@ describe.skipIf(!HAS_SHARED)('policy on the CycloneDX 1.6 licence examples', () 
     const r = evaluatePolicy(apacheOnly, { failOn: 'none', findings: [] }, componentsOf(CDX16('valid-license-expression-1.6.json')));
     expect(r.failed).toBe(true);
     expect(r.violations.map((v) => v.message)).toEqual([
-      'pkg:maven/com.acme/tomcat-catalina@9.0.14?packaging=jar: licence EPL-2.0 OR GPL-2.0 WITH Classpath-exception-2.0 is not allowed (EPL-2.0 not in the allow list)',
+      'pkg:maven/com.acme/tomcat-catalina@9.0.14?packaging=jar: licence EPL-2.0 OR GPL-2.0 WITH Classpath-exception-2.0 is not allowed (EPL-2.0, GPL-2.0 WITH Classpath-exception-2.0 not in the allow list)',
     ]);
   });
 
