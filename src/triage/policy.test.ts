@@ -381,6 +381,20 @@ licenses:
     ]);
   });
 
+  it('a licence exception matching no component is a stale warning', () => {
+    const r = evaluatePolicy(p, { failOn: 'none', findings: [] }, [{ purl: 'pkg:npm/a@1.0.0', licenses: ['MIT'] }]);
+    expect(r.failed).toBe(false);
+    expect(r.violations).toEqual([
+      {
+        rule: 'licenses.exceptions[0]',
+        level: 'warn',
+        message: 'licence exception for pkg:npm/caniuse-lite matches no component (stale? remove it)',
+        purl: 'pkg:npm/caniuse-lite',
+        source: 'vouch.policy.yaml:6',
+      },
+    ]);
+  });
+
   it('unknown: fail makes unknown licences fail; allow keeps them quiet', () => {
     const fail = parsePolicy('version: 1\nlicenses:\n  allow: [MIT]\n  unknown: fail\n', 'p.yaml');
     const r = evaluatePolicy(fail, { failOn: 'none', findings: [] }, [{ purl: 'pkg:npm/d@1.0.0' }]);
@@ -415,6 +429,7 @@ licenses:
 
   it('renderPolicyResult shows ten lines per rule, then a count', () => {
     const many = Array.from({ length: 13 }, (_, i) => ({ purl: `pkg:npm/x${i}@1.0.0` }));
+    many.push({ purl: 'pkg:npm/caniuse-lite@1.0.30001600' });
     const out = renderPolicyResult(evaluatePolicy(p, { failOn: 'none', findings: [] }, many));
     const lines = out.trimEnd().split('\n');
     expect(lines).toHaveLength(12);

@@ -444,10 +444,15 @@ export function evaluatePolicy(
   if (lic) {
     const lists = { ...(lic.allow ? { allow: lic.allow.value } : {}), ...(lic.deny ? { deny: lic.deny.value } : {}) };
     const seen = new Set<string>();
+    const usedExceptions = new Set<LicenceException>();
     for (const c of components) {
       if (seen.has(c.purl)) continue;
       seen.add(c.purl);
-      if (lic.exceptions.some((e) => purlMatches(e.package, c.purl))) continue;
+      const exc = lic.exceptions.filter((e) => purlMatches(e.package, c.purl));
+      if (exc.length > 0) {
+        for (const e of exc) usedExceptions.add(e);
+        continue;
+      }
       const v = judgeLicences(c.licenses, lists);
       if (v.kind === 'denied') {
         const rule = v.list === 'deny' ? lic.deny! : lic.allow!;
@@ -470,6 +475,10 @@ export function evaluatePolicy(
           source: lic.unknown.source,
         });
       }
+    }
+    for (const e of lic.exceptions) {
+      if (usedExceptions.has(e)) continue;
+      warns.push({ rule: e.rule, level: 'warn', message: `licence exception for ${e.package} matches no component (stale? remove it)`, purl: e.package, source: e.source });
     }
   }
 
