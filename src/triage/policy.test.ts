@@ -167,6 +167,14 @@ describe('findPolicyFile', () => {
     expect(findPolicyFile([cwd!, a!, a!])).toBe(path.join(a!, 'vouch.policy.yaml'));
     writeFileSync(path.join(b!, 'vouch.policy.yaml'), 'version: 1\n');
     expect(() => findPolicyFile([cwd!, a!, b!])).toThrow(/several policy files apply .*--policy/);
+    writeFileSync(path.join(cwd!, 'vouch.policy.yaml'), 'version: 1\n');
+    expect(findPolicyFile([cwd!, a!, b!])).toBe(path.join(cwd!, 'vouch.policy.yaml'));
+  });
+
+  it('returns the path as the folder was given, so "." gives a short source', () => {
+    const [cwd] = dirs('cwd');
+    writeFileSync(path.join(cwd!, 'vouch.policy.yaml'), 'version: 1\n');
+    expect(findPolicyFile([path.relative(process.cwd(), cwd!)])).toBe(path.join(path.relative(process.cwd(), cwd!), 'vouch.policy.yaml'));
   });
 
   it('both names in one folder is an error', () => {

@@ -105,22 +105,19 @@ export interface PolicyResult {
  * are an error too. Returns undefined when there is none.
  */
 export function findPolicyFile(startDirs: readonly string[]): string | undefined {
-  const found: { file: string; real: string; dirIndex: number }[] = [];
-  startDirs.forEach((dir, dirIndex) => {
+  const found: { file: string; real: string }[] = [];
+  for (const [i, dir] of startDirs.entries()) {
     const here = POLICY_FILE_NAMES.map((n) => path.join(dir, n)).filter((f) => isFile(f));
-    if (here.length > 1) {
-      throw new VouchError('USAGE', `both ${POLICY_FILE_NAMES.join(' and ')} exist in ${dir}; keep one`, { path: dir });
-    }
-    if (here[0]) found.push({ file: here[0], real: realpathSync(here[0]), dirIndex });
-  });
-  if (found.length === 0) return undefined;
-  const first = found[0]!;
-  if (first.dirIndex === 0) return first.file;
+    if (here.length > 1) throw new VouchError('USAGE', `both ${POLICY_FILE_NAMES.join(' and ')} exist in ${dir}; keep one`);
+    if (!here[0]) continue;
+    if (i === 0) return here[0];
+    found.push({ file: here[0], real: realpathSync(here[0]) });
+  }
   const distinct = [...new Map(found.map((f) => [f.real, f])).values()];
   if (distinct.length > 1) {
     throw new VouchError('USAGE', `several policy files apply (${distinct.map((d) => d.file).join(', ')}); name one with --policy`);
   }
-  return first.file;
+  return distinct[0]?.file;
 }
 
 function isFile(f: string): boolean {
