@@ -1,14 +1,21 @@
 /** `vouch scan PATH...`: inventory → match against the OSV store → report. */
+import { statSync } from 'node:fs';
+import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { AdvisoryStore } from '../advisories/store.js';
 import { matchGraph } from '../advisories/match.js';
 import { collectInventory } from '../inventory/collect.js';
 import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, VouchError } from '../model/errors.js';
 import { baseEcosystem } from '../model/advisory.js';
-import { buildScanReport } from '../report/scan-report.js';
+import { type ReportFinding, type ScanReport, type Suppression, buildScanReport } from '../report/scan-report.js';
 import { renderJson } from '../report/json.js';
 import { renderSarif } from '../report/sarif.js';
 import { renderTable } from '../report/table.js';
+import { renderMarkdown } from '../report/markdown.js';
+import { renderCycloneDxVdr } from '../report/cyclonedx-vdr.js';
+import { renderHtml } from '../report/html.js';
+import { loadVex, vexFor } from '../triage/vex/index.js';
+import { applyPolicyToReport, checkFailOnConflict, evaluatePolicy, findPolicyFile, loadPolicy, renderPolicyResult } from '../triage/policy.js';
 import { colorEnabled } from '../report/display.js';
 import { type Rating, normaliseRating } from '../triage/severity.js';
 import { createProgress } from './progress.js';
@@ -20,8 +27,13 @@ const SHOWN_WARNINGS = 3;
 /** A store older than this is called stale (advisories are published daily). */
 const STALE_DAYS = 7;
 
+const FORMATS = ['table', 'json', 'sarif', 'markdown', 'cyclonedx', 'html'] as const;
+
 interface ScanOptions extends InputOptions {
-  format?: 'table' | 'json' | 'sarif';
+  format?: (typeof FORMATS)[number];
+  vex: string[];
+  vexDiscovery: boolean;
+  policy?: string;
   failOn: string;
   offline?: boolean;
   quiet?: boolean;
@@ -34,8 +46,13 @@ export function registerScan(program: Command): void {
     .command('scan')
     .description('find known vulnerabilities in lockfiles and SBOMs, matched against the local OSV store')
     .argument('[path...]', 'directories (searched recursively, skipping node_modules, .git and vendor), lockfiles, SBOMs, Java archives (jar/war/ear) or container image tars')
-    .addOption(new Option('-f, --format <format>', 'output format (default: table on a terminal, json when piped)').choices(['table', 'json', 'sarif']))
+    .addOption(
+      new Option('-f, --format <format>', 'output format: table, json, sarif, markdown (a PR comment), cyclonedx (CycloneDX 1.6 with vulnerabilities: a VDR), html (one self-contained page); default: table on a terminal, json when piped').choices([...FORMATS]),
+    )
     .option('--fail-on <severity>', 'exit 1 only for findings at or above: critical|high|medium|low|any|none', 'any')
+    .option('--vex <file>', 'an OpenVEX or CycloneDX VEX document whose not_affected / false_positive / fixed statements suppress findings (repeatable)', collect, [])
+    .option('--no-vex-discovery', 'do not read VEX documents found beside the inputs (*.openvex.json, vex.json, *.vex.json, *.vex.cdx.json ...)')
+    .option('--policy <file>', 'the policy file (default: vouch.policy.yaml or .yml in the current folder, else in an input folder); see docs/policy.md')
     .option('--offline', 'never touch the network (scanning reads only the local store; kept for scripts that insist)')
     .option('--home <dir>', 'the store folder (default: $VOUCH_HOME, else the XDG cache folder)')
     .option('-q, --quiet', 'no progress or notes on stderr')
@@ -51,20 +68,46 @@ other (GHSA, CVE, PYSEC, ...) for the same package are one finding. Suppressed f
 ignore rules) are listed apart and never fail the scan. Colour on a terminal only (NO_COLOR,
 FORCE_COLOR are honoured).
 
-Exit codes: 0 nothing at or above --fail-on; 1 findings at or above --fail-on; 2 usage or input
-error, also when no input was found or one could not be read (after the report is written).
+VEX documents (--vex, and those beside the inputs) and a policy's ignore rules suppress findings;
+a policy's fail section replaces --fail-on, and an expired ignore rule fails loudly (docs/vex.md,
+docs/policy.md).
+
+Exit codes: 0 nothing at or above --fail-on (or nothing the policy fails); 1 findings at or above
+--fail-on, or the policy failed; 2 usage or input error, also when no input was found or one could
+not be read (after the report is written).
 The store must be loaded first: vouch db update`,
     )
-    .action(async (paths: string[], opts: ScanOptions) => {
-      process.exitCode = await runScan(paths, opts);
+    .action(async (paths: string[], opts: ScanOptions, command: Command) => {
+      process.exitCode = await runScan(paths, opts, command.getOptionValueSource('failOn') === 'cli');
     });
   addInputOptions(cmd);
 }
 
-async function runScan(paths: string[], opts: ScanOptions): Promise<number> {
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+async function runScan(paths: string[], opts: ScanOptions, failOnGiven: boolean): Promise<number> {
   const failOn = parseFailOn(opts.failOn);
   const format = opts.format ?? (process.stdout.isTTY ? 'table' : 'json');
   const progress = createProgress({ quiet: opts.quiet ?? false });
+  // the policy and the VEX documents are read first: a mistake in them is an input error before any work
+  const policyFile = opts.policy ?? findPolicyFile(['.', ...paths.map((p) => (isDir(p) ? p : path.dirname(p)))]);
+  const policy = policyFile !== undefined ? loadPolicy(policyFile) : undefined;
+  if (policy) checkFailOnConflict(policy, failOnGiven);
+  const vex = await loadVex({ files: opts.vex ?? [], inputs: paths, discover: opts.vexDiscovery !== false });
+  for (const w of vex.warnings) progress.log(`vouch: ${w}`);
+  if (vex.files.length && opts.verbose) progress.log(`vouch: VEX read from ${vex.files.join(', ')} (${vex.statements.length} statement(s))`);
+  const vexSuppress = (f: ReportFinding): Suppression | undefined =>
+    vex.statements.length ? vexFor(vex.statements, { purl: f.purl, id: f.id, ids: f.ids ?? [f.id], aliases: f.aliases }) : undefined;
 
   const store = AdvisoryStore.open(opts.home);
   try {
@@ -78,7 +121,14 @@ async function runScan(paths: string[], opts: ScanOptions): Promise<number> {
     const loadedEcosystems = new Set(status.map((s) => baseEcosystem(s.ecosystem)));
     const { findings, stats } = matchGraph(inventory.graph, store, { loadedEcosystems, onComponent: () => progress.tick() });
     progress.done();
-    const report = buildScanReport({ inventory, findings, stats, store: status, failOn, exploits: store, feeds });
+    const build = (suppress: (f: ReportFinding) => Suppression | undefined): ScanReport =>
+      buildScanReport({ inventory, findings, stats, store: status, failOn, exploits: store, feeds, suppress });
+    let report = build(vexSuppress);
+    // VEX first; then the policy's ignore rules on what VEX left, and its verdict replaces --fail-on
+    const policyResult = policy ? evaluatePolicy(policy, report, [...inventory.graph.components.values()]) : undefined;
+    if (policyResult) {
+      report = applyPolicyToReport(build((f) => vexSuppress(f) ?? policyResult.suppress(f)), policyResult);
+    }
     for (const i of report.inputs) {
       if (i.status === 'failed') progress.log(`vouch: skipped ${i.reason}`);
       const shown = opts.verbose ? i.warnings : i.warnings.slice(0, SHOWN_WARNINGS);
@@ -90,8 +140,18 @@ async function runScan(paths: string[], opts: ScanOptions): Promise<number> {
         ? renderJson(report)
         : format === 'sarif'
           ? renderSarif(report)
-          : renderTable(report, { verbose: opts.verbose ?? false, color: colorEnabled(process.env, process.stdout.isTTY) });
+          : format === 'markdown'
+            ? renderMarkdown(report)
+            : format === 'cyclonedx'
+              ? renderCycloneDxVdr(report, inventory.graph)
+              : format === 'html'
+                ? renderHtml(report)
+                : renderTable(report, { verbose: opts.verbose ?? false, color: colorEnabled(process.env, process.stdout.isTTY) });
     process.stdout.write(out);
+    // the policy's verdict on stderr (its failures even with --quiet: they decide the exit code)
+    if (policyResult && (policyResult.failed || (!opts.quiet && policyResult.violations.length))) {
+      process.stderr.write(renderPolicyResult(policyResult, { all: opts.verbose ?? false }));
+    }
     if (opts.verbose && format !== 'table') {
       progress.log(`vouch: ${report.stats.gitRangesSkipped} GIT range(s) skipped; ${report.stats.malformedRanges.length} malformed range(s); ${report.notChecked.length} component(s) not checked`);
     }
