@@ -8,6 +8,7 @@ import { VERSION } from '../version.js';
 import { registerDb } from './db.js';
 import { registerSbom } from './sbom.js';
 import { registerScan } from './scan.js';
+import { registerVerifyLockfile } from './verify-lockfile.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerScan(program);
   registerDb(program);
   registerSbom(program);
+  registerVerifyLockfile(program);
   return program;
 }
 
