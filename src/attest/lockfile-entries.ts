@@ -257,6 +257,7 @@ function yamlDoc(text: string, file: string): { value: unknown; lineOf: (key: st
   if (y.isMap(root)) {
     for (const top of root.items) {
       const section = y.isScalar(top.key) ? String(top.key.value) : '';
+      if (y.isScalar(top.key) && top.key.range) lineIndex.set(`\0${section}`, lc.linePos(top.key.range[0]).line);
       if (!y.isMap(top.value)) continue;
       for (const p of top.value.items) {
         if (y.isScalar(p.key) && p.key.range) lineIndex.set(`${section}\0${String(p.key.value)}`, lc.linePos(p.key.range[0]).line);
@@ -332,7 +333,7 @@ function pnpmLock(text: string, file: string): LockEntry[] {
 /** `/name/1.2.3_peer` (v5), `/name@1.2.3(peer)` (v6), `name@1.2.3(peer)` (v9) → name and version. */
 function pnpmKey(key: string, v5: boolean): { name: string; version: string } | undefined {
   let k = key.startsWith('/') ? key.slice(1) : key;
-  if (v5 && !k.includes('@', 1)) {
+  if (v5) {
     // @scope/name/1.2.3_peer or name/1.2.3_peer
     const parts = k.split('/');
     const scoped = parts[0]!.startsWith('@');
