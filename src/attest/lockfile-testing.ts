@@ -40,6 +40,8 @@ export interface TestRegistry {
   tamper: Set<string>;
   /** Tarball paths answered with this status. */
   failWith: Map<string, number>;
+  /** Tarball paths never answered (the connection hangs until close()). */
+  hold: Set<string>;
   /** When set, requests without this Authorization header get 401. */
   requireAuth?: string;
   /** Called before every tarball answer (e.g. to abort a run half-way). */
@@ -64,6 +66,7 @@ export async function startTestRegistry(packages: readonly TestPackage[]): Promi
     requests: [],
     tamper: new Set(),
     failWith: new Map(),
+    hold: new Set(),
     tarballPath,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
@@ -85,6 +88,7 @@ export async function startTestRegistry(packages: readonly TestPackage[]): Promi
     const pkg = byPath.get(p);
     if (pkg) {
       reg.onTarball?.(p);
+      if (reg.hold.has(p)) return;
       const body = reg.tamper.has(p) ? makeTarball(pkg.name, pkg.version, ' (tampered)') : pkg.tarball;
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length }).end(body);
       return;

@@ -95,6 +95,37 @@ describe('vouch verify-lockfile', () => {
     expect(again.stderr).toMatch(/4 from the verified cache \(100%\)/);
   });
 
+  it('Ctrl-C keeps what was verified (exit 130) and the rerun downloads only the rest', async () => {
+    reg.hold.add('/three/-/three-1.0.0.tgz');
+    const child = spawn(process.execPath, [VOUCH, 'verify-lockfile', dir, '--json', '--concurrency', '1'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    // one download at a time, in lockfile order: when three is asked for, one and two are verified
+    reg.onTarball = (p) => {
+      if (p === '/three/-/three-1.0.0.tgz') child.kill('SIGINT');
+    };
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code, stderr).toBe(130);
+    expect(stderr).toMatch(/interrupted: 2 package\(s\) not checked; what was verified is kept, run again to resume/);
+    const partial = JSON.parse(stdout) as { results: { name: string; status: string }[] };
+    expect(partial.results.map((x) => [x.name, x.status])).toEqual([
+      ['one', 'intact'],
+      ['two', 'intact'],
+      ['three', 'not-checked'],
+      ['@private/thing', 'not-checked'],
+    ]);
+
+    reg.hold.clear();
+    reg.onTarball = undefined;
+    reg.requests.length = 0;
+    priv.requests.length = 0;
+    const rerun = await vouchAsync(['verify-lockfile', dir, '--json'], env);
+    expect(rerun.code).toBe(0);
+    expect([...reg.requests, ...priv.requests].map((q) => q.path)).toEqual(['/three/-/three-1.0.0.tgz', '/@private/thing/-/thing-3.1.4.tgz']);
+  });
+
   it('exit 1 on a MISMATCH, with expected, actual and URL in the table', async () => {
     reg.tamper.add('/two/-/two-1.0.0.tgz');
     const r = await vouchAsync(['verify-lockfile', path.join(dir, 'package-lock.json'), '-f', 'table'], env);
