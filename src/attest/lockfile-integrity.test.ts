@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -50,10 +50,12 @@ function lockOf(pkgs: readonly TestPackage[], edit: (e: { name: string; version:
   return file;
 }
 
-async function run(file: string, extra: { signal?: AbortSignal; concurrency?: number } = {}): Promise<IntegrityReport> {
+async function run(file: string, extra: { signal?: AbortSignal; concurrency?: number; keepTarballs?: boolean; refresh?: boolean } = {}): Promise<IntegrityReport> {
   const config = await loadNpmConfig({ cwd: dir, env, npmCli: false });
-  const client = new NpmRegistryClient({ config, retries: 0, concurrency: extra.concurrency ?? 4, cacheDir: path.join(dir, 'home', 'cache', 'npm'), ...(extra.signal ? { signal: extra.signal } : {}) });
-  return verifyLockfile(file, { client, cacheDir: path.join(dir, 'home', 'cache', 'npm'), ...(extra.signal ? { signal: extra.signal } : {}) });
+  const cacheDir = path.join(dir, 'home', 'cache', 'npm');
+  const client = new NpmRegistryClient({ config, retries: 0, concurrency: extra.concurrency ?? 4, cacheDir, ...(extra.signal ? { signal: extra.signal } : {}) });
+  const { concurrency: _c, ...rest } = extra;
+  return verifyLockfile(file, { client, cacheDir, ...rest });
 }
 
 const tarballRequests = () => reg.requests.filter((r) => r.path.endsWith('.tgz')).map((r) => r.path);
@@ -197,6 +199,19 @@ describe('verifyLockfile against a local registry', () => {
     // the cache holds digests, not tarballs
     expect(readdirSync(path.join(dir, 'home', 'cache', 'npm')).filter((f) => f.endsWith('.tgz') || f === 'tarballs')).toEqual([]);
     expect(existsSync(path.join(dir, 'home', 'cache', 'npm', 'verified.sqlite'))).toBe(true);
+  });
+
+  it('--keep-tarballs keeps the served bytes (mismatches apart); --refresh downloads again', async () => {
+    reg.tamper.add(reg.tarballPath('beta', '1.1.0'));
+    const file = lockOf(PKGS.slice(0, 2));
+    await run(file, { keepTarballs: true });
+    const kept = path.join(dir, 'home', 'cache', 'npm', 'tarballs');
+    expect(readFileSync(path.join(kept, 'alpha', '1.0.0.tgz'))).toEqual(PKGS[0]!.tarball);
+    expect(readFileSync(path.join(kept, 'beta', '1.1.0.mismatch.tgz'))).toEqual(makeTarball('beta', '1.1.0', ' (tampered)'));
+    reg.requests.length = 0;
+    const again = await run(file, { refresh: true });
+    expect(again.cacheHits).toBe(0);
+    expect(tarballRequests().sort()).toEqual(['/alpha/-/alpha-1.0.0.tgz', '/beta/-/beta-1.1.0.tgz']);
   });
 
   it('keeps what it verified when interrupted, and the rerun fetches only the rest', async () => {

@@ -310,7 +310,7 @@ export class VerifiedCache {
         db.prepare('INSERT OR REPLACE INTO verified (digest, name, version, url, verified_at) VALUES (?, ?, ?, ?, ?)'),
       );
     } catch (e) {
-      throw new VouchError('STORE_CORRUPT', `the verified-integrity cache cannot be opened (${(e as Error).message}); delete it to start afresh`, { path: file, cause: e });
+      throw new VouchError('STORE_CORRUPT', `cannot open the verified-integrity cache (${(e as Error).message}); if the file is damaged, delete it: it only saves downloads`, { path: file, cause: e });
     }
   }
 
