@@ -5,7 +5,9 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadNpmConfig } from '../ecosystems/npm/registry-config.js';
 import { NpmRegistryClient } from '../ecosystems/npm/registry.js';
-import { parseSri, verifyLockfile, type IntegrityReport } from './lockfile-integrity.js';
+import { otherPackageIn, parseSri, verifyLockfile, type IntegrityReport } from './lockfile-integrity.js';
+import { HAS_SHARED, shared } from '../testing/shared.js';
+import { readLockEntries } from './lockfile-entries.js';
 import { type TestPackage, type TestRegistry, makeTarball, packageLockV3, sri, startTestRegistry } from './lockfile-testing.js';
 
 const PKGS: TestPackage[] = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta'].map((n, i) => ({
@@ -69,6 +71,21 @@ describe('parseSri', () => {
     ['garbage', []],
   ])('%s', (input, expected) => {
     expect(parseSri(input)).toEqual(expected);
+  });
+});
+
+describe('otherPackageIn', () => {
+  it.each([
+    ['https://r.example/a/-/a-1.0.0.tgz', 'a', '1.0.0', undefined],
+    ['https://r.example/@s/a/-/a-1.0.0.tgz', '@s/a', '1.0.0', undefined],
+    ['https://r.example/api/npm/npm/@s/a/-/a-1.0.0-beta.1.tgz#abc', '@s/a', '1.0.0-beta.1', undefined],
+    ['https://r.example/evil/-/evil-6.6.6.tgz', 'a', '1.0.0', 'evil@6.6.6'],
+    ['https://r.example/a/-/a-9.9.9.tgz', 'a', '1.0.0', 'a@9.9.9'],
+    ['https://r.example/@s/a/-/a-1.0.0.tgz', 'a', '1.0.0', '@s/a@1.0.0'],
+    ['https://r.example/a/-/other-1.0.0.tgz', 'a', '1.0.0', 'a (other-1.0.0.tgz)'],
+    ['https://npm.pkg.github.com/download/@o/a/1.0.0/abc', '@o/a', '1.0.0', undefined],
+  ])('%s for %s@%s → %s', (url, name, version, expected) => {
+    expect(otherPackageIn(url, name, version)).toBe(expected);
   });
 });
 
@@ -178,6 +195,19 @@ describe('verifyLockfile against a local registry', () => {
     }
   });
 
+  it('a resolved URL pointing at another package\'s tarball is not trusted: the name\'s own tarball is compared', async () => {
+    // lockfile injection: alpha "resolved" to beta's tarball, with beta's digest
+    const r = await run(
+      lockOf(PKGS.slice(0, 1), (e) => {
+        e.resolved = `${reg.url}beta/-/beta-1.1.0.tgz`;
+        e.integrity = sri(PKGS[1]!.tarball);
+      }),
+    );
+    expect(r.results[0]).toMatchObject({ name: 'alpha', status: 'mismatch', expected: sri(PKGS[1]!.tarball), actual: sri(PKGS[0]!.tarball), url: `${reg.url}alpha/-/alpha-1.0.0.tgz` });
+    expect(r.results[0]!.reason).toBe(`resolved URL is the tarball of beta@1.1.0, not of alpha@1.0.0: ${reg.url}beta/-/beta-1.1.0.tgz; fetched alpha's own from ${reg.url}`);
+    expect(tarballRequests()).toEqual(['/alpha/-/alpha-1.0.0.tgz']);
+  });
+
   it('reports a failed download as fetch-failed with one line naming the URL', async () => {
     reg.failWith.set(reg.tarballPath('zeta', '1.5.0'), 403);
     const r = await run(lockOf(PKGS));
@@ -243,5 +273,18 @@ describe('verifyLockfile against a local registry', () => {
     expect(r.results.map((x) => x.status)).toEqual(['intact', 'intact']);
     expect(r.results[0]!.url).toBe(`${reg.url}alpha/-/alpha-1.0.0.tgz`);
     expect(r.results[0]!.reason).toBe(`resolved to https://registry.example.invalid, not a configured registry: fetched from ${reg.url}`);
+  });
+});
+
+describe.skipIf(!HAS_SHARED)('real lockfiles (../shared)', () => {
+  it.each([
+    'realworld/webpack__webpack/yarn.lock',
+    'realworld/openstreetmap__openstreetmap-website/yarn.lock',
+    // (the package-locks and pnpm lockfiles in ../shared record no registry URLs)
+  ])('no resolved URL of %s is taken for another package\'s tarball', (file) => {
+    const { entries } = readLockEntries(file, readFileSync(shared(file)));
+    const withUrl = entries.filter((e) => e.source === 'registry' && e.resolved);
+    expect(withUrl.length).toBeGreaterThan(200);
+    expect(withUrl.map((e) => otherPackageIn(e.resolved!, e.name, e.version)).filter(Boolean)).toEqual([]);
   });
 });

@@ -206,8 +206,15 @@ export async function verifyEntries(entries: readonly LockEntry[], opts: VerifyL
 
   async function checkOne(e: LockEntry, parts: SriPart[]): Promise<Omit<IntegrityResult, 'name' | 'version' | 'line' | 'source'>> {
     if (opts.signal?.aborted) return { status: 'not-checked' };
-    const onRegistry = e.resolved !== undefined && registries.some((reg) => underRegistry(e.resolved!, reg));
-    const note = e.resolved && !onRegistry ? `resolved to ${client.redact(originOf(e.resolved))}, not a configured registry: fetched from ${client.redact(client.registryFor(e.name))}` : undefined;
+    const other = e.resolved !== undefined ? otherPackageIn(e.resolved, e.name, e.version) : undefined;
+    const onRegistry = e.resolved !== undefined && other === undefined && registries.some((reg) => underRegistry(e.resolved!, reg));
+    // a resolved URL naming another package's tarball is the lockfile-injection pattern: the
+    // digest would match that other package, so the name's own tarball is what gets compared
+    const note = other
+      ? `resolved URL is the tarball of ${other}, not of ${e.name}@${e.version}: ${client.redact(e.resolved!)}; fetched ${e.name}'s own from ${client.redact(client.registryFor(e.name))}`
+      : e.resolved && !onRegistry
+        ? `resolved to ${client.redact(originOf(e.resolved))}, not a configured registry: fetched from ${client.redact(client.registryFor(e.name))}`
+        : undefined;
     const hashers = new Map<Alg, ReturnType<typeof createHash>>();
     for (const p of parts) if (!hashers.has(p.alg)) hashers.set(p.alg, createHash(p.alg));
     const fetchOnce = (url: string | undefined) =>
@@ -259,6 +266,29 @@ export async function verifyEntries(entries: readonly LockEntry[], opts: VerifyL
     elapsedMs: Date.now() - start,
     interrupted: opts.signal?.aborted === true && counts['not-checked'] > 0,
   };
+}
+
+/**
+ * For a conventional registry tarball URL (`…/<name>/-/<base>-<version>.tgz`) naming another
+ * package or version than the entry's: that other `name@version`. Otherwise undefined (also for
+ * URLs of other shapes, which are not judged).
+ */
+export function otherPackageIn(url: string, name: string, version: string): string | undefined {
+  let p: string;
+  try {
+    p = decodeURIComponent(new URL(url).pathname);
+  } catch {
+    return undefined;
+  }
+  const m = /\/((?:@[^/]+\/)?[^/@][^/]*)\/-\/([^/]+)\.tgz$/.exec(p);
+  if (!m) return undefined;
+  const urlName = m[1]!;
+  const base = urlName.startsWith('@') ? urlName.slice(urlName.indexOf('/') + 1) : urlName;
+  const file = m[2]!;
+  if (!file.startsWith(`${base}-`)) return `${urlName} (${file}.tgz)`;
+  const urlVersion = file.slice(base.length + 1);
+  if (urlName === name && urlVersion === version) return undefined;
+  return `${urlName}@${urlVersion}`;
 }
 
 /** True when `url` is the registry `reg` or below it (same origin, path prefix). */

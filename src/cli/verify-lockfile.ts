@@ -202,7 +202,7 @@ export function renderIntegrityTable(r: IntegrityReport, o: { verbose: boolean }
 function detail(x: IntegrityResult): string {
   switch (x.status) {
     case 'mismatch':
-      return `expected ${x.expected} got ${x.actual} from ${x.url}`;
+      return `expected ${x.expected} got ${x.actual} from ${x.url}${x.reason ? ` (${x.reason})` : ''}`;
     case 'intact':
       return x.cached ? 'verified before (cache)' : `${x.url ?? ''}${x.reason ? ` (${x.reason})` : ''}`;
     case 'not-registry':
