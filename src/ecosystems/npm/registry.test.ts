@@ -66,6 +66,14 @@ describe('fetchTarball', () => {
     expect(reg.requests.length).toBe(3); // first try + 2 retries
   });
 
+  it('gives up on a server that does not answer within the timeout', async () => {
+    reg.hold.add('/alpha/-/alpha-1.0.0.tgz');
+    const client = new NpmRegistryClient({ config: configOf(reg.url), retries: 0, timeoutMs: 300 });
+    const err = (await client.fetchTarball('alpha', '1.0.0').catch((e: unknown) => e)) as VouchError;
+    expect(err.code).toBe('NETWORK');
+    expect(err.message).toMatch(new RegExp(`^${reg.url.replace(/[.]/g, '\\.')}alpha/-/alpha-1\\.0\\.0\\.tgz: .*time`, 'i'));
+  });
+
   it('names the URL of a server that is not there', async () => {
     const gone = await startTestRegistry([]);
     const url = gone.url;
