@@ -1,6 +1,6 @@
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import { type IncomingMessage, type ServerResponse, createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -72,6 +72,35 @@ describe('fetchTarball', () => {
     const err = (await client.fetchTarball('alpha', '1.0.0').catch((e: unknown) => e)) as VouchError;
     expect(err.code).toBe('NETWORK');
     expect(err.message).toMatch(new RegExp(`^${reg.url.replace(/[.]/g, '\\.')}alpha/-/alpha-1\\.0\\.0\\.tgz: .*time`, 'i'));
+  });
+
+  it('goes through the configured proxy, and around it for noproxy hosts', async () => {
+    const seen: string[] = [];
+    const proxy = createServer((req, res) => {
+      // a forward proxy for plain http: the request line carries the absolute URL
+      seen.push(req.url ?? '');
+      const up = httpRequest(req.url!, { method: req.method, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      up.on('error', () => res.writeHead(502).end());
+      req.pipe(up);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    try {
+      const via = new NpmRegistryClient({ config: configOf(reg.url, { proxy: proxyUrl }), retries: 0 });
+      const a = await via.fetchTarball('alpha', '1.0.0');
+      expect(sri(a.data!)).toBe(sri(PKGS[0]!.tarball));
+      expect(seen).toEqual([`${reg.url}alpha/-/alpha-1.0.0.tgz`]);
+      const around = new NpmRegistryClient({ config: configOf(reg.url, { proxy: proxyUrl, noProxy: '127.0.0.1' }), retries: 0 });
+      await around.fetchTarball('alpha', '1.1.0');
+      expect(seen).toHaveLength(1);
+      expect(reg.requests.map((q) => q.path)).toEqual(['/alpha/-/alpha-1.0.0.tgz', '/alpha/-/alpha-1.1.0.tgz']);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise<void>((r) => proxy.close(() => r()));
+    }
   });
 
   it('names the URL of a server that is not there', async () => {
