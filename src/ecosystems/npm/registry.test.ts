@@ -1,4 +1,6 @@
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import { fileURLToPath } from 'node:url';
 import { rm } from 'node:fs/promises';
 import { type IncomingMessage, type ServerResponse, createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,7 +9,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type TestPackage, type TestRegistry, makeTarball, sri, startTestRegistry } from '../../attest/lockfile-testing.js';
 import { VouchError } from '../../model/errors.js';
-import type { NpmRegistryConfig } from './registry-config.js';
+import { type NpmRegistryConfig, loadNpmConfig } from './registry-config.js';
 import { CORGI_ACCEPT, NpmRegistryClient } from './registry.js';
 
 const PKGS: TestPackage[] = [
@@ -140,6 +142,39 @@ describe('fetchTarball', () => {
       const results = await all;
       expect(results.every((r) => r.bytes === 1)).toBe(true);
       expect(peak).toBe(3);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
+
+describe('TLS: cafile and strict-ssl', () => {
+  const TLS = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__', 'registry-tls');
+
+  it('trusts the configured CA, refuses an unknown one, and accepts anything with strict-ssl=false', async () => {
+    const tarball = PKGS[0]!.tarball;
+    const server = createHttpsServer({ cert: readFileSync(path.join(TLS, 'cert.pem')), key: readFileSync(path.join(TLS, 'key.pem')) }, (_req, res) => {
+      res.writeHead(200).end(tarball);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    try {
+      writeFileSync(path.join(dir, 'user.npmrc'), '');
+      writeFileSync(path.join(dir, '.npmrc'), `registry=${url}\ncafile=${path.join(TLS, 'cert.pem')}\n`);
+      const env = { HOME: dir, npm_config_userconfig: path.join(dir, 'user.npmrc'), npm_config_globalconfig: path.join(dir, 'user.npmrc') };
+      const config = await loadNpmConfig({ cwd: dir, env, npmCli: false });
+      expect(config.ca).toHaveLength(1);
+      const trusted = new NpmRegistryClient({ config, retries: 0 });
+      expect(sri((await trusted.fetchTarball('alpha', '1.0.0')).data!)).toBe(sri(tarball));
+
+      const unknown = new NpmRegistryClient({ config: configOf(url), retries: 0 });
+      const err = (await unknown.fetchTarball('alpha', '1.0.0').catch((e: unknown) => e)) as VouchError;
+      expect(err.code).toBe('NETWORK');
+      expect(err.message).toMatch(/self[- ]signed/i);
+
+      const lax = new NpmRegistryClient({ config: configOf(url, { strictSSL: false }), retries: 0 });
+      expect((await lax.fetchTarball('alpha', '1.0.0')).bytes).toBe(tarball.length);
     } finally {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
