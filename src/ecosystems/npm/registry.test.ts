@@ -53,6 +53,18 @@ describe('fetchTarball', () => {
     expect(reg.requests.map((r) => r.path)).toEqual(['/alpha/-/alpha-1.1.0.tgz', '/@acme/widget/-/widget-2.0.0.tgz']);
   });
 
+  it.each([
+    ['_auth', { ':_auth': Buffer.from('alice:pw1').toString('base64') }, `Basic ${Buffer.from('alice:pw1').toString('base64')}`],
+    ['username + _password', { ':username': 'bob', ':_password': Buffer.from('pw2').toString('base64') }, `Basic ${Buffer.from('bob:pw2').toString('base64')}`],
+    ['_authToken', { ':_authToken': 'tok' }, 'Bearer tok'],
+  ])('sends %s credentials to their registry as npm does', async (_label, keys, header) => {
+    const host = new URL(reg.url).host;
+    const auth = Object.fromEntries(Object.entries(keys).map(([k, v]) => [`//${host}/${k}`, v]));
+    const client = new NpmRegistryClient({ config: configOf(reg.url, { auth }), retries: 0 });
+    await client.fetchTarball('alpha', '1.0.0');
+    expect(reg.requests.map((q) => q.authorization)).toEqual([header]);
+  });
+
   it('retries a 5xx and gives up with one NETWORK line naming the URL without credentials', async () => {
     reg.failWith.set('/alpha/-/alpha-1.0.0.tgz', 503);
     const client = new NpmRegistryClient({
