@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -206,6 +206,42 @@ describe('verifyLockfile against a local registry', () => {
     expect(r.results[0]).toMatchObject({ name: 'alpha', status: 'mismatch', expected: sri(PKGS[1]!.tarball), actual: sri(PKGS[0]!.tarball), url: `${reg.url}alpha/-/alpha-1.0.0.tgz` });
     expect(r.results[0]!.reason).toBe(`resolved URL is the tarball of beta@1.1.0, not of alpha@1.0.0: ${reg.url}beta/-/beta-1.1.0.tgz; fetched alpha's own from ${reg.url}`);
     expect(tarballRequests()).toEqual(['/alpha/-/alpha-1.0.0.tgz']);
+  });
+
+  it('yarn v1 (integrity, or the #sha1 fragment), pnpm (integrity, no URL) and yarn berry (not comparable)', async () => {
+    const [a, b] = [PKGS[0]!, PKGS[1]!];
+    const sha1hex = (buf: Buffer) => Buffer.from(sri(buf, 'sha1').slice(5), 'base64').toString('hex');
+    const yarn = path.join(dir, 'yarn.lock');
+    writeFileSync(
+      yarn,
+      `# yarn lockfile v1\n\nalpha@^1.0.0:\n  version "1.0.0"\n  resolved "${reg.url}alpha/-/alpha-1.0.0.tgz#${sha1hex(a.tarball)}"\n  integrity ${sri(a.tarball)}\n\n` +
+        // no integrity line: the fragment is what is checked, and here it is wrong
+        `beta@^1.1.0:\n  version "1.1.0"\n  resolved "${reg.url}beta/-/beta-1.1.0.tgz#${sha1hex(a.tarball)}"\n`,
+    );
+    const y = await run(yarn);
+    expect(y.format).toBe('yarn-v1');
+    expect(y.results.map((x) => [x.name, x.status, x.line])).toEqual([
+      ['alpha', 'intact', 3],
+      ['beta', 'mismatch', 8],
+    ]);
+    expect(y.results[1]!.actual).toBe(sri(b.tarball, 'sha1'));
+
+    const pnpm = path.join(dir, 'pnpm-lock.yaml');
+    writeFileSync(pnpm, `lockfileVersion: '9.0'\n\npackages:\n\n  alpha@1.0.0:\n    resolution: {integrity: ${sri(a.tarball)}}\n\n  beta@1.1.0:\n    resolution: {integrity: ${sri(b.tarball)}}\n`);
+    reg.requests.length = 0;
+    const p = await run(pnpm, { refresh: true });
+    expect(p.results.map((x) => [x.name, x.status, x.url])).toEqual([
+      ['alpha', 'intact', `${reg.url}alpha/-/alpha-1.0.0.tgz`],
+      ['beta', 'intact', `${reg.url}beta/-/beta-1.1.0.tgz`],
+    ]);
+
+    const berry = path.join(dir, 'berry', 'yarn.lock');
+    mkdirSync(path.dirname(berry));
+    writeFileSync(berry, '__metadata:\n  version: 8\n  cacheKey: 10c0\n\n"alpha@npm:^1.0.0":\n  version: 1.0.0\n  resolution: "alpha@npm:1.0.0"\n  checksum: 10c0/abcdef\n  languageName: node\n  linkType: hard\n');
+    reg.requests.length = 0;
+    const br = await run(berry);
+    expect(br.results.map((x) => [x.name, x.status, x.expected])).toEqual([['alpha', 'not-comparable', '10c0/abcdef']]);
+    expect(reg.requests).toEqual([]);
   });
 
   it('reports a failed download as fetch-failed with one line naming the URL', async () => {
