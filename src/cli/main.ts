@@ -18,6 +18,7 @@ export const COMMANDS: Record<string, () => Promise<Register>> = {
   sbom: async () => (await import('./sbom.js')).registerSbom,
   vex: async () => (await import('./vex.js')).registerVex,
   health: async () => (await import('./health.js')).registerHealth,
+  'verify-lockfile': async () => (await import('./verify-lockfile.js')).registerVerifyLockfile,
 };
 
 /**
