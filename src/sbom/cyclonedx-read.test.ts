@@ -50,6 +50,7 @@ describe('cyclonedxExtractor.wants / sniff', () => {
     ['package.json', false],
     ['sbom.spdx.json', false],
     ['mybom.json', false],
+    ['app.vex.cdx.json', false], // a VEX document found beside the inputs (src/triage/vex/discover.ts)
   ])('wants(%s) = %s', (p, expected) => {
     expect(cyclonedxExtractor.wants(p)).toBe(expected);
   });

@@ -86,6 +86,8 @@ export const cyclonedxExtractor: Extractor = {
 
   wants(path: string): boolean {
     const b = baseName(path);
+    // a CycloneDX VEX beside the inputs (`app.vex.cdx.json`) is read by the VEX loader, not as an SBOM
+    if (b.endsWith('.vex.cdx.json')) return false;
     return (
       b === 'bom.json' ||
       b === 'bom.xml' ||
