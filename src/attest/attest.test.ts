@@ -12,7 +12,7 @@ import { verifyBundle } from './verify.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'vouch-attest-'));
 
-async function keyPair(type: KeyType, name = type) {
+async function keyPair(type: KeyType, name: string = type) {
   const pair = generateKeyPair(type);
   const { keyPath, pubPath } = await writeKeyPair(path.join(dir, name), pair);
   return { pair, keyPath, pubPath, priv: await loadKey(keyPath), pub: await loadKey(pubPath) };

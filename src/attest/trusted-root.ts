@@ -25,6 +25,7 @@ export async function parseTrustedRoot(text: string, path: string): Promise<Trus
   if (typeof media !== 'string' || !media.startsWith('application/vnd.dev.sigstore.trustedroot')) {
     throw new VouchError('INPUT_PARSE', `not a Sigstore TrustedRoot (mediaType ${JSON.stringify(media)})`, { path, position: { jsonPath: '$.mediaType' } });
   }
+  checkValidityStarts(json as Record<string, unknown>, path);
   const { TrustedRoot } = await import('@sigstore/protobuf-specs');
   try {
     return TrustedRoot.fromJSON(json);
@@ -50,4 +51,29 @@ export async function publicGoodTrustedRoot(): Promise<TrustedRoot> {
   const b64 = seeds[PUBLIC_GOOD_TUF]?.targets?.['trusted_root.json'];
   if (!b64) throw new VouchError('STORE_MISSING', 'the installed @sigstore/tuf has no embedded public-good trusted root', { path: seedsPath });
   return parseTrustedRoot(Buffer.from(b64, 'base64').toString('utf8'), `${seedsPath} (trusted_root.json)`);
+}
+
+/**
+ * Every log key, CA and TSA of a trusted root must say from when it is valid (`validFor.start`):
+ * @sigstore/verify would read a missing start as "since the beginning of time", a malformed root
+ * that the Sigstore conformance suite requires clients to reject.
+ */
+function checkValidityStarts(root: Record<string, unknown>, path: string): void {
+  const list = (k: string): Record<string, unknown>[] => (Array.isArray(root[k]) ? (root[k] as Record<string, unknown>[]) : []);
+  const startOf = (v: unknown): unknown => (v && typeof v === 'object' ? (v as Record<string, unknown>)['start'] : undefined);
+  for (const k of ['tlogs', 'ctlogs']) {
+    list(k).forEach((log, i) => {
+      const pk = log?.['publicKey'] as Record<string, unknown> | undefined;
+      if (pk && typeof startOf(pk['validFor']) !== 'string') {
+        throw new VouchError('INPUT_PARSE', 'invalid trusted root: a log key without validFor.start', { path, position: { jsonPath: `$.${k}[${i}].publicKey.validFor.start` } });
+      }
+    });
+  }
+  for (const k of ['certificateAuthorities', 'timestampAuthorities']) {
+    list(k).forEach((ca, i) => {
+      if (typeof startOf(ca?.['validFor']) !== 'string') {
+        throw new VouchError('INPUT_PARSE', 'invalid trusted root: an authority without validFor.start', { path, position: { jsonPath: `$.${k}[${i}].validFor.start` } });
+      }
+    });
+  }
 }

@@ -13,7 +13,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Bundle } from '@sigstore/bundle';
 import type { TrustedRoot } from '@sigstore/protobuf-specs';
-import type { Signer as VerifiedSigner, VerificationPolicy } from '@sigstore/verify';
+import { dsse as sigDsse } from '@sigstore/core';
+import type { SignedEntity, Signer as VerifiedSigner, VerificationPolicy } from '@sigstore/verify';
 import { VouchError } from '../model/errors.js';
 import { type LoadedKey, displayKeyId } from './keys.js';
 import { INTOTO_PAYLOAD_TYPE, subjectName } from './statement.js';
@@ -24,7 +25,7 @@ export interface VerifyOptions {
   bundle: unknown;
   /** Where the bundle came from (messages). */
   bundlePath: string;
-  /** Files, or `sha256:<hex>` digests (DSSE bundles only). */
+  /** Files, or `sha256:<hex>` (also sha384, sha512) digests (DSSE bundles only). */
   subjects: readonly string[];
   /** Verify with this public key instead of a certificate identity. */
   key?: LoadedKey;
@@ -40,7 +41,7 @@ export interface SubjectVerdict {
   ok: boolean;
   /** Why it failed. */
   reason?: string;
-  /** sha256 of the subject, hex. */
+  /** sha256 of the subject, hex (absent for a subject given as another digest). */
   sha256?: string;
 }
 
@@ -72,10 +73,13 @@ interface SubjectData {
 const DIGEST_ALGS: Record<string, string> = { sha256: 'sha256', sha384: 'sha384', sha512: 'sha512' };
 
 async function readSubject(s: string): Promise<SubjectData | SubjectVerdict> {
-  const m = /^sha256:([0-9a-f]{64})$/i.exec(s);
+  const m = /^(sha256|sha384|sha512):([0-9a-f]+)$/i.exec(s);
   if (m) {
-    const hex = m[1]!.toLowerCase();
-    return { name: s, sha256: hex, digest: (alg) => (alg === 'sha256' ? hex : undefined) };
+    const alg = m[1]!.toLowerCase();
+    const hex = m[2]!.toLowerCase();
+    const len = { sha256: 64, sha384: 96, sha512: 128 }[alg];
+    if (hex.length !== len) throw new VouchError('USAGE', `${s}: a ${alg} digest has ${len} hex digits`);
+    return { name: s, sha256: alg === 'sha256' ? hex : '', digest: (a) => (a.toLowerCase() === alg ? hex : undefined) };
   }
   let data: Buffer;
   try {
@@ -179,7 +183,7 @@ export async function verifyBundle(opts: VerifyOptions): Promise<VerifyResult> {
 
   const check = (artifact: Buffer | undefined): { ok: true; signer: VerifiedSigner } | { ok: false; reason: string } => {
     try {
-      const signer = verifier.verify(sv.toSignedEntity(bundle, artifact), policy);
+      const signer = verifier.verify(signedEntity(sv.toSignedEntity(bundle, artifact), bundle), policy);
       if (identityRe) {
         const san = signer.identity?.subjectAlternativeName;
         if (san === undefined || !identityRe.test(san)) {
@@ -279,6 +283,29 @@ export async function verifyBundle(opts: VerifyOptions): Promise<VerifyResult> {
   return result;
 }
 
+/**
+ * Rekor v2 logs a DSSE envelope either as a `dsse` entry (holding the payload's hash) or as a
+ * `hashedrekord` entry over the envelope's pre-authentication encoding (rekor-v2-spec §6.1.4,
+ * "hashedrekord-over-DSSE"), which @sigstore/verify 3.1 compares with the payload's hash only.
+ * Both hashes commit to the same signed envelope, so the entity accepts either; everything else
+ * (signature comparison, inclusion proof, checkpoint) is the library's.
+ */
+function signedEntity(entity: SignedEntity, bundle: Bundle): SignedEntity {
+  if (bundle.content.$case !== 'dsseEnvelope') return entity;
+  const env = bundle.content.dsseEnvelope;
+  const paeDigest = createHash('sha256').update(sigDsse.preAuthEncoding(env.payloadType, env.payload)).digest();
+  const content = entity.signature;
+  return {
+    ...entity,
+    signature: {
+      signature: content.signature,
+      compareSignature: (sig) => content.compareSignature(sig),
+      verifySignature: (key) => content.verifySignature(key),
+      compareDigest: (digest) => content.compareDigest(digest) || (digest.length === paeDigest.length && paeDigest.equals(digest)),
+    },
+  };
+}
+
 function errorText(e: unknown): string {
   const err = e as { code?: string; message?: string };
   return err.message ?? String(e);
@@ -294,5 +321,5 @@ function signatureReason(e: unknown, key: LoadedKey | undefined, hint: string | 
   }
   if (err.code === 'UNTRUSTED_SIGNER_ERROR') return `identity mismatch: ${err.message ?? ''}`.trim();
   if (err.code === 'PUBLIC_KEY_ERROR' && !key) return `the bundle is signed with a public key (hint ${JSON.stringify(hint ?? '')}): verify it with --key`;
-  return `${err.code ? `${err.code}: ` : ''}${err.message ?? String(e)}`;
+  return err.code ? `${err.code}: ${err.message ?? ''}` : `verification error: ${err.message ?? String(e)}`;
 }
