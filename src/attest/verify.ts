@@ -11,6 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { isDeepStrictEqual } from 'node:util';
 import type { Bundle } from '@sigstore/bundle';
 import type { TrustedRoot } from '@sigstore/protobuf-specs';
 import { dsse as sigDsse } from '@sigstore/core';
@@ -34,6 +35,8 @@ export interface VerifyOptions {
   certificateIdentity?: string;
   certificateIdentityRegexp?: string;
   certificateOidcIssuer?: string;
+  /** The predicate as a JSON value: the signed statement's predicate must equal it. */
+  predicate?: { value: unknown; path: string };
 }
 
 export interface SubjectVerdict {
@@ -205,6 +208,7 @@ export async function verifyBundle(opts: VerifyOptions): Promise<VerifyResult> {
   };
 
   if (bundle.content.$case === 'messageSignature') {
+    if (opts.predicate) throw new VouchError('USAGE', '--predicate applies to attestations; this bundle is a blob signature', { path: opts.bundlePath });
     const expected = Buffer.from(bundle.content.messageSignature.messageDigest.digest).toString('hex');
     let anySignatureOk = false;
     let firstError: string | undefined;
@@ -254,6 +258,9 @@ export async function verifyBundle(opts: VerifyOptions): Promise<VerifyResult> {
     return failAll(`the signed payload is not JSON (${(e as Error).message})`);
   }
   if (typeof statement.predicateType === 'string') result.predicateType = statement.predicateType;
+  if (opts.predicate && !isDeepStrictEqual((statement as { predicate?: unknown }).predicate, opts.predicate.value)) {
+    return failAll(`predicate mismatch: ${opts.predicate.path} is not the signed predicate`);
+  }
   if (!Array.isArray(statement.subject)) return failAll('the signed statement has no subject list');
   const listed = statement.subject as { name?: unknown; digest?: Record<string, unknown> }[];
   for (const s of subjects) {

@@ -5,9 +5,14 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_INPUT, isVouchError } from '../model/errors.js';
 import { VERSION } from '../version.js';
+import { registerAttest } from './attest.js';
 import { registerDb } from './db.js';
+import { registerKey } from './key.js';
+import { registerProvenance } from './provenance.js';
 import { registerSbom } from './sbom.js';
 import { registerScan } from './scan.js';
+import { registerSign } from './sign.js';
+import { registerVerify } from './verify.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -24,6 +29,11 @@ export function buildProgram(): Command {
   registerScan(program);
   registerDb(program);
   registerSbom(program);
+  registerKey(program);
+  registerAttest(program);
+  registerSign(program);
+  registerVerify(program);
+  registerProvenance(program);
   return program;
 }
 
