@@ -153,7 +153,7 @@ describe('vouch sbom --attest', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const v = vouch(['verify', lock, '--bundle', at('demo.cdx.json.sigstore.json'), '--key', at('signer.pub'), '--predicate', at('demo.cdx.json')]);
-    expect(v.stdout).toMatch(/^OK {2}.*package-lock\.json  \(key SHA256:[0-9a-f]{64}, predicate https:\/\/cyclonedx\.org\/bom\)\n$/);
+    expect(v.stdout).toMatch(/^OK {2}.*package-lock\.json {2}\(key SHA256:[0-9a-f]{64}, predicate https:\/\/cyclonedx\.org\/bom\)\n$/);
     expect(v.code).toBe(0);
     writeFileSync(at('other.cdx.json'), JSON.stringify(SBOM));
     const mismatch = vouch(['verify', lock, '--bundle', at('demo.cdx.json.sigstore.json'), '--key', at('signer.pub'), '--predicate', at('other.cdx.json')]);
