@@ -11,6 +11,7 @@ import { PublicKeyDetails, TrustedRoot } from '@sigstore/protobuf-specs';
 import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, vouch } from '../../test/acceptance/helpers.js';
+import { HAS_SHARED, shared } from '../testing/shared.js';
 
 const dir = tempDir('attest-cli');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -186,7 +187,8 @@ describe('usage and input errors exit 2 with one line', () => {
     const r = vouch(['verify', at('app.tgz'), '--bundle', at('broken.json'), '--key', at('signer.pub')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`^vouch: ${at('broken.json')}: the bundle is not JSON`));
-    const k = vouch(['verify', at('app.tgz'), '--bundle', at('app.att.json')]);
+    writeFileSync(at('empty.json'), '{}');
+    const k = vouch(['verify', at('app.tgz'), '--bundle', at('empty.json')]);
     expect(k.code).toBe(2);
     expect(k.stderr).toMatch(/keyless verification needs --certificate-identity/);
   });
@@ -196,5 +198,37 @@ describe('usage and input errors exit 2 with one line', () => {
     const r = vouch(['sign', at('app.tgz'), '--key', at('ed.key')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/blob signatures need an ECDSA P-256 key/);
+  });
+});
+
+describe.skipIf(!HAS_SHARED)('vouch verify keyless (sigstore-conformance bundles)', () => {
+  const assets = shared('conformance', 'sigstore', 'sigstore-conformance', 'assets', 'bundle-verify');
+  const ID = 'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main';
+  const ISSUER = 'https://token.actions.githubusercontent.com';
+  const base = (extra: string[]) => ['verify', path.join(assets, 'a.txt'), '--bundle', path.join(assets, 'happy-path-v0.3', 'bundle.sigstore.json'), ...extra];
+
+  it('verifies against the embedded public-good root with identity and issuer', () => {
+    const r = vouch(base(['--certificate-identity', ID, '--certificate-oidc-issuer', ISSUER]));
+    expect(r.stdout).toBe(`OK  ${path.join(assets, 'a.txt')}  (identity ${ID}, issuer ${ISSUER}, blob signature)\n`);
+    expect(r.code).toBe(0);
+  });
+
+  it('a regexp identity matches; another identity or issuer fails with the reason', () => {
+    expect(vouch(base(['--certificate-identity-regexp', '^https://github\\.com/sigstore-conformance/', '--certificate-oidc-issuer', ISSUER])).code).toBe(0);
+    const wrongId = vouch(base(['--certificate-identity', 'someone@example.com', '--certificate-oidc-issuer', ISSUER]));
+    expect(wrongId.code).toBe(1);
+    expect(wrongId.stdout).toMatch(/^FAIL .*a\.txt: identity mismatch: /);
+    const wrongRe = vouch(base(['--certificate-identity-regexp', '^mailto:', '--certificate-oidc-issuer', ISSUER]));
+    expect(wrongRe.stdout).toMatch(/: identity mismatch: certificate identity ".*" does not match \^mailto:\n$/);
+    const wrongIssuer = vouch(base(['--certificate-identity', ID, '--certificate-oidc-issuer', 'https://accounts.google.com']));
+    expect(wrongIssuer.code).toBe(1);
+    expect(wrongIssuer.stdout).toMatch(/identity mismatch: .*issuer/);
+  });
+
+  it('a bundle of another Sigstore instance fails against the public-good root, verifies with its own --trusted-root', () => {
+    const dirCase = path.join(assets, 'rekor2-happy-path');
+    const args = ['verify', path.join(assets, 'a.txt'), '--bundle', path.join(dirCase, 'bundle.sigstore.json'), '--certificate-identity', ID, '--certificate-oidc-issuer', ISSUER];
+    expect(vouch(args).code).toBe(1);
+    expect(vouch([...args, '--trusted-root', path.join(dirCase, 'trusted_root.json')]).code).toBe(0);
   });
 });
