@@ -27,7 +27,7 @@ export function registerVerify(program: Command): void {
     program
       .command('verify')
       .description('verify a Sigstore bundle (attestation or blob signature) and the files it is about')
-      .argument('<subject...>', 'the files the bundle signs or attests (or sha256:<hex> for an attestation subject)')
+      .argument('<subject...>', 'the files the bundle signs or attests (or sha256:<hex> / sha512:<hex> for an attestation subject)')
       .requiredOption('--bundle <file>', 'the Sigstore bundle (.sigstore.json)')
       .option('--key <file>', 'verify with this public key (.pub; a .key works too) instead of a certificate identity')
       .option('--trusted-root <file>', 'a Sigstore TrustedRoot JSON (default: the public-good root shipped with vouch, read offline)')
