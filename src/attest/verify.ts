@@ -88,7 +88,7 @@ async function readSubject(s: string): Promise<SubjectData | SubjectVerdict> {
   try {
     data = await readFile(s);
   } catch (e) {
-    return { subject: s, ok: false, reason: `cannot read ${s} (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
+    throw new VouchError('INPUT_MISSING', `cannot read the subject (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { path: s, cause: e });
   }
   const sha256 = createHash('sha256').update(data).digest('hex');
   return {

@@ -193,6 +193,13 @@ describe('usage and input errors exit 2 with one line', () => {
     expect(k.stderr).toMatch(/keyless verification needs --certificate-identity/);
   });
 
+  it('an unreadable subject is an input error naming it', () => {
+    writeFileSync(at('empty2.json'), '{}');
+    const r = vouch(['verify', at('missing.bin'), '--bundle', at('empty2.json'), '--key', at('signer.pub')]);
+    expect(r.stderr).toBe(`vouch: ${at('missing.bin')}: cannot read the subject (ENOENT)\n`);
+    expect(r.code).toBe(2);
+  });
+
   it('ed25519 keys cannot make blob signatures, and vouch says why', () => {
     expect(vouch(['key', 'generate', '--type', 'ed25519', '--out', at('ed')]).code).toBe(0);
     const r = vouch(['sign', at('app.tgz'), '--key', at('ed.key')]);
