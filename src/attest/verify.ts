@@ -14,7 +14,6 @@ import { readFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import type { Bundle } from '@sigstore/bundle';
 import type { TrustedRoot } from '@sigstore/protobuf-specs';
-import { dsse as sigDsse } from '@sigstore/core';
 import type { SignedEntity, Signer as VerifiedSigner, VerificationPolicy } from '@sigstore/verify';
 import { VouchError } from '../model/errors.js';
 import { type LoadedKey, displayKeyId } from './keys.js';
@@ -163,6 +162,7 @@ export async function verifyBundle(opts: VerifyOptions): Promise<VerifyResult> {
   result.kind = bundle.content.$case === 'dsseEnvelope' ? 'dsse' : 'message-signature';
 
   const sv = await import('@sigstore/verify');
+  const core = await import('@sigstore/core');
   const root = opts.trustedRoot ?? (await publicGoodTrustedRoot());
   let trust;
   try {
@@ -186,7 +186,7 @@ export async function verifyBundle(opts: VerifyOptions): Promise<VerifyResult> {
 
   const check = (artifact: Buffer | undefined): { ok: true; signer: VerifiedSigner } | { ok: false; reason: string } => {
     try {
-      const signer = verifier.verify(signedEntity(sv.toSignedEntity(bundle, artifact), bundle), policy);
+      const signer = verifier.verify(signedEntity(sv.toSignedEntity(bundle, artifact), bundle, core.dsse.preAuthEncoding), policy);
       if (identityRe) {
         const san = signer.identity?.subjectAlternativeName;
         if (san === undefined || !identityRe.test(san)) {
@@ -297,10 +297,10 @@ export async function verifyBundle(opts: VerifyOptions): Promise<VerifyResult> {
  * Both hashes commit to the same signed envelope, so the entity accepts either; everything else
  * (signature comparison, inclusion proof, checkpoint) is the library's.
  */
-function signedEntity(entity: SignedEntity, bundle: Bundle): SignedEntity {
+function signedEntity(entity: SignedEntity, bundle: Bundle, preAuthEncoding: (type: string, payload: Buffer) => Buffer): SignedEntity {
   if (bundle.content.$case !== 'dsseEnvelope') return entity;
   const env = bundle.content.dsseEnvelope;
-  const paeDigest = createHash('sha256').update(sigDsse.preAuthEncoding(env.payloadType, env.payload)).digest();
+  const paeDigest = createHash('sha256').update(preAuthEncoding(env.payloadType, env.payload)).digest();
   const content = entity.signature;
   return {
     ...entity,
