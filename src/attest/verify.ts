@@ -101,6 +101,11 @@ async function readSubject(s: string): Promise<SubjectData | SubjectVerdict> {
   };
 }
 
+/** The subject's sha256 for the verdict, when known (a subject given as sha512:<hex> has none). */
+function digestOf(s: SubjectData): { sha256?: string } {
+  return s.sha256 ? { sha256: s.sha256 } : {};
+}
+
 function isVerdict(x: SubjectData | SubjectVerdict): x is SubjectVerdict {
   return 'ok' in x;
 }
@@ -148,7 +153,7 @@ export async function verifyBundle(opts: VerifyOptions): Promise<VerifyResult> {
   const subjects = await Promise.all(opts.subjects.map(readSubject));
   const failAll = (reason: string): VerifyResult => {
     result.signatureError = reason;
-    result.subjects = subjects.map((s) => (isVerdict(s) ? s : { subject: s.name, ok: false, reason, sha256: s.sha256 }));
+    result.subjects = subjects.map((s) => (isVerdict(s) ? s : { subject: s.name, ok: false, reason, ...digestOf(s) }));
     return result;
   };
 
@@ -218,7 +223,7 @@ export async function verifyBundle(opts: VerifyOptions): Promise<VerifyResult> {
         continue;
       }
       if (!s.data) {
-        result.subjects.push({ subject: s.name, ok: false, reason: 'a blob signature can only be checked against the file itself, not a digest', sha256: s.sha256 });
+        result.subjects.push({ subject: s.name, ok: false, reason: 'a blob signature can only be checked against the file itself, not a digest', ...digestOf(s) });
         continue;
       }
       const c = check(s.data);
@@ -227,12 +232,12 @@ export async function verifyBundle(opts: VerifyOptions): Promise<VerifyResult> {
         noteSigner(c.signer);
       }
       if (s.sha256 !== expected) {
-        result.subjects.push({ subject: s.name, ok: false, reason: `digest mismatch for ${s.name} (the bundle signs sha256:${expected})`, sha256: s.sha256 });
+        result.subjects.push({ subject: s.name, ok: false, reason: `digest mismatch for ${s.name} (the bundle signs sha256:${expected})`, ...digestOf(s) });
       } else if (!c.ok) {
         firstError ??= c.reason;
-        result.subjects.push({ subject: s.name, ok: false, reason: c.reason, sha256: s.sha256 });
+        result.subjects.push({ subject: s.name, ok: false, reason: c.reason, ...digestOf(s) });
       } else {
-        result.subjects.push({ subject: s.name, ok: true, sha256: s.sha256 });
+        result.subjects.push({ subject: s.name, ok: true, ...digestOf(s) });
       }
     }
     result.signatureOk = anySignatureOk;
@@ -274,7 +279,7 @@ export async function verifyBundle(opts: VerifyOptions): Promise<VerifyResult> {
       return algs.length > 0 && algs.every((a) => String(d.digest![a]).toLowerCase() === s.digest(a));
     });
     if (matches) {
-      result.subjects.push({ subject: s.name, ok: true, sha256: s.sha256 });
+      result.subjects.push({ subject: s.name, ok: true, ...digestOf(s) });
       continue;
     }
     const base = subjectName(s.name).split('/').pop();
@@ -284,7 +289,7 @@ export async function verifyBundle(opts: VerifyOptions): Promise<VerifyResult> {
       : listed.length === 1
         ? `digest mismatch for ${s.name} (the statement's only subject is ${String(listed[0]?.name ?? '(unnamed)')})`
         : `${s.name} is not a subject of the statement (its sha256 matches none of its ${listed.length} subjects)`;
-    result.subjects.push({ subject: s.name, ok: false, reason, sha256: s.sha256 });
+    result.subjects.push({ subject: s.name, ok: false, reason, ...digestOf(s) });
   }
   result.ok = result.subjects.every((s) => s.ok);
   return result;
