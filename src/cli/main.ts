@@ -19,6 +19,11 @@ export const COMMANDS: Record<string, () => Promise<Register>> = {
   vex: async () => (await import('./vex.js')).registerVex,
   health: async () => (await import('./health.js')).registerHealth,
   'verify-lockfile': async () => (await import('./verify-lockfile.js')).registerVerifyLockfile,
+  key: async () => (await import('./key.js')).registerKey,
+  attest: async () => (await import('./attest.js')).registerAttest,
+  sign: async () => (await import('./sign.js')).registerSign,
+  verify: async () => (await import('./verify.js')).registerVerify,
+  provenance: async () => (await import('./provenance.js')).registerProvenance,
 };
 
 /**

@@ -14,6 +14,12 @@ import type { SbomWriteOptions } from '../sbom/common-write.js';
 import { writeCycloneDxJson, writeCycloneDxXml } from '../sbom/cyclonedx-write.js';
 import { writeSpdxJson, writeSpdxTagValue } from '../sbom/spdx-write.js';
 import { createProgress, type Progress } from './progress.js';
+import { attestFiles } from '../attest/attest.js';
+import { displayKeyId } from '../attest/keys.js';
+import { inputSubjects } from '../attest/scan-attest.js';
+import { PREDICATE_TYPES } from '../attest/statement.js';
+import { VouchError } from '../model/errors.js';
+import { addPassphraseOptions, loadKeyFromOptions, type PassphraseOptions } from './key.js';
 import { type InputOptions, addInputOptions, formatsHelp, inputsOf } from './inputs.js';
 
 export const SBOM_FORMATS = ['cyclonedx-json', 'cyclonedx-xml', 'spdx-json', 'spdx-tag'] as const;
@@ -26,7 +32,10 @@ const WRITERS: Record<SbomFormat, (g: CollectedInventory['graph'], o: SbomWriteO
   'spdx-tag': writeSpdxTagValue,
 };
 
-interface SbomOptions extends InputOptions {
+interface SbomOptions extends InputOptions, PassphraseOptions {
+  attest?: boolean;
+  key?: string;
+  attestOut?: string;
   format?: SbomFormat;
   output?: string;
   deterministic?: boolean;
@@ -52,6 +61,9 @@ export function registerSbom(program: Command): void {
     .option('-o, --output <file>', 'write to FILE (atomically: a temporary file beside it, then a rename) instead of stdout')
     .option('--deterministic', 'byte-identical output for the same input: fixed time ($SOURCE_DATE_EPOCH, else 1970-01-01), serial number and namespace from a hash of the content')
     .option('-q, --quiet', 'no progress or notes on stderr')
+    .option('--attest', 'also sign the SBOM as an in-toto attestation about the input files (needs -o, --key and a JSON format)')
+    .option('--key <file>', 'with --attest: the private key (.key) to sign with')
+    .option('--attest-out <file>', 'with --attest: where to write the bundle (default: the -o file + .sigstore.json)')
     .enablePositionalOptions()
     .addHelpText(
       'after',
@@ -62,12 +74,16 @@ Formats: cyclonedx-json (CycloneDX 1.6 JSON), cyclonedx-xml (CycloneDX 1.6 XML),
          spdx-json (SPDX 2.3 JSON), spdx-tag (SPDX 2.3 tag-value).
 Without --format, -o FILE picks it from the name: *.spdx.json → spdx-json,
 *.spdx / *.spdx.tv / *.spdx.txt → spdx-tag, *.xml → cyclonedx-xml, otherwise cyclonedx-json.
+--attest signs the SBOM (predicate https://cyclonedx.org/bom or https://spdx.dev/Document) about
+the input files read (their names and sha256) into a Sigstore bundle; verify with
+  vouch verify package-lock.json --bundle sbom.json.sigstore.json --key KEY.pub --predicate sbom.json
 Exit codes: 0 written, 2 usage or input error.`,
     )
     .action(async (paths: string[], opts: SbomOptions) => {
       process.exitCode = await runSbom(paths, opts);
     });
   addInputOptions(sbom);
+  addPassphraseOptions(sbom, 'the --key of --attest');
 
   sbom
     .command('diff')
@@ -86,6 +102,15 @@ Exit codes: 0 written, 2 usage or input error.`,
 
 async function runSbom(paths: string[], opts: SbomOptions): Promise<number> {
   const format = opts.format ?? (opts.output ? formatFromFileName(opts.output) : 'cyclonedx-json');
+  if (opts.attest) {
+    if (!opts.output) throw new VouchError('USAGE', '--attest needs -o FILE (the bundle is written beside it)');
+    if (!opts.key) throw new VouchError('USAGE', '--attest needs --key FILE (the private key to sign with)');
+    if (format !== 'cyclonedx-json' && format !== 'spdx-json') throw new VouchError('USAGE', `--attest needs a JSON format (cyclonedx-json or spdx-json), not ${format}: in-toto predicates are JSON`);
+  } else if (opts.key !== undefined || opts.attestOut !== undefined) {
+    throw new VouchError('USAGE', '--key and --attest-out go with --attest');
+  }
+  // the key is read (and its passphrase asked for) before the inventory, so a bad key fails fast
+  const key = opts.attest ? await loadKeyFromOptions(opts.key!, opts) : undefined;
   const progress = createProgress({ quiet: opts.quiet ?? false });
   progress.phase('reading inputs');
   const inventory = await collectInventory(paths, inputsOf(paths, opts, () => progress.tick()));
@@ -100,6 +125,18 @@ async function runSbom(paths: string[], opts: SbomOptions): Promise<number> {
   if (opts.output) {
     await writeFileAtomic(opts.output, text);
     progress.log(`vouch: wrote ${inventory.graph.components.size} component(s) to ${opts.output} (${format})`);
+    if (key) {
+      const bundleOut = opts.attestOut ?? `${opts.output}.sigstore.json`;
+      const subjects = await inputSubjects(inventory.inputs);
+      const bundle = await attestFiles({
+        predicate: JSON.parse(text) as unknown,
+        predicateType: format === 'spdx-json' ? PREDICATE_TYPES.spdx : PREDICATE_TYPES.cyclonedx,
+        subjects,
+        key,
+      });
+      await writeFileAtomic(bundleOut, `${JSON.stringify(bundle, null, 2)}\n`);
+      progress.log(`vouch: wrote ${bundleOut}: the SBOM attested about ${subjects.length} input file(s), signed by ${displayKeyId(key.keyId)}`);
+    }
   } else {
     process.stdout.write(text);
   }
