@@ -3,7 +3,8 @@
  * signature (`signBlob`), each in a Sigstore bundle v0.3 with public-key verification material
  * (key hint = key id) and no transparency-log or timestamp witnesses.
  */
-import type { SerializedBundle } from '@sigstore/bundle';
+import { type SerializedBundle, bundleToJSON } from '@sigstore/bundle';
+import { DSSEBundleBuilder, MessageSignatureBundleBuilder } from '@sigstore/sign';
 import { VouchError } from '../model/errors.js';
 import { type LoadedKey, loadKey } from './keys.js';
 import { KeySigner } from './signer.js';
@@ -44,8 +45,6 @@ export async function attest(opts: AttestOptions): Promise<AttestResult> {
   const subject = [...(files.length ? await subjectsOf(files) : []), ...given];
   if (subject.length === 0) throw new VouchError('USAGE', 'an attestation needs at least one subject');
   const statement = buildStatement(subject, opts.predicateType, opts.predicate);
-  const { DSSEBundleBuilder } = await import('@sigstore/sign');
-  const { bundleToJSON } = await import('@sigstore/bundle');
   const builder = new DSSEBundleBuilder({ signer: new KeySigner(key), witnesses: [] });
   const bundle = await builder.create({ data: Buffer.from(JSON.stringify(statement), 'utf8'), type: INTOTO_PAYLOAD_TYPE });
   return { bundle: bundleToJSON(bundle), statement };
@@ -65,8 +64,6 @@ export async function signBlob(data: Uint8Array, keyOrPath: LoadedKey | string):
       { path: key.path },
     );
   }
-  const { MessageSignatureBundleBuilder } = await import('@sigstore/sign');
-  const { bundleToJSON } = await import('@sigstore/bundle');
   const builder = new MessageSignatureBundleBuilder({ signer: new KeySigner(key), witnesses: [] });
   const bundle = await builder.create({ data: Buffer.from(data) });
   // the builder labels every message signature v0.2; with a public key it is a valid v0.3 bundle

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import type { TrustedRoot } from '@sigstore/protobuf-specs';
+import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { VouchError } from '../model/errors.js';
 
 const PUBLIC_GOOD_TUF = 'https://tuf-repo-cdn.sigstore.dev';
@@ -26,7 +26,6 @@ export async function parseTrustedRoot(text: string, path: string): Promise<Trus
     throw new VouchError('INPUT_PARSE', `not a Sigstore TrustedRoot (mediaType ${JSON.stringify(media)})`, { path, position: { jsonPath: '$.mediaType' } });
   }
   checkValidityStarts(json as Record<string, unknown>, path);
-  const { TrustedRoot } = await import('@sigstore/protobuf-specs');
   try {
     return TrustedRoot.fromJSON(json);
   } catch (e) {

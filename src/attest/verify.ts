@@ -12,7 +12,10 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
+import * as sb from '@sigstore/bundle';
 import type { Bundle } from '@sigstore/bundle';
+import * as core from '@sigstore/core';
+import * as sv from '@sigstore/verify';
 import type { TrustedRoot } from '@sigstore/protobuf-specs';
 import type { SignedEntity, Signer as VerifiedSigner, VerificationPolicy } from '@sigstore/verify';
 import { VouchError } from '../model/errors.js';
@@ -157,7 +160,6 @@ export async function verifyBundle(opts: VerifyOptions): Promise<VerifyResult> {
     return result;
   };
 
-  const sb = await import('@sigstore/bundle');
   let bundle: Bundle;
   try {
     bundle = sb.bundleFromJSON(opts.bundle);
@@ -166,8 +168,6 @@ export async function verifyBundle(opts: VerifyOptions): Promise<VerifyResult> {
   }
   result.kind = bundle.content.$case === 'dsseEnvelope' ? 'dsse' : 'message-signature';
 
-  const sv = await import('@sigstore/verify');
-  const core = await import('@sigstore/core');
   const root = opts.trustedRoot ?? (await publicGoodTrustedRoot());
   let trust;
   try {

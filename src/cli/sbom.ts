@@ -14,9 +14,7 @@ import type { SbomWriteOptions } from '../sbom/common-write.js';
 import { writeCycloneDxJson, writeCycloneDxXml } from '../sbom/cyclonedx-write.js';
 import { writeSpdxJson, writeSpdxTagValue } from '../sbom/spdx-write.js';
 import { createProgress, type Progress } from './progress.js';
-import { attestFiles } from '../attest/attest.js';
 import { displayKeyId } from '../attest/keys.js';
-import { inputSubjects } from '../attest/scan-attest.js';
 import { PREDICATE_TYPES } from '../attest/statement.js';
 import { VouchError } from '../model/errors.js';
 import { addPassphraseOptions, loadKeyFromOptions, type PassphraseOptions } from './key.js';
@@ -127,6 +125,8 @@ async function runSbom(paths: string[], opts: SbomOptions): Promise<number> {
     progress.log(`vouch: wrote ${inventory.graph.components.size} component(s) to ${opts.output} (${format})`);
     if (key) {
       const bundleOut = opts.attestOut ?? `${opts.output}.sigstore.json`;
+      // the signing libraries load only when asked for
+      const [{ attestFiles }, { inputSubjects }] = await Promise.all([import('../attest/attest.js'), import('../attest/scan-attest.js')]);
       const subjects = await inputSubjects(inventory.inputs);
       const bundle = await attestFiles({
         predicate: JSON.parse(text) as unknown,

@@ -19,6 +19,9 @@ import { applyPolicyToReport, checkFailOnConflict, evaluatePolicy, findPolicyFil
 import { colorEnabled } from '../report/display.js';
 import { type Rating, normaliseRating } from '../triage/severity.js';
 import { createProgress } from './progress.js';
+import { addPassphraseOptions, loadKeyFromOptions, type PassphraseOptions } from './key.js';
+import { displayKeyId } from '../attest/keys.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import { type InputOptions, addInputOptions, formatsHelp, inputsOf } from './inputs.js';
 
 /** Warnings shown per input on stderr without --verbose. */
@@ -29,11 +32,15 @@ const STALE_DAYS = 7;
 
 const FORMATS = ['table', 'json', 'sarif', 'markdown', 'cyclonedx', 'html'] as const;
 
-interface ScanOptions extends InputOptions {
+interface ScanOptions extends InputOptions, PassphraseOptions {
   format?: (typeof FORMATS)[number];
   vex: string[];
   vexDiscovery: boolean;
   policy?: string;
+  output?: string;
+  attest?: boolean;
+  key?: string;
+  attestOut?: string;
   failOn: string;
   offline?: boolean;
   quiet?: boolean;
@@ -52,6 +59,10 @@ export function registerScan(program: Command): void {
     .option('--fail-on <severity>', 'exit 1 only for findings at or above: critical|high|medium|low|any|none', 'any')
     .option('--vex <file>', 'an OpenVEX or CycloneDX VEX document whose not_affected / false_positive / fixed statements suppress findings (repeatable)', collect, [])
     .option('--no-vex-discovery', 'do not read VEX documents found beside the inputs (*.openvex.json, vex.json, *.vex.json, *.vex.cdx.json ...)')
+    .option('-o, --output <file>', 'write the report to FILE (atomically) instead of stdout')
+    .option('--attest', 'also sign the scan result: an in-toto vulns attestation about the inputs, as a Sigstore bundle (needs --key; see docs/attest.md)')
+    .option('--key <file>', 'the private key that signs --attest')
+    .option('--attest-out <file>', 'where the --attest bundle goes (default: <-o FILE>.sigstore.json)')
     .option('--policy <file>', 'the policy file (default: vouch.policy.yaml or .yml in the current folder, else in an input folder); see docs/policy.md')
     .option('--offline', 'never touch the network (scanning reads only the local store; kept for scripts that insist)')
     .option('--home <dir>', 'the store folder (default: $VOUCH_HOME, else the XDG cache folder)')
@@ -81,6 +92,7 @@ The store must be loaded first: vouch db update`,
       process.exitCode = await runScan(paths, opts, command.getOptionValueSource('failOn') === 'cli');
     });
   addInputOptions(cmd);
+  addPassphraseOptions(cmd, 'the --key of --attest');
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -97,6 +109,14 @@ function isDir(p: string): boolean {
 
 async function runScan(paths: string[], opts: ScanOptions, failOnGiven: boolean): Promise<number> {
   const failOn = parseFailOn(opts.failOn);
+  if (opts.attest) {
+    if (!opts.key) throw new VouchError('USAGE', '--attest needs --key FILE (the private key to sign with)');
+    if (!opts.output && !opts.attestOut) throw new VouchError('USAGE', '--attest needs -o FILE (the bundle goes beside it) or --attest-out FILE');
+  } else if (opts.key !== undefined || opts.attestOut !== undefined) {
+    throw new VouchError('USAGE', '--key and --attest-out go with --attest');
+  }
+  // the key is read (and its passphrase asked for) first, so a bad key fails before any work
+  const key = opts.attest ? await loadKeyFromOptions(opts.key!, opts) : undefined;
   const format = opts.format ?? (process.stdout.isTTY ? 'table' : 'json');
   const progress = createProgress({ quiet: opts.quiet ?? false });
   // the policy and the VEX documents are read first: a mistake in them is an input error before any work
@@ -147,7 +167,14 @@ async function runScan(paths: string[], opts: ScanOptions, failOnGiven: boolean)
               : format === 'html'
                 ? renderHtml(report)
                 : renderTable(report, { verbose: opts.verbose ?? false, color: colorEnabled(process.env, process.stdout.isTTY) });
-    process.stdout.write(out);
+    if (opts.output) await writeFileAtomic(opts.output, out);
+    else process.stdout.write(out);
+    if (key) {
+      const bundleOut = opts.attestOut ?? `${opts.output}.sigstore.json`;
+      const { attestScanReport } = await import('../attest/scan-attest.js'); // the signing libraries load only when asked for
+      await attestScanReport({ report, key, out: bundleOut });
+      progress.log(`vouch: wrote ${bundleOut}: the scan result attested about ${report.inputs.length} input(s), signed by ${displayKeyId(key.keyId)}`);
+    }
     // the policy's verdict on stderr (its failures even with --quiet: they decide the exit code)
     if (policyResult && (policyResult.failed || (!opts.quiet && policyResult.violations.length))) {
       process.stderr.write(renderPolicyResult(policyResult, { all: opts.verbose ?? false }));

@@ -6,7 +6,7 @@
  * with a CycloneDX VEX; the VEX written by `vouch vex create` works the same; an expired ignore
  * rule fails naming the rule and its expiry date.
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAS_SHARED, shared } from '../../src/testing/shared.js';
@@ -192,5 +192,27 @@ describe.skipIf(!HAS_SHARED)('VEX and policy on real data (log4j-core 2.14.1)', 
     const both = vouch(['scan', sbom, '--policy', lenient, '--fail-on', 'high', '--no-vex-discovery'], env());
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/--fail-on cannot be combined/);
+  });
+
+  it('scan --attest: the report written with -o and a vulns attestation about the input that vouch verify accepts', () => {
+    const prefix = path.join(work, 'signer');
+    expect(vouch(['key', 'generate', '--out', prefix], env()).code).toBe(0);
+    const out = path.join(work, 'report.json');
+    const r = vouch(['scan', sbom, '--format', 'json', '--no-vex-discovery', '-o', out, '--attest', '--key', `${prefix}.key`], env());
+    expect(r.code, r.stderr).toBe(1); // the findings still decide the exit code
+    expect(r.stdout).toBe('');
+    expect((JSON.parse(readFileSync(out, 'utf8')) as JsonReport).findings.length).toBe(4);
+    const bundle = `${out}.sigstore.json`;
+    const statement = JSON.parse(Buffer.from((JSON.parse(readFileSync(bundle, 'utf8')) as { dsseEnvelope: { payload: string } }).dsseEnvelope.payload, 'base64').toString('utf8')) as {
+      predicateType: string;
+      subject: { name: string }[];
+    };
+    expect(statement.predicateType).toMatch(/^https:\/\/in-toto\.io\/attestation\/vulns\//);
+    expect(statement.subject.map((s) => path.basename(s.name))).toEqual(['app.cdx.json']);
+    const v = vouch(['verify', sbom, '--bundle', bundle, '--key', `${prefix}.pub`], env());
+    expect(v.code, v.stdout + v.stderr).toBe(0);
+    expect(v.stdout).toMatch(/^OK/m);
+    // no key, no attestation: a usage error before any work
+    expect(vouch(['scan', sbom, '--attest', '-o', out], env()).code).toBe(2);
   });
 });
