@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_INPUT, isVouchError } from '../model/errors.js';
 import { VERSION } from '../version.js';
 import { registerDb } from './db.js';
+import { registerFix } from './fix.js';
 import { registerSbom } from './sbom.js';
 import { registerScan } from './scan.js';
 
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerScan(program);
   registerDb(program);
   registerSbom(program);
+  registerFix(program);
   return program;
 }
 
