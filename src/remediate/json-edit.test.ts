@@ -37,3 +37,14 @@ describe('minimal JSON edits', () => {
     expect(() => setString(PKG, ['dependencies', 'nope'], '1', 'package.json')).toThrow(/no string value/);
   });
 });
+
+describe('nested upserts', () => {
+  it('creates nested objects for a scoped override', () => {
+    expect(upsertString('{\n  "name": "x"\n}\n', ['overrides', 'optimist', 'minimist'], '0.2.4', 'p')).toBe(
+      '{\n  "name": "x",\n  "overrides": {\n    "optimist": {\n      "minimist": "0.2.4"\n    }\n  }\n}\n',
+    );
+  });
+  it('refuses to turn a string member into an object', () => {
+    expect(() => upsertString('{"overrides": {"optimist": "1.0.0"}}', ['overrides', 'optimist', 'minimist'], '0.2.4', 'p')).toThrow(/overrides.optimist is already set/);
+  });
+});

@@ -112,9 +112,16 @@ export function upsertString(text: string, pathKeys: readonly string[], value: s
   if (findString(text, pathKeys)) return setString(text, pathKeys, value, file);
   const nl = text.includes('\r\n') ? '\r\n' : '\n';
   const unit = indentUnit(text);
-  // the deepest existing object on the path
+  // the deepest existing object on the path; a member on the path that is not an object cannot be extended
   let depth = pathKeys.length - 1;
   while (depth > 0 && !objectAt(text, pathKeys.slice(0, depth))) depth--;
+  const blocking = depth < pathKeys.length - 1 ? objectAt(text, pathKeys.slice(0, depth)) : undefined;
+  if (blocking && members(text, blocking.open).some((m) => m.key === pathKeys[depth])) {
+    throw new VouchError('INPUT_UNSUPPORTED', `${pathKeys.slice(0, depth + 1).join('.')} is already set to a value that is not an object; edit it by hand`, {
+      path: file,
+      position: { jsonPath: `$${pathKeys.slice(0, depth + 1).map((k) => `[${JSON.stringify(k)}]`).join('')}` },
+    });
+  }
   const obj = objectAt(text, pathKeys.slice(0, depth));
   if (!obj) throw new VouchError('INPUT_PARSE', 'not a JSON object', { path: file, position: { jsonPath: '$' } });
   const rest = pathKeys.slice(depth);

@@ -7,7 +7,7 @@ function changeText(s: FixStep): string {
       c.kind === 'relock'
         ? `relock ${c.package} ${c.from} → ${c.to}`
         : c.kind === 'override'
-          ? `override ${c.package} ${c.from ? `${c.from} → ` : ''}${c.to} (${c.file})`
+          ? `override ${c.package} ${c.from ? `${c.from} → ` : ''}${c.to}${c.under ? ` under ${c.under}` : ''} (${c.file})`
           : `${c.package} ${c.from ?? '(new)'} → ${c.to} (${c.file}${c.line ? `:${c.line}` : ''})`,
     )
     .join('; ');

@@ -16,6 +16,8 @@ export interface PlanChange {
   from?: string;
   /** The new range (bump), the version the relock resolves to, or the forced version (override). */
   to: string;
+  /** override: the package under which the version is forced (`overrides[under][package]`), so two overrides of one package never collide. */
+  under?: string;
   /** 1-based line of the edited declaration, when known. */
   line?: number;
 }

@@ -73,7 +73,7 @@ describe('applying an npm fix', () => {
       },
     });
     expect(calls).toEqual([['install', ...RELOCK_FLAGS]]);
-    expect(JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).overrides).toEqual({ minimist: '0.2.4' });
+    expect(JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).overrides).toEqual({ optimist: { minimist: '0.2.4' } });
     expect(r.after).toEqual([]);
   });
 

@@ -69,7 +69,7 @@ export function editPackageJson(text: string, steps: readonly FixStep[], file: s
         if (!section) throw new VouchError('INPUT_PARSE', `${c.package} is not declared in package.json`, { path: file });
         out = setString(out, [section, c.package], c.to, file);
       } else if (c.kind === 'override') {
-        out = upsertString(out, ['overrides', c.package], c.to, file);
+        out = upsertString(out, c.under ? ['overrides', c.under, c.package] : ['overrides', c.package], c.to, file);
       }
     }
   }

@@ -44,7 +44,7 @@ describe('npm fix plan', () => {
     expect(plan.steps).toHaveLength(1);
     const step = plan.steps[0]!;
     // minimist 0.0.10 → 0.2.4: the lowest release out of [0, 0.2.4); optimist 0.6.1 is the last and declares ~0.0.1
-    expect(step).toMatchObject({ strategy: 'override', risk: 'override', changes: [{ kind: 'override', package: 'minimist', from: '0.0.10', to: '0.2.4' }] });
+    expect(step).toMatchObject({ strategy: 'override', risk: 'override', changes: [{ kind: 'override', package: 'minimist', from: '0.0.10', to: '0.2.4', under: 'optimist' }] });
     expect(step.notes.join(' ')).toMatch(/forces minimist@0.2.4 where optimist@0.6.1 declares ~0.0.1/);
   });
 

@@ -204,7 +204,7 @@ export async function planNpm(project: NpmProject, lookup: AdvisoryLookup, meta:
       });
       continue;
     }
-    const key = `${proposal.strategy}|${proposal.changes.map((c) => `${c.kind}:${c.package}:${c.to}`).sort().join(',')}`;
+    const key = `${proposal.strategy}|${proposal.changes.map((c) => `${c.kind}:${c.under ?? ''}:${c.package}:${c.to}`).sort().join(',')}`;
     const fix: StepFix = { package: inst.name, from: inst.version, ...(proposal.to ? { to: proposal.to } : {}), lowestSafe: target, advisories: fixable };
     const existing = steps.get(key);
     if (existing) {
@@ -219,13 +219,20 @@ export async function planNpm(project: NpmProject, lookup: AdvisoryLookup, meta:
     s.removed = new Set(s.fixes.flatMap((f) => f.advisories.map((a) => `${f.package}@${f.from} ${a}`))).size;
     s.packagesChanged = new Set([...s.changes.map((c) => c.package), ...s.fixes.map((f) => f.package)]).size;
   }
+  const seenUnfixable = new Set<string>();
+  const unfixableOnce = unfixable.filter((u) => {
+    const k = `${u.package}@${u.version} ${u.advisories.join(',')} ${u.reason}`;
+    if (seenUnfixable.has(k)) return false;
+    seenUnfixable.add(k);
+    return true;
+  });
   return {
     schemaVersion: FIX_SCHEMA_VERSION,
     ecosystem: 'npm',
     files: [project.packageJsonPath, project.lockPath],
     findings,
     steps: rankSteps([...steps.values()]),
-    unfixable,
+    unfixable: unfixableOnce,
     containment: [],
     warnings: ctx.warnings,
   };
@@ -271,6 +278,7 @@ async function propose(
     const notes: string[] = [];
     let ok = dependents.length > 0;
     let installed: string | null | undefined;
+    const chainNotes: string[] = [];
     const blockers = dependents.filter((d) => !(semver.validRange(d.spec) && admits(d.spec)));
     for (const b of blockers) {
       if (!ok) break;
@@ -323,7 +331,7 @@ async function propose(
           changes.push({ file: pkgFile, kind: 'bump', package: top.name, from: declared, to: spec });
         }
         if (installed === undefined || (reached && installed && semver.lt(reached, installed))) installed = reached;
-        if (chain.length > 1) notes.push(`walks ${chain.length + 1} levels: ${[top.name, ...below].join(' > ')}`);
+        if (chain.length > 1) chainNotes.push(`${chain.length + 1} levels: ${[top.name, ...below].join(' > ')}`);
       }
     }
     if (ok && changes.length) {
@@ -332,6 +340,7 @@ async function propose(
         return semverRisk(from, semver.minVersion(c.to)?.version ?? c.to);
       });
       const risk = worstRisk(risks);
+      if (chainNotes.length) notes.push(`walks ${chainNotes[0]}${chainNotes.length > 1 ? ` (and ${chainNotes.length - 1} more chain(s))` : ''}`);
       if (risk === 'major') notes.push('semver-major: read the changelog before applying');
       return { strategy: 'parent', changes, risk, notes, to: blockers.length === dependents.length && installed !== undefined ? installed : target };
     }
@@ -341,10 +350,11 @@ async function propose(
   if (ctx.strategies.has('override')) {
     const direct = dependents.some((d) => project.entries.get(d.key)?.isRoot);
     if (direct) return undefined; // npm refuses an override that contradicts a direct dependency's range
+    const parents = [...new Set(dependents.map((d) => project.entries.get(d.key)?.name ?? nameOfKey(d.key)))].sort();
     const declared = [...new Set(dependents.map((d) => `${project.entries.get(d.key)?.name}@${project.entries.get(d.key)?.version} declares ${d.spec}`))];
     return {
       strategy: 'override',
-      changes: [{ file: pkgFile, kind: 'override', package: inst.name, from: inst.version, to: target }],
+      changes: parents.map((under) => ({ file: pkgFile, kind: 'override' as const, package: inst.name, from: inst.version, to: target, under })),
       risk: 'override',
       notes: [`forces ${inst.name}@${target} where ${declared.join('; ')}: test the dependents`],
       to: target,
