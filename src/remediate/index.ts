@@ -5,23 +5,27 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { AdvisoryLookup } from '../advisories/match.js';
-import { VouchError } from '../model/errors.js';
+import { VouchError, isVouchError } from '../model/errors.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import { containmentFor, loadPlaybook } from './containment.js';
 import type { PackageMetadataSource } from './metadata.js';
 import { type ApplyResult, type NpmApplyOptions, applyNpm } from './npm/apply.js';
 import { readNpmProject } from './npm/lock.js';
 import { type NpmPlanOptions, planNpm, vulnerableInstances } from './npm/plan.js';
+import { type TextKind, applyText, planText, textAdvisories, textKindOf } from './text-plan.js';
 import type { FixPlan } from './types.js';
 
 export type { FixPlan } from './types.js';
 export type { PackageMetadataSource, Packument } from './metadata.js';
 export { DirectoryMetadataSource, registryMetadataSource } from './metadata.js';
 
-export interface FixTarget {
-  kind: 'npm';
-  /** The project folder (npm). */
-  dir: string;
-}
+export type FixTarget =
+  | {
+      kind: 'npm';
+      /** The project folder. */
+      dir: string;
+    }
+  | { kind: TextKind; file: string };
 
 /** What `path` names: a folder with package.json, or package.json / package-lock.json itself. */
 export function resolveTarget(p: string): FixTarget {
@@ -33,7 +37,15 @@ export function resolveTarget(p: string): FixTarget {
   if ((isDir && existsSync(path.join(dir, 'package.json'))) || base === 'package.json' || base === 'package-lock.json' || base === 'npm-shrinkwrap.json') {
     return { kind: 'npm', dir: isDir ? p : path.dirname(p) };
   }
-  throw new VouchError('INPUT_UNSUPPORTED', 'nothing vouch fix can plan here (it reads package.json + package-lock.json)', { path: p });
+  if (base) {
+    const kind = textKindOf(base);
+    if (kind) return { kind, file: p };
+  } else {
+    for (const [name, kind] of [['requirements.txt', 'requirements'], ['go.mod', 'go.mod'], ['pom.xml', 'pom']] as const) {
+      if (existsSync(path.join(dir, name))) return { kind, file: path.join(p, name) };
+    }
+  }
+  throw new VouchError('INPUT_UNSUPPORTED', 'nothing vouch fix can plan here (it reads package.json + package-lock.json, requirements.txt, go.mod, pom.xml)', { path: p });
 }
 
 export interface PlanOptions extends NpmPlanOptions {
@@ -43,6 +55,12 @@ export interface PlanOptions extends NpmPlanOptions {
 }
 
 export async function planTarget(target: FixTarget, lookup: AdvisoryLookup, opts: PlanOptions): Promise<FixPlan> {
+  if (target.kind !== 'npm') {
+    const { plan } = await planText(target.file, lookup, target.kind);
+    const playbook = await loadPlaybook(opts.containment, [path.dirname(target.file), process.cwd()]);
+    plan.containment = containmentFor(playbook, await textAdvisories(target.file, lookup, target.kind));
+    return plan;
+  }
   const project = await readNpmProject(target.dir);
   const plan = await planNpm(project, lookup, opts.metadata, opts);
   const playbook = await loadPlaybook(opts.containment, [target.dir, process.cwd()]);
@@ -57,5 +75,21 @@ export async function planTarget(target: FixTarget, lookup: AdvisoryLookup, opts
 }
 
 export async function applyTarget(target: FixTarget, lookup: AdvisoryLookup, opts: NpmApplyOptions & { metadata: PackageMetadataSource }): Promise<ApplyResult> {
-  return applyNpm(target.dir, lookup, opts.metadata, opts);
+  if (target.kind === 'npm') return applyNpm(target.dir, lookup, opts.metadata, opts);
+  const tp = await planText(target.file, lookup, target.kind);
+  const pairs = (p: FixPlan): string[] => [...p.steps.flatMap((s) => s.fixes), ...p.unfixable].flatMap((f) => f.advisories.map((a) => `${f.package}@${'from' in f ? f.from : f.version} ${a}`)).sort();
+  const before = pairs(tp.plan);
+  if (!(await applyText(tp, target.file))) return { plan: tp.plan, applied: [], before, after: before, packageJsonChanged: false };
+  let after: string[];
+  try {
+    after = pairs((await planText(target.file, lookup, target.kind)).plan);
+    const key = (pair: string): string => pair.replace(/@[^@ ]+ /, ' ');
+    const had = new Set(before.map(key));
+    const added = after.filter((x) => !had.has(key(x)));
+    if (added.length) throw new VouchError('INPUT_UNSUPPORTED', `the edited file has advisories that were not there before (${added.slice(0, 3).join(', ')})`, { path: target.file });
+  } catch (e) {
+    await writeFileAtomic(target.file, tp.original);
+    throw new VouchError(isVouchError(e) ? e.code : 'INPUT_UNSUPPORTED', `fix not applied, ${path.basename(target.file)} restored: ${isVouchError(e) ? e.oneLine() : (e as Error).message}`, { cause: e });
+  }
+  return { plan: tp.plan, applied: tp.plan.steps, before, after, packageJsonChanged: false };
 }

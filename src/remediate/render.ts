@@ -38,7 +38,8 @@ export function renderPlanTable(plan: FixPlan, opts: { diff?: boolean } = {}): s
   }
   if (plan.unfixable.length) {
     lines.push('', 'Not fixable now:');
-    for (const u of plan.unfixable) lines.push(`  ${u.package}@${u.version}: ${u.advisories.join(', ')} — ${u.reason}`);
+    const ids = (a: string[]): string => (a.length > 6 ? `${a.slice(0, 5).join(', ')} and ${a.length - 5} more` : a.join(', '));
+    for (const u of plan.unfixable) lines.push(`  ${u.package}@${u.version}: ${ids(u.advisories)} — ${u.reason}`);
   }
   if (plan.containment.length) {
     lines.push('', `Containment (${plan.containment[0]!.source}):`);
