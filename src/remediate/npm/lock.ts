@@ -21,6 +21,8 @@ export interface LockEntry {
   optional: boolean;
   /** A project or workspace folder (not under node_modules). */
   isRoot: boolean;
+  /** Shipped inside its parent's tarball (bundleDependencies): only a new release of the parent changes it. */
+  inBundle: boolean;
 }
 
 export interface Dependent {
@@ -86,6 +88,7 @@ export async function readNpmProject(dir: string): Promise<NpmProject> {
       dev: e['dev'] === true,
       optional: e['optional'] === true || e['devOptional'] === true,
       isRoot,
+      inBundle: e['inBundle'] === true,
     });
   }
   const dependents = new Map<string, Dependent[]>();

@@ -1,3 +1,5 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, MemoryAdvisories } from '../__fixtures__/memory-store.js';
@@ -55,6 +57,23 @@ describe('npm fix plan', () => {
     expect(plan.unfixable).toEqual([
       expect.objectContaining({ package: 'minimist', version: '0.0.10', advisories: ['GHSA-xvch-5gv4-984h'], reason: expect.stringMatching(/fixed in 0.2.4, but no allowed strategy/) }),
     ]);
+  });
+
+  it('never overrides or relocks a bundled copy: only its bundler can change it', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'vouch-bundle-'));
+    try {
+      cpSync(path.join(FIXTURES, 'npm-override'), dir, { recursive: true });
+      const lockFile = path.join(dir, 'package-lock.json');
+      const lock = JSON.parse(readFileSync(lockFile, 'utf8')) as { packages: Record<string, Record<string, unknown>> };
+      lock.packages['node_modules/optimist/node_modules/minimist'] = { ...lock.packages['node_modules/minimist'], inBundle: true };
+      delete lock.packages['node_modules/minimist'];
+      writeFileSync(lockFile, JSON.stringify(lock, null, 2));
+      const plan = await planNpm(await readNpmProject(dir), store, meta);
+      expect(plan.steps).toEqual([]);
+      expect(plan.unfixable).toEqual([expect.objectContaining({ package: 'minimist', reason: expect.stringMatching(/bundled inside optimist: only a new release of it changes the copy/) })]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reports a missing packument as a warning and the package as unfixable, without crashing', async () => {

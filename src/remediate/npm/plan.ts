@@ -172,7 +172,8 @@ export async function planNpm(project: NpmProject, lookup: AdvisoryLookup, meta:
   const pkgFile = path.basename(project.packageJsonPath);
   const lockFile = path.basename(project.lockPath);
   const instances = vulnerableInstances(project, lookup);
-  const findings = instances.reduce((n, i) => n + i.advisories.length, 0);
+  // as scan counts them: one per (name@version, advisory), however many folders hold the version
+  const findings = new Set(instances.flatMap((i) => i.advisories.map((a) => `${i.name}@${i.version} ${a}`))).size;
   const steps = new Map<string, FixStep>();
   const unfixable: Unfixable[] = [];
 
@@ -200,7 +201,9 @@ export async function planNpm(project: NpmProject, lookup: AdvisoryLookup, meta:
         package: inst.name,
         version: inst.version,
         advisories: fixable,
-        reason: `fixed in ${target}, but no allowed strategy (${[...ctx.strategies].join(', ')}; --max-bump ${ctx.maxBump}) gets it installed`,
+        reason: project.entries.get(inst.key)?.inBundle
+          ? `fixed in ${target}, but this copy is bundled inside ${(project.dependents.get(inst.key) ?? []).map((d) => project.entries.get(d.key)?.name).join(', ')}: only a new release of it changes the copy`
+          : `fixed in ${target}, but no allowed strategy (${[...ctx.strategies].join(', ')}; --max-bump ${ctx.maxBump}) gets it installed`,
       });
       continue;
     }
@@ -254,8 +257,9 @@ async function propose(
     return v && isSafe(v) ? v : undefined;
   };
 
+  const bundled = project.entries.get(inst.key)?.inBundle === true;
   // 1. in-range: one version satisfying every declared range, and npm's pick for them is safe
-  if (ctx.strategies.has('in-range') && dependents.length) {
+  if (ctx.strategies.has('in-range') && dependents.length && !bundled) {
     const specs = dependents.map((d) => d.spec);
     const all = specs.every((s) => semver.validRange(s));
     const v = all ? semver.maxSatisfying(versionsOf(p), specs.join(' ')) : null;
@@ -292,6 +296,7 @@ async function propose(
         changes.push({ file: pkgFile, kind: 'bump', package: inst.name, from: b.spec, to: raiseSpec(b.spec, target) });
         continue;
       }
+      // a bundled copy changes only with its bundler: the chain ends at the bundler
       const chains = chainsTo(project, b.key);
       if (!chains.length) {
         ok = false;
@@ -347,7 +352,7 @@ async function propose(
   }
 
   // 3. override: force the safe version under the packages that declared an older range
-  if (ctx.strategies.has('override')) {
+  if (ctx.strategies.has('override') && !bundled) {
     const direct = dependents.some((d) => project.entries.get(d.key)?.isRoot);
     if (direct) return undefined; // npm refuses an override that contradicts a direct dependency's range
     const parents = [...new Set(dependents.map((d) => project.entries.get(d.key)?.name ?? nameOfKey(d.key)))].sort();
