@@ -149,6 +149,18 @@ function rootSpecOf(project: NpmProject, name: string): string | undefined {
   return project.entries.get('')?.deps[name];
 }
 
+/** The package whose tarball carries a bundled folder: the nearest enclosing folder not itself in a bundle. */
+function bundlerOf(project: NpmProject, key: string): string {
+  let k = key;
+  for (;;) {
+    const i = k.lastIndexOf('/node_modules/');
+    if (i < 0) return '?';
+    k = k.slice(0, i);
+    const e = project.entries.get(k);
+    if (e && !e.inBundle) return `${e.name}@${e.version}`;
+  }
+}
+
 interface Proposal {
   strategy: Strategy;
   changes: PlanChange[];
@@ -202,7 +214,7 @@ export async function planNpm(project: NpmProject, lookup: AdvisoryLookup, meta:
         version: inst.version,
         advisories: fixable,
         reason: project.entries.get(inst.key)?.inBundle
-          ? `fixed in ${target}, but this copy is bundled inside ${(project.dependents.get(inst.key) ?? []).map((d) => project.entries.get(d.key)?.name).join(', ')}: only a new release of it changes the copy`
+          ? `fixed in ${target}, but this copy is bundled inside ${bundlerOf(project, inst.key)}: only a new release of it changes the copy`
           : `fixed in ${target}, but no allowed strategy (${[...ctx.strategies].join(', ')}; --max-bump ${ctx.maxBump}) gets it installed`,
       });
       continue;
