@@ -41,7 +41,7 @@ describe.skipIf(!HAS_SHARED)('vouch fix on real npm advisories', () => {
   beforeAll(() => {
     home = tempDir('fix-home');
     work = tempDir('fix-work');
-    const r = vouch(['db', 'update', '--source', shared('osv'), '--ecosystem', 'npm', '--quiet'], { VOUCH_HOME: home });
+    const r = vouch(['db', 'update', '--source', shared('osv'), '--ecosystem', 'npm,PyPI,Maven', '--quiet'], { VOUCH_HOME: home });
     expect(r.code, r.stderr).toBe(0);
   });
   afterAll(() => {
@@ -101,6 +101,27 @@ describe.skipIf(!HAS_SHARED)('vouch fix on real npm advisories', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/applied 2 step\(s\): 5 → 0 finding\(s\)/);
     expect(readFileSync(path.join(dir, 'package.json'), 'utf8')).toBe(pkg.replace('"mkdirp": "0.5.1"', '"mkdirp": "0.5.2"'));
+  });
+
+  // Jinja2 2.10 → 2.11.3 (PYSEC-2019-217 <2.10.1, PYSEC-2021-66 <2.11.3); flask 1.0.2 → 2.2.5
+  // (PYSEC-2023-62: [0, 2.2.5) and [2.3.0, 2.3.2)); log4j-core 2.14.1 → 2.17.1 through its property
+  // (GHSA-jfh8 <2.15.0, -7rjr <2.16.0, -p6xc <2.17.0, -8489 <2.17.1)
+  it.each([
+    ['requirements.txt', ['Jinja2==2.10 ;', 'flask==1.0.2 '], ['Jinja2==2.11.3 ;', 'flask==2.2.5 ']],
+    ['pom.xml', ['<log4j.version>2.14.1<'], ['<log4j.version>2.17.1<']],
+  ])('--apply on %s: one token changes, and vouch scan of the result no longer reports it', (name, from, to) => {
+    const dir = path.join(work, `text-${name}`);
+    cpSync(path.join(FIX, 'text', name), path.join(dir, name), { recursive: true });
+    const before = readFileSync(path.join(dir, name), 'utf8');
+    const plan = vouch(['fix', path.join(dir, name), '--diff'], { VOUCH_HOME: home });
+    expect(plan.code, plan.stderr).toBe(1);
+    for (const f of from) expect(plan.stdout).toContain(`-${before.split('\n').find((l) => l.includes(f))}`);
+    const r = vouch(['fix', path.join(dir, name), '--apply', '-q'], { VOUCH_HOME: home });
+    expect(r.stderr).toBe('');
+    expect(readFileSync(path.join(dir, name), 'utf8')).toBe(from.reduce((t, f, i) => t.replace(f, to[i]!), before));
+    const scan = vouch(['scan', path.join(dir, name), '--format', 'json'], { VOUCH_HOME: home });
+    const ids = (JSON.parse(scan.stdout) as { findings: { id: string; purl: string }[] }).findings.map((f) => `${f.purl} ${f.id}`);
+    expect(ids.filter((x) => /jinja2|flask|log4j-core/i.test(x))).toEqual([]);
   });
 
   it('bad input is one line naming the file', () => {
