@@ -11,6 +11,7 @@ import { containmentFor, loadPlaybook } from './containment.js';
 import type { PackageMetadataSource } from './metadata.js';
 import { type ApplyResult, type NpmApplyOptions, applyNpm } from './npm/apply.js';
 import { readNpmProject } from './npm/lock.js';
+import { readYarnProject } from './npm/yarn-lock.js';
 import { type NpmPlanOptions, planNpm, vulnerableInstances } from './npm/plan.js';
 import { type TextKind, applyText, planText, textAdvisories, textKindOf } from './text-plan.js';
 import type { FixPlan } from './types.js';
@@ -21,7 +22,7 @@ export { DirectoryMetadataSource, registryMetadataSource } from './metadata.js';
 
 export type FixTarget =
   | {
-      kind: 'npm';
+      kind: 'npm' | 'yarn';
       /** The project folder. */
       dir: string;
     }
@@ -34,6 +35,10 @@ export function resolveTarget(p: string): FixTarget {
   const isDir = statSync(abs).isDirectory();
   const dir = isDir ? abs : path.dirname(abs);
   const base = isDir ? undefined : path.basename(abs);
+  const hasNpmLock = existsSync(path.join(dir, 'package-lock.json')) || existsSync(path.join(dir, 'npm-shrinkwrap.json'));
+  if (base === 'yarn.lock' || ((isDir || base === 'package.json') && !hasNpmLock && existsSync(path.join(dir, 'yarn.lock')))) {
+    return { kind: 'yarn', dir: isDir ? p : path.dirname(p) };
+  }
   if ((isDir && existsSync(path.join(dir, 'package.json'))) || base === 'package.json' || base === 'package-lock.json' || base === 'npm-shrinkwrap.json') {
     return { kind: 'npm', dir: isDir ? p : path.dirname(p) };
   }
@@ -55,13 +60,13 @@ export interface PlanOptions extends NpmPlanOptions {
 }
 
 export async function planTarget(target: FixTarget, lookup: AdvisoryLookup, opts: PlanOptions): Promise<FixPlan> {
-  if (target.kind !== 'npm') {
+  if ('file' in target) {
     const { plan } = await planText(target.file, lookup, target.kind);
     const playbook = await loadPlaybook(opts.containment, [path.dirname(target.file), process.cwd()]);
     plan.containment = containmentFor(playbook, await textAdvisories(target.file, lookup, target.kind));
     return plan;
   }
-  const project = await readNpmProject(target.dir);
+  const project = target.kind === 'yarn' ? await readYarnProject(target.dir) : await readNpmProject(target.dir);
   const plan = await planNpm(project, lookup, opts.metadata, opts);
   const playbook = await loadPlaybook(opts.containment, [target.dir, process.cwd()]);
   const found = vulnerableInstances(project, lookup).flatMap((i) =>
@@ -75,7 +80,10 @@ export async function planTarget(target: FixTarget, lookup: AdvisoryLookup, opts
 }
 
 export async function applyTarget(target: FixTarget, lookup: AdvisoryLookup, opts: NpmApplyOptions & { metadata: PackageMetadataSource }): Promise<ApplyResult> {
-  if (target.kind === 'npm') return applyNpm(target.dir, lookup, opts.metadata, opts);
+  if (!('file' in target)) {
+    if (target.kind === 'npm') return applyNpm(target.dir, lookup, opts.metadata, opts);
+    throw new VouchError('INPUT_UNSUPPORTED', '--apply relocks package-lock.json projects only; for yarn.lock, apply the plan by hand (its notes say how)', { path: target.dir });
+  }
   const tp = await planText(target.file, lookup, target.kind);
   const pairs = (p: FixPlan): string[] => [...p.steps.flatMap((s) => s.fixes), ...p.unfixable].flatMap((f) => f.advisories.map((a) => `${f.package}@${'from' in f ? f.from : f.version} ${a}`)).sort();
   const before = pairs(tp.plan);

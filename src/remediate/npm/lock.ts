@@ -41,6 +41,8 @@ export interface NpmProject {
   entries: Map<string, LockEntry>;
   /** folder key → the packages that resolve to it */
   dependents: Map<string, Dependent[]>;
+  /** npm (package-lock.json / npm-shrinkwrap.json) or yarn classic (yarn.lock). */
+  manager: 'npm' | 'yarn';
 }
 
 export async function readNpmProject(dir: string): Promise<NpmProject> {
@@ -101,7 +103,7 @@ export async function readNpmProject(dir: string): Promise<NpmProject> {
       list.push({ key: e.key, spec });
     }
   }
-  return { dir, packageJsonPath, lockPath, packageJsonText, lockText, entries, dependents };
+  return { dir, packageJsonPath, lockPath, packageJsonText, lockText, entries, dependents, manager: 'npm' };
 }
 
 function parseJson(text: string, file: string): unknown {

@@ -282,7 +282,7 @@ async function propose(
         strategy: 'in-range',
         changes: [{ file: lockFile, kind: 'relock', package: inst.name, from: inst.version, to: pick }],
         risk: semverRisk(inst.version, pick),
-        notes: [],
+        notes: project.manager === 'yarn' ? [`yarn: remove the ${inst.name}@${inst.version} entry from yarn.lock, then run yarn install`] : [],
         to: pick,
       };
     }
@@ -295,6 +295,7 @@ async function propose(
     let ok = dependents.length > 0;
     let installed: string | null | undefined;
     const chainNotes: string[] = [];
+    const topVersions = new Map<string, string>();
     const blockers = dependents.filter((d) => !(semver.validRange(d.spec) && admits(d.spec)));
     for (const b of blockers) {
       if (!ok) break;
@@ -322,8 +323,9 @@ async function propose(
           ok = false;
           break;
         }
-        const below = [...chain.slice(1).map((k) => nameOfKey(k)), inst.name];
+        const below = [...chain.slice(1).map((k) => project.entries.get(k)?.name ?? nameOfKey(k)), inst.name];
         const before = idsAt(ctx, top.name, top.version);
+        topVersions.set(top.name, top.version);
         let found: string | undefined;
         let reached: string | null | undefined;
         for (const v of versionsOf(tp).filter((x) => semver.gt(x, top.version))) {
@@ -353,7 +355,7 @@ async function propose(
     }
     if (ok && changes.length) {
       const risks = changes.map((c) => {
-        const from = c.package === inst.name ? inst.version : (project.entries.get(`node_modules/${c.package}`)?.version ?? c.from ?? '0.0.0');
+        const from = c.package === inst.name ? inst.version : (topVersions.get(c.package) ?? semver.minVersion(c.from ?? '')?.version ?? '0.0.0');
         return semverRisk(from, semver.minVersion(c.to)?.version ?? c.to);
       });
       const risk = worstRisk(risks);
@@ -373,7 +375,10 @@ async function propose(
       strategy: 'override',
       changes: parents.map((under) => ({ file: pkgFile, kind: 'override' as const, package: inst.name, from: inst.version, to: target, under })),
       risk: 'override',
-      notes: [`forces ${inst.name}@${target} where ${declared.join('; ')}: test the dependents`],
+      notes: [
+        `forces ${inst.name}@${target} where ${declared.join('; ')}: test the dependents`,
+        ...(project.manager === 'yarn' ? [`yarn: add to package.json "resolutions": ${parents.map((p) => `"${p}/${inst.name}": "${target}"`).join(', ')}`] : []),
+      ],
       to: target,
     };
   }
