@@ -76,6 +76,15 @@ describe('npm fix plan', () => {
     }
   });
 
+  it('--max-bump applies to relocks too: lodash 4.17.4 → 4.17.21 is a patch, so it stays; mkdirp 0.5.2 is a patch', async () => {
+    const project = await readNpmProject(path.join(FIXTURES, 'npm-parent'));
+    const plan = await planNpm(project, store, meta, { maxBump: 'patch' });
+    expect(plan.steps.map((s) => s.strategy)).toEqual(['in-range', 'parent']);
+    // minimist 0.0.10 → 0.2.4 is major on 0.x: an override is not a bump, so it is still proposed
+    const over = await planNpm(await readNpmProject(path.join(FIXTURES, 'npm-override')), store, meta, { maxBump: 'patch', strategies: new Set(['in-range', 'parent']) });
+    expect(over.steps).toEqual([]);
+  });
+
   it('reports a missing packument as a warning and the package as unfixable, without crashing', async () => {
     const project = await readNpmProject(path.join(FIXTURES, 'npm-parent'));
     const empty = new DirectoryMetadataSource(path.join(FIXTURES, 'osv'));

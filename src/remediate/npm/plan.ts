@@ -5,7 +5,7 @@
  *
  * 1. in-range: every package that depends on it (and package.json, for a direct dependency)
  *    declares a range whose newest version (npm's pick on relock: `latest` when it satisfies, else
- *    the highest) is safe → relock only;
+ *    the highest) is safe, and within --max-bump of the installed one → relock only;
  * 2. parent: a direct dependency declared in package.json is raised — the vulnerable package
  *    itself when direct, else the smallest version of the direct dependency at the top of each
  *    chain whose declared ranges, followed down the chain with npm's pick at every level, reach a
@@ -277,7 +277,7 @@ async function propose(
     const v = all ? semver.maxSatisfying(versionsOf(p), specs.join(' ')) : null;
     const latest = p['dist-tags']?.['latest'];
     const pick = latest && all && specs.every((s) => semver.satisfies(latest, s)) ? latest : v;
-    if (pick && isSafe(pick)) {
+    if (pick && isSafe(pick) && withinBump(inst.version, pick, ctx.maxBump)) {
       return {
         strategy: 'in-range',
         changes: [{ file: lockFile, kind: 'relock', package: inst.name, from: inst.version, to: pick }],
