@@ -76,13 +76,22 @@ describe('npm fix plan', () => {
     }
   });
 
-  it('--max-bump applies to relocks too: lodash 4.17.4 → 4.17.21 is a patch, so it stays; mkdirp 0.5.2 is a patch', async () => {
-    const project = await readNpmProject(path.join(FIXTURES, 'npm-parent'));
-    const plan = await planNpm(project, store, meta, { maxBump: 'patch' });
-    expect(plan.steps.map((s) => s.strategy)).toEqual(['in-range', 'parent']);
-    // minimist 0.0.10 → 0.2.4 is major on 0.x: an override is not a bump, so it is still proposed
-    const over = await planNpm(await readNpmProject(path.join(FIXTURES, 'npm-override')), store, meta, { maxBump: 'patch', strategies: new Set(['in-range', 'parent']) });
-    expect(over.steps).toEqual([]);
+  it('--max-bump limits relocks and bumps alike', async () => {
+    // minimist ^1.1.0 locked at 1.1.3 (in GHSA-xvch-5gv4-984h, [1.0.0, 1.2.6)): the relock picks 1.2.8, a minor change
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'vouch-maxbump-'));
+    try {
+      writeFileSync(path.join(dir, 'package.json'), '{"name":"m","dependencies":{"minimist":"^1.1.0"}}');
+      const lock = { lockfileVersion: 3, packages: { '': { name: 'm', dependencies: { minimist: '^1.1.0' } }, 'node_modules/minimist': { version: '1.1.3' } } };
+      writeFileSync(path.join(dir, 'package-lock.json'), JSON.stringify(lock));
+      const project = await readNpmProject(dir);
+      const minor = await planNpm(project, store, meta, { maxBump: 'minor' });
+      expect(minor.steps.map((s) => [s.strategy, s.risk, s.changes[0]!.to])).toEqual([['in-range', 'minor', '1.2.8']]);
+      const patch = await planNpm(project, store, meta, { maxBump: 'patch' });
+      expect(patch.steps).toEqual([]);
+      expect(patch.unfixable[0]!.reason).toMatch(/fixed in 1.2.6, but no allowed strategy .*--max-bump patch/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reports a missing packument as a warning and the package as unfixable, without crashing', async () => {
