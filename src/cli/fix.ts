@@ -26,11 +26,11 @@ export function registerFix(program: Command): void {
   program
     .command('fix')
     .description('plan (and apply) the smallest dependency changes that remove known vulnerabilities')
-    .argument('[path]', 'an npm project folder (package.json + package-lock.json), or one of those files', '.')
+    .argument('[path]', 'a project folder or file: package.json + package-lock.json (or yarn.lock, plan only), requirements.txt, go.mod, pom.xml', '.')
     .option('--plan', 'show the plan without changing anything (the default)')
-    .option('--apply', 'apply the plan: edit package.json, relock with npm (lockfile only, no scripts), rescan; restores both files on any failure')
+    .option('--apply', 'apply the plan: npm: edit package.json, relock (lockfile only, no scripts), rescan, restore both files on any failure; text manifests: write the edits')
     .option('--json', 'the plan (or the apply result) as JSON on stdout (see docs/fix.md)')
-    .option('--diff', 'also show text edits as a unified diff (text manifests)')
+    .option('--diff', 'also show the edits as a unified diff (requirements.txt, go.mod, pom.xml)')
     .addOption(new Option('--strategy <s>', 'strategies allowed: in-range (relock only), parent (raise a declared dependency), override (force a version), all').choices(['in-range', 'parent', 'override', 'all']).default('all'))
     .addOption(new Option('--max-bump <b>', 'largest semver change a bump may make').choices(['patch', 'minor', 'major']).default('major'))
     .option('--packuments <dir>', 'read package metadata from recorded packuments (<dir>/<name>.json) instead of the registry')
@@ -43,7 +43,9 @@ export function registerFix(program: Command): void {
 Strategies, cheapest first: in-range (every declared range already admits a safe version: relock),
 parent (raise a dependency package.json declares: the vulnerable one, or the smallest release of
 the direct dependency whose ranges reach a safe version), override (npm "overrides": forces a
-version its parent did not declare; flagged). Package metadata comes from the npm registry.
+version its parent did not declare; flagged). npm metadata comes from the registry
+($npm_config_registry); requirements.txt, go.mod and pom.xml are planned from the advisories'
+fixed versions alone. A vouch.containment.yaml playbook adds mitigation steps (see docs/fix.md).
 
 Exit codes: 0 nothing vulnerable (left); 1 vulnerabilities found (--plan) or left after --apply;
 2 usage or input error, or --apply failed (the project is restored).`,

@@ -124,6 +124,20 @@ describe.skipIf(!HAS_SHARED)('vouch fix on real npm advisories', () => {
     expect(ids.filter((x) => /jinja2|flask|log4j-core/i.test(x))).toEqual([]);
   });
 
+  it('yarn classic: plans like npm, and --apply refuses with one line', () => {
+    const dir = project('yarn-parent', 'yarn');
+    const r = vouch(['fix', dir, '--json', '--packuments', PACKUMENTS], { VOUCH_HOME: home });
+    expect(r.code, r.stderr).toBe(1);
+    const plan = JSON.parse(r.stdout) as { files: string[]; steps: { strategy: string; changes: { package: string; to: string }[] }[] };
+    expect(plan.files.map((f) => path.basename(f))).toEqual(['package.json', 'yarn.lock']);
+    expect(plan.steps.map((s) => `${s.strategy} ${s.changes[0]!.package}@${s.changes[0]!.to}`)).toEqual(['in-range lodash@4.17.21', 'parent mkdirp@0.5.2']);
+    const before = snapshot(dir);
+    const a = vouch(['fix', dir, '--apply', '--packuments', PACKUMENTS], { VOUCH_HOME: home });
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/^vouch: .*yarn: --apply relocks package-lock.json projects only/);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
   it('bad input is one line naming the file', () => {
     const dir = path.join(work, 'bad');
     cpSync(path.join(FIX, 'npm-parent'), dir, { recursive: true });
