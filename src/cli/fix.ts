@@ -26,7 +26,7 @@ export function registerFix(program: Command): void {
   program
     .command('fix')
     .description('plan (and apply) the smallest dependency changes that remove known vulnerabilities')
-    .argument('[path]', 'a project folder or file: package.json + package-lock.json (or yarn.lock, plan only), requirements.txt, go.mod, pom.xml', '.')
+    .argument('[path]', 'a project folder or file: package.json + package-lock.json (or pnpm-lock.yaml / yarn.lock, plan only), requirements.txt, go.mod, pom.xml', '.')
     .option('--plan', 'show the plan without changing anything (the default)')
     .option('--apply', 'apply the plan: npm: edit package.json, relock (lockfile only, no scripts), rescan, restore both files on any failure; text manifests: write the edits')
     .option('--json', 'the plan (or the apply result) as JSON on stdout (see docs/fix.md)')

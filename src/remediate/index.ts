@@ -12,6 +12,7 @@ import type { PackageMetadataSource } from './metadata.js';
 import { type ApplyResult, type NpmApplyOptions, applyNpm } from './npm/apply.js';
 import { readNpmProject } from './npm/lock.js';
 import { readYarnProject } from './npm/yarn-lock.js';
+import { readPnpmProject } from './npm/pnpm-lock.js';
 import { type NpmPlanOptions, planNpm, vulnerableInstances } from './npm/plan.js';
 import { type TextKind, applyText, planText, textAdvisories, textKindOf } from './text-plan.js';
 import type { FixPlan } from './types.js';
@@ -22,7 +23,7 @@ export { DirectoryMetadataSource, registryMetadataSource } from './metadata.js';
 
 export type FixTarget =
   | {
-      kind: 'npm' | 'yarn';
+      kind: 'npm' | 'yarn' | 'pnpm';
       /** The project folder. */
       dir: string;
     }
@@ -36,6 +37,9 @@ export function resolveTarget(p: string): FixTarget {
   const dir = isDir ? abs : path.dirname(abs);
   const base = isDir ? undefined : path.basename(abs);
   const hasNpmLock = existsSync(path.join(dir, 'package-lock.json')) || existsSync(path.join(dir, 'npm-shrinkwrap.json'));
+  if (base === 'pnpm-lock.yaml' || ((isDir || base === 'package.json') && !hasNpmLock && existsSync(path.join(dir, 'pnpm-lock.yaml')))) {
+    return { kind: 'pnpm', dir: isDir ? p : path.dirname(p) };
+  }
   if (base === 'yarn.lock' || ((isDir || base === 'package.json') && !hasNpmLock && existsSync(path.join(dir, 'yarn.lock')))) {
     return { kind: 'yarn', dir: isDir ? p : path.dirname(p) };
   }
@@ -66,8 +70,11 @@ export async function planTarget(target: FixTarget, lookup: AdvisoryLookup, opts
     plan.containment = containmentFor(playbook, await textAdvisories(target.file, lookup, target.kind));
     return plan;
   }
-  const project = target.kind === 'yarn' ? await readYarnProject(target.dir) : await readNpmProject(target.dir);
+  const warnings: string[] = [];
+  const project =
+    target.kind === 'yarn' ? await readYarnProject(target.dir) : target.kind === 'pnpm' ? await readPnpmProject(target.dir, opts.metadata, warnings) : await readNpmProject(target.dir);
   const plan = await planNpm(project, lookup, opts.metadata, opts);
+  plan.warnings.unshift(...warnings);
   const playbook = await loadPlaybook(opts.containment, [target.dir, process.cwd()]);
   const found = vulnerableInstances(project, lookup).flatMap((i) =>
     lookup
@@ -82,7 +89,7 @@ export async function planTarget(target: FixTarget, lookup: AdvisoryLookup, opts
 export async function applyTarget(target: FixTarget, lookup: AdvisoryLookup, opts: NpmApplyOptions & { metadata: PackageMetadataSource }): Promise<ApplyResult> {
   if (!('file' in target)) {
     if (target.kind === 'npm') return applyNpm(target.dir, lookup, opts.metadata, opts);
-    throw new VouchError('INPUT_UNSUPPORTED', '--apply relocks package-lock.json projects only; for yarn.lock, apply the plan by hand (its notes say how)', { path: target.dir });
+    throw new VouchError('INPUT_UNSUPPORTED', `--apply relocks package-lock.json projects only; for ${target.kind === 'yarn' ? 'yarn.lock' : 'pnpm-lock.yaml'}, apply the plan by hand (its notes say how)`, { path: target.dir });
   }
   const tp = await planText(target.file, lookup, target.kind);
   const pairs = (p: FixPlan): string[] => [...p.steps.flatMap((s) => s.fixes), ...p.unfixable].flatMap((f) => f.advisories.map((a) => `${f.package}@${'from' in f ? f.from : f.version} ${a}`)).sort();

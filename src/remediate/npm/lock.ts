@@ -41,8 +41,8 @@ export interface NpmProject {
   entries: Map<string, LockEntry>;
   /** folder key → the packages that resolve to it */
   dependents: Map<string, Dependent[]>;
-  /** npm (package-lock.json / npm-shrinkwrap.json) or yarn classic (yarn.lock). */
-  manager: 'npm' | 'yarn';
+  /** npm (package-lock.json / npm-shrinkwrap.json), yarn classic (yarn.lock) or pnpm (pnpm-lock.yaml). */
+  manager: 'npm' | 'yarn' | 'pnpm';
 }
 
 export async function readNpmProject(dir: string): Promise<NpmProject> {

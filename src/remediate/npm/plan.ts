@@ -282,7 +282,12 @@ async function propose(
         strategy: 'in-range',
         changes: [{ file: lockFile, kind: 'relock', package: inst.name, from: inst.version, to: pick }],
         risk: semverRisk(inst.version, pick),
-        notes: project.manager === 'yarn' ? [`yarn: remove the ${inst.name}@${inst.version} entry from yarn.lock, then run yarn install`] : [],
+        notes:
+          project.manager === 'yarn'
+            ? [`yarn: remove the ${inst.name}@${inst.version} entry from yarn.lock, then run yarn install`]
+            : project.manager === 'pnpm'
+              ? [`pnpm: pnpm update ${inst.name}${dependents.some((d) => project.entries.get(d.key)?.isRoot) ? '' : ' --depth Infinity'}`]
+              : [],
         to: pick,
       };
     }
@@ -378,6 +383,7 @@ async function propose(
       notes: [
         `forces ${inst.name}@${target} where ${declared.join('; ')}: test the dependents`,
         ...(project.manager === 'yarn' ? [`yarn: add to package.json "resolutions": ${parents.map((p) => `"${p}/${inst.name}": "${target}"`).join(', ')}`] : []),
+        ...(project.manager === 'pnpm' ? [`pnpm: add to package.json "pnpm": {"overrides": {${parents.map((p) => `"${p}>${inst.name}": "${target}"`).join(', ')}}}`] : []),
       ],
       to: target,
     };
