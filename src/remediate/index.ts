@@ -1,6 +1,6 @@
 /**
- * `vouch fix` below the CLI: find what a path holds (an npm project, requirements.txt, go.mod,
- * pom.xml), plan, attach the containment playbook, apply.
+ * `vouch fix` below the CLI: find what a path holds (an npm, pnpm or yarn project, requirements.txt,
+ * go.mod, pom.xml), plan, attach the containment playbook, apply.
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -29,7 +29,7 @@ export type FixTarget =
     }
   | { kind: TextKind; file: string };
 
-/** What `path` names: a folder with package.json, or package.json / package-lock.json itself. */
+/** What `path` names: an npm/pnpm/yarn project folder or its files, or a requirements.txt / go.mod / pom.xml (or a folder holding one). */
 export function resolveTarget(p: string): FixTarget {
   const abs = path.resolve(p);
   if (!existsSync(abs)) throw new VouchError('INPUT_MISSING', 'no such file or folder', { path: p });
@@ -54,7 +54,7 @@ export function resolveTarget(p: string): FixTarget {
       if (existsSync(path.join(dir, name))) return { kind, file: path.join(p, name) };
     }
   }
-  throw new VouchError('INPUT_UNSUPPORTED', 'nothing vouch fix can plan here (it reads package.json + package-lock.json, requirements.txt, go.mod, pom.xml)', { path: p });
+  throw new VouchError('INPUT_UNSUPPORTED', 'nothing vouch fix can plan here (it reads package.json with package-lock.json, pnpm-lock.yaml or yarn.lock; requirements.txt; go.mod; pom.xml)', { path: p });
 }
 
 export interface PlanOptions extends NpmPlanOptions {

@@ -51,7 +51,7 @@ export async function readNpmProject(dir: string): Promise<NpmProject> {
   const lockPath = existsSync(shrink) ? shrink : path.join(dir, 'package-lock.json');
   if (!existsSync(packageJsonPath)) throw new VouchError('INPUT_MISSING', 'no package.json here', { path: packageJsonPath });
   if (!existsSync(lockPath)) {
-    throw new VouchError('INPUT_UNSUPPORTED', 'no package-lock.json beside package.json (yarn.lock and pnpm-lock.yaml are not planned yet); run `npm install --package-lock-only` first', { path: lockPath });
+    throw new VouchError('INPUT_UNSUPPORTED', 'no lockfile beside package.json (package-lock.json, pnpm-lock.yaml or yarn.lock); run `npm install --package-lock-only` first', { path: lockPath });
   }
   const packageJsonText = await readFile(packageJsonPath, 'utf8');
   parseJson(packageJsonText, packageJsonPath);
