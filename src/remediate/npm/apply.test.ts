@@ -117,6 +117,19 @@ describe('applying an npm fix', () => {
     expect(snapshot(dir)).toEqual(before);
   });
 
+  it('an interrupt that makes npm exit non-zero is still reported as an interrupt, and restored', async () => {
+    const dir = copy('npm-parent');
+    const before = snapshot(dir);
+    const ac = new AbortController();
+    const runner: NpmRunner = async (_args, { cwd }) => {
+      writeFileSync(path.join(cwd, 'package-lock.json'), '{');
+      ac.abort();
+      return { code: null, stdout: '', stderr: '' };
+    };
+    await expect(applyNpm(dir, store, meta, { runner, signal: ac.signal })).rejects.toThrow(/restored: .*interrupted$/);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
   it('leaves a project without fixable findings untouched and never runs npm', async () => {
     const dir = copy('npm-override');
     const before = snapshot(dir);

@@ -137,6 +137,7 @@ async function run(runner: NpmRunner, args: string[], cwd: string, signal: Abort
     if (signal?.aborted) throw new VouchError('USAGE', 'interrupted', { path: cwd });
     throw new VouchError('INPUT_UNSUPPORTED', `cannot run npm (${(e as Error).message}); set VOUCH_NPM to the npm executable`, { cause: e });
   }
+  if (signal?.aborted) throw new VouchError('USAGE', 'interrupted', { path: cwd });
   if (r.code !== 0) {
     const last = r.stderr.trim().split('\n').filter(Boolean).slice(-2).join(' ').slice(0, 300);
     throw new VouchError('INPUT_UNSUPPORTED', `\`npm ${args.join(' ')}\` failed (exit ${r.code})${last ? `: ${last}` : ''}`, { path: cwd });
