@@ -3,12 +3,13 @@
  * metadata from the recorded packuments beside src/remediate, npm replaced by a fake executable
  * (VOUCH_NPM) so relocking needs no registry. The real relock is opt-in: VOUCH_TEST_REGISTRY=1.
  */
-import { chmodSync, cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import semver from 'semver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAS_SHARED, REPO_ROOT, shared } from '../../src/testing/shared.js';
-import { tempDir, vouch } from './helpers.js';
+import { VOUCH, tempDir, vouch } from './helpers.js';
 
 const FIX = path.join(REPO_ROOT, 'src', 'remediate', '__fixtures__');
 const PACKUMENTS = path.join(FIX, 'packuments');
@@ -85,6 +86,22 @@ describe.skipIf(!HAS_SHARED)('vouch fix on real npm advisories', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^vouch: fix not applied, package.json and the lockfile restored: .*`npm install --package-lock-only --ignore-scripts --no-audit --no-fund` failed \(exit 1\): npm error network ECONNRESET/);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it('--apply: Ctrl-C while npm runs restores the project byte for byte', async () => {
+    const dir = project('npm-parent', 'sigint');
+    const before = snapshot(dir);
+    const marker = path.join(work, 'npm-started');
+    const npm = fakeNpm(work, `writeFileSync('package-lock.json', '{"half":'); writeFileSync(${JSON.stringify(marker)}, ''); setTimeout(() => {}, 60_000);`);
+    const child = spawn(process.execPath, [VOUCH, 'fix', dir, '--apply', '--packuments', PACKUMENTS, '-q'], { env: { ...process.env, VOUCH_HOME: home, VOUCH_NPM: npm } });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    while (!existsSync(marker)) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    expect(await exited).toBe(2);
+    expect(stderr).toMatch(/^vouch: fix not applied, package.json and the lockfile restored: .*interrupted\n$/);
     expect(snapshot(dir)).toEqual(before);
   });
 
