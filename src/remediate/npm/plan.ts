@@ -306,8 +306,9 @@ async function propose(
       if (!ok) break;
       const entry = project.entries.get(b.key);
       if (entry?.isRoot) {
-        // the vulnerable package is a direct dependency: raise its declared range to the target
-        if (!withinBump(inst.version, target, ctx.maxBump)) {
+        // the vulnerable package is a direct dependency: raise its declared range to the target.
+        // Only the project's own package.json is edited (not a workspace's), and only a registry range.
+        if (entry.key !== '' || !semver.validRange(b.spec) || !withinBump(inst.version, target, ctx.maxBump)) {
           ok = false;
           break;
         }
@@ -324,7 +325,8 @@ async function propose(
         const top = project.entries.get(chain[0]!)!;
         const declared = rootSpecOf(project, top.name);
         const tp = declared !== undefined ? await packumentOf(ctx, top.name) : undefined;
-        if (!tp || declared === undefined) {
+        // a git/file/alias declaration is not a registry range: raising it is not ours to guess
+        if (!tp || declared === undefined || !semver.validRange(declared)) {
           ok = false;
           break;
         }
@@ -360,7 +362,7 @@ async function propose(
     }
     if (ok && changes.length) {
       const risks = changes.map((c) => {
-        const from = c.package === inst.name ? inst.version : (topVersions.get(c.package) ?? semver.minVersion(c.from ?? '')?.version ?? '0.0.0');
+        const from = c.package === inst.name ? inst.version : (topVersions.get(c.package) ?? (semver.validRange(c.from ?? '') ? semver.minVersion(c.from!)?.version : undefined) ?? '0.0.0');
         return semverRisk(from, semver.minVersion(c.to)?.version ?? c.to);
       });
       const risk = worstRisk(risks);
