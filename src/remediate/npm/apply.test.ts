@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FIXTURES, MemoryAdvisories } from '../__fixtures__/memory-store.js';
 import { DirectoryMetadataSource } from '../metadata.js';
-import { type NpmRunner, RELOCK_FLAGS, applyNpm } from './apply.js';
+import type { FixStep } from '../types.js';
+import { type NpmRunner, RELOCK_FLAGS, applyNpm, editPackageJson } from './apply.js';
 
 const store = new MemoryAdvisories();
 const meta = new DirectoryMetadataSource(path.join(FIXTURES, 'packuments'));
@@ -34,6 +35,24 @@ function relock(dir: string, name: string, version: string, deps?: Record<string
 function snapshot(dir: string): Record<string, string> {
   return Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(path.join(dir, f), 'latin1')]));
 }
+
+describe('editPackageJson', () => {
+  it('when two steps raise one package, the higher raise wins whatever their order', () => {
+    const step = (to: string): FixStep => ({
+      strategy: 'parent',
+      changes: [{ file: 'package.json', kind: 'bump', package: 'zaproxy', from: '^0.2.0', to }],
+      fixes: [],
+      removed: 1,
+      packagesChanged: 1,
+      risk: 'major',
+      notes: [],
+    });
+    const pkg = '{\n  "dependencies": {\n    "zaproxy": "^0.2.0"\n  }\n}\n';
+    const want = pkg.replace('^0.2.0', '^1.0.1');
+    expect(editPackageJson(pkg, [step('^1.0.1'), step('^0.3.0')], 'package.json')).toBe(want);
+    expect(editPackageJson(pkg, [step('^0.3.0'), step('^1.0.1')], 'package.json')).toBe(want);
+  });
+});
 
 describe('applying an npm fix', () => {
   it('bumps the parent in package.json only, relocks, and rescans clean', async () => {

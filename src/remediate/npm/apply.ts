@@ -5,6 +5,7 @@
  * back byte for byte.
  */
 import { spawn } from 'node:child_process';
+import semver from 'semver';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -62,9 +63,18 @@ export interface ApplyResult {
 /** Edits package.json text for the steps: bumps in the section that declares the package, overrides added. */
 export function editPackageJson(text: string, steps: readonly FixStep[], file: string): string {
   let out = text;
+  // two steps may raise one package (to fix different things): the higher raise wins
+  const highest = new Map<string, string>();
+  for (const c of steps.flatMap((s) => s.changes)) {
+    if (c.kind !== 'bump') continue;
+    const prev = highest.get(c.package);
+    const floor = (r: string): string => semver.minVersion(r)?.version ?? '0.0.0';
+    if (!prev || semver.gt(floor(c.to), floor(prev))) highest.set(c.package, c.to);
+  }
   for (const s of steps) {
     for (const c of s.changes) {
       if (c.kind === 'bump') {
+        if (highest.get(c.package) !== c.to) continue;
         const section = DEP_SECTIONS.find((sec) => findString(out, [sec, c.package]) !== undefined);
         if (!section) throw new VouchError('INPUT_PARSE', `${c.package} is not declared in package.json`, { path: file });
         out = setString(out, [section, c.package], c.to, file);
