@@ -65,20 +65,21 @@ export function editPackageJson(text: string, steps: readonly FixStep[], file: s
   let out = text;
   // two steps may raise one package (to fix different things): the higher raise wins
   const highest = new Map<string, string>();
+  const slot = (c: FixStep['changes'][number]): string => `${c.kind} ${c.under ?? ''} ${c.package}`;
   for (const c of steps.flatMap((s) => s.changes)) {
-    if (c.kind !== 'bump') continue;
-    const prev = highest.get(c.package);
-    const floor = (r: string): string => semver.minVersion(r)?.version ?? '0.0.0';
-    if (!prev || semver.gt(floor(c.to), floor(prev))) highest.set(c.package, c.to);
+    if (c.kind === 'relock') continue;
+    const prev = highest.get(slot(c));
+    const floor = (r: string): string => (semver.validRange(r) ? semver.minVersion(r)?.version : undefined) ?? '0.0.0';
+    if (!prev || semver.gt(floor(c.to), floor(prev))) highest.set(slot(c), c.to);
   }
   for (const s of steps) {
     for (const c of s.changes) {
       if (c.kind === 'bump') {
-        if (highest.get(c.package) !== c.to) continue;
+        if (highest.get(slot(c)) !== c.to) continue;
         const section = DEP_SECTIONS.find((sec) => findString(out, [sec, c.package]) !== undefined);
         if (!section) throw new VouchError('INPUT_PARSE', `${c.package} is not declared in package.json`, { path: file });
         out = setString(out, [section, c.package], c.to, file);
-      } else if (c.kind === 'override') {
+      } else if (c.kind === 'override' && highest.get(slot(c)) === c.to) {
         out = upsertString(out, c.under ? ['overrides', c.under, c.package] : ['overrides', c.package], c.to, file);
       }
     }
