@@ -24,6 +24,7 @@ export const COMMANDS: Record<string, () => Promise<Register>> = {
   sign: async () => (await import('./sign.js')).registerSign,
   verify: async () => (await import('./verify.js')).registerVerify,
   provenance: async () => (await import('./provenance.js')).registerProvenance,
+  fix: async () => (await import('./fix.js')).registerFix,
 };
 
 /**

@@ -1,0 +1,57 @@
+/** Plain-text rendering of fix plans and apply results (the CLI prints what these return). */
+import type { FixPlan, FixStep } from './types.js';
+
+function changeText(s: FixStep): string {
+  return s.changes
+    .map((c) =>
+      c.kind === 'relock'
+        ? `relock ${c.package} ${c.from} → ${c.to}`
+        : c.kind === 'override'
+          ? `override ${c.package} ${c.from ? `${c.from} → ` : ''}${c.to}${c.under ? ` under ${c.under}` : ''} (${c.file})`
+          : `${c.package} ${c.from ?? '(new)'} → ${c.to} (${c.file}${c.line ? `:${c.line}` : ''})`,
+    )
+    .join('; ');
+}
+
+function removesText(s: FixStep): string {
+  return s.fixes.map((f) => `${f.package}@${f.from}${f.to ? ` → ${f.to}` : ' (dropped)'}: ${f.advisories.join(', ')}`).join('; ');
+}
+
+export function renderPlanTable(plan: FixPlan, opts: { diff?: boolean } = {}): string {
+  const lines: string[] = [];
+  const files = plan.files.join(' + ');
+  lines.push(`${plan.ecosystem}: ${files}`);
+  lines.push(`${plan.findings} finding(s); ${plan.steps.length} step(s) remove ${plan.steps.reduce((n, s) => n + s.removed, 0)}; ${plan.unfixable.reduce((n, u) => n + u.advisories.length, 0)} left without a fix`);
+  if (plan.steps.length) {
+    lines.push('');
+    const rows = plan.steps.map((s, i) => [String(i + 1), s.strategy, s.risk, String(s.removed), changeText(s)]);
+    const head = ['#', 'strategy', 'risk', 'removes', 'change'];
+    const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const fmt = (r: string[]): string => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]!))).join('  ');
+    lines.push(fmt(head));
+    plan.steps.forEach((s, i) => {
+      lines.push(fmt(rows[i]!));
+      const pad = ' '.repeat(w[0]! + 2);
+      lines.push(`${pad}fixes ${removesText(s)}`);
+      for (const n of s.notes) lines.push(`${pad}note: ${n}`);
+    });
+  }
+  if (plan.unfixable.length) {
+    lines.push('', 'Not fixable now:');
+    const ids = (a: string[]): string => (a.length > 6 ? `${a.slice(0, 5).join(', ')} and ${a.length - 5} more` : a.join(', '));
+    for (const u of plan.unfixable) lines.push(`  ${u.package}@${u.version}: ${ids(u.advisories)} — ${u.reason}`);
+  }
+  if (plan.containment.length) {
+    lines.push('', `Containment (${plan.containment[0]!.source}):`);
+    for (const c of plan.containment) {
+      lines.push(`  ${c.package} ${c.advisory}${c.key.toUpperCase() !== c.advisory.toUpperCase() ? ` (${c.key})` : ''}:`);
+      for (const s of c.steps) lines.push(`    - ${s}`);
+    }
+  }
+  if (plan.warnings.length) {
+    lines.push('', 'Warnings:');
+    for (const w of plan.warnings) lines.push(`  ${w}`);
+  }
+  if (opts.diff && plan.diff) lines.push('', plan.diff.trimEnd());
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,189 @@
+/**
+ * `vouch fix` end to end: the store loaded from the real npm advisories in ../shared/osv, package
+ * metadata from the recorded packuments beside src/remediate, npm replaced by a fake executable
+ * (VOUCH_NPM) so relocking needs no registry. The real relock is opt-in: VOUCH_TEST_REGISTRY=1.
+ */
+import { spawn } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import semver from 'semver';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HAS_SHARED, REPO_ROOT, shared } from '../../src/testing/shared.js';
+import { VOUCH, tempDir, vouch } from './helpers.js';
+
+const FIX = path.join(REPO_ROOT, 'src', 'remediate', '__fixtures__');
+const PACKUMENTS = path.join(FIX, 'packuments');
+
+function snapshot(dir: string): Record<string, string> {
+  return Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(path.join(dir, f), 'latin1')]));
+}
+
+/** A fake npm: a node script; `body` sees `args` and `lock` (the parsed lockfile) and may call `save()`. */
+function fakeNpm(dir: string, body: string): string {
+  const file = path.join(dir, 'fake-npm.mjs');
+  writeFileSync(
+    file,
+    `#!${process.execPath}
+import { readFileSync, writeFileSync } from 'node:fs';
+const args = process.argv.slice(2);
+const lock = JSON.parse(readFileSync('package-lock.json', 'utf8'));
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+const save = () => { lock.packages[''].dependencies = pkg.dependencies; writeFileSync('package-lock.json', JSON.stringify(lock, null, 2) + '\\n'); };
+${body}
+`,
+  );
+  chmodSync(file, 0o755);
+  return file;
+}
+
+describe.skipIf(!HAS_SHARED)('vouch fix on real npm advisories', () => {
+  let home: string;
+  let work: string;
+  beforeAll(() => {
+    home = tempDir('fix-home');
+    work = tempDir('fix-work');
+    const r = vouch(['db', 'update', '--source', shared('osv'), '--ecosystem', 'npm,PyPI,Maven', '--quiet'], { VOUCH_HOME: home });
+    expect(r.code, r.stderr).toBe(0);
+  });
+  afterAll(() => {
+    rmSync(home, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  function project(fixture: string, name: string): string {
+    const d = path.join(work, name);
+    cpSync(path.join(FIX, fixture), d, { recursive: true });
+    return d;
+  }
+
+  it('--plan --json: relock for lodash, the smallest parent bump (mkdirp 0.5.2) for minimist', () => {
+    const dir = project('npm-parent', 'plan');
+    const r = vouch(['fix', dir, '--plan', '--json', '--packuments', PACKUMENTS], { VOUCH_HOME: home });
+    expect(r.code, r.stderr).toBe(1);
+    const plan = JSON.parse(r.stdout) as { findings: number; steps: { strategy: string; changes: { package: string; to: string }[] }[] };
+    expect(plan.findings).toBe(5);
+    expect(plan.steps.map((s) => [s.strategy, s.changes.map((c) => `${c.package}@${c.to}`)])).toEqual([
+      ['in-range', ['lodash@4.17.21']],
+      ['parent', ['mkdirp@0.5.2']],
+    ]);
+  });
+
+  it('--plan: the override fixture is flagged, and the playbook steps are shown', () => {
+    const dir = project('npm-override', 'override');
+    writeFileSync(path.join(dir, 'vouch.containment.yaml'), 'CVE-2021-44906:\n  - "reject __proto__ keys before calling minimist (argv is attacker-controlled?)"\n');
+    const r = vouch(['fix', dir, '--packuments', PACKUMENTS], { VOUCH_HOME: home });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/override\s+override\s+1\s+override minimist 0\.0\.10 → 0\.2\.4 under optimist/);
+    expect(r.stdout).toMatch(/note: forces minimist@0.2.4 where optimist@0.6.1 declares ~0.0.1/);
+    expect(r.stdout).toMatch(/Containment \(.*vouch.containment.yaml\):\n {2}minimist GHSA-xvch-5gv4-984h \(CVE-2021-44906\):\n {4}- reject __proto__ keys/);
+  });
+
+  it('--apply: a fake npm that fails mid-way leaves the project byte-identical, exit 2, one line', () => {
+    const dir = project('npm-parent', 'fail');
+    const before = snapshot(dir);
+    const npm = fakeNpm(work, `writeFileSync('package-lock.json', '{"half":'); console.error('npm error network ECONNRESET'); process.exit(1);`);
+    const r = vouch(['fix', dir, '--apply', '--packuments', PACKUMENTS, '-q'], { VOUCH_HOME: home, VOUCH_NPM: npm });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^vouch: fix not applied, package.json and the lockfile restored: .*`npm install --package-lock-only --ignore-scripts --no-audit --no-fund` failed \(exit 1\): npm error network ECONNRESET/);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it('--apply: Ctrl-C while npm runs restores the project byte for byte', async () => {
+    const dir = project('npm-parent', 'sigint');
+    const before = snapshot(dir);
+    const marker = path.join(work, 'npm-started');
+    const npm = fakeNpm(work, `writeFileSync('package-lock.json', '{"half":'); writeFileSync(${JSON.stringify(marker)}, ''); setTimeout(() => {}, 60_000);`);
+    const child = spawn(process.execPath, [VOUCH, 'fix', dir, '--apply', '--packuments', PACKUMENTS, '-q'], { env: { ...process.env, VOUCH_HOME: home, VOUCH_NPM: npm } });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    while (!existsSync(marker)) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    expect(await exited).toBe(2);
+    expect(stderr).toMatch(/^vouch: fix not applied, package.json and the lockfile restored: .*interrupted\n$/);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it('--apply: edits only the mkdirp line of package.json, relocks, rescans clean', () => {
+    const dir = project('npm-parent', 'ok');
+    const pkg = readFileSync(path.join(dir, 'package.json'), 'utf8');
+    const npm = fakeNpm(
+      work,
+      `if (args[0] === 'install') { lock.packages['node_modules/mkdirp'] = { ...lock.packages['node_modules/mkdirp'], version: pkg.dependencies.mkdirp, dependencies: { minimist: '^1.2.5' } }; lock.packages['node_modules/minimist'].version = '1.2.8'; }
+       if (args[0] === 'update') lock.packages['node_modules/lodash'].version = '4.17.21';
+       save();`,
+    );
+    const r = vouch(['fix', dir, '--apply', '--packuments', PACKUMENTS, '-q'], { VOUCH_HOME: home, VOUCH_NPM: npm });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/applied 2 step\(s\): 5 → 0 finding\(s\)/);
+    expect(readFileSync(path.join(dir, 'package.json'), 'utf8')).toBe(pkg.replace('"mkdirp": "0.5.1"', '"mkdirp": "0.5.2"'));
+  });
+
+  // Jinja2 2.10 → 2.11.3 (PYSEC-2019-217 <2.10.1, PYSEC-2021-66 <2.11.3); flask 1.0.2 → 2.2.5
+  // (PYSEC-2023-62: [0, 2.2.5) and [2.3.0, 2.3.2)); log4j-core 2.14.1 → 2.17.1 through its property
+  // (GHSA-jfh8 <2.15.0, -7rjr <2.16.0, -p6xc <2.17.0, -8489 <2.17.1)
+  it.each([
+    ['requirements.txt', ['Jinja2==2.10 ;', 'flask==1.0.2 '], ['Jinja2==2.11.3 ;', 'flask==2.2.5 ']],
+    ['pom.xml', ['<log4j.version>2.14.1<'], ['<log4j.version>2.17.1<']],
+  ])('--apply on %s: one token changes, and vouch scan of the result no longer reports it', (name, from, to) => {
+    const dir = path.join(work, `text-${name}`);
+    cpSync(path.join(FIX, 'text', name), path.join(dir, name), { recursive: true });
+    const before = readFileSync(path.join(dir, name), 'utf8');
+    const plan = vouch(['fix', path.join(dir, name), '--diff'], { VOUCH_HOME: home });
+    expect(plan.code, plan.stderr).toBe(1);
+    for (const f of from) expect(plan.stdout).toContain(`-${before.split('\n').find((l) => l.includes(f))}`);
+    const r = vouch(['fix', path.join(dir, name), '--apply', '-q'], { VOUCH_HOME: home });
+    expect(r.stderr).toBe('');
+    expect(readFileSync(path.join(dir, name), 'utf8')).toBe(from.reduce((t, f, i) => t.replace(f, to[i]!), before));
+    const scan = vouch(['scan', path.join(dir, name), '--format', 'json'], { VOUCH_HOME: home });
+    const ids = (JSON.parse(scan.stdout) as { findings: { id: string; purl: string }[] }).findings.map((f) => `${f.purl} ${f.id}`);
+    expect(ids.filter((x) => /jinja2|flask|log4j-core/i.test(x))).toEqual([]);
+  });
+
+  it('yarn classic: plans like npm, and --apply refuses with one line', () => {
+    const dir = project('yarn-parent', 'yarn');
+    const r = vouch(['fix', dir, '--json', '--packuments', PACKUMENTS], { VOUCH_HOME: home });
+    expect(r.code, r.stderr).toBe(1);
+    const plan = JSON.parse(r.stdout) as { files: string[]; steps: { strategy: string; changes: { package: string; to: string }[] }[] };
+    expect(plan.files.map((f) => path.basename(f))).toEqual(['package.json', 'yarn.lock']);
+    expect(plan.steps.map((s) => `${s.strategy} ${s.changes[0]!.package}@${s.changes[0]!.to}`)).toEqual(['in-range lodash@4.17.21', 'parent mkdirp@0.5.2']);
+    const before = snapshot(dir);
+    const a = vouch(['fix', dir, '--apply', '--packuments', PACKUMENTS], { VOUCH_HOME: home });
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/^vouch: .*yarn: --apply relocks package-lock.json projects only/);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it('bad input is one line naming the file', () => {
+    const dir = path.join(work, 'bad');
+    cpSync(path.join(FIX, 'npm-parent'), dir, { recursive: true });
+    writeFileSync(path.join(dir, 'package-lock.json'), '{"lockfileVersion": 3, "packages": [');
+    const r = vouch(['fix', dir, '--packuments', PACKUMENTS], { VOUCH_HOME: home });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^vouch: .*bad\/package-lock.json: not valid JSON/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+// The real relock talks to the npm registry (whatever the user's npm config names): opt-in.
+describe.skipIf(!HAS_SHARED || process.env['VOUCH_TEST_REGISTRY'] !== '1')('vouch fix --apply with the real npm and registry (enable with VOUCH_TEST_REGISTRY=1)', () => {
+  it('relocks the parent-bump fixture for real and rescans clean', () => {
+    const home = tempDir('fix-reg-home');
+    const dir = tempDir('fix-reg');
+    try {
+      expect(vouch(['db', 'update', '--source', shared('osv'), '--ecosystem', 'npm', '--quiet'], { VOUCH_HOME: home }).code).toBe(0);
+      cpSync(path.join(FIX, 'npm-parent'), dir, { recursive: true });
+      const r = vouch(['fix', dir, '--apply', '-q'], { VOUCH_HOME: home });
+      expect(r.code, r.stderr + r.stdout).toBe(0);
+      const lock = JSON.parse(readFileSync(path.join(dir, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version: string }> };
+      expect(lock.packages['node_modules/mkdirp']!.version).toBe('0.5.2');
+      // the relock resolves ^4.17.4 to the registry's newest 4.x: at least 4.17.21, the last fix
+      expect(semver.gte(lock.packages['node_modules/lodash']!.version, '4.17.21')).toBe(true);
+      expect(semver.gte(lock.packages['node_modules/minimist']!.version, '1.2.6')).toBe(true);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
