@@ -1,4 +1,5 @@
 /** `vouch fix PATH --plan | --apply`: fix plans with the smallest change, applied safely. */
+import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { AdvisoryStore } from '../advisories/store.js';
 import { EXIT_CLEAN, EXIT_FINDINGS, VouchError } from '../model/errors.js';
@@ -63,7 +64,7 @@ async function runFix(p: string, opts: FixOptions): Promise<number> {
   if (opts.plan && opts.apply) throw new VouchError('USAGE', '--plan and --apply exclude each other');
   const progress = createProgress({ quiet: opts.quiet ?? false });
   const target = resolveTarget(p);
-  const metadata = opts.packuments ? new DirectoryMetadataSource(opts.packuments) : registryMetadataSource();
+  const metadata = opts.packuments ? new DirectoryMetadataSource(opts.packuments) : registryMetadataSource({ projectDir: 'dir' in target ? target.dir : path.dirname(target.file), home: opts.home ?? AdvisoryStore.defaultHome() });
   const store = AdvisoryStore.open(opts.home);
   const planOpts = { metadata, strategies: strategiesOf(opts.strategy), maxBump: opts.maxBump, ...(opts.containment ? { containment: opts.containment } : {}) };
   try {

@@ -7,6 +7,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { VouchError } from '../model/errors.js';
+import { loadNpmConfig } from '../ecosystems/npm/registry-config.js';
+import { NpmRegistryClient } from '../ecosystems/npm/registry.js';
 
 /** One version of a packument: only the fields the planner reads. */
 export interface PackumentVersion {
@@ -75,33 +77,24 @@ export class DirectoryMetadataSource implements PackageMetadataSource {
 }
 
 /**
- * ADAPTER POINT (integrator): the registry source used by `vouch fix` when no `--packuments` folder
- * is given. Until `src/ecosystems/npm/registry.ts` (`fetchPackument(name)`, honouring the user's npm
- * config, cached on disk) is merged, this is a minimal stand-in: npm-registry-fetch against
- * `$npm_config_registry` (default https://registry.npmjs.org/), abbreviated packuments, cached in
- * memory for one run only. Replace the body of `registryMetadataSource` with
- * `{ packument: (name) => fetchPackument(name) }` (adapting the return type with `asPackument`).
+ * The registry source used by `vouch fix` when no `--packuments` folder is given: the npm registry
+ * client of src/ecosystems/npm/registry.ts, configured the way npm itself is in the project's
+ * folder (`.npmrc`, environment, proxy, auth; never a hard-coded host), abbreviated packuments
+ * cached on disk under `<home>/cache/npm` with revalidation. The configuration is read on the
+ * first packument asked for, so a plan that needs none never runs `npm config`.
  */
-export function registryMetadataSource(): PackageMetadataSource {
+export function registryMetadataSource(opts: { projectDir: string; home: string; registry?: string }): PackageMetadataSource {
+  let client: Promise<NpmRegistryClient> | undefined;
   const cache = new Map<string, Promise<Packument>>();
-  const registry = process.env['npm_config_registry'] ?? process.env['NPM_CONFIG_REGISTRY'] ?? 'https://registry.npmjs.org/';
+  const clientOf = (): Promise<NpmRegistryClient> =>
+    (client ??= loadNpmConfig({ cwd: opts.projectDir, ...(opts.registry ? { registry: opts.registry } : {}) }).then(
+      (config) => new NpmRegistryClient({ config, cacheDir: path.join(opts.home, 'cache', 'npm') }),
+    ));
   return {
     packument(name: string): Promise<Packument> {
       let p = cache.get(name);
       if (!p) {
-        p = (async () => {
-          const { default: fetch } = await import('npm-registry-fetch');
-          try {
-            const json = await fetch.json(`/${name.replace('/', '%2f')}`, {
-              registry,
-              headers: { accept: 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8' },
-            });
-            return asPackument(json, name, `${registry}${name}`);
-          } catch (e) {
-            if (e instanceof VouchError) throw e;
-            throw new VouchError('NETWORK', `cannot fetch the packument of ${name} (${(e as Error).message})`, { path: registry, cause: e });
-          }
-        })();
+        p = clientOf().then(async (c) => asPackument(await c.fetchPackument(name), name, `${c.registryFor(name)}${name}`));
         cache.set(name, p);
       }
       return p;
