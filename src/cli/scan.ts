@@ -148,6 +148,11 @@ async function runScan(paths: string[], opts: ScanOptions, failOnGiven: boolean)
     const policyResult = policy ? evaluatePolicy(policy, report, [...inventory.graph.components.values()]) : undefined;
     if (policyResult) {
       report = applyPolicyToReport(build((f) => vexSuppress(f) ?? policyResult.suppress(f)), policyResult);
+      report.policy = {
+        file: policyFile!,
+        failed: policyResult.failed,
+        violations: policyResult.violations.map(({ rule, level, message, purl, id, source }) => ({ rule, level, message, source, ...(purl ? { purl } : {}), ...(id ? { id } : {}) })),
+      };
     }
     for (const i of report.inputs) {
       if (i.status === 'failed') progress.log(`vouch: skipped ${i.reason}`);

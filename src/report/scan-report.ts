@@ -139,6 +139,13 @@ export interface StoreInfo {
   loadedAt: string;
 }
 
+/** The policy file's verdict (schema 1.2), when a policy was used. */
+export interface PolicySummary {
+  file: string;
+  failed: boolean;
+  violations: { rule: string; level: 'fail' | 'warn'; message: string; purl?: string; id?: string; source: string }[];
+}
+
 export interface ScanReport {
   schemaVersion: string;
   tool: { name: 'vouch'; version: string };
@@ -171,6 +178,8 @@ export interface ScanReport {
   store: StoreInfo[];
   /** Since 1.2: the KEV / EPSS feeds the store holds (empty when none is loaded). */
   feeds?: FeedStatus[];
+  /** Since 1.2: the policy's verdict, when a policy file was used; `failed` above follows it. */
+  policy?: PolicySummary;
 }
 
 export function buildScanReport(args: {

@@ -9,7 +9,9 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAS_SHARED, shared } from '../../src/testing/shared.js';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { HAS_SHARED, REPO_ROOT, shared } from '../../src/testing/shared.js';
 import { tempDir, vouch } from './helpers.js';
 
 const PURL = 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1';
@@ -24,6 +26,7 @@ interface JsonReport {
   failed: boolean;
   findings: JsonFinding[];
   summary: { findings: number; suppressed: number };
+  policy?: { file: string; failed: boolean; violations: { rule: string; level: string; id?: string; source: string }[] };
 }
 
 describe.skipIf(!HAS_SHARED)('VEX and policy on real data (log4j-core 2.14.1)', () => {
@@ -183,6 +186,13 @@ describe.skipIf(!HAS_SHARED)('VEX and policy on real data (log4j-core 2.14.1)', 
     expect(e.code).toBe(1);
     expect(e.stderr).toMatch(/expired\.policy\.yaml:5.*ignore\[0\].*CVE-2021-44228.*expired on 2026-10-31/);
     expect(e.report.findings.find((f) => f.aliases.includes('CVE-2021-44228'))!.suppressed).toBeUndefined();
+    // the JSON carries the verdict too (schema 1.2 `policy`)
+    expect(e.report.policy).toMatchObject({ file: expired, failed: true });
+    expect(e.report.policy!.violations.find((v) => v.rule === 'ignore[0]')).toMatchObject({ level: 'fail', id: 'CVE-2021-44228', source: `${expired}:5` });
+    const ajv = new Ajv2020.default({ allErrors: true, strict: false });
+    addFormats.default(ajv);
+    const validate = ajv.compile(JSON.parse(readFileSync(path.join(REPO_ROOT, 'docs', 'scan-report.schema.json'), 'utf8')) as object);
+    expect(validate(e.report), JSON.stringify(validate.errors)).toBe(true);
   });
 
   it('a policy whose fail section does not reach the findings passes; --fail-on beside it is a usage error', () => {
