@@ -1,7 +1,7 @@
 /**
  * `vouch verify-lockfile` end to end: the built CLI against a registry on 127.0.0.1, with its own
- * project .npmrc, VOUCH_HOME and an isolated npm user/global config. One opt-in test
- * (VOUCH_TEST_REGISTRY=1) checks a slice of a real lockfile against the real configured registry.
+ * project .npmrc, VOUCH_HOME and an isolated npm user/global config. One test
+ * (run when the configured registry answers `npm ping`) checks a slice of a real lockfile against it.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type TestPackage, type TestRegistry, makeTarball, packageLockV3, sri, startTestRegistry } from '../../src/attest/lockfile-testing.js';
+import { REGISTRY_REACHABLE } from '../../src/testing/registry.js';
 import { HAS_SHARED, shared } from '../../src/testing/shared.js';
 import { type Run, VOUCH, tempDir } from './helpers.js';
 
@@ -178,14 +179,9 @@ function lineOf(key: string): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// opt-in: the real registry
+// the real registry: runs where the configured registry answers (src/testing/registry.ts)
 
-const REAL = process.env['VOUCH_TEST_REGISTRY'] === '1';
-if (!REAL) {
-  console.warn('[vouch tests] verify-lockfile against the real npm registry is skipped: set VOUCH_TEST_REGISTRY=1 to run it (it downloads ~20 small tarballs from the registry your npm config names).');
-}
-
-describe.skipIf(!REAL || !HAS_SHARED)('vouch verify-lockfile against the real configured registry (VOUCH_TEST_REGISTRY=1)', () => {
+describe.skipIf(!REGISTRY_REACHABLE || !HAS_SHARED)('vouch verify-lockfile against the real configured registry (~20 small tarballs)', () => {
   it('verifies the first 20 registry packages of a real lockfile, then answers them all from the cache', async () => {
     const real = JSON.parse(readFileSync(shared('realworld', 'BookStackApp__BookStack', 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string; integrity?: string }> };
     const picked = Object.entries(real.packages)
