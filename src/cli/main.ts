@@ -16,15 +16,15 @@ export const COMMANDS: Record<string, () => Promise<Register>> = {
   scan: async () => (await import('./scan.js')).registerScan,
   db: async () => (await import('./db.js')).registerDb,
   sbom: async () => (await import('./sbom.js')).registerSbom,
+  fix: async () => (await import('./fix.js')).registerFix,
   vex: async () => (await import('./vex.js')).registerVex,
-  health: async () => (await import('./health.js')).registerHealth,
-  'verify-lockfile': async () => (await import('./verify-lockfile.js')).registerVerifyLockfile,
   key: async () => (await import('./key.js')).registerKey,
   attest: async () => (await import('./attest.js')).registerAttest,
   sign: async () => (await import('./sign.js')).registerSign,
   verify: async () => (await import('./verify.js')).registerVerify,
   provenance: async () => (await import('./provenance.js')).registerProvenance,
-  fix: async () => (await import('./fix.js')).registerFix,
+  'verify-lockfile': async () => (await import('./verify-lockfile.js')).registerVerifyLockfile,
+  health: async () => (await import('./health.js')).registerHealth,
 };
 
 /**
