@@ -5,6 +5,7 @@ import { AdvisoryStore } from '../advisories/store.js';
 import { EXIT_CLEAN, EXIT_FINDINGS, VouchError } from '../model/errors.js';
 import { DirectoryMetadataSource, registryMetadataSource } from '../remediate/metadata.js';
 import { applyTarget, planTarget, resolveTarget } from '../remediate/index.js';
+import { applyNpm } from '../remediate/npm/apply.js';
 import type { MaxBump } from '../remediate/npm/plan.js';
 import { renderPlanTable } from '../remediate/render.js';
 import type { Strategy } from '../remediate/types.js';
@@ -27,9 +28,9 @@ export function registerFix(program: Command): void {
   program
     .command('fix')
     .description('plan (and apply) the smallest dependency changes that remove known vulnerabilities')
-    .argument('[path]', 'a project folder or file: package.json + package-lock.json (or pnpm-lock.yaml / yarn.lock, plan only), requirements.txt, go.mod, pom.xml', '.')
+    .argument('[path]', 'a project folder or file: package.json + package-lock.json, pnpm-lock.yaml or yarn.lock (classic), requirements.txt, go.mod, pom.xml', '.')
     .option('--plan', 'show the plan without changing anything (the default)')
-    .option('--apply', 'apply the plan: npm: edit package.json, relock (lockfile only, no scripts), rescan, restore both files on any failure; text manifests: write the edits')
+    .option('--apply', 'apply the plan: npm/yarn/pnpm: edit package.json, relock with the manager\'s CLI (no scripts, node_modules untouched), rescan, restore both files on any failure; text manifests: write the edits')
     .option('--json', 'the plan (or the apply result) as JSON on stdout (see docs/fix.md)')
     .option('--diff', 'also show the edits as a unified diff (requirements.txt, go.mod, pom.xml)')
     .addOption(new Option('--strategy <s>', 'strategies allowed: in-range (relock only), parent (raise a declared dependency), override (force a version), all').choices(['in-range', 'parent', 'override', 'all']).default('all'))
@@ -44,7 +45,9 @@ export function registerFix(program: Command): void {
 Strategies, cheapest first: in-range (every declared range already admits a safe version: relock),
 parent (raise a dependency package.json declares: the vulnerable one, or the smallest release of
 the direct dependency whose ranges reach a safe version), override (npm "overrides": forces a
-version its parent did not declare; flagged). npm metadata comes from the registry
+version its parent did not declare; flagged: npm "overrides", yarn "resolutions", pnpm
+"pnpm.overrides"). --apply relocks with npm, yarn 1 or pnpm: $VOUCH_NPM / $VOUCH_YARN /
+$VOUCH_PNPM, else the one on PATH (corepack shims count). npm metadata comes from the registry
 ($npm_config_registry); requirements.txt, go.mod and pom.xml are planned from the advisories'
 fixed versions alone. A vouch.containment.yaml playbook adds mitigation steps (see docs/fix.md).
 
@@ -80,7 +83,9 @@ async function runFix(p: string, opts: FixOptions): Promise<number> {
     process.on('SIGINT', onSigint);
     try {
       progress.phase('applying');
-      const r = await applyTarget(target, store, { ...planOpts, signal: ac.signal });
+      const applyOpts = { ...planOpts, signal: ac.signal };
+      // yarn classic and pnpm relock through their own CLI, on the npm code path
+      const r = 'dir' in target && target.kind !== 'npm' ? await applyNpm(target.dir, store, metadata, { ...applyOpts, manager: target.kind }) : await applyTarget(target, store, applyOpts);
       progress.done();
       if (opts.json) {
         process.stdout.write(`${JSON.stringify({ plan: r.plan, applied: r.applied.length, before: r.before, after: r.after }, null, 2)}\n`);

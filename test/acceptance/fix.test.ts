@@ -3,7 +3,7 @@
  * metadata from the recorded packuments beside src/remediate, npm replaced by a fake executable
  * (VOUCH_NPM) so relocking needs no registry. The real relock is opt-in: VOUCH_TEST_REGISTRY=1.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import semver from 'semver';
@@ -141,17 +141,73 @@ describe.skipIf(!HAS_SHARED)('vouch fix on real npm advisories', () => {
     expect(ids.filter((x) => /jinja2|flask|log4j-core/i.test(x))).toEqual([]);
   });
 
-  it('yarn classic: plans like npm, and --apply refuses with one line', () => {
+  /** A fake yarn/pnpm: a node script; `body` sees `args` and may write the lockfile. */
+  function fakeManager(name: string, body: string): string {
+    const file = path.join(work, `fake-${name}.mjs`);
+    writeFileSync(file, `#!${process.execPath}\nimport { writeFileSync } from 'node:fs';\nconst args = process.argv.slice(2);\n${body}\n`);
+    chmodSync(file, 0o755);
+    return file;
+  }
+
+  it('yarn classic: plans like npm; --apply edits package.json, relocks with $VOUCH_YARN, shows before → after', () => {
     const dir = project('yarn-parent', 'yarn');
     const r = vouch(['fix', dir, '--json', '--packuments', PACKUMENTS], { VOUCH_HOME: home });
     expect(r.code, r.stderr).toBe(1);
     const plan = JSON.parse(r.stdout) as { files: string[]; steps: { strategy: string; changes: { package: string; to: string }[] }[] };
     expect(plan.files.map((f) => path.basename(f))).toEqual(['package.json', 'yarn.lock']);
     expect(plan.steps.map((s) => `${s.strategy} ${s.changes[0]!.package}@${s.changes[0]!.to}`)).toEqual(['in-range lodash@4.17.21', 'parent mkdirp@0.5.2']);
+    const pkg = readFileSync(path.join(dir, 'package.json'), 'utf8');
+    const lock = [
+      '# yarn lockfile v1',
+      '',
+      'lodash@^4.17.4:\n  version "4.17.21"',
+      'minimist@^1.2.5:\n  version "1.2.8"',
+      'mkdirp@0.5.2:\n  version "0.5.2"\n  dependencies:\n    minimist "^1.2.5"',
+    ].join('\n\n');
+    const yarn = fakeManager('yarn', `if (args[0] === '--version') { console.log('1.22.22'); process.exit(0); }
+      if (args[0] !== 'install' || !args.includes('--modules-folder')) process.exit(3);
+      writeFileSync('yarn.lock', ${JSON.stringify(`${lock}\n`)});`);
+    const a = vouch(['fix', dir, '--apply', '--packuments', PACKUMENTS, '-q'], { VOUCH_HOME: home, VOUCH_YARN: yarn });
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.stdout).toMatch(/applied 2 step\(s\): 5 → 0 finding\(s\)/);
+    expect(a.stdout).toMatch(/ {2}fixed {4}minimist@0\.0\.8 GHSA-xvch-5gv4-984h/);
+    expect(readFileSync(path.join(dir, 'package.json'), 'utf8')).toBe(pkg.replace('"mkdirp": "0.5.1"', '"mkdirp": "0.5.2"'));
+    expect(readdirSync(dir).sort()).toEqual(['package.json', 'yarn.lock']);
+  });
+
+  it('pnpm: a fake pnpm that fails mid-way leaves the project byte-identical, exit 2, one line', () => {
+    const dir = project('pnpm-parent', 'pnpm-fail');
     const before = snapshot(dir);
-    const a = vouch(['fix', dir, '--apply', '--packuments', PACKUMENTS], { VOUCH_HOME: home });
-    expect(a.code).toBe(2);
-    expect(a.stderr).toMatch(/^vouch: .*yarn: --apply relocks package-lock.json projects only/);
+    const pnpm = fakeManager('pnpm', `if (args[0] === '--version') { console.log('9.15.0'); process.exit(0); }
+      writeFileSync('pnpm-lock.yaml', 'lockfileVersion: [');
+      console.error(' ERR_PNPM_META_FETCH_FAIL  GET https://registry.npmjs.org/mkdirp: ECONNRESET');
+      process.exit(1);`);
+    const r = vouch(['fix', dir, '--apply', '--packuments', PACKUMENTS, '-q'], { VOUCH_HOME: home, VOUCH_PNPM: pnpm });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^vouch: fix not applied, package.json and the lockfile restored: .*`pnpm install --lockfile-only --ignore-scripts --no-frozen-lockfile` failed \(exit 1\): ERR_PNPM_META_FETCH_FAIL/);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it.each([
+    ['yarn-parent', 'yarn', /^vouch: yarn is not installed \(no yarn on PATH and VOUCH_YARN is not set\): install yarn classic with `npm install -g yarn@1` or `corepack enable`, or apply the plan by hand .* and run `yarn install --ignore-scripts`; nothing was changed\n$/],
+    ['pnpm-override', 'pnpm', /^vouch: pnpm is not installed \(no pnpm on PATH and VOUCH_PNPM is not set\): install pnpm .* and run `pnpm install --lockfile-only --ignore-scripts`; nothing was changed\n$/],
+  ])('--apply on %s without %s installed: one line, exit 2, project untouched', (fixture, manager, message) => {
+    const dir = project(fixture, `missing-${manager}`);
+    const before = snapshot(dir);
+    const r = vouch(['fix', dir, '--apply', '--packuments', PACKUMENTS], { VOUCH_HOME: home, PATH: work, VOUCH_YARN: '', VOUCH_PNPM: '' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  it('yarn berry: --apply refuses with one line', () => {
+    const dir = project('yarn-parent', 'berry');
+    writeFileSync(path.join(dir, 'yarn.lock'), '__metadata:\n  version: 8\n  cacheKey: 10c0\n');
+    const before = snapshot(dir);
+    const r = vouch(['fix', dir, '--apply', '--packuments', PACKUMENTS], { VOUCH_HOME: home });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^vouch: .*yarn.lock: yarn berry \(v2\+\) lockfiles are not planned yet; only yarn classic \(v1\)\n$/);
     expect(snapshot(dir)).toEqual(before);
   });
 
@@ -186,4 +242,55 @@ describe.skipIf(!HAS_SHARED || process.env['VOUCH_TEST_REGISTRY'] !== '1')('vouc
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+/**
+ * yarn 1 and pnpm for real: each CLI is installed from the npm registry into a temporary folder
+ * (`npm install --prefix TMP`), then relocks a fixture copy through `vouch fix --apply`.
+ * Opt-in (VOUCH_TEST_REGISTRY=1) like the npm one above.
+ */
+describe.skipIf(!HAS_SHARED || process.env['VOUCH_TEST_REGISTRY'] !== '1')('vouch fix --apply with the real yarn 1 / pnpm and registry (enable with VOUCH_TEST_REGISTRY=1)', () => {
+  let home: string;
+  beforeAll(() => {
+    home = tempDir('fix-mgr-home');
+    expect(vouch(['db', 'update', '--source', shared('osv'), '--ecosystem', 'npm', '--quiet'], { VOUCH_HOME: home }).code).toBe(0);
+  });
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+  // pnpm 12 is the newest major on the registry, and its engines (node >=18) accept Node 20
+  it.each([
+    ['yarn', 'yarn@1', 'yarn-parent', 'yarn.lock'],
+    ['pnpm', 'pnpm@12', 'pnpm-parent', 'pnpm-lock.yaml'],
+  ])('%s (%s) relocks the parent-bump fixture and rescans clean', (manager, spec, fixture, lockName) => {
+    const tools = tempDir(`fix-${manager}-cli`);
+    const dir = tempDir(`fix-${manager}-real`);
+    try {
+      const registry = spawnSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8' }).stdout.trim();
+      const inst = spawnSync('npm', ['install', '--prefix', tools, '--no-save', '--no-audit', '--no-fund', spec], { encoding: 'utf8' });
+      expect(inst.status, inst.stderr).toBe(0);
+      const bin = path.join(tools, 'node_modules', '.bin', manager);
+      cpSync(path.join(FIX, fixture), dir, { recursive: true });
+      const pkg = readFileSync(path.join(dir, 'package.json'), 'utf8');
+      // the fixture's yarn.lock names registry.yarnpkg.com: point yarn at the npm config's registry
+      const r = vouch(['fix', dir, '--apply', '-q'], { VOUCH_HOME: home, [`VOUCH_${manager.toUpperCase()}`]: bin, YARN_REGISTRY: registry, npm_config_registry: registry });
+      expect(r.code, r.stderr + r.stdout).toBe(0);
+      expect(r.stdout).toMatch(/applied 2 step\(s\): 5 → 0 finding\(s\)/);
+      expect(readFileSync(path.join(dir, 'package.json'), 'utf8')).toBe(pkg.replace('"mkdirp": "0.5.1"', '"mkdirp": "0.5.2"'));
+      // only the two files changed: no node_modules, no yarn-error.log
+      expect(readdirSync(dir).sort()).toEqual(['package.json', lockName]);
+      const lock = readFileSync(path.join(dir, lockName), 'utf8');
+      const versions = (name: string): string[] =>
+        lockName === 'yarn.lock'
+          ? [...lock.matchAll(new RegExp(`^"?${name}@[^\\n]*:\\n {2}version "([^"]+)"`, 'gm'))].map((m) => m[1]!)
+          : // pnpm names each package twice: under packages and under snapshots
+            [...new Set([...lock.matchAll(new RegExp(`^ {2}${name}@([^:(]+):`, 'gm'))].map((m) => m[1]!))];
+      expect(versions('mkdirp')).toEqual(['0.5.2']);
+      expect(versions('lodash').every((v) => semver.gte(v, '4.17.21'))).toBe(true);
+      expect(versions('minimist').every((v) => semver.gte(v, '1.2.6'))).toBe(true);
+      expect(versions('lodash').length * versions('minimist').length).toBeGreaterThan(0);
+    } finally {
+      rmSync(tools, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });

@@ -384,7 +384,7 @@ async function propose(
       risk: 'override',
       notes: [
         `forces ${inst.name}@${target} where ${declared.join('; ')}: test the dependents`,
-        ...(project.manager === 'yarn' ? [`yarn: add to package.json "resolutions": ${parents.map((p) => `"${p}/${inst.name}": "${target}"`).join(', ')}`] : []),
+        ...(project.manager === 'yarn' ? [`yarn: add to package.json "resolutions": ${parents.map((p) => `"**/${p}/${inst.name}": "${target}"`).join(', ')}`] : []),
         ...(project.manager === 'pnpm' ? [`pnpm: add to package.json "pnpm": {"overrides": {${parents.map((p) => `"${p}>${inst.name}": "${target}"`).join(', ')}}}`] : []),
       ],
       to: target,

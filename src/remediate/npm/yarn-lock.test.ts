@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { FIXTURES, MemoryAdvisories } from '../__fixtures__/memory-store.js';
 import { DirectoryMetadataSource } from '../metadata.js';
 import { planNpm } from './plan.js';
-import { readYarnProject } from './yarn-lock.js';
+import { dropYarnEntries, readYarnProject } from './yarn-lock.js';
 
 const store = new MemoryAdvisories();
 const meta = new DirectoryMetadataSource(path.join(FIXTURES, 'packuments'));
@@ -23,7 +23,7 @@ describe('yarn classic plans', () => {
   it('override becomes a yarn resolution', async () => {
     const plan = await planNpm(await readYarnProject(path.join(FIXTURES, 'yarn-override')), store, meta);
     expect(plan.steps).toHaveLength(1);
-    expect(plan.steps[0]!.notes).toContain('yarn: add to package.json "resolutions": "optimist/minimist": "0.2.4"');
+    expect(plan.steps[0]!.notes).toContain('yarn: add to package.json "resolutions": "**/optimist/minimist": "0.2.4"');
   });
 
   it.each([
@@ -39,5 +39,16 @@ describe('yarn classic plans', () => {
     } finally {
       rmSync(d, { recursive: true, force: true });
     }
+  });
+});
+
+describe('dropYarnEntries', () => {
+  const lock = '# yarn lockfile v1\n\n\na@^1.0.0, a@^1.1.0:\n  version "1.2.0"\n  dependencies:\n    "@s/b" "^2.0.0"\n\n"@s/b@^2.0.0":\n  version "2.0.1"\n\na@^2.0.0:\n  version "2.0.0"\n';
+  it.each([
+    ['a 1.2.0 goes with its header, fields and blank line', [{ name: 'a', version: '1.2.0' }], '# yarn lockfile v1\n\n\n"@s/b@^2.0.0":\n  version "2.0.1"\n\na@^2.0.0:\n  version "2.0.0"\n'],
+    ['a quoted scoped entry', [{ name: '@s/b', version: '2.0.1' }], '# yarn lockfile v1\n\n\na@^1.0.0, a@^1.1.0:\n  version "1.2.0"\n  dependencies:\n    "@s/b" "^2.0.0"\n\na@^2.0.0:\n  version "2.0.0"\n'],
+    ['another version of the name stays', [{ name: 'a', version: '9.9.9' }], lock],
+  ])('%s', (_what, drop, want) => {
+    expect(dropYarnEntries(lock, drop)).toBe(want);
   });
 });

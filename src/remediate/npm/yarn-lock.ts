@@ -93,3 +93,42 @@ export async function readYarnProject(dir: string): Promise<NpmProject> {
   }
   return { dir, packageJsonPath, lockPath, packageJsonText, lockText, entries, dependents, manager: 'yarn' };
 }
+
+/**
+ * yarn.lock text without the entries that resolve `name` to `version` (the whole block: header,
+ * fields, and the blank line after it). Everything else is kept byte for byte. Deleting an entry
+ * is yarn classic's way to re-resolve one package: the next `yarn install` picks the newest version
+ * its ranges admit (or a `resolutions` pin) and writes the entry back.
+ */
+export function dropYarnEntries(text: string, drop: readonly { name: string; version: string }[]): string {
+  const wanted = new Set(drop.map((d) => `${d.name}@${d.version}`));
+  const lines = text.split(/(?<=\n)/);
+  const out: string[] = [];
+  let block: string[] = [];
+  let header: string | undefined;
+  const flush = (): void => {
+    if (header !== undefined) {
+      const name = splitDescriptor(unquote(header.trimEnd().slice(0, -1).split(/,\s*/)[0]!))[0];
+      const v = block.map((l) => /^ {2}version\s+(.+?)\s*$/.exec(l)).find(Boolean);
+      if (v && wanted.has(`${name}@${unquote(v[1]!)}`)) {
+        // the block's own trailing blank lines go with it
+        block = [];
+        header = undefined;
+        return;
+      }
+    }
+    out.push(...block);
+    block = [];
+    header = undefined;
+  };
+  for (const l of lines) {
+    const isHeader = l.trim() !== '' && !/^\s/.test(l) && !l.startsWith('#');
+    if (isHeader) {
+      flush();
+      header = l;
+    }
+    block.push(l);
+  }
+  flush();
+  return out.join('');
+}
