@@ -1,13 +1,15 @@
 /**
  * `vouch fix` end to end: the store loaded from the real npm advisories in ../shared/osv, package
  * metadata from the recorded packuments beside src/remediate, npm replaced by a fake executable
- * (VOUCH_NPM) so relocking needs no registry. The real relock is opt-in: VOUCH_TEST_REGISTRY=1.
+ * (VOUCH_NPM) so relocking needs no registry. The real relocks run where the configured registry
+ * answers `npm ping` (src/testing/registry.ts), and are skipped with a message where it does not.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import semver from 'semver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REGISTRY_REACHABLE } from '../../src/testing/registry.js';
 import { HAS_SHARED, REPO_ROOT, shared } from '../../src/testing/shared.js';
 import { VOUCH, tempDir, vouch } from './helpers.js';
 
@@ -223,7 +225,7 @@ describe.skipIf(!HAS_SHARED)('vouch fix on real npm advisories', () => {
 });
 
 // The real relock talks to the npm registry (whatever the user's npm config names): opt-in.
-describe.skipIf(!HAS_SHARED || process.env['VOUCH_TEST_REGISTRY'] !== '1')('vouch fix --apply with the real npm and registry (enable with VOUCH_TEST_REGISTRY=1)', () => {
+describe.skipIf(!HAS_SHARED || !REGISTRY_REACHABLE)('vouch fix --apply with the real npm and registry', () => {
   it('relocks the parent-bump fixture for real and rescans clean', () => {
     const home = tempDir('fix-reg-home');
     const dir = tempDir('fix-reg');
@@ -247,9 +249,9 @@ describe.skipIf(!HAS_SHARED || process.env['VOUCH_TEST_REGISTRY'] !== '1')('vouc
 /**
  * yarn 1 and pnpm for real: each CLI is installed from the npm registry into a temporary folder
  * (`npm install --prefix TMP`), then relocks a fixture copy through `vouch fix --apply`.
- * Opt-in (VOUCH_TEST_REGISTRY=1) like the npm one above.
+ * Run where the configured registry answers (src/testing/registry.ts), like the npm one above.
  */
-describe.skipIf(!HAS_SHARED || process.env['VOUCH_TEST_REGISTRY'] !== '1')('vouch fix --apply with the real yarn 1 / pnpm and registry (enable with VOUCH_TEST_REGISTRY=1)', () => {
+describe.skipIf(!HAS_SHARED || !REGISTRY_REACHABLE)('vouch fix --apply with the real yarn 1 / pnpm and registry', () => {
   let home: string;
   beforeAll(() => {
     home = tempDir('fix-mgr-home');
