@@ -107,6 +107,27 @@ describe('Gemfile + Gemfile.lock', () => {
   });
 });
 
+describe('parents recorded in the lockfile', () => {
+  it('Gemfile.lock: a parent requiring rack < 2.2.3.1 means a parent upgrade', async () => {
+    const d = copy('bundler');
+    const lock = path.join(d, 'Gemfile.lock');
+    writeFileSync(lock, readFileSync(lock, 'utf8').replace('rack (>= 1.0, < 3)', 'rack (= 2.2.3)'));
+    const ep = await planEco(path.join(d, 'Gemfile'), 'bundler', store);
+    expect(ep.plan.steps.map((s) => s.fixes[0]!.package)).toEqual(['nokogiri']);
+    expect(ep.plan.unfixable).toEqual([{ package: 'rack', version: '2.2.3', advisories: ['GHSA-hxqx-xwvh-44m2'], reason: 'fixed in 2.2.3.1, but rack-test requires "= 2.2.3": needs a parent upgrade' }]);
+  });
+
+  it('poetry.lock and composer.lock: a parent capping below the fix means a parent upgrade', async () => {
+    const p = copy('poetry');
+    writeFileSync(path.join(p, 'poetry.lock'), readFileSync(path.join(p, 'poetry.lock'), 'utf8').replace('urllib3 = ">=1.21.1,<1.27"', 'urllib3 = ">=1.21.1,<1.26.10"'));
+    expect((await planEco(path.join(p, 'pyproject.toml'), 'poetry', store)).plan.unfixable[0]).toMatchObject({ package: 'urllib3', reason: 'fixed in 1.26.18, but requests requires ">=1.21.1,<1.26.10": needs a parent upgrade' });
+    const c = copy('composer');
+    writeFileSync(path.join(c, 'composer.lock'), readFileSync(path.join(c, 'composer.lock'), 'utf8').replace('"drupal/jsonapi": "^1.0"', '"drupal/jsonapi": "~1.24.0"'));
+    const ep = await planEco(path.join(c, 'composer.json'), 'composer', store);
+    expect(ep.plan.unfixable.map((u) => u.reason)).toContain('fixed in 1.25.0, but acme/site-tools requires "~1.24.0": needs a parent upgrade');
+  });
+});
+
 describe('composer.json + composer.lock', () => {
   // league/flysystem 1.0.70: GHSA-9f46-5r25-5wfm (<1.1.4); drupal/jsonapi 1.24.0 (under acme/site-tools):
   // DRUPAL-CONTRIB-2019-019 (<1.25.0) → 1.25.0; DRUPAL-CONTRIB-2020-010 has no fixed event.

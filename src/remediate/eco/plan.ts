@@ -21,6 +21,7 @@ import type { Ecosystem, Extractor } from '../../ecosystems/types.js';
 import type { Advisory } from '../../model/advisory.js';
 import { VouchError } from '../../model/errors.js';
 import { memoryInput } from '../../inventory/input.js';
+import { parseTomlInput } from '../../ecosystems/pypi/common.js';
 import { unifiedDiff } from '../diff.js';
 import { semverRisk } from '../npm/plan.js';
 import { type FixPlan, type FixStep, type Unfixable, FIX_SCHEMA_VERSION, rankSteps } from '../types.js';
@@ -38,6 +39,8 @@ interface Adapter {
   dialect(d: Declaration): DialectName;
   /** The command that moves the lockfile to `version` (direct, or transitive within the parents' ranges). */
   relock(name: string, version: string): string;
+  /** Requirements the lockfile records on `name` (parent package → constraint), when the format keeps them. */
+  parents?(lockText: string, name: string): { parent: string; constraint: string }[];
   /** Transitive: the command, or undefined when the fix needs a parent upgrade. */
   transitive(name: string, from: string, to: string): { command: string; note: string } | undefined;
 }
@@ -50,6 +53,7 @@ const ADAPTERS: Record<EcoKind, Adapter> = {
     extractor: poetryLockExtractor,
     declarations: pyprojectDeclarations,
     dialect: (d) => (d.section.startsWith('tool.poetry') ? 'poetry' : 'pep508'),
+    parents: poetryParents,
     relock: (n) => `poetry update ${n}`,
     transitive: (n, _f, to) => ({
       command: `poetry add "${n}>=${to}"`,
@@ -90,6 +94,7 @@ const ADAPTERS: Record<EcoKind, Adapter> = {
     extractor: gemfileLockExtractor,
     declarations: gemfileDeclarations,
     dialect: () => 'ruby',
+    parents: gemfileLockParents,
     relock: (n) => `bundle update --conservative ${n}`,
     transitive: (n) => ({ command: `bundle update --conservative ${n}`, note: 'moves this gem only, within its parents\' requirements; if they exclude the fix, a parent must be upgraded' }),
   },
@@ -100,6 +105,7 @@ const ADAPTERS: Record<EcoKind, Adapter> = {
     extractor: composerLockExtractor,
     declarations: composerDeclarations,
     dialect: () => 'composer',
+    parents: composerParents,
     relock: (n) => `composer update ${n}`,
     transitive: (n) => ({ command: `composer update ${n} --with-dependencies`, note: 'moves it within the parents\' constraints; if they exclude the fix, a parent must be upgraded' }),
   },
@@ -200,6 +206,13 @@ export async function planEco(manifest: string, kind: EcoKind, lookup: AdvisoryL
       });
       continue;
     }
+    // the parents' requirements the lockfile records (poetry.lock, Gemfile.lock, composer.lock): one that excludes the fix blocks a relock
+    const lockDialect: DialectName = kind === 'poetry' ? 'poetry' : a.dialect({ section: 'lock' } as Declaration);
+    const excluding = (a.parents?.(lockText, eco.normalizeName(c.name)) ?? []).filter((p) => !safeAdmits(lockDialect, eco, p.constraint, target));
+    if (excluding.length) {
+      unfixable.push({ package: c.name, version: c.version, advisories: fixedIds, reason: `fixed in ${target}, but ${excluding.map((p) => `${p.parent} requires "${p.constraint}"`).join(', ')}: needs a parent upgrade` });
+      continue;
+    }
     const t = a.transitive(c.name, c.version, target);
     if (!t) {
       unfixable.push({ package: c.name, version: c.version, advisories: fixedIds, reason: `fixed in ${target}, outside the semver-compatible range of ${c.version}: needs a parent upgrade` });
@@ -229,4 +242,53 @@ function safeAdmits(dialect: DialectName, eco: Ecosystem, constraint: string, ve
   } catch {
     return false;
   }
+}
+
+/** poetry.lock `[package.dependencies]`: `name = "constraint"` or `{ version = "constraint", … }`. */
+function poetryParents(lockText: string, name: string): { parent: string; constraint: string }[] {
+  const out: { parent: string; constraint: string }[] = [];
+  const data = parseTomlInput(lockText, 'poetry.lock');
+  for (const p of (Array.isArray(data['package']) ? data['package'] : []) as Record<string, unknown>[]) {
+    const deps = p['dependencies'];
+    if (!deps || typeof deps !== 'object') continue;
+    for (const [k, v] of Object.entries(deps as Record<string, unknown>)) {
+      if (pypi.normalizeName(k) !== name) continue;
+      const c = typeof v === 'string' ? v : v && typeof v === 'object' && typeof (v as Record<string, unknown>)['version'] === 'string' ? ((v as Record<string, unknown>)['version'] as string) : undefined;
+      if (c !== undefined && c !== '*') out.push({ parent: String(p['name']), constraint: c });
+    }
+  }
+  return out;
+}
+
+/** Gemfile.lock specs: a six-space `name (reqs)` line under a four-space `parent (version)` line. */
+function gemfileLockParents(lockText: string, name: string): { parent: string; constraint: string }[] {
+  const out: { parent: string; constraint: string }[] = [];
+  let parent: string | undefined;
+  for (const l of lockText.split('\n')) {
+    const p = /^ {4}([^ (]+) \(/.exec(l);
+    if (p) parent = p[1];
+    const d = /^ {6}([^ (]+) \(([^)]*)\)/.exec(l);
+    if (d && parent && d[1] === name) out.push({ parent, constraint: d[2]! });
+    if (!/^ {4}/.test(l)) parent = undefined;
+  }
+  return out;
+}
+
+/** composer.lock `packages[].require` / `packages-dev[].require`. */
+function composerParents(lockText: string, name: string): { parent: string; constraint: string }[] {
+  const out: { parent: string; constraint: string }[] = [];
+  let data: Record<string, unknown>;
+  try {
+    data = JSON.parse(lockText) as Record<string, unknown>;
+  } catch {
+    return out;
+  }
+  for (const key of ['packages', 'packages-dev']) {
+    for (const p of (Array.isArray(data[key]) ? data[key] : []) as Record<string, unknown>[]) {
+      const req = p['require'];
+      if (!req || typeof req !== 'object') continue;
+      for (const [k, v] of Object.entries(req as Record<string, unknown>)) if (k.toLowerCase() === name && typeof v === 'string') out.push({ parent: String(p['name']), constraint: v });
+    }
+  }
+  return out;
 }
