@@ -166,6 +166,12 @@ describe('targets, apply and bad input', () => {
     expect(planned.steps).toHaveLength(2);
   });
 
+  it('a manifest without its lockfile is one line naming the missing lockfile', async () => {
+    const d = copy('composer');
+    rmSync(path.join(d, 'composer.lock'));
+    await expect(planEco(path.join(d, 'composer.json'), 'composer', store)).rejects.toThrow(/no composer\.lock beside it/);
+  });
+
   it.each([
     ['poetry', 'pyproject.toml', '[tool.poetry.dependencies]\nrequests = "^2.25"\nbroken = \n', /pyproject\.toml:3: not valid TOML/],
     ['cargo', 'Cargo.toml', '[dependencies]\nregex = 1.5.4\nserde = "1"\n', /Cargo\.toml:2: not valid TOML/],

@@ -149,6 +149,7 @@ export async function planEco(manifest: string, kind: EcoKind, lookup: AdvisoryL
   const lockFile = path.join(path.dirname(manifest), a.lock);
   const original = await readText(manifest);
   const decls = a.declarations(original, manifest);
+  if (!existsSync(lockFile)) throw new VouchError('INPUT_MISSING', `no ${a.lock} beside it: vouch fix plans from the lockfile (create it with the ecosystem's lock command first)`, { path: manifest });
   const lockText = await readText(lockFile);
   const inv = await a.extractor.extract(memoryInput(lockFile, lockText));
   const eco = a.eco;
