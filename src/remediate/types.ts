@@ -46,6 +46,8 @@ export interface FixStep {
   risk: Risk;
   /** Plain-language cautions: semver-major bumps, forced versions, chains not walked... */
   notes: string[];
+  /** The ecosystem command that regenerates the lockfile for this step (poetry, uv, cargo, bundle, composer): vouch prints it, never runs it. */
+  command?: string;
 }
 
 export interface Unfixable {
