@@ -28,11 +28,11 @@ export function registerFix(program: Command): void {
   program
     .command('fix')
     .description('plan (and apply) the smallest dependency changes that remove known vulnerabilities')
-    .argument('[path]', 'a project folder or file: package.json + package-lock.json, pnpm-lock.yaml or yarn.lock (classic), requirements.txt, go.mod, pom.xml', '.')
+    .argument('[path]', 'a project folder or file: package.json + package-lock.json, pnpm-lock.yaml or yarn.lock (classic), requirements.txt, go.mod, pom.xml, pyproject.toml + poetry.lock/uv.lock, Cargo.toml + Cargo.lock, Gemfile + Gemfile.lock, composer.json + composer.lock', '.')
     .option('--plan', 'show the plan without changing anything (the default)')
-    .option('--apply', 'apply the plan: npm/yarn/pnpm: edit package.json, relock with the manager\'s CLI (no scripts, node_modules untouched), rescan, restore both files on any failure; text manifests: write the edits')
+    .option('--apply', 'apply the plan: npm/yarn/pnpm: edit package.json, relock with the manager\'s CLI (no scripts, node_modules untouched), rescan, restore both files on any failure; requirements.txt/go.mod/pom.xml: write the edits and rescan; pyproject.toml/Cargo.toml/Gemfile/composer.json: write the manifest only and print the relock command to run')
     .option('--json', 'the plan (or the apply result) as JSON on stdout (see docs/fix.md)')
-    .option('--diff', 'also show the edits as a unified diff (requirements.txt, go.mod, pom.xml)')
+    .option('--diff', 'also show the edits as a unified diff (the text manifests: requirements.txt, go.mod, pom.xml, pyproject.toml, Cargo.toml, Gemfile, composer.json)')
     .addOption(new Option('--strategy <s>', 'strategies allowed: in-range (relock only), parent (raise a declared dependency), override (force a version), all').choices(['in-range', 'parent', 'override', 'all']).default('all'))
     .addOption(new Option('--max-bump <b>', 'largest semver change a bump may make').choices(['patch', 'minor', 'major']).default('major'))
     .option('--packuments <dir>', 'read package metadata from recorded packuments (<dir>/<name>.json) instead of the registry')
@@ -48,8 +48,10 @@ the direct dependency whose ranges reach a safe version), override (npm "overrid
 version its parent did not declare; flagged: npm "overrides", yarn "resolutions", pnpm
 "pnpm.overrides"). --apply relocks with npm, yarn 1 or pnpm: $VOUCH_NPM / $VOUCH_YARN /
 $VOUCH_PNPM, else the one on PATH (corepack shims count). npm metadata comes from the registry
-($npm_config_registry); requirements.txt, go.mod and pom.xml are planned from the advisories'
-fixed versions alone. A vouch.containment.yaml playbook adds mitigation steps (see docs/fix.md).
+your npm configuration names (.npmrc, environment; cached under $VOUCH_HOME/cache/npm); the other
+ecosystems are planned from the advisories' fixed versions alone. For Poetry, uv, Cargo, Bundler
+and Composer vouch edits the manifest and prints the relock command (poetry, uv, cargo, bundle,
+composer are never run), so their lockfile, and a rescan, change only after you run it. A vouch.containment.yaml playbook adds mitigation steps (see docs/fix.md).
 
 Exit codes: 0 nothing vulnerable (left); 1 vulnerabilities found (--plan) or left after --apply;
 2 usage or input error, or --apply failed (the project is restored).`,
