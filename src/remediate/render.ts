@@ -14,7 +14,13 @@ function changeText(s: FixStep): string {
 }
 
 function removesText(s: FixStep): string {
-  return s.fixes.map((f) => `${f.package}@${f.from}${f.to ? ` → ${f.to}` : ' (dropped)'}: ${f.advisories.join(', ')}`).join('; ');
+  return s.fixes
+    .map((f) => {
+      // a version installed in several folders stays a finding until every copy is changed
+      const partial = f.locations && f.copies && f.locations.length < f.copies ? ` (${f.locations.length} of ${f.copies} copies)` : '';
+      return `${f.package}@${f.from}${f.to ? ` → ${f.to}` : ' (dropped)'}${partial}: ${f.advisories.join(', ')}`;
+    })
+    .join('; ');
 }
 
 export function renderPlanTable(plan: FixPlan, opts: { diff?: boolean } = {}): string {

@@ -32,6 +32,13 @@ export interface StepFix {
   lowestSafe: string;
   /** Advisory ids removed (OSV ids). */
   advisories: string[];
+  /**
+   * npm-family plans: the install folders (`node_modules/rc/node_modules/minimist`) this step
+   * changes, and how many folders hold this version in all. A finding (name@version) is gone
+   * after a rescan only when every copy is changed, by this step or others.
+   */
+  locations?: string[];
+  copies?: number;
 }
 
 export interface FixStep {

@@ -6,6 +6,7 @@ import { FIXTURES, MemoryAdvisories } from '../__fixtures__/memory-store.js';
 import { DirectoryMetadataSource } from '../metadata.js';
 import { readNpmProject } from './lock.js';
 import { npmPick, planNpm, raiseSpec, semverRisk } from './plan.js';
+import { renderPlanTable } from '../render.js';
 
 const store = new MemoryAdvisories();
 const meta = new DirectoryMetadataSource(path.join(FIXTURES, 'packuments'));
@@ -38,6 +39,36 @@ describe('npm fix plan', () => {
       changes: [{ kind: 'bump', package: 'mkdirp', from: '0.5.1', to: '0.5.2', file: 'package.json' }],
       fixes: [{ package: 'minimist', from: '0.0.8', to: '1.2.8', lowestSafe: '0.2.4', advisories: ['GHSA-xvch-5gv4-984h'] }],
     });
+  });
+
+  it('one version in two folders: each step names the copy it changes, and says when others remain', async () => {
+    // minimist 0.0.8 twice: at the top (root declares >=0.0.8: a relock reaches 1.2.8) and under
+    // mkdirp 0.5.1 (which pins 0.0.8: only the mkdirp 0.5.2 bump changes it). The finding
+    // minimist@0.0.8 is gone only when both steps are applied.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'vouch-copies-'));
+    try {
+      const lock = {
+        name: 'copies',
+        version: '1.0.0',
+        lockfileVersion: 3,
+        requires: true,
+        packages: {
+          '': { name: 'copies', version: '1.0.0', dependencies: { minimist: '>=0.0.8', mkdirp: '0.5.1' } },
+          'node_modules/minimist': { version: '0.0.8', resolved: 'https://registry.npmjs.org/minimist/-/minimist-0.0.8.tgz' },
+          'node_modules/mkdirp': { version: '0.5.1', resolved: 'https://registry.npmjs.org/mkdirp/-/mkdirp-0.5.1.tgz', dependencies: { minimist: '0.0.8' } },
+          'node_modules/mkdirp/node_modules/minimist': { version: '0.0.8', resolved: 'https://registry.npmjs.org/minimist/-/minimist-0.0.8.tgz' },
+        },
+      };
+      writeFileSync(path.join(dir, 'package-lock.json'), JSON.stringify(lock, null, 2));
+      writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'copies', version: '1.0.0', dependencies: { minimist: '>=0.0.8', mkdirp: '0.5.1' } }, null, 2));
+      const plan = await planNpm(await readNpmProject(dir), store, meta);
+      const byStrategy = new Map(plan.steps.map((st) => [st.strategy, st]));
+      expect(byStrategy.get('in-range')!.fixes).toMatchObject([{ package: 'minimist', from: '0.0.8', locations: ['node_modules/minimist'], copies: 2 }]);
+      expect(byStrategy.get('parent')!.fixes).toMatchObject([{ package: 'minimist', from: '0.0.8', locations: ['node_modules/mkdirp/node_modules/minimist'], copies: 2 }]);
+      expect(renderPlanTable(plan)).toMatch(/minimist@0\.0\.8 → 1\.2\.8 \(1 of 2 copies\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('falls back to a flagged override when no release of the parent admits a fix', async () => {

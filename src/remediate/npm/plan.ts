@@ -220,11 +220,13 @@ export async function planNpm(project: NpmProject, lookup: AdvisoryLookup, meta:
       continue;
     }
     const key = `${proposal.strategy}|${proposal.changes.map((c) => `${c.kind}:${c.under ?? ''}:${c.package}:${c.to}`).sort().join(',')}`;
-    const fix: StepFix = { package: inst.name, from: inst.version, ...(proposal.to ? { to: proposal.to } : {}), lowestSafe: target, advisories: fixable };
+    const copies = instances.filter((i) => i.name === inst.name && i.version === inst.version).length;
+    const fix: StepFix = { package: inst.name, from: inst.version, ...(proposal.to ? { to: proposal.to } : {}), lowestSafe: target, advisories: fixable, locations: [inst.key], copies };
     const existing = steps.get(key);
     if (existing) {
       const same = existing.fixes.find((f) => f.package === fix.package && f.from === fix.from);
       if (!same) existing.fixes.push(fix);
+      else if (!same.locations?.includes(inst.key)) same.locations = [...(same.locations ?? []), inst.key];
       for (const n of proposal.notes) if (!existing.notes.includes(n)) existing.notes.push(n);
     } else {
       steps.set(key, { strategy: proposal.strategy, changes: proposal.changes, fixes: [fix], removed: 0, packagesChanged: 0, risk: proposal.risk, notes: proposal.notes });
