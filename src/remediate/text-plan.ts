@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type AdvisoryLookup, matchComponent } from '../advisories/match.js';
+import { lowestFix } from './lowest-fix.js';
 import { ecosystemByOsvName } from '../ecosystems/index.js';
 import { goModExtractor } from '../ecosystems/go/go-mod.js';
 import { pomExtractor } from '../ecosystems/maven/pom.js';
@@ -42,12 +43,6 @@ export interface TextPlan {
   original: string;
 }
 
-interface Vulnerable {
-  component: Component;
-  advisories: Advisory[];
-  fixed: string[];
-}
-
 /** Writes the planned edits (atomically); returns false when there was nothing to change. */
 export async function applyText(tp: TextPlan, file: string): Promise<boolean> {
   if (tp.edited === tp.original) return false;
@@ -69,22 +64,13 @@ export async function planText(file: string, lookup: AdvisoryLookup, kind: TextK
     const eco = c.ecosystem ? ecosystemByOsvName(c.ecosystem) : undefined;
     if (!eco) continue;
     const candidates = lookup.advisoriesFor(eco.osvName.split(':')[0]!, eco.normalizeName(c.name));
-    const matches = matchComponent(c, eco, candidates);
-    if (!matches.length) continue;
     // Go writes `v1.2.3` where the advisories write `1.2.3`
-    const prefix = (f: string): string => (c.version.startsWith('v') && !f.startsWith('v') ? `v${f}` : f);
-    const v: Vulnerable = { component: c, advisories: matches.map((m) => m.advisory), fixed: [...new Set(matches.flatMap((m) => m.fixedVersions.map(prefix)))] };
+    const lf = lowestFix(c, eco, candidates, (f) => (c.version.startsWith('v') && !f.startsWith('v') ? `v${f}` : f));
+    if (!lf) continue;
+    const { matches, noFix, target, fixedIds } = lf;
     findings += matches.length;
-    const at = (version: string): string[] => matchComponent({ ...c, version, purl: `${c.purl}#${version}` }, eco, candidates).map((m) => m.advisory.id);
-    const ids = matches.map((m) => m.advisory.id).sort();
-    const later = v.fixed.filter((f) => eco.versioning.parse(f) && eco.versioning.compare(f, c.version) > 0).sort((a, b) => eco.versioning.compare(a, b));
-    // advisories still matching at the highest fixed version have no fix in the records
-    const top = later[later.length - 1];
-    const noFix = top ? at(top).filter((id) => ids.includes(id)) : ids;
-    const target = later.find((f) => at(f).every((id) => noFix.includes(id)));
     if (noFix.length) unfixable.push({ package: c.name, version: c.version, advisories: noFix, reason: 'no fixed version in the advisories' });
     if (!target) continue;
-    const fixedIds = ids.filter((id) => !noFix.includes(id));
     if (kind === 'go.mod' && (c.name === 'stdlib' || c.name === 'toolchain')) {
       unfixable.push({ package: c.name, version: c.version, advisories: fixedIds, reason: `fixed in Go ${target}: build with that toolchain (the go line is a minimum, not the toolchain used)` });
       continue;

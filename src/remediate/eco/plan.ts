@@ -7,7 +7,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type AdvisoryLookup, matchComponent } from '../../advisories/match.js';
+import type { AdvisoryLookup } from '../../advisories/match.js';
+import { lowestFix } from '../lowest-fix.js';
 import { cargo } from '../../ecosystems/cargo/index.js';
 import { cargoLockExtractor } from '../../ecosystems/cargo/cargo-lock.js';
 import { packagist } from '../../ecosystems/packagist/index.js';
@@ -165,20 +166,13 @@ export async function planEco(manifest: string, kind: EcoKind, lookup: AdvisoryL
   for (const c of inv.graph.components.values()) {
     if (c.ecosystem?.split(':')[0] !== eco.osvName) continue;
     const candidates = lookup.advisoriesFor(eco.osvName, eco.normalizeName(c.name));
-    const matches = matchComponent(c, eco, candidates);
-    if (!matches.length) continue;
+    const lf = lowestFix(c, eco, candidates);
+    if (!lf) continue;
+    const { matches, noFix, target, fixedIds } = lf;
     findings += matches.length;
     for (const m of matches) found.push({ package: c.name, advisory: m.advisory });
-    const at = (version: string): string[] => matchComponent({ ...c, version, purl: `${c.purl}#${version}` }, eco, candidates).map((m) => m.advisory.id);
-    const ids = matches.map((m) => m.advisory.id).sort();
-    const fixed = [...new Set(matches.flatMap((m) => m.fixedVersions))];
-    const later = fixed.filter((f) => eco.versioning.parse(f) && eco.versioning.compare(f, c.version) > 0).sort((x, y) => eco.versioning.compare(x, y));
-    const top = later[later.length - 1];
-    const noFix = top ? at(top).filter((id) => ids.includes(id)) : ids;
-    const target = later.find((f) => at(f).every((id) => noFix.includes(id)));
     if (noFix.length) unfixable.push({ package: c.name, version: c.version, advisories: noFix, reason: 'no fixed version in the advisories' });
     if (!target) continue;
-    const fixedIds = ids.filter((id) => !noFix.includes(id));
     const fix = { package: c.name, from: c.version, to: target, lowestSafe: target, advisories: fixedIds };
     const decl = byName.get(eco.normalizeName(c.name));
     const dialect = decl ? a.dialect(decl) : 'pep508';
