@@ -11,11 +11,8 @@ import { type ReportFinding, type ScanReport, type Suppression, buildScanReport 
 import { renderJson } from '../report/json.js';
 import { renderSarif } from '../report/sarif.js';
 import { renderTable } from '../report/table.js';
-import { renderMarkdown } from '../report/markdown.js';
-import { renderCycloneDxVdr } from '../report/cyclonedx-vdr.js';
-import { renderHtml } from '../report/html.js';
-import { loadVex, vexFor } from '../triage/vex/index.js';
-import { applyPolicyToReport, checkFailOnConflict, evaluatePolicy, findPolicyFile, loadPolicy, renderPolicyResult } from '../triage/policy.js';
+import { findPolicyFile } from '../triage/policy-file.js';
+import { discoverVexFiles } from '../triage/vex/discover.js';
 import { colorEnabled } from '../report/display.js';
 import { type Rating, normaliseRating } from '../triage/severity.js';
 import { createProgress } from './progress.js';
@@ -120,14 +117,21 @@ async function runScan(paths: string[], opts: ScanOptions, failOnGiven: boolean)
   const format = opts.format ?? (process.stdout.isTTY ? 'table' : 'json');
   const progress = createProgress({ quiet: opts.quiet ?? false });
   // the policy and the VEX documents are read first: a mistake in them is an input error before any work
+  // (the policy and VEX modules, and the report renderers below, load only when used: start-up)
   const policyFile = opts.policy ?? findPolicyFile(['.', ...paths.map((p) => (isDir(p) ? p : path.dirname(p)))]);
-  const policy = policyFile !== undefined ? loadPolicy(policyFile) : undefined;
-  if (policy) checkFailOnConflict(policy, failOnGiven);
-  const vex = await loadVex({ files: opts.vex ?? [], inputs: paths, discover: opts.vexDiscovery !== false });
-  for (const w of vex.warnings) progress.log(`vouch: ${w}`);
-  if (vex.files.length && opts.verbose) progress.log(`vouch: VEX read from ${vex.files.join(', ')} (${vex.statements.length} statement(s))`);
-  const vexSuppress = (f: ReportFinding): Suppression | undefined =>
-    vex.statements.length ? vexFor(vex.statements, { purl: f.purl, id: f.id, ids: f.ids ?? [f.id], aliases: f.aliases }) : undefined;
+  const pol = policyFile !== undefined ? await import('../triage/policy.js') : undefined;
+  const policy = pol && policyFile !== undefined ? pol.loadPolicy(policyFile) : undefined;
+  if (pol && policy) pol.checkFailOnConflict(policy, failOnGiven);
+  let vexSuppress = (_f: ReportFinding): Suppression | undefined => undefined;
+  const given = opts.vex ?? [];
+  const discovered = opts.vexDiscovery !== false ? discoverVexFiles(paths).filter((f) => !given.some((g) => path.resolve(g) === path.resolve(f))) : [];
+  if (given.length || discovered.length) {
+    const { loadVex, vexFor } = await import('../triage/vex/index.js');
+    const vex = await loadVex({ files: [...given, ...discovered] });
+    for (const w of vex.warnings) progress.log(`vouch: ${w}`);
+    if (opts.verbose) progress.log(`vouch: VEX read from ${vex.files.join(', ')} (${vex.statements.length} statement(s))`);
+    vexSuppress = (f) => (vex.statements.length ? vexFor(vex.statements, { purl: f.purl, id: f.id, ids: f.ids ?? [f.id], aliases: f.aliases }) : undefined);
+  }
 
   const store = AdvisoryStore.open(opts.home);
   try {
@@ -145,9 +149,9 @@ async function runScan(paths: string[], opts: ScanOptions, failOnGiven: boolean)
       buildScanReport({ inventory, findings, stats, store: status, failOn, exploits: store, feeds, suppress });
     let report = build(vexSuppress);
     // VEX first; then the policy's ignore rules on what VEX left, and its verdict replaces --fail-on
-    const policyResult = policy ? evaluatePolicy(policy, report, [...inventory.graph.components.values()]) : undefined;
-    if (policyResult) {
-      report = applyPolicyToReport(build((f) => vexSuppress(f) ?? policyResult.suppress(f)), policyResult);
+    const policyResult = pol && policy ? pol.evaluatePolicy(policy, report, [...inventory.graph.components.values()]) : undefined;
+    if (pol && policyResult) {
+      report = pol.applyPolicyToReport(build((f) => vexSuppress(f) ?? policyResult.suppress(f)), policyResult);
       report.policy = {
         file: policyFile!,
         failed: policyResult.failed,
@@ -166,11 +170,11 @@ async function runScan(paths: string[], opts: ScanOptions, failOnGiven: boolean)
         : format === 'sarif'
           ? renderSarif(report)
           : format === 'markdown'
-            ? renderMarkdown(report)
+            ? (await import('../report/markdown.js')).renderMarkdown(report)
             : format === 'cyclonedx'
-              ? renderCycloneDxVdr(report, inventory.graph)
+              ? (await import('../report/cyclonedx-vdr.js')).renderCycloneDxVdr(report, inventory.graph)
               : format === 'html'
-                ? renderHtml(report)
+                ? (await import('../report/html.js')).renderHtml(report)
                 : renderTable(report, { verbose: opts.verbose ?? false, color: colorEnabled(process.env, process.stdout.isTTY) });
     if (opts.output) await writeFileAtomic(opts.output, out);
     else process.stdout.write(out);
@@ -181,8 +185,8 @@ async function runScan(paths: string[], opts: ScanOptions, failOnGiven: boolean)
       progress.log(`vouch: wrote ${bundleOut}: the scan result attested about ${report.inputs.length} input(s), signed by ${displayKeyId(key.keyId)}`);
     }
     // the policy's verdict on stderr (its failures even with --quiet: they decide the exit code)
-    if (policyResult && (policyResult.failed || (!opts.quiet && policyResult.violations.length))) {
-      process.stderr.write(renderPolicyResult(policyResult, { all: opts.verbose ?? false }));
+    if (pol && policyResult && (policyResult.failed || (!opts.quiet && policyResult.violations.length))) {
+      process.stderr.write(pol.renderPolicyResult(policyResult, { all: opts.verbose ?? false }));
     }
     if (opts.verbose && format !== 'table') {
       progress.log(`vouch: ${report.stats.gitRangesSkipped} GIT range(s) skipped; ${report.stats.malformedRanges.length} malformed range(s); ${report.notChecked.length} component(s) not checked`);

@@ -4,8 +4,7 @@
  * components may carry. Loading names `file:line` for every mistake; evaluation returns data (the
  * violations, each with the `file:line` of the rule it comes from) and never prints.
  */
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import type * as Yaml from 'yaml';
 import { yamlLib } from '../inventory/libs.js';
 import { VouchError } from '../model/errors.js';
@@ -16,9 +15,10 @@ import type { ReportFinding, ScanReport, Suppression } from '../report/scan-repo
 import { type Rating, atLeast } from './severity.js';
 import { checkListEntry, judgeLicences } from './licence-policy.js';
 
+export { POLICY_FILE_NAMES, findPolicyFile } from './policy-file.js';
+
 export { judgeExpression, judgeLicences, checkListEntry, type LicenceLists, type LicenceVerdict } from './licence-policy.js';
 
-export const POLICY_FILE_NAMES = ['vouch.policy.yaml', 'vouch.policy.yml'] as const;
 
 /** A policy threshold: a rating, `any` (every finding) or `none` (findings never fail). */
 export type FailSeverity = Exclude<Rating, 'NONE' | 'UNKNOWN'> | 'any' | 'none';
@@ -92,40 +92,6 @@ export interface PolicyResult {
   violations: PolicyViolation[];
   /** The policy's ignore suppression for a finding (an unexpired matching rule), else undefined. VEX is not consulted. */
   suppress: (f: ReportFinding) => Suppression | undefined;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Finding the file
-
-/**
- * The policy file that applies when none is named: `vouch.policy.yaml` (or `.yml`) in the first
- * of `startDirs` that has one, in order — the CLI passes the current directory first, then each
- * input folder (the folder of a file input). Two different policy files in input folders (none in
- * the first directory) are ambiguous: a USAGE error asks for --policy. Both names in one folder
- * are an error too. Returns undefined when there is none.
- */
-export function findPolicyFile(startDirs: readonly string[]): string | undefined {
-  const found: { file: string; real: string }[] = [];
-  for (const [i, dir] of startDirs.entries()) {
-    const here = POLICY_FILE_NAMES.map((n) => path.join(dir, n)).filter((f) => isFile(f));
-    if (here.length > 1) throw new VouchError('USAGE', `both ${POLICY_FILE_NAMES.join(' and ')} exist in ${dir}; keep one`);
-    if (!here[0]) continue;
-    if (i === 0) return here[0];
-    found.push({ file: here[0], real: realpathSync(here[0]) });
-  }
-  const distinct = [...new Map(found.map((f) => [f.real, f])).values()];
-  if (distinct.length > 1) {
-    throw new VouchError('USAGE', `several policy files apply (${distinct.map((d) => d.file).join(', ')}); name one with --policy`);
-  }
-  return distinct[0]?.file;
-}
-
-function isFile(f: string): boolean {
-  try {
-    return existsSync(f) && statSync(f).isFile();
-  } catch {
-    return false;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
