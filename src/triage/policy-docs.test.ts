@@ -11,8 +11,8 @@ import addFormats from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../testing/shared.js';
-import type { ReportFinding } from '../report/scan-report.js';
 import { evaluatePolicy, loadPolicy, parsePolicy, renderPolicyResult } from './policy.js';
+import { log4shellFinding } from '../testing/report-finding.js';
 
 const FIX = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__', 'policy');
 const DOC = readFileSync(path.join(REPO_ROOT, 'docs', 'policy.md'), 'utf8');
@@ -72,26 +72,12 @@ describe('docs/policy.md sample output', () => {
     const complete = docExamples.find((t) => t.includes('CVE-2021-44228'))!;
     const sample = /## Output[\s\S]*?```\n([\s\S]*?)```/.exec(DOC)![1]!;
     const policy = parsePolicy(complete, 'vouch.policy.yaml');
-    const log4shell: ReportFinding = {
-      id: 'GHSA-jfh8-c2jp-5v3q',
-      aliases: ['CVE-2021-44228'],
-      modified: '2024-01-01T00:00:00Z',
-      purl: 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1',
-      ecosystem: 'Maven',
-      name: 'org.apache.logging.log4j:log4j-core',
-      version: '2.14.1',
-      scope: 'prod',
-      direct: true,
-      severity: { rating: 'CRITICAL', score: 10 },
+    const log4shell = log4shellFinding({
       kev: { cve: 'CVE-2021-44228', dateAdded: '2021-12-10', knownRansomwareUse: true },
       epss: { cve: 'CVE-2021-44228', score: 0.94434, percentile: 0.99993 },
       fixed: [],
       fixedVersions: [],
-      match: [],
-      paths: [],
-      locations: [],
-      references: [],
-    };
+    });
     const r = evaluatePolicy(
       policy,
       { failOn: 'any', findings: [log4shell] },

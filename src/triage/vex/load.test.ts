@@ -2,34 +2,14 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ReportFinding } from '../../report/scan-report.js';
 import { applyVex, loadVex } from './load.js';
+import { log4shellFinding } from '../../testing/report-finding.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'vouch-vex-load-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const fixture = (name: string): string => path.join(import.meta.dirname, '__fixtures__', name);
 
-function finding(over: Partial<ReportFinding>): ReportFinding {
-  return {
-    id: 'GHSA-jfh8-c2jp-5v3q',
-    aliases: ['CVE-2021-44228'],
-    modified: '2024-01-01T00:00:00Z',
-    purl: 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1',
-    ecosystem: 'Maven',
-    name: 'org.apache.logging.log4j:log4j-core',
-    version: '2.14.1',
-    scope: 'prod',
-    direct: true,
-    severity: { rating: 'CRITICAL', score: 10 },
-    fixed: ['2.15.0'],
-    fixedVersions: ['2.15.0'],
-    match: [],
-    paths: [],
-    locations: [],
-    references: [],
-    ...over,
-  };
-}
+const finding = log4shellFinding;
 
 describe('loadVex + applyVex', () => {
   const dir = path.join(root, 'proj');
