@@ -18,7 +18,7 @@ import { VouchError } from '../../model/errors.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
 import { decodeText, parseJsonInput } from '../../inventory/json.js';
 import type { Extractor } from '../types.js';
-import { hashesOf, rootIdentity } from './package-lock.js';
+import { closingQuote, hashesOf, rootIdentity } from './package-lock.js';
 import { LockGraph, isObject, splitDescriptor } from './lock-graph.js';
 
 const ID = 'npm/bun-lock';
@@ -78,21 +78,7 @@ export function toJson(text: string): { json: string; lines: Map<string, number>
       i = stop - 1;
       continue;
     } else if (c === 34) {
-      let end = i + 1;
-      for (;;) {
-        const q = text.indexOf('"', end);
-        if (q < 0) {
-          end = n;
-          break;
-        }
-        let b = q - 1;
-        while (text.charCodeAt(b) === 92) b--;
-        if ((q - 1 - b) % 2 === 0) {
-          end = q;
-          break;
-        }
-        end = q + 1;
-      }
+      const end = closingQuote(text, i + 1);
       if (expectKey && depth >= 0) {
         let key = text.slice(i + 1, end);
         if (key.includes('\\')) {

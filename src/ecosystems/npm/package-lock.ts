@@ -268,6 +268,18 @@ export function rootIdentity(name: string | undefined, version: string | undefin
   return name && version ? { name, version, purl: npmPurl(name, version) } : undefined;
 }
 
+/** Where the JSON string whose body starts at `from` ends: its closing quote (one not escaped by an odd run of backslashes), or the text's length. */
+export function closingQuote(text: string, from: number): number {
+  for (let end = from; ; ) {
+    const q = text.indexOf('"', end);
+    if (q < 0) return text.length;
+    let b = q - 1;
+    while (text.charCodeAt(b) === 92) b--;
+    if ((q - 1 - b) % 2 === 0) return q;
+    end = q + 1;
+  }
+}
+
 const SRI_ALGS = new Set(['sha1', 'sha256', 'sha384', 'sha512']);
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
@@ -653,22 +665,7 @@ export function keyLines(text: string, section: 'packages' | 'dependencies'): Ma
     if (c === 10) {
       line++;
     } else if (c === 34) {
-      // a string: find its closing quote (one not escaped by an odd run of backslashes)
-      let end = i + 1;
-      for (;;) {
-        const q = text.indexOf('"', end);
-        if (q < 0) {
-          end = n;
-          break;
-        }
-        let b = q - 1;
-        while (text.charCodeAt(b) === 92) b--;
-        if ((q - 1 - b) % 2 === 0) {
-          end = q;
-          break;
-        }
-        end = q + 1;
-      }
+      const end = closingQuote(text, i + 1);
       if (expectKey && depth >= 0) {
         const role = roles[depth]!;
         if (role !== ROLE_OTHER) {
