@@ -44,7 +44,9 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
       outputError: (s, write) => write(`vouch: ${s.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see --help)\n`),
     });
   const name = argv[2];
-  const only = name !== undefined && Object.hasOwn(COMMANDS, name) ? [COMMANDS[name]!] : Object.values(COMMANDS);
+  // --version needs no command; a known name needs only its own; --help and the rest need all
+  const only =
+    name === '-V' || name === '--version' ? [] : name !== undefined && Object.hasOwn(COMMANDS, name) ? [COMMANDS[name]!] : Object.values(COMMANDS);
   for (const register of await Promise.all(only.map((load) => load()))) register(program);
   return program;
 }
