@@ -32,7 +32,6 @@
  * without inventing versions). It prints a summary per format (docs/conformance.md is that table,
  * copied by hand).
  */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -44,7 +43,7 @@ import { VouchError } from '../../src/model/errors.js';
 import { parsePurl } from '../../src/model/purl.js';
 import { writeCycloneDxJson } from '../../src/sbom/cyclonedx-write.js';
 import { HAS_SHARED, shared } from '../../src/testing/shared.js';
-import { type Run, VOUCH } from './helpers.js';
+import { type Run, inPool, vouchAsync } from './helpers.js';
 
 /** Conformance folder (under lockfiles/) → the `--parse-as` NAME of its format. */
 const FORMATS: Record<string, string> = {
@@ -249,26 +248,9 @@ async function sbomInProcess(l: Loaded): Promise<Run> {
 }
 
 function sbomCli(l: Loaded): Promise<Run> {
-  const args = [VOUCH, 'sbom', '--parse-as', l.format, l.file, '--format', 'cyclonedx-json', '--deterministic'];
-  return new Promise((resolve) => {
-    execFile(process.execPath, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr });
-    });
-  });
+  return vouchAsync(['sbom', '--parse-as', l.format, l.file, '--format', 'cyclonedx-json', '--deterministic']);
 }
 
-async function inPool<T, R>(items: readonly T[], size: number, f: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await f(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
-  return out;
-}
 
 /** The comparison key: base ecosystem, name as that ecosystem compares names, version as upstream writes it. */
 function keyOf(ecosystem: string, name: string, version: string): string {

@@ -1,5 +1,5 @@
 /** Runs the built CLI (bin/vouch → dist/) as a user would, with its own VOUCH_HOME. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -25,4 +25,31 @@ export function vouch(args: string[], env: Record<string, string> = {}, input?: 
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(path.join(tmpdir(), `vouch-${prefix}-`));
+}
+
+/** Like vouch(), but asynchronous: a local server the test runs keeps answering, and runs can overlap (inPool). */
+export function vouchAsync(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [VOUCH, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** f over items with at most `size` running at once; results in input order. */
+export async function inPool<T, R>(items: readonly T[], size: number, f: (t: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await f(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+  return out;
 }

@@ -10,7 +10,6 @@
  * file without `<PackageReference>`); then both documents must be empty of packages as well. Both
  * documents list the same purls.
  */
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ErrorObject } from 'ajv';
@@ -19,7 +18,7 @@ import { SKIPPED_DIRS } from '../../src/inventory/common.js';
 import { defaultExtractors } from '../../src/inventory/extractors.js';
 import { cycloneDxValidator, spdxJsonValidator } from '../../src/sbom/sbom-write-testing.js';
 import { HAS_SHARED, shared } from '../../src/testing/shared.js';
-import { type Run, VOUCH } from './helpers.js';
+import { type Run, inPool, vouchAsync } from './helpers.js';
 
 const REALWORLD = shared('realworld');
 
@@ -52,26 +51,7 @@ function namesNoPackage(file: string): boolean {
   return false;
 }
 
-function runAsync(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [VOUCH, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr });
-    });
-  });
-}
 
-async function inPool<T, R>(items: readonly T[], size: number, f: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await f(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
-  return out;
-}
 
 const errorsOf = (errors: ErrorObject[] | null | undefined): string =>
   (errors ?? [])
@@ -87,7 +67,7 @@ describe.skipIf(!HAS_SHARED)('SBOMs of ../shared/realworld validate against Cycl
 
   beforeAll(async () => {
     const jobs = INPUTS.flatMap(({ file }) => FORMATS.map((format) => ({ file, format })));
-    const results = await inPool(jobs, 2, ({ file, format }) => runAsync(['sbom', file, '--format', format]));
+    const results = await inPool(jobs, 2, ({ file, format }) => vouchAsync(['sbom', file, '--format', format]));
     jobs.forEach((j, i) => runs.set(`${j.format} ${j.file}`, results[i]!));
   }, 600_000);
 

@@ -11,20 +11,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type TestPackage, type TestRegistry, makeTarball, packageLockV3, sri, startTestRegistry } from '../../src/attest/lockfile-testing.js';
 import { REGISTRY_REACHABLE } from '../../src/testing/registry.js';
 import { HAS_SHARED, shared } from '../../src/testing/shared.js';
-import { type Run, VOUCH, tempDir } from './helpers.js';
+import { VOUCH, tempDir, vouchAsync } from './helpers.js';
 
-/** Like helpers.vouch, but asynchronous: the test's own registry must keep answering meanwhile. */
-function vouchAsync(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [VOUCH, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const PKGS: TestPackage[] = ['one', 'two', 'three'].map((n) => ({ name: n, version: '1.0.0', tarball: makeTarball(n, '1.0.0') }));
 const SCOPED: TestPackage = { name: '@private/thing', version: '3.1.4', tarball: makeTarball('@private/thing', '3.1.4') };
