@@ -1,24 +1,16 @@
 /**
  * `vouch key generate`: a signing key pair (Ed25519 or ECDSA P-256) as PEM files, the private
- * one optionally encrypted. Also the key and passphrase options every signing command shares.
+ * one optionally encrypted. Also reading a passphrase and loading the `--key` of a signing command
+ * (the options themselves are in key-options.ts, which commands load without this module).
  */
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { type Command, Option } from 'commander';
 import { displayKeyId, generateKeyPair, KEY_TYPES, type KeyType, type LoadedKey, loadKey, writeKeyPair } from '../attest/keys.js';
 import { EXIT_CLEAN, VouchError } from '../model/errors.js';
+import { addPassphraseOptions, type PassphraseOptions } from './key-options.js';
 
-export interface PassphraseOptions {
-  passphraseEnv?: string;
-  passphrase?: boolean;
-}
-
-/** `--passphrase-env VAR` and `--passphrase` (prompt on a terminal), for commands that read or write a private key. */
-export function addPassphraseOptions(cmd: Command, what = 'the private key'): Command {
-  return cmd
-    .option('--passphrase-env <var>', `read the passphrase of ${what} from environment variable VAR`)
-    .option('--passphrase', `ask for the passphrase of ${what} on the terminal`);
-}
+export { addPassphraseOptions, type PassphraseOptions };
 
 /** Reads a line from the terminal without echoing it. */
 async function prompt(question: string): Promise<string> {

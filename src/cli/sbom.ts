@@ -14,10 +14,8 @@ import type { SbomWriteOptions } from '../sbom/common-write.js';
 import { writeCycloneDxJson, writeCycloneDxXml } from '../sbom/cyclonedx-write.js';
 import { writeSpdxJson, writeSpdxTagValue } from '../sbom/spdx-write.js';
 import { createProgress, type Progress } from './progress.js';
-import { displayKeyId } from '../attest/keys.js';
-import { PREDICATE_TYPES } from '../attest/statement.js';
 import { VouchError } from '../model/errors.js';
-import { addPassphraseOptions, loadKeyFromOptions, type PassphraseOptions } from './key.js';
+import { addPassphraseOptions, type PassphraseOptions } from './key-options.js';
 import { type InputOptions, addInputOptions, formatsHelp, inputsOf } from './inputs.js';
 
 export const SBOM_FORMATS = ['cyclonedx-json', 'cyclonedx-xml', 'spdx-json', 'spdx-tag'] as const;
@@ -108,7 +106,8 @@ async function runSbom(paths: string[], opts: SbomOptions): Promise<number> {
     throw new VouchError('USAGE', '--key and --attest-out go with --attest');
   }
   // the key is read (and its passphrase asked for) before the inventory, so a bad key fails fast
-  const key = opts.attest ? await loadKeyFromOptions(opts.key!, opts) : undefined;
+  // (the signing code loads only with --attest)
+  const key = opts.attest ? await (await import('./key.js')).loadKeyFromOptions(opts.key!, opts) : undefined;
   const progress = createProgress({ quiet: opts.quiet ?? false });
   progress.phase('reading inputs');
   const inventory = await collectInventory(paths, inputsOf(paths, opts, () => progress.tick()));
@@ -126,7 +125,11 @@ async function runSbom(paths: string[], opts: SbomOptions): Promise<number> {
     if (key) {
       const bundleOut = opts.attestOut ?? `${opts.output}.sigstore.json`;
       // the signing libraries load only when asked for
-      const [{ attestFiles }, { inputSubjects }] = await Promise.all([import('../attest/attest.js'), import('../attest/scan-attest.js')]);
+      const [{ attestFiles }, { inputSubjects }, { PREDICATE_TYPES }] = await Promise.all([
+        import('../attest/attest.js'),
+        import('../attest/scan-attest.js'),
+        import('../attest/statement.js'),
+      ]);
       const subjects = await inputSubjects(inventory.inputs);
       const bundle = await attestFiles({
         predicate: JSON.parse(text) as unknown,
@@ -135,7 +138,7 @@ async function runSbom(paths: string[], opts: SbomOptions): Promise<number> {
         key,
       });
       await writeFileAtomic(bundleOut, `${JSON.stringify(bundle, null, 2)}\n`);
-      progress.log(`vouch: wrote ${bundleOut}: the SBOM attested about ${subjects.length} input file(s), signed by ${displayKeyId(key.keyId)}`);
+      progress.log(`vouch: wrote ${bundleOut}: the SBOM attested about ${subjects.length} input file(s), signed by ${(await import('../attest/keys.js')).displayKeyId(key.keyId)}`);
     }
   } else {
     process.stdout.write(text);

@@ -16,8 +16,7 @@ import { discoverVexFiles } from '../triage/vex/discover.js';
 import { colorEnabled } from '../report/display.js';
 import { type Rating, normaliseRating } from '../triage/severity.js';
 import { createProgress } from './progress.js';
-import { addPassphraseOptions, loadKeyFromOptions, type PassphraseOptions } from './key.js';
-import { displayKeyId } from '../attest/keys.js';
+import { addPassphraseOptions, type PassphraseOptions } from './key-options.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { type InputOptions, addInputOptions, formatsHelp, inputsOf } from './inputs.js';
 
@@ -113,7 +112,8 @@ async function runScan(paths: string[], opts: ScanOptions, failOnGiven: boolean)
     throw new VouchError('USAGE', '--key and --attest-out go with --attest');
   }
   // the key is read (and its passphrase asked for) first, so a bad key fails before any work
-  const key = opts.attest ? await loadKeyFromOptions(opts.key!, opts) : undefined;
+  // (the signing code loads only with --attest)
+  const key = opts.attest ? await (await import('./key.js')).loadKeyFromOptions(opts.key!, opts) : undefined;
   const format = opts.format ?? (process.stdout.isTTY ? 'table' : 'json');
   const progress = createProgress({ quiet: opts.quiet ?? false });
   // the policy and the VEX documents are read first: a mistake in them is an input error before any work
@@ -182,7 +182,7 @@ async function runScan(paths: string[], opts: ScanOptions, failOnGiven: boolean)
       const bundleOut = opts.attestOut ?? `${opts.output}.sigstore.json`;
       const { attestScanReport } = await import('../attest/scan-attest.js'); // the signing libraries load only when asked for
       await attestScanReport({ report, key, out: bundleOut });
-      progress.log(`vouch: wrote ${bundleOut}: the scan result attested about ${report.inputs.length} input(s), signed by ${displayKeyId(key.keyId)}`);
+      progress.log(`vouch: wrote ${bundleOut}: the scan result attested about ${report.inputs.length} input(s), signed by ${(await import('../attest/keys.js')).displayKeyId(key.keyId)}`);
     }
     // the policy's verdict on stderr (its failures even with --quiet: they decide the exit code)
     if (pol && policyResult && (policyResult.failed || (!opts.quiet && policyResult.violations.length))) {
