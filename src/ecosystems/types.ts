@@ -1,5 +1,6 @@
 /** The ecosystem plug-in (DESIGN.md): every ecosystem exports one `Ecosystem` object from its folder. */
 import type { InputFile, Inventory } from '../model/inventory.js';
+import type { PurlParts } from '../model/purl.js';
 
 /** An opaque parsed version; only the ecosystem's own Versioning understands it. */
 export type ParsedVersion = unknown;
@@ -53,4 +54,18 @@ export interface Ecosystem {
   normalizeName(name: string): string;
   readonly versioning: Versioning;
   readonly extractors: readonly Extractor[];
+  /**
+   * Optional, for a package read back from an SBOM: what its purl says beyond type, name and
+   * version — the OS release in `distro` (`Debian:12` rather than every Debian release) and the
+   * source package in `upstream`, which OS advisories are published for. Undefined fields: nothing.
+   */
+  fromPurl?(parts: PurlParts): PurlIdentity;
+}
+
+/** What `Ecosystem.fromPurl` reads from a purl. */
+export interface PurlIdentity {
+  /** The OSV ecosystem with its release, e.g. `Debian:12`, `Alpine:v3.19`. */
+  ecosystem?: string;
+  advisoryName?: string;
+  advisoryVersion?: string;
 }

@@ -169,11 +169,15 @@ export function resolveEntry(s: ReadState, e: PackageEntry): Component | undefin
     });
     return undefined;
   }
+  // the OS release and source package an OS package's purl carries (Debian, Alpine)
+  const identity = eco?.fromPurl?.(parts) ?? {};
   const c: Component = {
     purl,
-    ecosystem: eco?.osvName,
+    ecosystem: identity.ecosystem ?? eco?.osvName,
     name,
     version: parts.version,
+    ...(identity.advisoryName ? { advisoryName: identity.advisoryName } : {}),
+    ...(identity.advisoryVersion ? { advisoryVersion: identity.advisoryVersion } : {}),
     scope: e.scope,
     direct: false,
     locations: [{ path: s.path, ...(e.line !== undefined ? { line: e.line } : {}) }],

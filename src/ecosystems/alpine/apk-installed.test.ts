@@ -63,7 +63,7 @@ describe('apk installed: fields', () => {
     const inv = parseApkInstalled(DB, 'installed', { versionId: '3.20.3' });
     const [a, b] = [...inv.graph.components.values()];
     expect(a).toMatchObject({ name: 'alpine-baselayout-data', version: '3.4.0-r0', advisoryName: 'alpine-baselayout', ecosystem: 'Alpine:v3.20', licenses: ['GPL-2.0-only'] });
-    expect(a!.purl).toBe('pkg:apk/alpine/alpine-baselayout-data@3.4.0-r0?arch=x86_64&distro=alpine-3.20.3');
+    expect(a!.purl).toBe('pkg:apk/alpine/alpine-baselayout-data@3.4.0-r0?arch=x86_64&distro=alpine-3.20.3&upstream=alpine-baselayout');
     expect(a!.locations).toEqual([{ path: 'installed', line: 1 }]);
     expect(b).toMatchObject({ name: 'libcrypto3', advisoryName: 'openssl' });
     expect(b!.locations[0]!.line).toBe(10);

@@ -3,7 +3,8 @@
  *
  * Stanzas separated by blank lines, one `X:value` line per field (apk-package(5)): `P:` name,
  * `V:` version, `A:` architecture, `o:` origin (the source package, which Alpine's secdb and OSV
- * publish advisories for: `advisoryName`), `L:` licence. A stanza without `P:` is skipped with a
+ * publish advisories for: `advisoryName`, and the purl's `upstream` qualifier as Syft writes it, so an
+ * SBOM read back keeps it: alpine/purl.ts), `L:` licence. A stanza without `P:` is skipped with a
  * warning; one without `V:` is listed in `unresolved`. Each component's location is the first
  * line of its stanza.
  *
@@ -17,6 +18,7 @@ import type { Component } from '../../model/component.js';
 import { DependencyGraph } from '../../model/graph.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
 import { buildPurl } from '../../model/purl.js';
+import { upstreamQualifier } from '../shared/upstream.js';
 import { decodeText } from '../../inventory/json.js';
 import { readInRoot } from '../../inventory/rootfs.js';
 import { readOsRelease, rootOf } from '../debian/os-release.js';
@@ -126,6 +128,9 @@ export function parseApkInstalled(text: string, file: string, opts: ApkParseOpti
     const qualifiers: Record<string, string> = {};
     if (arch) qualifiers['arch'] = arch;
     if (opts.versionId) qualifiers['distro'] = `alpine-${opts.versionId}`;
+    const advisoryName = origin && origin !== name ? origin : undefined;
+    const upstream = upstreamQualifier(advisoryName, undefined, name);
+    if (upstream) qualifiers['upstream'] = upstream;
     let purl: string;
     try {
       purl = buildPurl({ type: 'apk', namespace: 'alpine', name, version, qualifiers });
@@ -138,7 +143,7 @@ export function parseApkInstalled(text: string, file: string, opts: ApkParseOpti
       ecosystem,
       name,
       version,
-      ...(origin && origin !== name ? { advisoryName: origin } : {}),
+      ...(advisoryName ? { advisoryName } : {}),
       scope: 'prod',
       direct: true,
       ...(licence ? { licenses: [licence] } : {}),

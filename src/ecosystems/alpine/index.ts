@@ -1,6 +1,7 @@
 import type { Ecosystem } from '../types.js';
 import { versioning } from './versioning.js';
 import { extractors } from './extractors.js';
+import { alpineFromPurl } from './purl.js';
 
 export const alpine: Ecosystem = {
   osvName: 'Alpine',
@@ -9,4 +10,5 @@ export const alpine: Ecosystem = {
   normalizeName: (name) => name.trim(),
   versioning,
   extractors,
+  fromPurl: alpineFromPurl,
 };

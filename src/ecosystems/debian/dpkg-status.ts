@@ -12,7 +12,9 @@
  *   publish advisories for: `advisoryName` is the source name, and `advisoryVersion` the source
  *   version when one is given and differs from `Version` (a binary-only epoch or binNMU `+bN`;
  *   advisories speak of the source version). The component keeps the binary name and version,
- *   as its purl does: `pkg:deb/debian/<name>@<Version>?arch=<arch>&distro=debian-<VERSION_ID>`.
+ *   as its purl does: `pkg:deb/debian/<name>@<Version>?arch=<arch>&distro=debian-<VERSION_ID>`,
+ *   with `upstream=<source>` or `upstream=<source>@<source version>` when they differ, as Syft
+ *   writes it (an SBOM read back keeps the source package: debian/purl.ts).
  * - A stanza without `Package` is skipped with a warning; one without `Version` is listed in
  *   `unresolved`.
  *
@@ -29,6 +31,7 @@ import type { Component } from '../../model/component.js';
 import { DependencyGraph } from '../../model/graph.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
 import { buildPurl } from '../../model/purl.js';
+import { upstreamQualifier } from '../shared/upstream.js';
 import { decodeText } from '../../inventory/json.js';
 import { readInRoot } from '../../inventory/rootfs.js';
 import type { Extractor } from '../types.js';
@@ -227,6 +230,10 @@ export function parseDpkgStatus(text: string, file: string, opts: DpkgParseOptio
     const qualifiers: Record<string, string> = {};
     if (arch) qualifiers['arch'] = arch;
     if (distro.distro) qualifiers['distro'] = distro.distro;
+    const advisoryName = src.name && src.name !== name ? src.name : undefined;
+    const advisoryVersion = src.version && src.version !== version ? src.version : undefined;
+    const upstream = upstreamQualifier(advisoryName, advisoryVersion, name);
+    if (upstream) qualifiers['upstream'] = upstream;
     let purl: string;
     try {
       purl = buildPurl({ type: 'deb', namespace: distro.namespace, name, version, qualifiers });
@@ -239,8 +246,8 @@ export function parseDpkgStatus(text: string, file: string, opts: DpkgParseOptio
       ecosystem: distro.ecosystem,
       name,
       version,
-      ...(src.version && src.version !== version ? { advisoryVersion: src.version } : {}),
-      ...(src.name && src.name !== name ? { advisoryName: src.name } : {}),
+      ...(advisoryVersion ? { advisoryVersion } : {}),
+      ...(advisoryName ? { advisoryName } : {}),
       scope: 'prod',
       direct: true,
       locations: [{ path: file, line: s.line }],

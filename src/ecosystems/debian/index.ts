@@ -1,6 +1,7 @@
 import type { Ecosystem } from '../types.js';
 import { versioning } from './versioning.js';
 import { extractors } from './extractors.js';
+import { debianFromPurl } from './purl.js';
 
 export const debian: Ecosystem = {
   osvName: 'Debian',
@@ -9,4 +10,5 @@ export const debian: Ecosystem = {
   normalizeName: (name) => name.trim(),
   versioning,
   extractors,
+  fromPurl: debianFromPurl,
 };
