@@ -249,6 +249,9 @@ describe('npm/yarn-lock: berry fixture (__fixtures__/yarn-berry)', () => {
       [root, 'berry-demo'],
       [`${root}#packages/tool`, 'tool'],
     ]);
+    // a workspace's identity comes from its package.json (the lockfile says 0.0.0-use.local);
+    // the root's package.json has no version, so it has none
+    expect([...inv.graph.rootIdentities.entries()]).toEqual([[`${root}#packages/tool`, { name: 'tool', version: '2.0.0', purl: 'pkg:npm/tool@2.0.0' }]]);
     expect(comp(inv, 'a', '1.2.0').locations).toEqual([{ path: file, line: 8 }]);
     expect(comp(inv, 'resolve', '1.22.8').locations).toEqual([
       { path: file, line: 43 },

@@ -12,7 +12,8 @@
  * real name for aliases), `version` the version. `@workspace:` entries are roots, never components
  * (the root `.` is `root:<file>`, others `root:<file>#<folder>`); their `dependencies` are the
  * direct dependencies (dev and prod merged: the workspace's package.json, when on disk, tells them
- * apart). `@patch:` entries carry the version of the package they patch, so they merge into it.
+ * apart, and gives the workspace its name and version as the SBOM's subject: the lockfile's
+ * `0.0.0-use.local` is a placeholder). `@patch:` entries carry the version of the package they patch, so they merge into it.
  * `link:` / `portal:` entries (local folders, version `0.0.0-use.local`) go to `unresolved`. The
  * `checksum` is of yarn's own cache zip, not of the published tarball, so it is not a hash.
  */
@@ -293,7 +294,14 @@ export async function parseYarnBerry(
   }
 
   const manifests = new Map<string, Manifest | undefined>();
-  for (const w of workspaces) manifests.set(w.id, await manifestOf(w.folder, ctx.warnings));
+  for (const w of workspaces) {
+    const manifest = await manifestOf(w.folder, ctx.warnings);
+    manifests.set(w.id, manifest);
+    // the lockfile gives a workspace the placeholder 0.0.0-use.local; its package.json, when on
+    // disk, gives the project's own name and version (the SBOM's metadata.component and its parts)
+    const identity = rootIdentity(manifest?.name, manifest?.version);
+    if (identity) ctx.graph.addRoot(w.id, ctx.graph.roots.get(w.id) ?? identity.name, identity);
+  }
   const resolutions = manifests.get(ctx.rootId)?.resolutions ?? new Map<string, string>();
   if (workspaces.length && ![...manifests.values()].some(Boolean)) {
     ctx.warnings.push('no workspace package.json on disk: direct dependencies are known, their scopes are not');
