@@ -10,7 +10,7 @@ import { ecosystemByOsvName, ecosystemByPurlType } from '../ecosystems/index.js'
 import { type CollectedInventory, collectInventory } from '../inventory/collect.js';
 import type { Component } from '../model/component.js';
 import { EXIT_CLEAN } from '../model/errors.js';
-import type { SbomWriteOptions } from '../sbom/common-write.js';
+import { type SbomWriteOptions, versionlessComponents } from '../sbom/common-write.js';
 import { writeCycloneDxJson, writeCycloneDxXml } from '../sbom/cyclonedx-write.js';
 import { writeSpdxJson, writeSpdxTagValue } from '../sbom/spdx-write.js';
 import { createProgress, type Progress } from './progress.js';
@@ -114,15 +114,21 @@ async function runSbom(paths: string[], opts: SbomOptions): Promise<number> {
   const inventory = await collectInventory(paths, inputsOf(paths, opts, () => progress.tick()));
   progress.done();
   reportInputs(inventory, progress);
+  const versionless = versionlessComponents(inventory.unresolved, inventory.graph).length;
+  reportVersionless(inventory, versionless, progress);
 
   const text = WRITERS[format](inventory.graph, {
     subjectName: subjectName(paths),
     deterministic: opts.deterministic ?? false,
     sourceDateEpoch: process.env['SOURCE_DATE_EPOCH'],
+    unresolved: inventory.unresolved,
   });
   if (opts.output) {
     await writeFileAtomic(opts.output, text);
-    progress.log(`vouch: wrote ${inventory.graph.components.size} component(s) to ${opts.output} (${format})`);
+    const total = inventory.graph.components.size + versionless;
+    progress.log(
+      `vouch: wrote ${total} component(s) to ${opts.output} (${format})${versionless ? `, ${versionless} of them without a version` : ''}`,
+    );
     if (key) {
       const bundleOut = opts.attestOut ?? `${opts.output}.sigstore.json`;
       // the signing libraries load only when asked for
@@ -145,9 +151,21 @@ async function runSbom(paths: string[], opts: SbomOptions): Promise<number> {
 
 function reportInputs(inventory: CollectedInventory, progress: Progress): void {
   for (const i of inventory.inputs) if (i.status === 'failed') progress.log(`vouch: skipped ${i.reason}`);
-  if (inventory.unresolved.length) {
-    progress.log(`vouch: ${inventory.unresolved.length} package(s) named without a pinned version or purl are not in the output (vouch scan --verbose lists them)`);
-  }
+}
+
+/**
+ * What became of the packages named without a version: listed as versionless components (their
+ * unresolved entries collapse by purl, so `listed` can be smaller than the entries behind it), and
+ * those without an ecosystem or a valid purl, which are not in the output.
+ */
+function reportVersionless(inventory: CollectedInventory, listed: number, progress: Progress): void {
+  const entries = inventory.unresolved;
+  if (!entries.length) return;
+  const left = entries.filter((u) => versionlessComponents([u]).length === 0).length;
+  const parts: string[] = [];
+  if (listed) parts.push(`${listed} package(s) listed without a version (named by the inputs but not pinned to one)`);
+  if (left) parts.push(`${left} package(s) named without a usable ecosystem or purl are not in the output`);
+  progress.log(`vouch: ${parts.join('; ')} — vouch scan --verbose lists them`);
 }
 
 /** The format a file name asks for (see the help text). */
@@ -175,13 +193,14 @@ export function subjectName(paths: readonly string[]): string {
 export interface DiffEntry {
   ecosystem: string;
   name: string;
-  /** Versions only in A (removed, or the old side of a change). */
+  /** Versions only in A (removed, or the old side of a change); "" = listed without a version. */
   from: string[];
-  /** Versions only in B (added, or the new side of a change). */
+  /** Versions only in B (added, or the new side of a change); "" = listed without a version. */
   to: string[];
 }
 
 export interface SbomDiff {
+  /** `components`: what an SBOM of the input lists, versionless components included. */
   a: { path: string; components: number };
   b: { path: string; components: number };
   added: DiffEntry[];
@@ -218,10 +237,17 @@ function sortVersions(ecosystem: string, versions: Iterable<string>): string[] {
  * Compares two graphs by (ecosystem, name as the ecosystem compares names): a name only in B is
  * added, only in A removed; a name in both whose version sets differ is changed (versions in both
  * are left out of `from` / `to`). A name whose versions only grew or shrank (lodash 3 and 4 →
- * lodash 4) is changed too, with an empty side.
+ * lodash 4) is changed too, with an empty side. Packages named without a version (`unresolved`
+ * entries an SBOM lists as versionless components) count with the version "" (no version), so a
+ * git dependency appearing is added, and one that gets pinned is changed from "" to its version.
  */
-export function diffInventories(a: CollectedInventory['graph'], b: CollectedInventory['graph']): Pick<SbomDiff, 'added' | 'removed' | 'changed'> {
-  const index = (g: CollectedInventory['graph']) => {
+export function diffInventories(
+  a: CollectedInventory['graph'],
+  b: CollectedInventory['graph'],
+  unresolvedA: CollectedInventory['unresolved'] = [],
+  unresolvedB: CollectedInventory['unresolved'] = [],
+): Pick<SbomDiff, 'added' | 'removed' | 'changed'> {
+  const index = (g: CollectedInventory['graph'], unresolved: CollectedInventory['unresolved']) => {
     const m = new Map<string, { ecosystem: string; name: string; versions: Set<string> }>();
     // the projects themselves count when their version is known: an SBOM lists them (its subject),
     // so a lockfile and the SBOM written from it compare equal, and a release bump shows
@@ -229,7 +255,11 @@ export function diffInventories(a: CollectedInventory['graph'], b: CollectedInve
       const eco = ecosystemByPurlType(/^pkg:([^/]+)\//.exec(r.purl)?.[1] ?? '');
       return { purl: r.purl, name: r.name, version: r.version, ecosystem: eco?.osvName, scope: 'prod', direct: true, locations: [] };
     });
-    for (const c of [...g.components.values(), ...roots]) {
+    // the versionless components an SBOM of these inputs lists (same ecosystem + name rules)
+    const versionless = versionlessComponents(unresolved, g).map(
+      (v): Component => ({ purl: v.purl, name: v.name, version: '', ecosystem: v.ecosystem, scope: 'unknown', direct: false, locations: [] }),
+    );
+    for (const c of [...g.components.values(), ...roots, ...versionless]) {
       const k = keyOf(c);
       let e = m.get(k);
       if (!e) m.set(k, (e = { ecosystem: ecosystemOf(c), name: c.name, versions: new Set() }));
@@ -237,8 +267,8 @@ export function diffInventories(a: CollectedInventory['graph'], b: CollectedInve
     }
     return m;
   };
-  const ia = index(a);
-  const ib = index(b);
+  const ia = index(a, unresolvedA);
+  const ib = index(b, unresolvedB);
   const added: DiffEntry[] = [];
   const removed: DiffEntry[] = [];
   const changed: DiffEntry[] = [];
@@ -270,19 +300,20 @@ async function runDiff(a: string, b: string, opts: DiffOptions): Promise<number>
   reportInputs(ia, progress);
   reportInputs(ib, progress);
   const diff: SbomDiff = {
-    a: { path: a, components: ia.graph.components.size },
-    b: { path: b, components: ib.graph.components.size },
-    ...diffInventories(ia.graph, ib.graph),
+    a: { path: a, components: ia.graph.components.size + versionlessComponents(ia.unresolved, ia.graph).length },
+    b: { path: b, components: ib.graph.components.size + versionlessComponents(ib.unresolved, ib.graph).length },
+    ...diffInventories(ia.graph, ib.graph, ia.unresolved, ib.unresolved),
   };
   process.stdout.write(format === 'json' ? `${JSON.stringify(diff, null, 2)}\n` : renderDiffTable(diff));
   return EXIT_CLEAN;
 }
 
 export function renderDiffTable(d: SbomDiff): string {
+  const show = (versions: string[]): string => versions.map((v) => v || '(no version)').join(', ');
   const rows: string[][] = [
-    ...d.added.map((e) => ['added', e.ecosystem, e.name, e.to.join(', ')]),
-    ...d.removed.map((e) => ['removed', e.ecosystem, e.name, e.from.join(', ')]),
-    ...d.changed.map((e) => ['changed', e.ecosystem, e.name, `${e.from.join(', ') || '-'} → ${e.to.join(', ') || '-'}`]),
+    ...d.added.map((e) => ['added', e.ecosystem, e.name, show(e.to)]),
+    ...d.removed.map((e) => ['removed', e.ecosystem, e.name, show(e.from)]),
+    ...d.changed.map((e) => ['changed', e.ecosystem, e.name, `${show(e.from) || '-'} → ${show(e.to) || '-'}`]),
   ];
   const widths = [0, 1, 2].map((i) => Math.max(0, ...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join('  ').trimEnd());
