@@ -11,6 +11,7 @@ import { VouchError } from '../model/errors.js';
 import { buildPurl, parsePurl } from '../model/purl.js';
 import { baseEcosystem } from '../model/advisory.js';
 import { ecosystemByOsvName, nameFromPurl, purlOf } from '../ecosystems/index.js';
+import type { Ecosystem } from '../ecosystems/types.js';
 
 export interface SbomWriteOptions {
   /**
@@ -103,11 +104,34 @@ export function versionlessComponents(unresolved: readonly UnresolvedEntry[], gr
     .sort((a, b) => cmp(a.purl, b.purl));
 }
 
+/**
+ * Unresolved entries that name something other than a package the input depends on: a Maven
+ * parent POM missing from disk (its version is known; the entry says its content is unknown).
+ */
+const NOT_A_REQUIREMENT = /^parent POM /;
+
+/** PEP 508 names: letters and digits, with `.`, `_`, `-` inside. */
+const PEP508_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
+
+/**
+ * A name that can stand for a package: not a path or URL a reader kept as the name for want of
+ * one (`./downloads/x.whl`, `http://…/x.whl`, pnpm's `file:../dir`), no white space, `/` or `:`
+ * only where the ecosystem's names carry them (npm scopes, Go paths, Composer vendors; Maven
+ * group:artifact); PyPI names as PEP 508 allows them.
+ */
+export function usableName(eco: Ecosystem, name: string): boolean {
+  if (!name || /[\s\p{Cc}]/u.test(name) || /^[./~-]/.test(name) || name.includes('://')) return false;
+  if (eco.osvName === 'PyPI') return PEP508_NAME.test(name);
+  if (name.includes(':') && eco.purlNamespaceSeparator !== ':') return false;
+  if (name.includes('/') && eco.purlNamespaceSeparator !== '/') return false;
+  return true;
+}
+
 function versionlessPurl(u: UnresolvedEntry, graph: DependencyGraph | undefined, cache: Map<string, Record<string, string>>): string | undefined {
   if (!u.ecosystem) return undefined;
   const eco = ecosystemByOsvName(u.ecosystem);
   const name = u.name.trim();
-  if (!eco || !name) return undefined;
+  if (!eco || !usableName(eco, name) || NOT_A_REQUIREMENT.test(u.reason)) return undefined;
   try {
     const namespace = DISTRO_NAMESPACE[eco.purlType];
     if (namespace === undefined) return purlOf(eco, name, undefined);

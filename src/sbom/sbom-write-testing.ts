@@ -173,8 +173,9 @@ export function xsdErrors(file: string): string {
 /**
  * Packages named without a version, as collectInventory reports them: an npm git dependency, two
  * unpinned requirements of one PyPI package (they collapse into one component), a mix.lock git
- * entry, a scoped npm file dependency, an apk stanza without V:, and two entries that cannot be
- * listed (no ecosystem; an ecosystem vouch does not know).
+ * entry, a scoped npm file dependency (its reason with characters XML escapes), an apk stanza
+ * without V:, and entries that cannot be listed (no ecosystem; an ecosystem vouch does not know; a
+ * path kept as the name; a Maven parent POM missing from disk).
  */
 export function sampleUnresolved(): { name: string; ecosystem?: string; spec?: string; line?: number; reason: string; path: string }[] {
   return [
@@ -196,9 +197,11 @@ export function sampleUnresolved(): { name: string; ecosystem?: string; spec?: s
       reason: 'git dependency at commit abcdef0123456789abcdef0123456789abcdef01: the lockfile records no version',
       path: 'app/mix.lock',
     },
-    { name: '@acme/local & <tools>', ecosystem: 'npm', spec: 'file:../tools', line: 20, reason: 'no version recorded', path: 'app/package-lock.json' },
+    { name: '@acme/local-tools', ecosystem: 'npm', spec: 'file:../tools', line: 20, reason: 'no version recorded (resolved file:../tools & "<more>")', path: 'app/package-lock.json' },
     { name: 'musl-utils', ecosystem: 'Alpine:v3.19', line: 7, reason: 'no V: (version) field', path: 'lib/apk/db/installed' },
     { name: 'mystery', spec: 'whatever', reason: 'no purl', path: 'app/bom.json' },
     { name: 'thing', ecosystem: 'Nonesuch', reason: 'not pinned', path: 'app/other.lock' },
+    { name: './downloads/numpy-1.9.2-cp34-none-win32.whl', ecosystem: 'PyPI', spec: './downloads/numpy-1.9.2-cp34-none-win32.whl', line: 9, reason: 'direct URL or local path: no registry version', path: 'app/requirements.txt' },
+    { name: 'org.acme:parent', ecosystem: 'Maven', spec: '1.0', line: 3, reason: 'parent POM org.acme:parent:1.0 is not on disk (not found at ../pom.xml): the properties, managed versions and dependencies it may define are unknown', path: 'app/pom.xml' },
   ];
 }

@@ -40,7 +40,7 @@ describe('versionlessComponents', () => {
     expect(v.map((c) => c.purl)).toEqual([
       'pkg:apk/alpine/musl-utils',
       'pkg:hex/plug_git',
-      'pkg:npm/%40acme/local%20%26%20%3Ctools%3E',
+      'pkg:npm/%40acme/local-tools',
       'pkg:npm/gitdep',
       'pkg:pypi/requests',
     ]);
@@ -59,13 +59,20 @@ describe('versionlessComponents', () => {
     });
     expect(v.find((c) => c.name === 'gitdep')!.vcs).toEqual([GITDEP_URL]);
     expect(v.find((c) => c.name === 'plug_git')!.vcs).toEqual([PLUG_URL]);
-    expect(v.find((c) => c.name === '@acme/local & <tools>')!.vcs).toEqual([]);
+    expect(v.find((c) => c.name === '@acme/local-tools')!.vcs).toEqual([]);
   });
 
-  it('names the purl library rejects stay out', () => {
-    expect(versionlessComponents([{ name: '  ', ecosystem: 'npm', reason: 'x' }])).toEqual([]);
-    // a Maven name needs group:artifact; an empty artifact is no purl
-    expect(versionlessComponents([{ name: 'org.acme:', ecosystem: 'Maven', reason: 'x' }])).toEqual([]);
+  it('names that stand for no package stay out: paths, URLs, pnpm file: names, white space', () => {
+    const names = (eco: string, ...ns: string[]) => versionlessComponents(ns.map((name) => ({ name, ecosystem: eco, reason: 'x' }))).map((c) => c.name);
+    expect(names('npm', '  ', 'file:../nameless-package', 'a b', '@scope/ok', 'ok')).toEqual(['@scope/ok', 'ok']);
+    expect(names('PyPI', './downloads/numpy-1.9.2-cp34-none-win32.whl', 'http://wxpython.org/x.whl', 'foo/bar', 'Mopidy-Dirble', 'zope.interface')).toEqual(['mopidy-dirble', 'zope.interface']);
+    expect(names('Go', './fork/net', 'github.com/a/b')).toEqual(['github.com/a/b']);
+    expect(names('Maven', 'org.acme:lib', 'org/acme')).toEqual(['org.acme:lib']);
+    expect(names('RubyGems', 'a:b', 'rails')).toEqual(['rails']);
+  });
+
+  it('a Maven parent POM missing from disk is no versionless package (its version is known)', () => {
+    expect(versionlessComponents(sampleUnresolved()).some((c) => c.name.includes('parent'))).toBe(false);
   });
 
   it('PyPI names collapse as the purl normalises them (Flask, flask)', () => {
@@ -138,14 +145,14 @@ describe('CycloneDX: components without a version', () => {
       'pkg:golang/github.com/foo/bar@v1.2.3',
       'pkg:hex/plug_git',
       'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1',
-      'pkg:npm/%40acme/local%20%26%20%3Ctools%3E',
+      'pkg:npm/%40acme/local-tools',
       'pkg:npm/%40babel/core@7.24.0',
       'pkg:npm/fsevents@2.3.3',
       'pkg:npm/gitdep',
       'pkg:npm/vitest@1.0.0',
       'pkg:pypi/requests',
     ]);
-    for (const c of bom.components) if (!c.purl.includes('@') || c.purl.startsWith('pkg:npm/%40acme')) expect(c.version).toBeUndefined();
+    for (const c of bom.components) expect(c.version === undefined, c.purl).toBe(!/@[^/]*$/.test(c.purl.replace('%40', '')));
   });
 
   it('npm git dependency: purl, vcs reference, why, the requirement, file and line', () => {
@@ -162,7 +169,7 @@ describe('CycloneDX: components without a version', () => {
       evidence: { occurrences: [{ location: 'app/package-lock.json', line: 15 }] },
     });
     // a scoped name keeps CycloneDX's group/name split
-    expect(bom.components.find((c) => c.group === '@acme')).toMatchObject({ name: 'local & <tools>' });
+    expect(bom.components.find((c) => c.group === '@acme')).toMatchObject({ name: 'local-tools' });
   });
 
   it('unpinned requirements collapse into one component with each occurrence, reason and requirement', () => {
@@ -228,7 +235,7 @@ describe('CycloneDX: components without a version', () => {
       '</evidence>',
       '',
     ]);
-    expect(xml).toContain('<name>local &amp; &lt;tools&gt;</name>');
+    expect(xml).toContain('<property name="vouch:unresolved">no version recorded (resolved file:../tools &amp; "&lt;more&gt;")</property>');
   });
 });
 
@@ -292,7 +299,7 @@ describe('round trip: the readers give the unresolved entries back', () => {
   const expected = [
     { name: 'musl-utils', ecosystem: 'Alpine', reason: 'no V: (version) field' },
     { name: 'plug_git', ecosystem: 'Hex', spec: PLUG_URL, reason: sampleUnresolved()[3]!.reason },
-    { name: '@acme/local & <tools>', ecosystem: 'npm', spec: 'file:../tools', reason: 'no version recorded' },
+    { name: '@acme/local-tools', ecosystem: 'npm', spec: 'file:../tools', reason: 'no version recorded (resolved file:../tools & "<more>")' },
     { name: 'gitdep', ecosystem: 'npm', spec: GITDEP_URL, reason: sampleUnresolved()[0]!.reason },
     { name: 'requests', ecosystem: 'PyPI', spec: '<3; >=2.0', reason: 'unpinned: <3; unpinned: >=2.0' },
   ];
