@@ -72,6 +72,9 @@ Formats: cyclonedx-json (CycloneDX 1.6 JSON), cyclonedx-xml (CycloneDX 1.6 XML),
          spdx-json (SPDX 2.3 JSON), spdx-tag (SPDX 2.3 tag-value).
 Without --format, -o FILE picks it from the name: *.spdx.json → spdx-json,
 *.spdx / *.spdx.tv / *.spdx.txt → spdx-tag, *.xml → cyclonedx-xml, otherwise cyclonedx-json.
+Packages an input names without a version (git and file dependencies, unpinned requirements)
+are listed as components without a version, never given an invented one; the CycloneDX
+properties / SPDX annotations vouch:unresolved and vouch:requirement say why.
 --attest signs the SBOM (predicate https://cyclonedx.org/bom or https://spdx.dev/Document) about
 the input files read (their names and sha256) into a Sigstore bundle; verify with
   vouch verify package-lock.json --bundle sbom.json.sigstore.json --key KEY.pub --predicate sbom.json
@@ -85,7 +88,7 @@ Exit codes: 0 written, 2 usage or input error.`,
 
   sbom
     .command('diff')
-    .description('components added, removed and changed (same name and ecosystem, other version) from A to B')
+    .description('components added, removed and changed (same name and ecosystem, other version) from A to B; a package without a version counts as version ""')
     .argument('<a>', 'the old SBOM, lockfile or directory')
     .argument('<b>', 'the new SBOM, lockfile or directory')
     .addOption(new Option('-f, --format <format>', 'output format (default: table on a terminal, json when piped)').choices(['table', 'json']))
