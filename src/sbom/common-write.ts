@@ -161,10 +161,13 @@ function osQualifiers(u: UnresolvedEntry, graph: DependencyGraph | undefined, na
 
 /**
  * The git repository a requirement points at, when it is a git URL with a scheme (npm's
- * `git+ssh://…#commit`, mix.lock's `https://…/repo.git#commit`); undefined for anything else
+ * `git+ssh://…#commit`, mix.lock's `https://…/repo.git#commit`, Pipfile.lock's `git: <url>`); undefined for anything else
  * (version ranges, file: paths, scp-like `git@host:path` and `github:` shorthands, which are no URLs).
  */
 export function vcsUrl(spec: string, reason = ''): string | undefined {
+  // Pipfile.lock git sources are recorded as `git: <url>`
+  const labelled = /^git:\s+(\S+)$/.exec(spec);
+  if (labelled) return vcsUrl(labelled[1]!, 'git dependency');
   const m = /^([a-z][a-z0-9+.-]*):\/\/[^\s]+$/i.exec(spec);
   if (!m) return undefined;
   const scheme = m[1]!.toLowerCase();

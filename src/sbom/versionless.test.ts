@@ -123,6 +123,7 @@ describe('versionlessComponents', () => {
     // a repository URL without .git counts when the reader says it is a git requirement
     expect(vcsUrl('https://github.com/a/b#abc', 'git dependency at commit abc: the lockfile records no version')).toBe('https://github.com/a/b#abc');
     expect(vcsUrl('https://example.org/pkg-1.0.tgz', 'no version recorded')).toBeUndefined();
+    expect(vcsUrl('git: https://github.com/pallets/markupsafe', 'no version recorded (git source)')).toBe('https://github.com/pallets/markupsafe');
     expect(vcsUrl('github:a/b#abc')).toBeUndefined();
     expect(vcsUrl('git@github.com:a/b.git')).toBeUndefined();
     expect(vcsUrl('>=2.0')).toBeUndefined();
