@@ -8,7 +8,6 @@ import { XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { collectInventory } from '../inventory/collect.js';
 import { DependencyGraph } from '../model/graph.js';
-import { diffInventories, renderDiffTable } from '../cli/sbom.js';
 import { spdxVcsLocation } from './spdx-write.js';
 import { vcsUrl, versionlessComponents } from './common-write.js';
 import { writeCycloneDxJson, writeCycloneDxXml } from './cyclonedx-write.js';
@@ -356,30 +355,6 @@ describe('from the inputs: package-lock git dependency, unpinned requirements, m
     // the pinned ones keep their versions
     expect(bom.components.filter((c) => c.version).map((c) => c.purl)).toEqual(['pkg:hex/jason@1.4.1', 'pkg:npm/left-pad@1.3.0', 'pkg:pypi/django@4.2.1']);
     expect(bom.components.find((c) => c.name === 'flask')!.properties).toEqual([{ name: 'vouch:unresolved', value: expect.stringMatching(/unpinned/) }]);
-  });
-});
-
-describe('sbom diff: versionless components count with the version ""', () => {
-  it('a git dependency appearing is added; one getting pinned is changed', () => {
-    const g = new DependencyGraph();
-    const [gitdep, req] = sampleUnresolved();
-    const pinned = new DependencyGraph();
-    pinned.add({ purl: 'pkg:pypi/requests@2.31.0', ecosystem: 'PyPI', name: 'requests', version: '2.31.0', scope: 'prod', direct: true, locations: [] });
-    const d = diffInventories(g, pinned, [req!], [gitdep!]);
-    expect(d).toEqual({
-      added: [{ ecosystem: 'npm', name: 'gitdep', from: [], to: [''] }],
-      removed: [],
-      changed: [{ ecosystem: 'PyPI', name: 'requests', from: [''], to: ['2.31.0'] }],
-    });
-    expect(renderDiffTable({ a: { path: 'a', components: 1 }, b: { path: 'b', components: 2 }, ...d }).split('\n').slice(0, 2)).toEqual([
-      'added    npm   gitdep    (no version)',
-      'changed  PyPI  requests  (no version) → 2.31.0',
-    ]);
-  });
-
-  it('the same versionless entries on both sides are no change', () => {
-    const g = new DependencyGraph();
-    expect(diffInventories(g, g, sampleUnresolved(), sampleUnresolved().reverse())).toEqual({ added: [], removed: [], changed: [] });
   });
 });
 
