@@ -1,7 +1,8 @@
 /**
  * What the CycloneDX and SPDX writers share: the options, the document's subject (the roots of
- * the graph), a sorted view of components and edges, the creation time and the document's unique
- * id (random, or derived from the content with `deterministic`).
+ * the graph), a sorted view of components and edges, the packages named without a version (as
+ * versionless components), the creation time and the document's unique id (random, or derived
+ * from the content with `deterministic`).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Component, Hash, Location } from '../model/component.js';
