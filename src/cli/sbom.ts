@@ -159,7 +159,7 @@ function reportInputs(inventory: CollectedInventory, progress: Progress): void {
 /**
  * What became of the packages named without a version: listed as versionless components (their
  * unresolved entries collapse by purl, so `listed` can be smaller than the entries behind it), and
- * those without an ecosystem or a valid purl, which are not in the output.
+ * the entries `versionlessComponents` leaves out, which are not in the output.
  */
 function reportVersionless(inventory: CollectedInventory, listed: number, progress: Progress): void {
   const entries = inventory.unresolved;
@@ -167,7 +167,7 @@ function reportVersionless(inventory: CollectedInventory, listed: number, progre
   const left = entries.filter((u) => versionlessComponents([u]).length === 0).length;
   const parts: string[] = [];
   if (listed) parts.push(`${listed} package(s) listed without a version (named by the inputs but not pinned to one)`);
-  if (left) parts.push(`${left} package(s) named without a usable ecosystem or purl are not in the output`);
+  if (left) parts.push(`${left} other unresolved entr${left === 1 ? 'y' : 'ies'} left out (no known ecosystem or package name, or a parent POM not on disk)`);
   progress.log(`vouch: ${parts.join('; ')} — vouch scan --verbose lists them`);
 }
 
