@@ -14,7 +14,9 @@
  *   from the component that contains it (nesting) or else from the root, so every component has
  *   a path; `direct` stays false because the SBOM does not say.
  * - Per-component problems (no purl, invalid purl, no version) become `unresolved` entries, with a
- *   warning naming the JSON path (`$.components[3].purl`) or XML position for the last two.
+ *   warning naming the JSON path (`$.components[3].purl`) or XML position for the last two. A
+ *   component vouch wrote without a version (properties `vouch:unresolved` / `vouch:requirement`)
+ *   comes back as the unresolved entry it was written from, without the warning.
  */
 import { xmlLib } from '../inventory/libs.js';
 import type { Hash, Scope } from '../model/component.js';

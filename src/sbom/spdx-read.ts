@@ -3,7 +3,10 @@
  *
  * - Components: packages with a purl in `externalRefs` (category `PACKAGE-MANAGER` or
  *   `PACKAGE_MANAGER`, type `purl`). A package without one is an `unresolved` entry ("no purl");
- *   an invalid purl or a purl without any version is a warning plus an `unresolved` entry.
+ *   an invalid purl or a purl without any version is a warning plus an `unresolved` entry. A
+ *   package vouch wrote without a version (annotations `vouch:unresolved: …` / `vouch:requirement:
+ *   …`, in JSON on the package, in tag-value by `SPDXREF`) comes back as the unresolved entry it
+ *   was written from, without the warning.
  * - The root: the document, `root:<input path>`, labelled with its name. `DESCRIBES` /
  *   `documentDescribes` give the root's edges; what a described package depends on counts as
  *   direct, like the metadata component's dependencies in CycloneDX.
