@@ -10,7 +10,9 @@ import { readCycloneDx } from '../sbom/cyclonedx-read.js';
 import { readSpdx } from '../sbom/spdx-read.js';
 import { HAS_SHARED, REPO_ROOT, shared } from '../testing/shared.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { formatFromFileName, registerSbom, subjectName } from './sbom.js';
+import { DependencyGraph } from '../model/graph.js';
+import { sampleUnresolved } from '../sbom/sbom-write-testing.js';
+import { diffInventories, formatFromFileName, registerSbom, renderDiffTable, subjectName } from './sbom.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'vouch-sbom-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -232,6 +234,54 @@ describe('vouch sbom diff', () => {
     writeFileSync(multi, JSON.stringify(text));
     const r = JSON.parse((await run(['sbom', 'diff', b, multi, '-f', 'json'])).out);
     expect(r.changed).toEqual([{ ecosystem: 'npm', name: 'lodash', from: [], to: ['3.10.1'] }]);
+  });
+});
+
+describe('vouch sbom diff: packages without a version count with the version ""', () => {
+  it('a git dependency appearing is added; one getting pinned is changed', () => {
+    const g = new DependencyGraph();
+    const [gitdep, req] = sampleUnresolved();
+    const pinned = new DependencyGraph();
+    pinned.add({ purl: 'pkg:pypi/requests@2.31.0', ecosystem: 'PyPI', name: 'requests', version: '2.31.0', scope: 'prod', direct: true, locations: [] });
+    const d = diffInventories(g, pinned, [req!], [gitdep!]);
+    expect(d).toEqual({
+      added: [{ ecosystem: 'npm', name: 'gitdep', from: [], to: [''] }],
+      removed: [],
+      changed: [{ ecosystem: 'PyPI', name: 'requests', from: [''], to: ['2.31.0'] }],
+    });
+    expect(renderDiffTable({ a: { path: 'a', components: 1 }, b: { path: 'b', components: 2 }, ...d }).split('\n').slice(0, 2)).toEqual([
+      'added    npm   gitdep    (no version)',
+      'changed  PyPI  requests  (no version) → 2.31.0',
+    ]);
+  });
+
+  it('the same versionless entries on both sides are no change', () => {
+    const g = new DependencyGraph();
+    expect(diffInventories(g, g, sampleUnresolved(), sampleUnresolved().reverse())).toEqual({ added: [], removed: [], changed: [] });
+  });
+
+  it('end to end: a lockfile and its SBOM compare equal; a git dependency appearing is added', async () => {
+    const dir = tmp('diff-versionless');
+    const plain = path.join(dir, 'a', 'package-lock.json');
+    const withGit = path.join(dir, 'b', 'package-lock.json');
+    mkdirSync(path.dirname(plain));
+    mkdirSync(path.dirname(withGit));
+    writeFileSync(plain, lockfile({ 'left-pad': '1.3.0' }));
+    writeFileSync(withGit, lockfile({ 'left-pad': '1.3.0', gitdep: 'git+ssh://git@github.com/acme/gitdep.git#0123456789abcdef0123456789abcdef01234567' }));
+    const sbom = path.join(dir, 'b.cdx.json');
+    const w = await run(['sbom', withGit, '-o', sbom]);
+    expect(w.err).toBe(
+      [
+        `vouch: 1 package(s) listed without a version (named by the inputs but not pinned to one) — vouch scan --verbose lists them`,
+        `vouch: wrote 2 component(s) to ${sbom} (cyclonedx-json), 1 of them without a version`,
+        '',
+      ].join('\n'),
+    );
+    const same = JSON.parse((await run(['sbom', 'diff', withGit, sbom, '-f', 'json', '-q'])).out);
+    expect([same.added, same.removed, same.changed]).toEqual([[], [], []]);
+    const added = JSON.parse((await run(['sbom', 'diff', plain, sbom, '-f', 'json', '-q'])).out);
+    expect(added.added).toEqual([{ ecosystem: 'npm', name: 'gitdep', from: [], to: [''] }]);
+    expect(added.b.components).toBe(3); // left-pad, gitdep (no version), and the project demo@1.0.0 the SBOM names
   });
 });
 

@@ -10,7 +10,7 @@ import { ecosystemByOsvName, ecosystemByPurlType } from '../ecosystems/index.js'
 import { type CollectedInventory, collectInventory } from '../inventory/collect.js';
 import type { Component } from '../model/component.js';
 import { EXIT_CLEAN } from '../model/errors.js';
-import type { SbomWriteOptions } from '../sbom/common-write.js';
+import { type SbomWriteOptions, versionlessComponents } from '../sbom/common-write.js';
 import { writeCycloneDxJson, writeCycloneDxXml } from '../sbom/cyclonedx-write.js';
 import { writeSpdxJson, writeSpdxTagValue } from '../sbom/spdx-write.js';
 import { createProgress, type Progress } from './progress.js';
@@ -70,6 +70,9 @@ Formats: cyclonedx-json (CycloneDX 1.6 JSON), cyclonedx-xml (CycloneDX 1.6 XML),
          spdx-json (SPDX 2.3 JSON), spdx-tag (SPDX 2.3 tag-value).
 Without --format, -o FILE picks it from the name: *.spdx.json → spdx-json,
 *.spdx / *.spdx.tv / *.spdx.txt → spdx-tag, *.xml → cyclonedx-xml, otherwise cyclonedx-json.
+Packages an input names without a version (git and file dependencies, unpinned requirements)
+are listed as components without a version, never given an invented one; the CycloneDX
+properties / SPDX annotations vouch:unresolved and vouch:requirement say why.
 --attest signs the SBOM (predicate https://cyclonedx.org/bom or https://spdx.dev/Document) about
 the input files read (their names and sha256) into a Sigstore bundle; verify with
   vouch verify package-lock.json --bundle sbom.json.sigstore.json --key KEY.pub --predicate sbom.json
@@ -83,7 +86,7 @@ Exit codes: 0 written, 2 usage or input error.`,
 
   sbom
     .command('diff')
-    .description('components added, removed and changed (same name and ecosystem, other version) from A to B')
+    .description('components added, removed and changed (same name and ecosystem, other version) from A to B; a package without a version counts as version ""')
     .argument('<a>', 'the old SBOM, lockfile or directory')
     .argument('<b>', 'the new SBOM, lockfile or directory')
     .addOption(new Option('-f, --format <format>', 'output format (default: table on a terminal, json when piped)').choices(['table', 'json']))
@@ -113,15 +116,21 @@ async function runSbom(paths: string[], opts: SbomOptions): Promise<number> {
   const inventory = await collectInventory(paths, inputsOf(paths, opts, () => progress.tick()));
   progress.done();
   reportInputs(inventory, progress);
+  const versionless = versionlessComponents(inventory.unresolved, inventory.graph).length;
+  reportVersionless(inventory, versionless, progress);
 
   const text = WRITERS[format](inventory.graph, {
     subjectName: subjectName(paths),
     deterministic: opts.deterministic ?? false,
     sourceDateEpoch: process.env['SOURCE_DATE_EPOCH'],
+    unresolved: inventory.unresolved,
   });
   if (opts.output) {
     await writeFileAtomic(opts.output, text);
-    progress.log(`vouch: wrote ${inventory.graph.components.size} component(s) to ${opts.output} (${format})`);
+    const total = inventory.graph.components.size + versionless;
+    progress.log(
+      `vouch: wrote ${total} component(s) to ${opts.output} (${format})${versionless ? `, ${versionless} of them without a version` : ''}`,
+    );
     if (key) {
       const bundleOut = opts.attestOut ?? `${opts.output}.sigstore.json`;
       // the signing libraries load only when asked for
@@ -148,9 +157,21 @@ async function runSbom(paths: string[], opts: SbomOptions): Promise<number> {
 
 function reportInputs(inventory: CollectedInventory, progress: Progress): void {
   for (const i of inventory.inputs) if (i.status === 'failed') progress.log(`vouch: skipped ${i.reason}`);
-  if (inventory.unresolved.length) {
-    progress.log(`vouch: ${inventory.unresolved.length} package(s) named without a pinned version or purl are not in the output (vouch scan --verbose lists them)`);
-  }
+}
+
+/**
+ * What became of the packages named without a version: listed as versionless components (their
+ * unresolved entries collapse by purl, so `listed` can be smaller than the entries behind it), and
+ * the entries `versionlessComponents` leaves out, which are not in the output.
+ */
+function reportVersionless(inventory: CollectedInventory, listed: number, progress: Progress): void {
+  const entries = inventory.unresolved;
+  if (!entries.length) return;
+  const left = entries.filter((u) => versionlessComponents([u]).length === 0).length;
+  const parts: string[] = [];
+  if (listed) parts.push(`${listed} package(s) listed without a version (named by the inputs but not pinned to one)`);
+  if (left) parts.push(`${left} other unresolved entr${left === 1 ? 'y' : 'ies'} left out (no known ecosystem or package name, or a parent POM not on disk)`);
+  progress.log(`vouch: ${parts.join('; ')} — vouch scan --verbose lists them`);
 }
 
 /** The format a file name asks for (see the help text). */
@@ -178,13 +199,14 @@ export function subjectName(paths: readonly string[]): string {
 export interface DiffEntry {
   ecosystem: string;
   name: string;
-  /** Versions only in A (removed, or the old side of a change). */
+  /** Versions only in A (removed, or the old side of a change); "" = listed without a version. */
   from: string[];
-  /** Versions only in B (added, or the new side of a change). */
+  /** Versions only in B (added, or the new side of a change); "" = listed without a version. */
   to: string[];
 }
 
 export interface SbomDiff {
+  /** `components`: what an SBOM of the input lists, versionless components included. */
   a: { path: string; components: number };
   b: { path: string; components: number };
   added: DiffEntry[];
@@ -221,10 +243,17 @@ function sortVersions(ecosystem: string, versions: Iterable<string>): string[] {
  * Compares two graphs by (ecosystem, name as the ecosystem compares names): a name only in B is
  * added, only in A removed; a name in both whose version sets differ is changed (versions in both
  * are left out of `from` / `to`). A name whose versions only grew or shrank (lodash 3 and 4 →
- * lodash 4) is changed too, with an empty side.
+ * lodash 4) is changed too, with an empty side. Packages named without a version (`unresolved`
+ * entries an SBOM lists as versionless components) count with the version "" (no version), so a
+ * git dependency appearing is added, and one that gets pinned is changed from "" to its version.
  */
-export function diffInventories(a: CollectedInventory['graph'], b: CollectedInventory['graph']): Pick<SbomDiff, 'added' | 'removed' | 'changed'> {
-  const index = (g: CollectedInventory['graph']) => {
+export function diffInventories(
+  a: CollectedInventory['graph'],
+  b: CollectedInventory['graph'],
+  unresolvedA: CollectedInventory['unresolved'] = [],
+  unresolvedB: CollectedInventory['unresolved'] = [],
+): Pick<SbomDiff, 'added' | 'removed' | 'changed'> {
+  const index = (g: CollectedInventory['graph'], unresolved: CollectedInventory['unresolved']) => {
     const m = new Map<string, { ecosystem: string; name: string; versions: Set<string> }>();
     // the projects themselves count when their version is known: an SBOM lists them (its subject),
     // so a lockfile and the SBOM written from it compare equal, and a release bump shows
@@ -232,7 +261,11 @@ export function diffInventories(a: CollectedInventory['graph'], b: CollectedInve
       const eco = ecosystemByPurlType(/^pkg:([^/]+)\//.exec(r.purl)?.[1] ?? '');
       return { purl: r.purl, name: r.name, version: r.version, ecosystem: eco?.osvName, scope: 'prod', direct: true, locations: [] };
     });
-    for (const c of [...g.components.values(), ...roots]) {
+    // the versionless components an SBOM of these inputs lists (same ecosystem + name rules)
+    const versionless = versionlessComponents(unresolved, g).map(
+      (v): Component => ({ purl: v.purl, name: v.name, version: '', ecosystem: v.ecosystem, scope: 'unknown', direct: false, locations: [] }),
+    );
+    for (const c of [...g.components.values(), ...roots, ...versionless]) {
       const k = keyOf(c);
       let e = m.get(k);
       if (!e) m.set(k, (e = { ecosystem: ecosystemOf(c), name: c.name, versions: new Set() }));
@@ -240,8 +273,8 @@ export function diffInventories(a: CollectedInventory['graph'], b: CollectedInve
     }
     return m;
   };
-  const ia = index(a);
-  const ib = index(b);
+  const ia = index(a, unresolvedA);
+  const ib = index(b, unresolvedB);
   const added: DiffEntry[] = [];
   const removed: DiffEntry[] = [];
   const changed: DiffEntry[] = [];
@@ -273,19 +306,20 @@ async function runDiff(a: string, b: string, opts: DiffOptions): Promise<number>
   reportInputs(ia, progress);
   reportInputs(ib, progress);
   const diff: SbomDiff = {
-    a: { path: a, components: ia.graph.components.size },
-    b: { path: b, components: ib.graph.components.size },
-    ...diffInventories(ia.graph, ib.graph),
+    a: { path: a, components: ia.graph.components.size + versionlessComponents(ia.unresolved, ia.graph).length },
+    b: { path: b, components: ib.graph.components.size + versionlessComponents(ib.unresolved, ib.graph).length },
+    ...diffInventories(ia.graph, ib.graph, ia.unresolved, ib.unresolved),
   };
   process.stdout.write(format === 'json' ? `${JSON.stringify(diff, null, 2)}\n` : renderDiffTable(diff));
   return EXIT_CLEAN;
 }
 
 export function renderDiffTable(d: SbomDiff): string {
+  const show = (versions: string[]): string => versions.map((v) => v || '(no version)').join(', ');
   const rows: string[][] = [
-    ...d.added.map((e) => ['added', e.ecosystem, e.name, e.to.join(', ')]),
-    ...d.removed.map((e) => ['removed', e.ecosystem, e.name, e.from.join(', ')]),
-    ...d.changed.map((e) => ['changed', e.ecosystem, e.name, `${e.from.join(', ') || '-'} → ${e.to.join(', ') || '-'}`]),
+    ...d.added.map((e) => ['added', e.ecosystem, e.name, show(e.to)]),
+    ...d.removed.map((e) => ['removed', e.ecosystem, e.name, show(e.from)]),
+    ...d.changed.map((e) => ['changed', e.ecosystem, e.name, `${show(e.from) || '-'} → ${show(e.to) || '-'}`]),
   ];
   const widths = [0, 1, 2].map((i) => Math.max(0, ...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join('  ').trimEnd());

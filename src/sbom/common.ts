@@ -120,12 +120,19 @@ export interface PackageEntry {
   licenses: string[];
   hashes: Hash[];
   line: number | undefined;
+  /**
+   * What vouch wrote about a package it listed without a version (CycloneDX properties / SPDX
+   * annotations `vouch:unresolved` and `vouch:requirement`), when the entry carries any.
+   */
+  vouch?: { reasons: string[]; specs: string[] } | undefined;
 }
 
 /**
  * Turns an entry into a Component, or records why not: no purl → `unresolved` ("no purl");
  * an invalid purl → warning + `unresolved` ("invalid purl: …"); no version anywhere → warning +
- * `unresolved` ("no version"). Nothing is dropped silently.
+ * `unresolved` ("no version"). Nothing is dropped silently. A versionless package vouch wrote
+ * (with `vouch:unresolved`) comes back as the entry it was written from (its reason, its
+ * requirement as `spec`) without a warning: the document says why it has no version.
  */
 export function resolveEntry(s: ReadState, e: PackageEntry): Component | undefined {
   const version = e.version?.trim() || undefined;
@@ -158,6 +165,16 @@ export function resolveEntry(s: ReadState, e: PackageEntry): Component | undefin
   }
   const eco = ecosystemByPurlType(parts.type);
   const name = eco ? nameFromPurl(eco, parts) : parts.name;
+  if (!parts.version && e.vouch?.reasons.length) {
+    s.unresolved.push({
+      name,
+      ...(eco ? { ecosystem: eco.osvName } : {}),
+      ...(e.vouch.specs.length ? { spec: e.vouch.specs.join('; ') } : {}),
+      ...(e.line !== undefined ? { line: e.line } : {}),
+      reason: e.vouch.reasons.join('; '),
+    });
+    return undefined;
+  }
   if (!parts.version) {
     s.warnings.push(`${e.where}: ${purl} has no version; not matched against advisories`);
     s.unresolved.push({
@@ -325,6 +342,28 @@ export function xmlText(node: unknown): string | undefined {
 
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * `vouch:unresolved` / `vouch:requirement` values from name/value pairs (CycloneDX properties, or
+ * SPDX annotation comments split at the first ": "); undefined when there are none.
+ */
+export function vouchNotes(pairs: readonly { name: string | undefined; value: string | undefined }[]): PackageEntry['vouch'] {
+  const reasons: string[] = [];
+  const specs: string[] = [];
+  for (const { name, value } of pairs) {
+    const v = value?.trim();
+    if (!v) continue;
+    if (name === 'vouch:unresolved') reasons.push(v);
+    else if (name === 'vouch:requirement') specs.push(v);
+  }
+  return reasons.length || specs.length ? { reasons, specs } : undefined;
+}
+
+/** An SPDX annotation comment `vouch:unresolved: text` as a name/value pair. */
+export function annotationPair(comment: string | undefined): { name: string | undefined; value: string | undefined } {
+  const m = /^\s*(vouch:[a-z]+):\s?([\s\S]*)$/.exec(comment ?? '');
+  return m ? { name: m[1], value: m[2] } : { name: undefined, value: undefined };
 }
 
 export function str(v: unknown): string | undefined {

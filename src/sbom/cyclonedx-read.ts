@@ -14,7 +14,9 @@
  *   from the component that contains it (nesting) or else from the root, so every component has
  *   a path; `direct` stays false because the SBOM does not say.
  * - Per-component problems (no purl, invalid purl, no version) become `unresolved` entries, with a
- *   warning naming the JSON path (`$.components[3].purl`) or XML position for the last two.
+ *   warning naming the JSON path (`$.components[3].purl`) or XML position for the last two. A
+ *   component vouch wrote without a version (properties `vouch:unresolved` / `vouch:requirement`)
+ *   comes back as the unresolved entry it was written from, without the warning.
  */
 import { xmlLib } from '../inventory/libs.js';
 import type { Hash, Scope } from '../model/component.js';
@@ -29,6 +31,7 @@ import {
   LineIndex,
   makeHash,
   newReadState,
+  type PackageEntry,
   purlStatus,
   type ReadState,
   resolveEntry,
@@ -36,6 +39,7 @@ import {
   str,
   takeLine,
   toInventory,
+  vouchNotes,
   xmlText,
 } from './common.js';
 
@@ -57,6 +61,8 @@ interface CdxComponent {
   licenses: string[];
   hashes: Hash[];
   line: number | undefined;
+  /** `vouch:unresolved` / `vouch:requirement` properties (a versionless component vouch wrote). */
+  vouch?: PackageEntry['vouch'];
   /** Position of the component for warnings: `$.components[3]` or `/bom/components/component[4] (line 9)`. */
   where: string;
   /** Position of its purl for warnings. */
@@ -167,6 +173,7 @@ function buildInventory(doc: CdxDocument, s: ReadState): void {
       licenses: c.licenses,
       hashes: c.hashes,
       line: c.line,
+      vouch: c.vouch,
     });
     if (comp) s.graph.add(comp);
     const id = register(c, comp?.purl, containedBy);
@@ -274,6 +281,9 @@ function jsonDocument(text: string, path: string): CdxDocument {
       licenses: jsonLicenses(v['licenses']),
       hashes: jsonHashes(v['hashes']),
       line: firstLine(takeLine(purlLines, purl), takeLine(refLines, ref)),
+      vouch: Array.isArray(v['properties'])
+        ? vouchNotes(v['properties'].map((p: unknown) => (isRecord(p) ? { name: str(p['name']), value: str(p['value']) } : { name: undefined, value: undefined })))
+        : undefined,
       where,
       purlWhere: `${where}.purl`,
       children: [],
@@ -462,6 +472,7 @@ function xmlDocument(text: string, path: string): CdxDocument {
       licenses,
       hashes,
       line,
+      vouch: vouchNotes(kids(n, 'properties').flatMap((ps) => kids(ps, 'property').map((p) => ({ name: attr(p, 'name'), value: xmlText(p) })))),
       where: at,
       purlWhere: `${where}/purl${line !== undefined ? ` (line ${line})` : ''}`,
       children: componentList(n, `${where}/components`),

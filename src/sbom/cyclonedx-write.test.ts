@@ -10,7 +10,7 @@ import { VERSION } from '../version.js';
 import { cdxLicenses, writeCycloneDxJson, writeCycloneDxXml } from './cyclonedx-write.js';
 import { readCycloneDx } from './cyclonedx-read.js';
 import { parseCargoLock } from '../ecosystems/cargo/cargo-lock.js';
-import { cycloneDxValidator, graphShape, HAS_XMLLINT, sampleGraph, xsdErrors } from './sbom-write-testing.js';
+import { cycloneDxValidator, graphShape, HAS_XMLLINT, sampleGraph, sampleUnresolved, xsdErrors } from './sbom-write-testing.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'vouch-cdx-write-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -183,11 +183,19 @@ describe('CycloneDX XML', () => {
   });
 });
 
+const SCHEMA_CASES = (): [DependencyGraph, typeof OPTS & { unresolved?: ReturnType<typeof sampleUnresolved> }][] => [
+  [sampleGraph(), OPTS],
+  [sampleGraph({ twoRoots: true }), OPTS],
+  [new DependencyGraph(), OPTS],
+  [sampleGraph(), { ...OPTS, unresolved: sampleUnresolved() }],
+];
+
 describe.skipIf(!HAS_SHARED)('CycloneDX against the 1.6 schemas', () => {
   it(`XML validates against bom-1.6.xsd (${HAS_XMLLINT ? 'xmllint' : 'xmllint absent: well-formedness and read-back only'})`, () => {
-    for (const [i, g] of [sampleGraph(), sampleGraph({ twoRoots: true }), new DependencyGraph()].entries()) {
+    // the last one lists packages named without a version (components without version, properties, a vcs reference)
+    for (const [i, [g, o]] of SCHEMA_CASES().entries()) {
       const f = path.join(tmp, `sample-${i}.cdx.xml`);
-      const xml = writeCycloneDxXml(g, OPTS);
+      const xml = writeCycloneDxXml(g, o);
       writeFileSync(f, xml);
       expect(XMLValidator.validate(xml)).toBe(true);
       if (HAS_XMLLINT) expect(xsdErrors(f)).toBe('');
@@ -196,8 +204,8 @@ describe.skipIf(!HAS_SHARED)('CycloneDX against the 1.6 schemas', () => {
 
   it('JSON validates against bom-1.6.schema.json', () => {
     const validate = cycloneDxValidator();
-    for (const g of [sampleGraph(), sampleGraph({ twoRoots: true }), new DependencyGraph()]) {
-      const ok = validate(JSON.parse(writeCycloneDxJson(g, OPTS)));
+    for (const [g, o] of SCHEMA_CASES()) {
+      const ok = validate(JSON.parse(writeCycloneDxJson(g, o)));
       expect(validate.errors ?? [], 'schema errors').toEqual([]);
       expect(ok).toBe(true);
     }

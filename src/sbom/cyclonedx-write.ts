@@ -15,15 +15,23 @@
  *   `scope` prod → required, dev → excluded, optional → optional (unknown: omitted); hashes with
  *   CycloneDX's algorithm names (others are left out); licences as `license.id` (an SPDX id),
  *   one `expression`, or `license.name`; `evidence.occurrences` with each location (file + line).
+ * - Versionless components: every package an input names without a version (`opts.unresolved`)
+ *   that has an ecosystem and a valid purl, as a `library` without `version`: bom-ref and purl =
+ *   the purl without a version (entries of the same purl collapse into one, with an occurrence
+ *   per file + line), properties `vouch:unresolved` (why: not pinned, a git dependency ...) and
+ *   `vouch:requirement` (the spec as written), and an external reference of type `vcs` when the
+ *   spec is a git URL. No version is invented. They have no node in the dependency graph, so they
+ *   are left out of `dependencies` (CycloneDX: unlisted = dependencies unknown).
  * - `dependencies`: the subject, every root and every component, `dependsOn` sorted.
  *
- * Everything is sorted (components by purl, dependencies by the same order), so the output
+ * Everything is sorted (components by purl, versionless ones among them; dependencies by the same order), so the output
  * depends on the graph only. The XML follows the element order of bom-1.6.xsd and is escaped here.
  */
 import type { Component, Scope } from '../model/component.js';
 import type { DependencyGraph } from '../model/graph.js';
 import { VERSION } from '../version.js';
 import {
+  cmp,
   creationTime,
   distinctLicenses,
   finishUuid,
@@ -34,6 +42,10 @@ import {
   sortedHashes,
   sortedLocations,
   UUID_PLACEHOLDER,
+  PROP_REQUIREMENT,
+  PROP_UNRESOLVED,
+  type VersionlessComponent,
+  versionlessComponents,
   xmlSafe,
 } from './common-write.js';
 import { classifyLicense } from './license-write.js';
@@ -67,6 +79,8 @@ interface CdxComponent {
   hashes?: CdxHash[];
   licenses?: CdxLicenseChoice[];
   purl?: string;
+  externalReferences?: { type: 'vcs'; url: string }[];
+  properties?: { name: string; value: string }[];
   components?: CdxComponent[];
   evidence?: { occurrences: CdxOccurrence[] };
 }
@@ -147,7 +161,10 @@ export function buildCycloneDx(graph: DependencyGraph, opts: SbomWriteOptions): 
       tools: { components: [{ type: 'application', name: 'vouch', version: VERSION }] },
       component: subject,
     },
-    components: g.components.map(toCdxComponent),
+    components: [
+      ...g.components.map(toCdxComponent),
+      ...versionlessComponents(opts.unresolved ?? [], graph).map(toCdxVersionless),
+    ].sort((a, b) => cmp(a.purl!, b.purl!)),
     dependencies,
   };
 }
@@ -167,6 +184,19 @@ function toCdxComponent(c: Component): CdxComponent {
   if (licenses.length) out.licenses = licenses;
   out.purl = c.purl;
   const occurrences = sortedLocations(c.locations).map((l) => ({ location: l.path, ...(l.line !== undefined && l.line >= 0 ? { line: l.line } : {}) }));
+  if (occurrences.length) out.evidence = { occurrences };
+  return out;
+}
+
+/** A package named without a version: no `version`, the reasons and requirements as properties. */
+function toCdxVersionless(v: VersionlessComponent): CdxComponent {
+  const out: CdxComponent = { type: 'library', 'bom-ref': v.purl, ...nameAndGroup(v), purl: v.purl };
+  if (v.vcs.length) out.externalReferences = v.vcs.map((url) => ({ type: 'vcs', url }));
+  out.properties = [
+    ...v.reasons.map((value) => ({ name: PROP_UNRESOLVED, value })),
+    ...v.specs.map((value) => ({ name: PROP_REQUIREMENT, value })),
+  ];
+  const occurrences = v.locations.map((l) => ({ location: l.path, ...(l.line !== undefined ? { line: l.line } : {}) }));
   if (occurrences.length) out.evidence = { occurrences };
   return out;
 }
@@ -318,6 +348,20 @@ function xmlComponent(x: XmlOut, c: CdxComponent, tag = 'component'): void {
     x.close('licenses');
   }
   x.leaf('purl', c.purl);
+  if (c.externalReferences?.length) {
+    x.open('externalReferences');
+    for (const r of c.externalReferences) {
+      x.open('reference', { type: r.type });
+      x.leaf('url', r.url);
+      x.close('reference');
+    }
+    x.close('externalReferences');
+  }
+  if (c.properties?.length) {
+    x.open('properties');
+    for (const p of c.properties) x.leaf('property', p.value, { name: p.name });
+    x.close('properties');
+  }
   if (c.components?.length) {
     x.open('components');
     for (const sub of c.components) xmlComponent(x, sub);

@@ -169,3 +169,39 @@ export function xsdErrors(file: string): string {
   });
   return r.status === 0 ? '' : `${r.stderr}${r.stdout}`.trim() || `xmllint exited ${r.status}`;
 }
+
+/**
+ * Packages named without a version, as collectInventory reports them: an npm git dependency, two
+ * unpinned requirements of one PyPI package (they collapse into one component), a mix.lock git
+ * entry, a scoped npm file dependency (its reason with characters XML escapes), an apk stanza
+ * without V:, and entries that cannot be listed (no ecosystem; an ecosystem vouch does not know; a
+ * path kept as the name; a Maven parent POM missing from disk).
+ */
+export function sampleUnresolved(): { name: string; ecosystem?: string; spec?: string; line?: number; reason: string; path: string }[] {
+  return [
+    {
+      name: 'gitdep',
+      ecosystem: 'npm',
+      spec: 'git+ssh://github.com/acme/gitdep.git#0123456789abcdef0123456789abcdef01234567',
+      line: 15,
+      reason: 'version "git+ssh://github.com/acme/gitdep.git#0123456789abcdef0123456789abcdef01234567" is not a semver version (git)',
+      path: 'app/package-lock.json',
+    },
+    { name: 'requests', ecosystem: 'PyPI', spec: '>=2.0', line: 3, reason: 'unpinned: >=2.0', path: 'app/requirements.txt' },
+    { name: 'requests', ecosystem: 'PyPI', spec: '<3', line: 5, reason: 'unpinned: <3', path: 'app/requirements.txt' },
+    {
+      name: 'plug_git',
+      ecosystem: 'Hex',
+      spec: 'https://github.com/acme/plug_git.git#abcdef0123456789abcdef0123456789abcdef01',
+      line: 3,
+      reason: 'git dependency at commit abcdef0123456789abcdef0123456789abcdef01: the lockfile records no version',
+      path: 'app/mix.lock',
+    },
+    { name: '@acme/local-tools', ecosystem: 'npm', spec: 'file:../tools', line: 20, reason: 'no version recorded (resolved file:../tools & "<more>")', path: 'app/package-lock.json' },
+    { name: 'musl-utils', ecosystem: 'Alpine:v3.19', line: 7, reason: 'no V: (version) field', path: 'lib/apk/db/installed' },
+    { name: 'mystery', spec: 'whatever', reason: 'no purl', path: 'app/bom.json' },
+    { name: 'thing', ecosystem: 'Nonesuch', reason: 'not pinned', path: 'app/other.lock' },
+    { name: './downloads/numpy-1.9.2-cp34-none-win32.whl', ecosystem: 'PyPI', spec: './downloads/numpy-1.9.2-cp34-none-win32.whl', line: 9, reason: 'direct URL or local path: no registry version', path: 'app/requirements.txt' },
+    { name: 'org.acme:parent', ecosystem: 'Maven', spec: '1.0', line: 3, reason: 'parent POM org.acme:parent:1.0 is not on disk (not found at ../pom.xml): the properties, managed versions and dependencies it may define are unknown', path: 'app/pom.xml' },
+  ];
+}

@@ -3,7 +3,10 @@
  *
  * - Components: packages with a purl in `externalRefs` (category `PACKAGE-MANAGER` or
  *   `PACKAGE_MANAGER`, type `purl`). A package without one is an `unresolved` entry ("no purl");
- *   an invalid purl or a purl without any version is a warning plus an `unresolved` entry.
+ *   an invalid purl or a purl without any version is a warning plus an `unresolved` entry. A
+ *   package vouch wrote without a version (annotations `vouch:unresolved: …` / `vouch:requirement:
+ *   …`, in JSON on the package, in tag-value by `SPDXREF`) comes back as the unresolved entry it
+ *   was written from, without the warning.
  * - The root: the document, `root:<input path>`, labelled with its name. `DESCRIBES` /
  *   `documentDescribes` give the root's edges; what a described package depends on counts as
  *   direct, like the metadata component's dependencies in CycloneDX.
@@ -27,7 +30,9 @@ import {
   jsonStringLines,
   LineIndex,
   makeHash,
+  annotationPair,
   newReadState,
+  type PackageEntry,
   purlStatus,
   type ReadState,
   resolveEntry,
@@ -35,6 +40,7 @@ import {
   str,
   takeLine,
   toInventory,
+  vouchNotes,
 } from './common.js';
 
 export const SPDX_EXTRACTOR_ID = 'sbom/spdx';
@@ -53,6 +59,8 @@ interface SpdxPackage {
   hashes: Hash[];
   line: number | undefined;
   where: string;
+  /** `vouch:unresolved: …` / `vouch:requirement: …` annotations (a versionless package vouch wrote). */
+  vouch?: PackageEntry['vouch'];
 }
 
 interface SpdxRelationship {
@@ -214,6 +222,7 @@ function resolvePackage(s: ReadState, p: SpdxPackage, scope: Scope) {
     licenses: p.licenses,
     hashes: p.hashes,
     line: p.line,
+    vouch: p.vouch,
   });
 }
 
@@ -301,6 +310,9 @@ function jsonDocument(text: string, path: string): SpdxDocument {
       hashes,
       line: takeLine(idLines, id),
       where,
+      vouch: Array.isArray(raw['annotations'])
+        ? vouchNotes(raw['annotations'].map((a: unknown) => annotationPair(isRecord(a) ? str(a['comment']) : undefined)))
+        : undefined,
     });
   });
 
@@ -359,6 +371,8 @@ function tagValueDocument(text: string, path: string): SpdxDocument {
   let fileIdSeen = false;
   let concluded: string | undefined;
   let declared: string | undefined;
+  /** Annotations (`SPDXREF` + `AnnotationComment`), attached to their packages at the end. */
+  const annotations: { ref: string | undefined; comment: string | undefined }[] = [];
 
   const finishPackage = (): void => {
     if (pkg) pkg.licenses = [concluded, declared].filter((x): x is string => x !== undefined);
@@ -426,6 +440,16 @@ function tagValueDocument(text: string, path: string): SpdxDocument {
         finishPackage();
         section = 'license';
         break;
+      case 'Annotator':
+        // an annotation may sit among a package's fields: it does not end the package
+        annotations.push({ ref: undefined, comment: undefined });
+        break;
+      case 'SPDXREF':
+        if (annotations.length) annotations[annotations.length - 1]!.ref ??= value;
+        break;
+      case 'AnnotationComment':
+        if (annotations.length) annotations[annotations.length - 1]!.comment ??= value;
+        break;
       case 'Relationship': {
         const parts = value.split(/\s+/);
         if (parts.length < 3) {
@@ -473,5 +497,18 @@ function tagValueDocument(text: string, path: string): SpdxDocument {
   }
   checkVersion(spdxVersion, path);
   for (const p of packages) p.where = `line ${p.line} (PackageName: ${p.name})`;
+  if (annotations.length) {
+    const byId = new Map<string, SpdxPackage>();
+    for (const p of packages) if (p.id !== undefined && !byId.has(p.id)) byId.set(p.id, p);
+    const pairs = new Map<SpdxPackage, ReturnType<typeof annotationPair>[]>();
+    for (const a of annotations) {
+      const p = a.ref !== undefined ? byId.get(a.ref) : undefined;
+      if (!p) continue;
+      let list = pairs.get(p);
+      if (!list) pairs.set(p, (list = []));
+      list.push(annotationPair(a.comment));
+    }
+    for (const [p, list] of pairs) p.vouch = vouchNotes(list);
+  }
   return { spdxVersion, docId, name, packages, relationships, describes: [], otherIds, warnings };
 }

@@ -7,7 +7,7 @@ import { HAS_SHARED, shared } from '../testing/shared.js';
 import { VERSION } from '../version.js';
 import { readSpdx } from './spdx-read.js';
 import { declaredLicense, sanitizeSpdxId, type SpdxDocument, writeSpdxJson, writeSpdxTagValue } from './spdx-write.js';
-import { graphShape, sampleGraph, spdxJsonValidator } from './sbom-write-testing.js';
+import { graphShape, sampleGraph, sampleUnresolved, spdxJsonValidator } from './sbom-write-testing.js';
 
 const OPTS = { subjectName: 'app', deterministic: true } as const;
 
@@ -188,8 +188,14 @@ const LOCKFILES = HAS_SHARED
 describe.skipIf(!HAS_SHARED)('SPDX against the 2.3 schema', () => {
   it('the sample documents validate against spdx-schema-2.3.json', () => {
     const validate = spdxJsonValidator();
-    for (const g of [sampleGraph(), sampleGraph({ twoRoots: true }), new DependencyGraph()]) {
-      const ok = validate(JSON.parse(writeSpdxJson(g, OPTS)));
+    // the last one lists packages named without a version (no versionInfo, annotations, a VCS downloadLocation)
+    for (const [g, o] of [
+      [sampleGraph(), OPTS],
+      [sampleGraph({ twoRoots: true }), OPTS],
+      [new DependencyGraph(), OPTS],
+      [sampleGraph(), { ...OPTS, unresolved: sampleUnresolved() }],
+    ] as const) {
+      const ok = validate(JSON.parse(writeSpdxJson(g, o)));
       expect(validate.errors ?? []).toEqual([]);
       expect(ok).toBe(true);
     }

@@ -12,6 +12,13 @@
  *   `licenseConcluded` NOASSERTION (vouch concludes nothing) and `licenseDeclared` from the data:
  *   an SPDX id or expression as it is, free text as a `LicenseRef-` with the text under
  *   `hasExtractedLicensingInfos`, several licences joined with AND, none → NOASSERTION.
+ * - Versionless packages: every package an input names without a version (`opts.unresolved`)
+ *   that has an ecosystem and a valid purl, without `versionInfo` (optional in SPDX 2.3), its purl
+ *   without a version as the PACKAGE-MANAGER ref (entries of the same purl collapse into one),
+ *   `downloadLocation` the git repository in SPDX's VCS form (`git+https://host/repo.git@commit`)
+ *   when the requirement is a git URL, else NOASSERTION, and one annotation (type OTHER, by the
+ *   tool) per reason / requirement: `vouch:unresolved: <why>`, `vouch:requirement: <spec>`.
+ *   No version is invented; they have no node in the graph, so no relationship.
  * - Relationships: DOCUMENT DESCRIBES each root; every edge `A DEPENDS_ON B`, except a root's
  *   edge to a dev (optional) component, written `B DEV_DEPENDENCY_OF A` (`OPTIONAL_DEPENDENCY_OF`)
  *   so the scope survives a round trip through a reader that takes it from relationships.
@@ -30,6 +37,10 @@ import {
   sortedGraph,
   sortedHashes,
   UUID_PLACEHOLDER,
+  PROP_REQUIREMENT,
+  PROP_UNRESOLVED,
+  type VersionlessComponent,
+  versionlessComponents,
 } from './common-write.js';
 import { classifyLicense } from './license-write.js';
 
@@ -69,6 +80,14 @@ interface SpdxPackage {
   licenseDeclared: string;
   externalRefs?: { referenceCategory: string; referenceType: string; referenceLocator: string }[];
   primaryPackagePurpose: 'APPLICATION' | 'LIBRARY';
+  annotations?: SpdxAnnotation[];
+}
+
+interface SpdxAnnotation {
+  annotationDate: string;
+  annotationType: 'OTHER';
+  annotator: string;
+  comment: string;
 }
 
 interface SpdxRelationship {
@@ -114,6 +133,9 @@ export function buildSpdx(graph: DependencyGraph, opts: SbomWriteOptions): SpdxD
   const ids = new Map<string, string>();
   for (const r of g.roots) ids.set(r.id, unique(`SPDXRef-Root-${sanitizeSpdxId(r.label || r.id)}`));
   for (const c of g.components) ids.set(c.purl, unique(`SPDXRef-Package-${sanitizeSpdxId(c.purl.replace(/^pkg:/, ''))}`));
+  const versionless = versionlessComponents(opts.unresolved ?? [], graph);
+  for (const v of versionless) ids.set(v.purl, unique(`SPDXRef-Package-${sanitizeSpdxId(v.purl.replace(/^pkg:/, ''))}`));
+  const created = creationTime(opts);
 
   const extracted = new Map<string, SpdxExtractedLicense>();
   const packages: SpdxPackage[] = g.roots.map((r) => ({
@@ -128,6 +150,7 @@ export function buildSpdx(graph: DependencyGraph, opts: SbomWriteOptions): SpdxD
     primaryPackagePurpose: 'APPLICATION',
   }));
   for (const c of g.components) packages.push(componentPackage(c, ids.get(c.purl)!, extracted));
+  for (const v of versionless) packages.push(versionlessPackage(v, ids.get(v.purl)!, created));
 
   const relationships: SpdxRelationship[] = g.roots.map((r) => ({
     spdxElementId: DOC_ID,
@@ -153,7 +176,7 @@ export function buildSpdx(graph: DependencyGraph, opts: SbomWriteOptions): SpdxD
     SPDXID: DOC_ID,
     name: opts.subjectName,
     documentNamespace: `https://spdx.org/spdxdocs/${sanitizeSpdxId(opts.subjectName)}-${UUID_PLACEHOLDER}`,
-    creationInfo: { created: creationTime(opts), creators: [`Tool: vouch-${VERSION}`] },
+    creationInfo: { created, creators: [`Tool: vouch-${VERSION}`] },
     packages,
     relationships,
   };
@@ -178,6 +201,36 @@ function componentPackage(c: Component, id: string, extracted: Map<string, SpdxE
     .map((h) => ({ algorithm: CHECKSUM_ALGS[h.alg]!, checksumValue: h.value }));
   if (checksums.length) p.checksums = checksums;
   return p;
+}
+
+function versionlessPackage(v: VersionlessComponent, id: string, created: string): SpdxPackage {
+  const annotation = (comment: string): SpdxAnnotation => ({ annotationDate: created, annotationType: 'OTHER', annotator: `Tool: vouch-${VERSION}`, comment });
+  return {
+    name: v.name,
+    SPDXID: id,
+    downloadLocation: v.vcs.length ? spdxVcsLocation(v.vcs[0]!) : NOASSERTION,
+    filesAnalyzed: false,
+    licenseConcluded: NOASSERTION,
+    licenseDeclared: NOASSERTION,
+    externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: v.purl }],
+    primaryPackagePurpose: 'LIBRARY',
+    annotations: [
+      ...v.reasons.map((r) => annotation(`${PROP_UNRESOLVED}: ${r}`)),
+      ...v.specs.map((r) => annotation(`${PROP_REQUIREMENT}: ${r}`)),
+    ],
+  };
+}
+
+/**
+ * A git URL in SPDX 2.3's VCS form (§7.7, `<vcs_tool>+<transport>://<host>/<path>@<revision>`):
+ * `git+` before a plain transport, and the `#commit` of npm / mix as `@commit` (in SPDX `#` is a sub-path).
+ */
+export function spdxVcsLocation(url: string): string {
+  const hash = url.indexOf('#');
+  const base = hash < 0 ? url : url.slice(0, hash);
+  const rev = hash < 0 ? '' : url.slice(hash + 1);
+  const withTool = /^git[+:]/i.test(base) ? base : `git+${base}`;
+  return rev ? `${withTool}@${rev}` : withTool;
 }
 
 /** The licenseDeclared value for a component's licences (see the file comment). */
@@ -239,6 +292,9 @@ export function writeSpdxTagValue(graph: DependencyGraph, opts: SbomWriteOptions
     out.push(tv('PackageLicenseConcluded', p.licenseConcluded), tv('PackageLicenseDeclared', p.licenseDeclared));
     for (const r of p.externalRefs ?? []) out.push(tv('ExternalRef', `${r.referenceCategory} ${r.referenceType} ${r.referenceLocator}`));
     out.push(tv('PrimaryPackagePurpose', p.primaryPackagePurpose));
+    for (const a of p.annotations ?? []) {
+      out.push(tv('Annotator', a.annotator), tv('AnnotationDate', a.annotationDate), tv('AnnotationType', a.annotationType), tv('SPDXREF', p.SPDXID), tvText('AnnotationComment', a.comment));
+    }
   }
   if (doc.relationships.length) out.push('');
   for (const r of doc.relationships) out.push(tv('Relationship', `${r.spdxElementId} ${r.relationshipType} ${r.relatedSpdxElement}`));

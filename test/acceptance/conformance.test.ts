@@ -26,10 +26,11 @@
  * and the reason, citing the extractor test that already documents it. Such a case counts as
  * explained, not passed; a case whose difference is not exactly the listed one is a failure, and
  * so is an entry whose case now passes (the table must stay true). The suite asserts no
- * unexplained failure, and that the share passed does not fall below its measured level (91.4% on
- * 2026-11-28: issue 3 asks for 95%, which the deliberate differences — chiefly unpinned
- * requirements reported as unresolved rather than given an invented version — keep out of reach
- * without inventing versions). It prints a summary per format (docs/conformance.md is that table,
+ * unexplained failure, and that the share passed does not fall below its measured level (92.0% on
+ * 2026-11-28, with packages named without a version listed as versionless components: issue 3
+ * asks for 95%, which the deliberate differences — chiefly unpinned requirements listed without
+ * a version where upstream invents 0.0.0 or a bound, and versionless packages upstream drops —
+ * keep out of reach without inventing versions). It prints a summary per format (docs/conformance.md is that table,
  * copied by hand).
  */
 import { readFileSync } from 'node:fs';
@@ -98,28 +99,30 @@ interface Difference {
 }
 
 // The reasons, each already documented by the extractor's own conformance test (cited).
-const NPM_VERSIONLESS =
-  'git / file dependencies record no version (upstream lists them with ""): vouch lists them as unresolved and never invents one (src/ecosystems/npm/package-lock.test.ts)';
-const BUN_VERSIONLESS =
-  'git / file packages record no version (upstream lists them with ""): unresolved, not invented (src/ecosystems/npm/bun-lock.test.ts)';
+const NPM_PURL_LOWERCASE =
+  'the git package uWebSockets.js is listed without a version, as upstream lists it, but its purl spells the name in lower case (pkg:npm/uwebsockets.js: the purl library normalises npm names so, for versioned packages too) and the comparison reads the name from the purl (src/model/purl.ts)';
+const PNPM_EXOTIC =
+  'keys that are not `/name/version` (`github.com/kevva/is-positive`, `/foo/bar`) are unresolved entries, listed without a version under the name the pnpm reader takes from the key; upstream drops them (src/ecosystems/npm/pnpm-lock.test.ts)';
 const YARN_WORKSPACES =
   'berry workspaces (`@workspace:`, version 0.0.0-use.local) are roots of the graph, not components (src/ecosystems/npm/yarn-lock.test.ts)';
 const PIP_UNPINNED =
-  'unpinned requirements (no `==`/`===`) go to unresolved; upstream reports 0.0.0, the bound after >=/~=/<= or no version (src/ecosystems/pypi/requirements.test.ts, upstreamView)';
+  'unpinned requirements (no `==`/`===`) are listed without a version (never invented); upstream reports 0.0.0, the bound after >=/~=/<=, or leaves direct URL requirements out (src/ecosystems/pypi/requirements.test.ts, upstreamView; src/sbom/versionless.test.ts)';
+const PIP_ENV_VAR =
+  '`qwert==${MY_VARIABLE_1}` pins nothing vouch can read: listed without a version; upstream drops the line (src/ecosystems/pypi/requirements.test.ts)';
 const PIP_MISSING_INCLUDE =
   'a missing `-r` include is a warning (the rest is read), not an error as upstream has it (src/ecosystems/pypi/requirements.test.ts)';
 const PIP_CONTINUATION =
   'pip strips every trailing backslash of a continued line, so `bar == 4.5\\\\` + `.6` reads 4.5.6; osv-scanner v1 reports `4.5\\\\` (src/ecosystems/pypi/requirements.test.ts, DEVIATIONS)';
 const PIP_INVALID_SPEC =
-  '`foo7==1.0 unexpected_text…` is not a valid specifier (pip rejects it): unresolved, where osv-scalibr keeps the text as the version (src/ecosystems/pypi/requirements.test.ts, DEVIATIONS)';
+  '`foo7==1.0 unexpected_text…` and a bare `==` are no valid specifiers (pip rejects them): listed without a version, where osv-scalibr keeps the text as foo7\'s version and drops the others (src/ecosystems/pypi/requirements.test.ts, DEVIATIONS)';
+const PIPENV_GIT =
+  'git sources record no version: listed without a version; upstream drops them (src/ecosystems/pypi/pipfile-lock.test.ts)';
 const MAVEN_MANAGEMENT =
   'dependencyManagement entries are not dependencies; osv-scanner v1 lists them, osv-scalibr agrees with vouch (src/ecosystems/maven/conformance.test.ts, DIVERGENCES)';
 const MAVEN_MANAGEMENT_RANGE =
   'the ranged package is only in dependencyManagement, which adds no dependency (src/ecosystems/maven/conformance.test.ts, DIVERGENCES)';
 const MAVEN_RANGE =
-  'a version range: Maven picks the version from what the repository holds, so vouch does not guess it and lists the package as unresolved (src/ecosystems/maven/conformance.test.ts, DIVERGENCES)';
-const MAVEN_NO_VERSION =
-  'no version anywhere on disk (osv-scalibr reports an empty one): unresolved, naming the imported BOM (src/ecosystems/maven/conformance.test.ts, DIVERGENCES)';
+  'a version range: Maven picks the version from what the repository holds, so vouch does not guess it and lists the package without a version (src/ecosystems/maven/conformance.test.ts, DIVERGENCES)';
 const GRADLE_HALF_NAMED =
   'components without group, name or version cannot be matched: unresolved instead of half-named packages (src/ecosystems/maven/conformance.test.ts, DIVERGENCES)';
 const GO_LOCAL_REPLACE =
@@ -129,58 +132,55 @@ const CARGO_LOCAL =
 const PUB_EMPTY =
   'an empty pubspec.lock is refused as osv-scalibr (the current upstream) does; osv-scanner v1 read it as no packages (src/ecosystems/pub/pubspec-lock.test.ts)';
 const PUB_SDK =
-  'SDK packages carry the placeholder 0.0.0, not a version: unresolved, not components (src/ecosystems/pub/pubspec-lock.test.ts)';
-const MIX_GIT =
-  'git entries record a commit, no version (upstream lists them with ""): unresolved entries carrying the commit (src/ecosystems/hex/mix-lock.test.ts)';
-const APK_NO_VERSION =
-  'a stanza without `V:` is unresolved, not a package with an empty version (src/ecosystems/alpine/apk-installed.test.ts)';
+  'SDK packages carry the placeholder 0.0.0, not a version: listed without a version (src/ecosystems/pub/pubspec-lock.test.ts)';
+const GEM_NO_VERSION =
+  'a spec line without `(version)` is listed without a version; upstream drops it (src/ecosystems/rubygems/gemfile-lock.test.ts)';
+const NUGET_NO_VERSION =
+  'a PackageReference / PackageVersion without a version is listed without a version (never invented); upstream drops it (src/ecosystems/nuget/nuget.test.ts)';
 const DPKG_MALFORMED =
-  'a stanza without `Version` is unresolved (bash), and one without `Package` is skipped with a warning where v1 names it by its `Source` (src/ecosystems/debian/dpkg-status.test.ts, DEVIATIONS)';
+  'a stanza without `Package` is skipped with a warning where v1 names it by its `Source` (src/ecosystems/debian/dpkg-status.test.ts, DEVIATIONS)';
 const DPKG_SOURCE =
   'the SBOM names what is installed: the binary package at its own version (purl pkg:deb/debian/libc6@…); upstream reports the source package and version, which vouch keeps as advisoryName / advisoryVersion for matching, not in the SBOM (src/ecosystems/debian/dpkg-status.ts header; dpkg-status.test.ts compares advisoryName@advisoryVersion)';
 
 /** Deliberate differences, by `folder/fixture`: such a case counts as explained, not passed. */
 const DIFFERENCES: Record<string, Difference> = {
-  'osv-scanner-v1/npm/commits.v1.json': { diff: 'missing npm @segment/analytics.js-integration-facebook-pixel@, npm babel-preset-php@, npm is-number-1@, npm is-number-2@, npm is-number-3@, npm is-number-4@, npm is-number-5@, npm is-number-6@, npm raven-js@, npm slick-carousel@', reason: NPM_VERSIONLESS },
-  'osv-scanner-v1/npm/files.v1.json': { diff: 'missing npm other_package@', reason: NPM_VERSIONLESS },
-  'osv-scanner-v1/npm/commits.v2.json': { diff: 'missing npm raven-js@', reason: NPM_VERSIONLESS },
-  'osv-scalibr/javascript-packagelockjson/commits.v1.json': { diff: 'missing npm @segment/analytics.js-integration-facebook-pixel@, npm babel-preset-php@, npm is-number-1@, npm is-number-2@, npm is-number-3@, npm is-number-4@, npm is-number-5@, npm is-number-6@, npm raven-js@, npm slick-carousel@', reason: NPM_VERSIONLESS },
-  'osv-scalibr/javascript-packagelockjson/files.v1.json': { diff: 'missing npm other_package@', reason: NPM_VERSIONLESS },
-  'osv-scalibr/javascript-packagelockjson/commits.v2.json': { diff: 'missing npm raven-js@', reason: NPM_VERSIONLESS },
   'osv-scanner-v1/yarn/with-prerelease.v2.lock': { diff: 'missing npm eslint-plugin-jest@0.0.0-use.local', reason: YARN_WORKSPACES },
   'osv-scanner-v1/yarn/with-build-string.v2.lock': { diff: 'missing npm zone.js@0.0.0-use.local', reason: YARN_WORKSPACES },
   'osv-scanner-v1/yarn/with-aliases.v2.lock': { diff: 'missing npm mine@0.0.0-use.local', reason: YARN_WORKSPACES },
   'osv-scalibr/javascript-yarnlock/exclude-root.v2.lock': { diff: 'missing npm @ws/ansi-regex@0.0.0-use.local', reason: YARN_WORKSPACES },
-  'osv-scalibr/javascript-bunlock/commits.json5': { diff: 'missing npm @prettier/sync@, npm babel-preset-php@, npm is-number@, npm raven-js@, npm slick-carousel@', reason: BUN_VERSIONLESS },
-  'osv-scalibr/javascript-bunlock/files.json5': { diff: 'missing npm etag@', reason: BUN_VERSIONLESS },
-  'osv-scalibr/javascript-bunlock/blog-sample.json5': { diff: 'missing npm uWebSockets.js@', reason: BUN_VERSIONLESS },
-  'osv-scanner-v1/pip/one-package-unconstrained.txt': { diff: 'missing PyPI flask@0.0.0', reason: PIP_UNPINNED },
-  'osv-scanner-v1/pip/multiple-packages-mixed.txt': { diff: 'missing PyPI flask-cors@0.0.0, PyPI flask@0.0.0, PyPI gevent@0.0.0, PyPI requests@0.0.0, PyPI sklearn@0.0.0', reason: PIP_UNPINNED },
-  'osv-scanner-v1/pip/file-format-example.txt': { diff: 'missing PyPI beautifulsoup4@0.0.0, PyPI coverage@0.0.0, PyPI green@0.0.0, PyPI keyring@4.1.1, PyPI mopidy-dirble@1.1, PyPI pytest-cov@0.0.0, PyPI pytest@0.0.0, PyPI rejected@0.0.0', reason: PIP_UNPINNED },
-  'osv-scanner-v1/pip/with-multiple-r-options.txt': { diff: 'missing PyPI flask-cors@0.0.0, PyPI flask@0.0.0, PyPI gevent@0.0.0, PyPI requests@0.0.0, PyPI sklearn@0.0.0', reason: PIP_UNPINNED },
+  'osv-scanner-v1/pnpm/exotic.yaml': { diff: 'extra npm foo@, npm kevva@', reason: PNPM_EXOTIC },
+  'osv-scalibr/javascript-pnpmlock/exotic.yaml': { diff: 'extra npm foo@, npm kevva@', reason: PNPM_EXOTIC },
+  'osv-scalibr/javascript-bunlock/blog-sample.json5': { diff: 'missing npm uWebSockets.js@; extra npm uwebsockets.js@', reason: NPM_PURL_LOWERCASE },
+  'osv-scanner-v1/pip/one-package-unconstrained.txt': { diff: 'missing PyPI flask@0.0.0; extra PyPI flask@', reason: PIP_UNPINNED },
+  'osv-scanner-v1/pip/multiple-packages-mixed.txt': { diff: 'missing PyPI flask-cors@0.0.0, PyPI flask@0.0.0, PyPI gevent@0.0.0, PyPI requests@0.0.0, PyPI sklearn@0.0.0; extra PyPI flask-cors@, PyPI flask@, PyPI gevent@, PyPI requests@, PyPI sklearn@', reason: PIP_UNPINNED },
+  'osv-scanner-v1/pip/file-format-example.txt': { diff: 'missing PyPI beautifulsoup4@0.0.0, PyPI coverage@0.0.0, PyPI green@0.0.0, PyPI keyring@4.1.1, PyPI mopidy-dirble@1.1, PyPI pytest-cov@0.0.0, PyPI pytest@0.0.0, PyPI rejected@0.0.0; extra PyPI beautifulsoup4@, PyPI coverage@, PyPI green@, PyPI keyring@, PyPI mopidy-dirble@, PyPI pytest-cov@, PyPI pytest@, PyPI rejected@', reason: PIP_UNPINNED },
+  'osv-scanner-v1/pip/with-multiple-r-options.txt': { diff: 'missing PyPI flask-cors@0.0.0, PyPI flask@0.0.0, PyPI gevent@0.0.0, PyPI requests@0.0.0, PyPI sklearn@0.0.0; extra PyPI flask-cors@, PyPI flask@, PyPI gevent@, PyPI requests@, PyPI sklearn@', reason: PIP_UNPINNED },
   'osv-scanner-v1/pip/with-bad-r-option.txt': { diff: 'expected an error (exit 2), got exit 0 with 1 package(s)', reason: PIP_MISSING_INCLUDE },
-  'osv-scanner-v1/pip/with-per-requirement-options.txt': { diff: 'missing PyPI barproject@1.2', reason: PIP_UNPINNED },
+  'osv-scanner-v1/pip/with-per-requirement-options.txt': { diff: 'missing PyPI barproject@1.2; extra PyPI barproject@', reason: PIP_UNPINNED },
   'osv-scanner-v1/pip/line-continuation.txt': { diff: 'missing PyPI bar@4.5\\\\; extra PyPI bar@4.5.6', reason: PIP_CONTINUATION },
-  'osv-scalibr/python-requirements/no_version.txt': { diff: 'missing PyPI gmpy2@, PyPI pycrypto@, PyPI sympy@', reason: PIP_UNPINNED },
-  'osv-scalibr/python-requirements/with_versions.txt': { diff: 'missing PyPI asdf@, PyPI combination-also-valid@3.5, PyPI newspaper3k@0.2.2, PyPI pkg@1.2.3', reason: PIP_UNPINNED },
-  'osv-scalibr/python-requirements/example.txt': { diff: 'missing PyPI beautifulsoup4@, PyPI coverage@, PyPI keyring@4.1.1, PyPI mopidy-dirble@1.1, PyPI pytest-cov@, PyPI pytest@, PyPI requests@', reason: PIP_UNPINNED },
-  'osv-scalibr/python-requirements/per_req_options.txt': { diff: 'missing PyPI foo7@1.0 unexpected_text_before_options_stays_around', reason: PIP_INVALID_SPEC },
+  'osv-scalibr/python-requirements/with_versions.txt': { diff: 'missing PyPI combination-also-valid@3.5, PyPI newspaper3k@0.2.2, PyPI pkg@1.2.3; extra PyPI combination-also-valid@, PyPI newspaper3k@, PyPI pkg@', reason: PIP_UNPINNED },
+  'osv-scalibr/python-requirements/example.txt': { diff: 'missing PyPI keyring@4.1.1, PyPI mopidy-dirble@1.1; extra PyPI keyring@, PyPI mopidy-dirble@, PyPI urllib3@', reason: PIP_UNPINNED },
+  'osv-scalibr/python-requirements/per_req_options.txt': { diff: 'missing PyPI foo7@1.0 unexpected_text_before_options_stays_around; extra PyPI foo10@, PyPI foo15@, PyPI foo7@', reason: PIP_INVALID_SPEC },
+  'osv-scalibr/python-requirements/env_var.txt': { diff: 'extra PyPI qwert@', reason: PIP_ENV_VAR },
+  'osv-scanner-v1/pipenv/no-version.json': { diff: 'extra PyPI itsdangerous@, PyPI markupsafe@', reason: PIPENV_GIT },
+  'osv-scalibr/python-pipfilelock/no-version.json': { diff: 'extra PyPI itsdangerous@, PyPI markupsafe@', reason: PIPENV_GIT },
   'osv-scanner-v1/maven/with-dependency-management.xml': { diff: 'missing Maven com.google.code.findbugs:jsr305@3.0.2', reason: MAVEN_MANAGEMENT },
   'osv-scanner-v1/maven/interpolation.xml': { diff: 'missing Maven org.mine:ranged-package@9.4.35.v20201120', reason: MAVEN_MANAGEMENT_RANGE },
-  'osv-scalibr/java-pomxml/interpolation.xml': { diff: 'missing Maven org.mine:ranged-package@9.4.35.v20201120', reason: MAVEN_RANGE },
-  'osv-scalibr/java-pomxml/with-parent.xml': { diff: 'missing Maven org.frank:frank@', reason: MAVEN_NO_VERSION },
-  'osv-scalibr/java-gradleverificationmetadataxml/missing-attribute.xml': { diff: 'missing Maven :pdfbox@2.0.17, Maven org.apache.pdfbox:@2.0.17, Maven org.apache.pdfbox:pdfbox@', reason: GRADLE_HALF_NAMED },
+  'osv-scalibr/java-pomxml/interpolation.xml': { diff: 'missing Maven org.mine:ranged-package@9.4.35.v20201120; extra Maven org.mine:ranged-package@', reason: MAVEN_RANGE },
+  'osv-scalibr/java-gradleverificationmetadataxml/missing-attribute.xml': { diff: 'missing Maven :pdfbox@2.0.17, Maven org.apache.pdfbox:@2.0.17', reason: GRADLE_HALF_NAMED },
   'osv-scanner-v1/go/replace-local.mod': { diff: 'missing Go ./fork/net@', reason: GO_LOCAL_REPLACE },
   'osv-scalibr/golang-gomod/replace-local.mod': { diff: 'missing Go ./fork/net@', reason: GO_LOCAL_REPLACE },
   'osv-scanner-v1/cargo/two-packages-with-local.lock': { diff: 'missing crates.io local-rust-pkg@0.1.0', reason: CARGO_LOCAL },
   'osv-scalibr/rust-cargolock/two-packages-with-local.lock': { diff: 'missing crates.io local-rust-pkg@0.1.0', reason: CARGO_LOCAL },
+  'osv-scalibr/ruby-gemfilelock/invalid.lock': { diff: 'extra RubyGems invalid-name@', reason: GEM_NO_VERSION },
+  'osv-scalibr/dotnet-csproj/emptyversion': { diff: 'extra NuGet litedb@', reason: NUGET_NO_VERSION },
+  'osv-scalibr/dotnet-csproj/noversion': { diff: 'extra NuGet litedb@', reason: NUGET_NO_VERSION },
+  'osv-scalibr/dotnet-nugetcpm/emptyversion': { diff: 'extra NuGet litedb@', reason: NUGET_NO_VERSION },
+  'osv-scalibr/dotnet-nugetcpm/noversion': { diff: 'extra NuGet litedb@', reason: NUGET_NO_VERSION },
   'osv-scanner-v1/pub/empty.lock': { diff: 'exit 2: vouch: empty.lock: empty file: a pubspec.lock holds a `packages:` map', reason: PUB_EMPTY },
-  'osv-scanner-v1/pub/source-sdk.lock': { diff: 'missing Pub flutter_web_plugins@0.0.0', reason: PUB_SDK },
-  'osv-scalibr/dart-pubspec/source-sdk.lock': { diff: 'missing Pub flutter_web_plugins@0.0.0', reason: PUB_SDK },
-  'osv-scanner-v1/mix/git.lock': { diff: 'missing Hex bar@, Hex foe@, Hex foo@', reason: MIX_GIT },
-  'osv-scalibr/erlang-mixlock/git.lock': { diff: 'missing Hex bar@, Hex foe@, Hex foo@', reason: MIX_GIT },
-  'osv-scanner-v1/apk/malformed_installed': { diff: 'missing Alpine busybox@', reason: APK_NO_VERSION },
-  'osv-scanner-v1/dpkg/malformed_status': { diff: 'missing Debian bash@, Debian util-linux@2.36.1-8+deb11u1', reason: DPKG_MALFORMED },
+  'osv-scanner-v1/pub/source-sdk.lock': { diff: 'missing Pub flutter_web_plugins@0.0.0; extra Pub flutter_web_plugins@', reason: PUB_SDK },
+  'osv-scalibr/dart-pubspec/source-sdk.lock': { diff: 'missing Pub flutter_web_plugins@0.0.0; extra Pub flutter_web_plugins@', reason: PUB_SDK },
+  'osv-scanner-v1/dpkg/malformed_status': { diff: 'missing Debian util-linux@2.36.1-8+deb11u1', reason: DPKG_MALFORMED },
   'osv-scanner-v1/dpkg/shuffled_status': { diff: 'missing Debian glibc@2.31-13+deb11u5; extra Debian libc6@2.31-13+deb11u5', reason: DPKG_SOURCE },
   'osv-scanner-v1/dpkg/multiple_status': { diff: 'missing Debian glibc@2.31-13+deb11u5, Debian util-linux@2.36.1-8+deb11u1; extra Debian bsdutils@1:2.36.1-8+deb11u1, Debian libc6@2.31-13+deb11u5', reason: DPKG_SOURCE },
   'osv-scanner-v1/dpkg/source_ver_override_status': { diff: 'missing Debian lvm2@2.02.176-4.1ubuntu3; extra Debian dmeventd@2:1.02.145-4.1ubuntu3', reason: DPKG_SOURCE },
@@ -239,6 +239,7 @@ async function sbomInProcess(l: Loaded): Promise<Run> {
       subjectName: subjectName([l.file]),
       deterministic: true,
       sourceDateEpoch: process.env['SOURCE_DATE_EPOCH'],
+      unresolved: inventory.unresolved,
     });
     return { code: 0, stdout, stderr: '' };
   } catch (e) {
@@ -434,6 +435,6 @@ describe.skipIf(!HAS_SHARED)('lockfile conformance: `vouch sbom --parse-as NAME 
     expect(
       passed / total,
       `${passed} of ${total} cases pass (${pct(passed, total)}); the other ${explained} are the deliberate differences of DIFFERENCES`,
-    ).toBeGreaterThanOrEqual(458 / 501);
+    ).toBeGreaterThanOrEqual(461 / 501);
   });
 });

@@ -87,7 +87,7 @@ describe('npm/bun-lock: fixture (__fixtures__/bun/bun.lock)', () => {
       [`${root}#packages/tool`, 'tool'],
     ]);
     expect(inv.unresolved).toEqual([
-      { name: 'gitdep', ecosystem: 'npm', spec: 'gitdep@github:u/gitdep#abc1234', line: 28, reason: 'comes from a git repository; no version recorded' },
+      { name: 'gitdep', ecosystem: 'npm', spec: 'github:u/gitdep#abc1234', line: 28, reason: 'comes from a git repository; no version recorded' },
     ]);
   });
 

@@ -195,7 +195,8 @@ export function parseBunLock(text: string, file: string): Inventory {
     }
     if (!VERSION.test(ref)) {
       const kind = /^(file|link):/.test(ref) ? 'a local folder' : /^https?:.*\.tgz/.test(ref) ? 'a tarball URL' : 'a git repository';
-      ctx.unresolvedEntry(name, spec, line, `comes from ${kind}; no version recorded`);
+      // the requirement as written after the name (`github:u/repo#commit`, `git+https://…`, `file:…`)
+      ctx.unresolvedEntry(name, ref, line, `comes from ${kind}; no version recorded`);
       continue;
     }
     const integrity = [...t].reverse().find((x): x is string => typeof x === 'string' && /^sha(1|256|384|512)-/.test(x));
