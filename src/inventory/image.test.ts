@@ -159,8 +159,8 @@ describe('extractImage: scan the merged tree', () => {
     await mkdir(tmp);
     const inv = await extractImage(tarPath, { tmpDir: tmp });
     expect([...inv.graph.components.keys()].sort()).toEqual([
-      'pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12',
-      'pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64&distro=debian-12',
+      'pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12&upstream=openssl',
+      'pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64&distro=debian-12&upstream=zlib',
       'pkg:npm/left-pad@1.3.0',
     ]);
     expect(inv.inputs.map((i) => i.path).sort()).toEqual([`${tarPath}!/app/package-lock.json`, `${tarPath}!/var/lib/dpkg/status`]);
@@ -193,7 +193,7 @@ describe('extractImage: scan the merged tree', () => {
     await writeFile(broken, buildTar(entries));
     const inv = await extractImage(broken, { tmpDir: dir });
     expect(inv.image.failedLayers.map((f) => f.layer)).toEqual(['l1.tar', 'l2.tar']);
-    expect(inv.graph.components.has('pkg:deb/debian/libssl3@3.0.11-1~deb12u1?arch=amd64&distro=debian-12')).toBe(true);
+    expect(inv.graph.components.has('pkg:deb/debian/libssl3@3.0.11-1~deb12u1?arch=amd64&distro=debian-12&upstream=openssl')).toBe(true);
     expect(inv.warnings.join('\n')).toMatch(/layer l1\.tar not applied/);
   });
 });

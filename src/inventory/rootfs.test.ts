@@ -74,8 +74,8 @@ describe('scanRootfs: a root file system in a folder', () => {
     const inv = await scanRootfs(root, defaultExtractors(), { maxDepth: 5 });
     const purls = [...inv.graph.components.keys()].sort();
     expect(purls).toEqual([
-      'pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12',
-      'pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64&distro=debian-12',
+      'pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12&upstream=openssl',
+      'pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64&distro=debian-12&upstream=zlib',
       'pkg:npm/left-pad@1.3.0',
     ]);
     const ssl = inv.graph.components.get(purls[0]!)!;

@@ -165,10 +165,13 @@ export function resolveEntry(s: ReadState, e: PackageEntry): Component | undefin
   }
   const eco = ecosystemByPurlType(parts.type);
   const name = eco ? nameFromPurl(eco, parts) : parts.name;
+  // the OS release and source package an OS package's purl carries (Debian, Alpine)
+  const identity = eco?.fromPurl?.(parts) ?? {};
+  const ecosystem = identity.ecosystem ?? eco?.osvName;
   if (!parts.version && e.vouch?.reasons.length) {
     s.unresolved.push({
       name,
-      ...(eco ? { ecosystem: eco.osvName } : {}),
+      ...(ecosystem ? { ecosystem } : {}),
       ...(e.vouch.specs.length ? { spec: e.vouch.specs.join('; ') } : {}),
       ...(e.line !== undefined ? { line: e.line } : {}),
       reason: e.vouch.reasons.join('; '),
@@ -179,18 +182,16 @@ export function resolveEntry(s: ReadState, e: PackageEntry): Component | undefin
     s.warnings.push(`${e.where}: ${purl} has no version; not matched against advisories`);
     s.unresolved.push({
       name,
-      ...(eco ? { ecosystem: eco.osvName } : {}),
+      ...(ecosystem ? { ecosystem } : {}),
       spec: purl,
       ...(e.line !== undefined ? { line: e.line } : {}),
       reason: 'no version',
     });
     return undefined;
   }
-  // the OS release and source package an OS package's purl carries (Debian, Alpine)
-  const identity = eco?.fromPurl?.(parts) ?? {};
   const c: Component = {
     purl,
-    ecosystem: identity.ecosystem ?? eco?.osvName,
+    ecosystem,
     name,
     version: parts.version,
     ...(identity.advisoryName ? { advisoryName: identity.advisoryName } : {}),

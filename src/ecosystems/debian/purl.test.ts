@@ -67,6 +67,15 @@ describe('Debian purls read back', () => {
     expect(identities(readSpdx(writeSpdxJson(inv.graph, opts), 'sbom.spdx.json'))).toEqual(want);
   });
 
+  it('a stanza without a version comes back as an unresolved entry of the same release', () => {
+    const withBroken = parseDpkgStatus(`${STATUS}\nPackage: broken\nStatus: install ok installed\nArchitecture: amd64\n`, 'var/lib/dpkg/status', {
+      release: { osRelease: { id: 'debian', idLike: [], versionId: '12', versionCodename: 'bookworm', file: 'etc/os-release' }, debianVersion: '12.5' },
+    });
+    expect(withBroken.unresolved.map((u) => `${u.ecosystem} ${u.name}`)).toEqual(['Debian:12 broken']);
+    const back = readCycloneDx(writeCycloneDxJson(withBroken.graph, { ...opts, unresolved: withBroken.unresolved }), 'sbom.cdx.json');
+    expect(back.unresolved.map((u) => `${u.ecosystem} ${u.name}`)).toEqual(['Debian:12 broken']);
+  });
+
   describe.skipIf(!HAS_SHARED)('osv-scanner v1 dpkg cases through a CycloneDX round trip', () => {
     const cases = lockfileCases(['osv-scanner-v1/dpkg']).filter((x) => x.c.fixtureExists && !x.c.expectError);
     it('has the cases', () => expect(cases.length).toBeGreaterThan(4));
