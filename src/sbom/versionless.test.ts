@@ -63,7 +63,7 @@ describe('versionlessComponents', () => {
 
   it('names that stand for no package stay out: paths, URLs, pnpm file: names, white space', () => {
     const names = (eco: string, ...ns: string[]) => versionlessComponents(ns.map((name) => ({ name, ecosystem: eco, reason: 'x' }))).map((c) => c.name);
-    expect(names('npm', '  ', 'file:../nameless-package', 'a b', '@scope/ok', 'ok')).toEqual(['@scope/ok', 'ok']);
+    expect(names('npm', '  ', 'file:../nameless-package', 'a b', 'github.com/kevva/is-positive', 'scope/x', '@scope/ok', 'ok')).toEqual(['@scope/ok', 'ok']);
     expect(names('PyPI', './downloads/numpy-1.9.2-cp34-none-win32.whl', 'http://wxpython.org/x.whl', 'foo/bar', 'Mopidy-Dirble', 'zope.interface')).toEqual(['mopidy-dirble', 'zope.interface']);
     expect(names('Go', './fork/net', 'github.com/a/b')).toEqual(['github.com/a/b']);
     expect(names('Maven', 'org.acme:lib', 'org/acme')).toEqual(['org.acme:lib']);

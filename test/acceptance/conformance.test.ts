@@ -18,6 +18,8 @@
  * - `exact-set`: the same set of (ecosystem, name as the ecosystem compares names, version);
  *   `mustInclude` + `expectedCount`: those packages, and that many in all.
  * - Go versions without their `v`, as upstream writes them (src/ecosystems/go/go-mod.test.ts).
+ * - npm names in lower case on both sides: the SBOM identifies a package by its purl, and the purl
+ *   specification spells npm names in lower case (`uWebSockets.js` → `pkg:npm/uwebsockets.js`).
  * - Ecosystems by base name (`Debian`, `Alpine`), and by release too when both sides name one:
  *   the purl's `distro` qualifier gives vouch's (`debian-12` → `Debian:12`).
  * - A case that expects an error (a missing fixture included) must exit 2 with one line on stderr.
@@ -26,7 +28,7 @@
  * and the reason, citing the extractor test that already documents it. Such a case counts as
  * explained, not passed; a case whose difference is not exactly the listed one is a failure, and
  * so is an entry whose case now passes (the table must stay true). The suite asserts no
- * unexplained failure, and that the share passed does not fall below its measured level (92.0% on
+ * unexplained failure, and that the share passed does not fall below its measured level (92.6% on
  * 2026-11-28, with packages named without a version listed as versionless components: issue 3
  * asks for 95%, which the deliberate differences — chiefly unpinned requirements listed without
  * a version where upstream invents 0.0.0 or a bound, and versionless packages upstream drops —
@@ -99,10 +101,6 @@ interface Difference {
 }
 
 // The reasons, each already documented by the extractor's own conformance test (cited).
-const NPM_PURL_LOWERCASE =
-  'the git package uWebSockets.js is listed without a version, as upstream lists it, but its purl spells the name in lower case (pkg:npm/uwebsockets.js: the purl library normalises npm names so, for versioned packages too) and the comparison reads the name from the purl (src/model/purl.ts)';
-const PNPM_EXOTIC =
-  'keys that are not `/name/version` (`github.com/kevva/is-positive`, `/foo/bar`) are unresolved entries, listed without a version under the name the pnpm reader takes from the key; upstream drops them (src/ecosystems/npm/pnpm-lock.test.ts)';
 const YARN_WORKSPACES =
   'berry workspaces (`@workspace:`, version 0.0.0-use.local) are roots of the graph, not components (src/ecosystems/npm/yarn-lock.test.ts)';
 const PIP_UNPINNED =
@@ -148,9 +146,6 @@ const DIFFERENCES: Record<string, Difference> = {
   'osv-scanner-v1/yarn/with-build-string.v2.lock': { diff: 'missing npm zone.js@0.0.0-use.local', reason: YARN_WORKSPACES },
   'osv-scanner-v1/yarn/with-aliases.v2.lock': { diff: 'missing npm mine@0.0.0-use.local', reason: YARN_WORKSPACES },
   'osv-scalibr/javascript-yarnlock/exclude-root.v2.lock': { diff: 'missing npm @ws/ansi-regex@0.0.0-use.local', reason: YARN_WORKSPACES },
-  'osv-scanner-v1/pnpm/exotic.yaml': { diff: 'extra npm foo@, npm kevva@', reason: PNPM_EXOTIC },
-  'osv-scalibr/javascript-pnpmlock/exotic.yaml': { diff: 'extra npm foo@, npm kevva@', reason: PNPM_EXOTIC },
-  'osv-scalibr/javascript-bunlock/blog-sample.json5': { diff: 'missing npm uWebSockets.js@; extra npm uwebsockets.js@', reason: NPM_PURL_LOWERCASE },
   'osv-scanner-v1/pip/one-package-unconstrained.txt': { diff: 'missing PyPI flask@0.0.0; extra PyPI flask@', reason: PIP_UNPINNED },
   'osv-scanner-v1/pip/multiple-packages-mixed.txt': { diff: 'missing PyPI flask-cors@0.0.0, PyPI flask@0.0.0, PyPI gevent@0.0.0, PyPI requests@0.0.0, PyPI sklearn@0.0.0; extra PyPI flask-cors@, PyPI flask@, PyPI gevent@, PyPI requests@, PyPI sklearn@', reason: PIP_UNPINNED },
   'osv-scanner-v1/pip/file-format-example.txt': { diff: 'missing PyPI beautifulsoup4@0.0.0, PyPI coverage@0.0.0, PyPI green@0.0.0, PyPI keyring@4.1.1, PyPI mopidy-dirble@1.1, PyPI pytest-cov@0.0.0, PyPI pytest@0.0.0, PyPI rejected@0.0.0; extra PyPI beautifulsoup4@, PyPI coverage@, PyPI green@, PyPI keyring@, PyPI mopidy-dirble@, PyPI pytest-cov@, PyPI pytest@, PyPI rejected@', reason: PIP_UNPINNED },
@@ -259,7 +254,8 @@ function keyOf(ecosystem: string, name: string, version: string): string {
   const eco = ecosystemByOsvName(base);
   // go-mod.test.ts: upstream writes Go versions without their `v` (v1.0.0 → 1.0.0)
   const v = base === 'Go' ? version.replace(/^v/, '') : version;
-  return `${base} ${eco ? eco.normalizeName(name) : name}@${v}`;
+  const n = eco ? eco.normalizeName(name) : name;
+  return `${base} ${base === 'npm' ? n.toLowerCase() : n}@${v}`;
 }
 
 /** OSV release from a purl `distro` qualifier: debian-12 → 12, alpine-3.20.3 → v3.20. */
@@ -435,6 +431,6 @@ describe.skipIf(!HAS_SHARED)('lockfile conformance: `vouch sbom --parse-as NAME 
     expect(
       passed / total,
       `${passed} of ${total} cases pass (${pct(passed, total)}); the other ${explained} are the deliberate differences of DIFFERENCES`,
-    ).toBeGreaterThanOrEqual(461 / 501);
+    ).toBeGreaterThanOrEqual(464 / 501);
   });
 });

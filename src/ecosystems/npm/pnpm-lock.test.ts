@@ -78,6 +78,8 @@ describe.skipIf(!HAS_SHARED)('npm/pnpm-lock: conformance (osv-scanner v1.9.2, os
       ['github.com/kevva/is-positive', 14],
       ['/foo/bar', 18],
     ]);
+    // the key's first segment is no package name ("kevva", "foo"): none is claimed
+    expect(inv.unresolved.map((u) => u.name)).toEqual(['github.com/kevva/is-positive', '/foo/bar']);
   });
 
   it('files.yaml: a file: package without a name is unresolved', async () => {
@@ -170,11 +172,12 @@ describe('npm/pnpm-lock: v5 fixture (__fixtures__/pnpm/v5.yaml)', () => {
     });
     expect(inv.unresolved).toEqual([
       {
-        name: 'user',
+        // a git dependency's key: "user" is the GitHub account, not the package's name
+        name: 'github.com/user/repo/0123456789abcdef0123456789abcdef01234567',
         ecosystem: 'npm',
         spec: 'github.com/user/repo/0123456789abcdef0123456789abcdef01234567',
         line: 42,
-        reason: '"repo" is not a version',
+        reason: 'a dependency path that is not /name/version, and no name field',
       },
     ]);
   });

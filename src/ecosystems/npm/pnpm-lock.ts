@@ -163,7 +163,15 @@ export function parsePnpmLock(text: string, file: string): Inventory {
       continue;
     }
     if (version === undefined || !VERSION.test(version)) {
-      ctx.unresolvedEntry(name, e.key, e.line, version === undefined ? 'no version recorded' : `"${version}" is not a version`);
+      // a key that is not /name/version (a git or tarball dependency: `github.com/kevva/is-positive`)
+      // and no `name` field: the key's first segment is not a package name, so none is claimed
+      const named = typeof f['name'] === 'string';
+      ctx.unresolvedEntry(
+        named ? name : e.key,
+        e.key,
+        e.line,
+        version === undefined ? 'no version recorded' : named ? `"${version}" is not a version` : 'a dependency path that is not /name/version, and no name field',
+      );
       continue;
     }
     const resolution = isObject(f['resolution']) ? f['resolution'] : {};
