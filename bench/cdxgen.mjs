@@ -282,17 +282,25 @@ try {
       const bom = JSON.parse(v.stdout);
       res.vouch = vouchComponents(bom);
       res.vouchRoots = rootNames(bom);
-      res.vouchNote = (v.stderr.match(/(\d+) package\(s\) named without a pinned version/) ?? [])[1];
     } catch (e) {
       res.vouchError = String(e.message).split('\n')[0];
       res.vouch = [];
       res.vouchRoots = new Set();
     }
-    // Unversioned cdxgen components (names from a manifest, local replaces) cannot be compared by version: counted apart.
-    const unversioned = res.cdxgen.filter((c) => !c.version);
-    const cdx = new Map(res.cdxgen.filter((c) => c.version).map((c) => [keyOf(c), c]));
-    const vou = new Map(res.vouch.map((c) => [keyOf(c), c]));
-    res.unversioned = new Set(unversioned.map((c) => `${c.type}/${c.name}`)).size;
+    // Components without a version (names from a manifest, git dependencies, local replaces) cannot be
+    // compared by version: counted apart on both sides, and compared by name. Go's zero pseudo-version
+    // (v0.0.0-00010101000000-000000000000) is its placeholder for no version: the require of a module
+    // that a `replace … => ./dir` takes from a local folder.
+    const versionless = (c) => !c.version || (c.type === 'golang' && /^v0\.0\.0-00010101000000-000000000000$/.test(c.version));
+    const nameKey = (c) => `${c.type}/${c.name}`;
+    const cdx = new Map(res.cdxgen.filter((c) => !versionless(c)).map((c) => [keyOf(c), c]));
+    const vou = new Map(res.vouch.filter((c) => !versionless(c)).map((c) => [keyOf(c), c]));
+    const cdxNames = new Set(res.cdxgen.filter(versionless).map(nameKey));
+    const vouNames = new Set(res.vouch.filter(versionless).map(nameKey));
+    const vouAllNames = new Set(res.vouch.map(nameKey));
+    res.unversioned = cdxNames.size;
+    res.vouchUnversioned = vouNames.size;
+    res.unversionedBoth = [...cdxNames].filter((n) => vouAllNames.has(n)).length;
     res.cdxCount = cdx.size;
     res.vouchCount = vou.size;
     res.found = [...cdx.keys()].filter((k) => vou.has(k)).length;
@@ -315,8 +323,7 @@ try {
         else if (res.vouchRoots.has(c.name.toLowerCase()) || res.vouchRoots.has(bare)) {
           why = 'a project root in vouch (metadata.component, written without a version), not a component';
           root = true;
-        } else if (c.type === 'golang' && /^v0\.0\.0-00010101000000-000000000000$/.test(c.version)) why = 'zero pseudo-version, the placeholder `require` of a module that a `replace … => ./dir` takes from a local folder; not a published module';
-        else if (c.type === 'golang' && !c.name.split('/')[0].includes('.')) why = 'not a module path (cdxgen reads a go.mod directive as a module)';
+        } else if (c.type === 'golang' && !c.name.split('/')[0].includes('.')) why = 'not a module path (cdxgen reads a go.mod directive as a module)';
         else why = 'not in vouch';
         const scope = c.scope && c.scope !== 'required' ? ` [cdxgen scope ${c.scope}]` : '';
         return { root, text: `\`${c.purl}\`${scope} — ${why}` };
@@ -367,7 +374,7 @@ try {
   out();
   out(`Produced by \`npm run bench:cdxgen\` (bench/cdxgen.mjs). Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, ${os.platform()} ${os.release()}. Date: ${new Date().toISOString()}. cdxgen ${cdxgenVersion} (installed in bench/.work/cdxgen only), run lockfile-only and offline: \`cdxgen -t TYPE --no-install-deps --no-recurse --no-babel --no-validate --spec-version 1.6\` with \`FETCH_LICENSE=false\`, every external command refused (\`CDXGEN_ALLOWED_COMMANDS\`) and no network hosts allowed. vouch: \`vouch sbom FILE --format cyclonedx-json\`. Both read the same copy of the file (with its sibling manifests) in a temp folder.`);
   out();
-  out('Components are compared by (purl type, name with namespace, version): npm, NuGet, Composer and crates.io names lower-cased, PyPI names by PEP 503, purl qualifiers and subpaths dropped, cdxgen\'s root project (`metadata.component`) left out. **recall** = |vouch ∩ cdxgen| / |cdxgen|. cdxgen components without a version (names read from a manifest, local `replace` paths) cannot be compared and are counted apart; vouch leaves unpinned names out of its SBOM too.');
+  out('Components are compared by (purl type, name with namespace, version): npm, NuGet, Composer and crates.io names lower-cased, PyPI names by PEP 503, purl qualifiers and subpaths dropped, cdxgen\'s root project (`metadata.component`) left out. **recall** = |vouch ∩ cdxgen| / |cdxgen| over the components with a version. Components without one (names read from a manifest, git dependencies, unpinned requirements; Go\'s zero pseudo-version `v0.0.0-00010101000000-000000000000`, its placeholder for a module a `replace … => ./dir` takes from a local folder, counts as none) cannot be compared by version: both tools list them (vouch as components without a version), and they are counted apart and compared by name.');
   out();
   out('### Speed');
   out();
@@ -390,7 +397,7 @@ try {
   out();
   out('### Recall per file');
   out();
-  out('| file | cdxgen -t | cdxgen | vouch | both | recall | + vouch roots | vouch only | cdxgen unversioned | commands cdxgen asked for (refused) |');
+  out('| file | cdxgen -t | cdxgen | vouch | both | recall | + vouch roots | vouch only | without a version: cdxgen / vouch / cdxgen\'s in vouch | commands cdxgen asked for (refused) |');
   out('|---|---|---|---|---|---|---|---|---|---|');
   let totC = 0;
   let totF = 0;
@@ -400,7 +407,7 @@ try {
     totF += r.found;
     totR += r.roots;
     const note = r.cdxgenError ? ` cdxgen failed: ${r.cdxgenError}` : r.vouchError ? ` vouch failed: ${r.vouchError}` : '';
-    out(`| \`${r.input.rel}\` | ${r.input.type} | ${r.cdxCount} | ${r.vouchCount} | ${r.found} | ${r.cdxCount ? pct(r.recall) : 'n/a (cdxgen found none)'}${note} | ${r.roots ? pct((r.found + r.roots) / r.cdxCount) : ''} | ${r.extra} | ${r.unversioned || ''} | ${(r.refused ?? []).join(', ')} |`);
+    out(`| \`${r.input.rel}\` | ${r.input.type} | ${r.cdxCount} | ${r.vouchCount} | ${r.found} | ${r.cdxCount ? pct(r.recall) : 'n/a (cdxgen found none)'}${note} | ${r.roots ? pct((r.found + r.roots) / r.cdxCount) : ''} | ${r.extra} | ${r.unversioned || r.vouchUnversioned ? `${r.unversioned} / ${r.vouchUnversioned} / ${r.unversionedBoth}` : ''} | ${(r.refused ?? []).join(', ')} |`);
   }
   out(`| **all files** | | ${totC} | | ${totF} | **${pct(totC ? totF / totC : undefined)}** | ${pct(totC ? (totF + totR) / totC : undefined)} | | | |`);
   out();

@@ -124,7 +124,7 @@ const MAVEN_RANGE =
 const GRADLE_HALF_NAMED =
   'components without group, name or version cannot be matched: unresolved instead of half-named packages (src/ecosystems/maven/conformance.test.ts, DIVERGENCES)';
 const GO_LOCAL_REPLACE =
-  'a local-path replacement has no version (upstream lists it with ""): unresolved (src/ecosystems/go/go-mod.test.ts)';
+  'a module replaced by a local folder (`golang.org/x/net => ./fork/net`) is listed under its own module path without a version; upstream names it by the folder (src/ecosystems/go/go-mod.test.ts)';
 const CARGO_LOCAL =
   "the workspace's own crates (no `source`) are roots of the graph, not components (src/ecosystems/cargo/cargo-lock.test.ts)";
 const PUB_EMPTY =
@@ -163,8 +163,8 @@ const DIFFERENCES: Record<string, Difference> = {
   'osv-scanner-v1/maven/interpolation.xml': { diff: 'missing Maven org.mine:ranged-package@9.4.35.v20201120', reason: MAVEN_MANAGEMENT_RANGE },
   'osv-scalibr/java-pomxml/interpolation.xml': { diff: 'missing Maven org.mine:ranged-package@9.4.35.v20201120; extra Maven org.mine:ranged-package@', reason: MAVEN_RANGE },
   'osv-scalibr/java-gradleverificationmetadataxml/missing-attribute.xml': { diff: 'missing Maven :pdfbox@2.0.17, Maven org.apache.pdfbox:@2.0.17', reason: GRADLE_HALF_NAMED },
-  'osv-scanner-v1/go/replace-local.mod': { diff: 'missing Go ./fork/net@', reason: GO_LOCAL_REPLACE },
-  'osv-scalibr/golang-gomod/replace-local.mod': { diff: 'missing Go ./fork/net@', reason: GO_LOCAL_REPLACE },
+  'osv-scanner-v1/go/replace-local.mod': { diff: 'missing Go ./fork/net@; extra Go golang.org/x/net@', reason: GO_LOCAL_REPLACE },
+  'osv-scalibr/golang-gomod/replace-local.mod': { diff: 'missing Go ./fork/net@; extra Go golang.org/x/net@', reason: GO_LOCAL_REPLACE },
   'osv-scanner-v1/cargo/two-packages-with-local.lock': { diff: 'missing crates.io local-rust-pkg@0.1.0', reason: CARGO_LOCAL },
   'osv-scalibr/rust-cargolock/two-packages-with-local.lock': { diff: 'missing crates.io local-rust-pkg@0.1.0', reason: CARGO_LOCAL },
   'osv-scalibr/ruby-gemfilelock/invalid.lock': { diff: 'extra RubyGems invalid-name@', reason: GEM_NO_VERSION },

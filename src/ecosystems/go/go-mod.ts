@@ -333,7 +333,8 @@ function buildInventory(mod: GoMod, file: string, goSum: { path: string; text: s
       if (rep.newVersion === undefined) {
         const reason = `replaced by the local directory ${rep.newPath} (line ${rep.line}); no version`;
         warnings.push(`${at}: ${req.path}@${req.version}: ${reason}`);
-        unresolved.push({ name: rep.newPath, ecosystem: ECOSYSTEM, spec: `${req.path}@${req.version}`, line: req.line, reason });
+        // the module is in the build under its own path; its code comes from the folder, which has no version
+        unresolved.push({ name: req.path, ecosystem: ECOSYSTEM, spec: `${req.path}@${req.version} => ${rep.newPath}`, line: req.line, reason });
         continue;
       }
       name = rep.newPath;
