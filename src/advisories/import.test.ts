@@ -147,6 +147,29 @@ describe('updateStore on generated sources', () => {
     db.close();
   });
 
+  it('scores every CVSS vector once, top-level and per package, for scans to look up', async () => {
+    const dir = tmp('json');
+    const log4shell = 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H';
+    const v2 = 'AV:N/AC:L/Au:N/C:P/I:P/A:P';
+    writeFileSync(path.join(dir, 'A-1.json'), osv('A-1', { severity: [{ type: 'CVSS_V3', score: log4shell }] }));
+    writeFileSync(
+      path.join(dir, 'A-2.json'),
+      osv('A-2', {
+        severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/not a vector' }],
+        affected: [{ package: { ecosystem: 'npm', name: 'a' }, severity: [{ type: 'CVSS_V2', score: v2 }] }],
+      }),
+    );
+    const home = tmp('home');
+    await updateStore({ home, source: dir });
+    withStore(home, (store) => {
+      // the specifications' scores: 10.0 for Log4Shell's v3.1 vector, 7.5 for this v2 one
+      expect(store.cvssScore(log4shell)).toBe(10);
+      expect(store.cvssScore(v2)).toBe(7.5);
+      expect(store.cvssScore('CVSS:3.1/not a vector')).toBeNull();
+      expect(store.cvssScore('CVSS:3.1/AV:L/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N')).toBeUndefined(); // in no advisory
+    });
+  });
+
   it('a folder of JSON files: recursive, hidden folders skipped, the newer `modified` wins for a repeated id', async () => {
     const dir = tmp('json');
     mkdirSync(path.join(dir, 'a', 'b'), { recursive: true });

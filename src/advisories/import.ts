@@ -17,6 +17,7 @@ import Database from 'better-sqlite3';
 import { baseEcosystem } from '../model/advisory.js';
 import { VouchError } from '../model/errors.js';
 import { VERSION } from '../version.js';
+import { scoreStoreVectors } from './cvss.js';
 import { openSource, resolveFeed, type ImportProgress, type OsvSource, type SourceUnit } from './sources.js';
 import { parseKevCatalog, type KevCatalog } from '../triage/kev.js';
 import { readEpssFile } from '../triage/epss.js';
@@ -258,6 +259,8 @@ export async function updateStore(opts: UpdateOptions): Promise<UpdateSummary> {
       meta.run('written_by', `vouch ${VERSION}`);
       meta.run('updated_at', loadedAt);
     })();
+    // every CVSS vector scored once here, not at each scan (src/advisories/cvss.ts)
+    scoreStoreVectors(db);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
     db.exec('ANALYZE');
     const advisories = (db.prepare('SELECT count(*) AS n FROM advisories').get() as { n: number }).n;

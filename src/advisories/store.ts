@@ -154,6 +154,7 @@ export class AdvisoryStore {
   private readonly namesOf: Stmt;
   private readonly kevStmt: Stmt | undefined;
   private readonly epssStmt: Stmt | undefined;
+  private readonly cvssStmt: Stmt | undefined;
   private readonly feedRows: FeedStatus[];
 
   private constructor(
@@ -175,6 +176,14 @@ export class AdvisoryStore {
     this.kevStmt = tables.has('kev') ? db.prepare('SELECT cve, date_added, due_date, ransomware, name, action FROM kev WHERE cve = ?') : undefined;
     this.epssStmt = tables.has('epss') ? db.prepare('SELECT cve, score, percentile FROM epss WHERE cve = ?') : undefined;
     this.feedRows = tables.has('feeds') ? readFeeds(db) : [];
+    // a store written before the table existed scores every vector at scan time
+    this.cvssStmt = tables.has('cvss') ? db.prepare('SELECT score FROM cvss WHERE vector = ?') : undefined;
+  }
+
+  /** The base score `vouch db update` computed for a CVSS vector: null if it does not score, undefined if not known. */
+  cvssScore(vector: string): number | null | undefined {
+    const row = this.cvssStmt?.get(vector) as { score: number | null } | undefined;
+    return row ? row.score : undefined;
   }
 
   /** `$VOUCH_HOME`, else `$XDG_CACHE_HOME/vouch`, else `~/.cache/vouch`. */

@@ -146,7 +146,7 @@ async function runScan(paths: string[], opts: ScanOptions, failOnGiven: boolean)
     const { findings, stats } = matchGraph(inventory.graph, store, { loadedEcosystems, onComponent: () => progress.tick() });
     progress.done();
     const build = (suppress: (f: ReportFinding) => Suppression | undefined): ScanReport =>
-      buildScanReport({ inventory, findings, stats, store: status, failOn, exploits: store, feeds, suppress });
+      buildScanReport({ inventory, findings, stats, store: status, failOn, exploits: store, scores: (v) => store.cvssScore(v), feeds, suppress });
     let report = build(vexSuppress);
     // VEX first; then the policy's ignore rules on what VEX left, and its verdict replaces --fail-on
     const policyResult = pol && policy ? pol.evaluatePolicy(policy, report, [...inventory.graph.components.values()]) : undefined;

@@ -7,6 +7,7 @@ import type { Finding } from '../model/finding.js';
 import type { DependencyGraph } from '../model/graph.js';
 import type { CollectedInventory, InputStatus } from '../inventory/collect.js';
 import type { MatchStats } from '../advisories/match.js';
+import type { KnownScore } from '../advisories/cvss.js';
 import type { FeedStatus } from '../advisories/store.js';
 import { type Rating, type Severity, RATINGS_DESC, atLeast, severityOf } from '../triage/severity.js';
 import { cveIds } from '../triage/kev.js';
@@ -191,6 +192,8 @@ export function buildScanReport(args: {
   now?: Date;
   /** KEV / EPSS lookups (the advisory store); without it findings carry neither. */
   exploits?: ExploitLookup;
+  /** CVSS base scores computed in advance (the advisory store); vectors it does not know are scored here. */
+  scores?: KnownScore;
   /** The feeds loaded, reported as `feeds`. */
   feeds?: FeedStatus[];
   /** VEX / policy hook: a suppressed finding stays listed but does not count toward `failed`. */
@@ -200,7 +203,7 @@ export function buildScanReport(args: {
   // one finding per (component, vulnerability): records aliasing each other are merged
   const byPurl = new Map<string, ReportFinding[]>();
   for (const f of args.findings) {
-    const r = toReportFinding(f, inventory.graph);
+    const r = toReportFinding(f, inventory.graph, args.scores);
     let l = byPurl.get(r.purl);
     if (!l) byPurl.set(r.purl, (l = []));
     l.push(r);
@@ -308,7 +311,7 @@ function enrich(f: ReportFinding, exploits: ExploitLookup): void {
   if (scores[0]) f.epss = scores[0];
 }
 
-function toReportFinding(f: Finding, graph: DependencyGraph): ReportFinding {
+function toReportFinding(f: Finding, graph: DependencyGraph, scores: KnownScore | undefined): ReportFinding {
   const c = f.component;
   const matchedFixes = new Set(f.reasons.map((r) => r.fixed));
   return {
@@ -324,7 +327,7 @@ function toReportFinding(f: Finding, graph: DependencyGraph): ReportFinding {
     version: c.version,
     scope: c.scope,
     direct: c.direct,
-    severity: severityOf(f.advisory, f.reasons[0]?.affectedIndex),
+    severity: severityOf(f.advisory, f.reasons[0]?.affectedIndex, scores),
     fixed: f.fixedVersions.filter((v) => matchedFixes.has(v)),
     fixedVersions: f.fixedVersions,
     match: f.reasons,

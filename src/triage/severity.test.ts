@@ -24,6 +24,16 @@ describe('severity as published', () => {
     expect(s.score).toBe(9.3); // FIRST's v4.0 calculator gives 9.3 for this vector
   });
 
+  it('takes a score computed in advance (the store\'s cvss table) before scoring the vector itself', () => {
+    const adv = { ...base, severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H' }, { type: 'CVSS_V2', score: 'AV:N/AC:L/Au:N/C:P/I:P/A:P' }] };
+    // a stand-in table, to show which path decided: 4.2 is not what the vector scores
+    expect(severityOf(adv, undefined, (v) => (v.startsWith('CVSS:3.1') ? 4.2 : undefined))).toMatchObject({ score: 4.2, rating: 'MEDIUM', source: 'CVSS_V3' });
+    // null: the vector does not score, so the next one decides (v2, scored here)
+    expect(severityOf(adv, undefined, (v) => (v.startsWith('CVSS:3.1') ? null : undefined))).toMatchObject({ score: 7.5, rating: 'HIGH', source: 'CVSS_V2' });
+    // unknown to the table: scored here
+    expect(severityOf(adv, undefined, () => undefined)).toMatchObject({ score: 10, rating: 'CRITICAL' });
+  });
+
   it('a per-package severity wins over the top-level one', () => {
     const s = severityOf(
       {

@@ -3,9 +3,7 @@
  * then v3.x, then v2), else a qualitative rating the record carries (`database_specific.severity`,
  * as GHSA writes it), else unknown. Per-package `affected[].severity` wins over the top-level one.
  */
-import { createRequire } from 'node:module';
-import type * as CvssCalculator from 'ae-cvss-calculator';
-
+import { cvssBaseScore, type KnownScore } from '../advisories/cvss.js';
 import type { Advisory, OsvSeverity } from '../model/advisory.js';
 
 export type Rating = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'NONE' | 'UNKNOWN';
@@ -22,12 +20,6 @@ export interface Severity {
 
 const ORDER = ['CVSS_V4', 'CVSS_V3', 'CVSS_V2'];
 
-// Loaded when the first vector is scored: a clean scan never pays its ~50 ms of start-up.
-let calculator: typeof CvssCalculator | undefined;
-function cvssLib(): typeof CvssCalculator {
-  return (calculator ??= createRequire(import.meta.url)('ae-cvss-calculator') as typeof CvssCalculator);
-}
-
 /** The CVSS qualitative band of a base score (v3.x/v4.0 bands; used for v2 too). */
 export function ratingOfScore(score: number): Rating {
   if (score >= 9) return 'CRITICAL';
@@ -37,10 +29,14 @@ export function ratingOfScore(score: number): Rating {
   return 'NONE';
 }
 
-export function severityOf(adv: Advisory, affectedIndex?: number): Severity {
+/**
+ * `known` gives base scores computed in advance (the store's `cvss` table, filled by `vouch db
+ * update`); a vector it does not know is scored here.
+ */
+export function severityOf(adv: Advisory, affectedIndex?: number, known?: KnownScore): Severity {
   const perPackage = affectedIndex !== undefined ? adv.affected?.[affectedIndex]?.severity : undefined;
   for (const list of [perPackage, adv.severity]) {
-    const s = scoreList(list);
+    const s = scoreList(list, known);
     if (s) return s;
   }
   const ds = adv.database_specific?.['severity'];
@@ -51,20 +47,16 @@ export function severityOf(adv: Advisory, affectedIndex?: number): Severity {
   return { rating: 'UNKNOWN' };
 }
 
-function scoreList(list: OsvSeverity[] | undefined): Severity | undefined {
+function scoreList(list: OsvSeverity[] | undefined, known: KnownScore | undefined): Severity | undefined {
   if (!Array.isArray(list)) return undefined;
   const sorted = [...list].sort((a, b) => rank(a.type) - rank(b.type));
   for (const s of sorted) {
     if (!ORDER.includes(s.type) || typeof s.score !== 'string') continue;
-    try {
-      const v = cvssLib().fromVector(s.score);
-      if (!v) continue;
-      const score = v.calculateScores().base;
-      if (typeof score !== 'number' || Number.isNaN(score)) continue;
-      return { rating: ratingOfScore(score), score, vector: s.score, source: s.type };
-    } catch {
-      continue; // an invalid vector is skipped; the next one (or the published rating) decides
-    }
+    const k = known?.(s.score);
+    // an invalid vector is skipped; the next one (or the published rating) decides
+    const score = k === null ? undefined : (k ?? cvssBaseScore(s.score));
+    if (score === undefined) continue;
+    return { rating: ratingOfScore(score), score, vector: s.score, source: s.type };
   }
   return undefined;
 }
