@@ -182,9 +182,9 @@ export function sampleUnresolved(): { name: string; ecosystem?: string; spec?: s
     {
       name: 'gitdep',
       ecosystem: 'npm',
-      spec: 'git+ssh://github.com/acme/gitdep.git#0123456789abcdef0123456789abcdef01234567',
+      spec: 'git+ssh://git@github.com/acme/gitdep.git#0123456789abcdef0123456789abcdef01234567',
       line: 15,
-      reason: 'version "git+ssh://github.com/acme/gitdep.git#0123456789abcdef0123456789abcdef01234567" is not a semver version (git)',
+      reason: 'version "git+ssh://git@github.com/acme/gitdep.git#0123456789abcdef0123456789abcdef01234567" is not a semver version (git)',
       path: 'app/package-lock.json',
     },
     { name: 'requests', ecosystem: 'PyPI', spec: '>=2.0', line: 3, reason: 'unpinned: >=2.0', path: 'app/requirements.txt' },

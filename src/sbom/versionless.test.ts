@@ -18,7 +18,7 @@ import { sampleGraph, sampleUnresolved } from './sbom-write-testing.js';
 
 const FIXTURES = path.join(import.meta.dirname, '__fixtures__', 'versionless');
 
-const GITDEP_URL = 'git+ssh://github.com/acme/gitdep.git#0123456789abcdef0123456789abcdef01234567';
+const GITDEP_URL = 'git+ssh://git@github.com/acme/gitdep.git#0123456789abcdef0123456789abcdef01234567';
 const PLUG_URL = 'https://github.com/acme/plug_git.git#abcdef0123456789abcdef0123456789abcdef01';
 const opts = (over: object = {}) => ({ subjectName: 'app', deterministic: true, unresolved: sampleUnresolved(), ...over });
 
@@ -130,7 +130,7 @@ describe('versionlessComponents', () => {
   });
 
   it('SPDX VCS form: git+ before a plain transport, #commit as @commit', () => {
-    expect(spdxVcsLocation(GITDEP_URL)).toBe('git+ssh://github.com/acme/gitdep.git@0123456789abcdef0123456789abcdef01234567');
+    expect(spdxVcsLocation(GITDEP_URL)).toBe('git+ssh://git@github.com/acme/gitdep.git@0123456789abcdef0123456789abcdef01234567');
     expect(spdxVcsLocation(PLUG_URL)).toBe('git+https://github.com/acme/plug_git.git@abcdef0123456789abcdef0123456789abcdef01');
     expect(spdxVcsLocation('git://example.org/repo')).toBe('git://example.org/repo');
   });
@@ -250,7 +250,7 @@ describe('SPDX: packages without a version', () => {
     expect(gitdep).toEqual({
       name: 'gitdep',
       SPDXID: 'SPDXRef-Package-npm-gitdep',
-      downloadLocation: 'git+ssh://github.com/acme/gitdep.git@0123456789abcdef0123456789abcdef01234567',
+      downloadLocation: 'git+ssh://git@github.com/acme/gitdep.git@0123456789abcdef0123456789abcdef01234567',
       filesAnalyzed: false,
       licenseConcluded: 'NOASSERTION',
       licenseDeclared: 'NOASSERTION',
@@ -277,7 +277,7 @@ describe('SPDX: packages without a version', () => {
     const at = tv.indexOf('PackageName: gitdep');
     const block = tv.slice(at, tv.indexOf('\n\n', at)).split('\n');
     expect(block.filter((l) => /^(PackageVersion|PackageDownloadLocation|SPDXREF|AnnotationComment|AnnotationType)/.test(l))).toEqual([
-      'PackageDownloadLocation: git+ssh://github.com/acme/gitdep.git@0123456789abcdef0123456789abcdef01234567',
+      'PackageDownloadLocation: git+ssh://git@github.com/acme/gitdep.git@0123456789abcdef0123456789abcdef01234567',
       'AnnotationType: OTHER',
       'SPDXREF: SPDXRef-Package-npm-gitdep',
       `AnnotationComment: <text>vouch:unresolved: ${sampleUnresolved()[0]!.reason}</text>`,
@@ -340,7 +340,7 @@ describe('from the inputs: package-lock git dependency, unpinned requirements, m
     const versionless = bom.components.filter((c) => c.version === undefined);
     expect(versionless.map((c) => [c.purl, c.evidence?.occurrences, c.externalReferences?.map((r) => r.url) ?? []])).toEqual([
       ['pkg:hex/plug_git', [{ location: rel('mix.lock'), line: 3 }], [PLUG_URL]],
-      // package-lock.json: "node_modules/gitdep" is on line 15; the git URL loses its user (redacted like credentials)
+      // package-lock.json: "node_modules/gitdep" is on line 15; the ssh URL keeps its user (git@)
       ['pkg:npm/gitdep', [{ location: rel('package-lock.json'), line: 15 }], [GITDEP_URL]],
       ['pkg:pypi/flask', [{ location: rel('requirements.txt'), line: 2 }], []],
       [

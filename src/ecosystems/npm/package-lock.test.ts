@@ -533,6 +533,25 @@ describe('npm/package-lock: other shapes', () => {
     expect(inv.warnings.join('\n')).not.toContain('s3cret');
   });
 
+  it('keeps the bare user of an ssh URL (no secret, and the address needs it), drops a password or token', async () => {
+    const inv = await extractText(
+      JSON.stringify({
+        lockfileVersion: 3,
+        packages: {
+          '': { dependencies: { a: 'github:o/a', b: 'git+ssh://x', c: 'git+https://x' } },
+          'node_modules/a': { version: 'git+ssh://git@github.com/o/a.git#abc' },
+          'node_modules/b': { version: 'git+ssh://git:pw@example.invalid/b.git#abc' },
+          'node_modules/c': { version: 'git+https://ghp_token@github.com/o/c.git#abc' },
+        },
+      }),
+    );
+    expect(inv.unresolved.map((u) => u.spec)).toEqual([
+      'git+ssh://git@github.com/o/a.git#abc',
+      'git+ssh://example.invalid/b.git#abc',
+      'git+https://github.com/o/c.git#abc',
+    ]);
+  });
+
   it('escapes in keys do not break line numbers', () => {
     const text = '{\n"lockfileVersion": 3,\n"packages": {\n"node_modules/we\\"ird": {"version": "1.0.0"},\n"node_modules/b": {\n"version": "1.0.0"}}}';
     const lines = keyLines(text, 'packages');

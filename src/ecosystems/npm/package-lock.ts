@@ -312,9 +312,15 @@ function sourceOf(resolved: string | undefined): string | undefined {
   return undefined;
 }
 
-/** Drops credentials from URLs before they reach a warning (`https://token@host/…` → `https://host/…`). */
+/**
+ * Drops credentials from URLs before they reach a warning or an SBOM (`https://token@host/…` →
+ * `https://host/…`). An ssh URL's bare user name (`git+ssh://git@github.com/…`) is no secret, and
+ * the address needs it: it stays.
+ */
 function redact(s: string): string {
-  return s.replace(/\/\/[^/@\s]+@/g, '//');
+  return s.replace(/(\b[a-z][a-z0-9+.-]*:)?\/\/([^/@\s]+)@/gi, (all, scheme: string | undefined, userinfo: string) =>
+    scheme && /ssh:$/i.test(scheme) && !userinfo.includes(':') ? all : `${scheme ?? ''}//`,
+  );
 }
 
 function scopeOf(dev: boolean, optional: boolean, devOptional: boolean): Scope {
