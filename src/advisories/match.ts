@@ -11,6 +11,7 @@ import { ecosystemByOsvName } from '../ecosystems/index.js';
 import { semverVersioning } from '../ecosystems/shared/semver.js';
 import type { Ecosystem, Versioning } from '../ecosystems/types.js';
 import { type EvaluatedRange, MalformedRangeError, evaluateRange, intervalContaining } from './ranges.js';
+import { byCodePoint } from '../model/order.js';
 
 /** What the matcher needs from a store. */
 export interface AdvisoryLookup {
@@ -210,10 +211,7 @@ export function matchGraph(graph: DependencyGraph, store: AdvisoryLookup, opts: 
       });
     }
   }
-  findings.sort((a, b) => cmp(a.component.purl, b.component.purl) || cmp(a.advisory.id, b.advisory.id));
+  findings.sort((a, b) => byCodePoint(a.component.purl, b.component.purl) || byCodePoint(a.advisory.id, b.advisory.id));
   return { findings, stats };
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

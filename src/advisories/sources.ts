@@ -21,6 +21,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { fileURLToPath } from 'node:url';
 import { VouchError } from '../model/errors.js';
 import { DEFAULT_ZIP_LIMITS, entryLabel, openZip, type ZipLimits } from './zip.js';
+import { byCodePoint } from '../model/order.js';
 
 export const DEFAULT_OSV_SOURCE = 'https://osv-vulnerabilities.storage.googleapis.com';
 
@@ -94,11 +95,7 @@ async function bulkEcosystems(dir: string): Promise<string[]> {
   for (const d of await readdir(dir, { withFileTypes: true })) {
     if (d.isDirectory() && existsSync(path.join(dir, d.name, 'all.zip'))) out.push(d.name);
   }
-  return out.sort(compareNames);
-}
-
-function compareNames(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return out.sort(byCodePoint);
 }
 
 function zipUnit(ecosystem: string | undefined, zipPath: string, display: string): SourceUnit {
@@ -183,7 +180,7 @@ async function walkJson(p: string, out: string[]): Promise<void> {
   } catch (e) {
     throw new VouchError('INPUT_MISSING', `cannot read folder (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { path: p, cause: e });
   }
-  entries.sort((a, b) => compareNames(a.name, b.name));
+  entries.sort((a, b) => byCodePoint(a.name, b.name));
   for (const d of entries) {
     const full = path.join(p, d.name);
     if (d.isDirectory()) {
@@ -217,7 +214,7 @@ async function openUrlSource(base: string): Promise<OsvSource> {
     }
     if (!ecosystems.includes(name)) ecosystems.push(name);
   });
-  ecosystems.sort(compareNames);
+  ecosystems.sort(byCodePoint);
   return {
     kind: 'url',
     location: base,

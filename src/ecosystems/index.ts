@@ -3,6 +3,7 @@
  * Adding an ecosystem = a new folder + one line in ECOSYSTEMS.
  */
 import { baseEcosystem } from '../model/advisory.js';
+import { byCodePoint } from '../model/order.js';
 import { buildPurl, type PurlParts } from '../model/purl.js';
 import type { Ecosystem, Extractor } from './types.js';
 import { npm } from './npm/index.js';
@@ -35,6 +36,16 @@ export function ecosystemByPurlType(type: string): Ecosystem | undefined {
 /** Every extractor of every ecosystem, in registry order. */
 export function allEcosystemExtractors(): Extractor[] {
   return ECOSYSTEMS.flatMap((e) => [...e.extractors]);
+}
+
+/**
+ * Two versions in the order of `ecosystem` (an OSV name, `Debian:12` too) when both parse there,
+ * else in code-point order: the order reports and rankings list versions in.
+ */
+export function compareVersions(ecosystem: string, a: string, b: string): number {
+  const v = ecosystemByOsvName(ecosystem)?.versioning;
+  if (v && v.parse(a) !== undefined && v.parse(b) !== undefined) return v.compare(a, b);
+  return byCodePoint(a, b);
 }
 
 /** The purl of an ecosystem package (name as the ecosystem writes it). */

@@ -15,7 +15,8 @@ import { groupByAliases, orderedIds } from '../triage/merge.js';
 import { prioritise } from '../triage/priority.js';
 import { countPaths } from '../triage/context.js';
 import { VERSION } from '../version.js';
-import { ecosystemByOsvName } from '../ecosystems/index.js';
+import { compareVersions } from '../ecosystems/index.js';
+import { byCodePoint } from '../model/order.js';
 
 export const SCAN_SCHEMA_VERSION = '1.2';
 
@@ -129,7 +130,7 @@ export function extractorStatus(inputs: readonly InputStatus[]): ExtractorStatus
       s.packages += i.components;
     } else s.failed.push({ path: i.path, reason: i.reason ?? 'failed' });
   }
-  return [...byId.values()].sort((a, b) => cmp(a.id, b.id));
+  return [...byId.values()].sort((a, b) => byCodePoint(a.id, b.id));
 }
 
 export interface StoreInfo {
@@ -304,10 +305,10 @@ export function highestSeverity(list: Severity[]): Severity {
 function enrich(f: ReportFinding, exploits: ExploitLookup): void {
   const cves = cveIds([...(f.ids ?? [f.id]), ...f.aliases]);
   const kevs = cves.map((c) => exploits.kev(c)).filter((k): k is KevInfo => k !== undefined);
-  kevs.sort((a, b) => cmp(a.dateAdded, b.dateAdded) || cmp(a.cve, b.cve));
+  kevs.sort((a, b) => byCodePoint(a.dateAdded, b.dateAdded) || byCodePoint(a.cve, b.cve));
   if (kevs[0]) f.kev = kevs[0];
   const scores = cves.map((c) => exploits.epss(c)).filter((e): e is EpssInfo => e !== undefined);
-  scores.sort((a, b) => b.score - a.score || cmp(a.cve, b.cve));
+  scores.sort((a, b) => b.score - a.score || byCodePoint(a.cve, b.cve));
   if (scores[0]) f.epss = scores[0];
 }
 
@@ -354,12 +355,3 @@ function dedupe(list: { id: string; reason: string }[]): { id: string; reason: s
   });
 }
 
-function compareVersions(ecosystem: string, a: string, b: string): number {
-  const v = ecosystemByOsvName(ecosystem)?.versioning;
-  if (v && v.parse(a) !== undefined && v.parse(b) !== undefined) return v.compare(a, b);
-  return cmp(a, b);
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

@@ -13,6 +13,7 @@ import { buildPurl, parsePurl } from '../model/purl.js';
 import { baseEcosystem } from '../model/advisory.js';
 import { ecosystemByOsvName, nameFromPurl, purlOf } from '../ecosystems/index.js';
 import type { Ecosystem } from '../ecosystems/types.js';
+import { byCodePoint } from '../model/order.js';
 
 export interface SbomWriteOptions {
   /**
@@ -101,8 +102,8 @@ export function versionlessComponents(unresolved: readonly UnresolvedEntry[], gr
     if (vcs && !e.c.vcs.includes(vcs)) e.c.vcs.push(vcs);
   }
   return [...byPurl.values()]
-    .map(({ c, locs }) => ({ ...c, locations: sortedLocations([...locs.values()]), reasons: c.reasons.sort(cmp), specs: c.specs.sort(cmp), vcs: c.vcs.sort(cmp) }))
-    .sort((a, b) => cmp(a.purl, b.purl));
+    .map(({ c, locs }) => ({ ...c, locations: sortedLocations([...locs.values()]), reasons: c.reasons.sort(byCodePoint), specs: c.specs.sort(byCodePoint), vcs: c.vcs.sort(byCodePoint) }))
+    .sort((a, b) => byCodePoint(a.purl, b.purl));
 }
 
 /**
@@ -202,27 +203,25 @@ export interface SortedGraph {
   edges: Map<string, string[]>;
 }
 
-export const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
 export function sortedGraph(graph: DependencyGraph): SortedGraph {
   const roots = [...graph.roots]
     .map(([id, label]): SubjectRoot => {
       const identity = graph.rootIdentities.get(id);
       return identity ? { id, label, identity } : { id, label };
     })
-    .sort((a, b) => cmp(a.id, b.id));
-  const components = [...graph.components.values()].sort((a, b) => cmp(a.purl, b.purl));
+    .sort((a, b) => byCodePoint(a.id, b.id));
+  const components = [...graph.components.values()].sort((a, b) => byCodePoint(a.purl, b.purl));
   const known = new Set<string>([...graph.roots.keys(), ...graph.components.keys()]);
   const edges = new Map<string, string[]>();
   for (const id of [...roots.map((r) => r.id), ...components.map((c) => c.purl)]) {
-    edges.set(id, [...(graph.edges.get(id) ?? [])].filter((t) => t !== id && known.has(t)).sort(cmp));
+    edges.set(id, [...(graph.edges.get(id) ?? [])].filter((t) => t !== id && known.has(t)).sort(byCodePoint));
   }
   return { roots, components, edges };
 }
 
 /** Locations sorted by path, then line (a location without a line first). */
 export function sortedLocations(locations: readonly Location[]): Location[] {
-  return [...locations].sort((a, b) => cmp(a.path, b.path) || (a.line ?? -1) - (b.line ?? -1));
+  return [...locations].sort((a, b) => byCodePoint(a.path, b.path) || (a.line ?? -1) - (b.line ?? -1));
 }
 
 /** Hashes with one entry per algorithm, sorted by algorithm. */
@@ -234,7 +233,7 @@ export function sortedHashes(hashes: readonly Hash[] | undefined): Hash[] {
     seen.add(h.alg);
     out.push({ alg: h.alg, value: h.value.toLowerCase() });
   }
-  return out.sort((a, b) => cmp(a.alg, b.alg));
+  return out.sort((a, b) => byCodePoint(a.alg, b.alg));
 }
 
 /** Distinct licence strings, in the order the input gave them. */

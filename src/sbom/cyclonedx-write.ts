@@ -31,7 +31,6 @@ import type { Component, Scope } from '../model/component.js';
 import type { DependencyGraph } from '../model/graph.js';
 import { VERSION } from '../version.js';
 import {
-  cmp,
   creationTime,
   distinctLicenses,
   finishUuid,
@@ -49,6 +48,7 @@ import {
   xmlSafe,
 } from './common-write.js';
 import { classifyLicense } from './license-write.js';
+import { byCodePoint } from '../model/order.js';
 
 export const CYCLONEDX_SPEC_VERSION = '1.6';
 
@@ -164,7 +164,7 @@ export function buildCycloneDx(graph: DependencyGraph, opts: SbomWriteOptions): 
     components: [
       ...g.components.map(toCdxComponent),
       ...versionlessComponents(opts.unresolved ?? [], graph).map(toCdxVersionless),
-    ].sort((a, b) => cmp(a.purl!, b.purl!)),
+    ].sort((a, b) => byCodePoint(a.purl!, b.purl!)),
     dependencies,
   };
 }

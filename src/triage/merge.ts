@@ -11,6 +11,7 @@
  *   3. a CVE record,
  * ties broken by the smallest id (code-point order), so the choice never depends on input order.
  */
+import { byCodePoint } from '../model/order.js';
 
 export interface Aliased {
   id: string;
@@ -60,12 +61,12 @@ function kind(id: string): number {
 
 /** The primary id among merged records (rule in the header). */
 export function primaryId(ids: readonly string[]): string {
-  const sorted = [...ids].sort((a, b) => kind(a) - kind(b) || (a < b ? -1 : a > b ? 1 : 0));
+  const sorted = [...ids].sort((a, b) => kind(a) - kind(b) || byCodePoint(a, b));
   if (!sorted.length) throw new Error('primaryId of no ids');
   return sorted[0]!;
 }
 
 /** Every id merged, the primary first, the rest in the primary rule's order. */
 export function orderedIds(ids: readonly string[]): string[] {
-  return [...new Set(ids)].sort((a, b) => kind(a) - kind(b) || (a < b ? -1 : a > b ? 1 : 0));
+  return [...new Set(ids)].sort((a, b) => kind(a) - kind(b) || byCodePoint(a, b));
 }

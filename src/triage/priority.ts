@@ -12,10 +12,11 @@
  *
  * Each finding gets `priority: { rank, reason }`, the reason being one line a person reads.
  */
-import { ecosystemByOsvName } from '../ecosystems/index.js';
+import { compareVersions } from '../ecosystems/index.js';
 import type { EpssInfo, KevInfo, Priority, Suppression } from '../report/scan-report.js';
 import { EPSS_ELEVATED, EPSS_HIGH, epssBand } from './epss.js';
 import type { Severity } from './severity.js';
+import { byCodePoint } from '../model/order.js';
 
 export interface Prioritised {
   id: string;
@@ -45,9 +46,9 @@ export function comparePriority(a: Prioritised, b: Prioritised): number {
     scopeIndex(a.scope) - scopeIndex(b.scope) ||
     Number(b.direct) - Number(a.direct) ||
     (b.epss?.score ?? -1) - (a.epss?.score ?? -1) ||
-    cmp(a.name, b.name) ||
+    byCodePoint(a.name, b.name) ||
     compareVersions(a.ecosystem, a.version, b.version) ||
-    cmp(a.id, b.id)
+    byCodePoint(a.id, b.id)
   );
 }
 
@@ -95,12 +96,3 @@ function scopeIndex(s: string): number {
   return i < 0 ? 1 : i;
 }
 
-function compareVersions(ecosystem: string, a: string, b: string): number {
-  const v = ecosystemByOsvName(ecosystem)?.versioning;
-  if (v && v.parse(a) !== undefined && v.parse(b) !== undefined) return v.compare(a, b);
-  return cmp(a, b);
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

@@ -28,6 +28,7 @@
  */
 import { VouchError } from '../../model/errors.js';
 import type { Versioning } from '../types.js';
+import { byCodePoint, compareDigits } from '../../model/order.js';
 
 interface NumberPart {
   readonly text: string; // as written
@@ -122,43 +123,34 @@ export function parseAlpineVersion(s: string): AlpineVersion | undefined {
   return { original: s, invalid, numbers, letter, suffixes, build, remainder: rest };
 }
 
-function cmpDigits(a: string, b: string): number {
-  if (a.length !== b.length) return a.length < b.length ? -1 : 1;
-  return cmpStr(a, b);
-}
-
-function cmpStr(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 export function compareAlpineVersions(v: AlpineVersion, w: AlpineVersion): number {
-  if (v.invalid && w.invalid) return cmpStr(v.original, w.original);
+  if (v.invalid && w.invalid) return byCodePoint(v.original, w.original);
   const n = Math.max(v.numbers.length, w.numbers.length);
   for (let i = 0; i < n; i++) {
     const a = v.numbers[i];
     const b = w.numbers[i];
     let d: number;
     if (i > 0 && a !== undefined && b !== undefined && (a.text[0] === '0' || b.text[0] === '0')) {
-      d = cmpStr(a.text, b.text);
+      d = byCodePoint(a.text, b.text);
     } else {
-      d = cmpDigits((a ?? MISSING_NUMBER).value, (b ?? MISSING_NUMBER).value);
+      d = compareDigits((a ?? MISSING_NUMBER).value, (b ?? MISSING_NUMBER).value);
     }
     if (d !== 0) return d;
   }
   if (v.letter !== w.letter) {
     if (v.letter === '') return -1;
     if (w.letter === '') return 1;
-    return cmpStr(v.letter, w.letter);
+    return byCodePoint(v.letter, w.letter);
   }
   const m = Math.max(v.suffixes.length, w.suffixes.length);
   for (let i = 0; i < m; i++) {
     const a = v.suffixes[i] ?? MISSING_SUFFIX;
     const b = w.suffixes[i] ?? MISSING_SUFFIX;
     if (a.weight !== b.weight) return a.weight < b.weight ? -1 : 1;
-    const d = cmpDigits(a.number, b.number);
+    const d = compareDigits(a.number, b.number);
     if (d !== 0) return d;
   }
-  const d = cmpDigits(v.build, w.build);
+  const d = compareDigits(v.build, w.build);
   if (d !== 0) return d;
   if (v.remainder === '' && w.remainder !== '') return 1;
   if (v.remainder !== '' && w.remainder === '') return -1;

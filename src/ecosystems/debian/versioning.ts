@@ -18,6 +18,7 @@
  */
 import { VouchError } from '../../model/errors.js';
 import type { Versioning } from '../types.js';
+import { compareDigits } from '../../model/order.js';
 
 export interface DebianVersion {
   /** digits without leading zeros ("0" for zero) */
@@ -59,12 +60,6 @@ function stripZeros(d: string): string {
   return d.slice(i);
 }
 
-/** Integers as digit strings (no leading zeros, "0" for zero): by length, then lexically. */
-function cmpDigits(a: string, b: string): number {
-  if (a.length !== b.length) return a.length < b.length ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 
@@ -96,14 +91,14 @@ export function compareDebianPart(a: string, b: string): number {
     while (i < a.length && isDigit(a.charCodeAt(i))) i++;
     const sj = j;
     while (j < b.length && isDigit(b.charCodeAt(j))) j++;
-    const d = cmpDigits(stripZeros(a.slice(si, i) || '0'), stripZeros(b.slice(sj, j) || '0'));
+    const d = compareDigits(stripZeros(a.slice(si, i) || '0'), stripZeros(b.slice(sj, j) || '0'));
     if (d !== 0) return d;
   }
   return 0;
 }
 
 export function compareDebianVersions(a: DebianVersion, b: DebianVersion): number {
-  return cmpDigits(a.epoch, b.epoch) || compareDebianPart(a.upstream, b.upstream) || compareDebianPart(a.revision, b.revision);
+  return compareDigits(a.epoch, b.epoch) || compareDebianPart(a.upstream, b.upstream) || compareDebianPart(a.revision, b.revision);
 }
 
 function mustParse(s: string): DebianVersion {

@@ -29,6 +29,7 @@
  */
 import type { Versioning } from '../types.js';
 import { cachedParser } from '../shared/parse-cache.js';
+import { compareDigits } from '../../model/order.js';
 
 const SEP_NONE = 0; // first token
 const SEP_DOT = 1;
@@ -152,11 +153,6 @@ function parseMaven(s: string): MavenVersion | undefined {
 function padFor(other: Token): Token {
   if (other.sep === SEP_DOT) return !other.num && other.value === 'sp' ? PAD_DOT_EMPTY : PAD_DOT_ZERO;
   return PAD_DASH;
-}
-
-function compareDigits(a: string, b: string): number {
-  if (a.length !== b.length) return a.length < b.length ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Code-point order (the byte order of UTF-8), not UTF-16 unit order. */

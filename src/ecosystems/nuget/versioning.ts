@@ -15,6 +15,7 @@
  */
 import type { Versioning } from '../types.js';
 import { cachedParser } from '../shared/parse-cache.js';
+import { compareDigits } from '../../model/order.js';
 
 interface Label {
   readonly num: boolean;
@@ -47,11 +48,6 @@ function parseNuGet(input: string): NuGetVersion | undefined {
       ? []
       : m[5].split('.').map((l) => (/^\d+$/.test(l) ? { num: true, value: stripZeros(l) } : { num: false, value: l.toLowerCase() }));
   return { kind: 'nuget', parts: [part(m[1]), part(m[2]), part(m[3]), part(m[4])], labels };
-}
-
-function compareDigits(a: string, b: string): number {
-  if (a.length !== b.length) return a.length < b.length ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function compareParsed(a: NuGetVersion, b: NuGetVersion): number {

@@ -18,6 +18,7 @@
  */
 import type { Versioning } from '../types.js';
 import { cachedParser } from '../shared/parse-cache.js';
+import { compareDigits } from '../../model/order.js';
 
 /** Rank of `#`, which a number stands for when compared with a special form. */
 const NUMBER_RANK = 4;
@@ -91,11 +92,6 @@ function parsePackagist(input: string): PackagistVersion | undefined {
     }
   }
   return { kind: 'packagist', components };
-}
-
-function compareDigits(a: string, b: string): number {
-  if (a.length !== b.length) return a.length < b.length ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The longer side's rest against nothing: > 0 when it is greater. */

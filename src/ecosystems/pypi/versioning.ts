@@ -26,6 +26,7 @@
 import { parse as pep440Parse, compare as pep440Compare } from '@renovatebot/pep440';
 import { VouchError } from '../../model/errors.js';
 import type { Versioning } from '../types.js';
+import { compareDigits } from '../../model/order.js';
 
 export type PypiVersion =
   | {
@@ -119,11 +120,6 @@ export function parsePypiVersion(version: string): PypiVersion | undefined {
 
 function sign(n: number): number {
   return n < 0 ? -1 : n > 0 ? 1 : 0;
-}
-
-function compareDigits(a: string, b: string): number {
-  if (a.length !== b.length) return a.length < b.length ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Python tuple-of-strings order: element-wise, then the shorter first. */

@@ -16,6 +16,7 @@
  */
 import type { Versioning } from '../types.js';
 import { cachedParser } from '../shared/parse-cache.js';
+import { compareDigits } from '../../model/order.js';
 
 /** A segment: a number's digits without leading zeros, or a string of letters. */
 interface Segment {
@@ -87,11 +88,6 @@ function parseGem(input: string): RubyGemsVersion | undefined {
   while (tailEnd > firstString && isZero(segments[tailEnd - 1]!)) tailEnd--;
   const canonical = segments.slice(0, headEnd).concat(segments.slice(firstString, tailEnd));
   return { kind: 'rubygems', segments: canonical };
-}
-
-function compareDigits(a: string, b: string): number {
-  if (a.length !== b.length) return a.length < b.length ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function compareParsed(a: RubyGemsVersion, b: RubyGemsVersion): number {

@@ -30,6 +30,7 @@
  */
 import { VouchError } from '../../model/errors.js';
 import type { Versioning } from '../types.js';
+import { compareDigits } from '../../model/order.js';
 
 /** A parsed SemVer version. Shared from the cache: treat as read-only. */
 export interface SemverVersion {
@@ -147,12 +148,6 @@ export function parseSemver(version: string): SemverVersion | undefined {
   if (cache.size >= CACHE_MAX) cache.clear();
   cache.set(version, parsed ?? null);
   return parsed;
-}
-
-/** Digit strings without leading zeros: the longer is larger, else ASCII order. */
-function compareDigits(a: string, b: string): number {
-  if (a.length !== b.length) return a.length < b.length ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Total order of two parsed versions: -1, 0 or 1. */
