@@ -9,6 +9,7 @@ import { ATTEST_TYPES, predicateTypeFor, readPredicate } from '../attest/stateme
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { EXIT_CLEAN } from '../model/errors.js';
 import { addPassphraseOptions, loadKeyFromOptions, type PassphraseOptions } from './key.js';
+import { repeatable } from './repeatable.js';
 
 interface AttestCliOptions extends PassphraseOptions {
   predicate: string;
@@ -19,8 +20,6 @@ interface AttestCliOptions extends PassphraseOptions {
   quiet?: boolean;
 }
 
-const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
-
 export function registerAttest(program: Command): void {
   addPassphraseOptions(
     program
@@ -28,7 +27,7 @@ export function registerAttest(program: Command): void {
       .description('sign a predicate (SBOM, scan report, VEX, SLSA provenance ...) about files as an in-toto attestation in a Sigstore bundle')
       .requiredOption('--predicate <file>', 'the predicate: a JSON document')
       .requiredOption('--type <type>', `${ATTEST_TYPES.join(', ')}, or a predicate type URI`)
-      .requiredOption('--subject <file>', 'a file the attestation is about (repeatable): its name and sha256 go into the statement', collect)
+      .requiredOption('--subject <file>', 'a file the attestation is about (repeatable): its name and sha256 go into the statement', repeatable)
       .requiredOption('--key <file>', 'the private key (.key) to sign with')
       .option('-o, --output <file>', 'write the bundle to FILE (atomically) instead of stdout')
       .option('-q, --quiet', 'no note on stderr'),

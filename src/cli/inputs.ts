@@ -3,18 +3,17 @@ import type { Command } from 'commander';
 import { VouchError } from '../model/errors.js';
 import { type CollectOptions } from '../inventory/collect.js';
 import { defaultExtractors } from '../inventory/extractors.js';
+import { repeatable } from './repeatable.js';
 
 export interface InputOptions {
   parseAs?: string;
   rootfs: string[];
 }
 
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
-
 export function addInputOptions(cmd: Command): Command {
   return cmd
     .option('--parse-as <name>', 'read each file named on the command line as NAME (e.g. package-lock.json, yarn.lock, dpkg-status), whatever its own name')
-    .option('--rootfs <dir>', 'a root filesystem to inventory: OS packages (dpkg, apk), every lockfile and installed package found in it, and its Go executables (repeatable)', collect, []);
+    .option('--rootfs <dir>', 'a root filesystem to inventory: OS packages (dpkg, apk), every lockfile and installed package found in it, and its Go executables (repeatable)', repeatable, []);
 }
 
 /** Checks that something was named, and returns the collect options for it. */

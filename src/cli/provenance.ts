@@ -9,6 +9,7 @@ import { buildStatement, PREDICATE_TYPES, subjectsOf } from '../attest/statement
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { EXIT_CLEAN, VouchError } from '../model/errors.js';
 import { createProgress } from './progress.js';
+import { repeatable } from './repeatable.js';
 
 interface ProvenanceCliOptions {
   subject?: string[];
@@ -21,16 +22,14 @@ interface ProvenanceCliOptions {
   quiet?: boolean;
 }
 
-const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
-
 export function registerProvenance(program: Command): void {
   program
     .command('provenance')
     .description('write a SLSA Provenance v1 predicate: builder, parameters, and every locked dependency with its digest')
     .requiredOption('--builder-id <uri>', 'runDetails.builder.id: the URI of the build platform (e.g. https://github.com/org/repo/.github/workflows/release.yml@refs/heads/main)')
-    .option('--subject <file>', 'a build output (repeatable); needed with --statement, where it becomes the statement subject', collect)
-    .option('--lockfile <path>', 'a lockfile, SBOM or directory whose packages are the resolved dependencies (repeatable; default: the current directory)', collect)
-    .option('--param <key=value>', 'an external parameter of the build (repeatable)', collect)
+    .option('--subject <file>', 'a build output (repeatable); needed with --statement, where it becomes the statement subject', repeatable)
+    .option('--lockfile <path>', 'a lockfile, SBOM or directory whose packages are the resolved dependencies (repeatable; default: the current directory)', repeatable)
+    .option('--param <key=value>', 'an external parameter of the build (repeatable)', repeatable)
     .option('--invocation-id <id>', 'runDetails.metadata.invocationId (e.g. the CI run URL)')
     .option('--statement', 'write a whole in-toto Statement v1 (subjects + predicate) instead of the predicate alone')
     .option('-o, --output <file>', 'write to FILE (atomically) instead of stdout')

@@ -19,6 +19,7 @@ import { createProgress } from './progress.js';
 import { addPassphraseOptions, type PassphraseOptions } from './key-options.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { type InputOptions, addInputOptions, formatsHelp, inputsOf } from './inputs.js';
+import { repeatable } from './repeatable.js';
 
 /** Warnings shown per input on stderr without --verbose. */
 const SHOWN_WARNINGS = 3;
@@ -53,7 +54,7 @@ export function registerScan(program: Command): void {
       new Option('-f, --format <format>', 'output format: table, json, sarif, markdown (a PR comment), cyclonedx (CycloneDX 1.6 with vulnerabilities: a VDR), html (one self-contained page); default: table on a terminal, json when piped').choices([...FORMATS]),
     )
     .option('--fail-on <severity>', 'exit 1 only for findings at or above: critical|high|medium|low|any|none', 'any')
-    .option('--vex <file>', 'an OpenVEX or CycloneDX VEX document whose not_affected / false_positive / fixed statements suppress findings (repeatable)', collect, [])
+    .option('--vex <file>', 'an OpenVEX or CycloneDX VEX document whose not_affected / false_positive / fixed statements suppress findings (repeatable)', repeatable, [])
     .option('--no-vex-discovery', 'do not read VEX documents found beside the inputs (*.openvex.json, vex.json, *.vex.json, *.vex.cdx.json ...)')
     .option('-o, --output <file>', 'write the report to FILE (atomically) instead of stdout')
     .option('--attest', 'also sign the scan result: an in-toto vulns attestation about the inputs, as a Sigstore bundle (needs --key; see docs/attest.md)')
@@ -89,10 +90,6 @@ The store must be loaded first: vouch db update`,
     });
   addInputOptions(cmd);
   addPassphraseOptions(cmd, 'the --key of --attest');
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 function isDir(p: string): boolean {

@@ -17,6 +17,7 @@ import { MAX_VEX_BYTES, parseVex, readVexFile } from '../triage/vex/read.js';
 import { OPENVEX_JUSTIFICATIONS, OPENVEX_STATUSES, type VexDocument, type VexStatement } from '../triage/vex/types.js';
 import { VERSION } from '../version.js';
 import { createProgress } from './progress.js';
+import { repeatable } from './repeatable.js';
 
 interface CreateOptions {
   vuln: string;
@@ -40,8 +41,6 @@ interface ShowOptions {
   quiet?: boolean;
 }
 
-const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
-
 export function registerVex(program: Command): void {
   const vex = program
     .command('vex')
@@ -50,9 +49,9 @@ export function registerVex(program: Command): void {
     .command('create')
     .description('write an OpenVEX 0.2.0 statement: a new document, or appended to one with --append')
     .requiredOption('--vuln <id>', 'the vulnerability id (CVE-…, GHSA-…, an OSV id)')
-    .option('--alias <id>', 'another id of the same vulnerability (repeatable)', collect)
-    .requiredOption('--product <purl>', 'the package or product the statement is about, a purl; without @version it covers every version (repeatable)', collect)
-    .option('--subcomponent <purl>', 'a package inside the product(s) the statement is about (repeatable)', collect)
+    .option('--alias <id>', 'another id of the same vulnerability (repeatable)', repeatable)
+    .requiredOption('--product <purl>', 'the package or product the statement is about, a purl; without @version it covers every version (repeatable)', repeatable)
+    .option('--subcomponent <purl>', 'a package inside the product(s) the statement is about (repeatable)', repeatable)
     .addOption(new Option('--status <status>', 'the VEX status').choices([...OPENVEX_STATUSES]).makeOptionMandatory())
     .addOption(new Option('--justification <justification>', 'why not_affected (needed with not_affected unless --impact-statement is given)').choices([...OPENVEX_JUSTIFICATIONS]))
     .option('--impact-statement <text>', 'for not_affected: why the product is not affected, in words')
@@ -85,7 +84,7 @@ Exit codes: 0 written, 2 usage or input error.`,
     .description('the statements of VEX files as vouch reads them (OpenVEX, CycloneDX VEX JSON/XML); with --vuln and --purl, which apply to that finding')
     .argument('<file...>', 'VEX documents (- reads one from stdin)')
     .addOption(new Option('-f, --format <format>', 'output format (default: table on a terminal, json when piped)').choices(['table', 'json']))
-    .option('--vuln <id>', 'only statements about this vulnerability; repeat it for the ids and aliases of one finding (CVE-…, GHSA-…)', collect)
+    .option('--vuln <id>', 'only statements about this vulnerability; repeat it for the ids and aliases of one finding (CVE-…, GHSA-…)', repeatable)
     .option('--purl <purl>', 'only statements whose products or subcomponents cover this package; with --vuln, say what they decide')
     .option('-q, --quiet', 'no warnings on stderr')
     .addHelpText('after', '\nExit codes: 0 read, 2 a file is missing or not a valid VEX document (one line naming the file and JSON path).')
