@@ -53,3 +53,24 @@ export async function inPool<T, R>(items: readonly T[], size: number, f: (t: T) 
   await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
   return out;
 }
+
+/** A hand-written CycloneDX SBOM of one service that ships log4j-core at `version` (the Log4Shell tests). */
+export function log4jCycloneDx(version: string): string {
+  return JSON.stringify({
+    bomFormat: 'CycloneDX',
+    specVersion: '1.6',
+    version: 1,
+    metadata: { component: { type: 'application', name: 'billing-service', 'bom-ref': 'app' } },
+    components: [
+      {
+        type: 'library',
+        'bom-ref': 'log4j-core',
+        group: 'org.apache.logging.log4j',
+        name: 'log4j-core',
+        version,
+        purl: `pkg:maven/org.apache.logging.log4j/log4j-core@${version}`,
+      },
+    ],
+    dependencies: [{ ref: 'app', dependsOn: ['log4j-core'] }, { ref: 'log4j-core' }],
+  });
+}

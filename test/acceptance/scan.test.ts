@@ -11,7 +11,7 @@ import addFormats from 'ajv-formats';
 import AjvDraft04 from 'ajv-draft-04';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAS_SHARED, REPO_ROOT, shared } from '../../src/testing/shared.js';
-import { tempDir, vouch } from './helpers.js';
+import { log4jCycloneDx as cyclonedx, tempDir, vouch } from './helpers.js';
 
 interface JsonFinding {
   id: string;
@@ -54,26 +54,6 @@ describe.skipIf(!HAS_SHARED)('vouch scan on real OSV data', () => {
     ['2.17.0', ['CVE-2021-44832']],
     ['2.17.1', []],
   ];
-
-  function cyclonedx(version: string): string {
-    return JSON.stringify({
-      bomFormat: 'CycloneDX',
-      specVersion: '1.6',
-      version: 1,
-      metadata: { component: { type: 'application', name: 'billing-service', 'bom-ref': 'app' } },
-      components: [
-        {
-          type: 'library',
-          'bom-ref': 'log4j-core',
-          group: 'org.apache.logging.log4j',
-          name: 'log4j-core',
-          version,
-          purl: `pkg:maven/org.apache.logging.log4j/log4j-core@${version}`,
-        },
-      ],
-      dependencies: [{ ref: 'app', dependsOn: ['log4j-core'] }, { ref: 'log4j-core' }],
-    });
-  }
 
   function spdx(version: string): string {
     return JSON.stringify({

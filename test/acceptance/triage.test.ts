@@ -14,7 +14,7 @@ import addFormats from 'ajv-formats';
 import AjvDraft04 from 'ajv-draft-04';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAS_SHARED, REPO_ROOT, shared } from '../../src/testing/shared.js';
-import { tempDir, vouch } from './helpers.js';
+import { log4jCycloneDx, tempDir, vouch } from './helpers.js';
 
 interface JsonFinding {
   id: string;
@@ -43,26 +43,7 @@ describe.skipIf(!HAS_SHARED)('triage on real KEV, EPSS and OSV data', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/KEV: 1404 entries \(catalog 2025\.08\.25\); EPSS: 1077 scores \(2026-09-29\)/);
     sbom = path.join(work, 'billing.cdx.json');
-    writeFileSync(
-      sbom,
-      JSON.stringify({
-        bomFormat: 'CycloneDX',
-        specVersion: '1.6',
-        version: 1,
-        metadata: { component: { type: 'application', name: 'billing-service', 'bom-ref': 'app' } },
-        components: [
-          {
-            type: 'library',
-            'bom-ref': 'log4j-core',
-            group: 'org.apache.logging.log4j',
-            name: 'log4j-core',
-            version: '2.14.1',
-            purl: 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1',
-          },
-        ],
-        dependencies: [{ ref: 'app', dependsOn: ['log4j-core'] }, { ref: 'log4j-core' }],
-      }),
-    );
+    writeFileSync(sbom, log4jCycloneDx('2.14.1'));
   });
   afterAll(() => {
     rmSync(home, { recursive: true, force: true });
