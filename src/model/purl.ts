@@ -23,7 +23,7 @@ export interface PurlParts {
 // ---------------------------------------------------------------------------------------------
 // The plain case, without the library. A purl is "plain" when it has no qualifiers and no subpath,
 // each namespace segment and the name consist of URL-unreserved characters only (which no purl
-// encoder changes and no decoder touches), the version of those plus `+` and `:` (which the
+// encoder changes and no decoder touches; an npm scope's `@` is spelled %40), the version of those plus `+` and `:` (which the
 // version encoder keeps), and the parts are already what packageurl-js's normaliser and validator
 // for the type make of them (`isNormal`). For such parts the canonical string is simply the parts
 // joined, and parsing it is splitting it. Anything else — and every type not listed — goes through
@@ -62,7 +62,11 @@ function plainParts(p: PurlParts): boolean {
   if (p.subpath !== undefined && p.subpath !== '') return false;
   const normal = isNormal[p.type];
   if (!normal || !UNRESERVED.test(p.name)) return false;
-  if (p.namespace !== undefined && !p.namespace.split('/').every((s) => UNRESERVED.test(s))) return false;
+  if (p.namespace !== undefined) {
+    // an npm scope is the one namespace with an `@`, which the purl spells %40
+    const scope = p.type === 'npm' && p.namespace.startsWith('@') ? p.namespace.slice(1) : undefined;
+    if (scope !== undefined ? !UNRESERVED.test(scope) : !p.namespace.split('/').every((s) => UNRESERVED.test(s))) return false;
+  }
   if (p.version !== undefined && !VERSION.test(p.version)) return false;
   return normal(p);
 }
@@ -78,16 +82,18 @@ export function plainPurl(p: PurlParts): string | undefined {
     ...(p.subpath ? { subpath: p.subpath } : {}),
   };
   if (!plainParts(parts)) return undefined;
-  return `pkg:${parts.type}/${parts.namespace ? `${parts.namespace}/` : ''}${parts.name}${parts.version ? `@${parts.version}` : ''}`;
+  const ns = parts.namespace ? `${parts.namespace.replace(/^@/, '%40')}/` : '';
+  return `pkg:${parts.type}/${ns}${parts.name}${parts.version ? `@${parts.version}` : ''}`;
 }
 
-const PLAIN_STRING = /^pkg:([a-z]+)\/((?:[A-Za-z0-9._~-]+\/)*)([A-Za-z0-9._~-]+)(?:@([A-Za-z0-9._~+:-]+))?$/;
+const PLAIN_STRING = /^pkg:([a-z]+)\/((?:%40[A-Za-z0-9._~-]+\/)?(?:[A-Za-z0-9._~-]+\/)*)([A-Za-z0-9._~-]+)(?:@([A-Za-z0-9._~+:-]+))?$/;
 
 /** The parts of a plain purl string; undefined when it needs the library. Exported for its test. */
 export function plainParse(purl: string): PurlParts | undefined {
   const m = PLAIN_STRING.exec(purl);
   if (!m) return undefined;
-  const parts: PurlParts = { type: m[1]!, name: m[3]!, ...(m[2] ? { namespace: m[2].slice(0, -1) } : {}), ...(m[4] !== undefined ? { version: m[4] } : {}) };
+  const namespace = m[2] ? m[2].slice(0, -1).replace(/^%40/, '@') : undefined;
+  const parts: PurlParts = { type: m[1]!, name: m[3]!, ...(namespace ? { namespace } : {}), ...(m[4] !== undefined ? { version: m[4] } : {}) };
   return plainParts(parts) ? parts : undefined;
 }
 

@@ -243,18 +243,8 @@ function describe(w: Where): string {
 /** A semver-shaped version (no versioning module yet: shape only, no ordering). */
 const SEMVER = /^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 
-/**
- * Names and versions whose canonical purl is spelled as written (lower-case npm names, semver
- * characters): the common case, built without packageurl-js, which dominates a cold run's time.
- * The test suite checks this path against purlOf on every package of the real lockfiles.
- */
-const PLAIN_NAME = /^(?:@([a-z0-9][a-z0-9._~-]*)\/)?([a-z0-9._~-]+)$/;
-const PLAIN_VERSION = /^[0-9A-Za-z.-]+$/; // no '+': a purl spells it %2B
-
 /** The purl of an npm package: `@scope/name` splits into namespace and name, as purlOf(npm, …) does. */
 export function npmPurl(name: string, version: string): string {
-  const m = PLAIN_VERSION.test(version) ? PLAIN_NAME.exec(name) : null;
-  if (m) return m[1] !== undefined ? `pkg:npm/%40${m[1]}/${m[2]}@${version}` : `pkg:npm/${m[2]}@${version}`;
   const i = name.lastIndexOf('/');
   return buildPurl(
     i > 0
