@@ -52,6 +52,11 @@ export interface Ecosystem {
   readonly purlNamespaceSeparator?: '/' | ':';
   /** The name as compared when matching advisories: PEP 503 for PyPI, case rules per ecosystem. */
   normalizeName(name: string): string;
+  /**
+   * Optional: can `name` be a package's name here? (PEP 508 for PyPI; npm's `@scope/name`.) Used
+   * where a reader may have kept a path or URL as a name for want of one; absent: any name is.
+   */
+  isPackageName?(name: string): boolean;
   readonly versioning: Versioning;
   readonly extractors: readonly Extractor[];
   /**

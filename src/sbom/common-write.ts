@@ -112,20 +112,15 @@ export function versionlessComponents(unresolved: readonly UnresolvedEntry[], gr
  */
 const NOT_A_REQUIREMENT = /^parent POM /;
 
-/** PEP 508 names: letters and digits, with `.`, `_`, `-` inside. */
-const PEP508_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
-
 /**
  * A name that can stand for a package: not a path or URL a reader kept as the name for want of
  * one (`./downloads/x.whl`, `http://…/x.whl`, pnpm's `file:../dir`), no white space, `/` or `:`
  * only where the ecosystem's names carry them (npm scopes, Go paths, Composer vendors; Maven
- * group:artifact); PyPI names as PEP 508 allows them, npm names with a `/` only as `@scope/name`.
+ * group:artifact), and what the ecosystem says a name is (`isPackageName`: PEP 508, npm scopes).
  */
 export function usableName(eco: Ecosystem, name: string): boolean {
   if (!name || /[\s\p{Cc}]/u.test(name) || /^[./~-]/.test(name) || name.includes('://')) return false;
-  if (eco.osvName === 'PyPI') return PEP508_NAME.test(name);
-  // npm: a `/` only after an @scope (`github.com/u/repo` is a pnpm key for a git dependency)
-  if (eco.osvName === 'npm' && name.includes('/')) return /^@[^/@]+\/[^/@]+$/.test(name);
+  if (eco.isPackageName && !eco.isPackageName(name)) return false;
   if (name.includes(':') && eco.purlNamespaceSeparator !== ':') return false;
   if (name.includes('/') && eco.purlNamespaceSeparator !== '/') return false;
   return true;

@@ -8,6 +8,8 @@ export const npm: Ecosystem = {
   purlNamespaceSeparator: '/',
   /** identity: npm names are case-sensitive (legacy mixed-case packages exist) and OSV compares them exactly */
   normalizeName: (name) => name.trim(),
+  /** a `/` only after an @scope (`github.com/u/repo` is pnpm's key for a git dependency, not a name) */
+  isPackageName: (name) => !name.includes('/') || /^@[^/@]+\/[^/@]+$/.test(name),
   versioning,
   extractors,
 };

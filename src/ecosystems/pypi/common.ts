@@ -291,6 +291,9 @@ export function packageTables(
   });
 }
 
+/** PEP 508 names: letters and digits, with `.`, `_`, `-` inside. */
+export const PEP508_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
+
 /** The distribution name at the start of a PEP 508 requirement string (`six>=1; marker` → `six`). */
 export function requirementName(req: string): string | undefined {
   return /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/.exec(req)?.[1];

@@ -1,12 +1,14 @@
 import type { Ecosystem } from '../types.js';
 import { versioning } from './versioning.js';
 import { extractors } from './extractors.js';
+import { PEP508_NAME } from './common.js';
 
 export const pypi: Ecosystem = {
   osvName: 'PyPI',
   purlType: 'pypi',
   /** PEP 503: lower-case, runs of '-', '_' and '.' become one '-' */
   normalizeName: (name) => name.trim().toLowerCase().replace(/[-_.]+/g, '-'),
+  isPackageName: (name) => PEP508_NAME.test(name),
   versioning,
   extractors,
 };
