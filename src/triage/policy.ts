@@ -9,7 +9,7 @@ import type * as Yaml from 'yaml';
 import { yamlLib } from '../inventory/libs.js';
 import { VouchError } from '../model/errors.js';
 import type { Scope } from '../model/component.js';
-import { type PurlParts, parsePurl } from '../model/purl.js';
+import { type PurlParts, InvalidPurlError, parsePurl, tryParsePurl } from '../model/purl.js';
 import { ecosystemByPurlType, nameFromPurl } from '../ecosystems/index.js';
 import type { ReportFinding, ScanReport, Suppression } from '../report/scan-report.js';
 import { type Rating, atLeast } from './severity.js';
@@ -281,7 +281,8 @@ function checkPurl(s: string, where: string, fail: (msg: string) => never): stri
   try {
     parsePurl(s);
   } catch (e) {
-    fail(`${where}: ${(e as Error).message}`);
+    if (!(e instanceof InvalidPurlError)) throw e;
+    fail(`${where}: ${e.message}`);
   }
   return s;
 }
@@ -295,11 +296,7 @@ const purlCache = new Map<string, PurlParts | null>();
 function parsedPurl(s: string): PurlParts | undefined {
   let v = purlCache.get(s);
   if (v === undefined) {
-    try {
-      v = parsePurl(s);
-    } catch {
-      v = null;
-    }
+    v = tryParsePurl(s) ?? null;
     if (purlCache.size >= PURL_CACHE_MAX) purlCache.clear();
     purlCache.set(s, v);
   }

@@ -5,7 +5,7 @@
  * finding's, and a statement without one covers every version; statement qualifiers must all be
  * on the finding's purl with the same value. Subpaths are ignored.
  */
-import { parsePurl } from '../../model/purl.js';
+import { tryParsePurl } from '../../model/purl.js';
 
 export interface PurlKey {
   type: string;
@@ -40,13 +40,8 @@ export function purlKey(s: string): PurlKey | undefined {
 
 function computeKey(s: string): PurlKey | undefined {
   if (!/^pkg:/i.test(s)) return undefined;
-  let parts: { type: string; namespace?: string | undefined; name: string; version?: string | undefined; qualifiers?: Record<string, string> | undefined } | undefined;
-  try {
-    parts = parsePurl(s);
-  } catch {
-    // packageurl-js refuses some purls real tools write (and throws on some valid golang ones): split it ourselves
-    parts = splitPurl(s);
-  }
+  // a purl that is not valid (a required namespace missing, a bad qualifier key …) is still split, tolerantly
+  const parts = tryParsePurl(s) ?? splitPurl(s);
   if (!parts || !parts.name) return undefined;
   const type = parts.type.toLowerCase();
   let namespace = parts.namespace ?? '';
