@@ -8,8 +8,8 @@ import { runConformance, shouldExtract } from './conformance-cases.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__');
 
-describe('pypi/pdm-lock: file selection', () => {
-  it.skipIf(!HAS_SHARED).each(shouldExtract(/parse-pdm-lock_test/))('osv-scanner vector "$path" → $want', ({ path: p, want }) =>
+describe.skipIf(!HAS_SHARED)('pypi/pdm-lock: file selection', () => {
+  it.each(shouldExtract(/parse-pdm-lock_test/))('osv-scanner vector "$path" → $want', ({ path: p, want }) =>
     expect(pdmLockExtractor.wants(p)).toBe(want),
   );
 });
