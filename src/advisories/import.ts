@@ -36,7 +36,7 @@ import {
   readStatus,
   storePath,
 } from './store.js';
-import { DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip.js';
+import { DEFAULT_ZIP_LIMITS, type ZipLimits } from '../io/zip.js';
 
 export interface UpdateOptions {
   /** The store folder (VOUCH_HOME); created when missing. */

@@ -20,7 +20,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { fileURLToPath } from 'node:url';
 import { VouchError } from '../model/errors.js';
-import { DEFAULT_ZIP_LIMITS, entryLabel, openZip, type ZipLimits } from './zip.js';
+import { DEFAULT_ZIP_LIMITS, entryLabel, openZip, type ZipLimits } from '../io/zip.js';
 import { byCodePoint } from '../model/order.js';
 
 export const DEFAULT_OSV_SOURCE = 'https://osv-vulnerabilities.storage.googleapis.com';

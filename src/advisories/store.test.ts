@@ -10,7 +10,7 @@ import { HAS_SHARED, osvCorpus, shared } from '../testing/shared.js';
 import { updateStore, type UpdateSummary } from './import.js';
 import { DEFAULT_OSV_SOURCE, defaultSource } from './sources.js';
 import { AdvisoryStore } from './store.js';
-import { openZip } from './zip.js';
+import { openZip } from '../io/zip.js';
 
 /** The README table of ../shared/osv (empty without ../shared: the suites that use it are skipped). */
 const CORPUS = HAS_SHARED ? osvCorpus() : { advisories: {}, withdrawn: {}, total: 0, spanning: 0 };

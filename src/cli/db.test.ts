@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { makeZip, osv } from '../advisories/__fixtures__/zip-writer.js';
+import { makeZip, osv } from '../io/__fixtures__/zip-writer.js';
 import { updateStore } from '../advisories/import.js';
 import { AdvisoryStore } from '../advisories/store.js';
 import { VouchError } from '../model/errors.js';

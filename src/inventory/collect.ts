@@ -14,7 +14,7 @@ import { SKIPPED_DIRS, addInventory } from './common.js';
 import { defaultExtractors } from './extractors.js';
 import { extractImage } from './image.js';
 import { type RootfsInventory, scanRootfs } from './rootfs.js';
-import { fileInput } from './input.js';
+import { fileInput } from '../io/input.js';
 
 
 export interface InputStatus {

@@ -8,7 +8,7 @@ import type { Advisory } from '../model/advisory.js';
 import type { Component, Scope } from '../model/component.js';
 import type { Finding } from '../model/finding.js';
 import { DependencyGraph } from '../model/graph.js';
-import { openZip } from '../advisories/zip.js';
+import { openZip } from '../io/zip.js';
 import { HAS_SHARED, shared } from '../testing/shared.js';
 import { type EpssInfo, type ExploitLookup, type KevInfo, type ScanReport, buildScanReport } from './scan-report.js';
 import { renderTable } from './table.js';

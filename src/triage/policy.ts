@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type * as Yaml from 'yaml';
-import { yamlLib } from '../inventory/libs.js';
+import { yamlLib } from '../io/libs.js';
 import { VouchError } from '../model/errors.js';
 import type { Scope } from '../model/component.js';
 import { type PurlParts, parsePurl } from '../model/purl.js';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parsePdmLock, pdmLockExtractor } from './pdm-lock.js';
-import { fileInput, memoryInput } from '../../inventory/input.js';
+import { fileInput, memoryInput } from '../../io/input.js';
 import { HAS_SHARED } from '../../testing/shared.js';
 import { runConformance, shouldExtract } from './conformance-cases.js';
 
