@@ -15,7 +15,7 @@ import { VouchError } from '../model/errors.js';
 import { DependencyGraph } from '../model/graph.js';
 import type { Inventory } from '../model/inventory.js';
 import type { Extractor } from '../ecosystems/types.js';
-import type { CollectedInventory } from './collect.js';
+import type { CollectedInventory } from '../model/inventory.js';
 import { fileInput } from '../io/input.js';
 import { SKIPPED_DIRS, addInventory } from './common.js';
 
