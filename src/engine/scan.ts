@@ -14,9 +14,9 @@ import type { AdvisoryLookup } from '../advisories/match.js';
 import { matchGraph } from '../advisories/match.js';
 import { AdvisoryStore } from '../advisories/store.js';
 import type { KnownScore } from '../advisories/cvss.js';
-import { collectInventory } from '../inventory/collect.js';
+import { collectInventory, requireInputs } from '../inventory/collect.js';
 import { baseEcosystem } from '../model/advisory.js';
-import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, VouchError } from '../model/errors.js';
+import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT } from '../model/errors.js';
 import type { CollectedInventory } from '../model/inventory.js';
 import type { ProgressSink } from '../model/progress.js';
 import type { ScanReport } from '../model/report.js';
@@ -66,9 +66,7 @@ export interface ScanOutcome {
 
 export async function runScan(req: ScanRequest): Promise<ScanOutcome> {
   const rootfs = req.rootfs ?? [];
-  if (req.paths.length === 0 && rootfs.length === 0) {
-    throw new VouchError('USAGE', 'nothing to read: name a directory, a lockfile, an SBOM, an archive or an image tar, or give --rootfs DIR');
-  }
+  requireInputs(req.paths, rootfs);
   const now = req.now ?? new Date();
   // The policy and VEX modules load only when used (start-up of a plain scan).
   const policyFile = req.policy ?? (req.discoverPolicy === false ? undefined : findPolicyFile(['.', ...req.paths.map((p) => (isDir(p) ? p : path.dirname(p)))]));

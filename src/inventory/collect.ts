@@ -8,14 +8,13 @@ import { lstat, open, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { VouchError } from '../model/errors.js';
 import { DependencyGraph } from '../model/graph.js';
-import type { Inventory } from '../model/inventory.js';
 import type { Extractor } from '../ecosystems/types.js';
 import { SKIPPED_DIRS, addInventory } from './common.js';
 import { defaultExtractors } from './extractors.js';
 import { extractImage } from './image.js';
 import { type RootfsInventory, scanRootfs } from './rootfs.js';
 import { fileInput, memoryInput } from '../io/input.js';
-import type { CollectedInventory, InputStatus } from '../model/inventory.js';
+import type { CollectedInventory } from '../model/inventory.js';
 
 export interface CollectOptions {
   extractors?: Extractor[];
@@ -46,6 +45,13 @@ export function extractorForParseAs(name: string, extractors: readonly Extractor
   const found = (n && extractors.find((x) => x.parseAs?.some(listed))) || (n && !n.includes('/') ? extractors.find((x) => x.wants(n)) : undefined);
   if (!found) throw new VouchError('USAGE', `--parse-as: unknown format "${name}"; known: ${parseAsNames(extractors).join(', ')}`);
   return found;
+}
+
+/** Something must be named: a path or a --rootfs folder (a USAGE error otherwise). */
+export function requireInputs(paths: readonly string[], rootfs: readonly string[]): void {
+  if (paths.length === 0 && rootfs.length === 0) {
+    throw new VouchError('USAGE', 'nothing to read: name a directory, a lockfile, an SBOM, an archive or an image tar, or give --rootfs DIR');
+  }
 }
 
 export async function collectInventory(paths: readonly string[], opts: CollectOptions = {}): Promise<CollectedInventory> {
