@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parsePoetryLock, poetryLockExtractor } from './poetry-lock.js';
 import { fileInput, memoryInput } from '../../io/input.js';
 import { HAS_SHARED, shared } from '../../testing/shared.js';
-import { runConformance, shouldExtract } from './conformance-cases.js';
+import { runConformance, shouldExtract } from './conformance-testing.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__');
 
