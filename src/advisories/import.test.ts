@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { VouchError } from '../model/errors.js';
-import { makeZip, osv, type ZipEntrySpec } from './__fixtures__/zip-writer.js';
+import { makeZip, osv, type ZipEntrySpec } from '../io/__fixtures__/zip-writer.js';
 import { parseRecord, updateStore } from './import.js';
 import { AdvisoryStore } from './store.js';
 

@@ -19,24 +19,11 @@ import { VouchError } from '../model/errors.js';
 import { VERSION } from '../version.js';
 import { scoreStoreVectors } from './cvss.js';
 import { openSource, resolveFeed, type ImportProgress, type OsvSource, type SourceUnit } from './sources.js';
-import { parseKevCatalog, type KevCatalog } from '../triage/kev.js';
-import { readEpssFile } from '../triage/epss.js';
-import {
-  type EcosystemStatus,
-  type FeedName,
-  type FeedStatus,
-  FEEDS_SQL,
-  INDEX_SQL,
-  readFeeds,
-  SCHEMA_SQL,
-  SCHEMA_VERSION,
-  STORE_FILE,
-  isNewer,
-  normalizeFor,
-  readStatus,
-  storePath,
-} from './store.js';
-import { DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip.js';
+import { parseKevCatalog, type KevCatalog } from './kev.js';
+import { readEpssFile } from './epss.js';
+import { FEEDS_SQL, INDEX_SQL, readFeeds, SCHEMA_SQL, SCHEMA_VERSION, STORE_FILE, isNewer, normalizeFor, readStatus, storePath } from './store.js';
+import type { EcosystemStatus, FeedName, FeedStatus } from '../model/store.js';
+import { DEFAULT_ZIP_LIMITS, type ZipLimits } from '../io/zip.js';
 
 export interface UpdateOptions {
   /** The store folder (VOUCH_HOME); created when missing. */

@@ -11,9 +11,11 @@
 import type { Command } from 'commander';
 import { updateStore, type UpdateSummary } from '../advisories/import.js';
 import { DEFAULT_OSV_SOURCE, defaultSource } from '../advisories/sources.js';
-import { AdvisoryStore, type EcosystemStatus, type FeedStatus } from '../advisories/store.js';
-import { DEFAULT_KEV_SOURCE, cveIds } from '../triage/kev.js';
-import { DEFAULT_EPSS_SOURCE } from '../triage/epss.js';
+import { AdvisoryStore } from '../advisories/store.js';
+import type { EcosystemStatus, FeedStatus } from '../model/store.js';
+import { DEFAULT_KEV_SOURCE } from '../advisories/kev.js';
+import { cveIds } from '../model/advisory.js';
+import { DEFAULT_EPSS_SOURCE } from '../advisories/epss.js';
 import type { Advisory, OsvRange } from '../model/advisory.js';
 import { VouchError } from '../model/errors.js';
 import { createProgress } from './progress.js';

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { decodeText, parseJsonInput } from '../inventory/json.js';
+import { decodeText, parseJsonInput } from '../io/json.js';
 import { EXIT_CLEAN, VouchError } from '../model/errors.js';
 import { appendStatement, buildStatement, createDocument } from '../triage/vex/create.js';
 import { explainVex, vexFor } from '../triage/vex/match.js';

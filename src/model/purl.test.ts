@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openZip } from '../advisories/zip.js';
+import { openZip } from '../io/zip.js';
 import { collectInventory } from '../inventory/collect.js';
 import { HAS_SHARED, shared } from '../testing/shared.js';
 import { type PurlParts, InvalidPurlError, buildPurl, canonicalPurl, parsePurl, tryParsePurl } from './purl.js';

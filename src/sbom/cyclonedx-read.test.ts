@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { PURL_TYPES } from '../model/purl-types.js';
 import { VouchError } from '../model/errors.js';
 import type { Inventory } from '../model/inventory.js';
-import { fileInput, memoryInput } from '../inventory/input.js';
+import { fileInput, memoryInput } from '../io/input.js';
 import { cyclonedxExtractor } from './cyclonedx-read.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__');

@@ -4,8 +4,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VouchError } from '../model/errors.js';
-import type { ReportFinding } from '../report/scan-report.js';
-import { applyPolicyToReport, checkFailOnConflict, evaluatePolicy, findPolicyFile, loadPolicy, parsePolicy, purlMatches, renderPolicyResult } from './policy.js';
+import type { ReportFinding } from '../model/triage.js';
+import { checkFailOnConflict, evaluatePolicy, findPolicyFile, loadPolicy, ignoreSuppressor, parsePolicy, purlMatches } from './policy.js';
+import { renderPolicyResult } from '../report/policy.js';
 
 const FIX = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__', 'policy');
 const fix = (name: string): string => path.join(FIX, name);
@@ -482,18 +483,19 @@ describe('bad input never crashes', () => {
   });
 });
 
-describe('applyPolicyToReport', () => {
-  it('marks ignored findings, keeps VEX suppressions, takes the policy verdict, leaves the input alone', () => {
+describe('ignoreSuppressor + the verdict', () => {
+  it('suppresses what unexpired ignore rules match; the policy decides the verdict on what is left', () => {
     const q = parsePolicy('version: 1\nfail:\n  severity: high\nignore:\n  - id: CVE-1\n    reason: not reachable\n    expires: 2099-12-31\n', 'vouch.policy.yaml');
+    const now = new Date('2030-01-01T00:00:00Z');
+    const suppress = ignoreSuppressor(q, now);
     const ignored = finding({ id: 'GHSA-a', aliases: ['CVE-1'], purl: 'pkg:npm/a@1.0.0' });
-    const vexed = finding({ id: 'GHSA-b', aliases: ['CVE-1'], purl: 'pkg:npm/b@1.0.0', suppressed: { by: 'vex', status: 'not_affected', source: 'x.vex.json' } });
     const open = finding({ id: 'GHSA-c', purl: 'pkg:npm/c@1.0.0', severity: { rating: 'MEDIUM' } });
-    const report = { failed: true, findings: [ignored, vexed, open] };
-    const out = applyPolicyToReport(report, evaluatePolicy(q, { failOn: 'any', findings: report.findings }, [], new Date('2030-01-01T00:00:00Z')));
-    expect(out.failed).toBe(false);
-    expect(out.findings.map((f) => f.suppressed?.by)).toEqual(['ignore', 'vex', undefined]);
-    expect(out.findings[0]!.suppressed).toEqual({ by: 'ignore', status: 'ignored', justification: 'not reachable', source: 'vouch.policy.yaml:5', expires: '2099-12-31' });
-    expect(report.findings[0]!.suppressed).toBeUndefined();
-    expect(report.failed).toBe(true);
+    expect(suppress(ignored)).toEqual({ by: 'ignore', status: 'ignored', justification: 'not reachable', source: 'vouch.policy.yaml:5', expires: '2099-12-31' });
+    expect(suppress(open)).toBeUndefined();
+    // the HIGH finding is ignored, the MEDIUM one is below the fail severity: the policy passes
+    const findings = [{ ...ignored, suppressed: suppress(ignored) }, open];
+    expect(evaluatePolicy(q, { failOn: 'any', findings }, [], now).failed).toBe(false);
+    // after the rule expires it suppresses nothing, and the expired rule itself fails
+    expect(ignoreSuppressor(q, new Date('2100-01-02T00:00:00Z'))(ignored)).toBeUndefined();
   });
 });

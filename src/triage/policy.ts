@@ -6,13 +6,15 @@
  */
 import { readFileSync } from 'node:fs';
 import type * as Yaml from 'yaml';
-import { yamlLib } from '../inventory/libs.js';
+import { yamlLib } from '../io/libs.js';
 import { VouchError } from '../model/errors.js';
 import type { Scope } from '../model/component.js';
 import { type PurlParts, InvalidPurlError, parsePurl, tryParsePurl } from '../model/purl.js';
 import { ecosystemByPurlType, nameFromPurl } from '../ecosystems/index.js';
-import type { ReportFinding, ScanReport, Suppression } from '../report/scan-report.js';
-import { type Rating, atLeast } from './severity.js';
+import type { ReportFinding, Suppression } from '../model/triage.js';
+import type { ScanReport } from '../model/report.js';
+import { atLeast } from './severity.js';
+import type { Rating } from '../model/triage.js';
 import { checkListEntry, judgeLicences } from './licence-policy.js';
 
 export { POLICY_FILE_NAMES, findPolicyFile } from './policy-file.js';
@@ -341,6 +343,20 @@ function expiryInstant(expires: string): number {
 // Evaluation
 
 /**
+ * The policy's unexpired ignore rules as a suppression hook: the triage stage applies it with VEX
+ * while it builds the report, so the report is built once, with ignored findings counted and
+ * ordered as suppressed.
+ */
+export function ignoreSuppressor(policy: Policy, now: Date = new Date()): (f: ReportFinding) => Suppression | undefined {
+  const t = now.getTime();
+  const live = policy.ignore.filter((r) => t < expiryInstant(r.expires));
+  return (f) => {
+    const r = live.find((rule) => ignoreMatches(rule, f));
+    return r ? { by: 'ignore', status: 'ignored', justification: r.reason, source: r.source, expires: r.expires } : undefined;
+  };
+}
+
+/**
  * Applies the policy to a scan report and the scanned components' licences.
  * - Findings: a finding counts when it is not suppressed (by VEX, `f.suppressed`, or by an unexpired
  *   ignore rule) and is in one of `fail.scopes` (when given); it fails when it meets any `fail`
@@ -356,11 +372,7 @@ export function evaluatePolicy(
   now: Date = new Date(),
 ): PolicyResult {
   const t = now.getTime();
-  const live = policy.ignore.filter((r) => t < expiryInstant(r.expires));
-  const suppress = (f: ReportFinding): Suppression | undefined => {
-    const r = live.find((rule) => ignoreMatches(rule, f));
-    return r ? { by: 'ignore', status: 'ignored', justification: r.reason, source: r.source, expires: r.expires } : undefined;
-  };
+  const suppress = ignoreSuppressor(policy, now);
   const fails: PolicyViolation[] = [];
   const warns: PolicyViolation[] = [];
 
@@ -473,20 +485,6 @@ function failReasons(policy: Policy, failOn: ScanReport['failOn'], f: ReportFind
 }
 
 /**
- * The report as the policy leaves it: findings an unexpired ignore rule matches are marked
- * `suppressed` (a VEX suppression already there is kept), and `failed` is the policy's verdict.
- * Order, counts and everything else are unchanged; the input is not modified.
- */
-export function applyPolicyToReport<R extends Pick<ScanReport, 'findings' | 'failed'>>(report: R, result: Pick<PolicyResult, 'failed' | 'suppress'>): R {
-  const findings = report.findings.map((f) => {
-    if (f.suppressed) return f;
-    const s = result.suppress(f);
-    return s ? { ...f, suppressed: s } : f;
-  });
-  return { ...report, findings, failed: result.failed };
-}
-
-/**
  * A policy with a `fail` section replaces --fail-on; an explicit --fail-on beside it would be
  * ignored silently, so it is a USAGE error. `failOnGiven`: the user typed --fail-on (commander:
  * `cmd.getOptionValueSource('failOn') === 'cli'`).
@@ -496,38 +494,3 @@ export function checkFailOnConflict(policy: Policy, failOnGiven: boolean): void 
     throw new VouchError('USAGE', `--fail-on cannot be combined with the fail section of ${policy.fail.source}; the policy decides which findings fail (remove one of them)`);
   }
 }
-
-// ---------------------------------------------------------------------------------------------
-// Rendering
-
-/** Lines shown per rule before "... and N more". */
-const SHOWN_PER_RULE = 10;
-
-/**
- * Plain text for the CLI (stderr): one line per violation, `source: FAIL|warn message`, at most
- * ten per rule, then a verdict line. Ends with a newline.
- */
-export function renderPolicyResult(result: Pick<PolicyResult, 'failed' | 'violations'>, opts: { all?: boolean } = {}): string {
-  const lines: string[] = [];
-  const perRule = new Map<string, number>();
-  const hidden = new Map<string, number>();
-  for (const v of result.violations) {
-    const key = `${v.level}\u0000${v.rule.replace(/\[\d+\]$/, '')}`;
-    const n = (perRule.get(key) ?? 0) + 1;
-    perRule.set(key, n);
-    if (!opts.all && n > SHOWN_PER_RULE) {
-      hidden.set(key, (hidden.get(key) ?? 0) + 1);
-      continue;
-    }
-    lines.push(`${v.source}: ${v.level === 'fail' ? 'FAIL' : 'warn'} ${v.rule}: ${v.message}`);
-  }
-  for (const [key, n] of hidden) {
-    const [level, rule] = key.split('\u0000') as [string, string];
-    lines.push(`... and ${n} more ${level === 'fail' ? 'failing' : 'warning'} ${rule} violation(s)`);
-  }
-  const f = result.violations.filter((v) => v.level === 'fail').length;
-  const w = result.violations.length - f;
-  lines.push(result.failed ? `policy failed: ${f} violation(s), ${w} warning(s)` : `policy passed${w ? ` with ${w} warning(s)` : ''}`);
-  return `${lines.join('\n')}\n`;
-}
-

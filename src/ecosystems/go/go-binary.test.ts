@@ -6,12 +6,12 @@ import { goBinaryExtractor, parseModInfo, probeGoElf, readGoBuildInfo } from './
 import { goPurl } from './go-mod.js';
 import { VouchError } from '../../model/errors.js';
 import type { Inventory } from '../../model/inventory.js';
-import { memoryInput } from '../../inventory/input.js';
+import { memoryInput } from '../../io/input.js';
 import { collectInventory, extractorForParseAs } from '../../inventory/collect.js';
 import { defaultExtractors } from '../../inventory/extractors.js';
 import { scanRootfs } from '../../inventory/rootfs.js';
 import { extractImage } from '../../inventory/image.js';
-import { buildTar } from '../../inventory/tar.js';
+import { buildTar } from '../../io/tar.js';
 
 /**
  * The default extractors with go/binary where src/ecosystems/go/extractors.ts would put it (after

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { goModExtractor, goPurl, parseGoMod } from './go-mod.js';
 import { golang } from './index.js';
 import { purlOf } from '../index.js';
-import { memoryInput } from '../../inventory/input.js';
+import { memoryInput } from '../../io/input.js';
 import { errorOf, lockfileCases, shouldExtractVectors } from '../../testing/lockfile-conformance.js';
 import { extractorTesting } from '../../testing/extractor-testing.js';
 import { HAS_SHARED, shared } from '../../testing/shared.js';

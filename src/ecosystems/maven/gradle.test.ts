@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VouchError } from '../../model/errors.js';
-import { fileInput, memoryInput } from '../../inventory/input.js';
+import { fileInput, memoryInput } from '../../io/input.js';
 import { HAS_SHARED, shared } from '../../testing/shared.js';
 import { maven } from './index.js';
 import { gradleLockfileExtractor, isDevConfiguration } from './gradle-lockfile.js';

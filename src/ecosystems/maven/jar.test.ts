@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { makeZip, type ZipEntrySpec } from '../../advisories/__fixtures__/zip-writer.js';
+import { makeZip, type ZipEntrySpec } from '../../io/__fixtures__/zip-writer.js';
 import { VouchError } from '../../model/errors.js';
 import type { Inventory } from '../../model/inventory.js';
-import { memoryInput } from '../../inventory/input.js';
+import { memoryInput } from '../../io/input.js';
 import { maven } from './index.js';
 import { DEFAULT_JAR_LIMITS, jarExtractor, nameFromFile, parseManifest, parseProperties, scanJar } from './jar.js';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VouchError } from '../../model/errors.js';
 import type { Inventory } from '../../model/inventory.js';
-import { fileInput, memoryInput } from '../../inventory/input.js';
+import { fileInput, memoryInput } from '../../io/input.js';
 import { HAS_SHARED, shared } from '../../testing/shared.js';
 import { purlOf } from '../index.js';
 import { maven } from './index.js';

@@ -6,7 +6,7 @@ import { bunLockExtractor, parseBunLock, toJson } from './bun-lock.js';
 import { packageLockExtractor } from './package-lock.js';
 import { npm } from './index.js';
 import type { Inventory } from '../../model/inventory.js';
-import { fileInput, memoryInput } from '../../inventory/input.js';
+import { fileInput, memoryInput } from '../../io/input.js';
 import { lockfileCases } from '../../testing/lockfile-conformance.js';
 import { HAS_SHARED } from '../../testing/shared.js';
 import { P, comp, edgesFrom, errorOf, expectLocated, expectedSet, nameVersions } from './lock-testing.js';

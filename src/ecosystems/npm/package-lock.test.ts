@@ -9,7 +9,7 @@ import { npm } from './index.js';
 import { purlOf } from '../index.js';
 import type { Scope } from '../../model/component.js';
 import type { Inventory } from '../../model/inventory.js';
-import { fileInput, memoryInput } from '../../inventory/input.js';
+import { fileInput, memoryInput } from '../../io/input.js';
 import { lockfileCases } from '../../testing/lockfile-conformance.js';
 import { HAS_SHARED, shared } from '../../testing/shared.js';
 import { comp, edgesFrom, errorOf, nameVersions, P } from './lock-testing.js';

@@ -6,7 +6,7 @@ import { parseYarnBerry, parseYarnV1, yarnLockExtractor } from './yarn-lock.js';
 import { npm } from './index.js';
 import { purlOf } from '../index.js';
 import type { Inventory } from '../../model/inventory.js';
-import { fileInput, memoryInput } from '../../inventory/input.js';
+import { fileInput, memoryInput } from '../../io/input.js';
 import { lockfileCases, shouldExtractVectors } from '../../testing/lockfile-conformance.js';
 import { HAS_SHARED, shared } from '../../testing/shared.js';
 import {

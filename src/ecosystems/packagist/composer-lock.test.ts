@@ -6,7 +6,7 @@ import { composerLockExtractor, composerPurl, parseComposerLock } from './compos
 import { packagist } from './index.js';
 import { purlOf } from '../index.js';
 import type { Scope } from '../../model/component.js';
-import { memoryInput } from '../../inventory/input.js';
+import { memoryInput } from '../../io/input.js';
 import { errorOf, lockfileCases, shouldExtractVectors } from '../../testing/lockfile-conformance.js';
 import { extractorTesting } from '../../testing/extractor-testing.js';
 import { HAS_SHARED, shared } from '../../testing/shared.js';

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { VouchError } from '../../model/errors.js';
 import { InvalidPurlError, parsePurl } from '../../model/purl.js';
-import { isJsonObject, jsonTypeName } from '../../inventory/json.js';
+import { isJsonObject, jsonTypeName } from '../../io/json.js';
 import { OPENVEX_CONTEXT } from './openvex.js';
 import { OPENVEX_JUSTIFICATIONS, OPENVEX_STATUSES, type OpenVexStatus } from './types.js';
 import { splitPurl } from './purl-match.js';

@@ -7,4 +7,4 @@ export { vexFor, matchingStatements, explainVex, type VexFinding, type VexMatch 
 export { discoverVexFiles, isVexFileName } from './discover.js';
 export { productMatches, purlKey } from './purl-match.js';
 export { buildStatement, createDocument, appendStatement, documentId, type StatementInput, type OpenVexStatementJson, type OpenVexDocumentJson } from './create.js';
-export { loadVex, applyVex, type LoadedVex } from './load.js';
+export { loadVex, vexSuppressor, type LoadedVex } from './load.js';

@@ -9,7 +9,7 @@
  * without one first, document order on ties; so a later `affected` takes back an earlier
  * `not_affected`.
  */
-import type { Suppression } from '../../report/scan-report.js';
+import type { Suppression } from '../../model/triage.js';
 import { productMatches, purlKey } from './purl-match.js';
 import { parseVers, type VersRange, versContains } from './vers.js';
 import { SUPPRESSING_STATUSES, type VexStatement } from './types.js';

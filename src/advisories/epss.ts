@@ -135,14 +135,3 @@ function probability(s: string | undefined): number | undefined {
 function truncate(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
-
-/** The EPSS band used for ordering (docs/triage.md): high ≥ 0.5, elevated ≥ 0.1, else low. */
-export type EpssBand = 'high' | 'elevated' | 'low';
-export const EPSS_HIGH = 0.5;
-export const EPSS_ELEVATED = 0.1;
-export function epssBand(score: number | undefined): EpssBand {
-  if (score === undefined) return 'low';
-  if (score >= EPSS_HIGH) return 'high';
-  if (score >= EPSS_ELEVATED) return 'elevated';
-  return 'low';
-}
