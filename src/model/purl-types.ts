@@ -8,7 +8,16 @@
  *
  * purl-types.test.ts holds this table to the definition files in ../shared/conformance/purl.
  */
-import type { PurlParts } from './purl.js';
+
+/** The components of a purl (purl.ts parses and builds them). */
+export interface PurlParts {
+  type: string;
+  namespace?: string | undefined;
+  name: string;
+  version?: string | undefined;
+  qualifiers?: Record<string, string> | undefined;
+  subpath?: string | undefined;
+}
 
 export type Requirement = 'required' | 'optional' | 'prohibited';
 
@@ -70,10 +79,15 @@ export const PURL_TYPES: Readonly<Record<string, PurlTypeRule>> = {
   // the namespace is the host, the name the repository's path on it (it may hold '/')
   git: {
     namespace: 'required',
-    normalize: (p) =>
-      p.namespace !== undefined && CASE_INSENSITIVE_GIT_HOSTS.has(p.namespace.toLowerCase())
-        ? { ...p, namespace: p.namespace.toLowerCase(), name: p.name.toLowerCase() }
-        : p,
+    normalize: (p) => {
+      let out = p;
+      const slash = p.namespace?.indexOf('/') ?? -1;
+      if (slash > 0) out = { ...p, namespace: p.namespace!.slice(0, slash), name: `${p.namespace!.slice(slash + 1)}/${p.name}` };
+      if (out.namespace !== undefined && CASE_INSENSITIVE_GIT_HOSTS.has(out.namespace.toLowerCase())) {
+        out = { ...out, namespace: out.namespace.toLowerCase(), name: out.name.toLowerCase() };
+      }
+      return out;
+    },
   },
   github: { namespace: 'required', lower: LOWER_BOTH },
   // required by the definition; the Go standard library is spelt `pkg:golang/stdlib@…` without

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { openZip } from '../io/zip.js';
 import { collectInventory } from '../inventory/collect.js';
 import { HAS_SHARED, shared } from '../testing/shared.js';
-import { type PurlParts, InvalidPurlError, buildPurl, canonicalPurl, parsePurl, tryParsePurl } from './purl.js';
+import { type PurlParts, InvalidPurlError, buildPurl, canonicalParts, canonicalPurl, parsePurl, tryParsePurl } from './purl.js';
 
 describe('purl: components → canonical string → the same components', () => {
   // Each rule, with a case on either side of it. Expected strings written from ECMA-427 5.4 (what is
@@ -42,6 +42,8 @@ describe('purl: components → canonical string → the same components', () => 
     ['a URL qualifier: / is %2F, : stays', { type: 'npm', name: 'x', version: '1.0.0', qualifiers: { vcs_url: 'git+https://h.example/r.git@abc' } }, 'pkg:npm/x@1.0.0?vcs_url=git%2Bhttps:%2F%2Fh.example%2Fr.git%40abc'],
     ['a qualifier key with a space is refused', { type: 'npm', name: 'x', qualifiers: { 'in production': 'true' } }, 'refused'],
     ['subpath segments encoded, . and .. dropped', { type: 'golang', namespace: 'google.golang.org', name: 'genproto', subpath: '/./googleapis/../api+x/' }, 'pkg:golang/google.golang.org/genproto#googleapis/api%2Bx'],
+    ['git: the namespace is the host, the name the path on it', { type: 'git', namespace: 'codeberg.org/forgejo', name: 'forgejo', version: 'a72d2c0' }, 'pkg:git/codeberg.org/forgejo/forgejo@a72d2c0'],
+    ['git on GitHub is lower-cased (GitHub paths are case-insensitive)', { type: 'git', namespace: 'github.com', name: 'Package-URL/Purl-Spec' }, 'pkg:git/github.com/package-url/purl-spec'],
     ['a type vouch does not read', { type: 'rpm', namespace: 'Fedora', name: 'curl', version: '7.50.3-1.fc25' }, 'pkg:rpm/fedora/curl@7.50.3-1.fc25'],
     ['an unregistered type: general rules only', { type: 'acme', namespace: 'A', name: 'B', version: 'C' }, 'pkg:acme/A/B@C'],
     ['a type must start with a letter', { type: '3d', name: 'x' }, 'refused'],
@@ -56,6 +58,7 @@ describe('purl: components → canonical string → the same components', () => 
     expect(buildPurl(parts)).toBe(expected);
     // parsing the canonical string gives the canonical components, which build the same string
     const back = parsePurl(expected, { strict: true });
+    expect(back).toEqual(canonicalParts(parts));
     expect(buildPurl(back)).toBe(expected);
     expect(parsePurl(buildPurl(back))).toEqual(back);
   });

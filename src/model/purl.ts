@@ -17,16 +17,9 @@
  * a qualifier key that is not lower case, as ECMA-427 5.6.6 requires of a valid purl.
  */
 import { VouchError } from './errors.js';
-import { PURL_TYPES, namespaceExempt } from './purl-types.js';
+import { type PurlParts, PURL_TYPES, namespaceExempt } from './purl-types.js';
 
-export interface PurlParts {
-  type: string;
-  namespace?: string | undefined;
-  name: string;
-  version?: string | undefined;
-  qualifiers?: Record<string, string> | undefined;
-  subpath?: string | undefined;
-}
+export type { PurlParts };
 
 export interface ParseOptions {
   /** Refuse a qualifier key that is not lower case (instead of lower-casing it). */
@@ -145,11 +138,7 @@ export function parsePurl(purl: string, opts: ParseOptions = {}): PurlParts {
     if (seg.includes('/')) bad('a namespace segment holds an encoded "/"');
     segments.push(seg);
   }
-  let name = decode(rawName, 'name', purl);
-  if (type === 'git' && segments.length > 1) {
-    // git: the namespace is the host, the name the repository's whole path on it
-    name = `${segments.splice(1).join('/')}/${name}`;
-  }
+  const name = decode(rawName, 'name', purl);
   if (name === '') bad('a name is required');
   const parts: PurlParts = { type, name };
   if (segments.length) parts.namespace = segments.join('/');
