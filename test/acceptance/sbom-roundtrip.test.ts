@@ -3,11 +3,11 @@
  * purls as the purl specification says (case kept where the type is case-sensitive, `+` as `%2B`),
  * read back to the same components and so to the same findings. On the OSV corpus in ../shared/osv.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HAS_SHARED, shared } from '../../src/testing/shared.js';
-import { inPool, tempDir, vouch, vouchAsync } from './helpers.js';
+import { inPool, useOsvStore, vouch, vouchAsync } from './helpers.js';
 
 interface ScanJson {
   inputs: { path: string; status: string; warnings: string[] }[];
@@ -15,21 +15,8 @@ interface ScanJson {
 }
 
 describe.skipIf(!HAS_SHARED)('purls read back: SBOMs of other tools and vouch’s own', () => {
-  let home: string;
-  let work: string;
-  const env = (): Record<string, string> => ({ VOUCH_HOME: home });
-
-  beforeAll(() => {
-    home = tempDir('home');
-    work = tempDir('work');
-    const r = vouch(['db', 'update', '--source', shared('osv'), '--quiet'], env());
-    expect(r.stderr).not.toMatch(/internal error/);
-    expect(r.code).toBe(0);
-  });
-  afterAll(() => {
-    rmSync(home, { recursive: true, force: true });
-    rmSync(work, { recursive: true, force: true });
-  });
+  const store = useOsvStore();
+  const env = store.env;
 
   function scan(files: string[]): ScanJson {
     const r = vouch(['scan', ...files, '-f', 'json'], env());
@@ -52,7 +39,7 @@ describe.skipIf(!HAS_SHARED)('purls read back: SBOMs of other tools and vouch’
   }
 
   it('a CycloneDX SBOM with docker’s +incompatible Go version, percent-encoded as Syft, cdxgen and Trivy write it, reports docker’s Go advisories', () => {
-    const file = path.join(work, 'docker.cdx.json');
+    const file = path.join(store.work, 'docker.cdx.json');
     writeFileSync(
       file,
       JSON.stringify({
@@ -86,7 +73,7 @@ describe.skipIf(!HAS_SHARED)('purls read back: SBOMs of other tools and vouch’
   });
 
   it('npm names keep their case: the SBOM of JSONStream names JSONStream, and jQuery and Morris.js keep their findings', () => {
-    const dir = path.join(work, 'mixed-case');
+    const dir = path.join(store.work, 'mixed-case');
     mkdirSync(dir);
     const lock = path.join(dir, 'package-lock.json');
     writeFileSync(
@@ -132,7 +119,7 @@ describe.skipIf(!HAS_SHARED)('purls read back: SBOMs of other tools and vouch’
     const direct = byFile(scan(inputs));
     expect([...direct.values()].reduce((n, s) => n + s.size, 0)).toBeGreaterThan(300);
 
-    const out = path.join(work, 'realworld');
+    const out = path.join(store.work, 'realworld');
     mkdirSync(out);
     const sboms: { input: string; format: string; file: string }[] = inputs.flatMap((input, i) => [
       { input, format: 'cyclonedx-json', file: path.join(out, `${i}.cdx.json`) },
