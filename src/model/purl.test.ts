@@ -2,7 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openZip } from '../io/zip.js';
+import { ecosystemByPurlType, nameFromPurl } from '../ecosystems/index.js';
 import { collectInventory } from '../inventory/collect.js';
+import { versionlessComponents } from '../sbom/common-write.js';
 import { HAS_SHARED, shared } from '../testing/shared.js';
 import { type PurlParts, InvalidPurlError, buildPurl, canonicalParts, canonicalPurl, parsePurl, tryParsePurl } from './purl.js';
 
@@ -102,19 +104,29 @@ describe('purl: components → canonical string → the same components', () => 
 describe.skipIf(!HAS_SHARED)('purl: every purl vouch writes for ../shared/realworld reads back to the same component', () => {
   it('parses to parts that build the same string (it is canonical), and the parts are what vouch built it from', async () => {
     const inv = await collectInventory([shared('realworld')]);
-    const purls = [...inv.graph.components.keys()];
-    expect(purls.length).toBeGreaterThan(5_000);
+    const components = [...inv.graph.components.values()];
+    expect(components.length).toBeGreaterThan(5_000);
     const types = new Set<string>();
-    for (const purl of purls) {
-      const parts = parsePurl(purl, { strict: true });
-      expect(buildPurl(parts), purl).toBe(purl);
-      const c = inv.graph.components.get(purl)!;
-      expect(parts.version, purl).toBe(c.version);
+    for (const c of components) {
+      const parts = parsePurl(c.purl, { strict: true });
+      expect(buildPurl(parts), c.purl).toBe(c.purl);
+      expect(parts.version, c.purl).toBe(c.version);
+      const eco = ecosystemByPurlType(parts.type)!;
+      expect(eco.normalizeName(nameFromPurl(eco, parts)), c.purl).toBe(eco.normalizeName(c.name));
       types.add(parts.type);
     }
     for (const t of ['npm', 'pypi', 'maven', 'golang', 'cargo', 'gem', 'composer', 'nuget']) expect(types).toContain(t);
-    // names that need the type's rules: mixed-case npm, Go + versions
-    expect(purls).toContain('pkg:npm/JSONStream@1.3.5');
+    // names and versions that need the type's rules: mixed-case npm, + in a version
+    expect(inv.graph.components.get('pkg:npm/JSONStream@1.3.5')?.name).toBe('JSONStream');
+    expect(components.filter((c) => c.version.includes('+')).every((c) => c.purl.includes('%2B'))).toBe(true);
+    expect(components.some((c) => c.version.includes('+'))).toBe(true);
+    // the purls an SBOM carries besides: the projects' own (roots) and the packages without a version
+    const others = [
+      ...[...inv.graph.rootIdentities.values()].map((r) => r.purl),
+      ...versionlessComponents(inv.unresolved, inv.graph).map((v) => v.purl),
+    ];
+    expect(others.length).toBeGreaterThan(50);
+    for (const purl of others) expect(buildPurl(parsePurl(purl, { strict: true })), purl).toBe(purl);
   }, 120_000);
 });
 
