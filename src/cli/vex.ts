@@ -12,7 +12,7 @@ import { EXIT_CLEAN, VouchError } from '../model/errors.js';
 import { appendStatement, buildStatement, createDocument } from '../triage/vex/create.js';
 import { explainVex, vexFor } from '../triage/vex/match.js';
 import { readOpenVex } from '../triage/vex/openvex.js';
-import { productMatches } from '../triage/vex/purl-match.js';
+import { purlCovers } from '../triage/purl-match.js';
 import { MAX_VEX_BYTES, parseVex, readVexFile } from '../triage/vex/read.js';
 import { OPENVEX_JUSTIFICATIONS, OPENVEX_STATUSES, type VexDocument, type VexStatement } from '../triage/vex/types.js';
 import { VERSION } from '../version.js';
@@ -107,7 +107,7 @@ async function runShow(files: string[], opts: ShowOptions): Promise<number> {
   const selected = statements.filter(
     (s) =>
       (vulns.length === 0 || vulns.some((v) => aboutVulnerability(s, v))) &&
-      (purl === undefined || [...s.products, ...s.subcomponents].some((p) => productMatches(p, purl))),
+      (purl === undefined || [...s.products, ...s.subcomponents].some((p) => purlCovers(p, purl))),
   );
   const decision =
     vulns.length > 0 && opts.purl !== undefined

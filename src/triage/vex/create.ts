@@ -9,7 +9,7 @@ import { parsePurl } from '../../model/purl.js';
 import { isJsonObject, jsonTypeName } from '../../io/json.js';
 import { OPENVEX_CONTEXT } from './openvex.js';
 import { OPENVEX_JUSTIFICATIONS, OPENVEX_STATUSES, type OpenVexStatus } from './types.js';
-import { splitPurl } from './purl-match.js';
+import { splitPurl } from '../purl-match.js';
 
 export interface StatementInput {
   vulnerability: string;
