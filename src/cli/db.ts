@@ -19,6 +19,12 @@ import { DEFAULT_EPSS_SOURCE } from '../advisories/epss.js';
 import type { Advisory, OsvRange } from '../model/advisory.js';
 import { VouchError } from '../model/errors.js';
 import { createProgress } from './progress.js';
+import { formatOf, formatOption, offlineOption } from './options.js';
+
+interface FormatOptions {
+  format?: 'table' | 'json';
+  json?: boolean;
+}
 
 /** Warnings printed one per line after an update; the rest are only counted. */
 const SHOWN_WARNINGS = 20;
@@ -29,7 +35,8 @@ export function registerDb(program: Command): void {
     .description('the OSV advisory store: load it, see what it holds, look up one advisory')
     .option('--home <dir>', 'store folder (default: $VOUCH_HOME, else $XDG_CACHE_HOME/vouch, else ~/.cache/vouch)');
 
-  db.command('update')
+  const update = db
+    .command('update')
     .description('load OSV advisories into the store (a new store file is built, then renamed into place)')
     .option(
       '--source <source>',
@@ -71,16 +78,18 @@ store. A failed download or a broken feed is an error that leaves the store as i
       }
       process.stderr.write(`${summaryLine(summary)}\n`);
     });
+  offlineOption(update, 'never touch the network: a URL source or feed fails with one line instead of being downloaded');
 
   db.command('status')
     .description('per ecosystem: advisories, newest `modified`, source and when it was loaded; then the KEV and EPSS feeds')
-    .option('--json', 'JSON on stdout')
-    .action((opts: { json?: boolean }, cmd: Command) => {
+    .addOption(formatOption(['table', 'json'], 'output format (default: table)'))
+    .option('--json', 'the same as --format json')
+    .action((opts: FormatOptions, cmd: Command) => {
       const store = AdvisoryStore.open(homeOf(cmd));
       try {
         const rows = store.status();
         const feeds = store.feeds();
-        if (opts.json) {
+        if (formatOf(opts, 'table') === 'json') {
           const feed = (name: string): FeedStatus | null => feeds.find((f) => f.feed === name) ?? null;
           const doc = { store: store.path, advisories: store.count(), ecosystems: rows, kev: feed('kev'), epss: feed('epss') };
           process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
@@ -95,13 +104,14 @@ store. A failed download or a broken feed is an error that leaves the store as i
   db.command('show')
     .description('the advisory with this OSV id, or the ones listing it as an alias (e.g. CVE-2021-44228)')
     .argument('<id>', 'an OSV id (GHSA-..., PYSEC-..., GO-...) or an alias')
-    .option('--json', 'the record(s) as published: a JSON array on stdout')
-    .action((id: string, opts: { json?: boolean }, cmd: Command) => {
+    .addOption(formatOption(['table', 'json'], 'output format: table (default), or json: the record(s) as published, a JSON array'))
+    .option('--json', 'the same as --format json')
+    .action((id: string, opts: FormatOptions, cmd: Command) => {
       const store = AdvisoryStore.open(homeOf(cmd));
       try {
         const found = store.findByIdOrAlias(id);
         if (!found.length) throw new VouchError('INPUT_MISSING', `no advisory with id or alias "${id}" in the store (${store.path})`);
-        if (opts.json) {
+        if (formatOf(opts, 'table') === 'json') {
           process.stdout.write(`${JSON.stringify(found.map((f) => f.advisory), null, 2)}\n`);
         } else {
           process.stdout.write(found.map((f) => describeAdvisory(f.advisory, f.withdrawn, id) + exploitLines(store, f.advisory)).join('\n'));

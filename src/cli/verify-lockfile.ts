@@ -4,12 +4,13 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { AdvisoryStore } from '../advisories/store.js';
 import { type IntegrityReport, type IntegrityResult, INTEGRITY_STATUSES, verifyLockfile } from '../attest/lockfile-integrity.js';
 import { loadNpmConfig, redact, secretsOf } from '../ecosystems/npm/registry-config.js';
 import { DEFAULT_CONCURRENCY, NpmRegistryClient } from '../ecosystems/npm/registry.js';
 import { EXIT_CLEAN, EXIT_FINDINGS, VouchError } from '../model/errors.js';
+import { formatOf, formatOption, offlineOption } from './options.js';
 
 interface VerifyLockfileCliOptions {
   format?: 'table' | 'json';
@@ -31,11 +32,11 @@ const LOCK_NAMES = ['npm-shrinkwrap.json', 'package-lock.json', 'yarn.lock', 'pn
 const EXIT_INTERRUPTED = 130;
 
 export function registerVerifyLockfile(program: Command): void {
-  program
+  const cmd = program
     .command('verify-lockfile')
     .description('download every registry tarball a lockfile pins and check it against the lockfile\'s integrity')
     .argument('<path>', 'package-lock.json, npm-shrinkwrap.json, yarn.lock or pnpm-lock.yaml, or the folder holding one')
-    .addOption(new Option('-f, --format <format>', 'output format (default: table on a terminal, json when piped)').choices(['table', 'json']))
+    .addOption(formatOption(['table', 'json'], 'output format (default: table on a terminal, json when piped)'))
     .option('--json', 'the same as --format json')
     .option('--registry <url>', 'the default registry (default: npm\'s own config: .npmrc files and npm_config_* variables)')
     .option('--concurrency <n>', 'downloads at once', String(DEFAULT_CONCURRENCY))
@@ -69,10 +70,11 @@ is kept).`,
     .action(async (p: string, opts: VerifyLockfileCliOptions) => {
       process.exitCode = await runVerifyLockfile(p, opts);
     });
+  offlineOption(cmd, 'never touch the network: every download fails with one line (only what the verified cache holds is checked)');
 }
 
 async function runVerifyLockfile(input: string, opts: VerifyLockfileCliOptions): Promise<number> {
-  const format = opts.json ? 'json' : (opts.format ?? (process.stdout.isTTY ? 'table' : 'json'));
+  const format = formatOf(opts, process.stdout.isTTY ? 'table' : 'json');
   const concurrency = wholeNumber(opts.concurrency, '--concurrency');
   const timeoutS = wholeNumber(opts.timeout, '--timeout');
   const file = await lockfileOf(input);
