@@ -15,6 +15,7 @@ import { extractImage } from './image.js';
 import { type RootfsInventory, scanRootfs } from './rootfs.js';
 import { fileInput, memoryInput } from '../io/input.js';
 import type { CollectedInventory } from '../model/inventory.js';
+import { byCodePoint } from '../model/order.js';
 
 export interface CollectOptions {
   extractors?: Extractor[];
@@ -32,7 +33,7 @@ export interface CollectOptions {
 
 /** Every NAME `--parse-as` knows, from the extractors' `parseAs` lists, sorted. */
 export function parseAsNames(extractors: readonly Extractor[] = defaultExtractors()): string[] {
-  return [...new Set(extractors.flatMap((x) => x.parseAs ?? []))].sort((a, b) => a.localeCompare(b, 'en'));
+  return [...new Set(extractors.flatMap((x) => x.parseAs ?? []))].sort(byCodePoint);
 }
 
 /** The extractor for `--parse-as NAME` (see CollectOptions.parseAs). */

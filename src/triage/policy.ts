@@ -9,8 +9,8 @@ import type * as Yaml from 'yaml';
 import { yamlLib } from '../io/libs.js';
 import { VouchError } from '../model/errors.js';
 import type { Scope } from '../model/component.js';
-import { type PurlParts, InvalidPurlError, parsePurl, tryParsePurl } from '../model/purl.js';
-import { ecosystemByPurlType, nameFromPurl } from '../ecosystems/index.js';
+import { InvalidPurlError, parsePurl } from '../model/purl.js';
+import { purlCovers } from './purl-match.js';
 import type { ReportFinding, Suppression } from '../model/triage.js';
 import type { ScanReport } from '../model/report.js';
 import { atLeast } from './severity.js';
@@ -292,45 +292,13 @@ function checkPurl(s: string, where: string, fail: (msg: string) => never): stri
 // ---------------------------------------------------------------------------------------------
 // Matching
 
-// Rules are matched against every finding and component: parse each purl once.
-const PURL_CACHE_MAX = 50_000;
-const purlCache = new Map<string, PurlParts | null>();
-function parsedPurl(s: string): PurlParts | undefined {
-  let v = purlCache.get(s);
-  if (v === undefined) {
-    v = tryParsePurl(s) ?? null;
-    if (purlCache.size >= PURL_CACHE_MAX) purlCache.clear();
-    purlCache.set(s, v);
-  }
-  return v ?? undefined;
-}
-
-/** Does the rule's purl (no version = every version; qualifiers only when given) name `purl`? */
-export function purlMatches(rulePurl: string, purl: string): boolean {
-  const r = parsedPurl(rulePurl);
-  const p = parsedPurl(purl);
-  if (!r || !p) return false;
-  if (r.type.toLowerCase() !== p.type.toLowerCase()) return false;
-  const eco = ecosystemByPurlType(r.type);
-  if (eco) {
-    if (eco.normalizeName(nameFromPurl(eco, r)) !== eco.normalizeName(nameFromPurl(eco, p))) return false;
-  } else if ((r.namespace ?? '') !== (p.namespace ?? '') || r.name !== p.name) return false;
-  if (r.version !== undefined) {
-    if (p.version === undefined) return false;
-    const v = eco?.versioning;
-    const same = v && v.parse(r.version) !== undefined && v.parse(p.version) !== undefined ? v.compare(r.version, p.version) === 0 : r.version === p.version;
-    if (!same) return false;
-  }
-  for (const [k, val] of Object.entries(r.qualifiers ?? {})) if (p.qualifiers?.[k] !== val) return false;
-  return true;
-}
 
 function findingIds(f: ReportFinding): Set<string> {
   return new Set([f.id, ...(f.ids ?? []), ...f.aliases].map((x) => x.toUpperCase()));
 }
 
 function ignoreMatches(rule: IgnoreRule, f: ReportFinding): boolean {
-  return findingIds(f).has(rule.id.toUpperCase()) && (rule.package === undefined || purlMatches(rule.package, f.purl));
+  return findingIds(f).has(rule.id.toUpperCase()) && (rule.package === undefined || purlCovers(rule.package, f.purl));
 }
 
 /** The first moment the rule no longer applies: the day after `expires`, 00:00 UTC. */
@@ -420,7 +388,7 @@ export function evaluatePolicy(
     for (const c of components) {
       if (seen.has(c.purl)) continue;
       seen.add(c.purl);
-      const exc = lic.exceptions.filter((e) => purlMatches(e.package, c.purl));
+      const exc = lic.exceptions.filter((e) => purlCovers(e.package, c.purl));
       if (exc.length > 0) {
         for (const e of exc) usedExceptions.add(e);
         continue;

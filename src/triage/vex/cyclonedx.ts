@@ -8,7 +8,7 @@
 import { VouchError } from '../../model/errors.js';
 import { isJsonObject, jsonTypeName } from '../../io/json.js';
 import { xmlLib } from '../../io/libs.js';
-import { isVersionlessPurl, withVersion } from './purl-match.js';
+import { isVersionlessPurl, withVersion } from '../purl-match.js';
 import { parseVers, versCompare } from './vers.js';
 import type { VexDocument, VexStatement, VexStatus } from './types.js';
 
