@@ -1,6 +1,6 @@
 /**
  * `vouch fix` end to end: the store loaded from the real npm advisories in ../shared/osv, package
- * metadata from the recorded packuments beside src/remediate, npm replaced by a fake executable
+ * metadata from the recorded packuments beside src/ecosystems/npm/fix, npm replaced by a fake executable
  * (VOUCH_NPM) so relocking needs no registry. The real relocks run where the configured registry
  * answers `npm ping` (src/testing/registry.ts), and are skipped with a message where it does not.
  */
@@ -13,7 +13,9 @@ import { REGISTRY_TESTS, registryReady } from '../../src/testing/registry.js';
 import { HAS_SHARED, REPO_ROOT, shared } from '../../src/testing/shared.js';
 import { VOUCH, tempDir, vouch } from './helpers.js';
 
-const FIX = path.join(REPO_ROOT, 'src', 'remediate', '__fixtures__');
+const FIX = path.join(REPO_ROOT, 'src', 'ecosystems', 'npm', 'fix', '__fixtures__');
+/** The text manifests: requirements.txt (PyPI), pom.xml (Maven). */
+const TEXT: Record<string, string> = { 'requirements.txt': 'pypi', 'pom.xml': 'maven' };
 const PACKUMENTS = path.join(FIX, 'packuments');
 
 function snapshot(dir: string): Record<string, string> {
@@ -130,7 +132,7 @@ describe.skipIf(!HAS_SHARED)('vouch fix on real npm advisories', () => {
     ['pom.xml', ['<log4j.version>2.14.1<'], ['<log4j.version>2.17.1<']],
   ])('--apply on %s: one token changes, and vouch scan of the result no longer reports it', (name, from, to) => {
     const dir = path.join(work, `text-${name}`);
-    cpSync(path.join(FIX, 'text', name), path.join(dir, name), { recursive: true });
+    cpSync(path.join(REPO_ROOT, 'src', 'ecosystems', TEXT[name]!, '__fixtures__', 'fix', name), path.join(dir, name), { recursive: true });
     const before = readFileSync(path.join(dir, name), 'utf8');
     const plan = vouch(['fix', path.join(dir, name), '--diff'], { VOUCH_HOME: home });
     expect(plan.code, plan.stderr).toBe(1);
