@@ -9,6 +9,12 @@
 import { VouchError } from '../model/errors.js';
 import type { KevInfo } from '../model/triage.js';
 import { isCveId } from '../model/advisory.js';
+import { readFileSync } from 'node:fs';
+import type Database from 'better-sqlite3';
+import type { ProgressSink } from '../model/progress.js';
+import type { LoadedFeed } from '../model/store.js';
+import { resolveFeed } from './sources.js';
+import { recordFeed } from './store.js';
 
 /** The official feed; `vouch db update` fetches it by default (see docs/db.md). */
 export const DEFAULT_KEV_SOURCE = 'https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json';
@@ -76,3 +82,30 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v.trim() ? v.trim() : undefined;
 }
 
+/** Downloads (a URL) or reads (a file) the catalog and parses it, before anything is built: a broken catalog changes nothing. */
+export async function fetchKev(spec: string, downloadPath: string, progress?: ProgressSink): Promise<{ catalog: KevCatalog; location: string }> {
+  const f = await resolveFeed(spec, downloadPath, 'KEV catalog', progress);
+  return { catalog: parseKevCatalog(readFileSync(f.file, 'utf8'), f.location), location: f.location };
+}
+
+/** Writes the catalog into a store being built (its `kev` table and `feeds` row). */
+export function loadKev(db: Database.Database, kev: { catalog: KevCatalog; location: string }, loadedAt: string, progress?: ProgressSink): LoadedFeed {
+  progress?.phase('loading the KEV catalog');
+  const c = kev.catalog;
+  const loaded: LoadedFeed = {
+    feed: 'kev',
+    source: kev.location,
+    loadedAt,
+    count: c.entries.length,
+    ...(c.catalogVersion ? { version: c.catalogVersion } : {}),
+    ...(c.dateReleased ? { date: c.dateReleased } : {}),
+    skipped: c.skipped,
+    warnings: c.warnings,
+  };
+  const ins = db.prepare('INSERT INTO kev (cve, date_added, due_date, ransomware, name, action) VALUES (?, ?, ?, ?, ?, ?)');
+  db.transaction(() => {
+    for (const e of c.entries) ins.run(e.cve, e.dateAdded, e.dueDate ?? null, e.knownRansomwareUse ? 1 : 0, e.vulnerabilityName ?? null, e.requiredAction ?? null);
+    recordFeed(db, loaded);
+  })();
+  return loaded;
+}

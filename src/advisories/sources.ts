@@ -23,6 +23,7 @@ import { VouchError } from '../model/errors.js';
 import { DEFAULT_ZIP_LIMITS, entryLabel, openZip, type ZipLimits } from '../io/zip.js';
 import { byCodePoint } from '../model/order.js';
 import type { ProgressSink } from '../model/progress.js';
+import { assertOnline } from '../io/network.js';
 
 export const DEFAULT_OSV_SOURCE = 'https://osv-vulnerabilities.storage.googleapis.com';
 
@@ -236,6 +237,7 @@ async function openUrlSource(base: string): Promise<OsvSource> {
 }
 
 async function get(url: string): Promise<Response> {
+  assertOnline('downloading', url);
   let res: Response;
   try {
     res = await fetch(url, { redirect: 'follow' });

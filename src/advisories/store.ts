@@ -332,3 +332,16 @@ export function readFeeds(db: Database.Database, schema = 'main'): FeedStatus[] 
 function homeHint(home: string): string {
   return path.resolve(home) === AdvisoryStore.defaultHome() ? '' : ` with VOUCH_HOME=${home}`;
 }
+
+/** Records what a feed load wrote in the `feeds` table of a store being built. */
+export function recordFeed(db: Database.Database, f: FeedStatus): void {
+  db.prepare('INSERT OR REPLACE INTO feeds (feed, source, loaded_at, count, version, date, skipped) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+    f.feed,
+    f.source,
+    f.loadedAt,
+    f.count,
+    f.version ?? null,
+    f.date ?? null,
+    f.skipped,
+  );
+}

@@ -10,6 +10,7 @@ import { addPassphraseOptions, type PassphraseOptions } from './key-options.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { type InputOptions, addInputOptions, formatsHelp } from './inputs.js';
 import { repeatable } from './repeatable.js';
+import { offlineOption } from './options.js';
 
 /** Warnings shown per input on stderr without --verbose. */
 const SHOWN_WARNINGS = 3;
@@ -25,7 +26,6 @@ interface ScanOptions extends InputOptions, PassphraseOptions {
   key?: string;
   attestOut?: string;
   failOn: string;
-  offline?: boolean;
   quiet?: boolean;
   verbose?: boolean;
   home?: string;
@@ -47,7 +47,6 @@ export function registerScan(program: Command): void {
     .option('--key <file>', 'the private key that signs --attest')
     .option('--attest-out <file>', 'where the --attest bundle goes (default: <-o FILE>.sigstore.json)')
     .option('--policy <file>', 'the policy file (default: vouch.policy.yaml or .yml in the current folder, else in an input folder); see docs/policy.md')
-    .option('--offline', 'never touch the network (scanning reads only the local store; kept for scripts that insist)')
     .option('--home <dir>', 'the store folder (default: $VOUCH_HOME, else the XDG cache folder)')
     .option('-q, --quiet', 'no progress or notes on stderr')
     .option('-v, --verbose', 'the priority reason under each table row; list components not checked, GIT ranges skipped and malformed ranges')
@@ -75,6 +74,7 @@ The store must be loaded first: vouch db update`,
       process.exitCode = await runScanCommand(paths, opts, command.getOptionValueSource('failOn') === 'cli');
     });
   addInputOptions(cmd);
+  offlineOption(cmd, 'never touch the network (a scan reads only the local store; enforced: anything that would download fails)');
   addPassphraseOptions(cmd, 'the --key of --attest');
 }
 

@@ -1,4 +1,4 @@
-/** The ecosystem plug-in (DESIGN.md): every ecosystem exports one `Ecosystem` object from its folder. */
+/** The ecosystem plug-in (ARCHITECTURE.md): every ecosystem exports one `Ecosystem` object from its folder. */
 import type { Advisory } from '../model/advisory.js';
 import type { AdvisoryOracle, FixPlan, MaxBump, Strategy } from '../model/fix.js';
 import type { InputFile, Inventory } from '../model/inventory.js';

@@ -31,3 +31,8 @@ export interface FeedStatus {
   /** Entries or rows left out as invalid. */
   skipped: number;
 }
+
+/** A feed an update loaded, with the first entries or rows it skipped (one line each). */
+export interface LoadedFeed extends FeedStatus {
+  warnings: string[];
+}

@@ -294,7 +294,6 @@ describe('go/binary: file selection', () => {
 
   it('reads nothing over the network, runs nothing, sniffs ELF and PE', () => {
     expect(goBinaryExtractor.id).toBe('go/binary');
-    expect(goBinaryExtractor.needs).toEqual({ network: false, runsCode: false });
     expect(goBinaryExtractor.parseAs).toContain('go-binary');
     expect(goBinaryExtractor.sniff!(GO_ELF.toString('utf8', 0, 4096))).toBe(true);
     expect(goBinaryExtractor.sniff!(pe(Buffer.alloc(16)).toString('utf8', 0, 4096))).toBe(true);

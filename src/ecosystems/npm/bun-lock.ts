@@ -18,7 +18,7 @@ import { VouchError } from '../../model/errors.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
 import { decodeText, parseJsonInput } from '../../io/json.js';
 import type { Extractor } from '../types.js';
-import { closingQuote, hashesOf, rootIdentity } from './package-lock.js';
+import { closingQuote, hashesOf, rootIdentity } from './common.js';
 import { LockGraph, isObject, splitDescriptor } from './lock-graph.js';
 
 const ID = 'npm/bun-lock';

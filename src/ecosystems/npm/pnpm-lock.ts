@@ -24,7 +24,7 @@ import { VouchError } from '../../model/errors.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
 import { decodeText } from '../../io/json.js';
 import type { Extractor } from '../types.js';
-import { hashesOf } from './package-lock.js';
+import { hashesOf } from './common.js';
 import { LockGraph, isObject } from './lock-graph.js';
 
 // yaml loads on the first YAML file only (src/inventory/libs.ts)

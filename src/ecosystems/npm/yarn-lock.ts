@@ -25,7 +25,7 @@ import { VouchError } from '../../model/errors.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
 import { decodeText } from '../../io/json.js';
 import type { Extractor } from '../types.js';
-import { hashesOf, rootIdentity } from './package-lock.js';
+import { hashesOf, rootIdentity } from './common.js';
 import { LockGraph, type Manifest, aliasTarget, isObject, manifestKind, readManifest, splitDescriptor } from './lock-graph.js';
 
 // yaml loads on the first YAML file only (src/inventory/libs.ts)
