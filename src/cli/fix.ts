@@ -4,6 +4,7 @@ import { VouchError } from '../model/errors.js';
 import type { MaxBump, Strategy } from '../model/fix.js';
 import { fixExitCode, fixableFiles, runFix } from '../remediate/index.js';
 import { FIX_FORMATS, type FixFormat, renderFix } from '../remediate/render.js';
+import { formatOf, formatOption } from './options.js';
 import { createProgress } from './progress.js';
 
 interface FixOptions {
@@ -27,8 +28,8 @@ export function registerFix(program: Command): void {
     .argument('[path]', `a project folder or one of its files: ${fixableFiles()}`, '.')
     .option('--plan', 'show the plan without changing anything (the default)')
     .option('--apply', 'apply the plan: npm/yarn/pnpm: edit package.json, relock with the manager\'s CLI (no scripts, node_modules untouched), rescan, restore both files on any failure; requirements.txt/go.mod/pom.xml: write the edits and rescan; pyproject.toml/Cargo.toml/Gemfile/composer.json: write the manifest only and print the relock command to run')
-    .addOption(new Option('-f, --format <format>', 'table, or json: the plan (or the apply result) as JSON on stdout (see docs/fix.md)').choices([...FIX_FORMATS]).default('table'))
-    .addOption(new Option('--json', 'the same as --format json').hideHelp())
+    .addOption(formatOption(FIX_FORMATS, 'output format: table (default), or json: the plan (or the apply result) as JSON on stdout (see docs/fix.md)'))
+    .option('--json', 'the same as --format json')
     .option('--diff', 'also show the edits as a unified diff (the text manifests: requirements.txt, go.mod, pom.xml, pyproject.toml, Cargo.toml, Gemfile, composer.json)')
     .addOption(new Option('--strategy <s>', 'strategies allowed: in-range (relock only), parent (raise a declared dependency), override (force a version), all').choices(['in-range', 'parent', 'override', 'all']).default('all'))
     .addOption(new Option('--max-bump <b>', 'largest semver change a bump may make').choices(['patch', 'minor', 'major']).default('major'))
@@ -49,13 +50,12 @@ your npm configuration names (.npmrc, environment; cached under $VOUCH_HOME/cach
 ecosystems are planned from the advisories' fixed versions alone. For Poetry, uv, Cargo, Bundler
 and Composer vouch edits the manifest and prints the relock command (poetry, uv, cargo, bundle,
 composer are never run), so their lockfile, and a rescan, change only after you run it. A vouch.containment.yaml playbook adds mitigation steps (see docs/fix.md).
---json is the same as --format json.
 
 Exit codes: 0 nothing vulnerable (left); 1 vulnerabilities found (--plan) or left after --apply;
 2 usage or input error, or --apply failed (the project is restored).`,
     )
-    .action(async (p: string, opts: FixOptions, command: Command) => {
-      process.exitCode = await runFixCommand(p, opts, command.getOptionValueSource('format') === 'cli');
+    .action(async (p: string, opts: FixOptions) => {
+      process.exitCode = await runFixCommand(p, opts);
     });
 }
 
@@ -63,10 +63,9 @@ function strategiesOf(s: string): Set<Strategy> {
   return s === 'all' ? new Set<Strategy>(['in-range', 'parent', 'override']) : new Set<Strategy>([s as Strategy]);
 }
 
-async function runFixCommand(p: string, opts: FixOptions, formatGiven: boolean): Promise<number> {
+async function runFixCommand(p: string, opts: FixOptions): Promise<number> {
   if (opts.plan && opts.apply) throw new VouchError('USAGE', '--plan and --apply exclude each other');
-  if (opts.json && formatGiven && opts.format !== 'json') throw new VouchError('USAGE', `--json and --format ${opts.format} exclude each other`);
-  const format: FixFormat = opts.json ? 'json' : (opts.format ?? 'table');
+  const format = formatOf(opts, 'table');
   const progress = createProgress({ quiet: opts.quiet ?? false });
   // Ctrl-C during an apply stops the relock and restores the project
   const ac = new AbortController();

@@ -1,8 +1,9 @@
 /**
  * `vouch fix` end to end: the store loaded from the real npm advisories in ../shared/osv, package
- * metadata from the recorded packuments beside src/ecosystems/npm/fix, npm replaced by a fake executable
- * (VOUCH_NPM) so relocking needs no registry. The real relocks run where the configured registry
- * answers `npm ping` (src/testing/registry.ts), and are skipped with a message where it does not.
+ * metadata from the recorded packuments beside src/ecosystems/npm/fix, npm replaced by a fake
+ * executable (VOUCH_NPM) so relocking needs no registry. The real relocks run where the configured
+ * registry answers `npm ping` (src/testing/registry.ts), and are skipped with a message where it
+ * does not.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -70,6 +71,22 @@ describe.skipIf(!HAS_SHARED)('vouch fix on real npm advisories', () => {
       ['in-range', ['lodash@4.17.21']],
       ['parent', ['mkdirp@0.5.2']],
     ]);
+  });
+
+  it('-f json, --format json and --json give the same plan; -f table is the default; another format is a usage error', () => {
+    const dir = project('npm-parent', 'formats');
+    const run = (...args: string[]) => vouch(['fix', dir, '--packuments', PACKUMENTS, ...args], { VOUCH_HOME: home });
+    const json = run('--json');
+    expect(json.code, json.stderr).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ schemaVersion: '1.0', ecosystem: 'npm', findings: 5 });
+    expect(run('-f', 'json').stdout).toBe(json.stdout);
+    expect(run('--format', 'json').stdout).toBe(json.stdout);
+    const table = run();
+    expect(table.stdout).toMatch(/^npm: .*package\.json \+ .*package-lock\.json\n5 finding\(s\); 2 step\(s\) remove 5; 0 left without a fix\n/);
+    expect(run('-f', 'table').stdout).toBe(table.stdout);
+    const bad = run('-f', 'xml');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/option '-f, --format <format>' argument 'xml' is invalid/);
   });
 
   it('--plan: the override fixture is flagged, and the playbook steps are shown', () => {

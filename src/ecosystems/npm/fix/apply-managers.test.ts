@@ -1,7 +1,8 @@
 /**
- * Applying the fix of yarn classic and pnpm projects (remediate's apply driving the npm fixer): the runner is injected and rewrites the lockfile
- * the way the real CLI does (the lockfile texts below follow what yarn 1.22 and pnpm write), or
- * fails mid-way; every failure must leave the project byte for byte as it was.
+ * Applying the fix of yarn classic and pnpm projects (remediate's apply driving the npm fixer): the
+ * runner is injected and rewrites the lockfile the way the real CLI does (the lockfile texts below
+ * follow what yarn 1.22 and pnpm write), or fails mid-way; every failure must leave the project
+ * byte for byte as it was.
  */
 import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
