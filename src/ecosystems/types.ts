@@ -169,9 +169,13 @@ export interface FixerPlan {
   apply: FixApplication;
 }
 
-/** How a plan is carried out; remediate does the backup, the writes, the checks and the restore. */
+/** How a plan is carried out; remediate does the backup, the writes, the checks and the restore. Each hook gets the plan ranked. */
 export interface FixApplication {
-  /** Every file the apply may change, manifest first (backed up, restored byte for byte on failure). */
+  /**
+   * Every file the apply may change, backed up and restored byte for byte on failure: the manifest
+   * first (a failure says `<manifest> restored`, or `<manifest> and the lockfile restored` when there
+   * are more), the file the rescan reads last (a new advisory is reported against it).
+   */
   files: readonly string[];
   /** Files a failed relock may leave behind (`yarn-error.log`): removed on restore when they were not there before. */
   leftovers?: readonly string[];
@@ -179,7 +183,7 @@ export interface FixApplication {
   check?(plan: FixPlan): Promise<void>;
   /** The new text of each file the plan edits (only the files that change). */
   edits(plan: FixPlan): { file: string; text: string }[];
-  /** Regenerates the lockfile with the ecosystem's tool after the edits; absent when vouch leaves that to the user (the steps' `command`). */
+  /** Regenerates the lockfile with the ecosystem's tool after the edits (stopping when `ctx.signal` aborts); absent when vouch leaves that to the user (the steps' `command`). */
   relock?(plan: FixPlan): Promise<void>;
   /** The `name@version advisory` pairs after the change, sorted; absent when the files a scan reads do not change (the lockfile is left to the user). */
   rescan?(): Promise<string[]>;
