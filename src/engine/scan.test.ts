@@ -8,7 +8,7 @@ import { collectInventory } from '../inventory/collect.js';
 import { DependencyGraph } from '../model/graph.js';
 import type { Inventory } from '../model/inventory.js';
 import { renderTable } from '../report/table.js';
-import { MemoryAdvisories } from '../remediate/__fixtures__/memory-store.js';
+import { store } from '../ecosystems/npm/fix/fix-testing.js';
 import { scanExitCode, scanInventory } from './scan.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -41,7 +41,6 @@ const lineLock: Extractor = {
   },
 };
 
-const store = new MemoryAdvisories();
 const ctx = { lookup: store, store: [{ ecosystem: 'npm', count: store.all.length, newestModified: null, source: 'fixtures', loadedAt: new Date().toISOString() }] };
 
 async function scanText(text: string): Promise<ReturnType<typeof scanInventory>> {
