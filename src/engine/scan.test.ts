@@ -8,7 +8,7 @@ import { collectInventory } from '../inventory/collect.js';
 import { DependencyGraph } from '../model/graph.js';
 import type { Inventory } from '../model/inventory.js';
 import { renderTable } from '../report/table.js';
-import { store } from '../ecosystems/npm/fix/fix-testing.js';
+import { MemoryAdvisories } from '../testing/fix.js';
 import { scanExitCode, scanInventory } from './scan.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -41,6 +41,8 @@ const lineLock: Extractor = {
   },
 };
 
+// real npm advisories (excerpts of ../shared/osv kept as fixtures beside the npm fixer)
+const store = new MemoryAdvisories(path.join(import.meta.dirname, '..', 'ecosystems', 'npm', 'fix', '__fixtures__', 'osv'));
 const ctx = { lookup: store, store: [{ ecosystem: 'npm', count: store.all.length, newestModified: null, source: 'fixtures', loadedAt: new Date().toISOString() }] };
 
 async function scanText(text: string): Promise<ReturnType<typeof scanInventory>> {
