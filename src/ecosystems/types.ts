@@ -39,6 +39,12 @@ export interface Extractor {
     candidate(path: string, size: number, mode: number): boolean;
     probe(path: string): Promise<boolean>;
   };
+  /**
+   * Optional: the name of a sibling file the ecosystem's own tool reads instead of this one when
+   * both are in a folder (npm reads npm-shrinkwrap.json over package-lock.json). A directory walk
+   * then skips this file, saying why; a file the user names is read all the same, with a note.
+   */
+  shadowedBy?(path: string): string | undefined;
   extract(input: InputFile): Promise<Inventory>;
 }
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { VouchError } from '../model/errors.js';
 import { DependencyGraph } from '../model/graph.js';
 import type { Extractor } from '../ecosystems/types.js';
-import { SKIPPED_DIRS, addInventory } from './common.js';
+import { SKIPPED_DIRS, addInventory, shadowNote, shadowedInput, shadowingSibling } from './common.js';
 import { defaultExtractors } from './extractors.js';
 import { extractImage } from './image.js';
 import { type RootfsInventory, scanRootfs } from './rootfs.js';
@@ -74,14 +74,19 @@ export async function collectInventory(paths: readonly string[], opts: CollectOp
       throw new VouchError('INPUT_MISSING', `no such file or directory (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { path: p });
     }
     if (st.isDirectory()) {
-      const found: { file: string; extractor: Extractor }[] = [];
+      const found: { file: string; extractor: Extractor; shadowedBy?: string }[] = [];
       const unreadable: { dir: string; reason: string }[] = [];
       await walk(p, extractors, found, unreadable);
       for (const u of unreadable) {
         result.inputs.push({ path: u.dir, status: 'failed', reason: `${u.dir}: cannot read folder: ${u.reason}`, components: 0, warnings: [] });
       }
-      for (const { file, extractor } of found) {
+      for (const { file, extractor, shadowedBy } of found) {
         opts.onFile?.(file);
+        if (shadowedBy !== undefined) {
+          // the ecosystem's own tool reads the sibling instead: so does a walk (a file named is read)
+          result.inputs.push(shadowedInput(file, extractor, shadowedBy));
+          continue;
+        }
         try {
           addInventory(result, await extractor.extract(await fileInput(file)));
         } catch (e) {
@@ -102,6 +107,10 @@ export async function collectInventory(paths: readonly string[], opts: CollectOp
         throw new VouchError('INPUT_UNSUPPORTED', 'not a lockfile or SBOM that vouch reads (see `vouch scan --help` for the formats)', { path: p });
       }
       addInventory(result, await extractor.extract(input));
+      const sibling = p.includes('!') ? undefined : shadowingSibling(extractor, p, () => true);
+      if (sibling !== undefined && (await isFile(sibling))) {
+        result.inputs.at(-1)!.warnings.unshift(`read as named, though ${shadowNote(extractor, sibling)} (a folder scan reads that one)`);
+      }
     } else {
       throw new VouchError('INPUT_UNSUPPORTED', 'not a regular file or directory', { path: p });
     }
@@ -139,7 +148,7 @@ async function looksLikeTar(p: string): Promise<boolean> {
 async function walk(
   dir: string,
   extractors: readonly Extractor[],
-  out: { file: string; extractor: Extractor }[],
+  out: { file: string; extractor: Extractor; shadowedBy?: string }[],
   unreadable: { dir: string; reason: string }[],
 ): Promise<void> {
   let entries;
@@ -163,7 +172,9 @@ async function walk(
     } else if (e.isFile()) {
       // symlinks are not followed inside a walk: no loops, no escaping the tree
       const extractor = extractors.find((x) => x.wants(full));
-      if (extractor) out.push({ file: full, extractor });
+      if (!extractor) continue;
+      const shadowedBy = shadowingSibling(extractor, full, (name) => entries.some((x) => x.isFile() && x.name === name));
+      out.push({ file: full, extractor, ...(shadowedBy ? { shadowedBy } : {}) });
     }
   }
 }
