@@ -45,3 +45,31 @@ describe('npm-shrinkwrap.json beside package-lock.json', () => {
     expect(inv.inputs).toEqual([{ path: path.join(alone, 'package-lock.json'), extractor: 'npm/package-lock', status: 'ok', components: 1, warnings: [] }]);
   });
 });
+
+describe('a manifest with no lockfile beside it', () => {
+  it('a walk names it with the command that writes its lockfile; a locked one is not named', async () => {
+    const dir = path.join(root, 'manifests');
+    mkdirSync(path.join(dir, 'web'), { recursive: true });
+    mkdirSync(path.join(dir, 'api'), { recursive: true });
+    mkdirSync(path.join(dir, 'jvm'), { recursive: true });
+    writeFileSync(path.join(dir, 'web', 'package.json'), '{"dependencies":{"left-pad":"^1.3.0"}}');
+    writeFileSync(path.join(dir, 'api', 'Gemfile'), "gem 'rails'\n");
+    writeFileSync(path.join(dir, 'api', 'Gemfile.lock'), 'GEM\n  remote: https://rubygems.org/\n  specs:\n    rails (7.1.0)\n\nDEPENDENCIES\n  rails\n');
+    writeFileSync(path.join(dir, 'jvm', 'build.gradle'), "dependencies { implementation 'org.apache.logging.log4j:log4j-core:2.14.1' }\n");
+    const inv = await collectInventory([dir]);
+    expect(inv.unlocked).toEqual([
+      { path: path.join(dir, 'jvm', 'build.gradle'), ecosystem: 'Maven', lockfiles: ['gradle.lockfile'], command: 'gradle dependencies --write-locks' },
+      { path: path.join(dir, 'web', 'package.json'), ecosystem: 'npm', lockfiles: ['package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lock'], command: 'npm install --package-lock-only --ignore-scripts' },
+    ]);
+    expect(inv.inputs.map((i) => path.relative(dir, i.path))).toEqual([path.join('api', 'Gemfile.lock')]);
+  });
+
+  it('named on the command line, it is one line with the command', async () => {
+    const file = path.join(root, 'manifests', 'web', 'package.json');
+    await expect(collectInventory([file])).rejects.toMatchObject({
+      code: 'INPUT_UNSUPPORTED',
+      path: file,
+      message: 'a manifest names dependencies without pinning them; write package-lock.json with `npm install --package-lock-only --ignore-scripts` in its folder, then scan that',
+    });
+  });
+});
