@@ -70,10 +70,12 @@ export interface ReadState {
   readonly graph: DependencyGraph;
   readonly unresolved: Inventory['unresolved'];
   readonly warnings: string[];
+  /** Entries that could not be read (an invalid purl): the input is then partial. */
+  readonly lost: string[];
 }
 
 export function newReadState(path: string, extractor: string): ReadState {
-  return { path, extractor, rootId: `root:${path}`, graph: new DependencyGraph(), unresolved: [], warnings: [] };
+  return { path, extractor, rootId: `root:${path}`, graph: new DependencyGraph(), unresolved: [], warnings: [], lost: [] };
 }
 
 export function toInventory(s: ReadState): Inventory {
@@ -82,6 +84,7 @@ export function toInventory(s: ReadState): Inventory {
     graph: s.graph,
     unresolved: s.unresolved,
     warnings: s.warnings,
+    ...(s.lost.length ? { lost: s.lost } : {}),
   };
 }
 
@@ -136,7 +139,8 @@ export function resolveEntry(s: ReadState, e: PackageEntry): Component | undefin
     // only a purl that is no purl is the input's problem; any other error is a bug, and is thrown
     if (!(err instanceof InvalidPurlError)) throw err;
     const reason = err.reason;
-    s.warnings.push(`${e.purlWhere}: invalid purl ${JSON.stringify(e.purl)}: ${reason}`);
+    // listed as unresolved, but it cannot be matched: the input was read only in part
+    s.lost.push(`${e.purlWhere}: invalid purl ${JSON.stringify(e.purl)}: ${reason}`);
     s.unresolved.push({
       name: e.displayName,
       spec: e.purl,

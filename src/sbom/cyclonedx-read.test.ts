@@ -183,12 +183,12 @@ describe('CycloneDX JSON with a dependency graph', () => {
     expect(inv.warnings.some((w) => w.startsWith('$.components[5]:') && w.includes('no version'))).toBe(true);
   });
 
-  it('reports an invalid purl as unresolved, with a warning naming $.components[6].purl', async () => {
+  it('reports an invalid purl as unresolved and lost (the input is partial), naming $.components[6].purl', async () => {
     const inv = await read(file);
     const u = inv.unresolved.find((x) => x.name === 'broken')!;
     expect(u.reason).toBe('invalid purl: a purl starts with "pkg:"');
     expect(u.spec).toBe('npm/broken@1.0.0');
-    expect(inv.warnings.some((w) => w.startsWith('$.components[6].purl:'))).toBe(true);
+    expect(inv.lost).toEqual([expect.stringMatching(/^\$\.components\[6\]\.purl: invalid purl "npm\/broken@1\.0\.0"/)]);
   });
 
   it('reports a component without purl as unresolved ("no purl")', async () => {
@@ -254,9 +254,9 @@ describe('CycloneDX XML', () => {
     expect(c('pkg:composer/mockery/mockery@1.10')).toMatchObject({ version: '1.10', scope: 'dev', direct: true });
     expect(c('pkg:composer/symfony/console@5.0.8')).toMatchObject({ scope: 'prod', direct: false });
     expect(c('pkg:composer/illuminate/support@7.12.0').direct).toBe(false);
-    // the invalid purl: a warning naming the XML position, and an unresolved entry
+    // the invalid purl: lost, naming the XML position, and an unresolved entry
     const line = lineOf(file, 'bom-ref="bad"');
-    expect(inv.warnings).toContainEqual(expect.stringMatching(new RegExp(`^/bom/components/component\\[4\\]/purl \\(line ${line}\\): `)));
+    expect(inv.lost).toContainEqual(expect.stringMatching(new RegExp(`^/bom/components/component\\[4\\]/purl \\(line ${line}\\): `)));
     expect(inv.unresolved).toEqual([expect.objectContaining({ name: 'bad', line, reason: expect.stringMatching(/^invalid purl/) })]);
   });
 

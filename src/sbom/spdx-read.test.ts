@@ -130,7 +130,8 @@ describe.each([
     expect(byName.get('base-layer')).toMatchObject({ reason: 'no purl' });
     expect(byName.get('bad')!.reason).toMatch(/^invalid purl: /);
     expect(byName.get('six')).toMatchObject({ reason: 'no version', ecosystem: 'PyPI', spec: 'pkg:pypi/six' });
-    expect(inv.warnings).toHaveLength(2);
+    expect(inv.warnings).toHaveLength(1);
+    expect(inv.lost).toHaveLength(1);
   });
 });
 
@@ -138,10 +139,8 @@ describe('SPDX positions', () => {
   it('JSON: warnings name the JSON path; locations the line of the SPDXID', async () => {
     const file = 'webapp.spdx.json';
     const inv = await read(file);
-    expect(inv.warnings).toEqual([
-      expect.stringMatching(/^\$\.packages\[6\]\.externalRefs\[0\]\.referenceLocator: invalid purl "npm:bad@1\.0\.0"/),
-      expect.stringMatching(/^\$\.packages\[7\]: pkg:pypi\/six has no version/),
-    ]);
+    expect(inv.lost).toEqual([expect.stringMatching(/^\$\.packages\[6\]\.externalRefs\[0\]\.referenceLocator: invalid purl "npm:bad@1\.0\.0"/)]);
+    expect(inv.warnings).toEqual([expect.stringMatching(/^\$\.packages\[7\]: pkg:pypi\/six has no version/)]);
     expect(inv.graph.components.get(REACT)!.locations).toEqual([
       { path: fixture(file), line: lineOf(file, '"SPDXID": "SPDXRef-react"') },
     ]);
@@ -154,7 +153,7 @@ describe('SPDX positions', () => {
     expect(inv.graph.components.get(WEBAPP)!.locations).toEqual([{ path: fixture(file), line: lineOf(file, 'PackageName: webapp') }]);
     expect(inv.unresolved.find((u) => u.name === 'zlib')!.line).toBe(lineOf(file, 'PackageName: zlib'));
     const badLine = lineOf(file, 'purl npm:bad@1.0.0');
-    expect(inv.warnings[0]).toMatch(new RegExp(`^line ${badLine}: invalid purl`));
+    expect(inv.lost![0]).toMatch(new RegExp(`^line ${badLine}: invalid purl`));
     expect(inv.graph.components.has('pkg:npm/not-a-purl@0.0.0')).toBe(false);
     expect(inv.unresolved.some((u) => u.name.startsWith('not-a-package'))).toBe(false);
   });
