@@ -116,7 +116,7 @@ describe.skipIf(!HAS_SHARED)('the OSV store on ../shared/osv', () => {
     }
   });
 
-  it('looks packages up by normalised name (PEP 503 for PyPI, lower case for crates.io) and fast', () => {
+  it('looks packages up by normalised name (PEP 503 for PyPI, lower case for crates.io)', () => {
     const st = AdvisoryStore.open(home);
     try {
       const django = st.advisoriesFor('PyPI', 'django');
