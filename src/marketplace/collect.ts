@@ -16,7 +16,7 @@ import type { HealthReport } from '../health/run.js';
 import { type Advisory, baseEcosystem, publishedSeverity } from '../model/advisory.js';
 import type { DependencyGraph } from '../model/graph.js';
 import { readFunding } from './funding.js';
-import { type ActiveMaintainers, type PackageEvidence, type VulnGap, classifyVulnerability, deriveNeeds } from './needs.js';
+import { type ActiveMaintainers, type PackageEvidence, type VulnGap, classifyVulnerability, deriveNeeds, intervalsOf } from './needs.js';
 import { domainsFrom } from './skills.js';
 import { NEEDS_SCHEMA, type NeedsReport } from './types.js';
 
@@ -88,8 +88,7 @@ async function portfolioVulnerabilities(graphs: readonly DependencyGraph[], home
         if (e.versions.has(f.component.version)) continue;
         const versioning = ecosystemByOsvName(eco)?.versioning;
         if (!versioning) continue;
-        const intervalFixed = f.reasons.map((r) => r.fixed).filter((x): x is string => x !== undefined);
-        e.versions.set(f.component.version, classifyVulnerability(f.component.version, intervalFixed, f.fixedVersions, (a, b) => versioning.compare(a, b)));
+                e.versions.set(f.component.version, classifyVulnerability(f.component.version, intervalsOf(f.reasons), f.fixedVersions, (a, b) => versioning.compare(a, b)));
       }
     }
     for (const e of found.values()) {

@@ -13,7 +13,7 @@ import { checkRepository } from '../health/run.js';
 import { VouchError } from '../model/errors.js';
 import { activeMaintainers } from './collect.js';
 import type { DoneVerdict, Engagement } from './engagements.js';
-import { ACTIVE_MAINTAINERS, classifyVulnerability, gapFails } from './needs.js';
+import { ACTIVE_MAINTAINERS, classifyVulnerability, gapFails, intervalsOf } from './needs.js';
 
 export interface RecheckOptions {
   /** the clone to re-check (default: the clone the need was found in) */
@@ -62,8 +62,7 @@ async function recheckVulnerability(e: Engagement, opts: RecheckOptions): Promis
     for (const version of adv.versions) {
       const component = { purl: `pkg:${eco.purlType}/${e.need.project.name}@${version}`, ecosystem: eco.osvName, name: e.need.project.name, version, scope: 'prod' as const, direct: true, locations: [] };
       for (const m of matchComponent(component, eco, found)) {
-        const intervalFixed = m.reasons.map((r) => r.fixed).filter((x): x is string => x !== undefined);
-        const c = classifyVulnerability(version, intervalFixed, m.fixedVersions, (a, b) => eco.versioning.compare(a, b));
+                const c = classifyVulnerability(version, intervalsOf(m.reasons), m.fixedVersions, (a, b) => eco.versioning.compare(a, b));
         if (c) open.push(`${version}: ${c.kind === 'backport' ? `fixed only on the ${c.fixLine}.x line (${c.fixedIn})` : 'no fixed version above it'}`);
       }
     }

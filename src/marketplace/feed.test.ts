@@ -69,7 +69,7 @@ describe('the signed needs and pledges feed', () => {
     ['the bundle\'s signature changed', (f: string) => {
       const b = JSON.parse(readFileSync(`${f}${FEED_BUNDLE_SUFFIX}`, 'utf8'));
       const sig = Buffer.from(b.messageSignature.signature, 'base64');
-      sig[10] ^= 1;
+      sig[10] = sig[10]! ^ 1;
       b.messageSignature.signature = sig.toString('base64');
       writeFileSync(`${f}${FEED_BUNDLE_SUFFIX}`, JSON.stringify(b));
     }],

@@ -106,12 +106,15 @@ describe('needs from vulnerabilities', () => {
   });
 
   it.each([
-    ['1.4.0', [], [], { kind: 'fix-upstream', ourLine: '1' }],
-    ['1.4.0', ['2.0.1'], ['2.0.1'], { kind: 'backport', ourLine: '1', fixedIn: '2.0.1', fixLine: '2' }],
-    ['1.4.0', ['1.4.5'], ['1.4.5', '2.0.1'], undefined],
-    ['0.3.1', ['0.4.0'], ['0.4.0'], { kind: 'backport', ourLine: '0.3', fixedIn: '0.4.0', fixLine: '0.4' }],
-    ['2.1.0', [], ['1.9.9'], { kind: 'fix-upstream', ourLine: '2' }], // the only fix is below our version
-  ])('classify %s (interval fixed %j, all fixed %j)', (version, interval, all, expected) => {
+    ['1.4.0', [{}], [], { kind: 'fix-upstream', ourLine: '1' }], // introduced, never closed
+    ['1.4.0', [{ fixed: '2.0.1' }], ['2.0.1'], { kind: 'backport', ourLine: '1', fixedIn: '2.0.1', fixLine: '2' }],
+    ['1.4.0', [{ fixed: '1.4.5' }], ['1.4.5', '2.0.1'], undefined],
+    ['0.3.1', [{ fixed: '0.4.0' }], ['0.4.0'], { kind: 'backport', ourLine: '0.3', fixedIn: '0.4.0', fixLine: '0.4' }],
+    ['2.1.0', [{}], ['1.9.9'], { kind: 'fix-upstream', ourLine: '2' }], // the only fix is below our version
+    ['2.1.0', [], ['1.9.9', '2.3.0'], undefined], // listed in versions[]: any fix above ours counts
+    ['0.6.2', [{ lastAffected: '0.7.0' }], [], { kind: 'backport', ourLine: '0.6', fixedIn: 'the releases after 0.7.0', fixLine: '0.7' }],
+    ['1.2.0', [{ lastAffected: '1.9.0' }], [], undefined], // releases after 1.9.0 on our line are not affected
+  ] as const)('classify %s (intervals %j, all fixed %j)', (version, interval, all, expected) => {
     const cmp = (a: string, b: string): number => {
       const pa = a.split('.').map(Number);
       const pb = b.split('.').map(Number);

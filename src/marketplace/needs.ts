@@ -239,17 +239,24 @@ export function majorLine(version: string): string {
   return major === '0' && m[2] !== undefined ? `0.${Number(m[2])}` : major;
 }
 
+/** The bounds of an advisory interval that contains our version, as the matcher reports them. */
+export interface IntervalEnd {
+  fixed?: string;
+  lastAffected?: string;
+}
+
 /**
- * Whether a finding is a need: `fix-upstream` when no fixed version above our version is
- * published, `backport` when every such fix is on a newer line than ours, undefined when a fix on
- * our own line exists (upgrading is ours to do: `vouch fix`).
+ * Whether a finding is a need: `fix-upstream` when no fix above our version is published,
+ * `backport` when every such fix is on a newer line than ours, undefined when a fix on our own line
+ * exists (upgrading is ours to do: `vouch fix`).
  *
- * `intervalFixed` are the `fixed` bounds of the intervals that contain our version (the matcher's
- * reasons); when there are none, every fixed version the advisory names above ours counts.
+ * A fix is a `fixed` bound of an interval containing our version, or, when the matcher names no
+ * interval, any fixed version above ours the advisory names. A `last_affected: L` bound says the
+ * releases after L are not affected: it counts as a fix on L's line ("after L").
  */
 export function classifyVulnerability(
   version: string,
-  intervalFixed: readonly string[],
+  intervals: readonly IntervalEnd[],
   fixedVersions: readonly string[],
   compare: (a: string, b: string) => number,
 ): { kind: 'fix-upstream' | 'backport'; ourLine: string; fixedIn?: string; fixLine?: string } | undefined {
@@ -260,10 +267,19 @@ export function classifyVulnerability(
       return undefined;
     }
   };
-  const candidates = (intervalFixed.length > 0 ? intervalFixed : fixedVersions).filter((f) => (safeCompare(f, version) ?? 0) > 0);
+  const fixed = intervals.map((i) => i.fixed).filter((x): x is string => x !== undefined);
+  const after = intervals.map((i) => i.lastAffected).filter((x): x is string => x !== undefined);
+  const candidates = (intervals.length > 0 ? fixed : fixedVersions).filter((f) => (safeCompare(f, version) ?? 0) > 0);
   const ourLine = majorLine(version);
-  if (candidates.length === 0) return { kind: 'fix-upstream', ourLine };
-  if (candidates.some((f) => majorLine(f) === ourLine)) return undefined;
-  const lowest = [...candidates].sort((a, b) => safeCompare(a, b) ?? 0)[0]!;
-  return { kind: 'backport', ourLine, fixedIn: lowest, fixLine: majorLine(lowest) };
+  if (candidates.length === 0 && after.length === 0) return { kind: 'fix-upstream', ourLine };
+  if (candidates.some((f) => majorLine(f) === ourLine) || after.some((l) => majorLine(l) === ourLine)) return undefined;
+  const lowest = [...candidates].sort((a, b) => safeCompare(a, b) ?? 0)[0];
+  if (lowest !== undefined) return { kind: 'backport', ourLine, fixedIn: lowest, fixLine: majorLine(lowest) };
+  const last = [...after].sort((a, b) => safeCompare(a, b) ?? 0)[0]!;
+  return { kind: 'backport', ourLine, fixedIn: `the releases after ${last}`, fixLine: majorLine(last) };
+}
+
+/** The interval bounds of a finding's range reasons (explicit `versions` entries have none). */
+export function intervalsOf(reasons: readonly { kind: string; fixed?: string; lastAffected?: string }[]): IntervalEnd[] {
+  return reasons.filter((r) => r.kind === 'range').map((r) => ({ ...(r.fixed !== undefined ? { fixed: r.fixed } : {}), ...(r.lastAffected !== undefined ? { lastAffected: r.lastAffected } : {}) }));
 }
