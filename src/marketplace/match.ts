@@ -61,30 +61,45 @@ export async function matchVolunteers(needsIn: readonly Need[], volunteers: read
   const needs = [...needsIn].sort(byPriority);
   const capacity = volunteers.map((v) => Math.floor(v.hoursPerMonth * months));
   const pvs = volunteers.map(prepareVolunteer);
-  // volunteers by area, so a need only scores the volunteers who share one of its areas
-  const byArea = new Map<string, number[]>();
-  pvs.forEach((pv, i) => {
-    for (const s of pv.skills) byArea.set(s, [...(byArea.get(s) ?? []), i]);
-  });
+  // areas as bits, so a need only scores the volunteers who share one of its areas (fit is 0 otherwise)
+  const bit = new Map<string, bigint>();
+  const maskOf = (areas: Iterable<string>): bigint => {
+    let m = 0n;
+    for (const a of areas) {
+      if (!bit.has(a)) bit.set(a, 1n << BigInt(bit.size));
+      m |= bit.get(a)!;
+    }
+    return m;
+  };
+  const volMask = pvs.map((pv) => maskOf(pv.skills));
   const arcs: { v: number; n: number; value: number; fit: number }[] = [];
   needs.forEach((need, n) => {
+    if (!(need.priority > 0)) return;
     const pn = prepareNeed(need);
-    const cands = new Set<number>();
-    for (const a of pn.areas) for (const v of byArea.get(a) ?? []) cands.add(v);
-    for (const v of [...cands].sort((a, b) => a - b)) {
+    const m = maskOf(pn.areas);
+    for (let v = 0; v < pvs.length; v++) {
+      if ((volMask[v]! & m) === 0n) continue;
       const f = fitScore(pvs[v]!, pn);
-      if (f > 0 && need.priority > 0) arcs.push({ v, n, value: need.priority * f, fit: f });
+      if (f > 0) arcs.push({ v, n, value: need.priority * f, fit: f });
     }
   });
   const alloc = await solveAllocation({ capacity, effort: needs.map((x) => x.hours), arcs });
 
   const perNeed = new Map<number, { v: number; hours: number; fit: number }[]>();
+  const fitting = new Map<number, number[]>();
+  for (const a of arcs) {
+    const l = fitting.get(a.n);
+    if (l) l.push(a.v);
+    else fitting.set(a.n, [a.v]);
+  }
   const used = new Array<number>(volunteers.length).fill(0);
   arcs.forEach((a, k) => {
     const hrs = alloc.hours[k]!;
     if (hrs <= 0) return;
     used[a.v]! += hrs;
-    perNeed.set(a.n, [...(perNeed.get(a.n) ?? []), { v: a.v, hours: hrs, fit: a.fit }]);
+    const l = perNeed.get(a.n);
+    if (l) l.push({ v: a.v, hours: hrs, fit: a.fit });
+    else perNeed.set(a.n, [{ v: a.v, hours: hrs, fit: a.fit }]);
   });
   const contributor = (v: number, hours: number, need: Need): Contributor => {
     const f = fit(volunteers[v]!, need);
@@ -96,7 +111,7 @@ export async function matchVolunteers(needsIn: readonly Need[], volunteers: read
   needs.forEach((need, n) => {
     const cs = perNeed.get(n);
     if (!cs) {
-      unmatched.push({ needId: need.id, title: need.title, priority: need.priority, why: whyUnmatched(need, n, arcs, capacity, pvs) });
+      unmatched.push({ needId: need.id, title: need.title, priority: need.priority, why: whyUnmatched(need, fitting.get(n) ?? [], capacity, pvs) });
       return;
     }
     cs.sort((a, b) => b.hours - a.hours || b.fit - a.fit || volunteers[a.v]!.name.localeCompare(volunteers[b.v]!.name, 'en'));
@@ -149,15 +164,14 @@ export async function matchVolunteers(needsIn: readonly Need[], volunteers: read
   return result;
 }
 
-function whyUnmatched(need: Need, n: number, arcs: readonly { v: number; n: number }[], capacity: readonly number[], pvs: readonly PreparedVolunteer[]): string {
-  const fitting = arcs.filter((a) => a.n === n).map((a) => a.v);
+function whyUnmatched(need: Need, fitting: readonly number[], capacity: readonly number[], pvs: readonly PreparedVolunteer[]): string {
   if (fitting.length === 0) {
     const areas = need.skills.areas.map((a) => a.toLowerCase());
     const withArea = pvs.filter((pv) => areas.some((a) => pv.skills.has(a)));
     if (withArea.length === 0) return `nobody offers ${need.skills.areas.join(' or ')}`;
     return `nobody offering ${need.skills.areas.join(' or ')} knows ${need.skills.languages.join(' or ')}`;
   }
-  const names = fitting.map((v) => pvs[v]!.v.name);
-  if (fitting.every((v) => capacity[v] === 0)) return `the volunteers who fit (${names.join(', ')}) have no hours`;
-  return `the volunteers who fit (${names.join(', ')}) give their hours to needs of higher priority × fit per hour`;
+  const names = fitting.slice(0, 5).map((v) => pvs[v]!.v.name).join(', ') + (fitting.length > 5 ? ` and ${fitting.length - 5} more` : '');
+  if (fitting.every((v) => capacity[v] === 0)) return `the volunteers who fit (${names}) have no hours`;
+  return `the volunteers who fit (${names}) give their hours to needs of higher priority × fit per hour`;
 }
