@@ -154,7 +154,8 @@ then \`vouch marketplace match --needs needs.json --volunteers volunteers.yaml\`
     .action(async (opts: NeedsSourceOptions & FormatOptions & { volunteers: string; months: string; propose?: boolean; engagements: string }) => {
       const months = parseCount('--months', opts.months, 0.25, 24)!;
       const report = await needsFrom(opts);
-      for (const w of report.warnings) if (!opts.quiet) process.stderr.write(`vouch: ${w}\n`);
+      // a saved needs file's warnings were shown when it was written
+      if (!opts.needs) for (const w of report.warnings) if (!opts.quiet) process.stderr.write(`vouch: ${w}\n`);
       let vf: VolunteersFile = { volunteers: [], pledges: [] };
       let bad: VouchError | undefined;
       try {
