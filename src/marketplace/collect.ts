@@ -78,8 +78,10 @@ async function portfolioVulnerabilities(graphs: readonly DependencyGraph[], home
     const loaded = new Set(status.map((s) => baseEcosystem(s.ecosystem)));
     // (package, advisory) → per version: its classification
     const found = new Map<string, { eco: string; name: string; adv: Advisory; fixed: string[]; versions: Map<string, ReturnType<typeof classifyVulnerability>> }>();
+    const notChecked = new Map<string, number>();
     for (const g of graphs) {
-      const { findings } = matchGraph(g, store, { loadedEcosystems: loaded, maxPaths: 1 });
+      const { findings, stats } = matchGraph(g, store, { loadedEcosystems: loaded, maxPaths: 1 });
+      for (const c of stats.componentsNotChecked) notChecked.set(c.reason, (notChecked.get(c.reason) ?? 0) + 1);
       for (const f of findings) {
         const eco = f.component.ecosystem ?? f.component.purl.slice(4, f.component.purl.indexOf('/'));
         const k = `${eco}\u0000${f.component.name}\u0000${f.advisory.id}`;
@@ -91,6 +93,8 @@ async function portfolioVulnerabilities(graphs: readonly DependencyGraph[], home
                 e.versions.set(f.component.version, classifyVulnerability(f.component.version, intervalsOf(f.reasons), f.fixedVersions, (a, b) => versioning.compare(a, b)));
       }
     }
+    // a store without the portfolio's ecosystems must not look like a portfolio without vulnerabilities
+    for (const [reason, n] of notChecked) if (/^no .* advisories in the store/.test(reason)) warnings.push(`${n} component(s) not checked for vulnerabilities: ${reason}`);
     for (const e of found.values()) {
       const key = `${e.eco}\u0000${e.name}`;
       const base = { id: e.adv.id, aliases: e.adv.aliases ?? [], ...(e.adv.summary ? { summary: e.adv.summary } : {}), severity: publishedSeverity(e.adv) ?? 'UNKNOWN', fixedVersions: e.fixed };

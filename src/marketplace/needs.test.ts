@@ -37,7 +37,11 @@ describe('needs from failed health checks', () => {
     // priority = reliance × criticality × gap weight, checked by hand:
     // reliance: one project, direct (2) × prod (1) × (1 + log2 1) = 2
     // gap: Security-Policy is Medium risk (5/10) × (10 − 0)/10 = 0.5; Pinned-Dependencies Medium (0.5) × (10 − 3)/10 = 0.35
-    const crit = (await checkRepository(clone, { now: NOW, dependents: 1, skipVulnerabilities: true })).criticality.score;
+    // criticality, by hand (docs/marketplace.md, worked example): the OpenSSF formula over the clone's
+    // signals: created 12 months ago, updated 0 months ago, 2 contributors, 1 organisation,
+    // 9 commits in the last year (0.17 a week), no release, 1 dependent project → 0.26003
+    const crit = 0.26003;
+    expect((await checkRepository(clone, { now: NOW, dependents: 1, skipVulnerabilities: true })).criticality.score).toBe(crit);
     expect(policy!.score).toMatchObject({ reliance: 2, criticality: crit, criticalitySource: 'clone', gapWeight: 0.5 });
     expect(pins!.score).toMatchObject({ reliance: 2, criticality: crit, gapWeight: 0.35 });
     expect(policy!.priority).toBeCloseTo(2 * crit * 0.5, 3);
