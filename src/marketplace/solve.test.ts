@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { prng } from '../testing/version-vectors.js';
 import { type AllocationProblem, solveAllocation } from './solve.js';
 
-/** A seeded generator (mulberry32), so a failing instance can be reproduced from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function instance(seed: number): AllocationProblem {
-  const r = rng(seed);
+  const r = prng(seed);
   const V = 1 + Math.floor(r() * 6);
   const N = 1 + Math.floor(r() * 8);
   const capacity = Array.from({ length: V }, () => Math.floor(r() * 5)); // 0..4 hours
