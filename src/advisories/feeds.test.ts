@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { VouchError } from '../model/errors.js';
 import { HAS_SHARED, shared } from '../testing/shared.js';
-import { makeZip, osv } from './__fixtures__/zip-writer.js';
+import { makeZip, osv } from '../io/__fixtures__/zip-writer.js';
 import { updateStore } from './import.js';
 import { AdvisoryStore, storePath } from './store.js';
 

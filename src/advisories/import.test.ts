@@ -4,8 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { VouchError } from '../model/errors.js';
-import { makeZip, osv, type ZipEntrySpec } from './__fixtures__/zip-writer.js';
-import { parseRecord, updateStore } from './import.js';
+import { makeZip, osv, type ZipEntrySpec } from '../io/__fixtures__/zip-writer.js';
+import { updateStore } from './import.js';
+import { parseRecord } from './osv-load.js';
 import { AdvisoryStore } from './store.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'vouch-import-'));

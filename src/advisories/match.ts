@@ -12,21 +12,11 @@ import { semverVersioning } from '../ecosystems/shared/semver.js';
 import type { Ecosystem, Versioning } from '../ecosystems/types.js';
 import { type EvaluatedRange, MalformedRangeError, evaluateRange, intervalContaining } from './ranges.js';
 import { byCodePoint } from '../model/order.js';
+import type { MatchStats } from '../model/finding.js';
 
 /** What the matcher needs from a store. */
 export interface AdvisoryLookup {
   advisoriesFor(ecosystemBase: string, normalizedName: string): Advisory[];
-}
-
-export interface MatchStats {
-  componentsChecked: number;
-  /** Components not checked, with the reason (unknown ecosystem, version that does not parse...). */
-  componentsNotChecked: { purl: string; reason: string }[];
-  advisoriesConsidered: number;
-  /** GIT ranges met on candidate advisories: they describe commits and never match a package version. */
-  gitRangesSkipped: number;
-  /** Ranges that could not be evaluated (bad versions, no introduced event...), with the advisory id. */
-  malformedRanges: { id: string; reason: string }[];
 }
 
 export function newStats(): MatchStats {

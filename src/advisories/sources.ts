@@ -20,8 +20,10 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { fileURLToPath } from 'node:url';
 import { VouchError } from '../model/errors.js';
-import { DEFAULT_ZIP_LIMITS, entryLabel, openZip, type ZipLimits } from './zip.js';
+import { DEFAULT_ZIP_LIMITS, entryLabel, openZip, type ZipLimits } from '../io/zip.js';
 import { byCodePoint } from '../model/order.js';
+import type { ProgressSink } from '../model/progress.js';
+import { assertOnline } from '../io/network.js';
 
 export const DEFAULT_OSV_SOURCE = 'https://osv-vulnerabilities.storage.googleapis.com';
 
@@ -31,10 +33,7 @@ export function defaultSource(): string {
 }
 
 /** What an import reports progress to (the CLI's Progress fits). Nothing here prints. */
-export interface ImportProgress {
-  phase(label: string, total?: number): void;
-  tick(n?: number): void;
-}
+export type ImportProgress = ProgressSink;
 
 /** One item read from a source: a record's bytes, or something skipped with a reason. */
 export type SourceItem =
@@ -238,6 +237,7 @@ async function openUrlSource(base: string): Promise<OsvSource> {
 }
 
 async function get(url: string): Promise<Response> {
+  assertOnline('downloading', url);
   let res: Response;
   try {
     res = await fetch(url, { redirect: 'follow' });

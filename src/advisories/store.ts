@@ -12,7 +12,8 @@ import Database from 'better-sqlite3';
 import { type Advisory, baseEcosystem } from '../model/advisory.js';
 import { VouchError } from '../model/errors.js';
 import { ecosystemByOsvName } from '../ecosystems/index.js';
-import type { EpssInfo, KevInfo } from '../report/scan-report.js';
+import type { EpssInfo, KevInfo } from '../model/triage.js';
+import type { EcosystemStatus, FeedName, FeedStatus } from '../model/store.js';
 
 export const STORE_FILE = 'osv.sqlite';
 
@@ -78,43 +79,11 @@ CREATE TABLE IF NOT EXISTS feeds (
 );
 `;
 
-export type FeedName = 'kev' | 'epss';
-
-/** What a loaded KEV or EPSS feed is. */
-export interface FeedStatus {
-  feed: FeedName;
-  /** The URL or absolute path it was loaded from. */
-  source: string;
-  /** ISO 8601 time of the update that loaded it. */
-  loadedAt: string;
-  /** KEV entries / EPSS rows stored. */
-  count: number;
-  /** KEV: `catalogVersion`; EPSS: `model_version`. */
-  version?: string;
-  /** KEV: `dateReleased`; EPSS: `score_date` (both as the feed writes them). */
-  date?: string;
-  /** Entries or rows left out as invalid. */
-  skipped: number;
-}
-
 /** Lookup indexes, created once the records are in (faster than maintaining them row by row). */
 export const INDEX_SQL = `
 CREATE INDEX affected_by_name ON affected (ecosystem_base, name_norm, id);
 CREATE INDEX aliases_by_alias ON aliases (alias);
 `;
-
-export interface EcosystemStatus {
-  /** The ecosystem as loaded: a bulk export folder name (`crates.io`, `Debian:12`) or a base ecosystem. */
-  ecosystem: string;
-  /** Advisories loaded for it (withdrawn ones included). */
-  count: number;
-  /** The newest `modified` among them, as written in the record; null when there are none. */
-  newestModified: string | null;
-  /** The URL or absolute path it was loaded from. */
-  source: string;
-  /** ISO 8601 time of the update that loaded it. */
-  loadedAt: string;
-}
 
 export function storePath(home: string): string {
   return path.join(home, STORE_FILE);
@@ -362,4 +331,17 @@ export function readFeeds(db: Database.Database, schema = 'main'): FeedStatus[] 
 
 function homeHint(home: string): string {
   return path.resolve(home) === AdvisoryStore.defaultHome() ? '' : ` with VOUCH_HOME=${home}`;
+}
+
+/** Records what a feed load wrote in the `feeds` table of a store being built. */
+export function recordFeed(db: Database.Database, f: FeedStatus): void {
+  db.prepare('INSERT OR REPLACE INTO feeds (feed, source, loaded_at, count, version, date, skipped) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+    f.feed,
+    f.source,
+    f.loadedAt,
+    f.count,
+    f.version ?? null,
+    f.date ?? null,
+    f.skipped,
+  );
 }

@@ -13,8 +13,8 @@
  * - pnpm-lock.yaml v5–v9: `packages` keys and `resolution` (`integrity`, `tarball`, git, folder).
  */
 import type { LineCounter as LineCounterT } from 'yaml';
-import { yamlLib } from '../inventory/libs.js';
-import { decodeText, isJsonObject, parseJsonInput } from '../inventory/json.js';
+import { yamlLib } from '../io/libs.js';
+import { decodeText, isJsonObject, parseJsonInput } from '../io/json.js';
 import { keyLines } from '../ecosystems/npm/package-lock.js';
 import { VouchError } from '../model/errors.js';
 

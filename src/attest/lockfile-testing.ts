@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { buildTar } from '../inventory/tar.js';
+import { buildTar } from '../io/tar.js';
 
 /** A `.tgz` as `npm pack` lays it out: `package/package.json`. */
 export function makeTarball(name: string, version: string, extra = ''): Buffer {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ScanReport } from '../report/scan-report.js';
+import type { ScanReport } from '../model/report.js';
 import { generateKeyPair, parseKey } from './keys.js';
 import { attestScanReport, inputSubjects, vulnsPredicate } from './scan-attest.js';
 import { verifyBundle } from './verify.js';

@@ -5,10 +5,10 @@
  */
 import { stat } from 'node:fs/promises';
 import type { SerializedBundle } from '@sigstore/bundle';
-import type { InputStatus } from '../inventory/collect.js';
+import type { InputStatus } from '../model/inventory.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { VouchError } from '../model/errors.js';
-import type { ScanReport } from '../report/scan-report.js';
+import type { ScanReport } from '../model/report.js';
 import { attestFiles } from './attest.js';
 import type { LoadedKey } from './keys.js';
 import { PREDICATE_TYPES } from './statement.js';

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_OSV_SOURCE } from '../advisories/sources.js';
-import { DEFAULT_EPSS_SOURCE } from '../triage/epss.js';
-import { DEFAULT_KEV_SOURCE } from '../triage/kev.js';
-import { feedLines, feedPlan } from './db.js';
+import { DEFAULT_EPSS_SOURCE } from '../advisories/epss.js';
+import { DEFAULT_KEV_SOURCE } from '../advisories/kev.js';
+import { feedLines } from '../advisories/render.js';
+import { feedPlan } from './db.js';
 
 describe('which feeds `vouch db update` loads', () => {
   afterEach(() => vi.unstubAllEnvs());

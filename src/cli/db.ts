@@ -10,13 +10,20 @@
  */
 import type { Command } from 'commander';
 import { updateStore, type UpdateSummary } from '../advisories/import.js';
+import { describeAdvisory, exploitLines, feedLines, statusTable, summaryLine } from '../advisories/render.js';
 import { DEFAULT_OSV_SOURCE, defaultSource } from '../advisories/sources.js';
-import { AdvisoryStore, type EcosystemStatus, type FeedStatus } from '../advisories/store.js';
-import { DEFAULT_KEV_SOURCE, cveIds } from '../triage/kev.js';
-import { DEFAULT_EPSS_SOURCE } from '../triage/epss.js';
-import type { Advisory, OsvRange } from '../model/advisory.js';
+import { AdvisoryStore } from '../advisories/store.js';
+import type { FeedStatus } from '../model/store.js';
+import { DEFAULT_KEV_SOURCE } from '../advisories/kev.js';
+import { DEFAULT_EPSS_SOURCE } from '../advisories/epss.js';
 import { VouchError } from '../model/errors.js';
 import { createProgress } from './progress.js';
+import { formatOf, formatOption, offlineOption } from './options.js';
+
+interface FormatOptions {
+  format?: 'table' | 'json';
+  json?: boolean;
+}
 
 /** Warnings printed one per line after an update; the rest are only counted. */
 const SHOWN_WARNINGS = 20;
@@ -27,7 +34,8 @@ export function registerDb(program: Command): void {
     .description('the OSV advisory store: load it, see what it holds, look up one advisory')
     .option('--home <dir>', 'store folder (default: $VOUCH_HOME, else $XDG_CACHE_HOME/vouch, else ~/.cache/vouch)');
 
-  db.command('update')
+  const update = db
+    .command('update')
     .description('load OSV advisories into the store (a new store file is built, then renamed into place)')
     .option(
       '--source <source>',
@@ -69,16 +77,18 @@ store. A failed download or a broken feed is an error that leaves the store as i
       }
       process.stderr.write(`${summaryLine(summary)}\n`);
     });
+  offlineOption(update, 'never touch the network: a URL source or feed fails with one line instead of being downloaded');
 
   db.command('status')
     .description('per ecosystem: advisories, newest `modified`, source and when it was loaded; then the KEV and EPSS feeds')
-    .option('--json', 'JSON on stdout')
-    .action((opts: { json?: boolean }, cmd: Command) => {
+    .addOption(formatOption(['table', 'json'], 'output format (default: table)'))
+    .option('--json', 'the same as --format json')
+    .action((opts: FormatOptions, cmd: Command) => {
       const store = AdvisoryStore.open(homeOf(cmd));
       try {
         const rows = store.status();
         const feeds = store.feeds();
-        if (opts.json) {
+        if (formatOf(opts, 'table') === 'json') {
           const feed = (name: string): FeedStatus | null => feeds.find((f) => f.feed === name) ?? null;
           const doc = { store: store.path, advisories: store.count(), ecosystems: rows, kev: feed('kev'), epss: feed('epss') };
           process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
@@ -93,13 +103,14 @@ store. A failed download or a broken feed is an error that leaves the store as i
   db.command('show')
     .description('the advisory with this OSV id, or the ones listing it as an alias (e.g. CVE-2021-44228)')
     .argument('<id>', 'an OSV id (GHSA-..., PYSEC-..., GO-...) or an alias')
-    .option('--json', 'the record(s) as published: a JSON array on stdout')
-    .action((id: string, opts: { json?: boolean }, cmd: Command) => {
+    .addOption(formatOption(['table', 'json'], 'output format: table (default), or json: the record(s) as published, a JSON array'))
+    .option('--json', 'the same as --format json')
+    .action((id: string, opts: FormatOptions, cmd: Command) => {
       const store = AdvisoryStore.open(homeOf(cmd));
       try {
         const found = store.findByIdOrAlias(id);
         if (!found.length) throw new VouchError('INPUT_MISSING', `no advisory with id or alias "${id}" in the store (${store.path})`);
-        if (opts.json) {
+        if (formatOf(opts, 'table') === 'json') {
           process.stdout.write(`${JSON.stringify(found.map((f) => f.advisory), null, 2)}\n`);
         } else {
           process.stdout.write(found.map((f) => describeAdvisory(f.advisory, f.withdrawn, id) + exploitLines(store, f.advisory)).join('\n'));
@@ -140,36 +151,6 @@ export function feedPlan(opts: { source?: string; osv?: boolean; kev?: string | 
   return plan;
 }
 
-/** `KEV: 1404 entries (catalog 2025.08.25, released ...)` lines under the status table. */
-export function feedLines(feeds: FeedStatus[]): string {
-  const kev = feeds.find((f) => f.feed === 'kev');
-  const epss = feeds.find((f) => f.feed === 'epss');
-  const out: string[] = [];
-  out.push(
-    kev
-      ? `KEV:  ${kev.count} entries (catalog ${kev.version ?? '?'}, released ${kev.date ?? '?'}) from ${kev.source}, loaded ${kev.loadedAt}`
-      : 'KEV:  not loaded (vouch db update --kev FILE|URL)',
-  );
-  out.push(
-    epss
-      ? `EPSS: ${epss.count} scores (model ${epss.version ?? '?'}, score date ${epss.date ?? '?'}) from ${epss.source}, loaded ${epss.loadedAt}`
-      : 'EPSS: not loaded (vouch db update --epss FILE|URL)',
-  );
-  return `${out.join('\n')}\n`;
-}
-
-/** `  KEV: ...` / `  EPSS: ...` lines for the CVEs an advisory names (text output of `db show`). */
-function exploitLines(store: AdvisoryStore, adv: Advisory): string {
-  const out: string[] = [];
-  for (const cve of cveIds([adv.id, ...(adv.aliases ?? [])])) {
-    const k = store.kev(cve);
-    if (k) out.push(`  KEV:       ${cve} added ${k.dateAdded}${k.dueDate ? `, due ${k.dueDate}` : ''}${k.knownRansomwareUse ? ', known ransomware use' : ''}`);
-    const e = store.epss(cve);
-    if (e) out.push(`  EPSS:      ${cve} ${e.score} (percentile ${e.percentile}${e.date ? `, ${e.date}` : ''})`);
-  }
-  return out.length ? `${out.join('\n')}\n` : '';
-}
-
 function collect(value: string, previous: string[]): string[] {
   return previous.concat(
     value
@@ -184,88 +165,3 @@ function homeOf(cmd: Command): string {
   return home ? home : AdvisoryStore.defaultHome();
 }
 
-export function summaryLine(s: UpdateSummary): string {
-  const loaded = s.loaded.reduce((n, e) => n + e.count, 0);
-  const parts = [
-    s.source !== undefined
-      ? `vouch: loaded ${loaded} advisories (${s.loaded.length} ${plural(s.loaded.length, 'ecosystem')}) from ${s.source}`
-      : 'vouch: no advisories loaded (--no-osv)',
-  ];
-  if (s.kev) parts.push(`KEV: ${s.kev.count} entries${s.kev.version ? ` (catalog ${s.kev.version})` : ''}${s.kev.skipped ? `, ${s.kev.skipped} skipped` : ''}`);
-  if (s.epss) parts.push(`EPSS: ${s.epss.count} scores${s.epss.date ? ` (${s.epss.date.slice(0, 10)})` : ''}${s.epss.skipped ? `, ${s.epss.skipped} bad rows` : ''}`);
-  if (s.feedsKept.length) parts.push(`kept ${s.feedsKept.map((f) => f.toUpperCase()).join(' and ')}`);
-  if (s.kept.length) parts.push(`kept ${s.kept.length} other ${plural(s.kept.length, 'ecosystem')}`);
-  if (s.dropped.length) parts.push(`dropped ${s.dropped.join(', ')}`);
-  parts.push(`${s.advisories} in the store (${s.withdrawn} withdrawn)`);
-  if (s.skipped) parts.push(`${s.skipped} skipped`);
-  return `${parts.join('; ')}; ${s.seconds.toFixed(1)}s`;
-}
-
-function plural(n: number, word: string): string {
-  return n === 1 ? word : `${word}s`;
-}
-
-export function statusTable(rows: EcosystemStatus[], total: number, path: string): string {
-  if (!rows.length) return `store ${path} holds no ecosystems\n`;
-  const header = ['ECOSYSTEM', 'ADVISORIES', 'NEWEST MODIFIED', 'LOADED AT', 'SOURCE'];
-  const body = rows.map((r) => [r.ecosystem, String(r.count), r.newestModified ?? '-', r.loadedAt, r.source]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]): string =>
-    cells
-      .map((c, i) => (i === 1 ? c.padStart(widths[i]!) : i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return `${[line(header), ...body.map(line)].join('\n')}\n\n${total} advisories in ${path}\n`;
-}
-
-/** A short human summary of one record. */
-export function describeAdvisory(adv: Advisory, withdrawn: boolean, asked?: string): string {
-  const out: string[] = [];
-  out.push(withdrawn ? `${adv.id}  [WITHDRAWN${adv.withdrawn ? ` ${adv.withdrawn}` : ''}]` : adv.id);
-  if (asked && asked.toLowerCase() !== adv.id.toLowerCase()) out.push(`  (found as an alias: ${asked})`);
-  if (adv.aliases?.length) out.push(`  aliases:   ${adv.aliases.join(', ')}`);
-  if (adv.summary) out.push(`  summary:   ${oneLine(adv.summary)}`);
-  else if (adv.details) out.push(`  details:   ${truncate(oneLine(adv.details), 200)}`);
-  const dates = [`modified ${adv.modified}`];
-  if (adv.published) dates.unshift(`published ${adv.published}`);
-  out.push(`  dates:     ${dates.join(', ')}`);
-  const sev = (adv.severity ?? []).map((s) => `${s.type} ${s.score}`);
-  const dbSev = adv.database_specific?.['severity'];
-  if (typeof dbSev === 'string') sev.push(dbSev);
-  if (sev.length) out.push(`  severity:  ${sev.join('; ')}`);
-  const affected = adv.affected ?? [];
-  if (affected.length) {
-    out.push('  affected:');
-    for (const a of affected) {
-      const pkg = a.package ? `${a.package.ecosystem} ${a.package.name}` : '(no package)';
-      out.push(`    ${pkg}`);
-      for (const r of a.ranges ?? []) out.push(`      ${describeRange(r)}`);
-      if (a.versions?.length) {
-        const shown = a.versions.slice(0, 12).join(', ');
-        out.push(`      versions: ${shown}${a.versions.length > 12 ? `, ... (${a.versions.length} in all)` : ''}`);
-      }
-      if (!a.ranges?.length && !a.versions?.length) out.push('      (no ranges or versions)');
-    }
-  }
-  return `${out.join('\n')}\n`;
-}
-
-function describeRange(r: OsvRange): string {
-  const events = (r.events ?? []).map((e) => {
-    if (e.introduced !== undefined) return `introduced ${e.introduced}`;
-    if (e.fixed !== undefined) return `fixed ${e.fixed}`;
-    if (e.last_affected !== undefined) return `last_affected ${e.last_affected}`;
-    if (e.limit !== undefined) return `limit ${e.limit}`;
-    return JSON.stringify(e);
-  });
-  const repo = r.repo ? ` ${r.repo}` : '';
-  return `${r.type}${repo}: ${events.join(', ') || '(no events)'}`;
-}
-
-function oneLine(s: string): string {
-  return s.replace(/\s+/g, ' ').trim();
-}
-
-function truncate(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
-}

@@ -1,7 +1,5 @@
 /** The input options `scan` and `sbom` share: what to read, and how. */
 import type { Command } from 'commander';
-import { VouchError } from '../model/errors.js';
-import { type CollectOptions } from '../inventory/collect.js';
 import { defaultExtractors } from '../inventory/extractors.js';
 import { repeatable } from './repeatable.js';
 
@@ -14,14 +12,6 @@ export function addInputOptions(cmd: Command): Command {
   return cmd
     .option('--parse-as <name>', 'read each file named on the command line as NAME (e.g. package-lock.json, yarn.lock, dpkg-status), whatever its own name')
     .option('--rootfs <dir>', 'a root filesystem to inventory: OS packages (dpkg, apk), every lockfile and installed package found in it, and its Go executables (repeatable)', repeatable, []);
-}
-
-/** Checks that something was named, and returns the collect options for it. */
-export function inputsOf(paths: readonly string[], opts: InputOptions, onFile: () => void): CollectOptions {
-  if (paths.length === 0 && opts.rootfs.length === 0) {
-    throw new VouchError('USAGE', 'nothing to read: name a directory, a lockfile, an SBOM, an archive or an image tar, or give --rootfs DIR');
-  }
-  return { onFile, parseAs: opts.parseAs, rootfs: opts.rootfs };
 }
 
 /** The formats vouch reads, one line per ecosystem, from the extractors themselves (so --help never drifts). */

@@ -60,7 +60,8 @@ export async function loadKeyFromOptions(file: string, opts: PassphraseOptions):
 
 interface GenerateOptions extends PassphraseOptions {
   type: KeyType;
-  out: string;
+  output?: string;
+  out?: string;
   force?: boolean;
 }
 
@@ -71,7 +72,8 @@ export function registerKey(program: Command): void {
       .command('generate')
       .description('write a signing key pair: PREFIX.key (PKCS#8 PEM, mode 0600) and PREFIX.pub (SPKI PEM)')
       .addOption(new Option('-t, --type <type>', 'key type').choices([...KEY_TYPES]).default('p256'))
-      .requiredOption('-o, --out <prefix>', 'write PREFIX.key and PREFIX.pub')
+      .option('-o, --output <prefix>', 'write PREFIX.key and PREFIX.pub (required)')
+      .addOption(new Option('--out <prefix>', 'the older spelling of --output').hideHelp())
       .option('--force', 'overwrite existing files'),
     'the new private key (encrypts it: PKCS#8 with AES-256-CBC)',
   )
@@ -84,9 +86,11 @@ The key id printed (and written into bundles as the key hint) is SHA256 of the p
 Exit codes: 0 written, 2 usage or input error (e.g. the files exist and --force was not given).`,
     )
     .action(async (opts: GenerateOptions) => {
+      const prefix = opts.output ?? opts.out;
+      if (prefix === undefined) throw new VouchError('USAGE', "key generate needs -o, --output PREFIX (where PREFIX.key and PREFIX.pub go)");
       const passphrase = await passphraseFrom(opts, true);
       const pair = generateKeyPair(opts.type, passphrase);
-      const { keyPath, pubPath } = await writeKeyPair(opts.out, pair, { force: opts.force ?? false });
+      const { keyPath, pubPath } = await writeKeyPair(prefix, pair, { force: opts.force ?? false });
       process.stdout.write(`${keyPath}${passphrase !== undefined ? ' (encrypted)' : ''}\n${pubPath}\n${displayKeyId(pair.keyId)}\n`);
       process.exitCode = EXIT_CLEAN;
     });

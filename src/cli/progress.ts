@@ -2,11 +2,10 @@
  * Progress on a TTY, silence when piped or with --quiet. Writes to stderr only; stdout stays
  * machine-readable.
  */
-export interface Progress {
-  /** Starts (or restarts) a phase; `total` enables a percentage. */
-  phase(label: string, total?: number): void;
-  /** Advances the current phase by `n`. Redraws at most every 100 ms. */
-  tick(n?: number): void;
+import type { ProgressSink } from '../model/progress.js';
+
+/** A ProgressSink that draws on stderr (redrawing at most every 100 ms), with a log channel. */
+export interface Progress extends ProgressSink {
   /** Ends the progress line. */
   done(): void;
   /** A log line on stderr (not suppressed by TTY detection, only by quiet). */

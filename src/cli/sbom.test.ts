@@ -12,7 +12,10 @@ import { HAS_SHARED, REPO_ROOT, shared } from '../testing/shared.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { DependencyGraph } from '../model/graph.js';
 import { sampleUnresolved } from '../sbom/sbom-write-testing.js';
-import { diffInventories, formatFromFileName, registerSbom, renderDiffTable, subjectName } from './sbom.js';
+import { diffInventories } from '../engine/diff.js';
+import { sbomFormatFromFileName as formatFromFileName, subjectName } from '../engine/sbom.js';
+import { renderDiffTable } from '../report/diff.js';
+import { registerSbom } from './sbom.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'vouch-sbom-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

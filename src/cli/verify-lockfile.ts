@@ -2,14 +2,16 @@
  * `vouch verify-lockfile PATH`: are the installed bytes the bytes that were published? Downloads
  * every registry tarball a lockfile pins and compares it with the lockfile's integrity.
  */
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { AdvisoryStore } from '../advisories/store.js';
-import { type IntegrityReport, type IntegrityResult, INTEGRITY_STATUSES, verifyLockfile } from '../attest/lockfile-integrity.js';
-import { loadNpmConfig, redact, secretsOf } from '../ecosystems/npm/registry-config.js';
-import { DEFAULT_CONCURRENCY, NpmRegistryClient } from '../ecosystems/npm/registry.js';
+import { mb, renderIntegrityTable, summaryLine, toJson } from '../attest/integrity-render.js';
+import type { IntegrityReport } from '../attest/lockfile-integrity.js';
+import { verifyLockfileAt } from '../attest/verify-lockfile.js';
+import { type NpmRegistryConfig, redact, secretsOf } from '../ecosystems/npm/registry-config.js';
+import { DEFAULT_CONCURRENCY } from '../ecosystems/npm/registry.js';
 import { EXIT_CLEAN, EXIT_FINDINGS, VouchError } from '../model/errors.js';
+import { formatOf, formatOption, offlineOption } from './options.js';
 
 interface VerifyLockfileCliOptions {
   format?: 'table' | 'json';
@@ -25,17 +27,15 @@ interface VerifyLockfileCliOptions {
   verbose?: boolean;
 }
 
-const LOCK_NAMES = ['npm-shrinkwrap.json', 'package-lock.json', 'yarn.lock', 'pnpm-lock.yaml'];
-
 /** Exit code of an interrupted run (128 + SIGINT), as shells report Ctrl-C. */
 const EXIT_INTERRUPTED = 130;
 
 export function registerVerifyLockfile(program: Command): void {
-  program
+  const cmd = program
     .command('verify-lockfile')
     .description('download every registry tarball a lockfile pins and check it against the lockfile\'s integrity')
     .argument('<path>', 'package-lock.json, npm-shrinkwrap.json, yarn.lock or pnpm-lock.yaml, or the folder holding one')
-    .addOption(new Option('-f, --format <format>', 'output format (default: table on a terminal, json when piped)').choices(['table', 'json']))
+    .addOption(formatOption(['table', 'json'], 'output format (default: table on a terminal, json when piped)'))
     .option('--json', 'the same as --format json')
     .option('--registry <url>', 'the default registry (default: npm\'s own config: .npmrc files and npm_config_* variables)')
     .option('--concurrency <n>', 'downloads at once', String(DEFAULT_CONCURRENCY))
@@ -69,30 +69,16 @@ is kept).`,
     .action(async (p: string, opts: VerifyLockfileCliOptions) => {
       process.exitCode = await runVerifyLockfile(p, opts);
     });
+  offlineOption(cmd, 'never touch the network: every download fails with one line (only what the verified cache holds is checked)');
 }
 
 async function runVerifyLockfile(input: string, opts: VerifyLockfileCliOptions): Promise<number> {
-  const format = opts.json ? 'json' : (opts.format ?? (process.stdout.isTTY ? 'table' : 'json'));
+  const format = formatOf(opts, process.stdout.isTTY ? 'table' : 'json');
   const concurrency = wholeNumber(opts.concurrency, '--concurrency');
   const timeoutS = wholeNumber(opts.timeout, '--timeout');
-  const file = await lockfileOf(input);
-  const home = opts.home ? path.resolve(opts.home) : AdvisoryStore.defaultHome();
-  const cacheDir = path.join(home, 'cache', 'npm');
   const log = (m: string): void => {
     if (!opts.quiet) process.stderr.write(`${m}\n`);
   };
-
-  const config = await loadNpmConfig({ cwd: path.dirname(path.resolve(file)), ...(opts.registry ? { registry: opts.registry } : {}) });
-  const secrets = secretsOf(config);
-  if (opts.verbose) {
-    log(`vouch: npm configuration from ${config.source === 'npm' ? '`npm config list`' : 'the .npmrc files'} (credentials from ${config.files.join(', ')})`);
-    log(`vouch: registry ${redact(config.registry, secrets)}`);
-    for (const [scope, reg] of Object.entries(config.scopes)) log(`vouch: ${scope}:registry ${redact(reg, secrets)}`);
-    for (const key of Object.keys(config.auth)) log(`vouch: credential ${key.replace(/:[^:]+$/, '')} (${key.slice(key.lastIndexOf(':') + 1)}, value hidden)`);
-    if (config.proxy || config.httpsProxy) log(`vouch: proxy ${redact(config.httpsProxy ?? config.proxy ?? '', secrets)}${config.noProxy ? ` (not for ${config.noProxy})` : ''}`);
-    if (!config.strictSSL) log('vouch: strict-ssl is off');
-  }
-
   const controller = new AbortController();
   let interrupted = false;
   const onSigint = (): void => {
@@ -101,24 +87,19 @@ async function runVerifyLockfile(input: string, opts: VerifyLockfileCliOptions):
     controller.abort(new Error('interrupted'));
   };
   process.on('SIGINT', onSigint);
-
-  const client = new NpmRegistryClient({
-    config,
-    concurrency,
-    timeoutMs: timeoutS * 1000,
-    cacheDir,
-    signal: controller.signal,
-    ...(opts.verbose ? { onRequest: (url: string) => log(`vouch: GET ${url}`) } : {}),
-  });
   const status = statusLine(!opts.quiet && process.stderr.isTTY === true && !opts.verbose);
   let report: IntegrityReport;
   try {
-    report = await verifyLockfile(file, {
-      client,
-      cacheDir,
+    report = await verifyLockfileAt({
+      input,
+      registry: opts.registry,
+      concurrency,
+      timeoutMs: timeoutS * 1000,
+      home: opts.home ? path.resolve(opts.home) : AdvisoryStore.defaultHome(),
       signal: controller.signal,
       ...(opts.keepTarballs ? { keepTarballs: true } : {}),
       ...(opts.refresh ? { refresh: true } : {}),
+      ...(opts.verbose ? { onConfig: (config: NpmRegistryConfig) => logConfig(config, log), onRequest: (url: string) => log(`vouch: GET ${url}`) } : {}),
       onProgress: (p) => status.update(p.done, p.total, p.bytes),
     });
   } finally {
@@ -136,91 +117,21 @@ async function runVerifyLockfile(input: string, opts: VerifyLockfileCliOptions):
   return failed > 0 ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
-/** The lockfile named, or the one lockfile in the folder named. */
-async function lockfileOf(input: string): Promise<string> {
-  let st;
-  try {
-    st = await stat(input);
-  } catch {
-    throw new VouchError('INPUT_MISSING', 'no such file or folder', { path: input });
-  }
-  if (!st.isDirectory()) return input;
-  const found: string[] = [];
-  for (const n of LOCK_NAMES) {
-    const p = path.join(input, n);
-    if (await stat(p).then((s) => s.isFile(), () => false)) found.push(p);
-  }
-  // npm reads npm-shrinkwrap.json instead of package-lock.json when both are there
-  if (found.length === 2 && found[0]!.endsWith('npm-shrinkwrap.json') && found[1]!.endsWith('package-lock.json')) found.pop();
-  if (found.length === 0) throw new VouchError('INPUT_MISSING', `no lockfile here (looked for ${LOCK_NAMES.join(', ')})`, { path: input });
-  if (found.length > 1) throw new VouchError('USAGE', `several lockfiles here (${found.map((f) => path.basename(f)).join(', ')}): name the one to verify`, { path: input });
-  return found[0]!;
+/** --verbose: where npm's configuration came from, registries, which credentials (never their values), proxy, TLS. */
+function logConfig(config: NpmRegistryConfig, log: (m: string) => void): void {
+  const secrets = secretsOf(config);
+  log(`vouch: npm configuration from ${config.source === 'npm' ? '`npm config list`' : 'the .npmrc files'} (credentials from ${config.files.join(', ')})`);
+  log(`vouch: registry ${redact(config.registry, secrets)}`);
+  for (const [scope, reg] of Object.entries(config.scopes)) log(`vouch: ${scope}:registry ${redact(reg, secrets)}`);
+  for (const key of Object.keys(config.auth)) log(`vouch: credential ${key.replace(/:[^:]+$/, '')} (${key.slice(key.lastIndexOf(':') + 1)}, value hidden)`);
+  if (config.proxy || config.httpsProxy) log(`vouch: proxy ${redact(config.httpsProxy ?? config.proxy ?? '', secrets)}${config.noProxy ? ` (not for ${config.noProxy})` : ''}`);
+  if (!config.strictSSL) log('vouch: strict-ssl is off');
 }
 
 function wholeNumber(v: string, name: string): number {
   const n = Number(v);
   if (!/^\d+$/.test(v.trim()) || n < 1) throw new VouchError('USAGE', `${name} must be a whole number ≥ 1, not "${v}"`);
   return n;
-}
-
-/** The JSON output: schema `vouch.verify-lockfile/1`. */
-export function toJson(r: IntegrityReport): Record<string, unknown> {
-  return {
-    schema: 'vouch.verify-lockfile/1',
-    file: r.file,
-    format: r.format,
-    summary: { packages: r.results.length, ...r.counts, cacheHits: r.cacheHits, fetched: r.fetched, bytes: r.bytes, elapsedMs: r.elapsedMs, interrupted: r.interrupted },
-    results: r.results,
-  };
-}
-
-const LABEL: Record<IntegrityResult['status'], string> = {
-  intact: 'intact',
-  mismatch: 'MISMATCH',
-  'no-integrity': 'no-integrity',
-  'not-comparable': 'not-comparable',
-  'not-registry': 'not-registry',
-  'fetch-failed': 'fetch-failed',
-  'not-checked': 'not-checked',
-};
-
-/** The table: every package that is not intact (all with verbose), worst first, then the summary line. */
-export function renderIntegrityTable(r: IntegrityReport, o: { verbose: boolean }): string {
-  const rank = (s: IntegrityResult['status']) => INTEGRITY_STATUSES.indexOf(s);
-  const shown = r.results.filter((x) => o.verbose || x.status !== 'intact').sort((a, b) => rank(a.status) - rank(b.status) || (a.line ?? 0) - (b.line ?? 0));
-  const lines: string[] = [];
-  if (shown.length) {
-    const rows = shown.map((x) => [LABEL[x.status], `${x.name}@${x.version}`, x.line !== undefined ? `${path.basename(r.file)}:${x.line}` : '', detail(x)]);
-    const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i]!.length)));
-    lines.push(['STATUS'.padEnd(widths[0]!), 'PACKAGE'.padEnd(widths[1]!), 'WHERE'.padEnd(widths[2]!), 'DETAIL'].join('  '));
-    for (const row of rows) lines.push(row.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c)).join('  ').trimEnd());
-  }
-  lines.push(summaryLine(r));
-  return `${lines.join('\n')}\n`;
-}
-
-function detail(x: IntegrityResult): string {
-  switch (x.status) {
-    case 'mismatch':
-      return `expected ${x.expected} got ${x.actual} from ${x.url}${x.reason ? ` (${x.reason})` : ''}`;
-    case 'intact':
-      return x.cached ? 'verified before (cache)' : `${x.url ?? ''}${x.reason ? ` (${x.reason})` : ''}`;
-    case 'not-registry':
-      return `${x.reason ?? ''}${x.resolved ? `: ${x.resolved}` : ''}`;
-    default:
-      return x.reason ?? '';
-  }
-}
-
-export function summaryLine(r: IntegrityReport): string {
-  const parts = INTEGRITY_STATUSES.filter((s) => r.counts[s] > 0).map((s) => `${r.counts[s]} ${LABEL[s]}`);
-  const checked = r.cacheHits + r.fetched;
-  const hitRate = checked ? ` (${Math.round((r.cacheHits / checked) * 100)}%)` : '';
-  return `${r.results.length} package(s): ${parts.join(', ') || 'none'}; ${r.fetched} downloaded (${mb(r.bytes)}), ${r.cacheHits} from the verified cache${hitRate}; ${(r.elapsedMs / 1000).toFixed(1)} s`;
-}
-
-function mb(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} kB`;
 }
 
 /** `verifying 120/300, 4.2 MB, 1.3 MB/s` on a TTY, redrawn at most every 100 ms. */

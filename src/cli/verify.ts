@@ -10,6 +10,7 @@ import { loadTrustedRoot } from '../attest/trusted-root.js';
 import { parseBundleText, type VerifyResult, verifyBundle } from '../attest/verify.js';
 import { EXIT_CLEAN, EXIT_FINDINGS, VouchError } from '../model/errors.js';
 import { addPassphraseOptions, loadKeyFromOptions, type PassphraseOptions } from './key.js';
+import { formatOf, formatOption } from './options.js';
 
 interface VerifyCliOptions extends PassphraseOptions {
   bundle: string;
@@ -19,6 +20,7 @@ interface VerifyCliOptions extends PassphraseOptions {
   certificateIdentityRegexp?: string;
   certificateOidcIssuer?: string;
   predicate?: string;
+  format?: 'table' | 'json';
   json?: boolean;
 }
 
@@ -35,7 +37,8 @@ export function registerVerify(program: Command): void {
       .option('--certificate-identity-regexp <re>', 'keyless: a regular expression the certificate identity must match')
       .option('--certificate-oidc-issuer <issuer>', 'keyless: the OIDC issuer the certificate must name (required with an identity)')
       .option('--predicate <file>', 'attestations: also check that the signed predicate is this JSON file (e.g. the SBOM beside the bundle)')
-      .option('--json', 'one JSON object with the verdicts on stdout'),
+      .addOption(formatOption(['table', 'json'], 'output format: table (default: one line per subject) or json (one object with the verdicts)'))
+      .option('--json', 'the same as --format json'),
     'a private key given as --key',
   )
     .addHelpText(
@@ -68,7 +71,7 @@ Exit codes: 0 every subject verified, 1 any verification failed, 2 usage or inpu
         ...(opts.certificateOidcIssuer !== undefined ? { certificateOidcIssuer: opts.certificateOidcIssuer } : {}),
         ...(opts.predicate !== undefined ? { predicate: { value: await readPredicate(opts.predicate), path: opts.predicate } } : {}),
       });
-      process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : renderVerdicts(result));
+      process.stdout.write(formatOf(opts, 'table') === 'json' ? `${JSON.stringify(result, null, 2)}\n` : renderVerdicts(result));
       process.exitCode = result.ok ? EXIT_CLEAN : EXIT_FINDINGS;
     });
 }

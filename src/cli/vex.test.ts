@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { isVouchError } from '../model/errors.js';
 import { readVexFile } from '../triage/vex/read.js';
 import { vexFor } from '../triage/vex/match.js';
-import { registerVex, renderStatements, vexTimestamp } from './vex.js';
+import { renderStatements } from '../report/vex.js';
+import { registerVex, vexTimestamp } from './vex.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'vouch-vex-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

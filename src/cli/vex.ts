@@ -4,17 +4,15 @@
  * `vouch vex create`: writes an OpenVEX 0.2.0 statement, as a new document (stdout or -o FILE) or
  * appended to an existing one (--append FILE). The readers and matching live in src/triage/vex/.
  */
-import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { decodeText, parseJsonInput } from '../inventory/json.js';
+import { decodeText } from '../io/json.js';
 import { EXIT_CLEAN, VouchError } from '../model/errors.js';
-import { appendStatement, buildStatement, createDocument } from '../triage/vex/create.js';
-import { explainVex, vexFor } from '../triage/vex/match.js';
-import { readOpenVex } from '../triage/vex/openvex.js';
-import { productMatches } from '../triage/vex/purl-match.js';
+import { createOrAppend } from '../triage/vex/create.js';
 import { MAX_VEX_BYTES, parseVex, readVexFile } from '../triage/vex/read.js';
-import { OPENVEX_JUSTIFICATIONS, OPENVEX_STATUSES, type VexDocument, type VexStatement } from '../triage/vex/types.js';
+import { OPENVEX_JUSTIFICATIONS, OPENVEX_STATUSES, type VexDocument } from '../triage/vex/types.js';
+import { selectVex } from '../triage/vex/show.js';
+import { renderVexSelection } from '../report/vex.js';
 import { VERSION } from '../version.js';
 import { createProgress } from './progress.js';
 import { repeatable } from './repeatable.js';
@@ -98,34 +96,17 @@ async function runShow(files: string[], opts: ShowOptions): Promise<number> {
   const progress = createProgress({ quiet: opts.quiet ?? false });
   const documents: VexDocument[] = [];
   for (const f of files) documents.push(f === '-' ? parseVex(await readStdin(), '<stdin>') : await readVexFile(f));
-  const statements = documents.flatMap((d) => d.statements);
   for (const d of documents) for (const w of d.warnings) progress.log(`vouch: ${w}`);
-  if (opts.purl !== undefined && !/^pkg:/i.test(opts.purl)) throw new VouchError('USAGE', `--purl takes a purl such as pkg:npm/lodash@4.17.20 (got "${opts.purl}")`);
-  const vulns = opts.vuln ?? [];
-  const finding = { purl: opts.purl ?? '', id: vulns[0] ?? '', aliases: vulns.slice(1) };
-  const purl = opts.purl;
-  const selected = statements.filter(
-    (s) =>
-      (vulns.length === 0 || vulns.some((v) => aboutVulnerability(s, v))) &&
-      (purl === undefined || [...s.products, ...s.subcomponents].some((p) => productMatches(p, purl))),
-  );
-  const decision =
-    vulns.length > 0 && opts.purl !== undefined
-      ? { explanation: explainVex(statements, finding), suppressed: vexFor(statements, finding) ?? null }
-      : undefined;
+  const sel = selectVex(documents, { vulns: opts.vuln ?? [], ...(opts.purl !== undefined ? { purl: opts.purl } : {}) });
   if (format === 'json') {
     const out = {
       documents: documents.map((d) => ({ path: d.path, format: d.format, formatVersion: d.formatVersion, statements: d.statements.length, warnings: d.warnings })),
-      statements: selected,
-      ...(decision ? { decision } : {}),
+      statements: sel.statements,
+      ...(sel.decision ? { decision: sel.decision } : {}),
     };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } else {
-    process.stdout.write(renderStatements(selected));
-    if (decision) {
-      const lines = decision.explanation.length ? decision.explanation : ['no statement applies'];
-      process.stdout.write(`\n${lines.join('\n')}\n${decision.suppressed ? `=> suppressed (${decision.suppressed.status})` : '=> not suppressed'}\n`);
-    }
+    process.stdout.write(renderVexSelection(sel));
   }
   return EXIT_CLEAN;
 }
@@ -142,28 +123,6 @@ async function readStdin(): Promise<string> {
   return decodeText(Buffer.concat(chunks), '<stdin>');
 }
 
-/** Whether the statement is about the vulnerability `id` (its id or an alias, CVE/GHSA case-insensitively). */
-function aboutVulnerability(s: VexStatement, id: string): boolean {
-  const key = (x: string): string => (/^(cve|ghsa)-/i.test(x) ? x.toUpperCase() : x);
-  return [s.vulnerability.id, ...s.vulnerability.aliases].some((v) => key(v) === key(id.trim()));
-}
-
-export function renderStatements(statements: readonly VexStatement[]): string {
-  const rows = statements.map((s) => {
-    const ids = [...s.products, ...s.subcomponents.map((c) => `(sub) ${c}`), ...(s.versionRanges ?? []).map((r) => `${r.purl} ${r.range}`)];
-    return [
-      s.vulnerability.id,
-      s.status,
-      s.justification ?? '',
-      ids.length <= 2 ? ids.join(', ') : `${ids.slice(0, 2).join(', ')} +${ids.length - 2} more`,
-      s.source,
-    ];
-  });
-  const head = ['VULNERABILITY', 'STATUS', 'JUSTIFICATION', 'PRODUCTS', 'SOURCE'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (r: string[]): string => r.map((c, i) => (i < r.length - 1 ? c.padEnd(widths[i]!) : c)).join('  ').trimEnd();
-  return `${[fmt(head), ...rows.map(fmt)].join('\n')}\n${statements.length} statement${statements.length === 1 ? '' : 's'}\n`;
-}
 
 /** RFC 3339 UTC: $SOURCE_DATE_EPOCH (seconds) when set, else now. */
 export function vexTimestamp(env: NodeJS.ProcessEnv = process.env, now: Date = new Date()): string {
@@ -177,8 +136,7 @@ export function vexTimestamp(env: NodeJS.ProcessEnv = process.env, now: Date = n
 
 async function runCreate(opts: CreateOptions): Promise<number> {
   const progress = createProgress({ quiet: opts.quiet ?? false });
-  const timestamp = vexTimestamp();
-  const statement = buildStatement(
+  const doc = await createOrAppend(
     {
       vulnerability: opts.vuln,
       aliases: opts.alias ?? [],
@@ -189,31 +147,13 @@ async function runCreate(opts: CreateOptions): Promise<number> {
       ...(opts.impactStatement !== undefined ? { impactStatement: opts.impactStatement } : {}),
       ...(opts.actionStatement !== undefined ? { actionStatement: opts.actionStatement } : {}),
     },
-    timestamp,
+    { timestamp: vexTimestamp(), author: opts.author ?? 'Unknown Author', tooling: `vouch ${VERSION}`, ...(opts.append !== undefined ? { append: opts.append } : {}) },
   );
-  let doc: unknown;
-  if (opts.append) {
-    let text: string;
-    try {
-      text = decodeText(await readFile(opts.append), opts.append);
-    } catch (e) {
-      if (e instanceof VouchError) throw e;
-      throw new VouchError('INPUT_MISSING', `cannot read the VEX file to append to (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
-        path: opts.append,
-        cause: e,
-      });
-    }
-    doc = appendStatement(parseJsonInput(text, opts.append), statement, timestamp, opts.append);
-  } else {
-    doc = createDocument(statement, { author: opts.author ?? 'Unknown Author', timestamp, tooling: `vouch ${VERSION}` });
-  }
   const target = opts.output ?? opts.append;
-  // what we write must read back
-  readOpenVex(doc, target ?? '<stdout>');
   const text = `${JSON.stringify(doc, null, 2)}\n`;
   if (target) {
     await writeFileAtomic(target, text);
-    const n = (doc as { statements: unknown[] }).statements.length;
+    const n = doc.statements.length;
     progress.log(`vouch: wrote ${opts.status} for ${opts.vuln} to ${target} (${n} statement${n === 1 ? '' : 's'})`);
   } else {
     process.stdout.write(text);

@@ -1,4 +1,4 @@
-/** The ecosystem plug-in (DESIGN.md): every ecosystem exports one `Ecosystem` object from its folder. */
+/** The ecosystem plug-in (ARCHITECTURE.md): every ecosystem exports one `Ecosystem` object from its folder. */
 import type { InputFile, Inventory } from '../model/inventory.js';
 import type { PurlParts } from '../model/purl.js';
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { RepoContext } from './context.js';
 import { catFile, git } from './git.js';
 import { type CheckResult, type Evidence, proportional } from './types.js';
+import { byCodePoint } from '../model/order.js';
 
 const DAY = 86_400;
 
@@ -153,7 +154,7 @@ async function verifier(opts: SignatureOptions): Promise<{ env: Record<string, s
 export async function signedReleases(ctx: RepoContext, opts: SignatureOptions = {}): Promise<CheckResult> {
   const base = { name: 'Signed-Releases', risk: 'High' as const, remediation: 'Sign release tags (git tag -s, with gpg or ssh) or the commits they point at, and publish the keys so users can verify.' };
   if (ctx.tags.length === 0) return { ...base, score: null, reason: 'no tags: no releases to check (release assets on a hosting platform cannot be seen offline)', evidence: [] };
-  const recent = [...ctx.tags].sort((a, b) => b.time - a.time || b.name.localeCompare(a.name)).slice(0, 5);
+  const recent = [...ctx.tags].sort((a, b) => b.time - a.time || byCodePoint(b.name, a.name)).slice(0, 5);
   const v = await verifier(opts);
   const evidence: Evidence[] = [];
   let good = 0;

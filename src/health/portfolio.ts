@@ -15,6 +15,7 @@ import { VouchError } from '../model/errors.js';
 import { git } from './git.js';
 import { type HealthReport, checkRepository } from './run.js';
 import type { SignatureOptions } from './checks-history.js';
+import { byCodePoint } from '../model/order.js';
 
 export const PORTFOLIO_SCHEMA = 'vouch-health-portfolio/1';
 const PATH_CAP = 100;
@@ -229,7 +230,7 @@ export async function runPortfolio(inputs: readonly string[], opts: PortfolioOpt
     uses: e.uses,
     flags: [],
   }));
-  packages.sort((a, b) => b.reliance - a.reliance || b.projects - a.projects || a.name.localeCompare(b.name, 'en'));
+  packages.sort((a, b) => b.reliance - a.reliance || b.projects - a.projects || byCodePoint(a.name, b.name));
   packages.forEach((p, i) => (p.rank = i + 1));
 
   if (opts.reposDir) {

@@ -8,31 +8,14 @@ import { lstat, open, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { VouchError } from '../model/errors.js';
 import { DependencyGraph } from '../model/graph.js';
-import type { Inventory } from '../model/inventory.js';
 import type { Extractor } from '../ecosystems/types.js';
 import { SKIPPED_DIRS, addInventory } from './common.js';
 import { defaultExtractors } from './extractors.js';
 import { extractImage } from './image.js';
 import { type RootfsInventory, scanRootfs } from './rootfs.js';
-import { fileInput } from './input.js';
-
-
-export interface InputStatus {
-  path: string;
-  extractor?: string;
-  status: 'ok' | 'failed';
-  /** One-line reason when failed. */
-  reason?: string;
-  components: number;
-  warnings: string[];
-}
-
-export interface CollectedInventory {
-  /** Every input's components and edges, merged. */
-  graph: DependencyGraph;
-  inputs: InputStatus[];
-  unresolved: (Inventory['unresolved'][number] & { path: string })[];
-}
+import { fileInput, memoryInput } from '../io/input.js';
+import type { CollectedInventory } from '../model/inventory.js';
+import { byCodePoint } from '../model/order.js';
 
 export interface CollectOptions {
   extractors?: Extractor[];
@@ -50,7 +33,7 @@ export interface CollectOptions {
 
 /** Every NAME `--parse-as` knows, from the extractors' `parseAs` lists, sorted. */
 export function parseAsNames(extractors: readonly Extractor[] = defaultExtractors()): string[] {
-  return [...new Set(extractors.flatMap((x) => x.parseAs ?? []))].sort((a, b) => a.localeCompare(b, 'en'));
+  return [...new Set(extractors.flatMap((x) => x.parseAs ?? []))].sort(byCodePoint);
 }
 
 /** The extractor for `--parse-as NAME` (see CollectOptions.parseAs). */
@@ -63,6 +46,13 @@ export function extractorForParseAs(name: string, extractors: readonly Extractor
   const found = (n && extractors.find((x) => x.parseAs?.some(listed))) || (n && !n.includes('/') ? extractors.find((x) => x.wants(n)) : undefined);
   if (!found) throw new VouchError('USAGE', `--parse-as: unknown format "${name}"; known: ${parseAsNames(extractors).join(', ')}`);
   return found;
+}
+
+/** Something must be named: a path or a --rootfs folder (a USAGE error otherwise). */
+export function requireInputs(paths: readonly string[], rootfs: readonly string[]): void {
+  if (paths.length === 0 && rootfs.length === 0) {
+    throw new VouchError('USAGE', 'nothing to read: name a directory, a lockfile, an SBOM, an archive or an image tar, or give --rootfs DIR');
+  }
 }
 
 export async function collectInventory(paths: readonly string[], opts: CollectOptions = {}): Promise<CollectedInventory> {
@@ -102,7 +92,7 @@ export async function collectInventory(paths: readonly string[], opts: CollectOp
     } else if (st.isFile() || st.isSymbolicLink()) {
       opts.onFile?.(p);
       const input = await fileInput(p);
-      const extractor = forced ?? extractors.find((x) => x.wants(p, input.size)) ?? (await sniffExtractor(p, extractors));
+      const extractor = forced ?? extractors.find((x) => x.wants(p, input.size)) ?? sniffExtractor(await readHead(p), extractors);
       if (!extractor && (await looksLikeTar(p))) {
         // a container image saved as a tar (`docker save` or OCI layout): every extractor runs on the merged layers
         mergeCollected(result, p, await extractImage(p, { extractors, rootfs: { onFile: opts.onFile } }));
@@ -146,7 +136,6 @@ async function looksLikeTar(p: string): Promise<boolean> {
   }
 }
 
-
 async function walk(
   dir: string,
   extractors: readonly Extractor[],
@@ -187,7 +176,33 @@ async function isFile(p: string): Promise<boolean> {
   }
 }
 
-async function sniffExtractor(p: string, extractors: readonly Extractor[]): Promise<Extractor | undefined> {
+/** The extractor whose content check recognises a file's first bytes (a file named explicitly whose name says nothing). */
+function sniffExtractor(head: string, extractors: readonly Extractor[]): Extractor | undefined {
+  return extractors.find((x) => x.sniff?.(head));
+}
+
+/** Bytes an extractor's `sniff` is shown. */
+const HEAD_BYTES = 8192;
+
+/**
+ * The inventory of one document given as bytes (an upload): read by the extractor `--parse-as`
+ * names (`parseAs`), else the one its file name asks for, else the one that recognises its
+ * content — as `vouch scan FILE` chooses for a file named on the command line. A document no
+ * extractor reads is INPUT_UNSUPPORTED; one that does not parse throws the extractor's error.
+ */
+export async function inventoryOfDocument(fileName: string, bytes: Buffer, opts: { parseAs?: string; extractors?: Extractor[] } = {}): Promise<CollectedInventory> {
+  const extractors = opts.extractors ?? defaultExtractors();
+  const extractor =
+    (opts.parseAs !== undefined ? extractorForParseAs(opts.parseAs, extractors) : undefined) ??
+    extractors.find((x) => x.wants(fileName, bytes.length)) ??
+    sniffExtractor(bytes.subarray(0, HEAD_BYTES).toString('utf8'), extractors);
+  if (!extractor) throw new VouchError('INPUT_UNSUPPORTED', 'not a lockfile or SBOM that vouch reads', { path: fileName });
+  const result: CollectedInventory = { graph: new DependencyGraph(), inputs: [], unresolved: [] };
+  addInventory(result, await extractor.extract(memoryInput(fileName, bytes)));
+  return result;
+}
+
+async function readHead(p: string): Promise<string> {
   let fh;
   try {
     fh = await open(p, 'r');
@@ -195,10 +210,9 @@ async function sniffExtractor(p: string, extractors: readonly Extractor[]): Prom
     throw new VouchError('INPUT_MISSING', `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { path: p, cause: e });
   }
   try {
-    const buf = Buffer.alloc(8192);
+    const buf = Buffer.alloc(HEAD_BYTES);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    const head = buf.subarray(0, bytesRead).toString('utf8');
-    return extractors.find((x) => x.sniff?.(head));
+    return buf.subarray(0, bytesRead).toString('utf8');
   } finally {
     await fh.close();
   }

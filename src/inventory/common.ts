@@ -1,6 +1,6 @@
 /** What the directory walker and the rootfs walker share. */
 import type { Inventory } from '../model/inventory.js';
-import type { CollectedInventory } from './collect.js';
+import type { CollectedInventory } from '../model/inventory.js';
 
 /** Folders never descended into: installed trees, VCS metadata, vendored copies. */
 export const SKIPPED_DIRS: ReadonlySet<string> = new Set(['node_modules', '.git', 'vendor', '.hg', '.svn', 'bower_components']);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractImage, unpackImage } from './image.js';
-import { buildTar, type TarWriteEntry } from './tar.js';
+import { buildTar, type TarWriteEntry } from '../io/tar.js';
 
 const OS_RELEASE = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n';
 const stanza = (name: string, version: string, source?: string): string =>

@@ -25,8 +25,9 @@ import { createGunzip, type Gunzip } from 'node:zlib';
 import { VouchError } from '../model/errors.js';
 import type { Extractor } from '../ecosystems/types.js';
 import { defaultExtractors } from './extractors.js';
-import { resolveInRoot, scanRootfs, type RootfsInventory, type RootfsOptions } from './rootfs.js';
-import { readTar } from './tar.js';
+import { resolveInRoot } from '../io/root.js';
+import { scanRootfs, type RootfsInventory, type RootfsOptions } from './rootfs.js';
+import { readTar } from '../io/tar.js';
 
 /** Files always written, whatever the extractors want: what tells the distribution and release. */
 const RELEASE_FILES = new Set(['etc/os-release', 'usr/lib/os-release', 'etc/alpine-release', 'etc/debian_version', 'etc/lsb-release']);

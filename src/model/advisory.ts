@@ -73,3 +73,20 @@ export function publishedSeverity(adv: Advisory): string | undefined {
   if (typeof ds === 'string' && ds) return ds.toUpperCase();
   return undefined;
 }
+
+const CVE_RE = /^CVE-\d{4}-\d{4,}$/;
+
+/** A CVE id as CVE writes it (`CVE-2021-44228`, upper case). */
+export function isCveId(id: string): boolean {
+  return CVE_RE.test(id);
+}
+
+/** The CVE ids among an advisory's id and aliases (upper-cased, in order, no duplicates). */
+export function cveIds(ids: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const id of ids) {
+    const u = id.trim().toUpperCase();
+    if (isCveId(u) && !out.includes(u)) out.push(u);
+  }
+  return out;
+}

@@ -52,7 +52,7 @@ export function isVouchError(e: unknown): e is VouchError {
   return e instanceof VouchError;
 }
 
-/** Exit codes of DESIGN.md: 0 clean, 1 findings/policy failed, 2 usage or input error. */
+/** Exit codes (ARCHITECTURE.md): 0 clean, 1 findings/policy failed, 2 usage or input error. */
 export const EXIT_CLEAN = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_INPUT = 2;

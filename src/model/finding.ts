@@ -25,3 +25,14 @@ export interface Finding {
   paths: string[][];
   locations: Location[];
 }
+
+export interface MatchStats {
+  componentsChecked: number;
+  /** Components not checked, with the reason (unknown ecosystem, version that does not parse...). */
+  componentsNotChecked: { purl: string; reason: string }[];
+  advisoriesConsidered: number;
+  /** GIT ranges met on candidate advisories: they describe commits and never match a package version. */
+  gitRangesSkipped: number;
+  /** Ranges that could not be evaluated (bad versions, no introduced event...), with the advisory id. */
+  malformedRanges: { id: string; reason: string }[];
+}

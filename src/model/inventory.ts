@@ -19,3 +19,20 @@ export interface Inventory {
   /** Non-fatal remarks (e.g. "component without version skipped at $.components[3]"). */
   readonly warnings: string[];
 }
+
+export interface InputStatus {
+  path: string;
+  extractor?: string;
+  status: 'ok' | 'failed';
+  /** One-line reason when failed. */
+  reason?: string;
+  components: number;
+  warnings: string[];
+}
+
+export interface CollectedInventory {
+  /** Every input's components and edges, merged. */
+  graph: DependencyGraph;
+  inputs: InputStatus[];
+  unresolved: (Inventory['unresolved'][number] & { path: string })[];
+}

@@ -4,6 +4,7 @@
  * it was.
  */
 import { VouchError } from '../model/errors.js';
+import { lineAt } from '../io/lines.js';
 
 interface Span {
   start: number;
@@ -73,19 +74,13 @@ function objectAt(text: string, pathKeys: readonly string[]): { open: number; cl
   return { open, close: valueEnd(text, open) - 1 };
 }
 
-export function lineOf(text: string, offset: number): number {
-  let n = 1;
-  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) n++;
-  return n;
-}
-
 /** The string value at `pathKeys` (e.g. ['dependencies', 'mkdirp']) with its 1-based line, or undefined. */
 export function findString(text: string, pathKeys: readonly string[]): { value: string; line: number } | undefined {
   const obj = objectAt(text, pathKeys.slice(0, -1));
   if (!obj) return undefined;
   const m = members(text, obj.open).find((x) => x.key === pathKeys[pathKeys.length - 1]);
   if (!m || text[m.value.start] !== '"') return undefined;
-  return { value: JSON.parse(text.slice(m.value.start, m.value.end)) as string, line: lineOf(text, m.value.start) };
+  return { value: JSON.parse(text.slice(m.value.start, m.value.end)) as string, line: lineAt(text, m.value.start) };
 }
 
 /** Replaces the string value at `pathKeys`; throws when it is not there. */

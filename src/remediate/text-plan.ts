@@ -18,7 +18,7 @@ import type { Extractor } from '../ecosystems/types.js';
 import type { Advisory } from '../model/advisory.js';
 import type { Component } from '../model/component.js';
 import { VouchError } from '../model/errors.js';
-import { memoryInput } from '../inventory/input.js';
+import { memoryInput } from '../io/input.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { unifiedDiff } from './diff.js';
 import { semverRisk } from './npm/plan.js';

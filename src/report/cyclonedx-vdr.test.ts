@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CdxVdr, buildCycloneDxVdr, cvssMethod, renderCycloneDxVdr } from './cyclonedx-vdr.js';
 import { hostileReport, plainReport, realReport, sampleReport } from './__fixtures__/reports.js';
-import type { ScanReport } from './scan-report.js';
+import type { ScanReport } from '../model/report.js';
 import type { DependencyGraph } from '../model/graph.js';
 import { cycloneDxValidator } from '../sbom/sbom-write-testing.js';
 import { HAS_SHARED } from '../testing/shared.js';

@@ -22,10 +22,12 @@
  */
 import type { Component } from '../model/component.js';
 import { DependencyGraph } from '../model/graph.js';
+import type { Renderer } from './render.js';
 import { buildCycloneDx, type CdxBom } from '../sbom/cyclonedx-write.js';
 import { finishUuid, purlParts } from '../sbom/common-write.js';
-import type { ReportFinding, ScanReport, Suppression } from './scan-report.js';
-import type { Rating } from '../triage/severity.js';
+import type { ReportFinding, Suppression } from '../model/triage.js';
+import type { ScanReport } from '../model/report.js';
+import type { Rating } from '../model/triage.js';
 
 export interface VdrOptions {
   /** The subject's name when the inventory graph does not give one (default: the scanned inputs). */
@@ -286,3 +288,6 @@ function isUrl(s: string): boolean {
 function isDateTime(s: string): boolean {
   return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(s);
 }
+
+/** The registry's Renderer (report/index.ts): every component and edge of the scanned graph, when given. */
+export const renderVdr: Renderer = (report, ctx) => renderCycloneDxVdr(report, ctx.graph);

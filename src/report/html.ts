@@ -11,16 +11,18 @@
  * suppression justification). Every value from the report is HTML-escaped.
  */
 import { createHash } from 'node:crypto';
-import type { ReportFinding, ScanReport } from './scan-report.js';
+import type { ReportFinding } from '../model/triage.js';
+import type { ScanReport } from '../model/report.js';
 import { fixLabel, purlLabel } from './display.js';
-import type { Rating } from '../triage/severity.js';
+import type { Rating } from '../model/triage.js';
+import type { RenderContext } from './render.js';
 
 const RATINGS: readonly Rating[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'NONE', 'UNKNOWN'];
 const RATING_WEIGHT: Record<Rating, number> = { CRITICAL: 5, HIGH: 4, MEDIUM: 3, LOW: 2, NONE: 1, UNKNOWN: 0 };
 /** Paths listed in a finding's details; the rest are counted. */
 const MAX_PATHS = 20;
 
-export interface HtmlOptions {
+export interface HtmlOptions extends RenderContext {
   /** The page title (default "vouch scan report"). */
   title?: string;
 }

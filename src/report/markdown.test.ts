@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GITHUB_COMMENT_LIMIT, epssPercent, escapeMarkdown, renderMarkdown } from './markdown.js';
 import { hostileReport, largeReport, plainReport, realReport, sampleReport } from './__fixtures__/reports.js';
-import type { ScanReport } from './scan-report.js';
+import type { ScanReport } from '../model/report.js';
 import { HAS_SHARED } from '../testing/shared.js';
 
 /** The cells of a GFM table row: split on pipes not preceded by a backslash. */

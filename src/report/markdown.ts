@@ -9,14 +9,16 @@
  * escaped: HTML-significant characters become entities, Markdown punctuation is backslash-escaped
  * (a `|` cannot end a table cell), line breaks become spaces and `@` cannot mention anybody.
  */
-import type { ReportFinding, ScanReport } from './scan-report.js';
+import type { ReportFinding } from '../model/triage.js';
+import type { ScanReport } from '../model/report.js';
 import { fixLabel, pathLabel, purlLabel } from './display.js';
-import type { Rating } from '../triage/severity.js';
+import type { Rating } from '../model/triage.js';
+import type { RenderContext } from './render.js';
 
 /** GitHub refuses a comment body longer than this. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
 
-export interface MarkdownOptions {
+export interface MarkdownOptions extends RenderContext {
   /** Most finding rows in the main table (default 50); the rest are counted in "… and N more". */
   maxRows?: number;
   /** Most suppressed rows in the `<details>` table (default 25). */

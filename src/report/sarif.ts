@@ -8,15 +8,17 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
-import type { ReportFinding, ScanReport } from './scan-report.js';
+import type { ReportFinding } from '../model/triage.js';
+import type { ScanReport } from '../model/report.js';
 import { idWithCve } from './display.js';
+import type { RenderContext } from './render.js';
 
 const LEVEL: Record<string, Result.level> = { CRITICAL: 'error', HIGH: 'error', MEDIUM: 'warning', LOW: 'note', NONE: 'note', UNKNOWN: 'warning' };
 
 /** GitHub code scanning reads `security-severity` as a CVSS-like number; a rating without a score maps to its band's floor. */
 const RATING_SCORE: Record<string, string> = { CRITICAL: '9.0', HIGH: '7.0', MEDIUM: '4.0', LOW: '0.1', NONE: '0.0' };
 
-export function renderSarif(report: ScanReport, opts: { cwd?: string } = {}): string {
+export function renderSarif(report: ScanReport, opts: RenderContext & { cwd?: string } = {}): string {
   const cwd = opts.cwd ?? process.cwd();
   const byRule = new Map<string, ReportFinding[]>();
   for (const f of report.findings) {

@@ -4,15 +4,14 @@
  * mark) only when the caller asks for it: the CLI does so on a terminal, never when piped, and
  * honours NO_COLOR / FORCE_COLOR (see `colorEnabled`).
  */
-import type { ReportFinding, ScanReport } from './scan-report.js';
+import type { ReportFinding } from '../model/triage.js';
+import type { ScanReport } from '../model/report.js';
 import { fixLabel, idWithCve, pathLabel } from './display.js';
 import { formatEpss } from '../triage/priority.js';
+import type { RenderContext } from './render.js';
 
-export interface TableOptions {
-  verbose?: boolean;
-  /** ANSI colours (severity, KEV). */
-  color?: boolean;
-}
+/** verbose: the priority reason under each row and the lists a plain table only counts; color: ANSI colours (severity, KEV). */
+export type TableOptions = RenderContext;
 
 const SGR: Record<string, string> = {
   CRITICAL: '\u001b[1;31m',

@@ -8,6 +8,7 @@ import { DependencyGraph } from '../model/graph.js';
 import type { Inventory } from '../model/inventory.js';
 import { buildPurl, parsePurl, type PurlParts } from '../model/purl.js';
 import { ecosystemByPurlType, nameFromPurl } from '../ecosystems/index.js';
+import type { LineIndex } from '../io/lines.js';
 
 /** Lower-cased file name of a display path (also after `archive.jar!/` and Windows separators). */
 export function baseName(path: string): string {
@@ -29,26 +30,6 @@ export function normalizeHashAlg(alg: string): string {
 export function makeHash(alg: unknown, value: unknown): Hash | undefined {
   if (typeof alg !== 'string' || typeof value !== 'string' || !alg.trim() || !value.trim()) return undefined;
   return { alg: normalizeHashAlg(alg), value: value.trim().toLowerCase() };
-}
-
-/** Offsets → 1-based lines, by binary search over the newline offsets (one pass over the text). */
-export class LineIndex {
-  private readonly starts: number[] = [0];
-
-  constructor(text: string) {
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
-  }
-
-  lineOf(offset: number): number {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  }
 }
 
 /**

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isVouchError } from '../model/errors.js';
 import type { Inventory } from '../model/inventory.js';
-import { fileInput } from '../inventory/input.js';
+import { fileInput } from '../io/input.js';
 import { HAS_SHARED, shared } from '../testing/shared.js';
 import { cyclonedxExtractor } from './cyclonedx-read.js';
 import { spdxExtractor } from './spdx-read.js';

@@ -18,17 +18,17 @@
  *   component vouch wrote without a version (properties `vouch:unresolved` / `vouch:requirement`)
  *   comes back as the unresolved entry it was written from, without the warning.
  */
-import { xmlLib } from '../inventory/libs.js';
+import { xmlLib } from '../io/libs.js';
 import type { Hash, Scope } from '../model/component.js';
 import { VouchError } from '../model/errors.js';
 import type { InputFile, Inventory } from '../model/inventory.js';
 import type { Extractor } from '../ecosystems/types.js';
-import { decodeText, parseJsonInput } from '../inventory/json.js';
+import { decodeText, parseJsonInput } from '../io/json.js';
+import { LineIndex } from '../io/lines.js';
 import {
   baseName,
   isRecord,
   jsonStringLines,
-  LineIndex,
   makeHash,
   newReadState,
   type PackageEntry,

@@ -272,8 +272,10 @@ describe('projects with a version of their own (workspace members, the lockfile 
       ['app', '0.3.0', 'pkg:cargo/app@0.3.0'],
     ]);
     expect((bom.components as { purl: string }[]).map((c) => c.purl)).toEqual(['pkg:cargo/serde@1.0.200']);
-    const validate = cycloneDxValidator();
-    if (HAS_SHARED) expect(validate(bom), JSON.stringify(validate.errors)).toBe(true);
+    if (HAS_SHARED) {
+      const validate = cycloneDxValidator();
+      expect(validate(bom), JSON.stringify(validate.errors)).toBe(true);
+    }
 
     const single = new DependencyGraph();
     single.addRoot('root:package-lock.json', '@acme/shop', { name: '@acme/shop', version: '2.1.0', purl: 'pkg:npm/%40acme/shop@2.1.0' });

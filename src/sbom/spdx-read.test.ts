@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { VouchError } from '../model/errors.js';
 import type { Inventory } from '../model/inventory.js';
-import { fileInput, memoryInput } from '../inventory/input.js';
+import { fileInput, memoryInput } from '../io/input.js';
 import { spdxExtractor } from './spdx-read.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__');

@@ -23,12 +23,12 @@ import { strongerScope } from '../model/component.js';
 import { VouchError } from '../model/errors.js';
 import type { InputFile, Inventory } from '../model/inventory.js';
 import type { Extractor } from '../ecosystems/types.js';
-import { decodeText, parseJsonInput } from '../inventory/json.js';
+import { decodeText, parseJsonInput } from '../io/json.js';
+import { LineIndex } from '../io/lines.js';
 import {
   baseName,
   isRecord,
   jsonStringLines,
-  LineIndex,
   makeHash,
   annotationPair,
   newReadState,

@@ -2,7 +2,7 @@
 import type { Extractor } from '../ecosystems/types.js';
 import type { Component } from '../model/component.js';
 import type { Inventory } from '../model/inventory.js';
-import { fileInput, memoryInput } from '../inventory/input.js';
+import { fileInput, memoryInput } from '../io/input.js';
 
 export interface ExtractorTesting {
   /** Extract a file on disk. */

@@ -1,5 +1,5 @@
 /** A ReportFinding for tests: Log4Shell in log4j-core 2.14.1, as a scan reports it; `over` replaces fields. */
-import type { ReportFinding } from '../report/scan-report.js';
+import type { ReportFinding } from '../model/triage.js';
 
 export function log4shellFinding(over: Partial<ReportFinding> = {}): ReportFinding {
   return {

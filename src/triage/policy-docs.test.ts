@@ -11,7 +11,8 @@ import addFormats from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../testing/shared.js';
-import { evaluatePolicy, loadPolicy, parsePolicy, renderPolicyResult } from './policy.js';
+import { evaluatePolicy, loadPolicy, parsePolicy } from './policy.js';
+import { renderPolicyResult } from '../report/policy.js';
 import { log4shellFinding } from '../testing/report-finding.js';
 
 const FIX = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__', 'policy');

@@ -4,8 +4,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VouchError } from '../model/errors.js';
-import type { ReportFinding } from '../report/scan-report.js';
-import { applyPolicyToReport, checkFailOnConflict, evaluatePolicy, findPolicyFile, loadPolicy, parsePolicy, purlMatches, renderPolicyResult } from './policy.js';
+import type { ReportFinding } from '../model/triage.js';
+import { checkFailOnConflict, evaluatePolicy, findPolicyFile, loadPolicy, ignoreSuppressor, parsePolicy } from './policy.js';
+import { renderPolicyResult } from '../report/policy.js';
 
 const FIX = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__', 'policy');
 const fix = (name: string): string => path.join(FIX, name);
@@ -188,27 +189,6 @@ describe('findPolicyFile', () => {
     const [cwd] = dirs('cwd');
     mkdirSync(path.join(cwd!, 'vouch.policy.yaml'));
     expect(findPolicyFile([cwd!])).toBeUndefined();
-  });
-});
-
-describe('purlMatches', () => {
-  it.each`
-    rule                                                        | purl                                                           | ok
-    ${'pkg:npm/lodash'}                                         | ${'pkg:npm/lodash@4.17.20'}                                    | ${true}
-    ${'pkg:npm/lodash@4.17.20'}                                 | ${'pkg:npm/lodash@4.17.20'}                                    | ${true}
-    ${'pkg:npm/lodash@4.17.21'}                                 | ${'pkg:npm/lodash@4.17.20'}                                    | ${false}
-    ${'pkg:npm/lodash'}                                         | ${'pkg:npm/lodash-es@4.17.20'}                                 | ${false}
-    ${'pkg:npm/%40babel/core'}                                  | ${'pkg:npm/%40babel/core@7.24.0'}                              | ${true}
-    ${'pkg:npm/core'}                                           | ${'pkg:npm/%40babel/core@7.24.0'}                              | ${false}
-    ${'pkg:pypi/python-dateutil'}                               | ${'pkg:pypi/python_dateutil@2.8.2'}                            | ${true}
-    ${'pkg:pypi/Django'}                                        | ${'pkg:pypi/django@4.2.0'}                                     | ${true}
-    ${'pkg:maven/org.apache.logging.log4j/log4j-core'}          | ${'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1'}      | ${true}
-    ${'pkg:maven/org.apache.logging.log4j/log4j-api'}           | ${'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1'}      | ${false}
-    ${'pkg:deb/debian/openssl?distro=debian-12'}                | ${'pkg:deb/debian/openssl@3.0.11-1?arch=amd64&distro=debian-12'} | ${true}
-    ${'pkg:deb/debian/openssl?distro=debian-11'}                | ${'pkg:deb/debian/openssl@3.0.11-1?arch=amd64&distro=debian-12'} | ${false}
-    ${'pkg:cargo/serde'}                                        | ${'pkg:npm/serde@1.0.0'}                                       | ${false}
-  `('$rule ~ $purl → $ok', ({ rule, purl, ok }) => {
-    expect(purlMatches(rule, purl)).toBe(ok);
   });
 });
 
@@ -482,18 +462,19 @@ describe('bad input never crashes', () => {
   });
 });
 
-describe('applyPolicyToReport', () => {
-  it('marks ignored findings, keeps VEX suppressions, takes the policy verdict, leaves the input alone', () => {
+describe('ignoreSuppressor + the verdict', () => {
+  it('suppresses what unexpired ignore rules match; the policy decides the verdict on what is left', () => {
     const q = parsePolicy('version: 1\nfail:\n  severity: high\nignore:\n  - id: CVE-1\n    reason: not reachable\n    expires: 2099-12-31\n', 'vouch.policy.yaml');
+    const now = new Date('2030-01-01T00:00:00Z');
+    const suppress = ignoreSuppressor(q, now);
     const ignored = finding({ id: 'GHSA-a', aliases: ['CVE-1'], purl: 'pkg:npm/a@1.0.0' });
-    const vexed = finding({ id: 'GHSA-b', aliases: ['CVE-1'], purl: 'pkg:npm/b@1.0.0', suppressed: { by: 'vex', status: 'not_affected', source: 'x.vex.json' } });
     const open = finding({ id: 'GHSA-c', purl: 'pkg:npm/c@1.0.0', severity: { rating: 'MEDIUM' } });
-    const report = { failed: true, findings: [ignored, vexed, open] };
-    const out = applyPolicyToReport(report, evaluatePolicy(q, { failOn: 'any', findings: report.findings }, [], new Date('2030-01-01T00:00:00Z')));
-    expect(out.failed).toBe(false);
-    expect(out.findings.map((f) => f.suppressed?.by)).toEqual(['ignore', 'vex', undefined]);
-    expect(out.findings[0]!.suppressed).toEqual({ by: 'ignore', status: 'ignored', justification: 'not reachable', source: 'vouch.policy.yaml:5', expires: '2099-12-31' });
-    expect(report.findings[0]!.suppressed).toBeUndefined();
-    expect(report.failed).toBe(true);
+    expect(suppress(ignored)).toEqual({ by: 'ignore', status: 'ignored', justification: 'not reachable', source: 'vouch.policy.yaml:5', expires: '2099-12-31' });
+    expect(suppress(open)).toBeUndefined();
+    // the HIGH finding is ignored, the MEDIUM one is below the fail severity: the policy passes
+    const findings = [{ ...ignored, suppressed: suppress(ignored) }, open];
+    expect(evaluatePolicy(q, { failOn: 'any', findings }, [], now).failed).toBe(false);
+    // after the rule expires it suppresses nothing, and the expired rule itself fails
+    expect(ignoreSuppressor(q, new Date('2100-01-02T00:00:00Z'))(ignored)).toBeUndefined();
   });
 });

@@ -6,13 +6,15 @@
  */
 import { readFileSync } from 'node:fs';
 import type * as Yaml from 'yaml';
-import { yamlLib } from '../inventory/libs.js';
+import { yamlLib } from '../io/libs.js';
 import { VouchError } from '../model/errors.js';
 import type { Scope } from '../model/component.js';
-import { type PurlParts, parsePurl } from '../model/purl.js';
-import { ecosystemByPurlType, nameFromPurl } from '../ecosystems/index.js';
-import type { ReportFinding, ScanReport, Suppression } from '../report/scan-report.js';
-import { type Rating, atLeast } from './severity.js';
+import { parsePurl } from '../model/purl.js';
+import { purlCovers } from './purl-match.js';
+import type { ReportFinding, Suppression } from '../model/triage.js';
+import type { ScanReport } from '../model/report.js';
+import { atLeast } from './severity.js';
+import type { Rating } from '../model/triage.js';
 import { checkListEntry, judgeLicences } from './licence-policy.js';
 
 export { POLICY_FILE_NAMES, findPolicyFile } from './policy-file.js';
@@ -289,49 +291,13 @@ function checkPurl(s: string, where: string, fail: (msg: string) => never): stri
 // ---------------------------------------------------------------------------------------------
 // Matching
 
-// Rules are matched against every finding and component: parse each purl once.
-const PURL_CACHE_MAX = 50_000;
-const purlCache = new Map<string, PurlParts | null>();
-function parsedPurl(s: string): PurlParts | undefined {
-  let v = purlCache.get(s);
-  if (v === undefined) {
-    try {
-      v = parsePurl(s);
-    } catch {
-      v = null;
-    }
-    if (purlCache.size >= PURL_CACHE_MAX) purlCache.clear();
-    purlCache.set(s, v);
-  }
-  return v ?? undefined;
-}
-
-/** Does the rule's purl (no version = every version; qualifiers only when given) name `purl`? */
-export function purlMatches(rulePurl: string, purl: string): boolean {
-  const r = parsedPurl(rulePurl);
-  const p = parsedPurl(purl);
-  if (!r || !p) return false;
-  if (r.type.toLowerCase() !== p.type.toLowerCase()) return false;
-  const eco = ecosystemByPurlType(r.type);
-  if (eco) {
-    if (eco.normalizeName(nameFromPurl(eco, r)) !== eco.normalizeName(nameFromPurl(eco, p))) return false;
-  } else if ((r.namespace ?? '') !== (p.namespace ?? '') || r.name !== p.name) return false;
-  if (r.version !== undefined) {
-    if (p.version === undefined) return false;
-    const v = eco?.versioning;
-    const same = v && v.parse(r.version) !== undefined && v.parse(p.version) !== undefined ? v.compare(r.version, p.version) === 0 : r.version === p.version;
-    if (!same) return false;
-  }
-  for (const [k, val] of Object.entries(r.qualifiers ?? {})) if (p.qualifiers?.[k] !== val) return false;
-  return true;
-}
 
 function findingIds(f: ReportFinding): Set<string> {
   return new Set([f.id, ...(f.ids ?? []), ...f.aliases].map((x) => x.toUpperCase()));
 }
 
 function ignoreMatches(rule: IgnoreRule, f: ReportFinding): boolean {
-  return findingIds(f).has(rule.id.toUpperCase()) && (rule.package === undefined || purlMatches(rule.package, f.purl));
+  return findingIds(f).has(rule.id.toUpperCase()) && (rule.package === undefined || purlCovers(rule.package, f.purl));
 }
 
 /** The first moment the rule no longer applies: the day after `expires`, 00:00 UTC. */
@@ -342,6 +308,20 @@ function expiryInstant(expires: string): number {
 
 // ---------------------------------------------------------------------------------------------
 // Evaluation
+
+/**
+ * The policy's unexpired ignore rules as a suppression hook: the triage stage applies it with VEX
+ * while it builds the report, so the report is built once, with ignored findings counted and
+ * ordered as suppressed.
+ */
+export function ignoreSuppressor(policy: Policy, now: Date = new Date()): (f: ReportFinding) => Suppression | undefined {
+  const t = now.getTime();
+  const live = policy.ignore.filter((r) => t < expiryInstant(r.expires));
+  return (f) => {
+    const r = live.find((rule) => ignoreMatches(rule, f));
+    return r ? { by: 'ignore', status: 'ignored', justification: r.reason, source: r.source, expires: r.expires } : undefined;
+  };
+}
 
 /**
  * Applies the policy to a scan report and the scanned components' licences.
@@ -359,11 +339,7 @@ export function evaluatePolicy(
   now: Date = new Date(),
 ): PolicyResult {
   const t = now.getTime();
-  const live = policy.ignore.filter((r) => t < expiryInstant(r.expires));
-  const suppress = (f: ReportFinding): Suppression | undefined => {
-    const r = live.find((rule) => ignoreMatches(rule, f));
-    return r ? { by: 'ignore', status: 'ignored', justification: r.reason, source: r.source, expires: r.expires } : undefined;
-  };
+  const suppress = ignoreSuppressor(policy, now);
   const fails: PolicyViolation[] = [];
   const warns: PolicyViolation[] = [];
 
@@ -411,7 +387,7 @@ export function evaluatePolicy(
     for (const c of components) {
       if (seen.has(c.purl)) continue;
       seen.add(c.purl);
-      const exc = lic.exceptions.filter((e) => purlMatches(e.package, c.purl));
+      const exc = lic.exceptions.filter((e) => purlCovers(e.package, c.purl));
       if (exc.length > 0) {
         for (const e of exc) usedExceptions.add(e);
         continue;
@@ -476,20 +452,6 @@ function failReasons(policy: Policy, failOn: ScanReport['failOn'], f: ReportFind
 }
 
 /**
- * The report as the policy leaves it: findings an unexpired ignore rule matches are marked
- * `suppressed` (a VEX suppression already there is kept), and `failed` is the policy's verdict.
- * Order, counts and everything else are unchanged; the input is not modified.
- */
-export function applyPolicyToReport<R extends Pick<ScanReport, 'findings' | 'failed'>>(report: R, result: Pick<PolicyResult, 'failed' | 'suppress'>): R {
-  const findings = report.findings.map((f) => {
-    if (f.suppressed) return f;
-    const s = result.suppress(f);
-    return s ? { ...f, suppressed: s } : f;
-  });
-  return { ...report, findings, failed: result.failed };
-}
-
-/**
  * A policy with a `fail` section replaces --fail-on; an explicit --fail-on beside it would be
  * ignored silently, so it is a USAGE error. `failOnGiven`: the user typed --fail-on (commander:
  * `cmd.getOptionValueSource('failOn') === 'cli'`).
@@ -499,38 +461,3 @@ export function checkFailOnConflict(policy: Policy, failOnGiven: boolean): void 
     throw new VouchError('USAGE', `--fail-on cannot be combined with the fail section of ${policy.fail.source}; the policy decides which findings fail (remove one of them)`);
   }
 }
-
-// ---------------------------------------------------------------------------------------------
-// Rendering
-
-/** Lines shown per rule before "... and N more". */
-const SHOWN_PER_RULE = 10;
-
-/**
- * Plain text for the CLI (stderr): one line per violation, `source: FAIL|warn message`, at most
- * ten per rule, then a verdict line. Ends with a newline.
- */
-export function renderPolicyResult(result: Pick<PolicyResult, 'failed' | 'violations'>, opts: { all?: boolean } = {}): string {
-  const lines: string[] = [];
-  const perRule = new Map<string, number>();
-  const hidden = new Map<string, number>();
-  for (const v of result.violations) {
-    const key = `${v.level}\u0000${v.rule.replace(/\[\d+\]$/, '')}`;
-    const n = (perRule.get(key) ?? 0) + 1;
-    perRule.set(key, n);
-    if (!opts.all && n > SHOWN_PER_RULE) {
-      hidden.set(key, (hidden.get(key) ?? 0) + 1);
-      continue;
-    }
-    lines.push(`${v.source}: ${v.level === 'fail' ? 'FAIL' : 'warn'} ${v.rule}: ${v.message}`);
-  }
-  for (const [key, n] of hidden) {
-    const [level, rule] = key.split('\u0000') as [string, string];
-    lines.push(`... and ${n} more ${level === 'fail' ? 'failing' : 'warning'} ${rule} violation(s)`);
-  }
-  const f = result.violations.filter((v) => v.level === 'fail').length;
-  const w = result.violations.length - f;
-  lines.push(result.failed ? `policy failed: ${f} violation(s), ${w} warning(s)` : `policy passed${w ? ` with ${w} warning(s)` : ''}`);
-  return `${lines.join('\n')}\n`;
-}
-

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { comparePriority, formatEpss, priorityReason, type Prioritised } from './priority.js';
+import { comparePriority, epssBand, formatEpss, priorityReason, type Prioritised } from './priority.js';
 
 describe('formatEpss rounds down, never overstating', () => {
   it.each([
@@ -45,5 +45,18 @@ describe('comparePriority', () => {
 
   it('an unscored published rating follows a scored one of the same rating', () => {
     expect(comparePriority({ ...base, severity: { rating: 'HIGH', score: 7.0 } }, { ...base, severity: { rating: 'HIGH', source: 'database_specific' } })).toBeLessThan(0);
+  });
+});
+
+describe('epssBand', () => {
+  it.each([
+    [0.97, 'high'],
+    [0.5, 'high'],
+    [0.4999, 'elevated'],
+    [0.1, 'elevated'],
+    [0.0999, 'low'],
+    [undefined, 'low'],
+  ] as const)('%s → %s', (score, band) => {
+    expect(epssBand(score)).toBe(band);
   });
 });

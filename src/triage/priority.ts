@@ -13,9 +13,8 @@
  * Each finding gets `priority: { rank, reason }`, the reason being one line a person reads.
  */
 import { compareVersions } from '../ecosystems/index.js';
-import type { EpssInfo, KevInfo, Priority, Suppression } from '../report/scan-report.js';
-import { EPSS_ELEVATED, EPSS_HIGH, epssBand } from './epss.js';
-import type { Severity } from './severity.js';
+import type { EpssInfo, KevInfo, Priority, Suppression } from '../model/triage.js';
+import type { Severity } from '../model/triage.js';
 import { byCodePoint } from '../model/order.js';
 
 export interface Prioritised {
@@ -30,6 +29,17 @@ export interface Prioritised {
   epss?: EpssInfo | undefined;
   suppressed?: Suppression | undefined;
   priority?: Priority | undefined;
+}
+
+/** The EPSS band used for ordering (docs/triage.md): high ≥ 0.5, elevated ≥ 0.1, else low. */
+export type EpssBand = 'high' | 'elevated' | 'low';
+export const EPSS_HIGH = 0.5;
+export const EPSS_ELEVATED = 0.1;
+export function epssBand(score: number | undefined): EpssBand {
+  if (score === undefined) return 'low';
+  if (score >= EPSS_HIGH) return 'high';
+  if (score >= EPSS_ELEVATED) return 'elevated';
+  return 'low';
 }
 
 const RATING_ORDER = ['CRITICAL', 'HIGH', 'MEDIUM', 'UNKNOWN', 'LOW', 'NONE'];
@@ -95,4 +105,3 @@ function scopeIndex(s: string): number {
   const i = SCOPE_ORDER.indexOf(s);
   return i < 0 ? 1 : i;
 }
-

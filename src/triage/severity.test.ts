@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Advisory } from '../model/advisory.js';
-import { openZip } from '../advisories/zip.js';
+import { openZip } from '../io/zip.js';
 import { HAS_SHARED, shared } from '../testing/shared.js';
 import { atLeast, ratingOfScore, severityOf } from './severity.js';
 

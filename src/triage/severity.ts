@@ -5,18 +5,7 @@
  */
 import { cvssBaseScore, type KnownScore } from '../advisories/cvss.js';
 import type { Advisory, OsvSeverity } from '../model/advisory.js';
-
-export type Rating = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'NONE' | 'UNKNOWN';
-
-export const RATINGS_DESC: readonly Rating[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'NONE', 'UNKNOWN'];
-
-export interface Severity {
-  rating: Rating;
-  score?: number;
-  vector?: string;
-  /** Where the rating came from: `CVSS_V4`, `CVSS_V3`, `CVSS_V2` or `database_specific`. */
-  source?: string;
-}
+import { type Rating, type Severity, RATINGS_DESC } from '../model/triage.js';
 
 const ORDER = ['CVSS_V4', 'CVSS_V3', 'CVSS_V2'];
 

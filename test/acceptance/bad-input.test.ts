@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeZip, osv } from '../../src/advisories/__fixtures__/zip-writer.js';
+import { makeZip, osv } from '../../src/io/__fixtures__/zip-writer.js';
 import { HAS_SHARED, shared } from '../../src/testing/shared.js';
 import { type Run, tempDir, vouch } from './helpers.js';
 

@@ -38,7 +38,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { subjectName } from '../../src/cli/sbom.js';
+import { subjectName } from '../../src/engine/sbom.js';
 import { ecosystemByOsvName, ecosystemByPurlType, nameFromPurl } from '../../src/ecosystems/index.js';
 import { collectInventory } from '../../src/inventory/collect.js';
 import { baseEcosystem } from '../../src/model/advisory.js';

@@ -9,7 +9,7 @@ import { chmodSync, cpSync, existsSync, readFileSync, readdirSync, rmSync, write
 import path from 'node:path';
 import semver from 'semver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REGISTRY_REACHABLE } from '../../src/testing/registry.js';
+import { REGISTRY_TESTS, registryReady } from '../../src/testing/registry.js';
 import { HAS_SHARED, REPO_ROOT, shared } from '../../src/testing/shared.js';
 import { VOUCH, tempDir, vouch } from './helpers.js';
 
@@ -225,7 +225,8 @@ describe.skipIf(!HAS_SHARED)('vouch fix on real npm advisories', () => {
 });
 
 // The real relock talks to the npm registry (whatever the user's npm config names): opt-in.
-describe.skipIf(!HAS_SHARED || !REGISTRY_REACHABLE)('vouch fix --apply with the real npm and registry', () => {
+describe.skipIf(!HAS_SHARED || !REGISTRY_TESTS)('vouch fix --apply with the real npm and registry', () => {
+  beforeAll(registryReady);
   it('relocks the parent-bump fixture for real and rescans clean', () => {
     const home = tempDir('fix-reg-home');
     const dir = tempDir('fix-reg');
@@ -249,11 +250,12 @@ describe.skipIf(!HAS_SHARED || !REGISTRY_REACHABLE)('vouch fix --apply with the 
 /**
  * yarn 1 and pnpm for real: each CLI is installed from the npm registry into a temporary folder
  * (`npm install --prefix TMP`), then relocks a fixture copy through `vouch fix --apply`.
- * Run where the configured registry answers (src/testing/registry.ts), like the npm one above.
+ * Run with VOUCH_TEST_REGISTRY=1 (src/testing/registry.ts), like the npm one above.
  */
-describe.skipIf(!HAS_SHARED || !REGISTRY_REACHABLE)('vouch fix --apply with the real yarn 1 / pnpm and registry', () => {
+describe.skipIf(!HAS_SHARED || !REGISTRY_TESTS)('vouch fix --apply with the real yarn 1 / pnpm and registry', () => {
   let home: string;
   beforeAll(() => {
+    registryReady();
     home = tempDir('fix-mgr-home');
     expect(vouch(['db', 'update', '--source', shared('osv'), '--ecosystem', 'npm', '--quiet'], { VOUCH_HOME: home }).code).toBe(0);
   });

@@ -31,7 +31,7 @@ import { pathToFileURL } from 'node:url';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/report/html.js';
-import type { ScanReport } from '../../src/report/scan-report.js';
+import type { ScanReport } from '../../src/model/report.js';
 import { hostileReport, largeReport, realReport, sampleReport } from '../../src/report/__fixtures__/reports.js';
 import { HAS_SHARED } from '../../src/testing/shared.js';
 

@@ -6,7 +6,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeZip } from '../../src/advisories/__fixtures__/zip-writer.js';
+import { makeZip } from '../../src/io/__fixtures__/zip-writer.js';
 import { HAS_SHARED, shared } from '../../src/testing/shared.js';
 import { tempDir, vouch } from './helpers.js';
 

@@ -13,7 +13,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import AjvDraft04 from 'ajv-draft-04';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAS_SHARED, REPO_ROOT, shared } from '../../src/testing/shared.js';
+import { HAS_SHARED, REPO_ROOT, osvCorpus, shared } from '../../src/testing/shared.js';
 import { log4jCycloneDx, tempDir, vouch } from './helpers.js';
 
 interface JsonFinding {
@@ -117,7 +117,7 @@ describe.skipIf(!HAS_SHARED)('triage on real KEV, EPSS and OSV data', () => {
     const st = vouch(['db', 'status', '--json'], env());
     expect(st.code).toBe(0);
     const doc = JSON.parse(st.stdout) as { advisories: number; kev: { count: number; version: string; date: string }; epss: { count: number; version: string; date: string } };
-    expect(doc.advisories).toBe(7);
+    expect(doc.advisories).toBe(osvCorpus().advisories['Maven']);
     expect(doc.kev).toMatchObject({ count: 1404, version: '2025.08.25', date: '2025-08-25T17:04:19.9796Z' });
     expect(doc.epss).toMatchObject({ count: 1077, version: 'v2026.06.15', date: '2026-09-29T12:00:22Z' });
     const table = vouch(['db', 'status'], env());
@@ -131,9 +131,9 @@ describe.skipIf(!HAS_SHARED)('triage on real KEV, EPSS and OSV data', () => {
 
     const only = vouch(['db', 'update', '--no-osv', '--epss', EPSS], env());
     expect(only.code).toBe(0);
-    expect(only.stderr).toMatch(/no advisories loaded \(--no-osv\); EPSS: 1077 scores .*kept KEV; kept 1 other ecosystem/);
+    expect(only.stderr).toMatch(/no advisories loaded \(--no-osv\); EPSS: 1077 scores .*kept KEV; kept 2 other ecosystems/);
     const after = JSON.parse(vouch(['db', 'status', '--json'], env()).stdout) as { advisories: number; kev: { count: number } };
-    expect(after.advisories).toBe(7);
+    expect(after.advisories).toBe(osvCorpus().advisories['Maven']);
     expect(after.kev.count).toBe(1404);
   });
 });

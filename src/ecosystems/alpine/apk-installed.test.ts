@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baseEcosystem } from '../../model/advisory.js';
 import type { Inventory } from '../../model/inventory.js';
-import { fileInput } from '../../inventory/input.js';
+import { fileInput } from '../../io/input.js';
 import { errorOf, lockfileCases } from '../../testing/lockfile-conformance.js';
 import { HAS_SHARED } from '../../testing/shared.js';
 import { apkInstalledExtractor, parseApkInstalled } from './apk-installed.js';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { cargoLockExtractor, cargoPurl, parseCargoLock } from './cargo-lock.js';
 import { cargo } from './index.js';
 import { purlOf } from '../index.js';
-import { memoryInput } from '../../inventory/input.js';
+import { memoryInput } from '../../io/input.js';
 import { errorOf, lockfileCases, shouldExtractVectors } from '../../testing/lockfile-conformance.js';
 import { extractorTesting } from '../../testing/extractor-testing.js';
 import { HAS_SHARED, shared } from '../../testing/shared.js';
@@ -24,10 +24,8 @@ describe('cargo/cargo-lock: file selection', () => {
     });
   }
 
-  it('is registered, sniffs [[package]] tables, builds purls as purlOf does', () => {
-    expect(cargo.extractors).toContain(cargoLockExtractor);
+  it('sniffs [[package]] tables, builds purls as purlOf does', () => {
     expect(cargoLockExtractor.id).toBe('cargo/cargo-lock');
-    expect(cargoLockExtractor.needs).toEqual({ network: false, runsCode: false });
     expect(cargoLockExtractor.parseAs).toContain('Cargo.lock');
     expect(cargoLockExtractor.sniff!('version = 3\n\n[[package]]\nname = "a"\nversion = "1.0.0"\n')).toBe(true);
     expect(cargoLockExtractor.sniff!('[package]\nname = "a"\n')).toBe(false);

@@ -14,13 +14,13 @@
  *   without marking them.
  * - A package without a `version` (never written by cargo) goes to `unresolved`.
  */
-import { tomlLib } from '../../inventory/libs.js';
+import { tomlLib } from '../../io/libs.js';
 import type { Component } from '../../model/component.js';
 import { VouchError } from '../../model/errors.js';
 import { DependencyGraph } from '../../model/graph.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
 import { buildPurl } from '../../model/purl.js';
-import { decodeText } from '../../inventory/json.js';
+import { decodeText } from '../../io/json.js';
 import type { Extractor } from '../types.js';
 
 const ID = 'cargo/cargo-lock';

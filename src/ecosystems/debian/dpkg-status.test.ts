@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory } from '../../model/inventory.js';
-import { fileInput, memoryInput } from '../../inventory/input.js';
+import { fileInput, memoryInput } from '../../io/input.js';
 import { versioning } from './versioning.js';
 import { dpkgStatusExtractor, parseDpkgStatus } from './dpkg-status.js';
 import { errorOf, lockfileCases } from '../../testing/lockfile-conformance.js';

@@ -32,8 +32,8 @@ import { DependencyGraph } from '../../model/graph.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
 import { buildPurl } from '../../model/purl.js';
 import { upstreamQualifier } from '../shared/upstream.js';
-import { decodeText } from '../../inventory/json.js';
-import { readInRoot } from '../../inventory/rootfs.js';
+import { decodeText } from '../../io/json.js';
+import { readInRoot } from '../../io/root.js';
 import type { Extractor } from '../types.js';
 import { type OsRelease, readOsRelease, rootOf } from './os-release.js';
 

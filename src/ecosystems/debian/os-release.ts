@@ -4,7 +4,7 @@
  * chroot (a symlink such as `etc/os-release -> /usr/lib/os-release` resolves inside the root, never
  * on the host). Shared by the dpkg and apk extractors (OS-generic; it may move to ecosystems/shared).
  */
-import { readInRoot } from '../../inventory/rootfs.js';
+import { readInRoot } from '../../io/root.js';
 
 export interface OsRelease {
   /** `ID`, lower-case: `debian`, `ubuntu`, `alpine` ... */

@@ -6,12 +6,12 @@ import { goBinaryExtractor, parseModInfo, probeGoElf, readGoBuildInfo } from './
 import { goPurl } from './go-mod.js';
 import { VouchError } from '../../model/errors.js';
 import type { Inventory } from '../../model/inventory.js';
-import { memoryInput } from '../../inventory/input.js';
+import { memoryInput } from '../../io/input.js';
 import { collectInventory, extractorForParseAs } from '../../inventory/collect.js';
 import { defaultExtractors } from '../../inventory/extractors.js';
 import { scanRootfs } from '../../inventory/rootfs.js';
 import { extractImage } from '../../inventory/image.js';
-import { buildTar } from '../../inventory/tar.js';
+import { buildTar } from '../../io/tar.js';
 
 /**
  * The default extractors with go/binary where src/ecosystems/go/extractors.ts would put it (after
@@ -294,7 +294,6 @@ describe('go/binary: file selection', () => {
 
   it('reads nothing over the network, runs nothing, sniffs ELF and PE', () => {
     expect(goBinaryExtractor.id).toBe('go/binary');
-    expect(goBinaryExtractor.needs).toEqual({ network: false, runsCode: false });
     expect(goBinaryExtractor.parseAs).toContain('go-binary');
     expect(goBinaryExtractor.sniff!(GO_ELF.toString('utf8', 0, 4096))).toBe(true);
     expect(goBinaryExtractor.sniff!(pe(Buffer.alloc(16)).toString('utf8', 0, 4096))).toBe(true);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { goModExtractor, goPurl, parseGoMod } from './go-mod.js';
 import { golang } from './index.js';
 import { purlOf } from '../index.js';
-import { memoryInput } from '../../inventory/input.js';
+import { memoryInput } from '../../io/input.js';
 import { errorOf, lockfileCases, shouldExtractVectors } from '../../testing/lockfile-conformance.js';
 import { extractorTesting } from '../../testing/extractor-testing.js';
 import { HAS_SHARED, shared } from '../../testing/shared.js';
@@ -31,10 +31,8 @@ describe('go/go-mod: file selection', () => {
     ['vendor/modules.txt', false],
   ])('wants(%s) = %s', (p, want) => expect(goModExtractor.wants(p)).toBe(want));
 
-  it('is registered, sniffs `module`, builds purls as purlOf does', () => {
-    expect(golang.extractors).toContain(goModExtractor);
+  it('sniffs `module`, builds purls as purlOf does', () => {
     expect(goModExtractor.id).toBe('go/go-mod');
-    expect(goModExtractor.needs).toEqual({ network: false, runsCode: false });
     expect(goModExtractor.parseAs).toContain('go.mod');
     expect(goModExtractor.sniff!('// comment\nmodule example.com/x\n\ngo 1.21\n')).toBe(true);
     expect(goModExtractor.sniff!('{"lockfileVersion": 3}')).toBe(false);

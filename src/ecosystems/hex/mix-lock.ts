@@ -37,7 +37,7 @@ import { VouchError } from '../../model/errors.js';
 import { DependencyGraph } from '../../model/graph.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
 import { buildPurl } from '../../model/purl.js';
-import { decodeText } from '../../inventory/json.js';
+import { decodeText } from '../../io/json.js';
 import type { Extractor } from '../types.js';
 
 const ID = 'hex/mix-lock';

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { VouchError } from '../../model/errors.js';
 import type { Inventory } from '../../model/inventory.js';
-import { fileInput } from '../../inventory/input.js';
+import { fileInput } from '../../io/input.js';
 import { lockfileCases, type ExpectedPackage as Base } from '../../testing/lockfile-conformance.js';
 import { HAS_SHARED } from '../../testing/shared.js';
 import type { Extractor } from '../types.js';

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { makeZip, type ZipEntrySpec } from '../../advisories/__fixtures__/zip-writer.js';
+import { makeZip, type ZipEntrySpec } from '../../io/__fixtures__/zip-writer.js';
 import { VouchError } from '../../model/errors.js';
 import type { Inventory } from '../../model/inventory.js';
-import { memoryInput } from '../../inventory/input.js';
-import { maven } from './index.js';
+import { memoryInput } from '../../io/input.js';
 import { DEFAULT_JAR_LIMITS, jarExtractor, nameFromFile, parseManifest, parseProperties, scanJar } from './jar.js';
 
 const pomProps = (g: string, a: string, v: string): ZipEntrySpec => ({
@@ -19,9 +18,7 @@ function paths(inv: Inventory, purl: string): string[][] {
 }
 
 describe('maven/jar: registration and file selection', () => {
-  it('is registered, offline', () => {
-    expect(maven.extractors).toContain(jarExtractor);
-    expect(jarExtractor.needs).toEqual({ network: false, runsCode: false });
+  it('reads archives named as --parse-as *.war', () => {
     expect(jarExtractor.parseAs).toContain('*.war');
   });
 

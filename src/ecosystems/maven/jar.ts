@@ -37,7 +37,7 @@ import { createRequire } from 'node:module';
 import { inflateRawSync } from 'node:zlib';
 import type * as Yauzl from 'yauzl';
 import type { Entry, ZipFile } from 'yauzl';
-import { entryLabel, unsafeEntryPath } from '../../advisories/zip.js';
+import { entryLabel, unsafeEntryPath } from '../../io/zip.js';
 import type { Component, Hash } from '../../model/component.js';
 import { VouchError } from '../../model/errors.js';
 import { DependencyGraph } from '../../model/graph.js';

@@ -5,8 +5,9 @@
  * any element node.
  */
 import { VouchError } from '../../model/errors.js';
-import { decodeText } from '../../inventory/json.js';
-import { xmlLib } from '../../inventory/libs.js';
+import { decodeText } from '../../io/json.js';
+import { xmlLib } from '../../io/libs.js';
+import { LineIndex } from '../../io/lines.js';
 
 export type XmlNode = Record<string, unknown>;
 
@@ -74,23 +75,6 @@ export function decodeXml(buf: Buffer, path: string): string {
     return buf.toString('latin1');
   }
   return decodeText(buf, path);
-}
-
-class LineIndex {
-  private readonly starts: number[] = [0];
-  constructor(text: string) {
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
-  }
-  lineOf(offset: number): number {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  }
 }
 
 /** Validates and parses XML; a syntax error is INPUT_PARSE with the line. */

@@ -16,9 +16,9 @@
 import type { Hash, Scope } from '../../model/component.js';
 import { VouchError } from '../../model/errors.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
-import { decodeText, parseJsonInput } from '../../inventory/json.js';
+import { decodeText, parseJsonInput } from '../../io/json.js';
 import type { Extractor } from '../types.js';
-import { closingQuote, hashesOf, rootIdentity } from './package-lock.js';
+import { closingQuote, hashesOf, rootIdentity } from './common.js';
 import { LockGraph, isObject, splitDescriptor } from './lock-graph.js';
 
 const ID = 'npm/bun-lock';

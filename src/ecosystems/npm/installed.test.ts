@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectInventory } from '../../inventory/collect.js';
-import { fileInput } from '../../inventory/input.js';
+import { fileInput } from '../../io/input.js';
 import { installedExtractor } from './installed.js';
 
 // What npm 10 writes into node_modules/.package-lock.json after installing express@4.17.1 and

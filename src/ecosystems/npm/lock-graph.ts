@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { Component, Hash, Scope } from '../../model/component.js';
 import { DependencyGraph } from '../../model/graph.js';
 import type { Inventory } from '../../model/inventory.js';
-import { npmPurl } from './package-lock.js';
+import { npmPurl } from './common.js';
 
 export const ECOSYSTEM = 'npm';
 

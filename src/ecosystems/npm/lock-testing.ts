@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import type { Component } from '../../model/component.js';
 import type { Inventory } from '../../model/inventory.js';
 import type { ExpectedPackage } from '../../testing/lockfile-conformance.js';
-import { npmPurl } from './package-lock.js';
+import { npmPurl } from './common.js';
 
 export { errorOf } from '../../testing/lockfile-conformance.js';
 

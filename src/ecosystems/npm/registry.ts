@@ -21,6 +21,7 @@ import regFetch from 'npm-registry-fetch';
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import { VouchError } from '../../model/errors.js';
 import { type NpmRegistryConfig, fetchOptionsOf, redact, registryFor, secretsOf } from './registry-config.js';
+import { assertOnline, isOffline } from '../../io/network.js';
 
 export const CORGI_ACCEPT = 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*';
 export const DEFAULT_CONCURRENCY = 8;
@@ -164,6 +165,7 @@ export class NpmRegistryClient {
    */
   async fetchTarball(name: string, version: string, resolvedUrl?: string, o: TarballFetchOptions = {}): Promise<TarballResult> {
     const url = resolvedUrl ?? this.tarballUrl(name, version);
+    assertOnline(`downloading ${name}@${version}`, this.redact(url));
     return this.limit.run(async () => {
       const signal = this.signalOf(o.signal);
       this.checkAborted(signal, url);
@@ -198,7 +200,7 @@ export class NpmRegistryClient {
     const file = this.packumentFile(registry, name, corgi);
     const cached = file ? await readCached(file) : undefined;
     const maxAge = (o.maxAgeSeconds ?? this.opts.maxAgeSeconds ?? DEFAULT_PACKUMENT_MAX_AGE_SECONDS) * 1000;
-    const offline = o.offline ?? this.opts.offline ?? false;
+    const offline = o.offline ?? this.opts.offline ?? isOffline();
     if (cached && cached.url === url && (offline || Date.now() - cached.fetchedAt < maxAge)) return cached.body;
     if (offline) throw new VouchError('NETWORK', `${this.redact(url)}: not in the packument cache and --offline was given`);
 

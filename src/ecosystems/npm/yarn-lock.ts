@@ -19,13 +19,13 @@
  */
 import type * as Yaml from 'yaml';
 import type { Pair } from 'yaml';
-import { yamlLib } from '../../inventory/libs.js';
+import { yamlLib } from '../../io/libs.js';
 import type { Hash, Scope } from '../../model/component.js';
 import { VouchError } from '../../model/errors.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
-import { decodeText } from '../../inventory/json.js';
+import { decodeText } from '../../io/json.js';
 import type { Extractor } from '../types.js';
-import { hashesOf, rootIdentity } from './package-lock.js';
+import { hashesOf, rootIdentity } from './common.js';
 import { LockGraph, type Manifest, aliasTarget, isObject, manifestKind, readManifest, splitDescriptor } from './lock-graph.js';
 
 // yaml loads on the first YAML file only (src/inventory/libs.ts)

@@ -22,13 +22,14 @@
  *   Scope is prod, or dev when `PrivateAssets="all"` (the package does not flow to consumers:
  *   analyzers, build tools). `Condition` attributes are not evaluated.
  */
-import { xmlLib } from '../../inventory/libs.js';
+import { xmlLib } from '../../io/libs.js';
 import type { Component, Scope } from '../../model/component.js';
 import { VouchError } from '../../model/errors.js';
 import { DependencyGraph } from '../../model/graph.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
 import { buildPurl } from '../../model/purl.js';
-import { decodeText } from '../../inventory/json.js';
+import { decodeText } from '../../io/json.js';
+import { LineIndex } from '../../io/lines.js';
 import type { Extractor } from '../types.js';
 import { versioning } from './versioning.js';
 
@@ -102,12 +103,10 @@ export function parseMsbuildPackages(text: string, file: string, extractor: stri
   const rootId = `root:${file}`;
   graph.addRoot(rootId, file);
 
-  let line = 1;
-  let lineFrom = 0;
+  const lines = new LineIndex(body);
   ITEM.lastIndex = 0;
   for (let m = ITEM.exec(body); m !== null; m = ITEM.exec(body)) {
-    for (let i = body.indexOf('\n', lineFrom); i !== -1 && i < m.index; i = body.indexOf('\n', i + 1)) line++;
-    lineFrom = m.index;
+    const line = lines.lineOf(m.index);
     const tag = m[1]!;
     const attrs = new Map<string, string>();
     ATTR.lastIndex = 0;

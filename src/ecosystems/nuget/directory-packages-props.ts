@@ -19,7 +19,7 @@
  * projects' own files and lockfiles say which it does).
  */
 import type { InputFile, Inventory } from '../../model/inventory.js';
-import { decodeText } from '../../inventory/json.js';
+import { decodeText } from '../../io/json.js';
 import type { Extractor } from '../types.js';
 import { parseMsbuildPackages } from './csproj.js';
 

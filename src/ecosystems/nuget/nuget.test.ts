@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VouchError } from '../../model/errors.js';
 import type { Inventory } from '../../model/inventory.js';
-import { memoryInput } from '../../inventory/input.js';
+import { memoryInput } from '../../io/input.js';
 import { lockfileCases, shouldExtractVectors } from '../../testing/lockfile-conformance.js';
 import { HAS_SHARED, shared } from '../../testing/shared.js';
 import { csprojExtractor, parseMsbuildPackages, pinnedVersion } from './csproj.js';

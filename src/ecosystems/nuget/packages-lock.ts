@@ -31,7 +31,7 @@ import { VouchError } from '../../model/errors.js';
 import { DependencyGraph } from '../../model/graph.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
 import { buildPurl } from '../../model/purl.js';
-import { decodeText, isJsonObject, jsonTypeName, parseJsonInput } from '../../inventory/json.js';
+import { decodeText, isJsonObject, jsonTypeName, parseJsonInput } from '../../io/json.js';
 import type { Extractor } from '../types.js';
 import { versioning } from './versioning.js';
 

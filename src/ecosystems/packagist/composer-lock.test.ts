@@ -6,7 +6,7 @@ import { composerLockExtractor, composerPurl, parseComposerLock } from './compos
 import { packagist } from './index.js';
 import { purlOf } from '../index.js';
 import type { Scope } from '../../model/component.js';
-import { memoryInput } from '../../inventory/input.js';
+import { memoryInput } from '../../io/input.js';
 import { errorOf, lockfileCases, shouldExtractVectors } from '../../testing/lockfile-conformance.js';
 import { extractorTesting } from '../../testing/extractor-testing.js';
 import { HAS_SHARED, shared } from '../../testing/shared.js';
@@ -30,10 +30,8 @@ describe('packagist/composer-lock: file selection', () => {
     ['composer.json', false],
   ])('wants(%s) = %s', (p, want) => expect(composerLockExtractor.wants(p)).toBe(want));
 
-  it('is registered, sniffs composer.lock JSON, builds purls as purlOf does', () => {
-    expect(packagist.extractors).toContain(composerLockExtractor);
+  it('sniffs composer.lock JSON, builds purls as purlOf does', () => {
     expect(composerLockExtractor.id).toBe('packagist/composer-lock');
-    expect(composerLockExtractor.needs).toEqual({ network: false, runsCode: false });
     expect(composerLockExtractor.parseAs).toContain('composer.lock');
     expect(composerLockExtractor.sniff!('{\n  "_readme": [],\n  "content-hash": "x",\n  "packages": [')).toBe(true);
     expect(composerLockExtractor.sniff!('{"lockfileVersion": 3, "packages": {}}')).toBe(false);

@@ -25,7 +25,7 @@ import { VouchError } from '../../model/errors.js';
 import { DependencyGraph } from '../../model/graph.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
 import { buildPurl } from '../../model/purl.js';
-import { decodeText, isJsonObject, parseJsonInput, wrongJsonType } from '../../inventory/json.js';
+import { decodeText, isJsonObject, parseJsonInput, wrongJsonType } from '../../io/json.js';
 import type { Extractor } from '../types.js';
 
 const ID = 'packagist/composer-lock';

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VouchError } from '../../model/errors.js';
-import { memoryInput } from '../../inventory/input.js';
+import { memoryInput } from '../../io/input.js';
 import { lockfileCases, shouldExtractVectors, type LoadedCase } from '../../testing/lockfile-conformance.js';
 import { HAS_SHARED } from '../../testing/shared.js';
 import { parsePubspecLock, pubspecLockExtractor } from './pubspec-lock.js';

@@ -35,13 +35,13 @@
  */
 import type * as Yaml from 'yaml';
 import type { Node, YAMLMap } from 'yaml';
-import { yamlLib } from '../../inventory/libs.js';
+import { yamlLib } from '../../io/libs.js';
 import type { Component, Scope } from '../../model/component.js';
 import { VouchError } from '../../model/errors.js';
 import { DependencyGraph } from '../../model/graph.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
 import { buildPurl } from '../../model/purl.js';
-import { decodeText } from '../../inventory/json.js';
+import { decodeText } from '../../io/json.js';
 import type { Extractor } from '../types.js';
 
 // yaml loads on the first YAML file only (src/inventory/libs.ts)

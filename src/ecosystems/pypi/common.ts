@@ -2,7 +2,7 @@
  * Shared pieces of the PyPI extractors: the per-file context (graph, unresolved, warnings), purls,
  * TOML parsing with file + line errors, and the linear line scan for `[[package]]` tables.
  */
-import { tomlLib } from '../../inventory/libs.js';
+import { tomlLib } from '../../io/libs.js';
 import type { Component, Hash, Scope } from '../../model/component.js';
 import { VouchError } from '../../model/errors.js';
 import { DependencyGraph } from '../../model/graph.js';

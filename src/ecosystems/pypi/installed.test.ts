@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { installedExtractor, parseMetadata } from './installed.js';
-import { fileInput, memoryInput } from '../../inventory/input.js';
+import { fileInput, memoryInput } from '../../io/input.js';
 
 const SITE = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__', 'site-packages');
 

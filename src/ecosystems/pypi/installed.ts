@@ -16,7 +16,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { VouchError } from '../../model/errors.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
-import { decodeText } from '../../inventory/json.js';
+import { decodeText } from '../../io/json.js';
 import type { Extractor } from '../types.js';
 import { normalizeName, PyContext, requirementName } from './common.js';
 

@@ -2,14 +2,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parsePdmLock, pdmLockExtractor } from './pdm-lock.js';
-import { fileInput, memoryInput } from '../../inventory/input.js';
+import { fileInput, memoryInput } from '../../io/input.js';
 import { HAS_SHARED } from '../../testing/shared.js';
-import { runConformance, shouldExtract } from './conformance-cases.js';
+import { runConformance, shouldExtract } from './conformance-testing.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__');
 
-describe('pypi/pdm-lock: file selection', () => {
-  it.skipIf(!HAS_SHARED).each(shouldExtract(/parse-pdm-lock_test/))('osv-scanner vector "$path" → $want', ({ path: p, want }) =>
+describe.skipIf(!HAS_SHARED)('pypi/pdm-lock: file selection', () => {
+  it.each(shouldExtract(/parse-pdm-lock_test/))('osv-scanner vector "$path" → $want', ({ path: p, want }) =>
     expect(pdmLockExtractor.wants(p)).toBe(want),
   );
 });

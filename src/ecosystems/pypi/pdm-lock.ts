@@ -11,7 +11,7 @@
  */
 import type { Scope } from '../../model/component.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
-import { decodeText } from '../../inventory/json.js';
+import { decodeText } from '../../io/json.js';
 import type { Extractor } from '../types.js';
 import {
   baseName, fileHashes, linkUnrequired, nameOf, NameIndex, packageTables, parseTomlInput, PyContext, requirementName,

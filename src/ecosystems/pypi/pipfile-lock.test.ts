@@ -2,9 +2,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parsePipfileLock, pipfileLockExtractor } from './pipfile-lock.js';
-import { fileInput, memoryInput } from '../../inventory/input.js';
+import { fileInput, memoryInput } from '../../io/input.js';
 import { HAS_SHARED, shared } from '../../testing/shared.js';
-import { runConformance, shouldExtract } from './conformance-cases.js';
+import { runConformance, shouldExtract } from './conformance-testing.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__');
 

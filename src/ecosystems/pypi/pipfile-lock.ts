@@ -11,7 +11,7 @@
 import type { Scope } from '../../model/component.js';
 import { VouchError } from '../../model/errors.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
-import { decodeText, parseJsonInput } from '../../inventory/json.js';
+import { decodeText, parseJsonInput } from '../../io/json.js';
 import type { Extractor } from '../types.js';
 import { baseName, isPlainObject, parseHash, PyContext, wrongType } from './common.js';
 import type { Hash } from '../../model/component.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parsePylock, pylockExtractor } from './pylock.js';
-import { memoryInput } from '../../inventory/input.js';
+import { memoryInput } from '../../io/input.js';
 import { HAS_SHARED } from '../../testing/shared.js';
-import { runConformance } from './conformance-cases.js';
+import { runConformance } from './conformance-testing.js';
 
 describe('pypi/pylock: file selection', () => {
   it.each([

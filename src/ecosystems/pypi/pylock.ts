@@ -13,7 +13,7 @@
 import type { Hash } from '../../model/component.js';
 import { VouchError } from '../../model/errors.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
-import { decodeText } from '../../inventory/json.js';
+import { decodeText } from '../../io/json.js';
 import type { Extractor } from '../types.js';
 import { baseName, isPlainObject, nameOf, normalizeName, packageTables, parseTomlInput, PyContext, wrongType } from './common.js';
 

@@ -3,10 +3,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseRequirements, requirementsExtractor } from './requirements.js';
-import { fileInput, memoryInput } from '../../inventory/input.js';
+import { fileInput, memoryInput } from '../../io/input.js';
 import type { Inventory } from '../../model/inventory.js';
 import { HAS_SHARED, shared } from '../../testing/shared.js';
-import { componentKeys, conformanceDir, expectedKeys, key, loadCases, shouldExtract } from './conformance-cases.js';
+import { componentKeys, conformanceDir, expectedKeys, key, loadCases, shouldExtract } from './conformance-testing.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__');
 

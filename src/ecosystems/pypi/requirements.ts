@@ -24,7 +24,7 @@ import path from 'node:path';
 import { valid as pep440Valid } from '@renovatebot/pep440';
 import type { Hash, Scope } from '../../model/component.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
-import { decodeText } from '../../inventory/json.js';
+import { decodeText } from '../../io/json.js';
 import type { Extractor } from '../types.js';
 import { baseName, normalizeName, parseHash, PyContext } from './common.js';
 

@@ -14,7 +14,7 @@
  */
 import type { Scope } from '../../model/component.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
-import { decodeText } from '../../inventory/json.js';
+import { decodeText } from '../../io/json.js';
 import type { Extractor } from '../types.js';
 import {
   baseName, fileHashes, gitCommit, isPlainObject, nameOf, normalizeName, packageTables, parseTomlInput, PyContext,

@@ -6,6 +6,7 @@
  */
 import { parseTomlInput } from '../../ecosystems/pypi/common.js';
 import { VouchError } from '../../model/errors.js';
+import { parseJsonInput } from '../../io/json.js';
 
 export interface Declaration {
   /** The package name as written. */
@@ -111,13 +112,7 @@ export function gemfileDeclarations(text: string, file: string): Declaration[] {
 
 /** composer.json: "require" and "require-dev" entries (platform packages like php and ext-* skipped). */
 export function composerDeclarations(text: string, file: string): Declaration[] {
-  try {
-    JSON.parse(text);
-  } catch (e) {
-    const pos = /position (\d+)/.exec((e as Error).message);
-    const line = pos ? text.slice(0, Number(pos[1])).split('\n').length : undefined;
-    throw new VouchError('INPUT_PARSE', `not valid JSON: ${(e as Error).message.split('\n')[0]}`, { path: file, ...(line ? { position: { line } } : {}) });
-  }
+  parseJsonInput(text, file); // a syntax error is one line with file:line
   const out: Declaration[] = [];
   let section: string | undefined;
   text.split('\n').forEach((l, i) => {

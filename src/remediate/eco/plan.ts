@@ -21,7 +21,7 @@ import { gemfileLockExtractor } from '../../ecosystems/rubygems/gemfile-lock.js'
 import type { Ecosystem, Extractor } from '../../ecosystems/types.js';
 import type { Advisory } from '../../model/advisory.js';
 import { VouchError } from '../../model/errors.js';
-import { memoryInput } from '../../inventory/input.js';
+import { memoryInput } from '../../io/input.js';
 import { parseTomlInput } from '../../ecosystems/pypi/common.js';
 import { unifiedDiff } from '../diff.js';
 import { semverRisk } from '../npm/plan.js';

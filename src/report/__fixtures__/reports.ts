@@ -21,7 +21,9 @@ import { collectInventory } from '../../inventory/collect.js';
 import { baseEcosystem } from '../../model/advisory.js';
 import type { DependencyGraph } from '../../model/graph.js';
 import { shared } from '../../testing/shared.js';
-import { type ReportFinding, type ScanReport, buildScanReport } from '../scan-report.js';
+import { buildScanReport } from '../../triage/scan-report.js';
+import type { ReportFinding } from '../../model/triage.js';
+import type { ScanReport } from '../../model/report.js';
 
 export function sampleReport(): ScanReport {
   return JSON.parse(readFileSync(new URL('./log4j-goof.report.json', import.meta.url), 'utf8')) as ScanReport;

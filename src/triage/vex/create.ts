@@ -6,10 +6,11 @@
 import { createHash } from 'node:crypto';
 import { VouchError } from '../../model/errors.js';
 import { parsePurl } from '../../model/purl.js';
-import { isJsonObject, jsonTypeName } from '../../inventory/json.js';
-import { OPENVEX_CONTEXT } from './openvex.js';
+import { readFile } from 'node:fs/promises';
+import { decodeText, isJsonObject, jsonTypeName, parseJsonInput } from '../../io/json.js';
+import { OPENVEX_CONTEXT, readOpenVex } from './openvex.js';
 import { OPENVEX_JUSTIFICATIONS, OPENVEX_STATUSES, type OpenVexStatus } from './types.js';
-import { splitPurl } from './purl-match.js';
+import { splitPurl } from '../purl-match.js';
 
 export interface StatementInput {
   vulnerability: string;
@@ -147,4 +148,34 @@ export function appendStatement(existing: unknown, statement: OpenVexStatementJs
   }
   out['last_updated'] = timestamp;
   return out;
+}
+
+/**
+ * `vouch vex create` below the CLI: the statement built and checked, as a new document or appended
+ * to the OpenVEX document at `append` (read here); what is returned reads back as OpenVEX.
+ */
+export async function createOrAppend(
+  input: StatementInput,
+  opts: { timestamp: string; author: string; tooling: string; append?: string },
+): Promise<OpenVexDocumentJson> {
+  const statement = buildStatement(input, opts.timestamp);
+  let doc: unknown;
+  if (opts.append !== undefined) {
+    let text: string;
+    try {
+      text = decodeText(await readFile(opts.append), opts.append);
+    } catch (e) {
+      if (e instanceof VouchError) throw e;
+      throw new VouchError('INPUT_MISSING', `cannot read the VEX file to append to (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
+        path: opts.append,
+        cause: e,
+      });
+    }
+    doc = appendStatement(parseJsonInput(text, opts.append), statement, opts.timestamp, opts.append);
+  } else {
+    doc = createDocument(statement, { author: opts.author, timestamp: opts.timestamp, tooling: opts.tooling });
+  }
+  // what we write must read back
+  readOpenVex(doc, opts.append ?? '<stdout>');
+  return doc as OpenVexDocumentJson;
 }

@@ -6,9 +6,9 @@
  * purl in most VEX files written beside an SBOM. State and justification mapping: docs/vex.md.
  */
 import { VouchError } from '../../model/errors.js';
-import { isJsonObject, jsonTypeName } from '../../inventory/json.js';
-import { xmlLib } from '../../inventory/libs.js';
-import { isVersionlessPurl, withVersion } from './purl-match.js';
+import { isJsonObject, jsonTypeName } from '../../io/json.js';
+import { xmlLib } from '../../io/libs.js';
+import { isVersionlessPurl, withVersion } from '../purl-match.js';
 import { parseVers, versCompare } from './vers.js';
 import type { VexDocument, VexStatement, VexStatus } from './types.js';
 

@@ -1,8 +1,9 @@
 /**
  * What `vouch scan --vex` needs in two calls: load the statements (files given with --vex, plus
- * the ones discovered beside the inputs unless turned off), then mark the findings they suppress.
+ * the ones discovered beside the inputs unless turned off), then the hook that says which findings
+ * they suppress.
  */
-import type { ReportFinding } from '../../report/scan-report.js';
+import type { ReportFinding, Suppression } from '../../model/triage.js';
 import { discoverVexFiles } from './discover.js';
 import { vexFor } from './match.js';
 import { readVexFile } from './read.js';
@@ -39,15 +40,10 @@ export async function loadVex(opts: { files?: readonly string[]; inputs?: readon
 }
 
 /**
- * The findings with `suppressed` set where the VEX statements decide not_affected, false_positive
- * or fixed. A finding already suppressed (by an ignore rule) keeps its suppression. New objects;
- * the input is not changed.
+ * The suppression the VEX statements decide for a finding (not_affected, false_positive, fixed),
+ * or undefined: the hook the triage stage applies while it builds the report.
  */
-export function applyVex(findings: readonly ReportFinding[], statements: readonly VexStatement[]): ReportFinding[] {
-  if (statements.length === 0) return [...findings];
-  return findings.map((f) => {
-    if (f.suppressed) return f;
-    const s = vexFor(statements, { purl: f.purl, id: f.id, ...(f.ids ? { ids: f.ids } : {}), aliases: f.aliases });
-    return s ? { ...f, suppressed: s } : f;
-  });
+export function vexSuppressor(statements: readonly VexStatement[]): (f: ReportFinding) => Suppression | undefined {
+  if (statements.length === 0) return () => undefined;
+  return (f) => vexFor(statements, { purl: f.purl, id: f.id, ids: f.ids ?? [f.id], aliases: f.aliases });
 }

@@ -9,8 +9,8 @@
  * without one first, document order on ties; so a later `affected` takes back an earlier
  * `not_affected`.
  */
-import type { Suppression } from '../../report/scan-report.js';
-import { productMatches, purlKey } from './purl-match.js';
+import type { Suppression } from '../../model/triage.js';
+import { purlCovers, purlKey } from '../purl-match.js';
 import { parseVers, type VersRange, versContains } from './vers.js';
 import { SUPPRESSING_STATUSES, type VexStatement } from './types.js';
 
@@ -76,7 +76,7 @@ export function matchingStatements(statements: readonly VexStatement[], finding:
     const statement = statements[i]!;
     const vulnerability = [statement.vulnerability.id, ...statement.vulnerability.aliases].find((v) => wanted.has(idKey(v)));
     if (vulnerability === undefined) return;
-    const product = [...statement.products, ...statement.subcomponents].find((p) => productMatches(p, finding.purl)) ?? inRanges(statement, finding.purl);
+    const product = [...statement.products, ...statement.subcomponents].find((p) => purlCovers(p, finding.purl)) ?? inRanges(statement, finding.purl);
     if (product === undefined) return;
     found.push({ m: { statement, vulnerability, product }, t: timeOf(statement), i });
   });
@@ -91,7 +91,7 @@ function inRanges(statement: VexStatement, findingPurl: string): string | undefi
   const version = purlKey(findingPurl)?.version;
   if (version === undefined) return undefined;
   for (const r of statement.versionRanges) {
-    if (!productMatches(r.purl, findingPurl)) continue;
+    if (!purlCovers(r.purl, findingPurl)) continue;
     let parsed = parsedRanges.get(r.range);
     if (parsed === undefined) {
       try {

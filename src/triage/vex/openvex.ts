@@ -4,7 +4,7 @@
  * level `subcomponents`). Structural problems throw VouchError(INPUT_PARSE) naming the JSON path.
  */
 import { VouchError } from '../../model/errors.js';
-import { isJsonObject, jsonTypeName } from '../../inventory/json.js';
+import { isJsonObject, jsonTypeName } from '../../io/json.js';
 import { OPENVEX_JUSTIFICATIONS, OPENVEX_STATUSES, type VexDocument, type VexStatement } from './types.js';
 
 export const OPENVEX_CONTEXT = 'https://openvex.dev/ns/v0.2.0';

@@ -1,7 +1,7 @@
 /** Reads a VEX file of either format: OpenVEX JSON, CycloneDX VEX JSON or XML (sniffed from the content). */
 import { readFile, stat } from 'node:fs/promises';
 import { VouchError } from '../../model/errors.js';
-import { decodeText, isJsonObject, parseJsonInput } from '../../inventory/json.js';
+import { decodeText, isJsonObject, parseJsonInput } from '../../io/json.js';
 import { isCycloneDxJson, readCycloneDxVexJson, readCycloneDxVexXml } from './cyclonedx.js';
 import { isOpenVex, readOpenVex } from './openvex.js';
 import type { VexDocument, VexStatement } from './types.js';

@@ -7,7 +7,14 @@
  * without a CVE id or `dateAdded` is skipped and counted (with its JSON path), never fatal.
  */
 import { VouchError } from '../model/errors.js';
-import type { KevInfo } from '../report/scan-report.js';
+import type { KevInfo } from '../model/triage.js';
+import { isCveId } from '../model/advisory.js';
+import { readFileSync } from 'node:fs';
+import type Database from 'better-sqlite3';
+import type { ProgressSink } from '../model/progress.js';
+import type { LoadedFeed } from '../model/store.js';
+import { resolveFeed } from './sources.js';
+import { recordFeed } from './store.js';
 
 /** The official feed; `vouch db update` fetches it by default (see docs/db.md). */
 export const DEFAULT_KEV_SOURCE = 'https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json';
@@ -23,7 +30,6 @@ export interface KevCatalog {
   warnings: string[];
 }
 
-const CVE_RE = /^CVE-\d{4}-\d{4,}$/;
 const DATE_RE = /^\d{4}-\d{2}-\d{2}/;
 const MAX_WARNINGS = 20;
 
@@ -55,7 +61,7 @@ export function parseKevCatalog(text: string, origin: string): KevCatalog {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return skip(i, 'not an object');
     const e = v as Record<string, unknown>;
     const cve = typeof e['cveID'] === 'string' ? e['cveID'].trim().toUpperCase() : '';
-    if (!CVE_RE.test(cve)) return skip(i, `no valid "cveID" (${JSON.stringify(e['cveID'] ?? null)})`);
+    if (!isCveId(cve)) return skip(i, `no valid "cveID" (${JSON.stringify(e['cveID'] ?? null)})`);
     const added = e['dateAdded'];
     if (typeof added !== 'string' || !DATE_RE.test(added)) return skip(i, `${cve} has no "dateAdded" date`);
     if (seen.has(cve)) return skip(i, `${cve} is listed twice; the first entry is kept`);
@@ -76,12 +82,30 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v.trim() ? v.trim() : undefined;
 }
 
-/** The CVE ids among an advisory's id and aliases (upper-cased, in order, no duplicates). */
-export function cveIds(ids: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const id of ids) {
-    const u = id.trim().toUpperCase();
-    if (CVE_RE.test(u) && !out.includes(u)) out.push(u);
-  }
-  return out;
+/** Downloads (a URL) or reads (a file) the catalog and parses it, before anything is built: a broken catalog changes nothing. */
+export async function fetchKev(spec: string, downloadPath: string, progress?: ProgressSink): Promise<{ catalog: KevCatalog; location: string }> {
+  const f = await resolveFeed(spec, downloadPath, 'KEV catalog', progress);
+  return { catalog: parseKevCatalog(readFileSync(f.file, 'utf8'), f.location), location: f.location };
+}
+
+/** Writes the catalog into a store being built (its `kev` table and `feeds` row). */
+export function loadKev(db: Database.Database, kev: { catalog: KevCatalog; location: string }, loadedAt: string, progress?: ProgressSink): LoadedFeed {
+  progress?.phase('loading the KEV catalog');
+  const c = kev.catalog;
+  const loaded: LoadedFeed = {
+    feed: 'kev',
+    source: kev.location,
+    loadedAt,
+    count: c.entries.length,
+    ...(c.catalogVersion ? { version: c.catalogVersion } : {}),
+    ...(c.dateReleased ? { date: c.dateReleased } : {}),
+    skipped: c.skipped,
+    warnings: c.warnings,
+  };
+  const ins = db.prepare('INSERT INTO kev (cve, date_added, due_date, ransomware, name, action) VALUES (?, ?, ?, ?, ?, ?)');
+  db.transaction(() => {
+    for (const e of c.entries) ins.run(e.cve, e.dateAdded, e.dueDate ?? null, e.knownRansomwareUse ? 1 : 0, e.vulnerabilityName ?? null, e.requiredAction ?? null);
+    recordFeed(db, loaded);
+  })();
+  return loaded;
 }

@@ -8,12 +8,14 @@ import type { Advisory } from '../model/advisory.js';
 import type { Component, Scope } from '../model/component.js';
 import type { Finding } from '../model/finding.js';
 import { DependencyGraph } from '../model/graph.js';
-import { openZip } from '../advisories/zip.js';
+import { openZip } from '../io/zip.js';
 import { HAS_SHARED, shared } from '../testing/shared.js';
-import { type EpssInfo, type ExploitLookup, type KevInfo, type ScanReport, buildScanReport } from './scan-report.js';
-import { renderTable } from './table.js';
-import { renderSarif } from './sarif.js';
-import { colorEnabled } from './display.js';
+import { type ExploitLookup, buildScanReport } from './scan-report.js';
+import type { EpssInfo, KevInfo } from '../model/triage.js';
+import type { ScanReport } from '../model/report.js';
+import { renderTable } from '../report/table.js';
+import { renderSarif } from '../report/sarif.js';
+import { colorEnabled } from '../report/display.js';
 
 async function sharedRecords(ecosystem: string, ids: string[]): Promise<Advisory[]> {
   const zip = await openZip(shared('osv', ecosystem, 'all.zip'), ecosystem);

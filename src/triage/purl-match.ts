@@ -1,11 +1,21 @@
 /**
- * Does a VEX product identifier name a finding's package? Purls are compared by type, namespace
- * and name under the type's case rules (the purl-spec type definitions; npm names compared
- * case-insensitively too, PyPI names PEP 503-normalised); a statement version must equal the
- * finding's, and a statement without one covers every version; statement qualifiers must all be
- * on the finding's purl with the same value. Subpaths are ignored.
+ * The one purl matcher of triage: does a pattern purl (a VEX statement's product, a policy ignore
+ * rule's or licence exception's package) name a finding's or component's purl? VEX and the policy
+ * decide the same way about the same package.
+ *
+ * - Type: equal, case-insensitively.
+ * - Name: compared as the ecosystem compares names (`Ecosystem.normalizeName`: PEP 503 for PyPI,
+ *   case-insensitive crates.io / NuGet / Packagist, exact npm / Go / Maven ...), namespace and name
+ *   joined the ecosystem's way (`@scope/name`, `group:artifact`); a type vouch has no ecosystem for
+ *   follows the purl-spec type definitions' case rules for namespace and name.
+ * - Version: a pattern without one covers every version; else equal in the ecosystem's version
+ *   order when both parse there (PyPI `1.0` is `1.0.0`), else equal as text (decoded).
+ * - Qualifiers: each of the pattern's (non-empty) qualifiers must be on the purl with the same value.
+ *   Subpaths are ignored.
+ * - A string that is not a purl matches only itself.
  */
-import { parsePurl } from '../../model/purl.js';
+import { ecosystemByPurlType, nameFromPurl } from '../ecosystems/index.js';
+import { parsePurl } from '../model/purl.js';
 
 export interface PurlKey {
   type: string;
@@ -15,14 +25,14 @@ export interface PurlKey {
   qualifiers: Record<string, string>;
 }
 
-/** purl-spec types whose names compare case-insensitively (type definitions: name case_sensitive false), plus npm. */
+/** purl-spec types whose names compare case-insensitively (type definitions: name case_sensitive false). */
 const NAME_CI = new Set([
   'alpm', 'apk', 'bitbucket', 'bitnami', 'brew', 'chrome-extension', 'composer', 'deb', 'github', 'hex',
-  'luarocks', 'npm', 'oci', 'otp', 'pub', 'pypi', 'vscode-extension',
+  'luarocks', 'oci', 'otp', 'pub', 'pypi', 'vscode-extension',
 ]);
-/** ... and whose namespaces do (namespace case_sensitive false), plus npm scopes. */
+/** ... and whose namespaces do (namespace case_sensitive false). */
 const NAMESPACE_CI = new Set([
-  'alpm', 'apk', 'bitbucket', 'brew', 'composer', 'deb', 'github', 'hex', 'luarocks', 'npm', 'qpkg', 'rpm',
+  'alpm', 'apk', 'bitbucket', 'brew', 'composer', 'deb', 'github', 'hex', 'luarocks', 'qpkg', 'rpm',
   'vscode-extension', 'yocto',
 ]);
 
@@ -44,16 +54,22 @@ function computeKey(s: string): PurlKey | undefined {
   try {
     parts = parsePurl(s);
   } catch {
-    // packageurl-js refuses some purls real tools write (and throws on some valid golang ones): split it ourselves
+    // packageurl-js refuses some purls real tools write: split it ourselves
     parts = splitPurl(s);
   }
   if (!parts || !parts.name) return undefined;
   const type = parts.type.toLowerCase();
+  const eco = ecosystemByPurlType(type);
   let namespace = parts.namespace ?? '';
   let name = parts.name;
-  if (NAMESPACE_CI.has(type)) namespace = namespace.toLowerCase();
-  if (NAME_CI.has(type)) name = name.toLowerCase();
-  if (type === 'pypi') name = name.replace(/[-_.]+/g, '-');
+  if (eco?.purlNamespaceSeparator) {
+    // the ecosystem's package name holds the namespace (`@scope/name`, `group:artifact`, a Go path)
+    name = eco.normalizeName(nameFromPurl(eco, { ...parts, type }));
+    namespace = '';
+  } else {
+    if (NAMESPACE_CI.has(type)) namespace = namespace.toLowerCase();
+    name = eco ? eco.normalizeName(name) : NAME_CI.has(type) ? name.toLowerCase() : name;
+  }
   const qualifiers = Object.create(null) as Record<string, string>;
   for (const [k, v] of Object.entries(parts.qualifiers ?? {})) if (v !== '') qualifiers[k.toLowerCase()] = v;
   return { type, namespace, name, version: parts.version || undefined, qualifiers };
@@ -93,16 +109,23 @@ function dec(x: string): string {
   }
 }
 
-/** True when a statement's product/subcomponent identifier covers the finding's purl. */
-export function productMatches(statementId: string, findingPurl: string): boolean {
-  if (statementId === findingPurl) return true;
-  const s = purlKey(statementId);
-  const f = purlKey(findingPurl);
-  if (!s || !f) return false;
-  if (s.type !== f.type || s.namespace !== f.namespace || s.name !== f.name) return false;
-  if (s.version !== undefined && s.version !== f.version) return false;
-  for (const [k, v] of Object.entries(s.qualifiers)) if (f.qualifiers[k] !== v) return false;
+/** True when `pattern` (a VEX product, a policy rule's package) covers `purl`; see the module comment. */
+export function purlCovers(pattern: string, purl: string): boolean {
+  if (pattern === purl) return true;
+  const p = purlKey(pattern);
+  const f = purlKey(purl);
+  if (!p || !f) return false;
+  if (p.type !== f.type || p.namespace !== f.namespace || p.name !== f.name) return false;
+  if (p.version !== undefined && (f.version === undefined || !sameVersion(p.type, p.version, f.version))) return false;
+  for (const [k, v] of Object.entries(p.qualifiers)) if (f.qualifiers[k] !== v) return false;
   return true;
+}
+
+/** Equal in the ecosystem's order when both parse there, else equal as text. */
+function sameVersion(type: string, a: string, b: string): boolean {
+  if (a === b) return true;
+  const v = ecosystemByPurlType(type)?.versioning;
+  return v !== undefined && v.parse(a) !== undefined && v.parse(b) !== undefined && v.compare(a, b) === 0;
 }
 
 /** True for a purl without a version (a statement about every version). */

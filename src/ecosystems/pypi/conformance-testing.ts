@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { fileInput } from '../../inventory/input.js';
+import { fileInput } from '../../io/input.js';
 import { VouchError } from '../../model/errors.js';
 import type { Inventory } from '../../model/inventory.js';
 import type { Extractor } from '../types.js';

@@ -1,5 +1,6 @@
 /** JSON parsing for inputs: a parse error becomes one line naming the file and the line. */
 import { VouchError } from '../model/errors.js';
+import { lineAt } from './lines.js';
 
 export function parseJsonInput(text: string, path: string): unknown {
   try {
@@ -21,12 +22,6 @@ export function parseJsonInput(text: string, path: string): unknown {
   }
 }
 
-/** 1-based line of a character offset. */
-export function lineAt(text: string, offset: number): number {
-  let line = 1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
-  return line;
-}
 
 /** Decode bytes as UTF-8 text, refusing binary garbage with a clear error. */
 export function decodeText(buf: Buffer, path: string): string {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { VouchError } from '../model/errors.js';
 import { HAS_SHARED, shared } from '../testing/shared.js';
-import { type EpssRow, epssBand, readEpssFile, readEpssStream } from './epss.js';
+import { type EpssRow, readEpssFile, readEpssStream } from './epss.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'vouch-epss-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -97,18 +97,5 @@ describe('readEpssStream on bad input', () => {
 
   it('a missing file is one clear error', async () => {
     await expect(readEpssFile(path.join(dir, 'nope.csv'), () => undefined)).rejects.toThrow(/EPSS file not readable \(ENOENT\)/);
-  });
-});
-
-describe('epssBand', () => {
-  it.each([
-    [0.97, 'high'],
-    [0.5, 'high'],
-    [0.4999, 'elevated'],
-    [0.1, 'elevated'],
-    [0.0999, 'low'],
-    [undefined, 'low'],
-  ] as const)('%s → %s', (score, band) => {
-    expect(epssBand(score)).toBe(band);
   });
 });

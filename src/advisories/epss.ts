@@ -15,6 +15,10 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { VouchError } from '../model/errors.js';
+import type Database from 'better-sqlite3';
+import type { ProgressSink } from '../model/progress.js';
+import type { LoadedFeed } from '../model/store.js';
+import { recordFeed } from './store.js';
 
 /** The official daily file; `vouch db update` fetches it by default (see docs/db.md). */
 export const DEFAULT_EPSS_SOURCE = 'https://epss.empiricalsecurity.com/epss_scores-current.csv.gz';
@@ -136,13 +140,32 @@ function truncate(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
 
-/** The EPSS band used for ordering (docs/triage.md): high ≥ 0.5, elevated ≥ 0.1, else low. */
-export type EpssBand = 'high' | 'elevated' | 'low';
-export const EPSS_HIGH = 0.5;
-export const EPSS_ELEVATED = 0.1;
-export function epssBand(score: number | undefined): EpssBand {
-  if (score === undefined) return 'low';
-  if (score >= EPSS_HIGH) return 'high';
-  if (score >= EPSS_ELEVATED) return 'elevated';
-  return 'low';
+/** Streams the scores file into a store being built (its `epss` table and `feeds` row). */
+export async function loadEpss(db: Database.Database, feed: { file: string; location: string }, loadedAt: string, progress?: ProgressSink): Promise<LoadedFeed> {
+  progress?.phase('loading EPSS scores');
+  const ins = db.prepare('INSERT OR REPLACE INTO epss (cve, score, percentile) VALUES (?, ?, ?)');
+  db.exec('BEGIN');
+  let n = 0;
+  const r = await readEpssFile(
+    feed.file,
+    (row) => {
+      ins.run(row.cve, row.score, row.percentile);
+      if (++n % 10_000 === 0) progress?.tick(10_000);
+    },
+    feed.location,
+  );
+  const count = (db.prepare('SELECT count(*) AS n FROM epss').get() as { n: number }).n;
+  const loaded: LoadedFeed = {
+    feed: 'epss',
+    source: feed.location,
+    loadedAt,
+    count,
+    ...(r.modelVersion ? { version: r.modelVersion } : {}),
+    ...(r.scoreDate ? { date: r.scoreDate } : {}),
+    skipped: r.bad,
+    warnings: r.warnings,
+  };
+  recordFeed(db, loaded);
+  db.exec('COMMIT');
+  return loaded;
 }

@@ -1,24 +1,24 @@
 /**
- * The scan report: the one data shape every output format renders from. Its JSON form is the
- * documented, versioned schema in docs/scan-json.md (`schemaVersion` below).
+ * The triage stage: a match's findings become the scan report (docs/scan-json.md, model/report.ts)
+ * — records of one vulnerability merged, severity scored, KEV and EPSS added, VEX / policy
+ * suppressions applied, the work order set, and the verdict against --fail-on decided.
  */
-import type { MatchReason } from '../model/finding.js';
-import type { Finding } from '../model/finding.js';
+import type { Finding, MatchStats } from '../model/finding.js';
 import type { DependencyGraph } from '../model/graph.js';
-import type { CollectedInventory, InputStatus } from '../inventory/collect.js';
-import type { MatchStats } from '../advisories/match.js';
+import type { CollectedInventory, InputStatus } from '../model/inventory.js';
 import type { KnownScore } from '../advisories/cvss.js';
-import type { FeedStatus } from '../advisories/store.js';
-import { type Rating, type Severity, RATINGS_DESC, atLeast, severityOf } from '../triage/severity.js';
-import { cveIds } from '../triage/kev.js';
-import { groupByAliases, orderedIds } from '../triage/merge.js';
-import { prioritise } from '../triage/priority.js';
-import { countPaths } from '../triage/context.js';
+import type { FeedStatus } from '../model/store.js';
+import { atLeast, severityOf } from './severity.js';
+import { cveIds } from '../model/advisory.js';
+import { groupByAliases, orderedIds } from './merge.js';
+import { prioritise } from './priority.js';
+import { countPaths } from './context.js';
 import { VERSION } from '../version.js';
 import { compareVersions } from '../ecosystems/index.js';
 import { byCodePoint } from '../model/order.js';
-
-export const SCAN_SCHEMA_VERSION = '1.2';
+import { type ExtractorStatus, type ScanReport, SCAN_SCHEMA_VERSION } from '../model/report.js';
+import type { EcosystemStatus } from '../model/store.js';
+import { type EpssInfo, type KevInfo, type Rating, type ReportFinding, type Suppression, RATINGS_DESC, type Severity } from '../model/triage.js';
 
 /** Where KEV / EPSS data come from (the advisory store fits). */
 export interface ExploitLookup {
@@ -28,95 +28,6 @@ export interface ExploitLookup {
 
 /** Decides whether a finding is suppressed (VEX, policy ignore rules); undefined = not suppressed. */
 export type SuppressFn = (f: ReportFinding) => Suppression | undefined;
-
-/** CISA Known Exploited Vulnerabilities catalog entry for one of the finding's CVE ids (schema 1.2). */
-export interface KevInfo {
-  cve: string;
-  /** YYYY-MM-DD */
-  dateAdded: string;
-  /** YYYY-MM-DD: the remediation due date for US federal agencies. */
-  dueDate?: string;
-  /** The catalog's `knownRansomwareCampaignUse` is "Known". */
-  knownRansomwareUse: boolean;
-  vulnerabilityName?: string;
-  requiredAction?: string;
-}
-
-/** FIRST EPSS score of one of the finding's CVE ids (the highest when there are several; schema 1.2). */
-export interface EpssInfo {
-  cve: string;
-  /** probability of exploitation activity in the next 30 days, 0..1 */
-  score: number;
-  /** 0..1 */
-  percentile: number;
-  /** the score date of the loaded file (YYYY-MM-DD) */
-  date?: string;
-}
-
-/** Where the finding stands in the work list and why (schema 1.2); see docs/triage.md. */
-export interface Priority {
-  /** 1 = act first; the `findings` list is sorted by it. */
-  rank: number;
-  /** One line a person reads: "known exploited (KEV, due 2021-12-24); EPSS 0.94; CVSS 10.0; prod, direct". */
-  reason: string;
-}
-
-/** Why a finding does not count against --fail-on / the policy (schema 1.2). */
-export interface Suppression {
-  by: 'vex' | 'ignore';
-  /** VEX status (`not_affected`, `false_positive`, `fixed`) or `ignored` for a policy ignore rule. */
-  status: string;
-  /** VEX justification (e.g. `vulnerable_code_not_in_execute_path`) or the ignore rule's reason. */
-  justification?: string;
-  impactStatement?: string;
-  /** The VEX file (and statement index) or the policy file and rule that suppressed it. */
-  source: string;
-  /** An ignore rule's expiry date (YYYY-MM-DD). */
-  expires?: string;
-}
-
-export interface ReportFinding {
-  /** OSV id of the advisory (the primary one when several records alias each other). */
-  id: string;
-  aliases: string[];
-  /** Since 1.2: every advisory id merged into this finding (OSV ids of aliasing records), `id` first. */
-  ids?: string[];
-  kev?: KevInfo;
-  epss?: EpssInfo;
-  priority?: Priority;
-  suppressed?: Suppression;
-  summary?: string;
-  /** Since 1.2: the advisory's `details`, cut to its first 1,000 characters (… marks a cut). */
-  details?: string;
-  modified: string;
-  published?: string;
-  /** The component's purl, with version. */
-  purl: string;
-  ecosystem: string;
-  name: string;
-  version: string;
-  scope: string;
-  direct: boolean;
-  severity: Severity;
-  /** Fixed versions closing the matched interval(s): the upgrade targets for this version. */
-  fixed: string[];
-  /** Every fixed version the advisory names for this package. */
-  fixedVersions: string[];
-  match: MatchReason[];
-  /** Dependency paths from a root (root label first, then purls), shortest first; at most 20. */
-  paths: string[][];
-  /** Since 1.2: how many paths lead to the component in all, when more than `paths` lists. */
-  pathsTotal?: number;
-  locations: { path: string; line?: number }[];
-  references: { type: string; url: string }[];
-}
-
-export interface ExtractorStatus {
-  id: string;
-  filesRead: number;
-  packages: number;
-  failed: { path: string; reason: string }[];
-}
 
 /** One line per extractor that saw a file: what it read and what it could not. */
 export function extractorStatus(inputs: readonly InputStatus[]): ExtractorStatus[] {
@@ -133,62 +44,11 @@ export function extractorStatus(inputs: readonly InputStatus[]): ExtractorStatus
   return [...byId.values()].sort((a, b) => byCodePoint(a.id, b.id));
 }
 
-export interface StoreInfo {
-  ecosystem: string;
-  count: number;
-  newestModified: string | null;
-  source: string;
-  loadedAt: string;
-}
-
-/** The policy file's verdict (schema 1.2), when a policy was used. */
-export interface PolicySummary {
-  file: string;
-  failed: boolean;
-  violations: { rule: string; level: 'fail' | 'warn'; message: string; purl?: string; id?: string; source: string }[];
-}
-
-export interface ScanReport {
-  schemaVersion: string;
-  tool: { name: 'vouch'; version: string };
-  createdAt: string;
-  failOn: Rating | 'any' | 'none';
-  /** true when a finding at or above `failOn` was reported: the CLI exits 1. */
-  failed: boolean;
-  summary: {
-    inputs: number;
-    inputsFailed: number;
-    components: number;
-    componentsChecked: number;
-    /** Every finding listed, suppressed ones included. */
-    findings: number;
-    /** Since 1.2: findings suppressed (VEX, ignore rules): listed, but not counted below nor toward `failed`. */
-    suppressed?: number;
-    /** Since 1.2: unsuppressed findings in the CISA KEV catalog. */
-    kev?: number;
-    vulnerablePackages: number;
-    /** Unsuppressed findings per rating. */
-    bySeverity: Record<Rating, number>;
-  };
-  inputs: InputStatus[];
-  /** Per extractor: files read, packages found, files that failed with the reason (schema 1.1). */
-  extractors: ExtractorStatus[];
-  findings: ReportFinding[];
-  notChecked: { purl: string; reason: string }[];
-  unresolved: CollectedInventory['unresolved'];
-  stats: { advisoriesConsidered: number; gitRangesSkipped: number; malformedRanges: { id: string; reason: string }[] };
-  store: StoreInfo[];
-  /** Since 1.2: the KEV / EPSS feeds the store holds (empty when none is loaded). */
-  feeds?: FeedStatus[];
-  /** Since 1.2: the policy's verdict, when a policy file was used; `failed` above follows it. */
-  policy?: PolicySummary;
-}
-
 export function buildScanReport(args: {
   inventory: CollectedInventory;
   findings: Finding[];
   stats: MatchStats;
-  store: StoreInfo[];
+  store: EcosystemStatus[];
   failOn: Rating | 'any' | 'none';
   now?: Date;
   /** KEV / EPSS lookups (the advisory store); without it findings carry neither. */
