@@ -22,8 +22,9 @@ const LAYERS = {
   attest: ['model', 'io', 'ecosystems', 'sbom', 'inventory'],
   engine: ['model', 'io', 'ecosystems', 'sbom', 'inventory', 'advisories', 'triage', 'report'],
   health: ['model', 'io', 'ecosystems', 'sbom', 'inventory', 'advisories', 'triage', 'engine'],
+  marketplace: ['model', 'io', 'ecosystems', 'advisories', 'attest', 'health'],
   // the shells: everything below them, never each other
-  cli: ['model', 'io', 'ecosystems', 'sbom', 'inventory', 'advisories', 'triage', 'report', 'remediate', 'attest', 'engine', 'health'],
+  cli: ['model', 'io', 'ecosystems', 'sbom', 'inventory', 'advisories', 'triage', 'report', 'remediate', 'attest', 'engine', 'health', 'marketplace'],
 };
 
 const TEST_FILES = ['**/*.test.ts', '**/*-testing.ts', '**/__fixtures__/**', 'src/testing/**', 'test/**', 'bench/**'];

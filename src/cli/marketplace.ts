@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { loadKey } from '../attest/keys.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { parseJsonInput } from '../inventory/json.js';
+import { parseJsonInput } from '../io/json.js';
 import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, VouchError } from '../model/errors.js';
 import { collectNeeds } from '../marketplace/collect.js';
 import { recheck } from '../marketplace/done-check.js';
@@ -20,6 +20,7 @@ import { quarterReport } from '../marketplace/report.js';
 import { NEEDS_SCHEMA, type NeedsReport } from '../marketplace/types.js';
 import { type VolunteersFile, parseVolunteers } from '../marketplace/volunteers.js';
 import { addPassphraseOptions, loadKeyFromOptions, type PassphraseOptions } from './key.js';
+import { formatOf, formatOption } from './options.js';
 import { createProgress } from './progress.js';
 import { repeatable } from './repeatable.js';
 
@@ -40,11 +41,9 @@ interface NeedsSourceOptions {
   needs?: string;
 }
 
-const formatOption = (): Option => new Option('-f, --format <format>', 'output format (default: table on a terminal, json when piped)').choices(['table', 'json']);
-
-function formatOf(opts: FormatOptions): 'table' | 'json' {
-  return opts.format ?? (process.stdout.isTTY ? 'table' : 'json');
-}
+const FORMAT_HELP = 'output format (default: table)';
+const format = (): Option => formatOption(['table', 'json'], FORMAT_HELP);
+const formatOfOpts = (opts: FormatOptions): 'table' | 'json' => formatOf(opts, 'table');
 
 async function emit(text: string, opts: FormatOptions): Promise<void> {
   if (opts.output) {
@@ -124,7 +123,7 @@ then \`vouch marketplace match --needs needs.json --volunteers volunteers.yaml\`
     mp
       .command('needs')
       .description('what the upstream projects we rely on need, ranked by reliance × criticality × gap weight, each with its reason')
-      .addOption(formatOption())
+      .addOption(format())
       .option('-o, --output <file>', 'write to FILE (atomically) instead of stdout')
       .option('-q, --quiet', 'no progress on stderr'),
   )
@@ -133,7 +132,7 @@ then \`vouch marketplace match --needs needs.json --volunteers volunteers.yaml\`
       if (opts.needs) throw new VouchError('USAGE', 'vouch marketplace needs computes needs; --needs is for match, engagement and feed');
       const report = await needsFrom(opts);
       for (const w of report.warnings) if (!opts.quiet) process.stderr.write(`vouch: ${w}\n`);
-      await emit(formatOf(opts) === 'json' ? json(report) : renderNeedsTable(report, 50), opts);
+      await emit(formatOfOpts(opts) === 'json' ? json(report) : renderNeedsTable(report, 50), opts);
       process.exitCode = EXIT_CLEAN;
     });
 
@@ -146,7 +145,7 @@ then \`vouch marketplace match --needs needs.json --volunteers volunteers.yaml\`
       .option('--months <n>', 'the planning period: each volunteer gives hours_per_month × N hours', '3')
       .option('--propose', 'record each match as a proposed engagement (in --engagements)')
       .option('--engagements <file>', 'the engagements file', DEFAULT_ENGAGEMENTS)
-      .addOption(formatOption())
+      .addOption(format())
       .option('-o, --output <file>', 'write to FILE (atomically) instead of stdout')
       .option('-q, --quiet', 'no progress on stderr'),
   )
@@ -180,7 +179,7 @@ then \`vouch marketplace match --needs needs.json --volunteers volunteers.yaml\`
           }
         }
       }
-      await emit(formatOf(opts) === 'json' ? json(result) : renderMatchTable(result), opts);
+      await emit(formatOfOpts(opts) === 'json' ? json(result) : renderMatchTable(result), opts);
       process.exitCode = bad ? EXIT_INPUT : EXIT_CLEAN;
     });
 
@@ -191,13 +190,13 @@ then \`vouch marketplace match --needs needs.json --volunteers volunteers.yaml\`
     .requiredOption('--quarter <quarter>', 'the quarter, e.g. 2026Q4')
     .option('--volunteers <file>', 'the volunteers file, for the companies\' pledges')
     .option('--engagements <file>', 'the engagements file', DEFAULT_ENGAGEMENTS)
-    .addOption(formatOption())
+    .addOption(format())
     .option('-o, --output <file>', 'write to FILE (atomically) instead of stdout')
     .option('-q, --quiet', 'no note on stderr')
     .action(async (opts: FormatOptions & { quarter: string; volunteers?: string; engagements: string }) => {
       const pledges = opts.volunteers ? (await readVolunteersFile(opts.volunteers)).pledges : [];
       const r = quarterReport(await new FileEngagementRepository(opts.engagements).list(), pledges, opts.quarter);
-      await emit(formatOf(opts) === 'json' ? json(r) : renderReport(r), opts);
+      await emit(formatOfOpts(opts) === 'json' ? json(r) : renderReport(r), opts);
       process.exitCode = EXIT_CLEAN;
     });
 
@@ -229,7 +228,7 @@ then \`vouch marketplace match --needs needs.json --volunteers volunteers.yaml\`
     .description('verify feeds with their publishers\' public keys and show where help is going, by project')
     .argument('<files...>', 'feed files (each with FILE.sigstore.json beside it)')
     .requiredOption('--key <file>', 'a trusted publisher\'s public key (repeatable)', repeatable, [])
-    .addOption(formatOption())
+    .addOption(format())
     .option('-o, --output <file>', 'write to FILE (atomically) instead of stdout')
     .addHelpText('after', '\nA feed whose signature does not verify with one of the keys is refused (exit 2); nothing of it is used.')
     .action(async (files: string[], opts: FormatOptions & { key: string[] }) => {
@@ -237,7 +236,7 @@ then \`vouch marketplace match --needs needs.json --volunteers volunteers.yaml\`
       const feeds = [];
       for (const f of files) feeds.push((await readFeed(f, keys)).feed);
       const summary = summariseFeeds(feeds);
-      await emit(formatOf(opts) === 'json' ? json({ feeds: feeds.map((f) => ({ publisher: f.publisher, published: f.published })), projects: summary }) : renderFeedSummary(summary), opts);
+      await emit(formatOfOpts(opts) === 'json' ? json({ feeds: feeds.map((f) => ({ publisher: f.publisher, published: f.published })), projects: summary }) : renderFeedSummary(summary), opts);
       process.exitCode = EXIT_CLEAN;
     });
 }
@@ -317,9 +316,9 @@ function registerEngagement(mp: Command): void {
     .description('list engagements')
     .addOption(new Option('--state <state>', 'only this state').choices([...ENGAGEMENT_STATES]))
     .option('--volunteer <name>', 'only this volunteer\'s')
-    .addOption(formatOption())
+    .addOption(format())
     .action(async (opts: FormatOptions & { state?: EngagementState; volunteer?: string; engagements: string }) => {
       const list = await new FileEngagementRepository(opts.engagements).list({ ...(opts.state ? { state: opts.state } : {}), ...(opts.volunteer ? { volunteer: opts.volunteer } : {}) });
-      process.stdout.write(formatOf(opts) === 'json' ? json(list) : renderEngagements(list));
+      process.stdout.write(formatOfOpts(opts) === 'json' ? json(list) : renderEngagements(list));
     });
 }

@@ -6,7 +6,7 @@
  */
 import { open, readFile, unlink } from 'node:fs/promises';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { parseJsonInput } from '../inventory/json.js';
+import { parseJsonInput } from '../io/json.js';
 import { VouchError } from '../model/errors.js';
 import { ENGAGEMENT_STATES, type Engagement, type EngagementFilter, type EngagementRepository } from './engagements.js';
 

@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { signBlob } from '../attest/attest.js';
 import type { LoadedKey } from '../attest/keys.js';
 import { parseBundleText, verifyBundle } from '../attest/verify.js';
-import { parseJsonInput } from '../inventory/json.js';
+import { parseJsonInput } from '../io/json.js';
 import { VouchError } from '../model/errors.js';
 import type { Engagement, EngagementState } from './engagements.js';
 import { ENGAGEMENT_STATES } from './engagements.js';

@@ -10,7 +10,7 @@
  */
 import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseJsonInput } from '../inventory/json.js';
+import { parseJsonInput } from '../io/json.js';
 import { VouchError } from '../model/errors.js';
 import type { FundingInfo } from './types.js';
 import { parseYamlFile } from './yaml-doc.js';

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeZip, osv } from '../advisories/__fixtures__/zip-writer.js';
+import { makeZip, osv } from '../io/__fixtures__/zip-writer.js';
 import { updateStore } from '../advisories/import.js';
 import { TestRepo, cleanupRepos } from '../health/__fixtures__/git-repo.js';
 import { checkRepository } from '../health/run.js';
