@@ -20,7 +20,7 @@ import { quarterReport } from '../marketplace/report.js';
 import { NEEDS_SCHEMA, type NeedsReport } from '../marketplace/types.js';
 import { type VolunteersFile, parseVolunteers } from '../marketplace/volunteers.js';
 import { addPassphraseOptions, loadKeyFromOptions, type PassphraseOptions } from './key.js';
-import { formatOf, formatOption } from './options.js';
+import { formatOf, formatOption, parseNow, parseNumber } from './options.js';
 import { createProgress } from './progress.js';
 import { repeatable } from './repeatable.js';
 
@@ -54,19 +54,7 @@ async function emit(text: string, opts: FormatOptions): Promise<void> {
 
 const json = (x: unknown): string => `${JSON.stringify(x, null, 2)}\n`;
 
-function parseNow(s: string | undefined): Date | undefined {
-  if (s === undefined) return undefined;
-  const d = new Date(s);
-  if (Number.isNaN(d.getTime())) throw new VouchError('USAGE', `--now must be a date such as 2026-01-31 (got "${s}")`);
-  return d;
-}
 
-function parseCount(flag: string, s: string | undefined, min: number, max: number): number | undefined {
-  if (s === undefined) return undefined;
-  const n = Number(s);
-  if (s.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new VouchError('USAGE', `${flag} must be a number from ${min} to ${max} (got "${s}")`);
-  return n;
-}
 
 async function readText(file: string, what: string): Promise<string> {
   try {
@@ -89,7 +77,7 @@ async function needsFrom(opts: NeedsSourceOptions & { quiet?: boolean }): Promis
   if (!opts.portfolio?.length) throw new VouchError('USAGE', 'name the projects with --portfolio PATH... (project folders, lockfiles or SBOMs), or a saved needs file with --needs FILE');
   const progress = createProgress({ quiet: opts.quiet ?? false });
   progress.phase('reading projects', opts.portfolio.length);
-  const top = parseCount('--top', opts.top, 1, 100000);
+  const top = parseNumber('--top', opts.top, 1, 100000);
   const report = await collectNeeds(opts.portfolio, { reposDir: opts.repos, home: opts.home, now: parseNow(opts.now), ...(top !== undefined ? { top: Math.floor(top) } : {}), onProject: () => progress.tick() });
   progress.done();
   return report;
@@ -151,7 +139,7 @@ then \`vouch marketplace match --needs needs.json --volunteers volunteers.yaml\`
   )
     .addHelpText('after', '\nExit codes: 0 matched (or nothing to match, explained); 2 usage or input error (a malformed volunteers file: the needs are still listed, unmatched).')
     .action(async (opts: NeedsSourceOptions & FormatOptions & { volunteers: string; months: string; propose?: boolean; engagements: string }) => {
-      const months = parseCount('--months', opts.months, 0.25, 24)!;
+      const months = parseNumber('--months', opts.months, 0.25, 24)!;
       const report = await needsFrom(opts);
       // a saved needs file's warnings were shown when it was written
       if (!opts.needs) for (const w of report.warnings) if (!opts.quiet) process.stderr.write(`vouch: ${w}\n`);
@@ -284,7 +272,7 @@ function registerEngagement(mp: Command): void {
     .option('--date <yyyy-mm-dd>', 'the day (default: today)')
     .option('--note <text>', 'what was done')
     .action(async (id: string, opts: { hours: string; date?: string; note?: string; engagements: string }) => {
-      const hours = parseCount('--hours', opts.hours, 0.01, 744)!;
+      const hours = parseNumber('--hours', opts.hours, 0.01, 744)!;
       const e = await logHours(new FileEngagementRepository(opts.engagements), id, hours, { ...(opts.date ? { date: opts.date } : {}), ...(opts.note ? { note: opts.note } : {}) });
       say(`${e.id}: ${e.hours.reduce((s, h) => s + h.hours, 0)} h logged in total`);
     });

@@ -14,8 +14,8 @@ export interface VolunteersFile {
   pledges: Pledge[];
 }
 
-const VOLUNTEER_KEYS = ['name', 'company', 'email', 'languages', 'ecosystems', 'skills', 'domains', 'hours_per_month', 'interests'];
-const PLEDGE_KEYS = ['company', 'quarter', 'hours'];
+const VOLUNTEER_KEYS: readonly string[] = ['name', 'company', 'email', 'languages', 'ecosystems', 'skills', 'domains', 'hours_per_month', 'interests'];
+const PLEDGE_KEYS: readonly string[] = ['company', 'quarter', 'hours'];
 export const QUARTER = /^(\d{4})Q([1-4])$/;
 
 export function parseVolunteers(text: string, file: string): VolunteersFile {
@@ -40,13 +40,22 @@ export function parseVolunteers(text: string, file: string): VolunteersFile {
     for (const [i, s] of arr.entries()) if (typeof s !== 'string' || s.trim() === '') fail(`${what}: expected names (strings)`, Array.isArray(v) ? [...at, i] : at);
     return (arr as string[]).map((s) => s.trim());
   };
+  /** A list item that must be a mapping with only the known keys. */
+  const entry = (raw: unknown, at: (string | number)[], keys: readonly string[], what: string): Record<string, unknown> => {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(`${what} must be a mapping (${keys.slice(0, 3).join(':, ')}: ...)`, at);
+    const rec = raw as Record<string, unknown>;
+    for (const k of Object.keys(rec)) if (!keys.includes(k)) fail(`unknown key "${k}" (expected ${keys.join(', ')})`, [...at, k]);
+    return rec;
+  };
+  const lineOf = (at: (string | number)[]): { line?: number } => {
+    const line = y.lineOf(y.nodeAt(at));
+    return line !== undefined ? { line } : {};
+  };
   const volunteers: Volunteer[] = [];
   const names = new Set<string>();
   list(top['volunteers'], ['volunteers']).forEach((raw, i) => {
     const at: (string | number)[] = ['volunteers', i];
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('a volunteer must be a mapping (name:, skills:, hours_per_month: ...)', at);
-    const v = raw as Record<string, unknown>;
-    for (const k of Object.keys(v)) if (!VOLUNTEER_KEYS.includes(k)) fail(`unknown key "${k}" (expected ${VOLUNTEER_KEYS.join(', ')})`, [...at, k]);
+    const v = entry(raw, at, VOLUNTEER_KEYS, 'a volunteer');
     if (typeof v['name'] !== 'string' || v['name'].trim() === '') fail('a volunteer needs a name', at);
     const name = (v['name'] as string).trim();
     if (names.has(name.toLowerCase())) fail(`volunteer "${name}" is listed twice`, [...at, 'name']);
@@ -68,19 +77,17 @@ export function parseVolunteers(text: string, file: string): VolunteersFile {
       domains: strings(v['domains'], [...at, 'domains'], 'domains'),
       hoursPerMonth: hours as number,
       interests: strings(v['interests'], [...at, 'interests'], 'interests'),
-      ...(y.lineOf(y.nodeAt(at)) !== undefined ? { line: y.lineOf(y.nodeAt(at))! } : {}),
+      ...lineOf(at),
     });
   });
   const pledges: Pledge[] = [];
   list(top['pledges'], ['pledges']).forEach((raw, i) => {
     const at: (string | number)[] = ['pledges', i];
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('a pledge must be a mapping (company:, quarter:, hours:)', at);
-    const p = raw as Record<string, unknown>;
-    for (const k of Object.keys(p)) if (!PLEDGE_KEYS.includes(k)) fail(`unknown key "${k}" (expected ${PLEDGE_KEYS.join(', ')})`, [...at, k]);
+    const p = entry(raw, at, PLEDGE_KEYS, 'a pledge');
     if (typeof p['company'] !== 'string' || p['company'].trim() === '') fail('a pledge needs a company', at);
     if (typeof p['quarter'] !== 'string' || !QUARTER.test(p['quarter'])) fail(`quarter must look like 2026Q4 (got ${JSON.stringify(p['quarter'])})`, [...at, 'quarter']);
     if (typeof p['hours'] !== 'number' || !Number.isFinite(p['hours']) || p['hours'] < 0) fail('hours must be a number ≥ 0', [...at, 'hours']);
-    pledges.push({ company: (p['company'] as string).trim(), quarter: p['quarter'] as string, hours: p['hours'] as number, ...(y.lineOf(y.nodeAt(at)) !== undefined ? { line: y.lineOf(y.nodeAt(at))! } : {}) });
+    pledges.push({ company: (p['company'] as string).trim(), quarter: p['quarter'] as string, hours: p['hours'] as number, ...lineOf(at) });
   });
   return { volunteers, pledges };
 }
