@@ -2,16 +2,25 @@
 import type { Command } from 'commander';
 import { defaultExtractors } from '../inventory/extractors.js';
 import { repeatable } from './repeatable.js';
+import type { InputStatus } from '../model/inventory.js';
 
 export interface InputOptions {
   parseAs?: string;
   rootfs: string[];
+  allowPartial?: boolean;
 }
 
 export function addInputOptions(cmd: Command): Command {
   return cmd
     .option('--parse-as <name>', 'read each file named on the command line as NAME (e.g. package-lock.json, yarn.lock, dpkg-status), whatever its own name')
-    .option('--rootfs <dir>', 'a root filesystem to inventory: OS packages (dpkg, apk), every lockfile and installed package found in it, and its Go executables (repeatable)', repeatable, []);
+    .option('--rootfs <dir>', 'a root filesystem to inventory: OS packages (dpkg, apk), every lockfile and installed package found in it, and its Go executables (repeatable)', repeatable, [])
+    .option('--allow-partial', 'an input read only in part (an entry that does not parse, a nested archive that cannot be opened) does not make the exit code 2; it is still reported');
+}
+
+/** The stderr line for an input read only in part: how much was lost, and the first of it. */
+export function partialLine(i: InputStatus): string {
+  const lost = i.lost ?? [];
+  return `vouch: ${i.path}: read only in part: ${lost.length} item(s) could not be read (first: ${lost[0] ?? '?'})${lost.length > 1 ? '; --verbose lists them' : ''}`;
 }
 
 /** The formats vouch reads, one line per ecosystem, from the extractors themselves (so --help never drifts). */

@@ -6,10 +6,11 @@ import { type Command, Option } from 'commander';
 import { runDiff } from '../engine/diff.js';
 import { SBOM_FORMATS, type SbomFormat, type SbomResult, runSbom, sbomFormatFromFileName } from '../engine/sbom.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { EXIT_CLEAN, VouchError } from '../model/errors.js';
+import { EXIT_CLEAN, EXIT_INPUT, VouchError } from '../model/errors.js';
 import type { CollectedInventory } from '../model/inventory.js';
 import { renderDiffTable } from '../report/diff.js';
 import { createProgress, type Progress } from './progress.js';
+import { partialLine } from './inputs.js';
 import { addPassphraseOptions, type PassphraseOptions } from './key-options.js';
 import { type InputOptions, addInputOptions, formatsHelp } from './inputs.js';
 
@@ -133,11 +134,16 @@ async function runSbomCommand(paths: string[], opts: SbomOptions): Promise<numbe
   } else {
     process.stdout.write(r.text);
   }
-  return EXIT_CLEAN;
+  // written either way; but an input that could not be read, or only in part, is not a clean run
+  const incomplete = r.inventory.inputs.some((i) => i.status === 'failed' || (i.status === 'partial' && !opts.allowPartial));
+  return incomplete ? EXIT_INPUT : EXIT_CLEAN;
 }
 
 function reportInputs(inventory: CollectedInventory, progress: Progress): void {
-  for (const i of inventory.inputs) if (i.status === 'failed') progress.log(`vouch: skipped ${i.reason}`);
+  for (const i of inventory.inputs) {
+    if (i.status === 'failed') progress.log(`vouch: skipped ${i.reason}`);
+    if (i.status === 'partial') progress.log(partialLine(i));
+  }
 }
 
 /** What became of the packages named without a version: listed without one, or left out (and why). */

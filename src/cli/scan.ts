@@ -8,7 +8,7 @@ import { normaliseRating } from '../triage/severity.js';
 import { createProgress } from './progress.js';
 import { addPassphraseOptions, type PassphraseOptions } from './key-options.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { type InputOptions, addInputOptions, formatsHelp } from './inputs.js';
+import { type InputOptions, addInputOptions, formatsHelp, partialLine } from './inputs.js';
 import { repeatable } from './repeatable.js';
 import { offlineOption } from './options.js';
 
@@ -101,6 +101,7 @@ async function runScanCommand(paths: string[], opts: ScanOptions, failOnGiven: b
     vex: opts.vex ?? [],
     discoverVex: opts.vexDiscovery !== false,
     home: opts.home,
+    allowPartial: opts.allowPartial === true,
     progress,
   });
   progress.done();
@@ -109,6 +110,7 @@ async function runScanCommand(paths: string[], opts: ScanOptions, failOnGiven: b
   if (opts.verbose && outcome.vex.files.length) progress.log(`vouch: VEX read from ${outcome.vex.files.join(', ')} (${outcome.vex.statements} statement(s))`);
   for (const i of report.inputs) {
     if (i.status === 'failed') progress.log(`vouch: skipped ${i.reason}`);
+    if (i.status === 'partial') progress.log(partialLine(i));
     const shown = opts.verbose ? i.warnings : i.warnings.slice(0, SHOWN_WARNINGS);
     for (const w of shown) progress.log(`vouch: ${i.path}: ${w}`);
     if (shown.length < i.warnings.length) progress.log(`vouch: ${i.path}: ... and ${i.warnings.length - shown.length} more warning(s) (--verbose lists them)`);

@@ -49,6 +49,8 @@ export interface ScanRequest {
   discoverVex?: boolean;
   /** The advisory store folder (default: $VOUCH_HOME, else the XDG cache folder). */
   home?: string | undefined;
+  /** Inputs read only in part do not make the exit code 2: the findings decide as usual. */
+  allowPartial?: boolean;
   now?: Date;
   progress?: ProgressSink;
 }
@@ -106,7 +108,7 @@ export async function runScan(req: ScanRequest): Promise<ScanOutcome> {
       inventory,
       vex: { files: vex?.files ?? [], statements: vex?.statements.length ?? 0, warnings: vex?.warnings ?? [] },
       ...(policyResult ? { policy: policyResult } : {}),
-      exitCode: scanExitCode(report),
+      exitCode: scanExitCode(report, { allowPartial: req.allowPartial === true }),
     };
   } finally {
     store.close();
@@ -155,12 +157,13 @@ export function scanInventory(
 
 /**
  * The exit code a scan report stands for: 1 when it failed (findings at or above --fail-on, or the
- * policy); else 2 when nothing was read or an input could not be read — a corrupt lockfile must not
- * turn a CI gate green; else 0.
+ * policy); else 2 when nothing was read, an input could not be read, or one was read only in part
+ * (unless `allowPartial`) — a corrupt lockfile must not turn a CI gate green; else 0.
  */
-export function scanExitCode(report: ScanReport): number {
+export function scanExitCode(report: ScanReport, opts: { allowPartial?: boolean } = {}): number {
   if (report.failed) return EXIT_FINDINGS;
   if (report.inputs.length === 0 || report.summary.inputsFailed > 0) return EXIT_INPUT;
+  if (!opts.allowPartial && (report.summary.inputsPartial ?? 0) > 0) return EXIT_INPUT;
   return EXIT_CLEAN;
 }
 

@@ -12,9 +12,10 @@ export function addInventory(result: CollectedInventory, inv: Inventory): void {
   result.inputs.push({
     path: inv.source.path,
     extractor: inv.source.extractor,
-    status: 'ok',
+    status: inv.lost?.length ? 'partial' : 'ok',
     components: inv.graph.components.size,
     warnings: inv.warnings,
+    ...(inv.lost?.length ? { lost: [...inv.lost] } : {}),
   });
   for (const u of inv.unresolved) result.unresolved.push({ ...u, path: inv.source.path });
 }

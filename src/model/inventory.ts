@@ -16,16 +16,24 @@ export interface Inventory {
   readonly graph: DependencyGraph;
   /** Packages the file names but does not pin (e.g. an unpinned requirement): reported, never invented. */
   readonly unresolved: { name: string; ecosystem?: string; spec?: string; line?: number; reason: string }[];
-  /** Non-fatal remarks (e.g. "component without version skipped at $.components[3]"). */
+  /** Non-fatal remarks that lose nothing (e.g. "no package.json beside the lockfile: scopes unknown"). */
   readonly warnings: string[];
+  /**
+   * What the file holds but could not be read — a package, an entry, a nested archive — one line
+   * each with its position: the input is then `partial`, and a scan exits 2 unless --allow-partial.
+   */
+  readonly lost?: readonly string[];
 }
 
 export interface InputStatus {
   path: string;
   extractor?: string;
-  status: 'ok' | 'failed';
+  /** `partial`: read, but some of what it holds could not be (`lost`); `failed`: not read at all (`reason`). */
+  status: 'ok' | 'partial' | 'failed';
   /** One-line reason when failed. */
   reason?: string;
+  /** Since 1.3: what could not be read, one line each with its position (status `partial`). */
+  lost?: string[];
   components: number;
   warnings: string[];
 }

@@ -6,7 +6,7 @@ import type { CollectedInventory, InputStatus } from './inventory.js';
 import type { EcosystemStatus, FeedStatus } from './store.js';
 import type { Rating, ReportFinding } from './triage.js';
 
-export const SCAN_SCHEMA_VERSION = '1.2';
+export const SCAN_SCHEMA_VERSION = '1.3';
 
 export interface ExtractorStatus {
   id: string;
@@ -32,6 +32,8 @@ export interface ScanReport {
   summary: {
     inputs: number;
     inputsFailed: number;
+    /** Since 1.3: inputs read only in part (status `partial`: see their `lost`). */
+    inputsPartial?: number;
     components: number;
     componentsChecked: number;
     /** Every finding listed, suppressed ones included. */

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { Advisory } from '../model/advisory.js';
 import { VouchError } from '../model/errors.js';
-import type { ContainmentEntry } from './types.js';
+import type { ContainmentEntry } from '../model/fix.js';
 
 export const CONTAINMENT_FILE = 'vouch.containment.yaml';
 

@@ -1,5 +1,15 @@
-/** Plain-text rendering of fix plans and apply results (the CLI prints what these return). */
-import type { FixPlan, FixStep } from './types.js';
+/** Rendering of fix plans and apply results, as a table or JSON (the CLI prints what these return). */
+import type { ApplyResult, FixPlan, FixStep } from '../model/fix.js';
+import type { FixOutcome } from './index.js';
+
+export const FIX_FORMATS = ['table', 'json'] as const;
+export type FixFormat = (typeof FIX_FORMATS)[number];
+
+/** The outcome of `runFix` in `format`; `diff` adds a plan's unified diff to the table. */
+export function renderFix(outcome: FixOutcome, format: FixFormat, opts: { diff?: boolean } = {}): string {
+  if (outcome.result) return format === 'json' ? renderApplyJson(outcome.result) : renderApplyTable(outcome.result);
+  return format === 'json' ? `${JSON.stringify(outcome.plan, null, 2)}\n` : renderPlanTable(outcome.plan, opts);
+}
 
 function changeText(s: FixStep): string {
   return s.changes
@@ -60,4 +70,19 @@ export function renderPlanTable(plan: FixPlan, opts: { diff?: boolean } = {}): s
   }
   if (opts.diff && plan.diff) lines.push('', plan.diff.trimEnd());
   return `${lines.join('\n')}\n`;
+}
+
+/** An apply result: the plan, then `applied N step(s): before → after`, then each pair fixed or remaining. */
+export function renderApplyTable(r: ApplyResult): string {
+  const out = [renderPlanTable(r.plan).trimEnd(), ''];
+  out.push(r.applied.length ? `applied ${r.applied.length} step(s): ${r.before.length} → ${r.after.length} finding(s)` : 'nothing applied');
+  const fixed = r.before.filter((x) => !r.after.includes(x));
+  for (const f of fixed) out.push(`  fixed    ${f}`);
+  for (const f of r.after) out.push(`  remains  ${f}`);
+  return `${out.join('\n')}\n`;
+}
+
+/** An apply result as JSON (docs/fix.md): `{ plan, applied: N, before, after }`. */
+export function renderApplyJson(r: ApplyResult): string {
+  return `${JSON.stringify({ plan: r.plan, applied: r.applied.length, before: r.before, after: r.after }, null, 2)}\n`;
 }

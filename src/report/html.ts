@@ -136,6 +136,9 @@ function chart(active: ReportFinding[]): string {
 function notes(r: ScanReport): string {
   const items: string[] = [];
   for (const i of r.inputs.filter((x) => x.status === 'failed')) items.push(`<li>Could not read <code>${esc(i.path)}</code>: ${esc(i.reason ?? 'failed')}</li>`);
+  for (const i of r.inputs.filter((x) => x.status === 'partial')) {
+    items.push(`<li>Read <code>${esc(i.path)}</code> only in part: ${plural(i.lost?.length ?? 0, 'item')} could not be read (first: ${esc(i.lost?.[0] ?? '?')})</li>`);
+  }
   if (r.notChecked.length) items.push(`<li>${plural(r.notChecked.length, 'component')} not checked (no advisories for their ecosystem in the store, or no usable version).</li>`);
   if (r.unresolved.length) items.push(`<li>${plural(r.unresolved.length, 'declared package')} could not be checked (no pinned version).</li>`);
   return items.length ? `<section class="notes" aria-label="Notes"><h2>Notes</h2><ul>${items.join('')}</ul></section>` : '';

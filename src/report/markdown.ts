@@ -78,7 +78,10 @@ export function renderMarkdown(report: ScanReport, opts: MarkdownOptions = {}): 
 function verdict(report: ScanReport, active: ReportFinding[], suppressed: ReportFinding[]): string {
   const s = report.summary;
   const sup = suppressed.length ? `; ${suppressed.length} suppressed` : '';
-  const failedInputs = s.inputsFailed ? ` ${s.inputsFailed} input${s.inputsFailed === 1 ? '' : 's'} could not be read.` : '';
+  const partial = s.inputsPartial ?? 0;
+  const failedInputs =
+    (s.inputsFailed ? ` ${s.inputsFailed} input${s.inputsFailed === 1 ? '' : 's'} could not be read.` : '') +
+    (partial ? ` ${partial} input${partial === 1 ? ' was' : 's were'} read only in part.` : '');
   if (active.length === 0) {
     return `**✅ No known vulnerabilities** in ${plural(s.componentsChecked, 'component')} checked${sup}.${failedInputs}`;
   }

@@ -89,6 +89,11 @@ export function renderTable(report: ScanReport, opts: TableOptions = {}): string
   }
   if (active.length && !opts.verbose) lines.push('Ordered by priority: KEV, then EPSS, then severity, scope and directness (--verbose says why per row; see docs/triage.md).');
   for (const i of report.inputs.filter((x) => x.status === 'failed')) lines.push(`skipped ${i.path}: ${i.reason}`);
+  for (const i of report.inputs.filter((x) => x.status === 'partial')) {
+    const lost = i.lost ?? [];
+    lines.push(`read only in part ${i.path}: ${plural(lost.length, 'item')} could not be read${opts.verbose ? ':' : `, first: ${lost[0] ?? '?'}${lost.length > 1 ? ' (--verbose lists them)' : ''}`}`);
+    if (opts.verbose) for (const l of lost) lines.push(`  ${l}`);
+  }
   if (report.notChecked.length) {
     lines.push(`${report.notChecked.length} component(s) not checked (unknown ecosystem or version)${opts.verbose ? ':' : '; --verbose lists them.'}`);
     if (opts.verbose) for (const n of report.notChecked) lines.push(`  ${n.purl}: ${n.reason}`);

@@ -95,6 +95,7 @@ export function buildScanReport(args: {
     summary: {
       inputs: inventory.inputs.length,
       inputsFailed: inventory.inputs.filter((i) => i.status === 'failed').length,
+      inputsPartial: inventory.inputs.filter((i) => i.status === 'partial').length,
       components: inventory.graph.components.size,
       componentsChecked: stats.componentsChecked,
       findings: findings.length,

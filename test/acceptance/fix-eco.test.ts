@@ -1,6 +1,7 @@
 /**
  * `vouch fix` on the lockfile ecosystems end to end: the store loaded from the real crates.io,
- * RubyGems and Packagist advisories in ../shared/osv, the fixture projects beside src/remediate/eco.
+ * RubyGems and Packagist advisories in ../shared/osv, the fixture projects of each ecosystem's fixer
+ * (src/ecosystems/<ecosystem>/__fixtures__/fix/).
  * The full store holds more advisories than the unit fixtures (e.g. chrono 0.4.19's RUSTSEC-2020-0159).
  */
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAS_SHARED, REPO_ROOT, shared } from '../../src/testing/shared.js';
 import { tempDir, vouch } from './helpers.js';
 
-const ECO = path.join(REPO_ROOT, 'src', 'remediate', '__fixtures__', 'eco');
+/** Fixture project → the ecosystem folder holding it. */
+const ECO: Record<string, string> = { cargo: 'cargo', bundler: 'rubygems', composer: 'packagist' };
 
 describe.skipIf(!HAS_SHARED)('vouch fix on Cargo, Bundler and Composer projects', () => {
   let home: string;
@@ -27,7 +29,7 @@ describe.skipIf(!HAS_SHARED)('vouch fix on Cargo, Bundler and Composer projects'
 
   function project(name: string): string {
     const d = path.join(work, name);
-    cpSync(path.join(ECO, name), d, { recursive: true });
+    cpSync(path.join(REPO_ROOT, 'src', 'ecosystems', ECO[name]!, '__fixtures__', 'fix', name), d, { recursive: true });
     return d;
   }
 

@@ -1,8 +1,9 @@
 /**
  * `vouch fix` end to end: the store loaded from the real npm advisories in ../shared/osv, package
- * metadata from the recorded packuments beside src/remediate, npm replaced by a fake executable
- * (VOUCH_NPM) so relocking needs no registry. The real relocks run where the configured registry
- * answers `npm ping` (src/testing/registry.ts), and are skipped with a message where it does not.
+ * metadata from the recorded packuments beside src/ecosystems/npm/fix, npm replaced by a fake
+ * executable (VOUCH_NPM) so relocking needs no registry. The real relocks run where the configured
+ * registry answers `npm ping` (src/testing/registry.ts), and are skipped with a message where it
+ * does not.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +14,9 @@ import { REGISTRY_TESTS, registryReady } from '../../src/testing/registry.js';
 import { HAS_SHARED, REPO_ROOT, shared } from '../../src/testing/shared.js';
 import { VOUCH, tempDir, vouch } from './helpers.js';
 
-const FIX = path.join(REPO_ROOT, 'src', 'remediate', '__fixtures__');
+const FIX = path.join(REPO_ROOT, 'src', 'ecosystems', 'npm', 'fix', '__fixtures__');
+/** The text manifests: requirements.txt (PyPI), pom.xml (Maven). */
+const TEXT: Record<string, string> = { 'requirements.txt': 'pypi', 'pom.xml': 'maven' };
 const PACKUMENTS = path.join(FIX, 'packuments');
 
 function snapshot(dir: string): Record<string, string> {
@@ -68,6 +71,22 @@ describe.skipIf(!HAS_SHARED)('vouch fix on real npm advisories', () => {
       ['in-range', ['lodash@4.17.21']],
       ['parent', ['mkdirp@0.5.2']],
     ]);
+  });
+
+  it('-f json, --format json and --json give the same plan; -f table is the default; another format is a usage error', () => {
+    const dir = project('npm-parent', 'formats');
+    const run = (...args: string[]) => vouch(['fix', dir, '--packuments', PACKUMENTS, ...args], { VOUCH_HOME: home });
+    const json = run('--json');
+    expect(json.code, json.stderr).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ schemaVersion: '1.0', ecosystem: 'npm', findings: 5 });
+    expect(run('-f', 'json').stdout).toBe(json.stdout);
+    expect(run('--format', 'json').stdout).toBe(json.stdout);
+    const table = run();
+    expect(table.stdout).toMatch(/^npm: .*package\.json \+ .*package-lock\.json\n5 finding\(s\); 2 step\(s\) remove 5; 0 left without a fix\n/);
+    expect(run('-f', 'table').stdout).toBe(table.stdout);
+    const bad = run('-f', 'xml');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/option '-f, --format <format>' argument 'xml' is invalid/);
   });
 
   it('--plan: the override fixture is flagged, and the playbook steps are shown', () => {
@@ -130,7 +149,7 @@ describe.skipIf(!HAS_SHARED)('vouch fix on real npm advisories', () => {
     ['pom.xml', ['<log4j.version>2.14.1<'], ['<log4j.version>2.17.1<']],
   ])('--apply on %s: one token changes, and vouch scan of the result no longer reports it', (name, from, to) => {
     const dir = path.join(work, `text-${name}`);
-    cpSync(path.join(FIX, 'text', name), path.join(dir, name), { recursive: true });
+    cpSync(path.join(REPO_ROOT, 'src', 'ecosystems', TEXT[name]!, '__fixtures__', 'fix', name), path.join(dir, name), { recursive: true });
     const before = readFileSync(path.join(dir, name), 'utf8');
     const plan = vouch(['fix', path.join(dir, name), '--diff'], { VOUCH_HOME: home });
     expect(plan.code, plan.stderr).toBe(1);

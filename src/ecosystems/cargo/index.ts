@@ -1,6 +1,7 @@
 import type { Ecosystem } from '../types.js';
 import { versioning } from './versioning.js';
 import { extractors } from './extractors.js';
+import { fixer } from './fix.js';
 
 export const cargo: Ecosystem = {
   osvName: 'crates.io',
@@ -9,4 +10,5 @@ export const cargo: Ecosystem = {
   normalizeName: (name) => name.trim().toLowerCase().replace(/_/g, '-'),
   versioning,
   extractors,
+  fixer,
 };

@@ -1,6 +1,7 @@
 import type { Ecosystem } from '../types.js';
 import { versioning } from './versioning.js';
 import { extractors } from './extractors.js';
+import { fixer } from './fix.js';
 
 export const maven: Ecosystem = {
   osvName: 'Maven',
@@ -10,4 +11,5 @@ export const maven: Ecosystem = {
   normalizeName: (name) => name.trim(),
   versioning,
   extractors,
+  fixer,
 };

@@ -1,6 +1,7 @@
 import type { Ecosystem } from '../types.js';
 import { versioning } from './versioning.js';
 import { extractors } from './extractors.js';
+import { fixer } from './fix/index.js';
 
 export const npm: Ecosystem = {
   osvName: 'npm',
@@ -12,4 +13,5 @@ export const npm: Ecosystem = {
   isPackageName: (name) => !name.includes('/') || /^@[^/@]+\/[^/@]+$/.test(name),
   versioning,
   extractors,
+  fixer,
 };

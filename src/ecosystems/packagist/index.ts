@@ -1,6 +1,7 @@
 import type { Ecosystem } from '../types.js';
 import { versioning } from './versioning.js';
 import { extractors } from './extractors.js';
+import { fixer } from './fix.js';
 
 export const packagist: Ecosystem = {
   osvName: 'Packagist',
@@ -10,4 +11,5 @@ export const packagist: Ecosystem = {
   normalizeName: (name) => name.trim().toLowerCase(),
   versioning,
   extractors,
+  fixer,
 };

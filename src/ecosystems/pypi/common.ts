@@ -2,7 +2,6 @@
  * Shared pieces of the PyPI extractors: the per-file context (graph, unresolved, warnings), purls,
  * TOML parsing with file + line errors, and the linear line scan for `[[package]]` tables.
  */
-import { tomlLib } from '../../io/libs.js';
 import type { Component, Hash, Scope } from '../../model/component.js';
 import { VouchError } from '../../model/errors.js';
 import { DependencyGraph } from '../../model/graph.js';
@@ -116,20 +115,7 @@ export class PyContext {
   }
 }
 
-/** Parse TOML; a syntax error becomes VouchError(INPUT_PARSE) with the line. */
-export function parseTomlInput(text: string, file: string): Record<string, unknown> {
-  try {
-    return tomlLib().parse(text) as Record<string, unknown>;
-  } catch (e) {
-    const line = e instanceof tomlLib().TomlError ? (e as InstanceType<ReturnType<typeof tomlLib>['TomlError']>).line : undefined;
-    const msg = (e as Error).message.split('\n')[0]!.replace(/^Invalid TOML document:\s*/, '');
-    throw new VouchError('INPUT_PARSE', `not valid TOML: ${msg}`, {
-      path: file,
-      ...(line !== undefined ? { position: { line } } : {}),
-      cause: e,
-    });
-  }
-}
+export { parseTomlInput } from '../../io/toml.js';
 
 /**
  * 1-based lines of every `[[<name>]]` array-of-tables header, in document order: one pass over the

@@ -1,6 +1,7 @@
 import type { Ecosystem } from '../types.js';
 import { versioning } from './versioning.js';
 import { extractors } from './extractors.js';
+import { fixer } from './fix.js';
 import { PEP508_NAME } from './common.js';
 
 export const pypi: Ecosystem = {
@@ -11,4 +12,5 @@ export const pypi: Ecosystem = {
   isPackageName: (name) => PEP508_NAME.test(name),
   versioning,
   extractors,
+  fixer,
 };

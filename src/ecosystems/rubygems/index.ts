@@ -1,6 +1,7 @@
 import type { Ecosystem } from '../types.js';
 import { versioning } from './versioning.js';
 import { extractors } from './extractors.js';
+import { fixer } from './fix.js';
 
 export const rubygems: Ecosystem = {
   osvName: 'RubyGems',
@@ -9,4 +10,5 @@ export const rubygems: Ecosystem = {
   normalizeName: (name) => name.trim(),
   versioning,
   extractors,
+  fixer,
 };
