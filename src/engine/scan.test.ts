@@ -8,7 +8,7 @@ import { collectInventory } from '../inventory/collect.js';
 import { DependencyGraph } from '../model/graph.js';
 import type { Inventory } from '../model/inventory.js';
 import { renderTable } from '../report/table.js';
-import { MemoryAdvisories } from '../remediate/__fixtures__/memory-store.js';
+import { MemoryAdvisories } from '../testing/fix.js';
 import { scanExitCode, scanInventory } from './scan.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
