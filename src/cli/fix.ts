@@ -4,7 +4,7 @@ import { VouchError } from '../model/errors.js';
 import type { MaxBump, Strategy } from '../model/fix.js';
 import { fixExitCode, fixableFiles, runFix } from '../remediate/index.js';
 import { FIX_FORMATS, type FixFormat, renderFix } from '../remediate/render.js';
-import { formatOf, formatOption } from './options.js';
+import { formatOf, formatOption, offlineOption } from './options.js';
 import { createProgress } from './progress.js';
 
 interface FixOptions {
@@ -22,7 +22,7 @@ interface FixOptions {
 }
 
 export function registerFix(program: Command): void {
-  program
+  const cmd = program
     .command('fix')
     .description('plan (and apply) the smallest dependency changes that remove known vulnerabilities')
     .argument('[path]', `a project folder or one of its files: ${fixableFiles()}`, '.')
@@ -57,6 +57,7 @@ Exit codes: 0 nothing vulnerable (left); 1 vulnerabilities found (--plan) or lef
     .action(async (p: string, opts: FixOptions) => {
       process.exitCode = await runFixCommand(p, opts);
     });
+  offlineOption(cmd, 'never touch the network: npm metadata only from the cache or --packuments, and no relock (it needs the registry)');
 }
 
 function strategiesOf(s: string): Set<Strategy> {

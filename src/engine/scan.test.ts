@@ -41,7 +41,8 @@ const lineLock: Extractor = {
   },
 };
 
-const store = new MemoryAdvisories();
+// real npm advisories (excerpts of ../shared/osv kept as fixtures beside the npm fixer)
+const store = new MemoryAdvisories(path.join(import.meta.dirname, '..', 'ecosystems', 'npm', 'fix', '__fixtures__', 'osv'));
 const ctx = { lookup: store, store: [{ ecosystem: 'npm', count: store.all.length, newestModified: null, source: 'fixtures', loadedAt: new Date().toISOString() }] };
 
 async function scanText(text: string): Promise<ReturnType<typeof scanInventory>> {

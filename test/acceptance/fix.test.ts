@@ -110,6 +110,18 @@ describe.skipIf(!HAS_SHARED)('vouch fix on real npm advisories', () => {
     expect(snapshot(dir)).toEqual(before);
   });
 
+  it('--apply --offline: the relock is refused before npm runs; the project is restored, exit 2, one line', () => {
+    const dir = project('npm-parent', 'offline');
+    const before = snapshot(dir);
+    // npm would break the lockfile if it ran at all
+    const npm = fakeNpm(work, `if (args[0] !== '--version') writeFileSync('package-lock.json', '{"half":');`);
+    const r = vouch(['fix', dir, '--apply', '--offline', '--packuments', PACKUMENTS, '-q'], { VOUCH_HOME: home, VOUCH_NPM: npm });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/--offline: relocking with npm install needs the network; nothing was downloaded/);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
   it('--apply: Ctrl-C while npm runs restores the project byte for byte', async () => {
     const dir = project('npm-parent', 'sigint');
     const before = snapshot(dir);

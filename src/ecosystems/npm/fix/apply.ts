@@ -27,6 +27,7 @@ import type { PackageMetadataSource } from './metadata.js';
 import { findingPairs } from './plan.js';
 import { readPnpmProject } from './pnpm-lock.js';
 import { dropYarnEntries, readYarnProject } from './yarn-lock.js';
+import { assertOnline } from '../../../io/network.js';
 
 /** The package manager that owns the lockfile. */
 export type Manager = 'npm' | 'yarn' | 'pnpm';
@@ -216,6 +217,7 @@ async function relock(project: NpmProject, runner: PackageManagerRunner, plan: F
 }
 
 async function run(runner: PackageManagerRunner, manager: Manager, args: string[], cwd: string, signal: AbortSignal | undefined): Promise<ToolResult> {
+  if (args[0] !== '--version') assertOnline(`relocking with ${manager} ${args[0] ?? ''}`.trim());
   let r: ToolResult;
   try {
     r = await runner(args, { cwd, ...(signal ? { signal } : {}) });
