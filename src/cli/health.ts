@@ -26,7 +26,7 @@ export function registerHealth(program: Command): void {
     .command('health')
     .description('Scorecard-style health checks of a local git clone (offline), or a ranking of the open source a set of projects leans on')
     .argument('<path...>', 'a local git clone (work tree); with --portfolio: project folders, lockfiles or SBOMs')
-    .addOption(new Option('-f, --format <format>', 'output format (default: table on a terminal, json when piped)').choices(['table', 'json', 'sarif']))
+    .addOption(new Option('-f, --format <format>', 'output format (default: table, also when piped)').choices(['table', 'json', 'sarif']))
     .option('--now <date>', 'judge the history as of this date (ISO 8601), for reproducible reports')
     .option('--fail-under <score>', 'exit 1 when the aggregate score (0-10) is below this')
     .option('--gpg-keyring <file>', 'verify gpg-signed tags against this keyring (else signatures are reported as "signed, not verified")')
@@ -58,7 +58,7 @@ Exit codes: 0 report written; 1 the aggregate is below --fail-under; 2 usage or 
 async function runHealthCommand(paths: string[], opts: HealthOptions): Promise<number> {
   const now = parseNow(opts.now);
   const failUnder = parseNumber('--fail-under', opts.failUnder, 0, 10);
-  const format = opts.format ?? (process.stdout.isTTY ? 'table' : 'json');
+  const format = opts.format ?? 'table';
   const progress = createProgress({ quiet: opts.quiet ?? false });
   if (opts.portfolio) {
     if (format === 'sarif') throw new VouchError('USAGE', '--format sarif is for a single repository; use table or json with --portfolio');

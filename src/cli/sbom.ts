@@ -75,7 +75,7 @@ Exit codes: 0 written, 2 usage or input error.`,
     .description('components added, removed and changed (same name and ecosystem, other version) from A to B; a package without a version counts as version ""')
     .argument('<a>', 'the old SBOM, lockfile or directory')
     .argument('<b>', 'the new SBOM, lockfile or directory')
-    .addOption(new Option('-f, --format <format>', 'output format (default: table on a terminal, json when piped)').choices(['table', 'json']))
+    .addOption(new Option('-f, --format <format>', 'output format (default: table, also when piped)').choices(['table', 'json']))
     .option('-q, --quiet', 'no progress or notes on stderr')
     .action(async (a: string, b: string, opts: DiffOptions) => {
       process.exitCode = await runDiffCommand(a, b, opts);
@@ -159,7 +159,7 @@ function reportVersionless(r: SbomResult, progress: Progress): void {
 // vouch sbom diff
 
 async function runDiffCommand(a: string, b: string, opts: DiffOptions): Promise<number> {
-  const format = opts.format ?? (process.stdout.isTTY ? 'table' : 'json');
+  const format = opts.format ?? 'table';
   const progress = createProgress({ quiet: opts.quiet ?? false });
   const { diff, inventories } = await runDiff(a, b, progress);
   progress.done();

@@ -2,7 +2,7 @@
 import { type Command, Option } from 'commander';
 import { type FailOn, runScan, scanNotes } from '../engine/scan.js';
 import { VouchError } from '../model/errors.js';
-import { REPORT_FORMATS, type ReportFormat, renderReport } from '../report/index.js';
+import { REPORT_FORMATS, type ReportFormat, renderReport, reportFormatFromFileName } from '../report/index.js';
 import { colorEnabled } from '../report/display.js';
 import { normaliseRating } from '../triage/severity.js';
 import { createProgress } from './progress.js';
@@ -37,7 +37,7 @@ export function registerScan(program: Command): void {
     .description('find known vulnerabilities in lockfiles and SBOMs, matched against the local OSV store')
     .argument('[path...]', 'directories (searched recursively, skipping node_modules, .git and vendor), lockfiles, SBOMs, Java archives (jar/war/ear) or container image tars')
     .addOption(
-      new Option('-f, --format <format>', 'output format: table, json, sarif, markdown (a PR comment), cyclonedx (CycloneDX 1.6 with vulnerabilities: a VDR), html (one self-contained page); default: table on a terminal, json when piped').choices([...REPORT_FORMATS]),
+      new Option('-f, --format <format>', 'output format: table, json, sarif, markdown (a PR comment), cyclonedx (CycloneDX 1.6 with vulnerabilities: a VDR), html (one self-contained page); default: from the -o file name (.json, .sarif, .cdx.json, .html, .md), else table (also when piped)').choices([...REPORT_FORMATS]),
     )
     .option('--fail-on <severity>', 'exit 1 only for findings at or above: critical|high|medium|low|any|none', 'any')
     .option('--vex <file>', 'an OpenVEX or CycloneDX VEX document whose not_affected / false_positive / fixed statements suppress findings (repeatable)', repeatable, [])
@@ -89,7 +89,10 @@ async function runScanCommand(paths: string[], opts: ScanOptions, failOnGiven: b
   // the key is read (and its passphrase asked for) first, so a bad key fails before any work
   // (the signing code loads only with --attest)
   const key = opts.attest ? await (await import('./key.js')).loadKeyFromOptions(opts.key!, opts) : undefined;
-  const format = opts.format ?? (process.stdout.isTTY ? 'table' : 'json');
+  if (opts.format === undefined && opts.output?.toLowerCase().endsWith('.spdx.json')) {
+    throw new VouchError('USAGE', `-o ${opts.output}: a scan writes reports, not SPDX documents (vouch sbom writes those); give -f to say which report`);
+  }
+  const format = opts.format ?? (opts.output !== undefined ? reportFormatFromFileName(opts.output) : undefined) ?? 'table';
   const progress = createProgress({ quiet: opts.quiet ?? false });
   const outcome = await runScan({
     paths,

@@ -35,7 +35,7 @@ export function registerVerifyLockfile(program: Command): void {
     .command('verify-lockfile')
     .description('download every registry tarball a lockfile pins and check it against the lockfile\'s integrity')
     .argument('<path>', 'package-lock.json, npm-shrinkwrap.json, yarn.lock or pnpm-lock.yaml, or the folder holding one')
-    .addOption(formatOption(['table', 'json'], 'output format (default: table on a terminal, json when piped)'))
+    .addOption(formatOption(['table', 'json'], 'output format (default: table, also when piped)'))
     .option('--json', 'the same as --format json')
     .option('--registry <url>', 'the default registry (default: npm\'s own config: .npmrc files and npm_config_* variables)')
     .option('--concurrency <n>', 'downloads at once', String(DEFAULT_CONCURRENCY))
@@ -73,7 +73,7 @@ is kept).`,
 }
 
 async function runVerifyLockfile(input: string, opts: VerifyLockfileCliOptions): Promise<number> {
-  const format = formatOf(opts, process.stdout.isTTY ? 'table' : 'json');
+  const format = formatOf(opts, 'table');
   const concurrency = wholeNumber(opts.concurrency, '--concurrency');
   const timeoutS = wholeNumber(opts.timeout, '--timeout');
   const log = (m: string): void => {

@@ -81,7 +81,7 @@ Exit codes: 0 written, 2 usage or input error.`,
     .command('show')
     .description('the statements of VEX files as vouch reads them (OpenVEX, CycloneDX VEX JSON/XML); with --vuln and --purl, which apply to that finding')
     .argument('<file...>', 'VEX documents (- reads one from stdin)')
-    .addOption(new Option('-f, --format <format>', 'output format (default: table on a terminal, json when piped)').choices(['table', 'json']))
+    .addOption(new Option('-f, --format <format>', 'output format (default: table, also when piped)').choices(['table', 'json']))
     .option('--vuln <id>', 'only statements about this vulnerability; repeat it for the ids and aliases of one finding (CVE-…, GHSA-…)', repeatable)
     .option('--purl <purl>', 'only statements whose products or subcomponents cover this package; with --vuln, say what they decide')
     .option('-q, --quiet', 'no warnings on stderr')
@@ -92,7 +92,7 @@ Exit codes: 0 written, 2 usage or input error.`,
 }
 
 async function runShow(files: string[], opts: ShowOptions): Promise<number> {
-  const format = opts.format ?? (process.stdout.isTTY ? 'table' : 'json');
+  const format = opts.format ?? 'table';
   const progress = createProgress({ quiet: opts.quiet ?? false });
   const documents: VexDocument[] = [];
   for (const f of files) documents.push(f === '-' ? parseVex(await readStdin(), '<stdin>') : await readVexFile(f));

@@ -33,3 +33,19 @@ export const REPORT_FORMAT_HELP: Record<ReportFormat, string> = {
 export async function renderReport(format: ReportFormat, report: ScanReport, ctx: RenderContext = {}): Promise<string> {
   return (await RENDERERS[format]())(report, ctx);
 }
+
+/**
+ * The format an output file name asks for when no format is given (`-o vouch.sarif`), or undefined
+ * for a name that says nothing. `.cdx.json` (and `.vdr.json`) is the CycloneDX VDR; `.spdx.json`
+ * is an SBOM, not a report; any other `.json` the JSON report.
+ */
+export function reportFormatFromFileName(file: string): ReportFormat | undefined {
+  const b = file.toLowerCase();
+  if (b.endsWith('.sarif') || b.endsWith('.sarif.json')) return 'sarif';
+  if (b.endsWith('.cdx.json') || b.endsWith('.vdr.json')) return 'cyclonedx';
+  if (b.endsWith('.spdx.json')) return undefined;
+  if (b.endsWith('.json')) return 'json';
+  if (b.endsWith('.html') || b.endsWith('.htm')) return 'html';
+  if (b.endsWith('.md') || b.endsWith('.markdown')) return 'markdown';
+  return undefined;
+}

@@ -2,10 +2,11 @@
  * One flag style across commands: `-f/--format` (with `--json` kept where it was), `-o/--output`
  * (`key generate --out` kept), and `--offline` enforced: nothing is downloaded, one line says why.
  */
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir, vouch } from './helpers.js';
+import { REPO_ROOT } from '../../src/testing/shared.js';
 
 const home = tempDir('flags-home');
 afterAll(() => rmSync(home, { recursive: true, force: true }));
@@ -66,5 +67,52 @@ describe('--offline is enforced', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the table by default, everywhere', () => {
+  // a store from the npm advisories kept as fixtures beside the npm fixer: no ../shared needed
+  const osv = path.join(REPO_ROOT, 'src', 'ecosystems', 'npm', 'fix', '__fixtures__', 'osv');
+  const project = path.join(REPO_ROOT, 'src', 'ecosystems', 'npm', 'fix', '__fixtures__', 'npm-parent');
+  const storeHome = tempDir('flags-store');
+  afterAll(() => rmSync(storeHome, { recursive: true, force: true }));
+
+  it('scan | cat prints the table; -o picks the format from the file name; -f wins', () => {
+    expect(vouch(['db', '--home', storeHome, 'update', '--source', osv, '-q']).code).toBe(0);
+    const env = { VOUCH_HOME: storeHome, FORCE_COLOR: '0' };
+    const piped = vouch(['scan', path.join(project, 'package-lock.json'), '-q'], env);
+    expect(piped.code).toBe(1);
+    expect(piped.stdout).toMatch(/^PACKAGE +VERSION +ADVISORY +SEVERITY/);
+    const out = tempDir('flags-out');
+    try {
+      const expectations: [string, (text: string) => void][] = [
+        ['r.json', (t) => expect(JSON.parse(t).schemaVersion).toBe('1.3')],
+        ['r.sarif', (t) => expect(JSON.parse(t).version).toBe('2.1.0')],
+        ['r.cdx.json', (t) => expect(JSON.parse(t).bomFormat).toBe('CycloneDX')],
+        ['r.html', (t) => expect(t).toMatch(/^<!doctype html>/i)],
+        ['r.md', (t) => expect(t).toMatch(/vouch scan/)],
+        ['r.txt', (t) => expect(t).toMatch(/^PACKAGE /)],
+      ];
+      for (const [name, check] of expectations) {
+        const file = path.join(out, name);
+        const r = vouch(['scan', path.join(project, 'package-lock.json'), '-q', '-o', file], env);
+        expect(r.code, `${name}: ${r.stderr}`).toBe(1);
+        check(readFileSync(file, 'utf8'));
+      }
+      const forced = path.join(out, 'forced.json');
+      expect(vouch(['scan', path.join(project, 'package-lock.json'), '-q', '-f', 'table', '-o', forced], env).code).toBe(1);
+      expect(readFileSync(forced, 'utf8')).toMatch(/^PACKAGE /);
+      const spdx = vouch(['scan', path.join(project, 'package-lock.json'), '-q', '-o', path.join(out, 'x.spdx.json')], env);
+      expect(spdx.code).toBe(2);
+      expect(spdx.stderr).toMatch(/a scan writes reports, not SPDX documents/);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('sbom diff prints its table when piped', () => {
+    const diff = vouch(['sbom', 'diff', path.join(project, 'package-lock.json'), path.join(project, 'package-lock.json'), '-q']);
+    expect(diff.code, diff.stderr).toBe(0);
+    expect(diff.stdout).toMatch(/^0 added, 0 removed, 0 changed/);
   });
 });
