@@ -22,9 +22,10 @@ const LAYERS = {
   attest: ['model', 'io', 'ecosystems', 'sbom', 'inventory'],
   engine: ['model', 'io', 'ecosystems', 'sbom', 'inventory', 'advisories', 'triage', 'report'],
   health: ['model', 'io', 'ecosystems', 'sbom', 'inventory', 'advisories', 'triage', 'engine'],
+  share: ['model', 'io', 'ecosystems', 'advisories'],
   marketplace: ['model', 'io', 'ecosystems', 'advisories', 'attest', 'health'],
   // the shells: everything below them, never each other
-  cli: ['model', 'io', 'ecosystems', 'sbom', 'inventory', 'advisories', 'triage', 'report', 'remediate', 'attest', 'engine', 'health', 'marketplace'],
+  cli: ['model', 'io', 'ecosystems', 'sbom', 'inventory', 'advisories', 'triage', 'report', 'remediate', 'attest', 'engine', 'health', 'share', 'marketplace'],
 };
 
 const TEST_FILES = ['**/*.test.ts', '**/*-testing.ts', '**/__fixtures__/**', 'src/testing/**', 'test/**', 'bench/**'];

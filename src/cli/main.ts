@@ -26,6 +26,7 @@ export const COMMANDS: Record<string, () => Promise<Register>> = {
   'verify-lockfile': async () => (await import('./verify-lockfile.js')).registerVerifyLockfile,
   health: async () => (await import('./health.js')).registerHealth,
   marketplace: async () => (await import('./marketplace.js')).registerMarketplace,
+  advisory: async () => (await import('./advisory.js')).registerAdvisory,
 };
 
 /**

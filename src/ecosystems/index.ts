@@ -5,7 +5,7 @@
 import { baseEcosystem } from '../model/advisory.js';
 import { byCodePoint } from '../model/order.js';
 import { buildPurl, type PurlParts } from '../model/purl.js';
-import type { Ecosystem, Extractor } from './types.js';
+import type { Ecosystem, Extractor, LockfileHint } from './types.js';
 import { npm } from './npm/index.js';
 import { pypi } from './pypi/index.js';
 import { maven } from './maven/index.js';
@@ -66,4 +66,15 @@ export function nameFromPurl(eco: Ecosystem, parts: PurlParts): string {
   const sep = eco.purlNamespaceSeparator;
   if (sep && parts.namespace) return `${parts.namespace}${sep}${parts.name}`;
   return parts.name;
+}
+
+/** The lockfile hint of a manifest file name (`package.json`, `App.csproj`), with its ecosystem, or undefined. */
+export function lockfileHintFor(fileName: string): { ecosystem: string; hint: LockfileHint } | undefined {
+  for (const e of ECOSYSTEMS) {
+    for (const hint of e.lockfileHints ?? []) {
+      const m = hint.manifest;
+      if (m.startsWith('*') ? fileName.endsWith(m.slice(1)) && fileName.length > m.length - 1 : fileName === m) return { ecosystem: e.osvName, hint };
+    }
+  }
+  return undefined;
 }

@@ -39,6 +39,12 @@ export interface Extractor {
     candidate(path: string, size: number, mode: number): boolean;
     probe(path: string): Promise<boolean>;
   };
+  /**
+   * Optional: the name of a sibling file the ecosystem's own tool reads instead of this one when
+   * both are in a folder (npm reads npm-shrinkwrap.json over package-lock.json). A directory walk
+   * then skips this file, saying why; a file the user names is read all the same, with a note.
+   */
+  shadowedBy?(path: string): string | undefined;
   extract(input: InputFile): Promise<Inventory>;
 }
 
@@ -69,6 +75,21 @@ export interface Ecosystem {
   fromPurl?(parts: PurlParts): PurlIdentity;
   /** Optional: `vouch fix` support (see Fixer). */
   readonly fixer?: Fixer;
+  /**
+   * Optional: manifests that name dependencies without pinning them, with the lockfiles that would
+   * pin them and the one command that writes one. A folder walk that finds such a manifest with none
+   * of its lockfiles beside it names it in the output, with the command, instead of passing over it.
+   */
+  readonly lockfileHints?: readonly LockfileHint[];
+}
+
+export interface LockfileHint {
+  /** The manifest's file name (`package.json`), or a suffix starting with `*` (`*.csproj`). */
+  manifest: string;
+  /** Any of these beside it means the project is locked. */
+  lockfiles: readonly string[];
+  /** The command that writes the lockfile, run in the manifest's folder. */
+  command: string;
 }
 
 /** What `Ecosystem.fromPurl` reads from a purl. */

@@ -200,8 +200,22 @@ export function scanNotes(report: ScanReport, paths: readonly string[], now: Dat
       `no ${missingFeeds.map((f) => f.toUpperCase()).join(' or ')} data in the store, so findings are ordered without it; load it with: vouch db update ${missingFeeds.map((f) => `--${f} FILE|URL`).join(' ')}`,
     );
   }
-  if (report.inputs.length === 0) notes.push(`no lockfile or SBOM found in ${paths.join(', ')}`);
+  if (report.inputs.length === 0) {
+    const unlocked = report.unlocked ?? [];
+    notes.push(
+      unlocked.length
+        ? `no lockfile or SBOM found in ${paths.join(', ')}, but ${plural(unlocked.length, 'manifest')} without one: ${unlocked
+            .slice(0, 3)
+            .map((u) => `${u.path} (write ${u.lockfiles[0]} with \`${u.command}\`)`)
+            .join(', ')}${unlocked.length > 3 ? ', ...' : ''}`
+        : `no lockfile or SBOM found in ${paths.join(', ')}`,
+    );
+  }
   return notes;
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function isDir(p: string): boolean {

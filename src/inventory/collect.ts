@@ -9,12 +9,13 @@ import path from 'node:path';
 import { VouchError } from '../model/errors.js';
 import { DependencyGraph } from '../model/graph.js';
 import type { Extractor } from '../ecosystems/types.js';
-import { SKIPPED_DIRS, addInventory } from './common.js';
+import { SKIPPED_DIRS, addInventory, shadowNote, shadowedInput, shadowingSibling } from './common.js';
 import { defaultExtractors } from './extractors.js';
 import { extractImage } from './image.js';
 import { type RootfsInventory, scanRootfs } from './rootfs.js';
 import { fileInput, memoryInput } from '../io/input.js';
-import type { CollectedInventory } from '../model/inventory.js';
+import type { CollectedInventory, UnlockedManifest } from '../model/inventory.js';
+import { lockfileHintFor } from '../ecosystems/index.js';
 import { byCodePoint } from '../model/order.js';
 
 export interface CollectOptions {
@@ -74,14 +75,21 @@ export async function collectInventory(paths: readonly string[], opts: CollectOp
       throw new VouchError('INPUT_MISSING', `no such file or directory (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { path: p });
     }
     if (st.isDirectory()) {
-      const found: { file: string; extractor: Extractor }[] = [];
+      const found: { file: string; extractor: Extractor; shadowedBy?: string }[] = [];
       const unreadable: { dir: string; reason: string }[] = [];
-      await walk(p, extractors, found, unreadable);
+      const unlocked: UnlockedManifest[] = [];
+      await walk(p, extractors, found, unreadable, unlocked);
+      if (unlocked.length) (result.unlocked ??= []).push(...unlocked);
       for (const u of unreadable) {
         result.inputs.push({ path: u.dir, status: 'failed', reason: `${u.dir}: cannot read folder: ${u.reason}`, components: 0, warnings: [] });
       }
-      for (const { file, extractor } of found) {
+      for (const { file, extractor, shadowedBy } of found) {
         opts.onFile?.(file);
+        if (shadowedBy !== undefined) {
+          // the ecosystem's own tool reads the sibling instead: so does a walk (a file named is read)
+          result.inputs.push(shadowedInput(file, extractor, shadowedBy));
+          continue;
+        }
         try {
           addInventory(result, await extractor.extract(await fileInput(file)));
         } catch (e) {
@@ -99,9 +107,17 @@ export async function collectInventory(paths: readonly string[], opts: CollectOp
         continue;
       }
       if (!extractor) {
+        const hint = lockfileHintFor(path.basename(p));
+        if (hint) {
+          throw new VouchError('INPUT_UNSUPPORTED', `a manifest names dependencies without pinning them; write ${hint.hint.lockfiles[0]} with \`${hint.hint.command}\` in its folder, then scan that`, { path: p });
+        }
         throw new VouchError('INPUT_UNSUPPORTED', 'not a lockfile or SBOM that vouch reads (see `vouch scan --help` for the formats)', { path: p });
       }
       addInventory(result, await extractor.extract(input));
+      const sibling = p.includes('!') ? undefined : shadowingSibling(extractor, p, () => true);
+      if (sibling !== undefined && (await isFile(sibling))) {
+        result.inputs.at(-1)!.warnings.unshift(`read as named, though ${shadowNote(extractor, sibling)} (a folder scan reads that one)`);
+      }
     } else {
       throw new VouchError('INPUT_UNSUPPORTED', 'not a regular file or directory', { path: p });
     }
@@ -139,8 +155,9 @@ async function looksLikeTar(p: string): Promise<boolean> {
 async function walk(
   dir: string,
   extractors: readonly Extractor[],
-  out: { file: string; extractor: Extractor }[],
+  out: { file: string; extractor: Extractor; shadowedBy?: string }[],
   unreadable: { dir: string; reason: string }[],
+  unlocked: UnlockedManifest[],
 ): Promise<void> {
   let entries;
   try {
@@ -150,10 +167,11 @@ async function walk(
     return;
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const names = new Set(entries.filter((e) => e.isFile()).map((e) => e.name));
   for (const e of entries) {
     const full = path.join(dir, e.name);
     if (e.isDirectory()) {
-      if (!SKIPPED_DIRS.has(e.name)) await walk(full, extractors, out, unreadable);
+      if (!SKIPPED_DIRS.has(e.name)) await walk(full, extractors, out, unreadable, unlocked);
       else if (e.name === 'node_modules') {
         // an installed tree is not walked, but npm's record of it is read (node_modules/.package-lock.json)
         const hidden = path.join(full, '.package-lock.json');
@@ -161,9 +179,15 @@ async function walk(
         if (extractor && (await isFile(hidden))) out.push({ file: hidden, extractor });
       }
     } else if (e.isFile()) {
+      const hint = lockfileHintFor(e.name);
+      if (hint && !hint.hint.lockfiles.some((l) => names.has(l))) {
+        unlocked.push({ path: full, ecosystem: hint.ecosystem, lockfiles: [...hint.hint.lockfiles], command: hint.hint.command });
+      }
       // symlinks are not followed inside a walk: no loops, no escaping the tree
       const extractor = extractors.find((x) => x.wants(full));
-      if (extractor) out.push({ file: full, extractor });
+      if (!extractor) continue;
+      const shadowedBy = shadowingSibling(extractor, full, (name) => entries.some((x) => x.isFile() && x.name === name));
+      out.push({ file: full, extractor, ...(shadowedBy ? { shadowedBy } : {}) });
     }
   }
 }

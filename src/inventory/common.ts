@@ -1,5 +1,7 @@
 /** What the directory walker and the rootfs walker share. */
-import type { Inventory } from '../model/inventory.js';
+import path from 'node:path';
+import type { Extractor } from '../ecosystems/types.js';
+import type { InputStatus, Inventory } from '../model/inventory.js';
 import type { CollectedInventory } from '../model/inventory.js';
 
 /** Folders never descended into: installed trees, VCS metadata, vendored copies. */
@@ -18,4 +20,22 @@ export function addInventory(result: CollectedInventory, inv: Inventory): void {
     ...(inv.lost?.length ? { lost: [...inv.lost] } : {}),
   });
   for (const u of inv.unresolved) result.unresolved.push({ ...u, path: inv.source.path });
+}
+
+/**
+ * The sibling of `file` (a path beside it) that the extractor's tool reads instead, when `exists`
+ * says it is in the folder: npm's npm-shrinkwrap.json over package-lock.json. Undefined otherwise.
+ */
+export function shadowingSibling(extractor: Extractor, file: string, exists: (name: string) => boolean): string | undefined {
+  const name = extractor.shadowedBy?.(file);
+  return name !== undefined && exists(name) ? path.join(path.dirname(file), name) : undefined;
+}
+
+/** How a walk records a file it does not read because the tool reads `sibling` instead. */
+export function shadowedInput(file: string, extractor: Extractor, sibling: string): InputStatus {
+  return { path: file, extractor: extractor.id, status: 'ok', components: 0, warnings: [`skipped: ${shadowNote(extractor, sibling)} instead of this ${path.basename(file)}`] };
+}
+
+export function shadowNote(extractor: Extractor, sibling: string): string {
+  return `${extractor.id.slice(0, extractor.id.indexOf('/'))} uses ${sibling}`;
 }

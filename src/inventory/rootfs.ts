@@ -17,7 +17,7 @@ import type { Inventory } from '../model/inventory.js';
 import type { Extractor } from '../ecosystems/types.js';
 import type { CollectedInventory } from '../model/inventory.js';
 import { fileInput } from '../io/input.js';
-import { SKIPPED_DIRS, addInventory } from './common.js';
+import { SKIPPED_DIRS, addInventory, shadowedInput, shadowingSibling } from './common.js';
 
 /** Root-level folders that are kernel or device views, not files. */
 const SKIPPED_AT_ROOT = ['proc', 'sys', 'dev'];
@@ -59,7 +59,7 @@ export async function scanRootfs(dir: string, extractors: readonly Extractor[], 
   const maxFiles = opts.maxFiles ?? 100_000;
   const skip = new Set([...SKIPPED_AT_ROOT, ...(opts.skip ?? [])].map((s) => normRel(s)));
   const result: RootfsInventory = { graph: new DependencyGraph(), inputs: [], unresolved: [], warnings: [] };
-  const found: { file: string; extractor: Extractor }[] = [];
+  const found: { file: string; extractor: Extractor; shadowedBy?: string }[] = [];
   const state = { unreadable: 0, tooDeep: 0, tooMany: 0 };
 
   const starts = opts.only?.length ? opts.only.map(normRel) : [''];
@@ -75,8 +75,12 @@ export async function scanRootfs(dir: string, extractors: readonly Extractor[], 
   if (state.tooMany) result.warnings.push(`file limit (${maxFiles}) reached: ${state.tooMany} more file(s) were not read`);
 
   const show = opts.displayRoot === undefined ? (s: string) => s : relabeller(root, opts.displayRoot);
-  for (const { file, extractor } of found) {
+  for (const { file, extractor, shadowedBy } of found) {
     opts.onFile?.(show(file));
+    if (shadowedBy !== undefined) {
+      result.inputs.push(shadowedInput(show(file), extractor, show(shadowedBy)));
+      continue;
+    }
     try {
       addInventory(result, relabel(await extractor.extract(await fileInput(file)), show));
     } catch (e) {
@@ -94,7 +98,7 @@ interface WalkCtx {
   skip: ReadonlySet<string>;
   maxDepth: number;
   maxFiles: number;
-  found: { file: string; extractor: Extractor }[];
+  found: { file: string; extractor: Extractor; shadowedBy?: string }[];
   state: { unreadable: number; tooDeep: number; tooMany: number };
 }
 
@@ -131,7 +135,10 @@ async function walk(root: string, rel: string, depth: number, ctx: WalkCtx): Pro
       }
       if (!extractor) continue;
       if (ctx.found.length >= ctx.maxFiles) ctx.state.tooMany++;
-      else ctx.found.push({ file: full, extractor });
+      else {
+        const shadowedBy = shadowingSibling(extractor, full, (name) => entries.some((x) => x.isFile() && x.name === name));
+        ctx.found.push({ file: full, extractor, ...(shadowedBy ? { shadowedBy } : {}) });
+      }
     }
   }
 }

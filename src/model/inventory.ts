@@ -43,4 +43,16 @@ export interface CollectedInventory {
   graph: DependencyGraph;
   inputs: InputStatus[];
   unresolved: (Inventory['unresolved'][number] & { path: string })[];
+  /** Manifests found with none of their lockfiles beside them: not read, named with the command that locks them. */
+  unlocked?: UnlockedManifest[];
+}
+
+/** A manifest a walk found with no lockfile beside it (src/ecosystems/types.ts LockfileHint). */
+export interface UnlockedManifest {
+  path: string;
+  ecosystem: string;
+  /** The lockfiles any of which would be read. */
+  lockfiles: string[];
+  /** The command that writes one, run in the manifest's folder. */
+  command: string;
 }

@@ -2,7 +2,7 @@
  * The scan report: the one data shape every output format renders from. Its JSON form is the
  * documented, versioned schema in docs/scan-json.md (`schemaVersion` below).
  */
-import type { CollectedInventory, InputStatus } from './inventory.js';
+import type { CollectedInventory, InputStatus, UnlockedManifest } from './inventory.js';
 import type { EcosystemStatus, FeedStatus } from './store.js';
 import type { Rating, ReportFinding } from './triage.js';
 
@@ -52,6 +52,8 @@ export interface ScanReport {
   findings: ReportFinding[];
   notChecked: { purl: string; reason: string }[];
   unresolved: CollectedInventory['unresolved'];
+  /** Since 1.3: manifests found with no lockfile beside them (not read), each with the command that writes one. */
+  unlocked?: UnlockedManifest[];
   stats: { advisoriesConsidered: number; gitRangesSkipped: number; malformedRanges: { id: string; reason: string }[] };
   store: EcosystemStatus[];
   /** Since 1.2: the KEV / EPSS feeds the store holds (empty when none is loaded). */

@@ -102,6 +102,13 @@ export function renderTable(report: ScanReport, opts: TableOptions = {}): string
     lines.push(`${plural(report.unresolved.length, 'declared package')} could not be checked (no pinned version, or no usable purl)${opts.verbose ? ':' : '; --verbose lists them.'}`);
     if (opts.verbose) for (const u of report.unresolved) lines.push(`  ${u.path}${u.line ? `:${u.line}` : ''}: ${u.name}${u.spec ? ` ${u.spec}` : ''} (${u.reason})`);
   }
+  const unlocked = report.unlocked ?? [];
+  if (unlocked.length) {
+    lines.push(`${plural(unlocked.length, 'manifest')} without a lockfile beside ${unlocked.length === 1 ? 'it' : 'them'} (not read: nothing pins their versions):`);
+    const shown = opts.verbose ? unlocked : unlocked.slice(0, 5);
+    for (const u of shown) lines.push(`  ${u.path}: write ${u.lockfiles[0]} with \`${u.command}\``);
+    if (shown.length < unlocked.length) lines.push(`  ... and ${unlocked.length - shown.length} more (--verbose lists them)`);
+  }
   if (opts.verbose) {
     for (const x of report.extractors) {
       lines.push(`${x.id}: ${plural(x.filesRead, 'file')} read, ${plural(x.packages, 'package')}${x.failed.length ? `, ${x.failed.length} failed` : ''}`);

@@ -109,6 +109,7 @@ export function buildScanReport(args: {
     findings,
     notChecked: stats.componentsNotChecked,
     unresolved: inventory.unresolved,
+    ...(inventory.unlocked?.length ? { unlocked: inventory.unlocked } : {}),
     stats: { advisoriesConsidered: stats.advisoriesConsidered, gitRangesSkipped: stats.gitRangesSkipped, malformedRanges: dedupe(stats.malformedRanges) },
     store: args.store,
     feeds: args.feeds ?? [],

@@ -140,8 +140,12 @@ const DPKG_MALFORMED =
 const DPKG_SOURCE =
   'the SBOM names what is installed: the binary package at its own version (purl pkg:deb/debian/libc6@…); upstream reports the source package and version, which vouch keeps as advisoryName / advisoryVersion for matching, not in the SBOM (src/ecosystems/debian/dpkg-status.ts header; dpkg-status.test.ts compares advisoryName@advisoryVersion)';
 
+const NPM_NAMED_FILE =
+  'a file the user names is read: upstream extracts nothing from a package-lock.json with an npm-shrinkwrap.json beside it (npm reads the shrinkwrap); vouch keeps that precedence when it walks a folder and says so for a named file (src/inventory/collect.test.ts)';
+
 /** Deliberate differences, by `folder/fixture`: such a case counts as explained, not passed. */
 const DIFFERENCES: Record<string, Difference> = {
+  'osv-scalibr/javascript-packagelockjson/both/package-lock.json': { diff: 'extra npm supports-color@5.5.0, npm wrappy@1.0.2', reason: NPM_NAMED_FILE },
   'osv-scanner-v1/yarn/with-prerelease.v2.lock': { diff: 'missing npm eslint-plugin-jest@0.0.0-use.local', reason: YARN_WORKSPACES },
   'osv-scanner-v1/yarn/with-build-string.v2.lock': { diff: 'missing npm zone.js@0.0.0-use.local', reason: YARN_WORKSPACES },
   'osv-scanner-v1/yarn/with-aliases.v2.lock': { diff: 'missing npm mine@0.0.0-use.local', reason: YARN_WORKSPACES },
@@ -431,6 +435,7 @@ describe.skipIf(!HAS_SHARED)('lockfile conformance: `vouch sbom --parse-as NAME 
     expect(
       passed / total,
       `${passed} of ${total} cases pass (${pct(passed, total)}); the other ${explained} are the deliberate differences of DIFFERENCES`,
-    ).toBeGreaterThanOrEqual(464 / 501);
+    // 464 until 2026-12-07; one case became a deliberate difference then (issue 12: a file the user names is read)
+    ).toBeGreaterThanOrEqual(463 / 501);
   });
 });

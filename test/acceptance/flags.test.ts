@@ -116,3 +116,21 @@ describe('the table by default, everywhere', () => {
     expect(diff.stdout).toMatch(/^0 added, 0 removed, 0 changed/);
   });
 });
+
+describe('a manifest without a lockfile is named, with the command that writes one', () => {
+  it('scan of a folder holding only package.json: exit 2, and the note says how to lock it', () => {
+    const dir = tempDir('flags-unlocked');
+    const h = tempDir('flags-unlocked-home');
+    try {
+      writeFileSync(path.join(dir, 'package.json'), '{"dependencies":{"left-pad":"^1.3.0"}}');
+      expect(vouch(['db', '--home', h, 'update', '--source', path.join(REPO_ROOT, 'src', 'ecosystems', 'npm', 'fix', '__fixtures__', 'osv'), '-q']).code).toBe(0);
+      const r = vouch(['scan', dir], { VOUCH_HOME: h });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`vouch: no lockfile or SBOM found in ${dir}, but 1 manifest without one: ${path.join(dir, 'package.json')} (write package-lock.json with \`npm install --package-lock-only --ignore-scripts\`)`);
+      expect(r.stdout).toContain(`1 manifest without a lockfile beside it (not read: nothing pins their versions):\n  ${path.join(dir, 'package.json')}: write package-lock.json with \`npm install --package-lock-only --ignore-scripts\``);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(h, { recursive: true, force: true });
+    }
+  });
+});

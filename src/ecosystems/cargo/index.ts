@@ -10,5 +10,6 @@ export const cargo: Ecosystem = {
   normalizeName: (name) => name.trim().toLowerCase().replace(/_/g, '-'),
   versioning,
   extractors,
+  lockfileHints: [{ manifest: 'Cargo.toml', lockfiles: ['Cargo.lock'], command: 'cargo generate-lockfile' }],
   fixer,
 };

@@ -9,4 +9,5 @@ export const hex: Ecosystem = {
   normalizeName: (name) => name.trim(),
   versioning,
   extractors,
+  lockfileHints: [{ manifest: 'mix.exs', lockfiles: ['mix.lock'], command: 'mix deps.get' }],
 };

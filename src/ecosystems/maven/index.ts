@@ -11,5 +11,9 @@ export const maven: Ecosystem = {
   normalizeName: (name) => name.trim(),
   versioning,
   extractors,
+  lockfileHints: [
+    { manifest: 'build.gradle', lockfiles: ['gradle.lockfile'], command: 'gradle dependencies --write-locks' },
+    { manifest: 'build.gradle.kts', lockfiles: ['gradle.lockfile'], command: 'gradle dependencies --write-locks' },
+  ],
   fixer,
 };

@@ -13,5 +13,6 @@ export const npm: Ecosystem = {
   isPackageName: (name) => !name.includes('/') || /^@[^/@]+\/[^/@]+$/.test(name),
   versioning,
   extractors,
+  lockfileHints: [{ manifest: 'package.json', lockfiles: ['package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lock'], command: 'npm install --package-lock-only --ignore-scripts' }],
   fixer,
 };

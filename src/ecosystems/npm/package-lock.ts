@@ -35,7 +35,6 @@
  * When `npm-shrinkwrap.json` sits beside a `package-lock.json`, npm ignores the package-lock; so do
  * we (empty inventory plus a warning), for files on disk.
  */
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Component, Scope } from '../../model/component.js';
 import { VouchError } from '../../model/errors.js';
@@ -67,31 +66,16 @@ export const packageLockExtractor: Extractor = {
     return !/"workspaces"\s*:\s*\{\s*""\s*:/.test(head);
   },
 
+  /** npm reads npm-shrinkwrap.json, not package-lock.json, when a folder has both. */
+  shadowedBy(p: string): string | undefined {
+    return path.basename(p) === 'package-lock.json' ? 'npm-shrinkwrap.json' : undefined;
+  },
+
   async extract(input: InputFile): Promise<Inventory> {
-    const shrinkwrap = await shadowingShrinkwrap(input.path);
-    if (shrinkwrap !== undefined) {
-      return {
-        source: { path: input.path, extractor: ID },
-        graph: new DependencyGraph(),
-        unresolved: [],
-        warnings: [`skipped: npm uses ${shrinkwrap} instead of this package-lock.json`],
-      };
-    }
     const text = decodeText(await input.read(), input.path);
     return parsePackageLock(text, input.path);
   },
 };
-
-/** The sibling npm-shrinkwrap.json of a package-lock.json on disk, if there is one. */
-async function shadowingShrinkwrap(p: string): Promise<string | undefined> {
-  if (p.includes('!') || path.basename(p) !== 'package-lock.json') return undefined;
-  const sibling = path.join(path.dirname(p), 'npm-shrinkwrap.json');
-  try {
-    return (await stat(sibling)).isFile() ? sibling : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Parse the text of a package-lock.json / npm-shrinkwrap.json (`file` is its display path). */
 export function parsePackageLock(text: string, file: string): Inventory {

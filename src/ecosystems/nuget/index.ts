@@ -9,4 +9,5 @@ export const nuget: Ecosystem = {
   normalizeName: (name) => name.trim().toLowerCase(),
   versioning,
   extractors,
+  lockfileHints: [{ manifest: '*.csproj', lockfiles: ['packages.lock.json'], command: 'dotnet restore --use-lock-file' }],
 };

@@ -11,5 +11,6 @@ export const packagist: Ecosystem = {
   normalizeName: (name) => name.trim().toLowerCase(),
   versioning,
   extractors,
+  lockfileHints: [{ manifest: 'composer.json', lockfiles: ['composer.lock'], command: 'composer update --no-install' }],
   fixer,
 };

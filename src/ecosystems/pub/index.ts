@@ -9,4 +9,5 @@ export const pub: Ecosystem = {
   normalizeName: (name) => name.trim(),
   versioning,
   extractors,
+  lockfileHints: [{ manifest: 'pubspec.yaml', lockfiles: ['pubspec.lock'], command: 'dart pub get' }],
 };

@@ -12,5 +12,9 @@ export const pypi: Ecosystem = {
   isPackageName: (name) => PEP508_NAME.test(name),
   versioning,
   extractors,
+  lockfileHints: [
+    { manifest: 'pyproject.toml', lockfiles: ['poetry.lock', 'uv.lock', 'pdm.lock', 'pylock.toml', 'requirements.txt'], command: 'uv lock (poetry lock for a Poetry project)' },
+    { manifest: 'Pipfile', lockfiles: ['Pipfile.lock'], command: 'pipenv lock' },
+  ],
   fixer,
 };

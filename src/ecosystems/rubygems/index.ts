@@ -10,5 +10,6 @@ export const rubygems: Ecosystem = {
   normalizeName: (name) => name.trim(),
   versioning,
   extractors,
+  lockfileHints: [{ manifest: 'Gemfile', lockfiles: ['Gemfile.lock'], command: 'bundle lock' }],
   fixer,
 };
