@@ -3,7 +3,7 @@
  * messages; nothing below the CLI prints.
  */
 import { Command, CommanderError } from 'commander';
-import { EXIT_INPUT, isVouchError } from '../model/errors.js';
+import { EXIT_INPUT, EXIT_INTERNAL, isVouchError } from '../model/errors.js';
 import { VERSION } from '../version.js';
 
 type Register = (program: Command) => void;
@@ -39,6 +39,7 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
     .name('vouch')
     .description('Open-source supply-chain security: what is inside, what is vulnerable, and what to do about it.')
     .version(VERSION, '-V, --version')
+    .option('--debug', 'print the stack of an internal error (also VOUCH_DEBUG=1)')
     .exitOverride()
     .configureOutput({
       writeErr: (s) => process.stderr.write(s),
@@ -63,19 +64,29 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (err) {
-    process.exitCode = exitCodeFor(err);
+    process.exitCode = exitCodeFor(err, debugging(argv));
   }
 }
 
-function exitCodeFor(err: unknown): number {
+/** VOUCH_DEBUG set, or --debug anywhere before a `--`. */
+function debugging(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return Boolean(process.env['VOUCH_DEBUG']) || (end < 0 ? argv : argv.slice(0, end)).includes('--debug');
+}
+
+function exitCodeFor(err: unknown, debug: boolean): number {
   if (err instanceof CommanderError) {
     // --help and --version exit through here with code 0; usage errors were already printed.
     return err.exitCode === 0 ? 0 : EXIT_INPUT;
   }
   if (isVouchError(err)) {
     process.stderr.write(`vouch: ${err.oneLine()}\n`);
-    if (process.env['VOUCH_DEBUG'] && err.cause) process.stderr.write(`${String((err.cause as Error).stack ?? err.cause)}\n`);
+    if (debug && err.cause) process.stderr.write(`${String((err.cause as Error).stack ?? err.cause)}\n`);
     return EXIT_INPUT;
   }
-  throw err;
+  // anything else is a bug of vouch's (a TypeError, a ReferenceError …), never the input's: one line, the stack on request
+  const e = err instanceof Error ? err : new Error(String(err));
+  process.stderr.write(`vouch: internal error: ${e.name}: ${e.message.replace(/\s*\n\s*/g, ' ')}${debug ? '' : ' (VOUCH_DEBUG=1 or --debug shows the stack)'}\n`);
+  if (debug && e.stack) process.stderr.write(`${e.stack}\n`);
+  return EXIT_INTERNAL;
 }

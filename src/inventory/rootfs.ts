@@ -84,8 +84,9 @@ export async function scanRootfs(dir: string, extractors: readonly Extractor[], 
     try {
       addInventory(result, relabel(await extractor.extract(await fileInput(file)), show));
     } catch (e) {
-      const reason = e instanceof VouchError ? e.oneLine() : `internal error: ${(e as Error).message ?? String(e)}`;
-      result.inputs.push({ path: show(file), extractor: extractor.id, status: 'failed', reason: show(reason), components: 0, warnings: [] });
+      // a file that cannot be read is that input's failure; anything else thrown is a bug (exit 70)
+      if (!(e instanceof VouchError)) throw e;
+      result.inputs.push({ path: show(file), extractor: extractor.id, status: 'failed', reason: show(e.oneLine()), components: 0, warnings: [] });
     }
   }
   return result;

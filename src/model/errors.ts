@@ -52,7 +52,8 @@ export function isVouchError(e: unknown): e is VouchError {
   return e instanceof VouchError;
 }
 
-/** Exit codes (ARCHITECTURE.md): 0 clean, 1 findings/policy failed, 2 usage or input error. */
+/** Exit codes (ARCHITECTURE.md): 0 clean, 1 findings/policy failed, 2 usage or input error; 70 a bug (sysexits EX_SOFTWARE). */
 export const EXIT_CLEAN = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_INPUT = 2;
+export const EXIT_INTERNAL = 70;

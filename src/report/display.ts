@@ -1,18 +1,15 @@
 /** Short human labels for purls in tables and messages. */
-import { parsePurl } from '../model/purl.js';
+import { tryParsePurl } from '../model/purl.js';
 import { ecosystemByPurlType, nameFromPurl } from '../ecosystems/index.js';
 
 /** `pkg:npm/%40babel/core@7.24.0` → `@babel/core@7.24.0`; Maven → `group:artifact@version`. */
 export function purlLabel(purl: string): string {
   if (!purl.startsWith('pkg:')) return purl;
-  try {
-    const p = parsePurl(purl);
-    const eco = ecosystemByPurlType(p.type);
-    const name = eco ? nameFromPurl(eco, p) : p.namespace ? `${p.namespace}/${p.name}` : p.name;
-    return p.version ? `${name}@${p.version}` : name;
-  } catch {
-    return purl;
-  }
+  const p = tryParsePurl(purl);
+  if (!p) return purl;
+  const eco = ecosystemByPurlType(p.type);
+  const name = eco ? nameFromPurl(eco, p) : p.namespace ? `${p.namespace}/${p.name}` : p.name;
+  return p.version ? `${name}@${p.version}` : name;
 }
 
 /** A dependency path for a table cell: long chains keep their first two and last two steps. */

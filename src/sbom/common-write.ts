@@ -9,7 +9,7 @@ import type { Component, Hash, Location } from '../model/component.js';
 import type { DependencyGraph, RootIdentity } from '../model/graph.js';
 import type { Inventory } from '../model/inventory.js';
 import { VouchError } from '../model/errors.js';
-import { buildPurl, parsePurl } from '../model/purl.js';
+import { InvalidPurlError, buildPurl, parsePurl, tryParsePurl } from '../model/purl.js';
 import { baseEcosystem } from '../model/advisory.js';
 import { ecosystemByOsvName, nameFromPurl, purlOf } from '../ecosystems/index.js';
 import type { Ecosystem } from '../ecosystems/types.js';
@@ -139,8 +139,9 @@ function versionlessPurl(u: UnresolvedEntry, graph: DependencyGraph | undefined,
     if (!q) cache.set(key, (q = osQualifiers(u, graph, namespace)));
     const { namespace: ns, ...qualifiers } = q;
     return buildPurl({ type: eco.purlType, namespace: ns ?? namespace, name, qualifiers: Object.keys(qualifiers).length ? qualifiers : undefined });
-  } catch {
-    return undefined; // a name the purl library rejects: left out, as before
+  } catch (e) {
+    if (e instanceof InvalidPurlError) return undefined; // a name no purl can carry: left out (it stays in the scan report's unresolved list)
+    throw e;
   }
 }
 
@@ -278,11 +279,7 @@ export function contentUuid(text: string): string {
 
 /** A purl's parts, for the writers' name/group split; undefined for a purl that does not parse. */
 export function purlParts(purl: string): ReturnType<typeof parsePurl> | undefined {
-  try {
-    return parsePurl(purl);
-  } catch {
-    return undefined;
-  }
+  return tryParsePurl(purl);
 }
 
 /** Characters XML 1.0 cannot carry at all (C0 controls other than tab/newline/CR, lone surrogates, U+FFFE/F) → U+FFFD. */

@@ -6,7 +6,7 @@
 import type { Component, Hash, Scope } from '../model/component.js';
 import { DependencyGraph } from '../model/graph.js';
 import type { Inventory } from '../model/inventory.js';
-import { buildPurl, parsePurl, type PurlParts } from '../model/purl.js';
+import { InvalidPurlError, buildPurl, parsePurl, tryParsePurl, type PurlParts } from '../model/purl.js';
 import { ecosystemByPurlType, nameFromPurl } from '../ecosystems/index.js';
 import type { LineIndex } from '../io/lines.js';
 
@@ -133,8 +133,9 @@ export function resolveEntry(s: ReadState, e: PackageEntry): Component | undefin
     if (!parts.version && version) parts = { ...parts, version };
     purl = buildPurl(parts);
   } catch (err) {
-    const cause = (err as Error).cause;
-    const reason = (cause instanceof Error ? cause.message : (err as Error).message).replace(/^Invalid purl:\s*/i, '');
+    // only a purl that is no purl is the input's problem; any other error is a bug, and is thrown
+    if (!(err instanceof InvalidPurlError)) throw err;
+    const reason = err.reason;
     s.warnings.push(`${e.purlWhere}: invalid purl ${JSON.stringify(e.purl)}: ${reason}`);
     s.unresolved.push({
       name: e.displayName,
@@ -192,11 +193,9 @@ export function resolveEntry(s: ReadState, e: PackageEntry): Component | undefin
 /** none / invalid (does not parse) / known (an ecosystem vouch knows) / unknown (parses, other type). */
 export function purlStatus(purl: string | undefined): 'none' | 'invalid' | 'known' | 'unknown' {
   if (purl === undefined || !purl.trim()) return 'none';
-  try {
-    return ecosystemByPurlType(parsePurl(purl.trim()).type) ? 'known' : 'unknown';
-  } catch {
-    return 'invalid';
-  }
+  const parts = tryParsePurl(purl.trim());
+  if (!parts) return 'invalid';
+  return ecosystemByPurlType(parts.type) ? 'known' : 'unknown';
 }
 
 /**

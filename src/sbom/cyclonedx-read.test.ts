@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { PURL_TYPES } from '../model/purl-types.js';
 import { VouchError } from '../model/errors.js';
 import type { Inventory } from '../model/inventory.js';
 import { fileInput, memoryInput } from '../io/input.js';
@@ -185,7 +186,7 @@ describe('CycloneDX JSON with a dependency graph', () => {
   it('reports an invalid purl as unresolved, with a warning naming $.components[6].purl', async () => {
     const inv = await read(file);
     const u = inv.unresolved.find((x) => x.name === 'broken')!;
-    expect(u.reason).toBe('invalid purl: missing required "pkg" scheme component');
+    expect(u.reason).toBe('invalid purl: a purl starts with "pkg:"');
     expect(u.spec).toBe('npm/broken@1.0.0');
     expect(inv.warnings.some((w) => w.startsWith('$.components[6].purl:'))).toBe(true);
   });
@@ -368,6 +369,38 @@ describe('CycloneDX bad input', () => {
       ]),
     );
     expect(inv.unresolved).toEqual([expect.objectContaining({ name: 'x', spec: '12', reason: expect.stringMatching(/^invalid purl: /) })]);
+  });
+
+  it('reads percent-encoded and raw + in a Go version alike (docker +incompatible), without a warning', async () => {
+    const inv = await readText(
+      JSON.stringify({
+        bomFormat: 'CycloneDX',
+        specVersion: '1.5',
+        components: [
+          { name: 'a', purl: 'pkg:golang/github.com/docker/docker@v19.03.0%2Bincompatible' },
+          { name: 'b', purl: 'pkg:golang/github.com/docker/cli@v20.10.0+incompatible' },
+        ],
+      }),
+    );
+    expect(inv.warnings).toEqual([]);
+    expect([...inv.graph.components.values()].map((c) => [c.purl, c.name, c.version])).toEqual([
+      ['pkg:golang/github.com/docker/docker@v19.03.0%2Bincompatible', 'github.com/docker/docker', 'v19.03.0+incompatible'],
+      ['pkg:golang/github.com/docker/cli@v20.10.0%2Bincompatible', 'github.com/docker/cli', 'v20.10.0+incompatible'],
+    ]);
+  });
+
+  it('an internal error while reading one component is thrown, not turned into a warning about the input', async () => {
+    // a bug inside purl parsing (as packageurl-js 2.0.1's ReferenceError "throws is not defined" was)
+    const spy = vi.spyOn(PURL_TYPES['cpan']!, 'check').mockImplementation(() => {
+      throw new ReferenceError('throws is not defined');
+    });
+    try {
+      const read = readText(JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.5', components: [{ name: 'DateTime', purl: 'pkg:cpan/DateTime@1.55' }] }));
+      await expect(read).rejects.toThrow(ReferenceError);
+      expect(spy).toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('an empty BOM is an empty inventory with its root', async () => {

@@ -11,7 +11,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ecosystemByPurlType, nameFromPurl } from '../ecosystems/index.js';
 import type { Advisory, OsvAffected, OsvEvent, OsvReference, OsvSeverity } from '../model/advisory.js';
 import { VouchError } from '../model/errors.js';
-import { parsePurl } from '../model/purl.js';
+import { InvalidPurlError, parsePurl } from '../model/purl.js';
 import schema from '../../vendor/osv-schema/schema.json' with { type: 'json' };
 
 /** The schema version vouch writes (the OSV format of the records it reads and matches). */
@@ -91,7 +91,8 @@ function affectedOf(a: AffectedInput): OsvAffected {
   try {
     parts = parsePurl(a.purl);
   } catch (e) {
-    throw new VouchError('USAGE', `--affected ${a.purl}: not a purl (${(e as Error).message})`);
+    if (!(e instanceof InvalidPurlError)) throw e; // a bug, not the user's purl
+    throw new VouchError('USAGE', `--affected ${a.purl}: not a purl (${e.message})`);
   }
   if (parts.version) throw new VouchError('USAGE', `--affected ${a.purl}: name the package without @version; the versions go in --range`);
   const eco = ecosystemByPurlType(parts.type);

@@ -9,7 +9,7 @@ import type * as Yaml from 'yaml';
 import { yamlLib } from '../io/libs.js';
 import { VouchError } from '../model/errors.js';
 import type { Scope } from '../model/component.js';
-import { parsePurl } from '../model/purl.js';
+import { InvalidPurlError, parsePurl } from '../model/purl.js';
 import { purlCovers } from './purl-match.js';
 import type { ReportFinding, Suppression } from '../model/triage.js';
 import type { ScanReport } from '../model/report.js';
@@ -283,7 +283,8 @@ function checkPurl(s: string, where: string, fail: (msg: string) => never): stri
   try {
     parsePurl(s);
   } catch (e) {
-    fail(`${where}: ${(e as Error).message}`);
+    if (!(e instanceof InvalidPurlError)) throw e;
+    fail(`${where}: ${e.message}`);
   }
   return s;
 }

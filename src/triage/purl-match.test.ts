@@ -14,7 +14,10 @@ const ROWS: [pattern: string, purl: string, covers: boolean][] = [
     ['pkg:npm/lodash@4.17.21', 'pkg:npm/lodash@4.17.20', false],
     ['pkg:npm/lodash@4.17.20', 'pkg:npm/lodash-es@4.17.20', false],
     ['pkg:npm/lodash', 'pkg:pypi/lodash@1.0', false],
-    // npm: the scope encoded or not
+    // npm: names are case-sensitive (JSONStream and jsonstream are two packages); the scope encoded or not
+    ['pkg:npm/Lodash', 'pkg:npm/lodash@4.17.20', false],
+    ['pkg:npm/%40Babel/Core@7.24.0', 'pkg:npm/%40babel/core@7.24.0', false],
+    ['pkg:npm/JSONStream', 'pkg:npm/JSONStream@1.3.5', true],
     ['pkg:npm/@babel/core', 'pkg:npm/%40babel/core@7.24.0', true],
     ['pkg:npm/%40babel/core', 'pkg:npm/core@7.24.0', false],
     // pypi: PEP 503 (case, and runs of - _ . are one -)

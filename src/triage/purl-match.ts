@@ -15,7 +15,7 @@
  * - A string that is not a purl matches only itself.
  */
 import { ecosystemByPurlType, nameFromPurl } from '../ecosystems/index.js';
-import { parsePurl } from '../model/purl.js';
+import { tryParsePurl } from '../model/purl.js';
 
 export interface PurlKey {
   type: string;
@@ -50,13 +50,8 @@ export function purlKey(s: string): PurlKey | undefined {
 
 function computeKey(s: string): PurlKey | undefined {
   if (!/^pkg:/i.test(s)) return undefined;
-  let parts: { type: string; namespace?: string | undefined; name: string; version?: string | undefined; qualifiers?: Record<string, string> | undefined } | undefined;
-  try {
-    parts = parsePurl(s);
-  } catch {
-    // packageurl-js refuses some purls real tools write: split it ourselves
-    parts = splitPurl(s);
-  }
+  // a purl that is not valid (a required namespace missing, a bad qualifier key …) is still split, tolerantly
+  const parts = tryParsePurl(s) ?? splitPurl(s);
   if (!parts || !parts.name) return undefined;
   const type = parts.type.toLowerCase();
   const eco = ecosystemByPurlType(type);

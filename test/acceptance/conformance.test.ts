@@ -18,8 +18,8 @@
  * - `exact-set`: the same set of (ecosystem, name as the ecosystem compares names, version);
  *   `mustInclude` + `expectedCount`: those packages, and that many in all.
  * - Go versions without their `v`, as upstream writes them (src/ecosystems/go/go-mod.test.ts).
- * - npm names in lower case on both sides: the SBOM identifies a package by its purl, and the purl
- *   specification spells npm names in lower case (`uWebSockets.js` → `pkg:npm/uwebsockets.js`).
+ * - npm names as written: the purl keeps their case, as the purl specification's npm type
+ *   definition says (`uWebSockets.js` → `pkg:npm/uWebSockets.js`).
  * - Ecosystems by base name (`Debian`, `Alpine`), and by release too when both sides name one:
  *   the purl's `distro` qualifier gives vouch's (`debian-12` → `Debian:12`).
  * - A case that expects an error (a missing fixture included) must exit 2 with one line on stderr.
@@ -259,7 +259,7 @@ function keyOf(ecosystem: string, name: string, version: string): string {
   // go-mod.test.ts: upstream writes Go versions without their `v` (v1.0.0 → 1.0.0)
   const v = base === 'Go' ? version.replace(/^v/, '') : version;
   const n = eco ? eco.normalizeName(name) : name;
-  return `${base} ${base === 'npm' ? n.toLowerCase() : n}@${v}`;
+  return `${base} ${n}@${v}`;
 }
 
 /** OSV release from a purl `distro` qualifier: debian-12 → 12, alpine-3.20.3 → v3.20. */

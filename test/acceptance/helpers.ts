@@ -1,9 +1,10 @@
 /** Runs the built CLI (bin/vouch → dist/) as a user would, with its own VOUCH_HOME. */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT } from '../../src/testing/shared.js';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { REPO_ROOT, shared } from '../../src/testing/shared.js';
 
 export const VOUCH = path.join(REPO_ROOT, 'bin', 'vouch');
 
@@ -25,6 +26,30 @@ export function vouch(args: string[], env: Record<string, string> = {}, input?: 
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(path.join(tmpdir(), `vouch-${prefix}-`));
+}
+
+/** A VOUCH_HOME with all of ../shared/osv loaded and a work folder, for the tests of one describe block. */
+export interface OsvStore {
+  readonly home: string;
+  readonly work: string;
+  env(): Record<string, string>;
+}
+
+/** Makes the OsvStore before the block's tests (`vouch db update --source ../shared/osv`) and removes it after. */
+export function useOsvStore(): OsvStore {
+  const s = { home: '', work: '', env: (): Record<string, string> => ({ VOUCH_HOME: s.home }) };
+  beforeAll(() => {
+    s.home = tempDir('home');
+    s.work = tempDir('work');
+    const r = vouch(['db', 'update', '--source', shared('osv'), '--quiet'], s.env());
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.code).toBe(0);
+  });
+  afterAll(() => {
+    rmSync(s.home, { recursive: true, force: true });
+    rmSync(s.work, { recursive: true, force: true });
+  });
+  return s;
 }
 
 /** Like vouch(), but asynchronous: a local server the test runs keeps answering, and runs can overlap (inPool). */

@@ -6,7 +6,6 @@
  * algorithm (a running affected flag over the sorted events), not vouch's interval pairing.
  */
 import { readFileSync, rmSync } from 'node:fs';
-import { PackageURL } from 'packageurl-js';
 import semver from 'semver';
 import yauzl from 'yauzl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,6 +38,21 @@ function readZip(file: string): Promise<Rec[]> {
       zip.readEntry();
     });
   });
+}
+
+/**
+ * The purl of an npm package as ECMA-427 and the npm type definition say, written here by hand: the
+ * name keeps its case, every character but letters, digits, `.-_~` and `:` is percent-encoded
+ * (`@` of a scope is `%40`, `+` of build metadata `%2B`).
+ */
+function npmPurl(name: string, version: string): string {
+  const enc = (s: string): string =>
+    encodeURIComponent(s)
+      .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+      .replace(/%3A/g, ':');
+  const slash = name.startsWith('@') ? name.indexOf('/') : -1;
+  const path = slash > 0 ? `${enc(name.slice(0, slash))}/${enc(name.slice(slash + 1))}` : enc(name);
+  return `pkg:npm/${path}@${enc(version)}`;
 }
 
 const cmp = (a: string, b: string): number => semver.compare(a, b, { loose: true });
@@ -79,8 +93,7 @@ function oracle(lockfile: string, recs: Rec[]): string[] {
         if (a.package?.ecosystem !== 'npm' || a.package.name !== name) continue;
         const hit =
           (a.ranges ?? []).some((rg) => rg.type !== 'GIT' && inRange(version, rg.events)) || (a.versions ?? []).includes(version);
-        const slash = name.startsWith('@') ? name.indexOf('/') : -1;
-        const purl = new PackageURL('npm', slash > 0 ? name.slice(0, slash) : undefined, slash > 0 ? name.slice(slash + 1) : name, version).toString();
+        const purl = npmPurl(name, version);
         if (hit) pairs.add(`${purl} ${r.id}`);
       }
     }

@@ -3,15 +3,15 @@
  * `vouch scan` on SBOMs and lockfiles. Expected advisories were read off the OSV records by hand
  * (see the comments), not copied from vouch's output.
  */
-import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import AjvDraft04 from 'ajv-draft-04';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HAS_SHARED, REPO_ROOT, shared } from '../../src/testing/shared.js';
-import { log4jCycloneDx as cyclonedx, tempDir, vouch } from './helpers.js';
+import { log4jCycloneDx as cyclonedx, useOsvStore, vouch } from './helpers.js';
 
 interface JsonFinding {
   id: string;
@@ -22,21 +22,8 @@ interface JsonFinding {
 }
 
 describe.skipIf(!HAS_SHARED)('vouch scan on real OSV data', () => {
-  let home: string;
-  let work: string;
-  const env = (): Record<string, string> => ({ VOUCH_HOME: home });
-
-  beforeAll(() => {
-    home = tempDir('home');
-    work = tempDir('work');
-    const r = vouch(['db', 'update', '--source', shared('osv'), '--quiet'], env());
-    expect(r.stderr).not.toMatch(/internal error/);
-    expect(r.code).toBe(0);
-  });
-  afterAll(() => {
-    rmSync(home, { recursive: true, force: true });
-    rmSync(work, { recursive: true, force: true });
-  });
+  const store = useOsvStore();
+  const env = store.env;
 
   function scanJson(file: string): { code: number | null; findings: JsonFinding[]; stderr: string } {
     const r = vouch(['scan', file, '--format', 'json'], env());
@@ -77,7 +64,7 @@ describe.skipIf(!HAS_SHARED)('vouch scan on real OSV data', () => {
   }
 
   it.each(LOG4J)('CycloneDX with log4j-core %s reports exactly %j', (version, expected) => {
-    const file = path.join(work, `log4j-${version}.cdx.json`);
+    const file = path.join(store.work, `log4j-${version}.cdx.json`);
     writeFileSync(file, cyclonedx(version));
     const r = scanJson(file);
     expect(cves(r.findings)).toEqual(expected);
@@ -86,7 +73,7 @@ describe.skipIf(!HAS_SHARED)('vouch scan on real OSV data', () => {
   });
 
   it.each(LOG4J)('SPDX 2.3 with log4j-core %s reports exactly %j', (version, expected) => {
-    const file = path.join(work, `log4j-${version}.spdx.json`);
+    const file = path.join(store.work, `log4j-${version}.spdx.json`);
     writeFileSync(file, spdx(version));
     const r = scanJson(file);
     expect(cves(r.findings)).toEqual(expected);
@@ -114,7 +101,7 @@ describe.skipIf(!HAS_SHARED)('vouch scan on real OSV data', () => {
   }
 
   it('lodash 4.17.15 in a package-lock v3 reports its prototype-pollution and command-injection advisories', () => {
-    const file = path.join(work, 'package-lock.json');
+    const file = path.join(store.work, 'package-lock.json');
     writeFileSync(file, lockV3('4.17.15'));
     const r = scanJson(file);
     expect(r.findings.map((f) => f.id).sort()).toEqual(['GHSA-35jh-r3h4-6jhm', 'GHSA-p6mc-m468-83gw', 'NSWG-ECO-516']);
@@ -126,7 +113,7 @@ describe.skipIf(!HAS_SHARED)('vouch scan on real OSV data', () => {
   });
 
   it('lodash 4.17.21 reports none of them and exits 0', () => {
-    const file = path.join(work, 'package-lock.json');
+    const file = path.join(store.work, 'package-lock.json');
     writeFileSync(file, lockV3('4.17.21'));
     const r = scanJson(file);
     expect(r.findings).toEqual([]);
@@ -134,7 +121,7 @@ describe.skipIf(!HAS_SHARED)('vouch scan on real OSV data', () => {
   });
 
   it('the table shows package, version, advisory with CVE, severity, fix and shortest path', () => {
-    const file = path.join(work, 'log4j-2.14.1.cdx.json');
+    const file = path.join(store.work, 'log4j-2.14.1.cdx.json');
     writeFileSync(file, cyclonedx('2.14.1'));
     const r = vouch(['scan', file, '--format', 'table'], env());
     expect(r.code).toBe(1);
@@ -145,7 +132,7 @@ describe.skipIf(!HAS_SHARED)('vouch scan on real OSV data', () => {
   });
 
   it('--fail-on critical passes a scan whose worst finding is below critical', () => {
-    const file = path.join(work, 'log4j-2.17.0.cdx.json');
+    const file = path.join(store.work, 'log4j-2.17.0.cdx.json');
     writeFileSync(file, cyclonedx('2.17.0'));
     // CVE-2021-44832 is CVSS 6.6 (medium) in GHSA-8489-44mv-ggj8
     expect(vouch(['scan', file, '--format', 'json', '--fail-on', 'critical'], env()).code).toBe(0);

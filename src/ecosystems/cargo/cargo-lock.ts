@@ -57,12 +57,8 @@ interface Pkg {
   id?: string;
 }
 
-const PLAIN_NAME = /^[a-z0-9_-]+$/;
-const PLAIN_VERSION = /^[0-9A-Za-z.-]+$/;
-
-/** The purl of a crate; the common spelling is built directly (packageurl-js dominates the run time otherwise). */
+/** The purl of a crate. */
 export function cargoPurl(name: string, version: string): string {
-  if (PLAIN_NAME.test(name) && PLAIN_VERSION.test(version)) return `pkg:cargo/${name}@${version}`;
   return buildPurl({ type: 'cargo', name, version });
 }
 

@@ -87,12 +87,12 @@ describe('dpkg status: fields', () => {
     expect([...byName.keys()].sort()).toEqual(['bsdutils', 'held', 'libc6']);
     const libc = byName.get('libc6')!;
     expect(libc).toMatchObject({ ecosystem: 'Debian:12', version: '2.36-9+deb12u4', advisoryName: 'glibc', direct: true, scope: 'prod' });
-    expect(libc.purl).toBe('pkg:deb/debian/libc6@2.36-9+deb12u4?arch=amd64&distro=debian-12&upstream=glibc');
+    expect(libc.purl).toBe('pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12&upstream=glibc');
     expect(libc.locations).toEqual([{ path: 'status', line: 1 }]);
     const bsd = byName.get('bsdutils')!;
     // the source version (no binary-only epoch) is what advisories compare against; the component and its purl keep the binary's
     expect(bsd).toMatchObject({ version: '1:2.38.1-5+deb12u1', advisoryVersion: '2.38.1-5+deb12u1', advisoryName: 'util-linux' });
-    expect(bsd.purl).toBe('pkg:deb/debian/bsdutils@1:2.38.1-5+deb12u1?arch=amd64&distro=debian-12&upstream=util-linux%402.38.1-5%2Bdeb12u1');
+    expect(bsd.purl).toBe('pkg:deb/debian/bsdutils@1:2.38.1-5%2Bdeb12u1?arch=amd64&distro=debian-12&upstream=util-linux%402.38.1-5%2Bdeb12u1');
     expect(bsd.locations[0]!.line).toBe(11);
     expect(byName.get('held')!.advisoryName).toBeUndefined();
     expect(inv.warnings).toEqual([]);
@@ -105,7 +105,7 @@ describe('dpkg status: fields', () => {
     });
     const libc = [...inv.graph.components.values()].find((c) => c.name === 'libc6')!;
     expect(libc.ecosystem).toBe('Ubuntu:22.04');
-    expect(libc.purl).toBe('pkg:deb/ubuntu/libc6@2.36-9+deb12u4?arch=amd64&distro=ubuntu-22.04&upstream=glibc');
+    expect(libc.purl).toBe('pkg:deb/ubuntu/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=ubuntu-22.04&upstream=glibc');
   });
 
   it('unknown release: ecosystem Debian and a warning', () => {
@@ -176,7 +176,7 @@ describe('dpkg status: release from the root file system', () => {
   it('status.d (distroless): no Status field, still installed', async () => {
     const f = await rootfs('distroless', 'ID=debian\nVERSION_ID="12"\n', { statusD: true });
     const inv = await dpkgStatusExtractor.extract(await fileInput(f));
-    expect([...inv.graph.components.keys()]).toEqual(['pkg:deb/debian/libc6@2.36-9+deb12u4?arch=amd64&distro=debian-12&upstream=glibc']);
+    expect([...inv.graph.components.keys()]).toEqual(['pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12&upstream=glibc']);
   });
 
   it('no os-release: Debian with a warning', async () => {

@@ -66,7 +66,7 @@ describe('npm/package-lock: file selection', () => {
       expect(npmPurl(name, version)).toBe(purlOf(npm, name, version));
     }
     expect(npmPurl('@babel/code-frame', '7.0.0')).toBe('pkg:npm/%40babel/code-frame@7.0.0');
-    // names packageurl-js rewrites (case) or encodes go through it
+    // names with upper case (kept: npm names are case-sensitive) or characters that are encoded
     for (const [name, version] of [
       ['JSONStream', '1.3.5'],
       ['@Scope/Mixed', '1.0.0'],

@@ -126,7 +126,7 @@ class Context {
   readonly unresolved: Inventory['unresolved'] = [];
   readonly warnings: string[] = [];
   readonly rootId: string;
-  /** name@version → purl (packageurl-js is the slow part of building a component) */
+  /** name@version → purl (a lockfile names the same package many times) */
   private readonly purls = new Map<string, string>();
 
   constructor(readonly file: string) {

@@ -64,13 +64,8 @@ async function siblingManifest(p: string): Promise<{ path: string; text: string 
   }
 }
 
-const PLAIN_NAME = /^([a-z0-9_.-]+)\/([a-z0-9_.-]+)$/;
-const PLAIN_VERSION = /^[0-9A-Za-z.-]+$/;
-
 /** The purl of a Composer package: `vendor/name` splits into namespace and name. */
 export function composerPurl(name: string, version: string): string {
-  const m = PLAIN_VERSION.test(version) ? PLAIN_NAME.exec(name) : null;
-  if (m) return `pkg:composer/${m[1]}/${m[2]}@${version}`;
   const i = name.lastIndexOf('/');
   return buildPurl(
     i > 0

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { VouchError } from '../../model/errors.js';
-import { parsePurl } from '../../model/purl.js';
+import { InvalidPurlError, parsePurl } from '../../model/purl.js';
 import { readFile } from 'node:fs/promises';
 import { decodeText, isJsonObject, jsonTypeName, parseJsonInput } from '../../io/json.js';
 import { OPENVEX_CONTEXT, readOpenVex } from './openvex.js';
@@ -98,8 +98,9 @@ function checkPurl(p: string): void {
   try {
     parsePurl(p);
   } catch (e) {
-    // packageurl-js refuses some valid golang purls; accept what splits cleanly
-    if (!splitPurl(p)) throw usage((e as Error).message);
+    if (!(e instanceof InvalidPurlError)) throw e;
+    // accept what splits cleanly, as the VEX matcher does (purl-match.ts)
+    if (!splitPurl(p)) throw usage(e.message);
   }
 }
 
