@@ -23,8 +23,9 @@ const LAYERS = {
   engine: ['model', 'io', 'ecosystems', 'sbom', 'inventory', 'advisories', 'triage', 'report'],
   health: ['model', 'io', 'ecosystems', 'sbom', 'inventory', 'advisories', 'triage', 'engine'],
   share: ['model', 'io', 'ecosystems', 'advisories'],
+  marketplace: ['model', 'io', 'ecosystems', 'advisories', 'attest', 'health'],
   // the shells: everything below them, never each other
-  cli: ['model', 'io', 'ecosystems', 'sbom', 'inventory', 'advisories', 'triage', 'report', 'remediate', 'attest', 'engine', 'health', 'share'],
+  cli: ['model', 'io', 'ecosystems', 'sbom', 'inventory', 'advisories', 'triage', 'report', 'remediate', 'attest', 'engine', 'health', 'share', 'marketplace'],
 };
 
 const TEST_FILES = ['**/*.test.ts', '**/*-testing.ts', '**/__fixtures__/**', 'src/testing/**', 'test/**', 'bench/**'];

@@ -1,8 +1,9 @@
-// Runs the built CLI in this process and reports its peak RSS on stderr at exit
+// Runs the built CLI in this process and reports its peak RSS and CPU time on stderr at exit
 // (node's child_process gives no rusage, so the benchmark wraps the CLI instead).
 import { main } from '../dist/vouch.mjs';
 
 process.on('exit', () => {
-  process.stderr.write(`\nBENCH_MAXRSS_KB=${process.resourceUsage().maxRSS}\n`);
+  const ru = process.resourceUsage();
+  process.stderr.write(`\nBENCH_MAXRSS_KB=${ru.maxRSS}\nBENCH_CPU_MS=${Math.round((ru.userCPUTime + ru.systemCPUTime) / 1000)}\n`);
 });
 await main(['node', 'vouch', ...process.argv.slice(2)]);

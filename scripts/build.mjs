@@ -2,7 +2,7 @@
 // command on demand): a bundle instead of ~100 modules saves about a fifth of a scan's wall time
 // on start-up (module resolution and compilation), and the split keeps each command from parsing
 // the others' code (signing libraries, report renderers). Type checking is `npm run typecheck`.
-// better-sqlite3 (a native addon) stays external, as do the libraries vouch loads on first use
+// better-sqlite3 (a native addon) and highs (loads its .wasm beside its own module) stay external, as do the libraries vouch loads on first use
 // through createRequire (fast-xml-parser, ae-cvss-calculator, yauzl).
 import { readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
@@ -21,7 +21,7 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['better-sqlite3'],
+  external: ['better-sqlite3', 'highs'],
   sourcemap: true,
   logLevel: 'warning',
   // bundled CommonJS dependencies call require() for Node's built-ins

@@ -4,6 +4,7 @@ import { EXIT_CLEAN, EXIT_FINDINGS, VouchError } from '../model/errors.js';
 import { renderHealthJson, renderHealthSarif, renderHealthTable } from '../health/render.js';
 import { checkRepository } from '../health/run.js';
 import { renderPortfolioJson, renderPortfolioTable, runPortfolio } from '../health/portfolio.js';
+import { parseNow, parseNumber } from './options.js';
 import { createProgress } from './progress.js';
 
 interface HealthOptions {
@@ -52,19 +53,7 @@ Exit codes: 0 report written; 1 the aggregate is below --fail-under; 2 usage or 
     });
 }
 
-function parseNow(s: string | undefined): Date | undefined {
-  if (s === undefined) return undefined;
-  const d = new Date(s);
-  if (Number.isNaN(d.getTime())) throw new VouchError('USAGE', `--now must be a date such as 2026-01-31 or 2026-01-31T12:00:00Z (got "${s}")`);
-  return d;
-}
 
-function parseNumber(flag: string, s: string | undefined, min: number, max: number): number | undefined {
-  if (s === undefined) return undefined;
-  const n = Number(s);
-  if (s.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new VouchError('USAGE', `${flag} must be a number from ${min} to ${max} (got "${s}")`);
-  return n;
-}
 
 async function runHealthCommand(paths: string[], opts: HealthOptions): Promise<number> {
   const now = parseNow(opts.now);

@@ -25,6 +25,7 @@ export const COMMANDS: Record<string, () => Promise<Register>> = {
   provenance: async () => (await import('./provenance.js')).registerProvenance,
   'verify-lockfile': async () => (await import('./verify-lockfile.js')).registerVerifyLockfile,
   health: async () => (await import('./health.js')).registerHealth,
+  marketplace: async () => (await import('./marketplace.js')).registerMarketplace,
   advisory: async () => (await import('./advisory.js')).registerAdvisory,
 };
 

@@ -5,6 +5,7 @@
  */
 import { type Command, Option } from 'commander';
 import { setOffline } from '../io/network.js';
+import { VouchError } from '../model/errors.js';
 
 /** `-f, --format <format>` with its choices. */
 export function formatOption(choices: readonly string[], help: string): Option {
@@ -30,4 +31,20 @@ export function offlineOption(cmd: Command, what = 'never touch the network: a s
   return cmd.option('--offline', what).hook('preAction', (_cmd, action) => {
     if (action.opts()['offline']) setOffline(true);
   });
+}
+
+/** `--now DATE`: a date to judge history as of (ISO 8601), for reproducible reports. */
+export function parseNow(s: string | undefined): Date | undefined {
+  if (s === undefined) return undefined;
+  const d = new Date(s);
+  if (Number.isNaN(d.getTime())) throw new VouchError('USAGE', `--now must be a date such as 2026-01-31 or 2026-01-31T12:00:00Z (got "${s}")`);
+  return d;
+}
+
+/** A numeric option within [min, max]; a USAGE error naming the flag otherwise. */
+export function parseNumber(flag: string, s: string | undefined, min: number, max: number): number | undefined {
+  if (s === undefined) return undefined;
+  const n = Number(s);
+  if (s.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new VouchError('USAGE', `${flag} must be a number from ${min} to ${max} (got "${s}")`);
+  return n;
 }

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { collectInventory } from '../inventory/collect.js';
 import { VouchError } from '../model/errors.js';
 import { git } from './git.js';
-import { checkRepository } from './run.js';
+import { type HealthReport, checkRepository } from './run.js';
 import type { SignatureOptions } from './checks-history.js';
 import { byCodePoint } from '../model/order.js';
 
@@ -69,6 +69,10 @@ export interface PortfolioOptions extends SignatureOptions {
   top?: number;
   home?: string;
   onProject?: () => void;
+  /** each project's inventory, as read (the marketplace matches it against advisories) */
+  onInventory?: (input: string, inventory: Awaited<ReturnType<typeof collectInventory>>) => void;
+  /** each clone's full health report, as checked */
+  onHealth?: (entry: PortfolioEntry, report: HealthReport) => void;
 }
 
 /** Weight of one project's use of a package (see the module comment). */
@@ -190,6 +194,7 @@ export async function runPortfolio(inputs: readonly string[], opts: PortfolioOpt
   for (const input of inputs) {
     const inv = await collectInventory([input]);
     opts.onProject?.();
+    opts.onInventory?.(input, inv);
     const failed = inv.inputs.filter((i) => i.status === 'failed');
     for (const f of failed) warnings.push(`${input}: skipped ${f.path}: ${f.reason ?? 'unreadable'}`);
     projects.push({ path: input, components: inv.graph.components.size, failedInputs: failed.length });
@@ -241,6 +246,7 @@ export async function runPortfolio(inputs: readonly string[], opts: PortfolioOpt
         const h = await checkRepository(hit.path, { now: opts.now, home: opts.home, dependents: p.projects, gpgKeyring: opts.gpgKeyring, allowedSigners: opts.allowedSigners });
         p.repo = { path: hit.path, matchedBy: hit.matchedBy, score: h.score, criticality: h.criticality.score, checks: Object.fromEntries(h.checks.map((c) => [c.name, c.score])) };
         p.flags = unhealthyReasons(p.repo);
+        opts.onHealth?.(p, h);
       } catch (e) {
         warnings.push(`${hit.path}: health not checked: ${e instanceof VouchError ? e.oneLine() : (e as Error).message}`);
       }

@@ -117,8 +117,8 @@ export function vectorCount(file: string): number {
   return json.vectorCounts[file] ?? -1;
 }
 
-/** A deterministic PRNG (mulberry32) for sampling pairs. */
-function prng(seed: number): () => number {
+/** A deterministic PRNG (mulberry32): a failing sample can be reproduced from its seed. */
+export function prng(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;
