@@ -24,8 +24,14 @@ const LAYERS = {
   health: ['model', 'io', 'ecosystems', 'sbom', 'inventory', 'advisories', 'triage', 'engine'],
   share: ['model', 'io', 'ecosystems', 'advisories'],
   marketplace: ['model', 'io', 'ecosystems', 'advisories', 'attest', 'health'],
+  // the portfolio server's state (ARCHITECTURE.md, "The portfolio server"): the query layer, the jobs,
+  // then the portfolio's own logic over the engine — no HTTP below server/
+  db: ['model', 'io'],
+  jobs: ['model', 'io', 'db'],
+  portfolio: ['model', 'io', 'ecosystems', 'sbom', 'inventory', 'advisories', 'triage', 'report', 'engine', 'share', 'db', 'jobs'],
   // the shells: everything below them, never each other
-  cli: ['model', 'io', 'ecosystems', 'sbom', 'inventory', 'advisories', 'triage', 'report', 'remediate', 'attest', 'engine', 'health', 'share', 'marketplace'],
+  cli: ['model', 'io', 'ecosystems', 'sbom', 'inventory', 'advisories', 'triage', 'report', 'remediate', 'attest', 'engine', 'health', 'share', 'marketplace', 'db', 'jobs', 'portfolio'],
+  server: ['model', 'io', 'ecosystems', 'sbom', 'inventory', 'advisories', 'triage', 'report', 'engine', 'health', 'share', 'marketplace', 'db', 'jobs', 'portfolio'],
 };
 
 const TEST_FILES = ['**/*.test.ts', '**/*-testing.ts', '**/__fixtures__/**', 'src/testing/**', 'test/**', 'bench/**'];
