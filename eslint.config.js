@@ -29,8 +29,8 @@ const LAYERS = {
   db: ['model', 'io'],
   jobs: ['model', 'io', 'db'],
   portfolio: ['model', 'io', 'ecosystems', 'sbom', 'inventory', 'advisories', 'triage', 'report', 'engine', 'share', 'db', 'jobs'],
-  // the shells: everything below them, never each other
-  cli: ['model', 'io', 'ecosystems', 'sbom', 'inventory', 'advisories', 'triage', 'report', 'remediate', 'attest', 'engine', 'health', 'share', 'marketplace', 'db', 'jobs', 'portfolio'],
+  // the shells: everything below them; the CLI starts the server (`vouch serve`), the server never imports the CLI
+  cli: ['model', 'io', 'ecosystems', 'sbom', 'inventory', 'advisories', 'triage', 'report', 'remediate', 'attest', 'engine', 'health', 'share', 'marketplace', 'db', 'jobs', 'portfolio', 'server'],
   server: ['model', 'io', 'ecosystems', 'sbom', 'inventory', 'advisories', 'triage', 'report', 'engine', 'health', 'share', 'marketplace', 'db', 'jobs', 'portfolio'],
 };
 
