@@ -10,7 +10,6 @@
  * (message signature). Returns a verdict per subject; throws only for unusable input.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import * as sb from '@sigstore/bundle';
 import type { Bundle } from '@sigstore/bundle';
@@ -22,6 +21,7 @@ import { VouchError } from '../model/errors.js';
 import { type LoadedKey, displayKeyId } from './keys.js';
 import { INTOTO_PAYLOAD_TYPE, subjectName } from './statement.js';
 import { publicGoodTrustedRoot } from './trusted-root.js';
+import { MAX_INPUT_BYTES, readRegularFile } from '../io/input.js';
 
 export interface VerifyOptions {
   /** The bundle as parsed JSON. */
@@ -88,8 +88,9 @@ async function readSubject(s: string): Promise<SubjectData | SubjectVerdict> {
   }
   let data: Buffer;
   try {
-    data = await readFile(s);
+    data = await readRegularFile(s, { maxBytes: MAX_INPUT_BYTES });
   } catch (e) {
+    if (e instanceof VouchError) throw e;
     throw new VouchError('INPUT_MISSING', `cannot read the subject (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { path: s, cause: e });
   }
   const sha256 = createHash('sha256').update(data).digest('hex');

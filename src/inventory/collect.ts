@@ -91,7 +91,7 @@ export async function collectInventory(paths: readonly string[], opts: CollectOp
           continue;
         }
         try {
-          addInventory(result, await extractor.extract(await fileInput(file)));
+          addInventory(result, await extractor.extract(await fileInput(file, { dir: p, mode: 'confine' })));
         } catch (e) {
           if (!(e instanceof VouchError)) throw e;
           result.inputs.push({ path: file, extractor: extractor.id, status: 'failed', reason: e.oneLine(), components: 0, warnings: [] });

@@ -17,6 +17,7 @@ import type { Inventory } from '../model/inventory.js';
 import type { Extractor } from '../ecosystems/types.js';
 import type { CollectedInventory } from '../model/inventory.js';
 import { fileInput } from '../io/input.js';
+import { resolveInRoot } from '../io/root.js';
 import { SKIPPED_DIRS, addInventory, shadowedInput, shadowingSibling } from './common.js';
 
 /** Root-level folders that are kernel or device views, not files. */
@@ -60,7 +61,8 @@ export async function scanRootfs(dir: string, extractors: readonly Extractor[], 
   const skip = new Set([...SKIPPED_AT_ROOT, ...(opts.skip ?? [])].map((s) => normRel(s)));
   const result: RootfsInventory = { graph: new DependencyGraph(), inputs: [], unresolved: [], warnings: [] };
   const found: { file: string; extractor: Extractor; shadowedBy?: string }[] = [];
-  const state = { unreadable: 0, tooDeep: 0, tooMany: 0 };
+  const state = { unreadable: 0, tooDeep: 0, tooMany: 0, dangling: 0 };
+  const refused: { file: string; extractor: Extractor; reason: string }[] = [];
 
   const starts = opts.only?.length ? opts.only.map(normRel) : [''];
   for (const rel of [...new Set(starts)].sort()) {
@@ -68,13 +70,17 @@ export async function scanRootfs(dir: string, extractors: readonly Extractor[], 
     if (rel !== '' && !(await isRealDir(root, rel))) continue;
     if (starts.some((s) => s !== rel && s !== '' && rel.startsWith(`${s}/`))) continue; // nested in another start
     const executables = extractors.filter((x) => x.executables);
-    await walk(root, rel, rel === '' ? 0 : rel.split('/').length, { extractors, executables, skip, maxDepth, maxFiles, found, state });
+    await walk(root, rel, rel === '' ? 0 : rel.split('/').length, { extractors, executables, skip, maxDepth, maxFiles, found, refused, state });
   }
   if (state.unreadable) result.warnings.push(`${state.unreadable} folder(s) could not be read and were skipped`);
   if (state.tooDeep) result.warnings.push(`${state.tooDeep} folder(s) deeper than ${maxDepth} levels were not entered`);
+  if (state.dangling) result.warnings.push(`${state.dangling} symbolic link(s) named like a file vouch reads lead nowhere inside the root (not read)`);
   if (state.tooMany) result.warnings.push(`file limit (${maxFiles}) reached: ${state.tooMany} more file(s) were not read`);
 
   const show = opts.displayRoot === undefined ? (s: string) => s : relabeller(root, opts.displayRoot);
+  for (const r of refused) {
+    result.inputs.push({ path: show(r.file), extractor: r.extractor.id, status: 'failed', reason: `${show(r.file)}: ${r.reason}`, components: 0, warnings: [] });
+  }
   for (const { file, extractor, shadowedBy } of found) {
     opts.onFile?.(show(file));
     if (shadowedBy !== undefined) {
@@ -82,7 +88,7 @@ export async function scanRootfs(dir: string, extractors: readonly Extractor[], 
       continue;
     }
     try {
-      addInventory(result, relabel(await extractor.extract(await fileInput(file)), show));
+      addInventory(result, relabel(await extractor.extract(await fileInput(file, { dir: root, mode: 'chroot' })), show));
     } catch (e) {
       // a file that cannot be read is that input's failure; anything else thrown is a bug (exit 70)
       if (!(e instanceof VouchError)) throw e;
@@ -100,7 +106,9 @@ interface WalkCtx {
   maxDepth: number;
   maxFiles: number;
   found: { file: string; extractor: Extractor; shadowedBy?: string }[];
-  state: { unreadable: number; tooDeep: number; tooMany: number };
+  /** files an extractor wants that are not regular files: reported as failed inputs, never read */
+  refused: { file: string; extractor: Extractor; reason: string }[];
+  state: { unreadable: number; tooDeep: number; tooMany: number; dangling: number };
 }
 
 async function walk(root: string, rel: string, depth: number, ctx: WalkCtx): Promise<void> {
@@ -140,6 +148,23 @@ async function walk(root: string, rel: string, depth: number, ctx: WalkCtx): Pro
         const shadowedBy = shadowingSibling(extractor, full, (name) => entries.some((x) => x.isFile() && x.name === name));
         ctx.found.push({ file: full, extractor, ...(shadowedBy ? { shadowedBy } : {}) });
       }
+    } else {
+      // a symlink, FIFO, socket or device an extractor wants (var/lib/dpkg/status as a link or a
+      // FIFO): never silently passed over. A link is resolved inside the root, as if it were `/`.
+      const full = path.join(root, childRel);
+      const extractor = ctx.extractors.find((x) => x.wants(full));
+      if (!extractor) continue;
+      if (!e.isSymbolicLink()) {
+        ctx.refused.push({ file: full, extractor, reason: `not a regular file (${e.isFIFO() ? 'a FIFO' : e.isSocket() ? 'a socket' : 'a device'}): not read` });
+        continue;
+      }
+      const real = await resolveInRoot(root, childRel);
+      const st = real === undefined ? undefined : await stat(real).catch(() => undefined);
+      if (real === undefined) ctx.refused.push({ file: full, extractor, reason: 'a loop of symbolic links: not read' });
+      else if (!st) ctx.state.dangling++; // nothing to read: counted in the walk's warnings
+      else if (!st.isFile()) ctx.refused.push({ file: full, extractor, reason: `a symbolic link to something that is not a regular file: not read` });
+      else if (ctx.found.length >= ctx.maxFiles) ctx.state.tooMany++;
+      else ctx.found.push({ file: real, extractor });
     }
   }
 }
