@@ -131,7 +131,10 @@ function mergeCollected(result: CollectedInventory, label: string, other: Rootfs
   else result.graph.merge(other.graph);
   result.inputs.push(...other.inputs);
   result.unresolved.push(...other.unresolved);
-  if (other.warnings.length) {
+  if (other.lost.length) {
+    // what the walk or the unpacking could not read: the tree is partial (exit 2 unless --allow-partial)
+    result.inputs.push({ path: label, status: 'partial', lost: [...other.lost], components: 0, warnings: other.warnings });
+  } else if (other.warnings.length) {
     result.inputs.push({ path: label, status: 'ok', components: 0, warnings: other.warnings });
   }
 }

@@ -87,7 +87,7 @@ describe('scanRootfs: a root file system in a folder', () => {
     expect(byPath.get('srv/broken/package-lock.json')!.reason).toMatch(/JSON/);
     expect(byPath.get('var/lib/dpkg/status')).toMatchObject({ status: 'ok', components: 2, extractor: 'debian/dpkg-status' });
     // deep/a/b/c/d/e is 6 levels down
-    expect(inv.warnings.join('\n')).toMatch(/deeper than 5 levels/);
+    expect(inv.lost.join('\n')).toMatch(/deeper than 5 levels/);
   });
 
   it('without a depth bound hit, the deep lockfile is read too', async () => {

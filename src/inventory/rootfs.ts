@@ -42,8 +42,14 @@ export interface RootfsOptions {
 }
 
 export interface RootfsInventory extends CollectedInventory {
-  /** Remarks about the walk itself (depth or file limit reached, unreadable folders). */
+  /** Remarks about the walk itself that lose nothing (links leading nowhere). */
   warnings: string[];
+  /**
+   * What the walk could not read — folders deeper than the limit, unreadable folders, files past
+   * the file limit (and, for an image, layers not applied and entries refused): the tree is then a
+   * `partial` input, and a scan exits 2 unless --allow-partial.
+   */
+  lost: string[];
 }
 
 export async function scanRootfs(dir: string, extractors: readonly Extractor[], opts: RootfsOptions = {}): Promise<RootfsInventory> {
@@ -59,7 +65,7 @@ export async function scanRootfs(dir: string, extractors: readonly Extractor[], 
   const maxDepth = opts.maxDepth ?? 48;
   const maxFiles = opts.maxFiles ?? 100_000;
   const skip = new Set([...SKIPPED_AT_ROOT, ...(opts.skip ?? [])].map((s) => normRel(s)));
-  const result: RootfsInventory = { graph: new DependencyGraph(), inputs: [], unresolved: [], warnings: [] };
+  const result: RootfsInventory = { graph: new DependencyGraph(), inputs: [], unresolved: [], warnings: [], lost: [] };
   const found: { file: string; extractor: Extractor; shadowedBy?: string }[] = [];
   const state = { unreadable: 0, tooDeep: 0, tooMany: 0, dangling: 0 };
   const refused: { file: string; extractor: Extractor; reason: string }[] = [];
@@ -72,10 +78,10 @@ export async function scanRootfs(dir: string, extractors: readonly Extractor[], 
     const executables = extractors.filter((x) => x.executables);
     await walk(root, rel, rel === '' ? 0 : rel.split('/').length, { extractors, executables, skip, maxDepth, maxFiles, found, refused, state });
   }
-  if (state.unreadable) result.warnings.push(`${state.unreadable} folder(s) could not be read and were skipped`);
-  if (state.tooDeep) result.warnings.push(`${state.tooDeep} folder(s) deeper than ${maxDepth} levels were not entered`);
+  if (state.unreadable) result.lost.push(`${state.unreadable} folder(s) could not be read and were skipped`);
+  if (state.tooDeep) result.lost.push(`${state.tooDeep} folder(s) deeper than ${maxDepth} levels were not entered`);
   if (state.dangling) result.warnings.push(`${state.dangling} symbolic link(s) named like a file vouch reads lead nowhere inside the root (not read)`);
-  if (state.tooMany) result.warnings.push(`file limit (${maxFiles}) reached: ${state.tooMany} more file(s) were not read`);
+  if (state.tooMany) result.lost.push(`file limit (${maxFiles}) reached: ${state.tooMany} more file(s) were not read`);
 
   const show = opts.displayRoot === undefined ? (s: string) => s : relabeller(root, opts.displayRoot);
   for (const r of refused) {
