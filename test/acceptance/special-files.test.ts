@@ -173,6 +173,23 @@ describe('special files and links out of the tree', () => {
       expect(r.stdout + r.stderr).not.toContain(SECRET);
     });
 
+    it('symlink loops (a → b → a, x → ., up → /) and an os-release that is a FIFO: the walk ends, the packages are read', () => {
+      const root = path.join(work, 'rootfs-loops');
+      file('rootfs-loops/var/lib/dpkg/status', DPKG('looped-pkg'));
+      link('rootfs-loops/srv/a', 'b');
+      link('rootfs-loops/srv/b', 'a');
+      link('rootfs-loops/srv/x', '.');
+      link('rootfs-loops/srv/up', '/');
+      link('rootfs-loops/srv/deep/package-lock.json', '../../srv/deep/package-lock.json');
+      fifo('rootfs-loops/etc/os-release');
+      const r = run(['sbom', '--rootfs', root]);
+      expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
+      expect(r.stdout).toContain('looped-pkg');
+      // the self-referencing lockfile link is a loop: a failed input, so exit 2
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain('loop');
+    });
+
     it('a dpkg status that is a FIFO: a failed input, exit 2, no hang', () => {
       const root = path.join(work, 'rootfs-fifo');
       fifo('rootfs-fifo/var/lib/dpkg/status');
