@@ -28,6 +28,10 @@ import { defaultExtractors } from './extractors.js';
 import { resolveInRoot } from '../io/root.js';
 import { scanRootfs, type RootfsInventory, type RootfsOptions } from './rootfs.js';
 import { readTar } from '../io/tar.js';
+import { makeTempDir, removeStaleTempDirs } from '../io/temp.js';
+
+/** Temporary folders of image scans: `vouch-image-<pid>-XXXXXX`. */
+export const IMAGE_TMP_PREFIX = 'vouch-image-';
 
 /** Files always written, whatever the extractors want: what tells the distribution and release. */
 const RELEASE_FILES = new Set(['etc/os-release', 'usr/lib/os-release', 'etc/alpine-release', 'etc/debian_version', 'etc/lsb-release']);
@@ -81,7 +85,11 @@ export interface ImageInventory extends RootfsInventory {
  */
 export async function extractImage(tarPath: string, opts: ImageOptions = {}): Promise<ImageInventory> {
   const extractors = opts.extractors ?? defaultExtractors();
-  const tmp = await mkdtemp(path.join(opts.tmpDir ?? tmpdir(), 'vouch-image-'));
+  // leftovers of image scans killed with SIGKILL are removed first; this one's folder is removed
+  // on SIGINT/SIGTERM/SIGHUP too (io/temp.ts)
+  removeStaleTempDirs(IMAGE_TMP_PREFIX, opts.tmpDir);
+  const temp = await makeTempDir(IMAGE_TMP_PREFIX, opts.tmpDir);
+  const tmp = temp.dir;
   try {
     const root = path.join(tmp, 'rootfs');
     await mkdir(root);
@@ -95,7 +103,7 @@ export async function extractImage(tarPath: string, opts: ImageOptions = {}): Pr
     const { warnings, lost, ...image } = unpacked;
     return { ...inv, warnings: [...warnings, ...inv.warnings], lost: [...lost, ...inv.lost], image };
   } finally {
-    await rm(tmp, { recursive: true, force: true });
+    await temp.dispose();
   }
 }
 
