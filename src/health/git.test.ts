@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GIT_ENV, TestRepo, cleanupRepos } from './__fixtures__/git-repo.js';
 import { git, gitInvocation } from './git.js';
+import { checkRepository } from './run.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'vouch-git-vectors-'));
 afterAll(() => {
@@ -196,3 +197,13 @@ describe('the helper still reads what health needs', () => {
 });
 
 const IDENT_OPTS = { config: IDENT };
+
+describe('the work tree stays the folder given', () => {
+  it('core.worktree pointing elsewhere (the host) is refused with one line, nothing read there', async () => {
+    const r = clone();
+    const elsewhere = mkdtempSync(path.join(tmp, 'host-'));
+    writeFileSync(path.join(elsewhere, 'SECURITY.md'), 'host file');
+    r.git(['config', 'core.worktree', elsewhere]);
+    await expect(checkRepository(r.dir, { skipVulnerabilities: true })).rejects.toMatchObject({ code: 'INPUT_UNSAFE', message: expect.stringContaining('core.worktree') });
+  });
+});
