@@ -102,6 +102,24 @@ describe('special files and links out of the tree', () => {
     });
   });
 
+  describe('a walked folder', () => {
+    it('a lockfile that is a FIFO is a failed input (exit 2), a symlinked one a note — neither read, neither silent', () => {
+      const dir = path.join(work, 'walk-special');
+      fifo('walk-special/a/package-lock.json');
+      link('walk-special/b/package-lock.json', path.join(host, 'secret.txt'));
+      file('walk-special/c/requirements.txt', 'flask==2.0.0\n');
+      const r = run(['sbom', dir]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain('not a regular file (a FIFO)');
+      expect(r.stdout).toContain('flask');
+      expect(r.stdout + r.stderr).not.toContain(SECRET);
+      rmSync(path.join(dir, 'a'), { recursive: true });
+      const again = run(['sbom', dir, '-f', 'cyclonedx-json']);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout + again.stderr).not.toContain(SECRET);
+    });
+  });
+
   describe('files read beside a lockfile in a walked folder', () => {
     it('composer.json a FIFO: the lockfile fails with that line, nothing hangs', () => {
       const dir = path.join(work, 'walk-fifo');
