@@ -7,7 +7,6 @@
  * the keys it trusts; nothing of it is used.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { signBlob } from '../attest/attest.js';
 import type { LoadedKey } from '../attest/keys.js';
 import { parseBundleText, verifyBundle } from '../attest/verify.js';
@@ -16,6 +15,7 @@ import { VouchError } from '../model/errors.js';
 import type { Engagement, EngagementState } from './engagements.js';
 import { ENGAGEMENT_STATES } from './engagements.js';
 import type { EffortClass, Need, NeedKind, Pledge, SkillProfile } from './types.js';
+import { readRegularFile } from '../io/input.js';
 
 export const FEED_SCHEMA = 'vouch-marketplace-feed/1';
 export const FEED_BUNDLE_SUFFIX = '.sigstore.json';
@@ -92,15 +92,17 @@ export async function readFeed(file: string, keys: readonly LoadedKey[], bundleF
   if (keys.length === 0) throw new VouchError('USAGE', 'reading a feed needs --key with the publisher\'s public key');
   let bundleText: string;
   try {
-    bundleText = await readFile(bundleFile, 'utf8');
+    bundleText = (await readRegularFile(bundleFile)).toString('utf8');
   } catch (e) {
+    if (e instanceof VouchError) throw e;
     throw new VouchError('INPUT_MISSING', `cannot read the feed's signature bundle (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { path: bundleFile, cause: e });
   }
   const bundle = parseBundleText(bundleText, bundleFile);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = (await readRegularFile(file)).toString('utf8');
   } catch (e) {
+    if (e instanceof VouchError) throw e;
     throw new VouchError('INPUT_MISSING', `cannot read the feed (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { path: file, cause: e });
   }
   const reasons: string[] = [];
