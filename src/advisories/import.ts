@@ -94,6 +94,11 @@ export async function updateStore(opts: UpdateOptions): Promise<UpdateSummary> {
 
 async function build(home: string, opts: UpdateOptions): Promise<UpdateSummary> {
   const started = performance.now();
+  // the current store is read to keep what this update does not reload: a FIFO or device there would block or never end
+  const current = statSync(storePath(home), { throwIfNoEntry: false });
+  if (current && !current.isFile()) {
+    throw new VouchError('STORE_CORRUPT', 'the advisory store is not a regular file: remove it, then run `vouch db update` again', { path: storePath(home) });
+  }
   const staleRemoved = removeStaleTemps(home);
   const limits: ZipLimits = { ...DEFAULT_ZIP_LIMITS, ...opts.limits };
   const finalPath = storePath(home);

@@ -5,7 +5,7 @@
  *
  * Records are kept as published (the JSON text); the other tables are indexes over them.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -174,6 +174,11 @@ export class AdvisoryStore {
       throw new VouchError('STORE_MISSING', `no advisory store yet; run \`vouch db update\`${homeHint(home)} to load the OSV advisories`, {
         path: file,
       });
+    }
+    // a FIFO would block SQLite's open for ever, a device never ends: a regular file only
+    const st = statSync(file, { throwIfNoEntry: false });
+    if (st && !st.isFile()) {
+      throw new VouchError('STORE_CORRUPT', `the advisory store is not a regular file; remove it and run \`vouch db update\`${homeHint(home)}`, { path: file });
     }
     let db: Database.Database | undefined;
     try {

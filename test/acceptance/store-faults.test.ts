@@ -5,7 +5,7 @@
  * `vouch db update` (exit 2, never an internal error). Runs have timeouts: a hang fails.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -168,6 +168,18 @@ describe('store faults', () => {
     mkdirSync(home);
     writeFileSync(path.join(home, 'osv.sqlite'), Buffer.alloc(8192, 0x41));
     oneLine(run(['scan', path.join(work, 'package-lock.json')], { VOUCH_HOME: home }), 'osv.sqlite', 'vouch db update');
+  });
+
+  it('a store file that is a FIFO or /dev/zero by symlink: one line, no hang, for scan and for update', () => {
+    const home = path.join(work, 'fifo-store');
+    mkdirSync(home);
+    spawnSync('mkfifo', [path.join(home, 'osv.sqlite')]);
+    oneLine(run(['scan', path.join(work, 'package-lock.json')], { VOUCH_HOME: home }), 'osv.sqlite', 'not a regular file');
+    oneLine(run(['db', 'update', '--source', oldSource], { VOUCH_HOME: home }), 'osv.sqlite', 'not a regular file');
+    const zero = path.join(work, 'zero-store');
+    mkdirSync(zero);
+    symlinkSync('/dev/zero', path.join(zero, 'osv.sqlite'));
+    oneLine(run(['scan', path.join(work, 'package-lock.json')], { VOUCH_HOME: zero }), 'osv.sqlite', 'not a regular file');
   });
 
   it('a damaged record: one line saying to run `vouch db update`', () => {
