@@ -198,6 +198,15 @@ describe('the helper still reads what health needs', () => {
 
 const IDENT_OPTS = { config: IDENT };
 
+describe('a configuration that would make git wait for ever', () => {
+  it('an include that is a FIFO: git is stopped at the timeout with one line, not waited on', async () => {
+    const r = clone();
+    spawnSync('mkfifo', [path.join(r.dir, '.git', 'evil.cfg')]);
+    r.git(['config', 'include.path', 'evil.cfg']);
+    await expect(git(r.dir, ['log', '--format=%s'], { timeoutMs: 1500 })).rejects.toMatchObject({ code: 'INPUT_UNSUPPORTED', message: expect.stringContaining('did not finish') });
+  });
+});
+
 describe('the work tree stays the folder given', () => {
   it('core.worktree pointing elsewhere (the host) is refused with one line, nothing read there', async () => {
     const r = clone();

@@ -10,7 +10,16 @@ export interface GitRunOptions {
   env?: Record<string, string>;
   /** Extra `-c key=value` settings placed before the subcommand. */
   config?: Record<string, string>;
+  /**
+   * Milliseconds before git is killed (default 5 minutes; 30 s for reading the configuration, which
+   * every command does first): a clone can hold a FIFO where git reads, and git would wait for ever.
+   */
+  timeoutMs?: number;
 }
+
+const DEFAULT_TIMEOUT_MS = 5 * 60 * 1000;
+/** Reading the configuration is instant; longer means it waits on something (a FIFO include). */
+const CONFIG_TIMEOUT_MS = 30 * 1000;
 
 export interface GitResult {
   code: number;
@@ -118,9 +127,13 @@ export function gitInvocation(repo: string, args: readonly string[], opts: GitRu
   return { argv, env: gitEnv(config, opts.env) };
 }
 
-function run(inv: GitInvocation): Promise<GitResult> {
+function run(inv: GitInvocation, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<GitResult> {
   return new Promise((resolve, reject) => {
-    execFile('git', inv.argv, { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, env: inv.env }, (err, stdout, stderr) => {
+    execFile('git', inv.argv, { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, env: inv.env, timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
+      if (err && (err as { killed?: boolean }).killed) {
+        reject(new VouchError('INPUT_UNSUPPORTED', `git ${inv.argv[3] ?? ''} did not finish within ${Math.round(timeoutMs / 1000)} s (a FIFO in the repository's configuration?); stopped`, { cause: err }));
+        return;
+      }
       if (err && typeof (err as NodeJS.ErrnoException).code === 'string') {
         reject(new VouchError('INPUT_UNSUPPORTED', `cannot run git: ${(err as Error).message}`, { cause: err }));
         return;
@@ -135,8 +148,8 @@ function run(inv: GitInvocation): Promise<GitResult> {
  * The repository's per-driver keys (see gitInvocation), read afresh for every command (a
  * long-lived process must not trust what it read before). Reading configuration runs nothing.
  */
-async function driverKeys(repo: string): Promise<string[] | GitResult> {
-  const r = await run(gitInvocation(repo, ['config', '--list', '-z', '--includes']));
+async function driverKeys(repo: string, timeoutMs?: number): Promise<string[] | GitResult> {
+  const r = await run(gitInvocation(repo, ['config', '--list', '-z', '--includes']), Math.min(timeoutMs ?? CONFIG_TIMEOUT_MS, CONFIG_TIMEOUT_MS));
   if (r.code !== 0) return r;
   const keys = new Set<string>();
   for (const entry of r.stdout.split('\0')) {
@@ -152,10 +165,10 @@ async function driverKeys(repo: string): Promise<string[] | GitResult> {
  * gitInvocation); resolves with the exit code instead of throwing on a non-zero exit.
  */
 export async function git(repo: string, args: readonly string[], opts: GitRunOptions = {}): Promise<GitResult> {
-  const drivers = await driverKeys(repo);
+  const drivers = await driverKeys(repo, opts.timeoutMs);
   // configuration that cannot be read: fail rather than run without knowing its drivers
   if (!Array.isArray(drivers)) return drivers;
-  return run(gitInvocation(repo, args, opts, drivers));
+  return run(gitInvocation(repo, args, opts, drivers), opts.timeoutMs);
 }
 
 /** Like git() but a non-zero exit is a VouchError naming the repository. */
