@@ -23,6 +23,7 @@ import { openSource, resolveFeed, type ImportProgress } from './sources.js';
 import { FEEDS_SQL, INDEX_SQL, readFeeds, SCHEMA_SQL, SCHEMA_VERSION, STORE_FILE, storePath } from './store.js';
 import { DEFAULT_ZIP_LIMITS, type ZipLimits } from '../io/zip.js';
 import { VouchError } from '../model/errors.js';
+import { cleanupOnSignal, processAlive } from '../io/temp.js';
 
 export interface UpdateOptions {
   /** The store folder (VOUCH_HOME); created when missing. */
@@ -81,13 +82,21 @@ export const MAX_WARNINGS = 200;
 export async function updateStore(opts: UpdateOptions): Promise<UpdateSummary> {
   const home = path.resolve(opts.home);
   let release: (() => void) | undefined;
+  let unregister: (() => void) | undefined;
   try {
     mkdirSync(home, { recursive: true });
     release = lockStore(home);
+    // Ctrl-C, SIGTERM, SIGHUP: this update's temporary files and its lock go (the store is untouched)
+    const ours = release;
+    unregister = cleanupOnSignal(() => {
+      for (const name of readdirSync(home)) if (name.startsWith(`${STORE_FILE}.tmp-${process.pid}`)) rmSync(path.join(home, name), { force: true });
+      ours();
+    });
     return await build(home, opts);
   } catch (e) {
     throw unwritable(e, home);
   } finally {
+    unregister?.();
     release?.();
   }
 }
@@ -364,15 +373,6 @@ export function removeStaleTemps(home: string): string[] {
   return removed;
 }
 
-function processAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function fsyncPath(p: string): void {
   let fd: number | undefined;

@@ -14,9 +14,20 @@ const live = new Set<string>();
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 let installed = false;
 
+/** Other paths (files) to remove on a signal, with what each needs to decide. */
+const cleanups = new Set<() => void>();
+
 function onSignal(sig: (typeof SIGNALS)[number]): void {
   for (const d of live) rmSync(d, { recursive: true, force: true });
   live.clear();
+  for (const c of cleanups) {
+    try {
+      c();
+    } catch {
+      // the process is ending: what cannot be removed now, the next run removes
+    }
+  }
+  cleanups.clear();
   // only ours: end as the signal would have (the command's own handler, if any, decides otherwise)
   if (process.listenerCount(sig) === 1) process.exit(128 + (os.constants.signals[sig] ?? 0));
 }
@@ -25,6 +36,18 @@ function install(): void {
   if (installed) return;
   installed = true;
   for (const sig of SIGNALS) process.on(sig, () => onSignal(sig));
+}
+
+/**
+ * Runs `cleanup` (synchronous: removing temporary files, a lock) if SIGINT, SIGTERM or SIGHUP
+ * ends the process before the returned function is called to unregister it.
+ */
+export function cleanupOnSignal(cleanup: () => void): () => void {
+  cleanups.add(cleanup);
+  install();
+  return () => {
+    cleanups.delete(cleanup);
+  };
 }
 
 export interface TempDir {

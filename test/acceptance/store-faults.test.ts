@@ -103,6 +103,25 @@ describe('store faults', () => {
     expect(readdirSync(home).sort()).toEqual(['osv.sqlite']);
   });
 
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    it(`${sig} during an update: its temporary files and its lock removed, the old store kept`, async () => {
+      const home = freshHome(`signal-${sig}`);
+      const child = spawn(process.execPath, [VOUCH, 'db', 'update', '--source', newSource, '--quiet'], { env: { ...process.env, VOUCH_HOME: home }, stdio: 'ignore' });
+      const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      for (let i = 0; i < 1200 && !readdirSync(home).some((n) => n.includes('.tmp-')); i++) await new Promise((r) => setTimeout(r, 5));
+      // held still while the signal is queued, so that the update cannot finish first
+      child.kill('SIGSTOP');
+      const midway = readdirSync(home).some((n) => n.includes('.tmp-'));
+      child.kill(sig);
+      child.kill('SIGCONT');
+      const code = await exited;
+      expect(midway, 'the signal landed while the update was writing').toBe(true);
+      expect(code).toBe(128 + { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 }[sig]);
+      expect(readdirSync(home).sort()).toEqual(['osv.sqlite']);
+      expect(storeCount(home)).toBe(2);
+    });
+  }
+
   it('two updates at once: one runs, the other fails with one line; the store stays whole', async () => {
     const home = freshHome('two');
     const start = (): Promise<Run> =>
