@@ -17,8 +17,9 @@ import { scoreStoreVectors } from './cvss.js';
 import { loadEpss } from './epss.js';
 import { fetchKev, loadKev } from './kev.js';
 import { loadOsv } from './osv-load.js';
+import { copyPreviousPartners, loadPartner, type PartnerFeedLoad } from './partners.js';
 import { openSource, resolveFeed, type ImportProgress } from './sources.js';
-import { FEEDS_SQL, INDEX_SQL, readFeeds, SCHEMA_SQL, SCHEMA_VERSION, STORE_FILE, storePath } from './store.js';
+import { FEEDS_SQL, INDEX_SQL, PARTNER_SQL, type PartnerFeedStatus, readFeeds, SCHEMA_SQL, SCHEMA_VERSION, STORE_FILE, storePath } from './store.js';
 import { DEFAULT_ZIP_LIMITS, type ZipLimits } from '../io/zip.js';
 
 export interface UpdateOptions {
@@ -39,6 +40,11 @@ export interface UpdateOptions {
   /** Drop the current store's ecosystems that this update does not load, instead of keeping them. */
   prune?: boolean | undefined;
   limits?: Partial<ZipLimits> | undefined;
+  /**
+   * A subscribed feed, already verified in full (src/share/feed.ts): its records replace the ones
+   * the store held from that feed. The other feeds are kept.
+   */
+  partner?: PartnerFeedLoad | undefined;
 }
 
 export interface UpdateSummary {
@@ -68,6 +74,10 @@ export interface UpdateSummary {
   epss?: LoadedFeed;
   /** Feeds copied unchanged from the previous store. */
   feedsKept: FeedName[];
+  /** The subscribed feed this update loaded. */
+  partner?: PartnerFeedStatus;
+  /** Subscribed feeds copied unchanged from the previous store (their locations). */
+  partnersKept: string[];
   /** Stale temp files of dead updates removed before this one. */
   staleRemoved: string[];
   seconds: number;
@@ -128,6 +138,9 @@ export async function updateStore(opts: UpdateOptions): Promise<UpdateSummary> {
     const feedsKept = copyPreviousFeeds(db, finalPath, reloaded, warn);
     const kevLoaded = kev ? loadKev(db, kev, loadedAt, opts.progress) : undefined;
     const epssLoaded = epss ? await loadEpss(db, epss, loadedAt, opts.progress) : undefined;
+    db.exec(PARTNER_SQL);
+    const partnersKept = copyPreviousPartners(db, finalPath, opts.partner?.location);
+    const partner = opts.partner ? loadPartner(db, opts.partner, loadedAt) : undefined;
 
     const countOf = db.prepare('SELECT count(*) AS n FROM ecosystem_advisories WHERE ecosystem = ?');
     const insSource = db.prepare('INSERT OR REPLACE INTO sources (ecosystem, source, loaded_at, count, newest_modified) VALUES (?, ?, ?, ?, ?)');
@@ -164,6 +177,8 @@ export async function updateStore(opts: UpdateOptions): Promise<UpdateSummary> {
       ...(kevLoaded ? { kev: kevLoaded } : {}),
       ...(epssLoaded ? { epss: epssLoaded } : {}),
       feedsKept,
+      ...(partner ? { partner } : {}),
+      partnersKept,
       loaded,
       kept: osv.kept,
       dropped: osv.dropped,
