@@ -12,7 +12,7 @@
  * verifying are passed in (the CLI gives src/attest's), so this layer stays free of cryptography.
  */
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fetchLimited } from '../advisories/sources.js';
@@ -256,15 +256,20 @@ interface FeedReader {
  * (the last one loaded from this feed). Any failure throws one VouchError naming it; nothing is
  * returned in part.
  */
-export async function readAdvisoryFeed(spec: string, verify: IndexVerifier, opts: { notBefore?: string | undefined } = {}): Promise<VerifiedFeed> {
+export async function readAdvisoryFeed(
+  spec: string,
+  verify: IndexVerifier,
+  opts: { notBefore?: ((location: string) => string | undefined) | undefined } = {},
+): Promise<VerifiedFeed> {
   const reader = await openReader(spec);
+  const notBefore = opts.notBefore?.(reader.location);
   const indexName = `${reader.location}/${INDEX_FILE}`;
   const indexData = await reader.get(INDEX_FILE, FEED_LIMITS.indexBytes);
   const bundleData = await reader.get(INDEX_BUNDLE_FILE, FEED_LIMITS.bundleBytes);
   const { keyId } = await verify({ name: indexName, data: indexData }, { name: `${reader.location}/${INDEX_BUNDLE_FILE}`, text: bundleData.toString('utf8') });
   const index = parseIndex(indexData, indexName);
-  if (opts.notBefore !== undefined && Date.parse(index.published) < Date.parse(opts.notBefore)) {
-    throw new VouchError('SIGNATURE_INVALID', `feed refused: the index was published ${index.published}, before the one already loaded (${opts.notBefore}): a replayed older index`, {
+  if (notBefore !== undefined && Date.parse(index.published) < Date.parse(notBefore)) {
+    throw new VouchError('SIGNATURE_INVALID', `feed refused: the index was published ${index.published}, before the one already loaded (${notBefore}): a replayed older index`, {
       path: indexName,
     });
   }
@@ -389,4 +394,59 @@ async function openReader(spec: string): Promise<FeedReader> {
       return out.sort(byCodePoint);
     },
   };
+}
+
+// ---- writing -----------------------------------------------------------------------------------
+
+/** index.json exactly as signed: the bytes the bundle covers. */
+export function indexBytes(index: FeedIndex): Buffer {
+  return Buffer.from(`${JSON.stringify(index, null, 2)}\n`, 'utf8');
+}
+
+/**
+ * Writes the feed folder as a whole: the files are written into a new folder beside `dir`, fsynced,
+ * then renamed into place (a previous feed there is swapped out and removed), so a reader sees the
+ * old feed or the new one, never a mix — at worst, for the instant between the two renames, no
+ * feed (which it refuses, as it refuses any incomplete feed). A `dir` holding anything but a feed
+ * is left alone and refused.
+ */
+export async function writeFeed(dir: string, plan: FeedPlan, index: Buffer, bundle: string): Promise<void> {
+  const target = path.resolve(dir);
+  const existing = await stat(target).catch(() => undefined);
+  if (existing) {
+    if (!existing.isDirectory()) throw new VouchError('USAGE', 'the feed folder is a file', { path: dir });
+    const names = await readdir(target);
+    const ours = new Set([INDEX_FILE, INDEX_BUNDLE_FILE, RECORDS_DIR, VEX_DIR]);
+    const foreign = names.filter((n) => !ours.has(n));
+    if (foreign.length) {
+      throw new VouchError('USAGE', `the folder holds ${foreign.length} file(s) that are not part of a feed (${foreign.slice(0, 3).join(', ')}): publish into an empty or new folder`, { path: dir });
+    }
+  }
+  const tmp = `${target}.tmp-${process.pid}`;
+  const old = `${target}.old-${process.pid}`;
+  await rm(tmp, { recursive: true, force: true });
+  try {
+    await mkdir(path.join(tmp, RECORDS_DIR), { recursive: true });
+    if (plan.index.vex.length) await mkdir(path.join(tmp, VEX_DIR), { recursive: true });
+    for (const [rel, data] of plan.files) await writeSynced(path.join(tmp, ...rel.split('/')), data);
+    await writeSynced(path.join(tmp, INDEX_BUNDLE_FILE), Buffer.from(bundle, 'utf8'));
+    await writeSynced(path.join(tmp, INDEX_FILE), index);
+    if (existing) await rename(target, old);
+    await rename(tmp, target);
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true });
+    if (existing && !(await stat(target).catch(() => undefined))) await rename(old, target).catch(() => undefined);
+    throw new VouchError('USAGE', `cannot write the feed (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { path: dir, cause: e });
+  }
+  await rm(old, { recursive: true, force: true });
+}
+
+async function writeSynced(file: string, data: Buffer): Promise<void> {
+  const fh = await open(file, 'wx');
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
 }
