@@ -107,10 +107,10 @@ store. A failed download or a broken feed is an error that leaves the store as i
         const feeds = store.feeds();
         if (formatOf(opts, 'table') === 'json') {
           const feed = (name: string): FeedStatus | null => feeds.find((f) => f.feed === name) ?? null;
-          const doc = { store: store.path, advisories: store.count(), ecosystems: rows, kev: feed('kev'), epss: feed('epss') };
+          const doc = { store: store.path, advisories: store.count(), ecosystems: rows, kev: feed('kev'), epss: feed('epss'), subscribed: store.partnerFeeds() };
           process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
         } else {
-          process.stdout.write(statusTable(rows, store.count(), store.path) + feedLines(feeds));
+          process.stdout.write(statusTable(rows, store.count(), store.path) + feedLines(feeds) + partnerLines(store.partnerFeeds()));
         }
       } finally {
         store.close();
@@ -167,6 +167,11 @@ export function feedPlan(opts: { source?: string; osv?: boolean; kev?: string | 
   const plan = { source, kev: pick(opts.kev, DEFAULT_KEV_SOURCE), epss: pick(opts.epss, DEFAULT_EPSS_SOURCE) };
   if (!plan.source && !plan.kev && !plan.epss) throw new VouchError('USAGE', '--no-osv loads nothing without --kev or --epss');
   return plan;
+}
+
+/** One line per subscribed feed (docs/feeds.md), after the KEV / EPSS lines. */
+function partnerLines(partners: PartnerFeedStatus[]): string {
+  return partners.map((p) => `Feed: ${p.publisher}: ${p.count} record(s), published ${p.published}, loaded ${p.loadedAt}, key ${p.key}, from ${p.feed}\n`).join('');
 }
 
 /**
