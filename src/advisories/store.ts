@@ -311,6 +311,12 @@ export class AdvisoryStore {
     return adv;
   }
 
+  /** The base ecosystems subscribed feeds hold records for (sorted). */
+  partnerEcosystems(): string[] {
+    if (!this.partnerRows.length) return [];
+    return this.db.prepare('SELECT DISTINCT ecosystem_base FROM partner_affected ORDER BY ecosystem_base').pluck().all() as string[];
+  }
+
   /** The subscribed feeds the store holds. */
   partnerFeeds(): PartnerFeedStatus[] {
     return this.partnerRows.map((p) => ({ ...p }));

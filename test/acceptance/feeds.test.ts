@@ -273,10 +273,22 @@ describe('signed advisory feeds between organisations (vouch feed publish, vouch
         other.close();
       });
 
-      it('loads the feed through a same-origin redirect', async () => {
-        const r = await vouchAsync(['db', 'update', '--source', `${base}/moved/`, '--trusted-key', path.join(work, 'acme.pub')], env(homeB));
+      it('a subscriber with no OSV data loads the feed through a same-origin redirect and matches its records', async () => {
+        const fresh = path.join(work, 'home-http');
+        const r = await vouchAsync(['db', 'update', '--source', `${base}/moved/`, '--trusted-key', path.join(work, 'acme.pub')], env(fresh));
         expect(r.code, r.stderr).toBe(0);
         expect(r.stderr).toMatch(new RegExp(`loaded 2 advisory record\\(s\\) from ACME \\(${base}/moved;`));
+        // the feed's ecosystem counts as loaded: log4j-core is checked against A's records
+        const scan = await vouchAsync(['scan', sbom, '--format', 'json'], env(fresh));
+        const report = JSON.parse(scan.stdout) as { findings: JsonFinding[]; notChecked: unknown[] };
+        expect(report.notChecked).toEqual([]);
+        expect(report.findings.map((f) => [f.id, f.source?.url])).toEqual(
+          expect.arrayContaining([
+            ['x_ACME-2026-0001', `${base}/moved`],
+            ['x_ACME-2026-0002', `${base}/moved`],
+          ]),
+        );
+        expect(report.findings).toHaveLength(2);
       });
 
       it('refuses a redirect to another host', async () => {
