@@ -161,6 +161,19 @@ describe('readAdvisoryFeed and writeFeed', () => {
     await expect(readAdvisoryFeed(dir, verifier, { notBefore: () => '2026-01-01T00:00:00Z' })).resolves.toMatchObject({ published: '2026-01-01T00:00:00.000Z' });
   });
 
+  it('VEX documents travel with their digest and TLP, and are checked on reading like records', async () => {
+    const dir = path.join(root, 'vex');
+    const vex = Buffer.from(JSON.stringify({ '@context': 'https://openvex.dev/ns/v0.2.0', '@id': 'https://a.example/vex/1', author: 'A', timestamp: '2026-12-01T00:00:00Z', version: 1, statements: [] }));
+    const plan = planFeed({ publisher: 'A', own: [], vex: [{ file: 'app vex.json', data: vex }], tlp: 'GREEN', subscribed: [], relay: false });
+    expect(plan.index.vex.map((v) => [v.path, v.tlp])).toEqual([['vex/app_vex.json', 'GREEN']]);
+    const bytes = indexBytes(plan.index);
+    await writeFeed(dir, plan, bytes, await signDocument(bytes, priv));
+    const feed = await readAdvisoryFeed(dir, verifier);
+    expect(feed.vex.map((v) => [v.path, v.data.equals(vex)])).toEqual([['vex/app_vex.json', true]]);
+    writeFileSync(path.join(dir, 'vex', 'app_vex.json'), Buffer.concat([vex, Buffer.from(' ')]));
+    await expect(readAdvisoryFeed(dir, verifier)).rejects.toThrow(/vex\/app_vex\.json is .* bytes, more than the \d+ its index or the limits allow/);
+  });
+
   it('a scheme other than http(s) or a folder is a usage error', async () => {
     await expect(readAdvisoryFeed('ftp://example.com/feed', verifier)).rejects.toThrow(/an http\(s\) URL or a local folder/);
   });

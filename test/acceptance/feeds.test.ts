@@ -115,6 +115,11 @@ describe('signed advisory feeds between organisations (vouch feed publish, vouch
     expect(byId.get('GHSA-jfh8-c2jp-5v3q')!.source).toBeUndefined();
     const table = vouch(['scan', sbom], env(homeB));
     expect(table.stdout).toMatch(/x_ACME-2026-0001 \(from ACME, TLP:AMBER\)/);
+    const show = vouch(['db', 'show', 'x_ACME-2026-0001', '--json'], env(homeB));
+    ok(show);
+    expect((JSON.parse(show.stdout) as { id: string; summary: string }[]).map((r) => [r.id, r.summary])).toEqual([
+      ['x_ACME-2026-0001', 'JNDI lookup reachable through the acme-logging bridge'],
+    ]);
     const status = vouch(['db', 'status'], env(homeB));
     expect(status.stdout).toMatch(/^Feed: ACME: 2 record\(s\), published .* from .*feed-a$/m);
   });
