@@ -11,9 +11,12 @@ import { cpSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, unlin
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseKey } from '../../src/attest/keys.js';
 import { signDocument } from '../../src/attest/signed-document.js';
+import { REPO_ROOT } from '../../src/testing/shared.js';
 import { log4jCycloneDx, tempDir, vouch, vouchAsync } from './helpers.js';
 
 interface JsonFinding {
@@ -113,6 +116,12 @@ describe('signed advisory feeds between organisations (vouch feed publish, vouch
     expect(byId.get('x_ACME-2026-0001')!.source).toEqual({ name: 'ACME', url: feedA, key: expect.stringMatching(/^SHA256:[0-9a-f]{64}$/) as unknown, tlp: 'AMBER' });
     expect(byId.get('x_ACME-2026-0002')!.source?.tlp).toBe('CLEAR');
     expect(byId.get('GHSA-jfh8-c2jp-5v3q')!.source).toBeUndefined();
+    // the report with sources is what docs/scan-report.schema.json describes
+    const ajv = new Ajv2020.default({ allErrors: true, strict: false });
+    addFormats.default(ajv);
+    const validate = ajv.compile(JSON.parse(readFileSync(path.join(REPO_ROOT, 'docs', 'scan-report.schema.json'), 'utf8')) as object);
+    expect(validate(report), JSON.stringify(validate.errors?.slice(0, 5))).toBe(true);
+    expect(validate({ ...report, findings: [{ ...byId.get('x_ACME-2026-0001')!, source: { name: 'ACME', url: feedA, key: 'SHA256:x', tlp: 'AMBER' } }] })).toBe(false);
     const table = vouch(['scan', sbom], env(homeB));
     expect(table.stdout).toMatch(/x_ACME-2026-0001 \(from ACME, TLP:AMBER\)/);
     const show = vouch(['db', 'show', 'x_ACME-2026-0001', '--json'], env(homeB));
