@@ -213,6 +213,18 @@ describe('signed advisory feeds between organisations (vouch feed publish, vouch
       refused(dir, /feed refused: signature invalid: wrong key\?/);
     });
 
+    it('one byte of the bundle changed (the signature)', () => {
+      refused(
+        tampered('bundle-byte', (d) => {
+          const file = path.join(d, 'index.json.sigstore.json');
+          const text = readFileSync(file, 'utf8');
+          const at = text.indexOf('"signature": "') + '"signature": "'.length + 10;
+          writeFileSync(file, text.slice(0, at) + (text[at] === 'A' ? 'B' : 'A') + text.slice(at + 1));
+        }),
+        /index\.json: feed refused: signature invalid for key SHA256:[0-9a-f]{64}/,
+      );
+    });
+
     it('a record removed', () => {
       refused(tampered('removed', (d) => unlinkSync(recordFile(d))), /feed refused: records\/x_ACME-2026-0002\.json is missing \(ENOENT\)/);
     });
