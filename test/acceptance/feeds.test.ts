@@ -129,6 +129,7 @@ describe('signed advisory feeds between organisations (vouch feed publish, vouch
     expect((JSON.parse(show.stdout) as { id: string; summary: string }[]).map((r) => [r.id, r.summary])).toEqual([
       ['x_ACME-2026-0001', 'JNDI lookup reachable through the acme-logging bridge'],
     ]);
+    expect(vouch(['db', 'show', 'x_ACME-2026-0001'], env(homeB)).stdout).toMatch(/^ {2}source: {4}ACME, TLP:AMBER \(feed .*feed-a, key SHA256:[0-9a-f]{64}\)$/m);
     const status = vouch(['db', 'status'], env(homeB));
     expect(status.stdout).toMatch(/^Feed: ACME: 2 record\(s\), published .* from .*feed-a$/m);
   });
