@@ -323,12 +323,18 @@ export class AdvisoryStore {
   }
 
   /** Every record held from subscribed feeds, with its TLP level and source (what `vouch feed publish` checks and relays). */
-  partnerRecords(): { advisory: Advisory; source: AdvisorySource; json: string }[] {
+  partnerRecords(): { advisory: Advisory; source: AdvisorySource; json: string; origin?: { publisher: string; url: string; key: string } }[] {
     if (!this.partnerRows.length) return [];
-    const rows = this.db.prepare('SELECT feed, id, withdrawn, tlp, json FROM partner_advisories ORDER BY id, feed').all() as PartnerRow[];
+    const rows = this.db.prepare('SELECT feed, id, withdrawn, tlp, origin, json FROM partner_advisories ORDER BY id, feed').all() as (PartnerRow & { origin: string | null })[];
     return rows.map((r) => {
       const feed = this.partnerRows.find((p) => p.feed === r.feed);
-      return { advisory: JSON.parse(r.json) as Advisory, source: { name: feed?.publisher ?? r.feed, url: r.feed, key: feed?.key ?? '', tlp: r.tlp }, json: r.json };
+      return {
+        advisory: JSON.parse(r.json) as Advisory,
+        source: { name: feed?.publisher ?? r.feed, url: r.feed, key: feed?.key ?? '', tlp: r.tlp },
+        json: r.json,
+        // a record the feed relayed: where it was first published
+        ...(r.origin ? { origin: JSON.parse(r.origin) as { publisher: string; url: string; key: string } } : {}),
+      };
     });
   }
 

@@ -125,7 +125,8 @@ function subscribedRecords(home: string | undefined): SubscribedRecord[] {
       aliases: r.advisory.aliases ?? [],
       tlp: parseTlp(r.source.tlp, r.source.url),
       json: r.json,
-      origin: { publisher: r.source.name, url: r.source.url, key: r.source.key },
+      // a record relayed to us keeps the organisation that first published it
+      origin: r.origin ?? { publisher: r.source.name, url: r.source.url, key: r.source.key },
     }));
   } finally {
     store.close();

@@ -149,6 +149,17 @@ describe('signed advisory feeds between organisations (vouch feed publish, vouch
     ]);
     expect(readdirSync(path.join(feedB, 'records'))).not.toContain('x_ACME-2026-0001.json');
 
+    // a third organisation relaying B's feed names ACME, not Globex, as the origin of ACME's record
+    const homeC = path.join(work, 'home-c');
+    ok(vouch(['db', 'update', '--source', feedB, '--trusted-key', path.join(work, 'globex.pub'), '--quiet'], env(homeC)));
+    const feedC = path.join(work, 'feed-relayed');
+    ok(vouch(['feed', 'publish', feedC, '--key', path.join(work, 'mallory.key'), '--publisher', 'Initech', '--relay'], env(homeC)));
+    const relayed = JSON.parse(readFileSync(path.join(feedC, 'index.json'), 'utf8')) as { records: { id: string; from?: { publisher: string } }[] };
+    expect(relayed.records.map((e) => [e.id, e.from?.publisher])).toEqual([
+      ['x_ACME-2026-0002', 'ACME'],
+      ['x_GLOBEX-2026-0001', 'Globex'],
+    ]);
+
     // B copies A's AMBER record among its own: refused, nothing written
     cpSync(path.join(feedA, 'records', 'x_ACME-2026-0001.json'), path.join(bAdvisories, 'copied.json'));
     const leak = vouch(['feed', 'publish', path.join(work, 'feed-b2'), '--key', path.join(work, 'globex.key'), '--tlp', 'GREEN', '--records', bAdvisories], env(homeB));
