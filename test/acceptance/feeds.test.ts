@@ -124,6 +124,17 @@ describe('signed advisory feeds between organisations (vouch feed publish, vouch
     expect(validate({ ...report, findings: [{ ...byId.get('x_ACME-2026-0001')!, source: { name: 'ACME', url: feedA, key: 'SHA256:x', tlp: 'AMBER' } }] })).toBe(false);
     const table = vouch(['scan', sbom], env(homeB));
     expect(table.stdout).toMatch(/x_ACME-2026-0001 \(from ACME, TLP:AMBER\)/);
+    // the other reports say whose it is too, and never link a partner's record to osv.dev
+    const md = vouch(['scan', sbom, '--format', 'markdown'], env(homeB)).stdout;
+    expect(md).toContain('x\\_ACME-2026-0001 (from ACME, TLP:AMBER)'); // Markdown escapes the underscore
+    expect(md).not.toContain('osv.dev/vulnerability/x_ACME');
+    const html = vouch(['scan', sbom, '--format', 'html'], env(homeB)).stdout;
+    expect(html).toContain('x_ACME-2026-0001 <span class="cve">from ACME, TLP:AMBER</span>');
+    expect(html).not.toContain('osv.dev/vulnerability/x_ACME');
+    const sarif = JSON.parse(vouch(['scan', sbom, '--format', 'sarif'], env(homeB)).stdout) as { runs: { results: { ruleId: string; message: { text: string }; properties: { source?: { name: string } } }[] }[] };
+    const acme = sarif.runs[0]!.results.find((r) => r.ruleId === 'x_ACME-2026-0001')!;
+    expect(acme.message.text).toContain('is affected by x_ACME-2026-0001 (from ACME, TLP:AMBER)');
+    expect(acme.properties.source?.name).toBe('ACME');
     const show = vouch(['db', 'show', 'x_ACME-2026-0001', '--json'], env(homeB));
     ok(show);
     expect((JSON.parse(show.stdout) as { id: string; summary: string }[]).map((r) => [r.id, r.summary])).toEqual([
