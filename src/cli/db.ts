@@ -97,7 +97,7 @@ store. A failed download or a broken feed is an error that leaves the store as i
   offlineOption(update, 'never touch the network: a URL source or feed fails with one line instead of being downloaded');
 
   db.command('status')
-    .description('per ecosystem: advisories, newest `modified`, source and when it was loaded; then the KEV and EPSS feeds')
+    .description('per ecosystem: advisories, newest `modified`, source and when it was loaded; then the KEV and EPSS feeds and the subscribed advisory feeds')
     .addOption(formatOption(['table', 'json'], 'output format (default: table)'))
     .option('--json', 'the same as --format json')
     .action((opts: FormatOptions, cmd: Command) => {
