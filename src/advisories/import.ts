@@ -13,6 +13,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { EcosystemStatus, FeedName, LoadedFeed } from '../model/store.js';
 import { VERSION } from '../version.js';
+import { VouchError } from '../model/errors.js';
 import { scoreStoreVectors } from './cvss.js';
 import { loadEpss } from './epss.js';
 import { fetchKev, loadKev } from './kev.js';
@@ -45,6 +46,8 @@ export interface UpdateOptions {
    * the store held from that feed. The other feeds are kept.
    */
   partner?: PartnerFeedLoad | undefined;
+  /** A subscribed feed (its location, as `db status` lists it) whose records this update drops. */
+  dropPartner?: string | undefined;
 }
 
 export interface UpdateSummary {
@@ -139,7 +142,11 @@ export async function updateStore(opts: UpdateOptions): Promise<UpdateSummary> {
     const kevLoaded = kev ? loadKev(db, kev, loadedAt, opts.progress) : undefined;
     const epssLoaded = epss ? await loadEpss(db, epss, loadedAt, opts.progress) : undefined;
     db.exec(PARTNER_SQL);
-    const partnersKept = copyPreviousPartners(db, finalPath, opts.partner?.location);
+    const leftOut = [opts.partner?.location, opts.dropPartner].filter((f): f is string => f !== undefined);
+    const { kept: partnersKept, previous: partnersBefore } = copyPreviousPartners(db, finalPath, leftOut);
+    if (opts.dropPartner !== undefined && !partnersBefore.includes(opts.dropPartner)) {
+      throw new VouchError('USAGE', `the store holds no subscribed feed ${opts.dropPartner} (vouch db status lists them)`);
+    }
     const partner = opts.partner ? loadPartner(db, opts.partner, loadedAt) : undefined;
 
     const countOf = db.prepare('SELECT count(*) AS n FROM ecosystem_advisories WHERE ecosystem = ?');

@@ -3,7 +3,7 @@
  * two records, each tagged with its source), replaced as a whole when their feed is loaded again,
  * and kept by every other update.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -78,6 +78,18 @@ describe('subscribed feeds in the advisory store', () => {
         ['x_GLOBEX-1', 'Globex', 'GREEN'],
       ]);
     });
+  });
+
+  it('dropping a feed removes its records only; a feed the store does not hold is a usage error, the store unchanged', async () => {
+    const s = await updateStore({ home, dropPartner: '/srv/globex-feed' });
+    expect(s.partnersKept).toEqual(['https://acme.example/feed']);
+    withStore(home, (store) => expect(store.advisoriesFor('npm', 'left-pad').map((a) => [a.id, advisorySource(a)?.name ?? 'OSV'])).toEqual([
+      ['GHSA-1111-2222-3333', 'OSV'],
+      ['x_ACME-2', 'ACME'],
+    ]));
+    const before = readFileSync(storePath(home));
+    await expect(updateStore({ home, dropPartner: '/srv/globex-feed' })).rejects.toThrow('the store holds no subscribed feed /srv/globex-feed');
+    expect(readFileSync(storePath(home)).equals(before)).toBe(true);
   });
 
   it('a store written before feeds existed reads as holding none', async () => {

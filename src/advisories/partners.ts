@@ -28,26 +28,27 @@ export interface PartnerFeedLoad {
 }
 
 /**
- * Copies the previous store's subscribed feeds, except `reloaded`, into the store being built
- * (whose PARTNER_SQL tables exist). A previous store without them has none to copy.
+ * Copies the previous store's subscribed feeds, except those in `leftOut` (reloaded or dropped),
+ * into the store being built (whose PARTNER_SQL tables exist). Returns the feeds copied and every
+ * feed the previous store held. A previous store without them has none.
  */
-export function copyPreviousPartners(db: Database.Database, previousPath: string, reloaded: string | undefined): string[] {
-  if (!existsSync(previousPath)) return [];
+export function copyPreviousPartners(db: Database.Database, previousPath: string, leftOut: readonly string[]): { kept: string[]; previous: string[] } {
+  if (!existsSync(previousPath)) return { kept: [], previous: [] };
   let attached = false;
   try {
     db.prepare('ATTACH DATABASE ? AS oldpartners').run(previousPath);
     attached = true;
     const tables = new Set(db.prepare("SELECT name FROM oldpartners.sqlite_master WHERE type = 'table'").pluck().all() as string[]);
-    if (!TABLES.every((t) => tables.has(t))) return [];
-    const feeds = (db.prepare('SELECT feed FROM oldpartners.partner_feeds ORDER BY feed').pluck().all() as string[]).filter((f) => f !== reloaded);
+    if (!TABLES.every((t) => tables.has(t))) return { kept: [], previous: [] };
+    const previous = db.prepare('SELECT feed FROM oldpartners.partner_feeds ORDER BY feed').pluck().all() as string[];
+    const kept = previous.filter((f) => !leftOut.includes(f));
     db.transaction(() => {
-      for (const t of TABLES) db.prepare(`INSERT INTO main.${t} SELECT * FROM oldpartners.${t} WHERE feed IN (SELECT value FROM json_each(?))`).run(JSON.stringify(feeds));
+      for (const t of TABLES) db.prepare(`INSERT INTO main.${t} SELECT * FROM oldpartners.${t} WHERE feed IN (SELECT value FROM json_each(?))`).run(JSON.stringify(kept));
     })();
-    return feeds;
-  } catch (e) {
-    if (e instanceof VouchError) throw e;
+    return { kept, previous };
+  } catch {
     // a previous store that cannot be opened has nothing to keep (an update rebuilds it)
-    return [];
+    return { kept: [], previous: [] };
   } finally {
     if (attached) db.exec('DETACH DATABASE oldpartners');
   }

@@ -56,6 +56,7 @@ export function registerDb(program: Command): void {
       repeatable,
       [],
     )
+    .option('--drop-feed <feed>', 'forget a subscribed feed: drop its records (its URL or folder, as `vouch db status` lists it); nothing else is loaded')
     .option('-q, --quiet', 'no progress, no summary (errors only)')
     .addHelpText(
       'after',
@@ -74,6 +75,10 @@ store. A failed download or a broken feed is an error that leaves the store as i
     .action(async (opts: UpdateCliOptions, cmd: Command) => {
       const home = homeOf(cmd);
       const progress = createProgress({ quiet: opts.quiet === true });
+      if (opts.dropFeed !== undefined) {
+        await dropFeed(home, opts);
+        return;
+      }
       if (opts.trustedKey.length) {
         await updateFromFeed(home, opts);
         return;
@@ -141,6 +146,7 @@ store. A failed download or a broken feed is an error that leaves the store as i
 interface UpdateCliOptions {
   source?: string;
   trustedKey: string[];
+  dropFeed?: string;
   ecosystem: string[];
   prune?: boolean;
   quiet?: boolean;
@@ -212,6 +218,17 @@ async function updateFromFeed(home: string, opts: UpdateCliOptions): Promise<voi
     `vouch: loaded ${feed.records.length} advisory record(s) from ${feed.publisher} (${feed.location}; ${tlps.map(([l, n]) => `${n} ${l}`).join(', ') || 'none'}), ` +
       `signed by ${displayKeyId(feed.keyId)}, published ${feed.published}${feed.vex.length ? `; ${feed.vex.length} VEX document(s) verified, not applied` : ''} → ${summary.path}\n`,
   );
+}
+
+/** `db update --drop-feed FEED`: the store rebuilt without that feed's records (the same atomic swap). */
+async function dropFeed(home: string, opts: UpdateCliOptions): Promise<void> {
+  if (opts.source !== undefined || opts.trustedKey.length || opts.ecosystem.length || opts.prune || typeof opts.kev === 'string' || typeof opts.epss === 'string') {
+    throw new VouchError('USAGE', '--drop-feed only drops a subscribed feed: give it alone');
+  }
+  const spec = opts.dropFeed!;
+  const feed = (await import('../share/feed.js')).feedLocation(spec);
+  const summary = await updateStore({ home, dropPartner: feed });
+  if (!opts.quiet) process.stderr.write(`vouch: dropped the records of ${feed}; ${summary.partnersKept.length} subscribed feed(s) kept\n`);
 }
 
 function previousFeeds(home: string): PartnerFeedStatus[] {

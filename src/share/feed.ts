@@ -360,13 +360,17 @@ export function parseIndex(data: Buffer, name: string): FeedIndex {
   };
 }
 
-async function openReader(spec: string): Promise<FeedReader> {
-  if (/^https?:\/\//i.test(spec)) {
-    const base = spec.replace(/\/+$/, '').replace(/\/index\.json$/, '');
-    return { location: base, get: (rel, max) => fetchLimited(`${base}/${rel}`, max) };
-  }
+/** A feed as the store names it: its URL (no trailing `/` nor `/index.json`), or a folder's absolute path. */
+export function feedLocation(spec: string): string {
+  if (/^https?:\/\//i.test(spec)) return spec.replace(/\/+$/, '').replace(/\/index\.json$/, '');
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec) && !/^file:/i.test(spec)) throw new VouchError('USAGE', `a feed is an http(s) URL or a local folder, not ${spec}`);
-  const dir = path.resolve(/^file:/i.test(spec) ? fileURLToPath(spec) : spec);
+  return path.resolve(/^file:/i.test(spec) ? fileURLToPath(spec) : spec);
+}
+
+async function openReader(spec: string): Promise<FeedReader> {
+  const location = feedLocation(spec);
+  if (/^https?:\/\//i.test(location)) return { location, get: (rel, max) => fetchLimited(`${location}/${rel}`, max) };
+  const dir = location;
   const st = await stat(dir).catch(() => undefined);
   if (!st?.isDirectory()) throw new VouchError('INPUT_MISSING', 'feed folder not found', { path: spec });
   return {

@@ -195,6 +195,16 @@ describe('signed advisory feeds between organisations (vouch feed publish, vouch
     ]);
     // A's feed is still loaded beside Globex's
     expect(vouch(['db', 'status', '--json'], env(homeB)).stdout).toContain('"publisher": "ACME"');
+    // unsubscribing from Globex drops its record, and only its record
+    const drop = vouch(['db', 'update', '--drop-feed', feedC], env(homeB));
+    ok(drop);
+    expect(drop.stderr).toMatch(/dropped the records of .*feed-c; 1 subscribed feed\(s\) kept/);
+    const after = (JSON.parse(vouch(['scan', sbom, '--format', 'json'], env(homeB)).stdout) as { findings: JsonFinding[] }).findings;
+    expect(after.map((f) => [f.id, f.source?.name ?? 'OSV']).sort()).toEqual([
+      ['GHSA-jfh8-c2jp-5v3q', 'OSV'],
+      ['x_ACME-2026-0001', 'ACME'],
+      ['x_ACME-2026-0002', 'ACME'],
+    ]);
   });
 
   describe('a tampered feed is refused with one line and exit 2, the store unchanged', () => {
