@@ -27,6 +27,7 @@ export const COMMANDS: Record<string, () => Promise<Register>> = {
   health: async () => (await import('./health.js')).registerHealth,
   marketplace: async () => (await import('./marketplace.js')).registerMarketplace,
   advisory: async () => (await import('./advisory.js')).registerAdvisory,
+  feed: async () => (await import('./feed.js')).registerFeed,
 };
 
 /**

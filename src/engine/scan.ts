@@ -123,12 +123,14 @@ export interface AdvisoryContext {
   scores?: KnownScore;
   /** The ecosystems loaded (a component of another ecosystem is reported as not checked). */
   store: EcosystemStatus[];
+  /** Base ecosystems that subscribed feeds hold records for (docs/feeds.md): checked too, even without OSV data. */
+  feedEcosystems?: readonly string[];
   feeds?: FeedStatus[];
 }
 
 /** The local store as an AdvisoryContext. */
 export function storeContext(store: AdvisoryStore): AdvisoryContext {
-  return { lookup: store, exploits: store, scores: (v) => store.cvssScore(v), store: store.status(), feeds: store.feeds() };
+  return { lookup: store, exploits: store, scores: (v) => store.cvssScore(v), store: store.status(), feeds: store.feeds(), feedEcosystems: store.partnerEcosystems() };
 }
 
 /**
@@ -140,7 +142,7 @@ export function scanInventory(
   ctx: AdvisoryContext,
   opts: { failOn: FailOn; now?: Date; suppress?: (f: ReportFinding) => Suppression | undefined; onComponent?: () => void },
 ): ScanReport {
-  const loadedEcosystems = new Set(ctx.store.map((s) => baseEcosystem(s.ecosystem)));
+  const loadedEcosystems = new Set([...ctx.store.map((s) => baseEcosystem(s.ecosystem)), ...(ctx.feedEcosystems ?? [])]);
   const { findings, stats } = matchGraph(inventory.graph, ctx.lookup, { loadedEcosystems, ...(opts.onComponent ? { onComponent: opts.onComponent } : {}) });
   return buildScanReport({
     inventory,
