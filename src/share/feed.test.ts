@@ -166,6 +166,10 @@ describe('readAdvisoryFeed and writeFeed', () => {
     const vex = Buffer.from(JSON.stringify({ '@context': 'https://openvex.dev/ns/v0.2.0', '@id': 'https://a.example/vex/1', author: 'A', timestamp: '2026-12-01T00:00:00Z', version: 1, statements: [] }));
     const plan = planFeed({ publisher: 'A', own: [], vex: [{ file: 'app vex.json', data: vex }], tlp: 'GREEN', subscribed: [], relay: false });
     expect(plan.index.vex.map((v) => [v.path, v.tlp])).toEqual([['vex/app_vex.json', 'GREEN']]);
+    // a file name a reader would refuse (leading dot) is named from the content instead
+    const hidden = planFeed({ publisher: 'A', own: [], vex: [{ file: '.vex.JSON', data: vex }], tlp: 'GREEN', subscribed: [], relay: false });
+    expect(hidden.index.vex[0]!.path).toMatch(/^vex\/vex-[0-9a-f]{16}\.json$/);
+    expect(() => parseIndex(indexBytes(hidden.index), 'i.json')).not.toThrow();
     const bytes = indexBytes(plan.index);
     await writeFeed(dir, plan, bytes, await signDocument(bytes, priv));
     const feed = await readAdvisoryFeed(dir, verifier);
