@@ -36,6 +36,14 @@ export function mayRepublish(tlp: Tlp): boolean {
   return tlp === 'CLEAR' || tlp === 'GREEN';
 }
 
+/**
+ * Whether a record at `level` may go to a reader cleared for `clearance` (TLP levels are ordered
+ * CLEAR < GREEN < AMBER < RED): the rule a server's feed endpoint applies per subscriber token.
+ */
+export function tlpAllows(clearance: Tlp, level: Tlp): boolean {
+  return TLP_LEVELS.indexOf(level) <= TLP_LEVELS.indexOf(clearance);
+}
+
 export function parseTlp(value: string, where: string): Tlp {
   const v = value.trim().toUpperCase().replace(/^TLP:/, '');
   if ((TLP_LEVELS as readonly string[]).includes(v)) return v as Tlp;
