@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { generateKeyPair, parseKey } from '../attest/keys.js';
 import { signDocument, verifyDocument } from '../attest/signed-document.js';
 import type { VouchError } from '../model/errors.js';
-import { type FeedOrigin, type IndexVerifier, indexBytes, parseIndex, planFeed, readAdvisoryFeed, type SubscribedRecord, writeFeed } from './feed.js';
+import { type FeedOrigin, type IndexVerifier, indexBytes, parseIndex, parseTlp, planFeed, readAdvisoryFeed, type SubscribedRecord, TLP_LEVELS, tlpAllows, writeFeed } from './feed.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'vouch-share-feed-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -85,6 +85,20 @@ describe('planFeed: the TLP rules of publishing', () => {
     expect(() => planFeed({ ...base, own: [{ file: 'x.json', data: record('../../etc/passwd') }] })).toThrow(/not a valid OSV record: \$\.id/);
     expect(() => planFeed({ ...base, own: [{ file: 'x.json', data: record('x_G-1') }, { file: 'y.json', data: record('x_G-1') }] })).toThrow(/two records with the id x_G-1/);
     expect(() => planFeed({ ...base, own: [], vex: [{ file: 'v.json', data: Buffer.from('{"statements": []}') }] })).toThrow(/not an OpenVEX document/);
+  });
+});
+
+describe('TLP levels', () => {
+  it('a reader cleared for a level gets that level and the ones below it', () => {
+    expect(TLP_LEVELS.filter((l) => tlpAllows('GREEN', l))).toEqual(['CLEAR', 'GREEN']);
+    expect(TLP_LEVELS.filter((l) => tlpAllows('CLEAR', l))).toEqual(['CLEAR']);
+    expect(TLP_LEVELS.filter((l) => tlpAllows('RED', l))).toEqual(['CLEAR', 'GREEN', 'AMBER', 'RED']);
+  });
+
+  it('parses the TLP 2.0 spellings, with or without the TLP: prefix, and refuses others', () => {
+    expect(parseTlp('tlp:amber', '--tlp')).toBe('AMBER');
+    expect(parseTlp(' Red ', '--tlp')).toBe('RED');
+    expect(() => parseTlp('WHITE', '--tlp')).toThrow('--tlp: TLP level "WHITE" is not one of CLEAR, GREEN, AMBER, RED');
   });
 });
 
@@ -166,6 +180,10 @@ describe('readAdvisoryFeed and writeFeed', () => {
     const vex = Buffer.from(JSON.stringify({ '@context': 'https://openvex.dev/ns/v0.2.0', '@id': 'https://a.example/vex/1', author: 'A', timestamp: '2026-12-01T00:00:00Z', version: 1, statements: [] }));
     const plan = planFeed({ publisher: 'A', own: [], vex: [{ file: 'app vex.json', data: vex }], tlp: 'GREEN', subscribed: [], relay: false });
     expect(plan.index.vex.map((v) => [v.path, v.tlp])).toEqual([['vex/app_vex.json', 'GREEN']]);
+    // a file name a reader would refuse (leading dot) is named from the content instead
+    const hidden = planFeed({ publisher: 'A', own: [], vex: [{ file: '.vex.JSON', data: vex }], tlp: 'GREEN', subscribed: [], relay: false });
+    expect(hidden.index.vex[0]!.path).toMatch(/^vex\/vex-[0-9a-f]{16}\.json$/);
+    expect(() => parseIndex(indexBytes(hidden.index), 'i.json')).not.toThrow();
     const bytes = indexBytes(plan.index);
     await writeFeed(dir, plan, bytes, await signDocument(bytes, priv));
     const feed = await readAdvisoryFeed(dir, verifier);

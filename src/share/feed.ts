@@ -36,6 +36,14 @@ export function mayRepublish(tlp: Tlp): boolean {
   return tlp === 'CLEAR' || tlp === 'GREEN';
 }
 
+/**
+ * Whether a record at `level` may go to a reader cleared for `clearance` (TLP levels are ordered
+ * CLEAR < GREEN < AMBER < RED): the rule a server's feed endpoint applies per subscriber token.
+ */
+export function tlpAllows(clearance: Tlp, level: Tlp): boolean {
+  return TLP_LEVELS.indexOf(level) <= TLP_LEVELS.indexOf(clearance);
+}
+
 export function parseTlp(value: string, where: string): Tlp {
   const v = value.trim().toUpperCase().replace(/^TLP:/, '');
   if ((TLP_LEVELS as readonly string[]).includes(v)) return v as Tlp;
@@ -173,8 +181,10 @@ export function planFeed(input: PlanInput): FeedPlan {
   for (const { file, data } of input.vex) {
     checkVex(file, data);
     if (!input.tlp) throw new VouchError('USAGE', 'VEX documents need --tlp (their TLP level)', { path: file });
-    const name = path.basename(file).replace(/[^A-Za-z0-9._+-]/g, '_');
-    const rel = `${VEX_DIR}/${/\.json$/i.test(name) ? name : `${name}.json`}`;
+    const base = path.basename(file).replace(/[^A-Za-z0-9._+-]/g, '_');
+    const named = /\.json$/.test(base) ? base : `${base}.json`;
+    // a name a reader accepts (SAFE_VEX), else one from the content
+    const rel = `${VEX_DIR}/${SAFE_VEX.test(named) ? named : `vex-${sha256(data).slice(0, 16)}.json`}`;
     if (files.has(rel)) throw new VouchError('USAGE', `two VEX documents named ${path.basename(rel)}`, { path: file });
     files.set(rel, data);
     vex.push({ path: rel, sha256: sha256(data), size: data.length, tlp: input.tlp });
