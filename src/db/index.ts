@@ -1,0 +1,81 @@
+/**
+ * The portfolio database: SQLite (better-sqlite3, the default: one file, no set-up) or PostgreSQL
+ * (a pg Pool, for several nodes), both behind one Kysely handle so every query is written once.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { VouchError } from '../model/errors.js';
+import { migrationProvider } from './migrations.js';
+import type { Database } from './schema.js';
+
+export type { Database } from './schema.js';
+export type Db = Kysely<Database>;
+
+export interface OpenedDb {
+  db: Db;
+  dialect: 'sqlite' | 'postgres';
+  /** PostgreSQL only: the connection string (pg-boss opens its own pool on it). */
+  url?: string;
+  close(): Promise<void>;
+}
+
+export function isPostgresUrl(url: string | undefined): url is string {
+  return url !== undefined && /^postgres(ql)?:\/\//i.test(url);
+}
+
+/**
+ * Opens the database: `url` postgres://… → a pg Pool; else the SQLite file `sqliteFile` (or a
+ * `sqlite:`/file path given as `url`), created with its folder, in WAL mode with foreign keys on and
+ * a busy timeout so a second connection waits instead of failing. Migrations are separate (migrate).
+ */
+export async function openDb(opts: { url?: string; sqliteFile?: string; poolSize?: number }): Promise<OpenedDb> {
+  if (isPostgresUrl(opts.url)) {
+    const { default: pg } = await import('pg');
+    const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+    // an idle client's error (the server restarted) must not crash the process: the pool drops it
+    pool.on('error', () => undefined);
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect: 'postgres', url: opts.url, close: () => db.destroy() };
+  }
+  const file = opts.sqliteFile ?? sqliteFileOf(opts.url);
+  if (file === undefined) throw new VouchError('USAGE', 'no database: give a postgres:// URL or a SQLite file');
+  const { default: SQLite } = await import('better-sqlite3');
+  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  let sqlite;
+  try {
+    sqlite = new SQLite(file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 10000');
+    sqlite.pragma('synchronous = NORMAL');
+  } catch (e) {
+    sqlite?.close();
+    throw new VouchError('INPUT_UNSUPPORTED', `not a SQLite database vouch can open (${(e as Error).message})`, { path: file, cause: e });
+  }
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+function sqliteFileOf(url: string | undefined): string | undefined {
+  if (url === undefined || url === '') return undefined;
+  if (url.startsWith('sqlite://')) return url.slice('sqlite://'.length);
+  if (url.startsWith('sqlite:')) return url.slice('sqlite:'.length);
+  if (url.startsWith('file:')) return url.slice('file:'.length);
+  return url;
+}
+
+/** Brings the schema up to date (Kysely's migrator; safe on two nodes at once: it takes a lock). */
+export async function migrate(db: Db): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? String(error)}`, { cause: error });
+  }
+}
+
+/** The current time as stored (ISO-8601, UTC). */
+export function nowIso(d: Date = new Date()): string {
+  return d.toISOString();
+}
