@@ -27,6 +27,10 @@ export const COMMANDS: Record<string, () => Promise<Register>> = {
   health: async () => (await import('./health.js')).registerHealth,
   marketplace: async () => (await import('./marketplace.js')).registerMarketplace,
   advisory: async () => (await import('./advisory.js')).registerAdvisory,
+  serve: async () => (await import('./serve.js')).registerServe,
+  push: async () => (await import('./push.js')).registerPush,
+  query: async () => (await import('./query.js')).registerQuery,
+  token: async () => (await import('./token.js')).registerToken,
 };
 
 /**

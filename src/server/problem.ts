@@ -7,6 +7,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isVouchError } from '../model/errors.js';
+import { isPortfolioError } from '../portfolio/errors.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -111,6 +112,10 @@ export function validationErrors(context: string | undefined, errs: readonly Ajv
 /** The problem for any error a handler, a hook or Fastify itself raised. Internal errors say nothing of their cause. */
 export function problemOf(err: unknown): { problem: Problem; headers: Record<string, string>; internal: boolean } {
   if (err instanceof ProblemError) return { problem: problem(err.slug, err.message, err.extra), headers: err.headers, internal: false };
+  if (isPortfolioError(err)) {
+    const slug: ProblemSlug = err.kind === 'not_found' ? 'not-found' : err.kind === 'conflict' ? 'conflict' : err.kind === 'forbidden' ? 'forbidden' : 'bad-request';
+    return { problem: problem(slug, err.message), headers: {}, internal: false };
+  }
   if (isVouchError(err)) {
     // below the server, a VouchError is bad input (a document, a range, a purl): the CLI's one line, and its position
     const slug: ProblemSlug = err.code === 'INPUT_TOO_LARGE' ? 'payload-too-large' : err.code === 'USAGE' ? 'bad-request' : 'invalid-document';
