@@ -4,7 +4,7 @@
  * the token's scope — a project outside the scope is absent to these functions, so it is answered
  * 404 like a project that does not exist.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Role, createToken, listTokens, revokeToken } from '../portfolio/access.js';
 import { submitDocument, getUpload } from '../portfolio/ingest.js';
 import { createProject, getProject, listProjects, listVersions, updateProject } from '../portfolio/projects.js';
@@ -77,13 +77,7 @@ export async function registerRoutes(app: FastifyInstance, opts: { bodyLimit: nu
       if (b.parent !== undefined && !(await getProject(db, b.parent, scope))) throw notFound(`parent project ${b.parent}`);
       if (await getProject(db, b.name, scope)) throw new ProblemError('conflict', `project ${b.name} exists`);
       const tags = 'tag' in scope ? [...new Set([...(b.tags ?? []), scope.tag])] : b.tags;
-      try {
-        await createProject(db, { name: b.name, ...(b.parent !== undefined ? { parent: b.parent } : {}), ...(tags ? { tags } : {}), ...(b.owners ? { owners: b.owners } : {}) });
-      } catch (e) {
-        // the name is taken by a project this token cannot see: say no more than "conflict"
-        if (isVouchError(e)) throw new ProblemError('conflict', `project ${b.name} cannot be created: ${e.message}`);
-        throw e;
-      }
+      await createProject(db, { name: b.name, ...(b.parent !== undefined ? { parent: b.parent } : {}), ...(tags ? { tags } : {}), ...(b.owners ? { owners: b.owners } : {}) });
       const created = await getProject(db, b.name, scope);
       if (!created) throw new Error(`project ${b.name} was created but cannot be read back`);
       return reply.code(201).header('location', `/api/v1/projects/${encodeURIComponent(b.name)}`).send(created);
@@ -123,18 +117,10 @@ export async function registerRoutes(app: FastifyInstance, opts: { bodyLimit: nu
     async (req) => {
       const { scope } = who(req);
       const name = req.params.name;
-      if (!(await getProject(db, name, scope))) throw notFound(`project ${name}`);
       const b = req.body;
-      if (typeof b.parent === 'string' && !(await getProject(db, b.parent, scope))) throw notFound(`parent project ${b.parent}`);
       // a tag-limited token keeps its tag on the project (else the project would leave its own scope)
       const patch = 'tag' in scope && b.tags ? { ...b, tags: [...new Set([...b.tags, scope.tag])] } : b;
-      try {
-        await updateProject(db, name, patch);
-      } catch (e) {
-        if (isVouchError(e)) throw new ProblemError('bad-request', e.message);
-        throw e;
-      }
-      const p = await getProject(db, name, scope);
+      const p = await updateProject(db, name, patch, scope);
       if (!p) throw notFound(`project ${name}`);
       return p;
     },
@@ -174,7 +160,7 @@ export async function registerRoutes(app: FastifyInstance, opts: { bodyLimit: nu
             additionalProperties: false,
             properties: {
               file: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[^/\\\\\\u0000-\\u001f]+$', description: 'the file name the document is read as (package-lock.json, bom.cdx.xml …); default: recognised from its content' },
-              wait: { type: 'integer', minimum: 0, maximum: MAX_WAIT_SECONDS, description: 'seconds to wait for the result: 200 when done, 422 when the document could not be read, else 202' },
+              wait: { type: 'integer', minimum: 0, maximum: MAX_WAIT_SECONDS, description: 'seconds to wait for the result: then 200 when done, 422 when the document could not be read, else 202' },
             },
           },
           response: {
@@ -197,7 +183,7 @@ export async function registerRoutes(app: FastifyInstance, opts: { bodyLimit: nu
           else createProjectOk = true;
         }
         const fileName = req.query.file ?? defaultFileName(req.headers['content-type']);
-        const { uploadId, duplicate } = await submitDocument(db, { project: name, version, fileName, bytes, createProject: createProjectOk });
+        const { uploadId, duplicate } = await submitDocument(db, { project: name, version, fileName, bytes, createProject: createProjectOk, scope });
         await queue().send('ingest', { uploadId }, { singletonKey: uploadId });
         reply.header('location', `/api/v1/uploads/${encodeURIComponent(uploadId)}`);
         const view = await waitForUpload(req, uploadId, req.query.wait ?? 0);
@@ -212,7 +198,8 @@ export async function registerRoutes(app: FastifyInstance, opts: { bodyLimit: nu
             instance: `/api/v1/uploads/${uploadId}`,
           });
         }
-        return reply.code(view.state === 'done' ? 200 : 202).send({ upload: { ...view, duplicate } });
+        // 202 unless the request waited and the result is there
+        return reply.code(req.query.wait !== undefined && view.state === 'done' ? 200 : 202).send({ upload: { ...view, duplicate } });
       },
     );
   });
@@ -445,4 +432,3 @@ async function waitForUpload(req: FastifyRequest, uploadId: string, seconds: num
   }
 }
 
-export type { FastifyReply };

@@ -14,10 +14,12 @@ export const projectSchema = {
   required: ['name', 'tags', 'owners'],
   properties: {
     name: str,
-    parent: { type: ['string', 'null'] },
+    parent: str,
+    /** direct children the token may see */
+    children: strings,
     tags: strings,
     owners: strings,
-    currentVersion: { type: ['string', 'null'] },
+    currentVersion: str,
     createdAt: str,
   },
 } as const;
@@ -29,9 +31,9 @@ export const versionSchema = {
   properties: {
     version: str,
     current: { type: 'boolean' },
-    uploadId: { type: ['string', 'null'] },
-    components: { type: ['integer', 'null'] },
-    findings: { type: ['integer', 'null'] },
+    uploadId: str,
+    components: count,
+    findings: count,
     createdAt: str,
     updatedAt: str,
   },
@@ -45,6 +47,8 @@ export const uploadSchema = {
     id: str,
     project: str,
     version: str,
+    fileName: str,
+    sha256: str,
     state: { type: 'string', enum: ['queued', 'running', 'done', 'failed'] },
     /** Set on the answer to a POST: the same bytes were uploaded before for this version. */
     duplicate: { type: 'boolean' },
@@ -53,10 +57,10 @@ export const uploadSchema = {
       required: ['title', 'detail'],
       properties: { title: str, detail: str, pointer: str, line: { type: 'integer' } },
     },
-    components: { type: ['integer', 'null'] },
-    findings: { type: ['integer', 'null'] },
+    components: count,
+    findings: count,
     createdAt: str,
-    finishedAt: { type: ['string', 'null'] },
+    finishedAt: str,
   },
 } as const;
 

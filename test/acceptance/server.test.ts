@@ -1,0 +1,135 @@
+/**
+ * Issue 13's "Done when", through bin/vouch as a user runs it: `vouch serve` as a process, two
+ * projects pushed with `vouch push` (log4j-core 2.14.1 and 2.17.1), `vouch query affected
+ * CVE-2021-44228` naming only the 2.14.1 one; then a `vouch db update` adding an advisory for
+ * 2.17.1 and an advisory refresh make the other project appear without any new upload; SIGTERM
+ * stops the server with exit 0.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOG4J_ADVISORIES, osvRecord, osvRecords } from '../../src/portfolio/portfolio-testing.js';
+import { HAS_SHARED } from '../../src/testing/shared.js';
+import { VOUCH, log4jCycloneDx, tempDir, vouch, vouchAsync } from './helpers.js';
+
+/** An advisory that does not exist: log4j-core from 2.17.0 up to 2.17.2 (2.17.1 inside, 2.14.1 outside). */
+const NEW_ID = 'VOUCH-TEST-2026-0001';
+const NEW_CVE = 'CVE-2026-0999001';
+
+describe.skipIf(!HAS_SHARED)('vouch serve, push and query (issue 13)', () => {
+  let home = '';
+  let work = '';
+  let server: ChildProcess | undefined;
+  let url = '';
+  let stderr = '';
+  let admin = '';
+  const env = (): Record<string, string> => ({ VOUCH_HOME: home, VOUCH_SERVER: url });
+
+  beforeAll(async () => {
+    home = tempDir('server-home');
+    work = tempDir('server-work');
+    const records = await osvRecords('Maven', LOG4J_ADVISORIES);
+    const first = path.join(work, 'osv-1');
+    mkdirSync(first);
+    for (const [id, text] of records) writeFileSync(path.join(first, `${id}.json`), text);
+    const load = vouch(['db', 'update', '--source', first, '--quiet'], { VOUCH_HOME: home });
+    expect(load.code, load.stderr).toBe(0);
+
+    const tok = vouch(['token', 'create', '--name', 'ops', '--role', 'admin', '--json'], { VOUCH_HOME: home });
+    expect(tok.code, tok.stderr).toBe(0);
+    admin = (JSON.parse(tok.stdout) as { token: string }).token;
+    expect(admin).toMatch(/^vouch_[A-Za-z0-9_-]{43}$/);
+
+    server = spawn(process.execPath, [VOUCH, 'serve', '--port', '0', '--log-level', 'warn'], { env: { ...process.env, VOUCH_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    server.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`vouch serve did not start: ${stderr}`)), 60_000);
+      server!.stderr!.on('data', () => {
+        const m = /serving (http:\/\/\S+)/.exec(stderr);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+      server!.on('exit', (code) => reject(new Error(`vouch serve exited ${code}: ${stderr}`)));
+    });
+  });
+
+  afterAll(() => {
+    if (server && server.exitCode === null) server.kill('SIGKILL');
+    rmSync(home, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('pushes two projects and answers who runs the vulnerable log4j-core', async () => {
+    writeFileSync(path.join(work, 'billing.cdx.json'), log4jCycloneDx('2.14.1'));
+    writeFileSync(path.join(work, 'payments.cdx.json'), log4jCycloneDx('2.17.1'));
+    const pushEnv = { ...env(), VOUCH_TOKEN: admin };
+    const billing = await vouchAsync(['push', path.join(work, 'billing.cdx.json'), '--project', 'billing', '--version', '1.0.0', '--wait', '-f', 'json'], pushEnv);
+    // --wait exits like vouch scan: findings → 1
+    expect(billing.code, billing.stderr).toBe(1);
+    expect((JSON.parse(billing.stdout) as { findings: { id: string }[] }).findings.map((f) => f.id)).toContain('GHSA-jfh8-c2jp-5v3q');
+    const payments = await vouchAsync(['push', path.join(work, 'payments.cdx.json'), '--project', 'payments', '--version', '1.0.0', '--wait', '-f', 'json'], pushEnv);
+    expect(payments.code, payments.stderr).toBe(0);
+    expect((JSON.parse(payments.stdout) as { findings: unknown[] }).findings).toEqual([]);
+
+    const q = await vouchAsync(['query', 'affected', 'CVE-2021-44228', '-f', 'json'], { ...env(), VOUCH_TOKEN: admin });
+    expect(q.code, q.stderr).toBe(0);
+    const rows = JSON.parse(q.stdout) as { project: string; version: string; purl: string; path: string[] }[];
+    expect(rows.map((r) => [r.project, r.version, r.purl])).toEqual([['billing', '1.0.0', 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1']]);
+
+    const table = await vouchAsync(['query', 'affected', 'CVE-2021-44228'], { ...env(), VOUCH_TOKEN: admin });
+    expect(table.stdout).toMatch(/billing/);
+    expect(table.stdout).not.toMatch(/payments/);
+  });
+
+  it('finds the other project after an advisory update, without a new upload', async () => {
+    const second = path.join(work, 'osv-2');
+    mkdirSync(second);
+    for (const [id, text] of await osvRecords('Maven', LOG4J_ADVISORIES)) writeFileSync(path.join(second, `${id}.json`), text);
+    writeFileSync(
+      path.join(second, `${NEW_ID}.json`),
+      osvRecord(NEW_ID, { aliases: [NEW_CVE], ecosystem: 'Maven', name: 'org.apache.logging.log4j:log4j-core', introduced: '2.17.0', fixed: '2.17.2', modified: '2026-12-01T00:00:00Z' }),
+    );
+    const update = vouch(['db', 'update', '--source', second, '--quiet'], { VOUCH_HOME: home });
+    expect(update.code, update.stderr).toBe(0);
+    const before = await vouchAsync(['query', 'affected', NEW_CVE, '-f', 'json'], { ...env(), VOUCH_TOKEN: admin });
+    expect(JSON.parse(before.stdout)).toEqual([]);
+
+    const r = await fetch(`${url}/api/v1/advisories/update`, { method: 'POST', headers: { authorization: `Bearer ${admin}` } });
+    expect(r.status).toBe(202);
+
+    let rows: { project: string; version: string; purl: string }[] = [];
+    for (let i = 0; i < 120 && rows.length === 0; i++) {
+      const q = await vouchAsync(['query', 'affected', NEW_CVE, '-f', 'json'], { ...env(), VOUCH_TOKEN: admin });
+      expect(q.code, q.stderr).toBe(0);
+      rows = JSON.parse(q.stdout) as typeof rows;
+      if (!rows.length) await new Promise((res) => setTimeout(res, 500));
+    }
+    expect(rows.map((x) => [x.project, x.purl])).toEqual([['payments', 'pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1']]);
+    // nothing was uploaded again: each project still has its one version
+    for (const p of ['billing', 'payments']) {
+      const v = await fetch(`${url}/api/v1/projects/${p}/versions`, { headers: { authorization: `Bearer ${admin}` } });
+      expect(((await v.json()) as { items: unknown[] }).items).toHaveLength(1);
+    }
+    // and Log4Shell still names only billing
+    const q = await vouchAsync(['query', 'affected', 'CVE-2021-44228', '-f', 'json'], { ...env(), VOUCH_TOKEN: admin });
+    expect((JSON.parse(q.stdout) as { project: string }[]).map((x) => x.project)).toEqual(['billing']);
+  });
+
+  it('refuses a push without a valid token, with one line', async () => {
+    const r = await vouchAsync(['push', path.join(work, 'billing.cdx.json'), '--project', 'billing'], { ...env(), VOUCH_TOKEN: 'vouch_not-a-real-token' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^vouch: server answered 401 unauthorized: /m);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('stops on SIGTERM with exit 0', async () => {
+    const exited = new Promise<number | null>((resolve) => server!.on('exit', (code) => resolve(code)));
+    server!.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stderr).toMatch(/vouch: stopped/);
+    expect(stderr).not.toContain(admin);
+  });
+});
