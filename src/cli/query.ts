@@ -5,9 +5,8 @@
  * portfolio functions either way. Every page is fetched (up to --limit rows); a table or JSON.
  */
 import { type Command, Option } from 'commander';
-import { VouchError } from '../model/errors.js';
 import { parseNumber } from './options.js';
-import { formatTable, serverOf, tokenOf } from './token.js';
+import { formatTable, serverOf, tokenOf, withDb } from './token.js';
 
 interface QueryOptions {
   server?: string;
@@ -74,18 +73,19 @@ export function registerQuery(program: Command): void {
     .action(async (id: string, opts: AffectedOptions) => {
       const limit = parseNumber('--limit', opts.limit, 1, 10_000_000) ?? DEFAULT_LIMIT;
       const filters = { ...(opts.current ? { current: true } : {}), ...(opts.tag !== undefined ? { tag: opts.tag } : {}), ...(opts.owner !== undefined ? { owner: opts.owner } : {}) };
-      const rows = await collect<AffectedRow>(opts, limit, async (cursor, size) => {
-        const server = serverOf(opts);
-        if (server) {
-          const q = new URLSearchParams({ ...Object.fromEntries(Object.entries(filters).map(([k, v]) => [k, String(v)])), limit: String(size), ...(cursor ? { cursor } : {}) });
-          const { apiRequest } = await import('../server/client.js');
-          return (await apiRequest<Page<AffectedRow>>({ server, token: tokenOf(opts) }, 'GET', `/api/v1/vulnerabilities/${encodeURIComponent(id)}/affected?${q}`)).body;
-        }
-        return withDb(opts, async (db) => {
-          const { affected } = await import('../portfolio/queries.js');
-          return affected(db, id, { all: true }, { ...(opts.current ? { currentOnly: true } : {}), ...(opts.tag !== undefined ? { tag: opts.tag } : {}), ...(opts.owner !== undefined ? { owner: opts.owner } : {}), ...(cursor ? { cursor } : {}), limit: size });
-        });
-      });
+      const server = serverOf(opts);
+      const rows = server
+        ? await collect<AffectedRow>(limit, async (cursor, size) => {
+            const q = new URLSearchParams({ ...Object.fromEntries(Object.entries(filters).map(([k, v]) => [k, String(v)])), limit: String(size), ...(cursor ? { cursor } : {}) });
+            const { apiRequest } = await import('../server/client.js');
+            return (await apiRequest<Page<AffectedRow>>({ server, token: tokenOf(opts) }, 'GET', `/api/v1/vulnerabilities/${encodeURIComponent(id)}/affected?${q}`)).body;
+          })
+        : await withDb(opts, async (db) => {
+            const { affected } = await import('../portfolio/queries.js');
+            return collect<AffectedRow>(limit, (cursor, size) =>
+              affected(db, id, { all: true }, { ...(opts.current ? { currentOnly: true } : {}), ...(opts.tag !== undefined ? { tag: opts.tag } : {}), ...(opts.owner !== undefined ? { owner: opts.owner } : {}), ...(cursor ? { cursor } : {}), limit: size }),
+            );
+          });
       if (opts.format === 'json') process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       else {
         process.stdout.write(formatTable(['PROJECT', 'VERSION', 'CURRENT', 'COMPONENT', 'PATH', 'FIRST SEEN'], rows.map((r) => [r.project, r.version, r.current ? 'yes' : 'no', r.purl, r.path.join(' > '), r.firstSeen ?? ''])));
@@ -103,19 +103,20 @@ export function registerQuery(program: Command): void {
     .addHelpText('after', '\nExample:\n  vouch query component pkg:maven/org.apache.logging.log4j/log4j-core --range "vers:maven/<2.17.1"\n\nExit codes: 0 answered (even with no rows); 2 usage error, or the server refused.')
     .action(async (purl: string, opts: ComponentOptions) => {
       const limit = parseNumber('--limit', opts.limit, 1, 10_000_000) ?? DEFAULT_LIMIT;
-      const rows = await collect<ComponentRow>(opts, limit, async (cursor, size) => {
-        const server = serverOf(opts);
-        if (server) {
-          const q = new URLSearchParams({ purl, ...(opts.range !== undefined ? { range: opts.range } : {}), limit: String(size), ...(cursor ? { cursor } : {}) });
-          const { apiRequest } = await import('../server/client.js');
-          return (await apiRequest<Page<ComponentRow>>({ server, token: tokenOf(opts) }, 'GET', `/api/v1/components?${q}`)).body;
-        }
-        return withDb(opts, async (db) => {
-          const { componentsUsing } = await import('../portfolio/queries.js');
-          const page = await componentsUsing(db, purl, { all: true }, { ...(opts.range !== undefined ? { range: opts.range } : {}), ...(cursor ? { cursor } : {}), limit: size });
-          return { items: page.items.map(({ version_, ...rest }) => ({ ...rest, componentVersion: version_ })), ...(page.next !== undefined ? { next: page.next } : {}) };
-        });
-      });
+      const server = serverOf(opts);
+      const rows = server
+        ? await collect<ComponentRow>(limit, async (cursor, size) => {
+            const q = new URLSearchParams({ purl, ...(opts.range !== undefined ? { range: opts.range } : {}), limit: String(size), ...(cursor ? { cursor } : {}) });
+            const { apiRequest } = await import('../server/client.js');
+            return (await apiRequest<Page<ComponentRow>>({ server, token: tokenOf(opts) }, 'GET', `/api/v1/components?${q}`)).body;
+          })
+        : await withDb(opts, async (db) => {
+            const { componentsUsing } = await import('../portfolio/queries.js');
+            return collect<ComponentRow>(limit, async (cursor, size) => {
+              const page = await componentsUsing(db, purl, { all: true }, { ...(opts.range !== undefined ? { range: opts.range } : {}), ...(cursor ? { cursor } : {}), limit: size });
+              return { items: page.items.map(({ version_, ...rest }) => ({ ...rest, componentVersion: version_ })), ...(page.next !== undefined ? { next: page.next } : {}) };
+            });
+          });
       if (opts.format === 'json') process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       else {
         process.stdout.write(formatTable(['PROJECT', 'VERSION', 'COMPONENT'], rows.map((r) => [r.project, r.version, r.purl])));
@@ -130,8 +131,7 @@ interface Page<T> {
 }
 
 /** Pages until there is no `next` or `limit` rows were read. */
-async function collect<T>(opts: QueryOptions, limit: number, page: (cursor: string | undefined, size: number) => Promise<Page<T>>): Promise<T[]> {
-  void opts;
+async function collect<T>(limit: number, page: (cursor: string | undefined, size: number) => Promise<Page<T>>): Promise<T[]> {
   const out: T[] = [];
   let cursor: string | undefined;
   do {
@@ -140,18 +140,4 @@ async function collect<T>(opts: QueryOptions, limit: number, page: (cursor: stri
     cursor = p.next;
   } while (cursor !== undefined && out.length < limit);
   return out;
-}
-
-async function withDb<T>(opts: QueryOptions, f: (db: import('../db/index.js').Db) => Promise<T>): Promise<T> {
-  const { openPortfolio } = await import('../server/database.js');
-  const opened = await openPortfolio({ database: opts.database, home: opts.home });
-  try {
-    return await f(opened.db);
-  } catch (e) {
-    const { isPortfolioError } = await import('../portfolio/errors.js');
-    if (isPortfolioError(e)) throw new VouchError('USAGE', e.message);
-    throw e;
-  } finally {
-    await opened.close();
-  }
 }

@@ -5,6 +5,7 @@
  * token is made. The secret is printed once, on stdout, and never stored (only its SHA-256).
  */
 import type { Command } from 'commander';
+import type { Db } from '../db/index.js';
 import { VouchError } from '../model/errors.js';
 
 interface Common {
@@ -123,7 +124,7 @@ function parseRole(s: string): 'admin' | 'maintainer' | 'viewer' | 'uploader' {
   throw new VouchError('USAGE', `--role must be one of admin, maintainer, viewer, uploader (got "${s}")`);
 }
 
-async function withDb<T>(opts: Common, f: (db: import('../db/index.js').Db) => Promise<T>): Promise<T> {
+export async function withDb<T>(opts: { database?: string; home?: string }, f: (db: Db) => Promise<T>): Promise<T> {
   const { openPortfolio } = await import('../server/database.js');
   const opened = await openPortfolio({ database: opts.database, home: opts.home });
   try {

@@ -76,7 +76,7 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('the API on $name', (kind) => {
   });
 
   // ---- the role × route matrix: every route, every kind of caller ----
-  type Req = { method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; url: string; payload?: unknown; headers?: Record<string, string> };
+  type Req = { method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; url: string; payload?: object | Buffer; headers?: Record<string, string> };
   const routes: { name: string; req: (who: Who) => Req | Promise<Req>; expect: Record<Who, number> }[] = [
     { name: 'GET /api/v1/projects', req: () => ({ method: 'GET', url: '/api/v1/projects' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 403, viewerA: 200, none: 401, revoked: 401 } },
     {
@@ -130,7 +130,7 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('the API on $name', (kind) => {
 
   it.each(routes.flatMap((r) => WHO.map((who) => ({ route: r, who, label: `${r.name} as ${who}` }))))('$label', async ({ route, who }) => {
     const req = await route.req(who);
-    const r = await w.app.inject({ ...req, headers: { ...(req.headers ?? {}), ...as(who) }, ...(req.payload !== undefined ? { payload: req.payload as string } : {}) });
+    const r = await w.app.inject({ method: req.method, url: req.url, headers: { ...(req.headers ?? {}), ...as(who) }, ...(req.payload !== undefined ? { payload: req.payload } : {}) });
     expect(r.statusCode, r.body.slice(0, 300)).toBe(route.expect[who]);
     if (r.statusCode >= 400) {
       expect(r.headers['content-type']).toMatch(/^application\/problem\+json/);
