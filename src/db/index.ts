@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely';
 import { VouchError } from '../model/errors.js';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
@@ -78,4 +78,20 @@ export async function migrate(db: Db): Promise<void> {
 /** The current time as stored (ISO-8601, UTC). */
 export function nowIso(d: Date = new Date()): string {
   return d.toISOString();
+}
+
+/** Is this handle (or transaction) on PostgreSQL? The few queries that need dialect care ask. */
+export function isPostgres(db: Db): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/**
+ * Multi-row INSERTs of `rows` in batches that stay under both databases' bound-parameter limits
+ * (SQLite 32,766; PostgreSQL 65,535), `columns` values per row.
+ */
+export function batches<T>(rows: readonly T[], columns: number, maxParams = 30_000): T[][] {
+  const size = Math.max(1, Math.floor(maxParams / Math.max(1, columns)));
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
 }
