@@ -248,7 +248,7 @@ export async function registerRoutes(app: FastifyInstance, opts: { bodyLimit: nu
     },
   );
 
-  app.get<{ Querystring: { purl: string; range?: string; cursor?: string; limit: number } }>(
+  app.get<{ Querystring: { purl: string; range?: string; current?: boolean; tag?: string; owner?: string; cursor?: string; limit: number } }>(
     '/api/v1/components',
     {
       config: { access: { roles: READERS } },
@@ -259,7 +259,14 @@ export async function registerRoutes(app: FastifyInstance, opts: { bodyLimit: nu
           type: 'object',
           required: ['purl'],
           additionalProperties: false,
-          properties: { purl: { type: 'string', minLength: 5, maxLength: 1000 }, range: { type: 'string', minLength: 5, maxLength: 2000, description: 'a vers range: vers:maven/<2.17.1' }, ...pageQuery },
+          properties: {
+            purl: { type: 'string', minLength: 5, maxLength: 1000 },
+            range: { type: 'string', minLength: 5, maxLength: 2000, description: 'a vers range: vers:maven/<2.17.1' },
+            current: { type: 'boolean', description: 'current versions only' },
+            tag: nameSchema,
+            owner: nameSchema,
+            ...pageQuery,
+          },
         },
         response: { 200: pageOf(ref('ComponentUse')), ...problems(400) },
       },
@@ -267,7 +274,14 @@ export async function registerRoutes(app: FastifyInstance, opts: { bodyLimit: nu
     async (req) => {
       const q = req.query;
       const page = await badQuery(() =>
-        componentsUsing(db, q.purl, who(req).scope, { ...(q.range !== undefined ? { range: q.range } : {}), ...(q.cursor !== undefined ? { cursor: q.cursor } : {}), limit: q.limit }),
+        componentsUsing(db, q.purl, who(req).scope, {
+          ...(q.range !== undefined ? { range: q.range } : {}),
+          ...(q.current !== undefined ? { currentOnly: q.current } : {}),
+          ...(q.tag !== undefined ? { tag: q.tag } : {}),
+          ...(q.owner !== undefined ? { owner: q.owner } : {}),
+          ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
+          limit: q.limit,
+        }),
       );
       return { items: page.items.map(({ version_, ...rest }) => ({ ...rest, componentVersion: version_ })), ...(page.next !== undefined ? { next: page.next } : {}) };
     },

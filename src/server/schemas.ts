@@ -67,36 +67,42 @@ export const uploadSchema = {
 export const affectedItemSchema = {
   $id: 'AffectedItem',
   type: 'object',
-  required: ['project', 'version', 'current', 'purl', 'path'],
+  required: ['project', 'version', 'current', 'purl', 'vuln', 'path', 'firstSeen'],
   properties: {
     project: str,
     version: str,
     current: { type: 'boolean' },
     purl: str,
+    /** the finding's OSV id (the alias asked for may be another of its ids) */
+    vuln: str,
     /** The shortest dependency path from a root to the component (root label first). */
     path: strings,
     firstSeen: str,
-    analysis: {},
+    severity: str,
+    kev: { type: 'boolean' },
   },
 } as const;
 
 export const componentUseSchema = {
   $id: 'ComponentUse',
   type: 'object',
-  required: ['project', 'version', 'purl'],
-  properties: { project: str, version: str, purl: str, componentVersion: str },
+  required: ['project', 'version', 'current', 'purl', 'componentVersion'],
+  properties: { project: str, version: str, current: { type: 'boolean' }, purl: str, componentVersion: str, scope: str, direct: { type: 'boolean' } },
 } as const;
 
 export const portfolioSchema = {
   $id: 'Portfolio',
   type: 'object',
-  required: ['projects', 'bySeverity'],
+  required: ['projects', 'bySeverity', 'kev', 'mostAffected', 'oldestCritical'],
   properties: {
     projects: count,
     bySeverity: { type: 'object', additionalProperties: count },
-    kev: {},
-    mostAffected: { type: 'array', items: { type: 'object', required: ['purl', 'projects'], properties: { purl: str, projects: count } } },
-    oldestCritical: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    kev: { type: 'object', required: ['findings', 'projects'], properties: { findings: count, projects: count } },
+    mostAffected: { type: 'array', items: { type: 'object', required: ['purl', 'projects'], properties: { purl: str, projects: count, findings: count } } },
+    oldestCritical: {
+      type: 'array',
+      items: { type: 'object', required: ['project', 'version', 'vuln', 'purl', 'firstSeen'], properties: { project: str, version: str, vuln: str, purl: str, firstSeen: str } },
+    },
   },
 } as const;
 
