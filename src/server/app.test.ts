@@ -210,13 +210,16 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('the API on $name', (kind) => {
   });
 
   it('answers a document it cannot read with 422, the file and the JSON path, and stores no version', async () => {
-    const bad = Buffer.from('{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"type":"library","name":"x","version":7}]}');
+    const bad = Buffer.from('{"bomFormat": "CycloneDX",\n "specVersion": "1.6",\n "components": [{"type": "library", "name": }]}');
     const r = await w.app.inject({ method: 'POST', url: '/api/v1/projects/gamma/versions/1.0/documents?file=bom.cdx.json&wait=60', headers: { ...as('admin'), 'content-type': 'application/json' }, payload: bad });
     expect(r.statusCode, r.body).toBe(422);
-    const p = r.json() as { type: string; file: string; pointer?: string; detail: string };
+    const p = r.json() as { type: string; file: string; detail: string; instance: string };
     expect(p.type).toBe('urn:vouch:problem:invalid-document');
     expect(p.file).toBe('bom.cdx.json');
-    expect(p.detail).toMatch(/bom\.cdx\.json/);
+    expect(p.detail).toMatch(/^bom\.cdx\.json: not valid JSON/);
+    // the upload it names says the same
+    const u = await w.app.inject({ method: 'GET', url: p.instance, headers: as('admin') });
+    expect((u.json() as { state: string; error: { detail: string } }).error.detail).toBe(p.detail);
     const versions = await w.app.inject({ method: 'GET', url: '/api/v1/projects/gamma/versions', headers: as('admin') });
     expect((versions.json() as { items: unknown[] }).items).toEqual([]);
   });

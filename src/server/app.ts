@@ -15,7 +15,6 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { sql } from 'kysely';
 import type { OpenedDb } from '../db/index.js';
-import type { JobQueue } from '../jobs/index.js';
 import { VERSION } from '../version.js';
 import { bearerToken, installAuth, READERS, tokenKey } from './auth.js';
 import { createMetrics, instrumentRequests, type Metrics } from './metrics.js';
@@ -35,10 +34,16 @@ export interface AppLimits {
   rateWindow?: string | number;
 }
 
+/** What the API does with the job queue (src/jobs' JobQueue has it): send jobs, count them. */
+export interface JobSender {
+  send(name: string, data: object, opts?: { singletonKey?: string }): Promise<string>;
+  stats(): Promise<{ queued: number; running: number; failed: number }>;
+}
+
 export interface AppOptions {
   opened: OpenedDb;
   /** The job queue uploads and advisory updates are sent to (an API-only node still sends). */
-  queue: JobQueue;
+  queue: JobSender;
   limits?: AppLimits;
   /** Fastify's logger: false (tests), true, or pino options; the Authorization header is always redacted. */
   logger?: FastifyServerOptions['logger'];
@@ -52,7 +57,7 @@ export interface AppOptions {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    vouch: { opened: OpenedDb; queue: JobQueue; metrics: Metrics; bodyLimit: number };
+    vouch: { opened: OpenedDb; queue: JobSender; metrics: Metrics; bodyLimit: number };
   }
 }
 
@@ -77,6 +82,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   for (const s of SHARED_SCHEMAS) app.addSchema(s);
   app.addSchema(problemSchema);
 
+  // swagger-ui's own routes are public
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) route.config = { ...(route.config as object), access: { public: true } };
+  });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -87,10 +96,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     refResolver: { buildLocalReference: (json, _base, _frag, i) => (typeof json['$id'] === 'string' ? json['$id'] : `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', baseDir: swaggerUiStatic(), uiConfig: { deepLinking: false }, uiHooks: undefined, staticCSP: true });
-  // swagger-ui's own routes are public
-  app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/docs')) route.config = { ...(route.config as object), access: { public: true } };
-  });
 
   await app.register(rateLimit, {
     global: true,

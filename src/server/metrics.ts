@@ -6,7 +6,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../db/index.js';
-import type { JobQueue } from '../jobs/index.js';
 import { portfolioSummary } from '../portfolio/queries.js';
 
 export interface Metrics {
@@ -16,7 +15,7 @@ export interface Metrics {
   uploads: Counter<'state'>;
 }
 
-export function createMetrics(opts: { db: Db; queue?: JobQueue; defaults?: boolean }): Metrics {
+export function createMetrics(opts: { db: Db; queue?: { stats(): Promise<{ queued: number; running: number; failed: number }> }; defaults?: boolean }): Metrics {
   const registry = new Registry();
   if (opts.defaults !== false) collectDefaultMetrics({ register: registry, prefix: 'vouch_' });
   const queue = opts.queue;
