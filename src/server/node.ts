@@ -52,7 +52,8 @@ export class AdvisoryHolder {
   private stamp = '';
   constructor(readonly home: string) {}
 
-  current(): AdvisoryContext {
+  /** The context matching reads, and the store itself (re-match lists its records). */
+  current(): { ctx: AdvisoryContext; store: AdvisoryStore } {
     const file = storePath(this.home);
     let stamp = '';
     try {
@@ -68,7 +69,7 @@ export class AdvisoryHolder {
       this.ctx = storeContext(store);
       this.stamp = stamp;
     }
-    return this.ctx;
+    return { ctx: this.ctx, store: this.store! };
   }
 
   close(): void {
@@ -98,7 +99,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     if (opts.role !== 'api') {
       await queue.work('ingest', async (data) => {
         const { uploadId } = data as { uploadId: string };
-        await processUpload(opened.db, advisories.current(), uploadId);
+        await processUpload(opened.db, advisories.current().ctx, uploadId);
         const u = await getUpload(opened.db, uploadId, { all: true });
         if (u) metrics.uploads.inc({ state: u.state });
         if (u?.state === 'done' && typeof u.components === 'number') metrics.ingestRows.inc(u.components);
@@ -106,8 +107,11 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       await queue.work('refresh', async (data) => {
         const { source } = data as { source?: string };
         if (source !== undefined) await updateStore({ home, source });
-        await refreshAndRematch(opened.db, advisories.current());
+        const { ctx, store } = advisories.current();
+        await refreshAndRematch(opened.db, ctx, store);
       });
+      // the store may have changed while no node ran: re-match once now (nothing to do when it did not)
+      await queue.send('refresh', {}, { singletonKey: 'refresh:' });
     }
     if (opts.updateEvery !== undefined) {
       const source = opts.osvSource ?? defaultSource();

@@ -342,7 +342,8 @@ export async function registerRoutes(app: FastifyInstance, opts: { bodyLimit: nu
     },
     async (req, reply) => {
       const source = req.body?.source;
-      const job = await queue().send('refresh', source !== undefined ? { source } : {}, { singletonKey: `refresh:${source ?? ''}` });
+      // a download is sent once while one is waiting; a re-match of the store as it is costs nothing when nothing changed
+      const job = source !== undefined ? await queue().send('refresh', { source }, { singletonKey: `refresh:${source}` }) : await queue().send('refresh', {});
       return reply.code(202).send({ job });
     },
   );

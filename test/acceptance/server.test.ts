@@ -118,6 +118,26 @@ describe.skipIf(!HAS_SHARED)('vouch serve, push and query (issue 13)', () => {
     expect((JSON.parse(q.stdout) as { project: string }[]).map((x) => x.project)).toEqual(['billing']);
   });
 
+  it('answers the same question from the database without a server', async () => {
+    const q = await vouchAsync(['query', 'affected', 'CVE-2021-44228', '-f', 'json'], { VOUCH_HOME: home, VOUCH_SERVER: '' });
+    expect(q.code, q.stderr).toBe(0);
+    expect((JSON.parse(q.stdout) as { project: string }[]).map((x) => x.project)).toEqual(['billing']);
+    const c = await vouchAsync(['query', 'component', 'pkg:maven/org.apache.logging.log4j/log4j-core', '--range', 'vers:maven/<2.17.1', '-f', 'json'], { VOUCH_HOME: home, VOUCH_SERVER: '' });
+    expect(c.code, c.stderr).toBe(0);
+    expect((JSON.parse(c.stdout) as { project: string; purl: string }[]).map((x) => [x.project, x.purl])).toEqual([['billing', 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1']]);
+  });
+
+  it('exits 2 with the server\'s one line when a pushed document cannot be read', async () => {
+    writeFileSync(path.join(work, 'broken.cdx.json'), '{"bomFormat": "CycloneDX",\n "components": [ }');
+    const r = await vouchAsync(['push', path.join(work, 'broken.cdx.json'), '--project', 'billing', '--version', 'broken', '--wait'], { ...env(), VOUCH_TOKEN: admin });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^vouch: .*broken\.cdx\.json.*not valid JSON/m);
+    expect(r.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
+    // billing's current version is still the good one
+    const v = await fetch(`${url}/api/v1/projects/billing`, { headers: { authorization: `Bearer ${admin}` } });
+    expect(((await v.json()) as { currentVersion: string }).currentVersion).toBe('1.0.0');
+  });
+
   it('refuses a push without a valid token, with one line', async () => {
     const r = await vouchAsync(['push', path.join(work, 'billing.cdx.json'), '--project', 'billing'], { ...env(), VOUCH_TOKEN: 'vouch_not-a-real-token' });
     expect(r.code).toBe(2);
