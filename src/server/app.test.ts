@@ -255,6 +255,16 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('the API on $name', (kind) => {
     expect(html.body).toMatch(/^<!doctype html>/i);
   });
 
+  it('exports request latency, jobs and findings by severity to Prometheus', async () => {
+    const r = await w.app.inject({ method: 'GET', url: '/metrics', headers: as('admin') });
+    expect(r.body).toMatch(/^vouch_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/projects",status_code="200"\} \d+/m);
+    expect(r.body).toMatch(/^vouch_jobs\{state="queued"\} \d+/m);
+    expect(r.body).toMatch(/^vouch_jobs\{state="failed"\} \d+/m);
+    // alpha and beta each hold Log4Shell, a critical finding
+    const critical = /^vouch_findings\{severity="CRITICAL"\} (\d+)/m.exec(r.body);
+    expect(Number(critical?.[1])).toBeGreaterThanOrEqual(2);
+  });
+
   it('serves an OpenAPI 3.1 document naming every API route with its schemas', async () => {
     const doc = (await w.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json() as { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
     expect(doc.openapi).toBe('3.1.0');
@@ -275,6 +285,29 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('the API on $name', (kind) => {
       ]),
     );
     expect(Object.keys(doc.paths['/api/v1/tokens']!['post']!.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '403']));
+  });
+});
+
+describe.each(testDbs())('logging on $name', (kind) => {
+  it('never writes the token to the log', async () => {
+    const t = await freshDb(kind);
+    const lines: string[] = [];
+    const stream = { write: (s: string) => void lines.push(s) };
+    const queue = createQueue(t);
+    const app = await buildApp({ opened: t, queue, logger: { level: 'trace', stream } });
+    try {
+      const token = (await createToken(t.db, { name: 'a', role: 'admin' })).token;
+      const r = await app.inject({ method: 'GET', url: '/api/v1/projects', headers: { authorization: `Bearer ${token}` } });
+      expect(r.statusCode).toBe(200);
+      // a log line that does carry the request's headers is redacted too
+      app.log.info({ req: { headers: { authorization: `Bearer ${token}` } } }, 'headers');
+      expect(lines.length).toBeGreaterThan(1);
+      expect(lines.join('')).not.toContain(token);
+      expect(lines.join('')).toContain('[Redacted]');
+    } finally {
+      await app.close();
+      await t.close();
+    }
   });
 });
 
