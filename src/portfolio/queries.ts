@@ -356,7 +356,8 @@ export async function projectReport(db: Db, project: string, scope: Scope, opts:
       .execute();
     for (const r of rows) findings.push(JSON.parse(r.data) as ReportFinding);
   }
-  if (metas.length > 1) prioritise(findings);
+  // ranks over the whole list: re-match refreshes findings one component at a time
+  prioritise(findings);
   const componentCount = versionIds.length
     ? Number(
         (
