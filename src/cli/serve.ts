@@ -85,7 +85,7 @@ async function serve(opts: ServeOptions): Promise<void> {
     updateEvery,
     osvSource: opts.osvSource,
     limits: { ...(bodyMb !== undefined ? { bodyLimit: Math.round(bodyMb * 1024 * 1024) } : {}), ...(rate !== undefined ? { rateMax: rate } : {}) },
-    logger: { level: opts.logLevel, stream: process.stderr },
+    logLevel: opts.logLevel,
   });
   process.stderr.write(`vouch: serving ${running.url ?? '(worker only)'} on ${describeDatabase(choice)}, role ${opts.role}\n`);
   await new Promise<void>((resolve) => {

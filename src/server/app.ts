@@ -5,9 +5,10 @@
  * every error, the OpenAPI 3.1 document at /api/v1/openapi.json and its UI at /docs, /healthz,
  * /readyz, /metrics, rate limits per token, and the body limit (413).
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -47,6 +48,8 @@ export interface AppOptions {
   limits?: AppLimits;
   /** Fastify's logger: false (tests), true, or pino options; the Authorization header is always redacted. */
   logger?: FastifyServerOptions['logger'];
+  /** A pino logger to use instead (made with LOG_REDACT): the node's, shared with its workers. */
+  loggerInstance?: FastifyBaseLogger;
   /** Metrics shared with the node's workers (ingest rows); made here when absent. */
   metrics?: Metrics;
   /** /readyz answers 503 once this says false (draining on SIGTERM). */
@@ -68,7 +71,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const bodyLimit = opts.limits?.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const logger = opts.logger === undefined || opts.logger === false ? false : opts.logger === true ? { redact: LOG_REDACT } : { ...opts.logger, redact: LOG_REDACT };
   const app = Fastify({
-    logger,
+    ...(opts.loggerInstance ? { loggerInstance: opts.loggerInstance } : { logger }),
     bodyLimit: JSON_BODY_LIMIT,
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
     // our own 404 and error handlers answer problem+json
@@ -95,7 +98,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
     refResolver: { buildLocalReference: (json, _base, _frag, i) => (typeof json['$id'] === 'string' ? json['$id'] : `def-${i}`) },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', baseDir: swaggerUiStatic(), uiConfig: { deepLinking: false }, uiHooks: undefined, staticCSP: true });
+  const uiStatic = swaggerUiStatic();
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    // given, not found by swagger-ui beside its own module: the CLI is bundled, its __dirname is not there
+    baseDir: uiStatic,
+    logo: { type: 'image/svg+xml', content: readFileSync(path.join(uiStatic, 'logo.svg')) },
+    uiConfig: { deepLinking: false },
+    staticCSP: true,
+  });
 
   await app.register(rateLimit, {
     global: true,
@@ -133,7 +144,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   return app;
 }
 
-/** swagger-ui's static files, found from its package (the CLI is bundled: its own __dirname is not there). */
+/** swagger-ui's static files, found from its package. */
 function swaggerUiStatic(): string {
   const require = createRequire(import.meta.url);
   return path.join(path.dirname(require.resolve('@fastify/swagger-ui/package.json')), 'static');

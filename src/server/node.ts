@@ -5,7 +5,8 @@
  * jobs finish, close the database). Nodes share nothing but the database.
  */
 import { statSync } from 'node:fs';
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import { updateStore } from '../advisories/import.js';
 import { defaultSource } from '../advisories/sources.js';
 import { AdvisoryStore, storePath } from '../advisories/store.js';
@@ -14,7 +15,7 @@ import { type AdvisoryContext, storeContext } from '../engine/scan.js';
 import { createQueue, type JobQueue } from '../jobs/index.js';
 import { getUpload, processUpload } from '../portfolio/ingest.js';
 import { refreshAndRematch } from '../portfolio/rematch.js';
-import { type AppLimits, buildApp } from './app.js';
+import { type AppLimits, LOG_REDACT, buildApp } from './app.js';
 import { type DatabaseChoice, homeOf, openPortfolio } from './database.js';
 import { createMetrics, type Metrics } from './metrics.js';
 
@@ -29,7 +30,9 @@ export interface NodeOptions extends DatabaseChoice {
   /** The OSV source of those refreshes (default: $VOUCH_OSV_SOURCE, else the public OSV export). */
   osvSource?: string | undefined;
   limits?: AppLimits;
-  logger?: FastifyServerOptions['logger'];
+  /** Log level of the node's JSON lines (default info); they go to `logStream` (default stderr). */
+  logLevel?: string;
+  logStream?: NodeJS.WritableStream;
 }
 
 export interface RunningNode {
@@ -88,7 +91,8 @@ export async function migrateOnly(choice: DatabaseChoice): Promise<void> {
 export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const home = homeOf(opts);
   const opened = await openPortfolio(opts);
-  const queue = createQueue(opened);
+  const log = pino({ level: opts.logLevel ?? 'info', redact: LOG_REDACT }, opts.logStream ?? process.stderr);
+  const queue = createQueue(opened, { onError: (name, err) => log.error({ job: name, err }, `job ${name} failed: ${(err as Error).message ?? String(err)}`) });
   const metrics: Metrics = createMetrics({ db: opened.db, queue });
   const advisories = new AdvisoryHolder(home);
   let accepting = true;
@@ -122,7 +126,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     }
     let url: string | undefined;
     if (opts.role !== 'worker') {
-      app = await buildApp({ opened, queue, metrics, limits: opts.limits ?? {}, logger: opts.logger, accepting: () => accepting });
+      app = await buildApp({ opened, queue, metrics, limits: opts.limits ?? {}, loggerInstance: log, accepting: () => accepting });
       url = await app.listen({ host: opts.host, port: opts.port });
     }
     let stopping: Promise<void> | undefined;
