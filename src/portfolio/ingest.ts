@@ -240,7 +240,8 @@ export function componentRow(c: Component): { purl: string; purl_base: string; e
 
 /** Component ids by purl, inserting the ones the portfolio does not hold yet (one row per purl, race-free). */
 export async function componentIds(db: Db, components: Iterable<Component>): Promise<Map<string, number>> {
-  const rows = [...components].map(componentRow);
+  // in purl order: concurrent ingests on PostgreSQL then take the rows' locks in one order (no deadlock)
+  const rows = [...components].map(componentRow).sort((a, b) => (a.purl < b.purl ? -1 : a.purl > b.purl ? 1 : 0));
   const ids = new Map<string, number>();
   for (const batch of batches(rows, 8)) {
     await db
