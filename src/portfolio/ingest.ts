@@ -70,6 +70,9 @@ export async function submitDocument(
   checkProjectName(opts.project);
   checkVersionLabel(opts.version);
   const fileName = opts.fileName.trim() || 'document';
+  // the name only picks the reader (package-lock.json, *.cdx.json ...) and labels messages
+  // eslint-disable-next-line no-control-regex
+  if (fileName.length > 255 || /[\u0000-\u001f\u007f]/.test(fileName)) throw new PortfolioError('invalid', 'a file name is at most 255 characters without control characters');
   const sha256 = createHash('sha256').update(opts.bytes).digest('hex');
   return db.transaction().execute(async (tx) => {
     let project = await tx.selectFrom('projects').select('id').where('name', '=', opts.project).executeTakeFirst();
