@@ -70,6 +70,9 @@ export async function submitDocument(
   checkProjectName(opts.project);
   checkVersionLabel(opts.version);
   const fileName = opts.fileName.trim() || 'document';
+  // the name only picks the reader (package-lock.json, *.cdx.json ...) and labels messages
+  // eslint-disable-next-line no-control-regex
+  if (fileName.length > 255 || /[\u0000-\u001f\u007f]/.test(fileName)) throw new PortfolioError('invalid', 'a file name is at most 255 characters without control characters');
   const sha256 = createHash('sha256').update(opts.bytes).digest('hex');
   return db.transaction().execute(async (tx) => {
     let project = await tx.selectFrom('projects').select('id').where('name', '=', opts.project).executeTakeFirst();
@@ -240,7 +243,8 @@ export function componentRow(c: Component): { purl: string; purl_base: string; e
 
 /** Component ids by purl, inserting the ones the portfolio does not hold yet (one row per purl, race-free). */
 export async function componentIds(db: Db, components: Iterable<Component>): Promise<Map<string, number>> {
-  const rows = [...components].map(componentRow);
+  // in purl order: concurrent ingests on PostgreSQL then take the rows' locks in one order (no deadlock)
+  const rows = [...components].map(componentRow).sort((a, b) => (a.purl < b.purl ? -1 : a.purl > b.purl ? 1 : 0));
   const ids = new Map<string, number>();
   for (const batch of batches(rows, 8)) {
     await db
