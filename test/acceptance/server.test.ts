@@ -119,6 +119,39 @@ describe.skipIf(!HAS_SHARED)('vouch serve, push and query (issue 13)', () => {
     expect((JSON.parse(q.stdout) as { project: string }[]).map((x) => x.project)).toEqual(['billing']);
   });
 
+  it('makes, lists and revokes tokens through the API; a viewer of one project sees only that project', async () => {
+    const asAdmin = { ...env(), VOUCH_TOKEN: admin };
+    const mk = await vouchAsync(['token', 'create', '--name', 'payments-team', '--role', 'viewer', '--project', 'payments'], asAdmin);
+    expect(mk.code, mk.stderr).toBe(0);
+    const viewer = mk.stdout.trim();
+    expect(viewer).toMatch(/^vouch_[A-Za-z0-9_-]{43}$/);
+    const id = /^vouch: token ([0-9a-f-]{36}) \(viewer, projects payments\) created/.exec(mk.stderr)?.[1];
+    expect(id, mk.stderr).toBeDefined();
+    const list = await vouchAsync(['token', 'list'], asAdmin);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(new RegExp(`^${id}\\s+payments-team\\s+viewer\\s+projects payments\\s`, 'm'));
+    expect(list.stdout).not.toContain(viewer);
+
+    const asViewer = { ...env(), VOUCH_TOKEN: viewer };
+    // Log4Shell is billing's, which this viewer cannot see; the new advisory is payments'
+    expect(JSON.parse((await vouchAsync(['query', 'affected', 'CVE-2021-44228', '-f', 'json'], asViewer)).stdout)).toEqual([]);
+    expect((JSON.parse((await vouchAsync(['query', 'affected', NEW_CVE, '-f', 'json'], asViewer)).stdout) as { project: string }[]).map((r) => r.project)).toEqual(['payments']);
+    // a viewer makes no tokens
+    const denied = await vouchAsync(['token', 'create', '--name', 'x', '--role', 'admin'], asViewer);
+    expect(denied.code).toBe(2);
+    expect(denied.stderr).toMatch(/^vouch: server answered 403 forbidden: a viewer token may not POST \/api\/v1\/tokens$/m);
+
+    const rv = await vouchAsync(['token', 'revoke', id!], asAdmin);
+    expect(rv.code, rv.stderr).toBe(0);
+    const after = await vouchAsync(['query', 'affected', NEW_CVE], asViewer);
+    expect(after.code).toBe(2);
+    expect(after.stderr).toMatch(/^vouch: server answered 401 unauthorized: the token is not known or was revoked$/m);
+    // straight from the database (no server): the revoked token is listed as revoked
+    const direct = await vouchAsync(['token', 'list', '--json'], { VOUCH_HOME: home, VOUCH_SERVER: '' });
+    const rows = JSON.parse(direct.stdout) as { id: string; revokedAt?: string }[];
+    expect(rows.find((r) => r.id === id)?.revokedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
   it('answers the same question from the database without a server', async () => {
     const q = await vouchAsync(['query', 'affected', 'CVE-2021-44228', '-f', 'json'], { VOUCH_HOME: home, VOUCH_SERVER: '' });
     expect(q.code, q.stderr).toBe(0);
