@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Role, createToken, listTokens, revokeToken } from '../portfolio/access.js';
 import { submitDocument, getUpload } from '../portfolio/ingest.js';
 import { createProject, getProject, listProjects, listVersions, updateProject } from '../portfolio/projects.js';
-import { affected, componentsUsing, portfolioSummary, projectReport } from '../portfolio/queries.js';
+import { affected, componentsUsing, listEvents, portfolioSummary, projectReport } from '../portfolio/queries.js';
 import { isVouchError } from '../model/errors.js';
 import { renderReport } from '../report/index.js';
 import { READERS, scopeAllowsNewProject, who } from './auth.js';
@@ -326,6 +326,23 @@ export async function registerRoutes(app: FastifyInstance, opts: { bodyLimit: nu
       schema: { tags: ['queries'], summary: 'Counts by severity, KEV exposure, most-affected packages, oldest open critical findings', response: { 200: ref('Portfolio'), ...problems() } },
     },
     async (req) => portfolioSummary(db, who(req).scope),
+  );
+
+  app.get<{ Querystring: { type?: string; cursor?: string; limit: number } }>(
+    '/api/v1/events',
+    {
+      config: { access: { roles: READERS } },
+      schema: {
+        tags: ['queries'],
+        summary: 'Findings that appeared or went away when advisories changed, oldest first (follow `next` to keep up)',
+        querystring: { type: 'object', additionalProperties: false, properties: { type: { type: 'string', enum: ['finding.new', 'finding.resolved'] }, ...pageQuery } },
+        response: { 200: pageOf(ref('Event')), ...problems(400) },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      return listEvents(db, who(req).scope, { ...(q.type !== undefined ? { type: q.type } : {}), ...(q.cursor !== undefined ? { cursor: q.cursor } : {}), limit: q.limit });
+    },
   );
 
   // ---- advisories ----

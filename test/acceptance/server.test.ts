@@ -109,6 +109,10 @@ describe.skipIf(!HAS_SHARED)('vouch serve, push and query (issue 13)', () => {
       if (!rows.length) await new Promise((res) => setTimeout(res, 500));
     }
     expect(rows.map((x) => [x.project, x.purl])).toEqual([['payments', 'pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1']]);
+    // the re-match recorded it as an event
+    const ev = await fetch(`${url}/api/v1/events?type=finding.new`, { headers: { authorization: `Bearer ${admin}` } });
+    const events = ((await ev.json()) as { items: { project: string; vuln: string; purl: string }[] }).items.filter((e) => e.vuln === NEW_ID);
+    expect(events.map((e) => [e.project, e.purl])).toEqual([['payments', 'pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1']]);
     // nothing was uploaded again: each project still has its one version
     for (const p of ['billing', 'payments']) {
       const v = await fetch(`${url}/api/v1/projects/${p}/versions`, { headers: { authorization: `Bearer ${admin}` } });
