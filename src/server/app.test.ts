@@ -233,6 +233,16 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('the API on $name', (kind) => {
     expect(u.duplicate).toBe(true);
   });
 
+  it('takes a document with any content type or none, and a version with a slash in it', async () => {
+    for (const [i, headers] of [{}, { 'content-type': 'application/x-www-form-urlencoded' }, { 'content-type': 'text/plain' }].entries()) {
+      const r = await w.app.inject({ method: 'POST', url: `/api/v1/projects/delta/versions/feature%2Flogin-${i}/documents?wait=60`, headers: { ...as('admin'), ...headers }, payload: log4jSbom('2.14.1', `delta-${i}`) });
+      expect(r.statusCode, r.body).toBe(200);
+      expect((r.json() as { upload: { version: string; state: string } }).upload).toMatchObject({ version: `feature/login-${i}`, state: 'done' });
+    }
+    const v = await w.app.inject({ method: 'GET', url: '/api/v1/projects/delta/versions', headers: as('admin') });
+    expect((v.json() as { items: { version: string }[] }).items.map((x) => x.version).sort()).toEqual(['feature/login-0', 'feature/login-1', 'feature/login-2']);
+  });
+
   it('renders the findings in every format', async () => {
     const get = (format: string): Promise<{ statusCode: number; headers: Record<string, unknown>; body: string }> =>
       w.app.inject({ method: 'GET', url: `/api/v1/projects/alpha/findings?format=${format}`, headers: as('viewer') });
