@@ -13,6 +13,7 @@
  *     stores nothing as a version.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
 import { bulkInsert, inList, isPostgres, nowIso } from '../db/index.js';
 import type { UploadState } from '../db/schema.js';
@@ -308,12 +309,16 @@ export function aliasRows(f: ReportFinding): { alias: string; vuln_id: string }[
 
 export async function storeAliases(db: Db, findings: readonly ReportFinding[]): Promise<void> {
   const seen = new Set<string>();
-  const rows = findings.flatMap(aliasRows).filter((r) => {
-    const k = `${r.alias}\u0000${r.vuln_id}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
+  const rows = findings
+    .flatMap(aliasRows)
+    .filter((r) => {
+      const k = `${r.alias}\u0000${r.vuln_id}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    })
+    // one order for every writer: concurrent transactions on PostgreSQL then wait instead of deadlocking
+    .sort((a, b) => (a.alias < b.alias ? -1 : a.alias > b.alias ? 1 : a.vuln_id < b.vuln_id ? -1 : a.vuln_id > b.vuln_id ? 1 : 0));
   await bulkInsert(
     db,
     'vuln_aliases',
@@ -333,11 +338,16 @@ async function storeVersion(
   const { graph, report, projectId } = args;
   const at = nowIso(args.now);
   await db.transaction().execute(async (tx) => {
-    // the upload row is the lock: a second run of this job (another node) waits here, then finds it done
+    // the upload row is the lock: a second run of this job (another node) waits here, then finds it done.
+    // SQLite: a write first, so the transaction holds the write lock from its start (waiting out the
+    // busy timeout) instead of failing when it upgrades from reading
     let q = tx.selectFrom('uploads').select('state').where('id', '=', args.uploadId);
     if (isPostgres(tx)) q = q.forUpdate();
+    else await tx.updateTable('uploads').set({ state: sql<UploadState>`state` }).where('id', '=', args.uploadId).execute();
     const state = (await q.executeTakeFirst())?.state;
     if (state !== 'queued' && state !== 'running') return;
+    // one ingest per project at a time: two versions stored at once must not both end up current
+    if (isPostgres(tx)) await tx.selectFrom('projects').select('id').where('id', '=', projectId).forUpdate().execute();
 
     const rootIds = [...graph.roots.keys()];
     const roots = rootIds.map((ref) => ({ ref, label: graph.roots.get(ref)! }));
