@@ -200,6 +200,11 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('ingest on $name', (kind) => {
     expect(notSbom).toMatchObject({ state: 'failed', error: { title: 'not a document vouch reads' } });
     expect((await listVersions(t.db, 'svc', ALL))?.map((v) => v.version)).toEqual(['1.0']);
     expect((await getProject(t.db, 'svc', ALL))?.currentVersion).toBe('1.0');
+    // an engine bug on a document (here an extractor that throws a TypeError) fails the upload: retrying cannot help
+    const crashing = { lookup: { advisoriesFor: () => { throw new TypeError('boom'); } }, store: [{ ecosystem: 'Maven', count: 1, newestModified: null, source: 'x', loadedAt: new Date().toISOString() }] };
+    const { uploadId: bug } = await submitDocument(t.db, { project: 'svc', version: '2.4', fileName: 'bom.json', bytes: log4jSbom('2.14.1'), createProject: true });
+    await processUpload(t.db, crashing, bug);
+    expect(await getUpload(t.db, bug, ALL)).toMatchObject({ state: 'failed', error: { title: 'vouch could not process the document (internal error)', detail: 'bom.json: boom' } });
     // a failed upload is final: running it again does not store it
     await processUpload(t.db, ctx, id);
     expect((await listVersions(t.db, 'svc', ALL))?.length).toBe(1);

@@ -187,7 +187,12 @@ export async function processUpload(db: Db, ctx: AdvisoryContext, uploadId: stri
     graph = inventory.graph;
     report = scanInventory(inventory, ctx, { failOn: 'any', now });
   } catch (e) {
-    if (!isVouchError(e)) throw e;
+    if (!isVouchError(e)) {
+      // a bug of the engine on this document: the same bytes fail the same way however often the
+      // job is retried, so the upload ends failed (the message is the engine's, no stack)
+      await failUpload(db, uploadId, { title: 'vouch could not process the document (internal error)', detail: `${up.file_name}: ${(e as Error)?.message ?? String(e)}` });
+      return;
+    }
     await failUpload(db, uploadId, {
       title: e.code === 'INPUT_UNSUPPORTED' ? 'not a document vouch reads' : 'the document could not be read',
       detail: e.oneLine(),
