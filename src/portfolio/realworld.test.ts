@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdvisoryStore } from '../advisories/store.js';
+import type { AdvisoryStore } from '../advisories/store.js';
 import { updateStore } from '../advisories/import.js';
 import { scanInventory, storeContext } from '../engine/scan.js';
 import { inventoryOfDocument } from '../inventory/collect.js';
