@@ -389,6 +389,24 @@ export class AdvisoryStore {
     return { cve: r.cve, score: r.score, percentile: r.percentile, ...(date ? { date: date.slice(0, 10) } : {}) };
   }
 
+  /** Every record's id, `modified` and whether it is withdrawn: what the portfolio's re-match compares with what it last saw. */
+  advisoryVersions(): { id: string; modified: string; withdrawn: boolean }[] {
+    const rows = this.db.prepare('SELECT id, modified, withdrawn FROM advisories ORDER BY id').all() as { id: string; modified: string; withdrawn: string | null }[];
+    return rows.map((r) => ({ id: r.id, modified: r.modified, withdrawn: r.withdrawn !== null }));
+  }
+
+  private packagesOf: Stmt | undefined;
+
+  /** The (ecosystem base, normalised name) pairs a record names in `affected[]`, each once. */
+  affectedPackages(id: string): { ecosystemBase: string; nameNorm: string }[] {
+    this.packagesOf ??= this.db.prepare('SELECT DISTINCT ecosystem_base, name_norm FROM affected WHERE id = ? ORDER BY ecosystem_base, name_norm');
+    const rows = this.packagesOf.all(id) as {
+      ecosystem_base: string;
+      name_norm: string;
+    }[];
+    return rows.map((r) => ({ ecosystemBase: r.ecosystem_base, nameNorm: r.name_norm }));
+  }
+
   /** Advisories in the store (withdrawn included). */
   count(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM advisories').get() as { n: number }).n;
