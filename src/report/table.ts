@@ -41,7 +41,8 @@ export function renderTable(report: ScanReport, opts: TableOptions = {}): string
     const rows = active.map((f) => [
       f.name,
       f.version,
-      idWithCve(f.id, f.aliases),
+      // a subscribed feed's record says whose it is (docs/feeds.md)
+      f.source ? `${idWithCve(f.id, f.aliases)} (from ${f.source.name}, TLP:${f.source.tlp})` : idWithCve(f.id, f.aliases),
       severityLabel(f),
       f.kev ? 'KEV' : '-',
       f.epss ? formatEpss(f.epss.score) : '-',
