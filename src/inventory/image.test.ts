@@ -244,6 +244,16 @@ describe('unpackImage: nothing is written outside the tree', () => {
     await expect(unpackImage(tarPath, dest2, { maxLayerBytes: 5000 })).rejects.toMatchObject({ code: 'INPUT_TOO_LARGE' });
   });
 
+  it('a gzip layer holding a huge wanted file stops at the write budget; the temporary folder is removed', async () => {
+    // 32 MiB of zeros named like a lockfile, in a gzip layer of a plain docker-save tar
+    const layer = gzipSync(buildTar([{ name: 'app/package-lock.json', data: Buffer.alloc(32 * 1024 * 1024) }]));
+    const tarPath = path.join(dir, 'big-layer.tar');
+    await writeFile(tarPath, buildTar([{ name: 'l0.tar', data: layer }, { name: 'manifest.json', data: JSON.stringify([{ Layers: ['l0.tar'] }]) }]));
+    const scratch = await mkdtemp(path.join(dir, 'scratch-layer-'));
+    await expect(extractImage(tarPath, { tmpDir: scratch, maxWrittenBytes: 1024 * 1024 })).rejects.toMatchObject({ code: 'INPUT_TOO_LARGE' });
+    expect(await readdir(scratch)).toEqual([]);
+  });
+
   it('a gzip image that decompresses past the write budget stops before the temporary folder holds more', async () => {
     // 32 MiB of zeros in one layer: the gzip of the whole image is a few tens of KiB
     const gz = gzipSync(dockerSave([[{ name: 'zeros', data: Buffer.alloc(32 * 1024 * 1024) }]]));

@@ -162,7 +162,9 @@ export async function unpackImage(tarPath: string, dest: string, opts: UnpackOpt
     }
 
     const lost: string[] = [];
-    const applier = new LayerApplier(dest, opts, lost);
+    // files are written within the budget and the space free where they go, counted before each write
+    const room = Math.min(opts.maxWrittenBytes ?? DEFAULT_MAX_WRITTEN, await freeBytes(dest));
+    const applier = new LayerApplier(dest, { ...opts, maxWrittenBytes: room }, lost);
     const failedLayers: UnpackResult['failedLayers'] = [];
     for (const layer of layers) {
       const e = index.get(normName(layer));
@@ -411,8 +413,8 @@ class LayerApplier {
             if (x.body === undefined && (x.size > 0 || !this.wanted(x, keep))) break; // not wanted: the path is cleared, nothing written
             const body = x.body ?? Buffer.alloc(0);
             this.written += body.length;
-            const max = this.opts.maxWrittenBytes ?? 4 * 1024 ** 3;
-            if (this.written > max) throw new VouchError('INPUT_TOO_LARGE', `image files over ${max} bytes`);
+            const max = this.opts.maxWrittenBytes ?? DEFAULT_MAX_WRITTEN;
+            if (this.written > max) throw new VouchError('INPUT_TOO_LARGE', `image files over ${max} bytes (the write budget or the space free in the temporary folder)`);
             // executables keep their x bits (a rootfs walk looks for Go binaries among them); nothing else
             await writeFile(real, body, { flag: 'wx', mode: x.mode & 0o111 ? 0o755 : 0o644 });
             break;
