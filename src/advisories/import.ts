@@ -329,11 +329,15 @@ export function lockStore(home: string): () => void {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       let pid = Number.NaN;
+      let fresh = false;
       try {
-        pid = Number(readFileSync(lock, 'utf8').trim());
+        pid = Number(readFileSync(lock, 'utf8').trim() || Number.NaN);
+        // an empty lock a moment old: its owner is between creating it and writing its pid
+        fresh = Number.isNaN(pid) && Date.now() - statSync(lock).mtimeMs < 5000;
       } catch {
         // removed meanwhile: try again
       }
+      if (fresh) throw new VouchError('STORE_BUSY', 'another `vouch db update` is starting on this store; wait for it to finish', { path: lock });
       if (Number.isSafeInteger(pid) && pid !== process.pid && processAlive(pid)) {
         throw new VouchError('STORE_BUSY', `another \`vouch db update\` (pid ${pid}) is updating this store; wait for it to finish (or remove the lock file if no such process runs)`, { path: lock });
       }

@@ -147,3 +147,26 @@ describe.skipIf(!HAS_DPKG)('scanRootfs("/") on this Debian host', () => {
     if (id === 'debian') expect(debs.every((c) => /^Debian:\d+$/.test(c.ecosystem ?? ''))).toBe(true);
   });
 });
+
+describe('scanRootfs: files reached through links', () => {
+  it('a lockfile linked inside the root is read once, through the link or directly, never twice', async () => {
+    const r = await mkdtemp(path.join(tmpdir(), 'vouch-rootfs-links-'));
+    try {
+      await mkdir(path.join(r, 'srv/app'), { recursive: true });
+      await mkdir(path.join(r, 'srv/a'), { recursive: true });
+      await mkdir(path.join(r, 'srv/b'), { recursive: true });
+      await mkdir(path.join(r, 'opt/real'), { recursive: true });
+      await writeFile(path.join(r, 'srv/app/package-lock.json'), LOCK);
+      await symlink('/srv/app/package-lock.json', path.join(r, 'srv/a/package-lock.json')); // its target is walked too
+      await writeFile(path.join(r, 'opt/real/lock.json'), LOCK); // not a name vouch reads: only the links reach it
+      await symlink('/opt/real/lock.json', path.join(r, 'srv/b/package-lock.json'));
+      await mkdir(path.join(r, 'srv/c'), { recursive: true });
+      await symlink('../../opt/real/lock.json', path.join(r, 'srv/c/package-lock.json'));
+      const inv = await scanRootfs(r, defaultExtractors());
+      expect(inv.inputs.map((i) => path.relative(r, i.path)).sort()).toEqual(['opt/real/lock.json', 'srv/app/package-lock.json']);
+      expect(inv.inputs.every((i) => i.status === 'ok')).toBe(true);
+    } finally {
+      await rm(r, { recursive: true, force: true });
+    }
+  });
+});

@@ -66,7 +66,7 @@ export async function scanRootfs(dir: string, extractors: readonly Extractor[], 
   const maxFiles = opts.maxFiles ?? 100_000;
   const skip = new Set([...SKIPPED_AT_ROOT, ...(opts.skip ?? [])].map((s) => normRel(s)));
   const result: RootfsInventory = { graph: new DependencyGraph(), inputs: [], unresolved: [], warnings: [], lost: [] };
-  const found: { file: string; extractor: Extractor; shadowedBy?: string }[] = [];
+  let found: { file: string; extractor: Extractor; shadowedBy?: string; viaLink?: boolean }[] = [];
   const state = { unreadable: 0, tooDeep: 0, tooMany: 0, dangling: 0 };
   const refused: { file: string; extractor: Extractor; reason: string }[] = [];
 
@@ -83,6 +83,11 @@ export async function scanRootfs(dir: string, extractors: readonly Extractor[], 
   if (state.dangling) result.warnings.push(`${state.dangling} symbolic link(s) named like a file vouch reads lead nowhere inside the root (not read)`);
   if (state.tooMany) result.lost.push(`file limit (${maxFiles}) reached: ${state.tooMany} more file(s) were not read`);
 
+  // a file reached through a link (/usr/share/java/x.jar → x-1.2.jar) is read once: not again
+  // when the walk meets it itself, nor once per link
+  const direct = new Set(found.filter((f) => !f.viaLink).map((f) => f.file));
+  const seenLinks = new Set<string>();
+  found = found.filter((f) => !f.viaLink || (!direct.has(f.file) && !seenLinks.has(f.file) && seenLinks.add(f.file)));
   const show = opts.displayRoot === undefined ? (s: string) => s : relabeller(root, opts.displayRoot);
   for (const r of refused) {
     result.inputs.push({ path: show(r.file), extractor: r.extractor.id, status: 'failed', reason: `${show(r.file)}: ${r.reason}`, components: 0, warnings: [] });
@@ -111,7 +116,7 @@ interface WalkCtx {
   skip: ReadonlySet<string>;
   maxDepth: number;
   maxFiles: number;
-  found: { file: string; extractor: Extractor; shadowedBy?: string }[];
+  found: { file: string; extractor: Extractor; shadowedBy?: string; viaLink?: boolean }[];
   /** files an extractor wants that are not regular files: reported as failed inputs, never read */
   refused: { file: string; extractor: Extractor; reason: string }[];
   state: { unreadable: number; tooDeep: number; tooMany: number; dangling: number };
@@ -170,7 +175,7 @@ async function walk(root: string, rel: string, depth: number, ctx: WalkCtx): Pro
       else if (!st) ctx.state.dangling++; // nothing to read: counted in the walk's warnings
       else if (!st.isFile()) ctx.refused.push({ file: full, extractor, reason: `a symbolic link to something that is not a regular file: not read` });
       else if (ctx.found.length >= ctx.maxFiles) ctx.state.tooMany++;
-      else ctx.found.push({ file: real, extractor });
+      else ctx.found.push({ file: real, extractor, viaLink: true });
     }
   }
 }
