@@ -83,13 +83,25 @@ export async function submitDocument(
       if (!project) throw new PortfolioError('not_found', `no project named "${opts.project}"`);
     }
     if (!project) {
-      if (!opts.createProject) throw new PortfolioError('not_found', `no project named "${opts.project}"`);
+      // a token limited to projects creates only those; one limited to a tag gives the new project
+      // its tag, so the token sees what it uploaded
+      const scope = opts.scope;
+      if (!opts.createProject || (scope && 'projects' in scope && !scope.projects.includes(opts.project))) {
+        throw new PortfolioError('not_found', `no project named "${opts.project}"`);
+      }
       project = await tx
         .insertInto('projects')
         .values({ name: opts.project, parent_id: null, created_at: nowIso() })
         .onConflict((oc) => oc.column('name').doUpdateSet({ name: opts.project }))
         .returning('id')
         .executeTakeFirstOrThrow();
+      if (scope && 'tag' in scope) {
+        await tx
+          .insertInto('project_tags')
+          .values({ project_id: project.id, tag: scope.tag })
+          .onConflict((oc) => oc.columns(['project_id', 'tag']).doNothing())
+          .execute();
+      }
     }
     await tx
       .insertInto('documents')
