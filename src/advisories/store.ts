@@ -424,7 +424,7 @@ export class AdvisoryStore {
 
   /** Every record's id, `modified` and whether it is withdrawn: what the portfolio's re-match compares with what it last saw. */
   advisoryVersions(): { id: string; modified: string; withdrawn: boolean }[] {
-    const rows = this.db.prepare('SELECT id, modified, withdrawn FROM advisories ORDER BY id').all() as { id: string; modified: string; withdrawn: string | null }[];
+    const rows = this.guard('the advisories table', () => this.db.prepare('SELECT id, modified, withdrawn FROM advisories ORDER BY id').all()) as { id: string; modified: string; withdrawn: string | null }[];
     return rows.map((r) => ({ id: r.id, modified: r.modified, withdrawn: r.withdrawn !== null }));
   }
 
@@ -433,7 +433,8 @@ export class AdvisoryStore {
   /** The (ecosystem base, normalised name) pairs a record names in `affected[]`, each once. */
   affectedPackages(id: string): { ecosystemBase: string; nameNorm: string }[] {
     this.packagesOf ??= this.db.prepare('SELECT DISTINCT ecosystem_base, name_norm FROM affected WHERE id = ? ORDER BY ecosystem_base, name_norm');
-    const rows = this.packagesOf.all(id) as {
+    const stmt = this.packagesOf;
+    const rows = this.guard(`the packages of ${id.slice(0, 80)}`, () => stmt.all(id)) as {
       ecosystem_base: string;
       name_norm: string;
     }[];

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../db/index.js';
 import { createToken } from '../portfolio/access.js';
+import { getUpload, submitDocument } from '../portfolio/ingest.js';
 import { LOG4J_ADVISORIES, TestStore, log4jSbom, osvRecords } from '../portfolio/portfolio-testing.js';
 import { TEST_PG_URL, testDbs, withSearchPath } from '../testing/db.js';
 import { HAS_SHARED } from '../testing/shared.js';
@@ -107,5 +108,26 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('nodes on $name', (kind) => {
     expect([200, 202]).toContain(r.status);
     await stopping;
     await expect(fetch(`${api.url}/healthz`)).rejects.toThrow();
+  });
+
+  it('a worker that starts finds an upload whose job was lost (a node killed between storing and queueing) and ingests it', async () => {
+    const common = { database, home: store.home, host: '127.0.0.1', port: 0, logStream: quiet(), ...(jobsSchema ? { jobsSchema } : {}) };
+    const opened = await openDb({ url: database });
+    let uploadId = '';
+    try {
+      // stored as an API node stores it, but no job was ever sent
+      uploadId = (await submitDocument(opened.db, { project: 'orphan', version: '1.0', fileName: 'bom.cdx.json', bytes: Buffer.from(log4jSbom('2.14.1', 'orphan')), createProject: true })).uploadId;
+      expect((await getUpload(opened.db, uploadId, { all: true }))?.state).toBe('queued');
+      const worker = await startNode({ ...common, role: 'worker' });
+      nodes.push(worker);
+      let state = 'queued';
+      for (let i = 0; i < 200 && state !== 'done' && state !== 'failed'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        state = (await getUpload(opened.db, uploadId, { all: true }))?.state ?? 'missing';
+      }
+      expect(state).toBe('done');
+    } finally {
+      await opened.close();
+    }
   });
 });

@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { defaultSource } from '../advisories/sources.js';
 import type { OpenedDb } from '../db/index.js';
 import { createQueue, type JobQueue } from '../jobs/index.js';
-import { StoreHandle, registerWorkers } from '../portfolio/workers.js';
+import { StoreHandle, registerWorkers, requeueUnfinishedUploads } from '../portfolio/workers.js';
 import { type AppLimits, LOG_REDACT, buildApp } from './app.js';
 import { type DatabaseChoice, homeOf, openPortfolio } from './database.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -70,6 +70,9 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       });
       // the store may have changed while no node ran: re-match once now (nothing to do when it did not)
       await queue.send('rematch', {});
+      // uploads a dead node left queued or running, or whose jobs were lost, are ingested again (idempotent)
+      const requeued = await requeueUnfinishedUploads(opened.db, queue);
+      if (requeued) log.info({ requeued }, `${requeued} unfinished upload(s) queued again`);
     }
     if (opts.updateEvery !== undefined) {
       // the same job as POST /api/v1/advisories/update: queued once while one waits, on whichever worker
