@@ -9,7 +9,7 @@
  * with the gzip magic bytes) and handed row by row to the caller, which inserts them. A bad row is
  * counted and reported (line number and reason), never fatal; a file with no valid row at all is.
  */
-import { createReadStream } from 'node:fs';
+import { constants, createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -47,8 +47,10 @@ const MAX_WARNINGS = 20;
 export async function readEpssFile(file: string, onRow: (row: EpssRow) => void, origin: string = file): Promise<EpssReadResult> {
   let gz: boolean;
   try {
-    const fh = await open(file, 'r');
+    const fh = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
+      // a FIFO or a device would never end: only a regular file is read
+      if (!(await fh.stat()).isFile()) throw new VouchError('INPUT_UNSUPPORTED', 'not a regular file', { path: origin });
       const head = Buffer.alloc(2);
       const { bytesRead } = await fh.read(head, 0, 2, 0);
       gz = bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
@@ -56,6 +58,7 @@ export async function readEpssFile(file: string, onRow: (row: EpssRow) => void, 
       await fh.close();
     }
   } catch (e) {
+    if (e instanceof VouchError) throw e;
     throw new VouchError('INPUT_MISSING', `EPSS file not readable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { path: origin, cause: e });
   }
   const raw = createReadStream(file);

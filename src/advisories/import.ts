@@ -6,9 +6,11 @@
  * current store this update does not refresh), then the feeds (kev.ts, epss.ts; the current
  * store's are kept when not reloaded), then fsyncs and renames the new file over `osv.sqlite`. A
  * crash, an error or a SIGKILL at any point leaves the previous store as it was; a temp file left
- * by a dead process is removed by the next update.
+ * by a dead process is removed by the next update. One update at a time: `osv.sqlite.lock` holds
+ * the pid of the update running (a second one fails with one line; a lock left by a dead process
+ * is taken over). A folder that is read-only, full or not a folder is one line naming it.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { EcosystemStatus, FeedName, LoadedFeed } from '../model/store.js';
@@ -22,6 +24,7 @@ import { copyPreviousPartners, loadPartner, type PartnerFeedLoad } from './partn
 import { openSource, resolveFeed, type ImportProgress } from './sources.js';
 import { FEEDS_SQL, INDEX_SQL, PARTNER_SQL, type PartnerFeedStatus, readFeeds, SCHEMA_SQL, SCHEMA_VERSION, STORE_FILE, storePath } from './store.js';
 import { DEFAULT_ZIP_LIMITS, type ZipLimits } from '../io/zip.js';
+import { cleanupOnSignal, processAlive } from '../io/temp.js';
 
 export interface UpdateOptions {
   /** The store folder (VOUCH_HOME); created when missing. */
@@ -89,9 +92,34 @@ export interface UpdateSummary {
 export const MAX_WARNINGS = 200;
 
 export async function updateStore(opts: UpdateOptions): Promise<UpdateSummary> {
-  const started = performance.now();
   const home = path.resolve(opts.home);
-  mkdirSync(home, { recursive: true });
+  let release: (() => void) | undefined;
+  let unregister: (() => void) | undefined;
+  try {
+    mkdirSync(home, { recursive: true });
+    release = lockStore(home);
+    // Ctrl-C, SIGTERM, SIGHUP: this update's temporary files and its lock go (the store is untouched)
+    const ours = release;
+    unregister = cleanupOnSignal(() => {
+      for (const name of readdirSync(home)) if (name.startsWith(`${STORE_FILE}.tmp-${process.pid}`)) rmSync(path.join(home, name), { force: true });
+      ours();
+    });
+    return await build(home, opts);
+  } catch (e) {
+    throw unwritable(e, home);
+  } finally {
+    unregister?.();
+    release?.();
+  }
+}
+
+async function build(home: string, opts: UpdateOptions): Promise<UpdateSummary> {
+  const started = performance.now();
+  // the current store is read to keep what this update does not reload: a FIFO or device there would block or never end
+  const current = statSync(storePath(home), { throwIfNoEntry: false });
+  if (current && !current.isFile()) {
+    throw new VouchError('STORE_CORRUPT', 'the advisory store is not a regular file: remove it, then run `vouch db update` again', { path: storePath(home) });
+  }
   const staleRemoved = removeStaleTemps(home);
   const limits: ZipLimits = { ...DEFAULT_ZIP_LIMITS, ...opts.limits };
   const finalPath = storePath(home);
@@ -255,6 +283,90 @@ function copyPreviousFeeds(
 
 // ---- files -------------------------------------------------------------------------------------
 
+/** errno and SQLite codes that say the folder cannot take the store (read-only, full, not a folder, no permission). */
+const UNWRITABLE: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large for the file system or the process limit',
+  ENOTDIR: 'not a folder',
+  EEXIST: 'a file is in the way',
+  EISDIR: 'a folder is in the way',
+  SQLITE_FULL: 'no space left on the device',
+  SQLITE_READONLY: 'read-only',
+  SQLITE_CANTOPEN: 'cannot create the store file there',
+  SQLITE_PERM: 'permission denied',
+  SQLITE_IOERR: 'input/output error (a full or failing disk?)',
+};
+
+/** A failure to write the store as one line naming VOUCH_HOME; anything else as it was. */
+function unwritable(e: unknown, home: string): unknown {
+  if (e instanceof VouchError) return e;
+  const code = (e as { code?: unknown }).code;
+  if (typeof code !== 'string') return e;
+  const reason = UNWRITABLE[code] ?? (code.startsWith('SQLITE_IOERR') ? UNWRITABLE['SQLITE_IOERR'] : undefined);
+  if (!reason) return e;
+  return new VouchError('STORE_UNWRITABLE', `cannot write the advisory store here: ${reason} (${code}); the previous store, if any, is unchanged — set VOUCH_HOME to a writable folder with space`, {
+    path: home,
+    cause: e,
+  });
+}
+
+export const LOCK_FILE = `${STORE_FILE}.lock`;
+
+/**
+ * Takes `osv.sqlite.lock` (created exclusively, holding our pid). Held by a live process: one line
+ * (STORE_BUSY) naming it. Held by a dead one (a SIGKILLed update): taken over. Returns the release.
+ */
+export function lockStore(home: string): () => void {
+  const lock = path.join(home, LOCK_FILE);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    let fd: number;
+    try {
+      fd = openSync(lock, 'wx', 0o644);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      let pid = Number.NaN;
+      let fresh = false;
+      try {
+        pid = Number(readFileSync(lock, 'utf8').trim() || Number.NaN);
+        // an empty lock a moment old: its owner is between creating it and writing its pid
+        fresh = Number.isNaN(pid) && Date.now() - statSync(lock).mtimeMs < 5000;
+      } catch {
+        // removed meanwhile: try again
+      }
+      if (fresh) throw new VouchError('STORE_BUSY', 'another `vouch db update` is starting on this store; wait for it to finish', { path: lock });
+      if (Number.isSafeInteger(pid) && pid !== process.pid && processAlive(pid)) {
+        throw new VouchError('STORE_BUSY', `another \`vouch db update\` (pid ${pid}) is updating this store; wait for it to finish (or remove the lock file if no such process runs)`, { path: lock });
+      }
+      // a lock of a dead process (or a torn one): taken over
+      const aside = `${lock}.stale-${process.pid}`;
+      try {
+        renameSync(lock, aside);
+        rmSync(aside, { force: true });
+      } catch {
+        // another process took it over first: try again
+      }
+      continue;
+    }
+    try {
+      writeSync(fd, `${process.pid}\n`);
+    } finally {
+      closeSync(fd);
+    }
+    return () => {
+      try {
+        if (readFileSync(lock, 'utf8').trim() === String(process.pid)) rmSync(lock, { force: true });
+      } catch {
+        // already gone
+      }
+    };
+  }
+  throw new VouchError('STORE_BUSY', 'could not take the store lock (other updates keep taking it)', { path: lock });
+}
+
 const TEMP_RE = new RegExp(`^${STORE_FILE.replace(/\./g, '\\.')}\\.tmp-(\\d+)(?:[.-].*)?$`);
 const STALE_AGE_MS = 24 * 3600 * 1000;
 
@@ -286,15 +398,6 @@ export function removeStaleTemps(home: string): string[] {
   return removed;
 }
 
-function processAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function fsyncPath(p: string): void {
   let fd: number | undefined;

@@ -9,12 +9,12 @@
 import { VouchError } from '../model/errors.js';
 import type { KevInfo } from '../model/triage.js';
 import { isCveId } from '../model/advisory.js';
-import { readFileSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { ProgressSink } from '../model/progress.js';
 import type { LoadedFeed } from '../model/store.js';
 import { resolveFeed } from './sources.js';
 import { recordFeed } from './store.js';
+import { MAX_INPUT_BYTES, readRegularFileSync } from '../io/input.js';
 
 /** The official feed; `vouch db update` fetches it by default (see docs/db.md). */
 export const DEFAULT_KEV_SOURCE = 'https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json';
@@ -85,7 +85,7 @@ function str(v: unknown): string | undefined {
 /** Downloads (a URL) or reads (a file) the catalog and parses it, before anything is built: a broken catalog changes nothing. */
 export async function fetchKev(spec: string, downloadPath: string, progress?: ProgressSink): Promise<{ catalog: KevCatalog; location: string }> {
   const f = await resolveFeed(spec, downloadPath, 'KEV catalog', progress);
-  return { catalog: parseKevCatalog(readFileSync(f.file, 'utf8'), f.location), location: f.location };
+  return { catalog: parseKevCatalog(readRegularFileSync(f.file, { maxBytes: MAX_INPUT_BYTES, display: f.location }).toString('utf8'), f.location), location: f.location };
 }
 
 /** Writes the catalog into a store being built (its `kev` table and `feeds` row). */

@@ -13,7 +13,7 @@
  * `affected[].package.ecosystem` it names.
  */
 import { createWriteStream, existsSync, type Dirent } from 'node:fs';
-import { readFile, readdir, rm, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -24,6 +24,7 @@ import { DEFAULT_ZIP_LIMITS, entryLabel, openZip, type ZipLimits } from '../io/z
 import { byCodePoint } from '../model/order.js';
 import type { ProgressSink } from '../model/progress.js';
 import { assertOnline } from '../io/network.js';
+import { readRegularFile } from '../io/input.js';
 
 export const DEFAULT_OSV_SOURCE = 'https://osv-vulnerabilities.storage.googleapis.com';
 
@@ -156,9 +157,9 @@ function jsonDirSource(location: string, roots: string[]): OsvSource {
           continue;
         }
         try {
-          yield { kind: 'record', origin: f, data: await readFile(f) };
+          yield { kind: 'record', origin: f, data: await readRegularFile(f, { maxBytes: ctx.limits.maxEntryBytes }) };
         } catch (e) {
-          yield { kind: 'skipped', origin: f, reason: `unreadable: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
+          yield { kind: 'skipped', origin: f, reason: `unreadable: ${e instanceof VouchError ? e.message : ((e as NodeJS.ErrnoException).code ?? (e as Error).message)}` };
         }
       }
     },

@@ -5,7 +5,7 @@
  *
  * Records are kept as published (the JSON text); the other tables are indexes over them.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -206,7 +206,7 @@ export class AdvisoryStore {
 
   /** The base score `vouch db update` computed for a CVSS vector: null if it does not score, undefined if not known. */
   cvssScore(vector: string): number | null | undefined {
-    const row = this.cvssStmt?.get(vector) as { score: number | null } | undefined;
+    const row = this.guard('the CVSS table', () => this.cvssStmt?.get(vector)) as { score: number | null } | undefined;
     return row ? row.score : undefined;
   }
 
@@ -229,6 +229,11 @@ export class AdvisoryStore {
       throw new VouchError('STORE_MISSING', `no advisory store yet; run \`vouch db update\`${homeHint(home)} to load the OSV advisories`, {
         path: file,
       });
+    }
+    // a FIFO would block SQLite's open for ever, a device never ends: a regular file only
+    const st = statSync(file, { throwIfNoEntry: false });
+    if (st && !st.isFile()) {
+      throw new VouchError('STORE_CORRUPT', `the advisory store is not a regular file; remove it and run \`vouch db update\`${homeHint(home)}`, { path: file });
     }
     let db: Database.Database | undefined;
     try {
@@ -254,12 +259,37 @@ export class AdvisoryStore {
   }
 
   /**
+   * Runs one read of the store: a damaged page, index or record (SQLite's SQLITE_CORRUPT /
+   * SQLITE_NOTADB, a record whose JSON does not parse) is STORE_CORRUPT — one line saying to run
+   * `vouch db update` — never an internal error.
+   */
+  private guard<T>(what: string, f: () => T): T {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof VouchError) throw e;
+      const code = (e as { code?: unknown }).code;
+      if (e instanceof SyntaxError || (typeof code === 'string' && /^SQLITE_(CORRUPT|NOTADB|FORMAT|IOERR|MISMATCH|SCHEMA|ERROR)/.test(code))) {
+        throw new VouchError('STORE_CORRUPT', `the advisory store is damaged (${what}: ${(e as Error).message}); run \`vouch db update\`${homeHint(path.dirname(this.path))} to rebuild it`, {
+          path: this.path,
+          cause: e,
+        });
+      }
+      throw e;
+    }
+  }
+
+  /**
    * Advisories naming the package (ecosystem base such as `PyPI` or `Debian`, and the name as
    * `normalizeName` gives it) in `affected[]`, withdrawn ones excluded, ordered by id. The caller
    * still checks each `affected[]` entry (exact ecosystem, name, ranges). The returned records are
    * shared between calls: treat them as read-only.
    */
   advisoriesFor(ecosystemBase: string, normalizedName: string): Advisory[] {
+    return this.guard(`the advisories of ${ecosystemBase}/${normalizedName}`, () => this.advisoriesForUnguarded(ecosystemBase, normalizedName));
+  }
+
+  private advisoriesForUnguarded(ecosystemBase: string, normalizedName: string): Advisory[] {
     const base = baseEcosystem(ecosystemBase); // `Debian:12` asks for `Debian`
     const name = normalizeFor(base, normalizedName);
     const key = `${base}\u0000${name}`;
@@ -275,7 +305,7 @@ export class AdvisoryStore {
         let adv = this.parsed.get(id);
         if (adv === undefined) {
           const r = this.row.get(id) as { withdrawn: string | null; json: string } | undefined;
-          adv = !r || r.withdrawn !== null ? null : (JSON.parse(r.json) as Advisory);
+          adv = !r || r.withdrawn !== null ? null : checkedRecord(id, r.json);
           this.parsed.set(id, adv);
         }
         if (adv) list.push(adv);
@@ -340,7 +370,10 @@ export class AdvisoryStore {
 
   /** The records whose id is `id` or that list it in `aliases` (ids and aliases compare case-insensitively); records of subscribed feeds follow OSV's, tagged with their source. */
   findByIdOrAlias(id: string): { advisory: Advisory; withdrawn: boolean }[] {
-    return [...this.findOsvByIdOrAlias(id), ...((this.partnerById?.all(id.trim(), id.trim()) ?? []) as PartnerRow[]).map((r) => ({ advisory: this.partnerAdvisory(r), withdrawn: r.withdrawn !== null }))];
+    return this.guard(`the advisory ${id.slice(0, 80)}`, () => [
+      ...this.findOsvByIdOrAlias(id),
+      ...((this.partnerById?.all(id.trim(), id.trim()) ?? []) as PartnerRow[]).map((r) => ({ advisory: this.partnerAdvisory(r), withdrawn: r.withdrawn !== null })),
+    ]);
   }
 
   private findOsvByIdOrAlias(id: string): { advisory: Advisory; withdrawn: boolean }[] {
@@ -357,7 +390,7 @@ export class AdvisoryStore {
 
   /** One row per loaded ecosystem, sorted by name. */
   status(): EcosystemStatus[] {
-    return readStatus(this.db);
+    return this.guard('the sources table', () => readStatus(this.db));
   }
 
   /** The loaded KEV / EPSS feeds (none for a store loaded without them). */
@@ -367,7 +400,7 @@ export class AdvisoryStore {
 
   /** The KEV catalog entry of a CVE id, if the catalog is loaded and lists it. */
   kev(cve: string): KevInfo | undefined {
-    const r = this.kevStmt?.get(cve.toUpperCase()) as
+    const r = this.guard('the KEV table', () => this.kevStmt?.get(cve.toUpperCase())) as
       | { cve: string; date_added: string; due_date: string | null; ransomware: number; name: string | null; action: string | null }
       | undefined;
     if (!r) return undefined;
@@ -383,7 +416,7 @@ export class AdvisoryStore {
 
   /** The EPSS score of a CVE id, if scores are loaded and list it; `date` is the file's score date. */
   epss(cve: string): EpssInfo | undefined {
-    const r = this.epssStmt?.get(cve.toUpperCase()) as { cve: string; score: number; percentile: number } | undefined;
+    const r = this.guard('the EPSS table', () => this.epssStmt?.get(cve.toUpperCase())) as { cve: string; score: number; percentile: number } | undefined;
     if (!r) return undefined;
     const date = this.feedRows.find((f) => f.feed === 'epss')?.date;
     return { cve: r.cve, score: r.score, percentile: r.percentile, ...(date ? { date: date.slice(0, 10) } : {}) };
@@ -391,7 +424,7 @@ export class AdvisoryStore {
 
   /** Every record's id, `modified` and whether it is withdrawn: what the portfolio's re-match compares with what it last saw. */
   advisoryVersions(): { id: string; modified: string; withdrawn: boolean }[] {
-    const rows = this.db.prepare('SELECT id, modified, withdrawn FROM advisories ORDER BY id').all() as { id: string; modified: string; withdrawn: string | null }[];
+    const rows = this.guard('the advisories table', () => this.db.prepare('SELECT id, modified, withdrawn FROM advisories ORDER BY id').all()) as { id: string; modified: string; withdrawn: string | null }[];
     return rows.map((r) => ({ id: r.id, modified: r.modified, withdrawn: r.withdrawn !== null }));
   }
 
@@ -400,7 +433,8 @@ export class AdvisoryStore {
   /** The (ecosystem base, normalised name) pairs a record names in `affected[]`, each once. */
   affectedPackages(id: string): { ecosystemBase: string; nameNorm: string }[] {
     this.packagesOf ??= this.db.prepare('SELECT DISTINCT ecosystem_base, name_norm FROM affected WHERE id = ? ORDER BY ecosystem_base, name_norm');
-    const rows = this.packagesOf.all(id) as {
+    const stmt = this.packagesOf;
+    const rows = this.guard(`the packages of ${id.slice(0, 80)}`, () => stmt.all(id)) as {
       ecosystem_base: string;
       name_norm: string;
     }[];
@@ -409,7 +443,7 @@ export class AdvisoryStore {
 
   /** Advisories in the store (withdrawn included). */
   count(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM advisories').get() as { n: number }).n;
+    return this.guard('the advisories table', () => (this.db.prepare('SELECT count(*) AS n FROM advisories').get() as { n: number }).n);
   }
 
   close(): void {
@@ -422,8 +456,22 @@ export class AdvisoryStore {
   }
 
   private parse(id: string, json: string): Advisory {
-    return this.parsed.get(id) ?? (JSON.parse(json) as Advisory);
+    return this.parsed.get(id) ?? checkedRecord(id, json);
   }
+}
+
+/**
+ * A stored record parsed: the import wrote it as an OSV object, so anything else (torn JSON, a
+ * non-object, `affected` not a list) is damage, thrown as a SyntaxError for `guard` to report.
+ */
+function checkedRecord(id: string, json: string): Advisory {
+  const v = JSON.parse(json) as unknown;
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || typeof (v as { id?: unknown }).id !== 'string') {
+    throw new SyntaxError(`record ${id} is not an OSV object`);
+  }
+  const affected = (v as { affected?: unknown }).affected;
+  if (affected !== undefined && !Array.isArray(affected)) throw new SyntaxError(`record ${id}: affected is not a list`);
+  return v as Advisory;
 }
 
 /** The `sources` table as EcosystemStatus rows (also used on an attached old store by import). */

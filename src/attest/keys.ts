@@ -4,9 +4,10 @@
  * hint. node:crypto does all the cryptography.
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { VouchError } from '../model/errors.js';
+import { readRegularFile } from '../io/input.js';
 
 export const KEY_TYPES = ['p256', 'ed25519'] as const;
 export type KeyType = (typeof KEY_TYPES)[number];
@@ -82,8 +83,9 @@ function typeOf(key: KeyObject, path: string): KeyType {
 export async function loadKey(path: string, passphrase?: string): Promise<LoadedKey> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = (await readRegularFile(path)).toString('utf8');
   } catch (e) {
+    if (e instanceof VouchError) throw e;
     throw new VouchError('INPUT_MISSING', `cannot read the key (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { path, cause: e });
   }
   return parseKey(text, path, passphrase);

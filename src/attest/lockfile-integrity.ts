@@ -21,7 +21,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { writeFileAtomic } from '../io/atomic-write.js';
@@ -29,6 +29,7 @@ import { VouchError, isVouchError } from '../model/errors.js';
 import { configuredRegistries } from '../ecosystems/npm/registry-config.js';
 import type { NpmRegistryClient } from '../ecosystems/npm/registry.js';
 import { type EntrySource, type LockEntry, type LockFormat, readLockEntries } from './lockfile-entries.js';
+import { MAX_INPUT_BYTES, readRegularFile } from '../io/input.js';
 
 export type IntegrityStatus = 'intact' | 'mismatch' | 'no-integrity' | 'not-comparable' | 'not-registry' | 'fetch-failed' | 'not-checked';
 
@@ -118,8 +119,9 @@ export function parseSri(integrity: string): SriPart[] {
 export async function verifyLockfile(file: string, opts: VerifyLockfileOptions): Promise<IntegrityReport> {
   let data: Buffer;
   try {
-    data = await readFile(file);
+    data = await readRegularFile(file, { maxBytes: MAX_INPUT_BYTES });
   } catch (e) {
+    if (e instanceof VouchError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new VouchError(code === 'ENOENT' ? 'INPUT_MISSING' : 'USAGE', code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder: give the lockfile itself' : `cannot read (${code})`, { path: file, cause: e });
   }

@@ -1,8 +1,8 @@
 /** in-toto Statement v1: subjects (name + sha256) and a typed predicate. */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { VouchError } from '../model/errors.js';
+import { MAX_INPUT_BYTES, readRegularFile } from '../io/input.js';
 
 export const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
 export const INTOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
@@ -64,8 +64,9 @@ export function predicateTypeFor(type: string, predicate: unknown, predicatePath
 export async function readPredicate(file: string): Promise<unknown> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = (await readRegularFile(file)).toString('utf8');
   } catch (e) {
+    if (e instanceof VouchError) throw e;
     throw new VouchError('INPUT_MISSING', `cannot read the predicate (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { path: file, cause: e });
   }
   let value: unknown;
@@ -99,8 +100,9 @@ export async function subjectsOf(files: readonly string[]): Promise<ResourceDesc
   for (const f of files) {
     let data: Buffer;
     try {
-      data = await readFile(f);
+      data = await readRegularFile(f, { maxBytes: MAX_INPUT_BYTES });
     } catch (e) {
+      if (e instanceof VouchError) throw e;
       throw new VouchError('INPUT_MISSING', `cannot read the subject (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { path: f, cause: e });
     }
     out.push({ name: subjectName(f), digest: { sha256: sha256Hex(data) } });

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { VouchError } from '../model/errors.js';
+import { readRegularFile } from '../io/input.js';
 
 const PUBLIC_GOOD_TUF = 'https://tuf-repo-cdn.sigstore.dev';
 
@@ -36,8 +37,9 @@ export async function parseTrustedRoot(text: string, path: string): Promise<Trus
 export async function loadTrustedRoot(path: string): Promise<TrustedRoot> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = (await readRegularFile(path)).toString('utf8');
   } catch (e) {
+    if (e instanceof VouchError) throw e;
     throw new VouchError('INPUT_MISSING', `cannot read the trusted root (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { path, cause: e });
   }
   return parseTrustedRoot(text, path);

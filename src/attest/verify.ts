@@ -10,7 +10,6 @@
  * (message signature). Returns a verdict per subject; throws only for unusable input.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import * as sb from '@sigstore/bundle';
 import type { Bundle } from '@sigstore/bundle';
@@ -22,6 +21,7 @@ import { VouchError } from '../model/errors.js';
 import { type LoadedKey, displayKeyId } from './keys.js';
 import { INTOTO_PAYLOAD_TYPE, subjectName } from './statement.js';
 import { publicGoodTrustedRoot } from './trusted-root.js';
+import { MAX_INPUT_BYTES, readRegularFile } from '../io/input.js';
 
 export interface VerifyOptions {
   /** The bundle as parsed JSON. */
@@ -93,8 +93,9 @@ async function readSubject(subject: string | { name: string; data: Buffer }): Pr
   }
   let data: Buffer;
   try {
-    data = await readFile(s);
+    data = await readRegularFile(s, { maxBytes: MAX_INPUT_BYTES });
   } catch (e) {
+    if (e instanceof VouchError) throw e;
     throw new VouchError('INPUT_MISSING', `cannot read the subject (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { path: s, cause: e });
   }
   return subjectOf(s, data);

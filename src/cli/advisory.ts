@@ -3,13 +3,13 @@
  * before it has a public id (src/share/advisory.ts builds and checks it). Flags give every answer;
  * on a terminal, what is missing is asked for. The record goes to stdout or `-o FILE` (atomically).
  */
-import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { EXIT_CLEAN, VouchError } from '../model/errors.js';
 import { type AffectedInput, buildAdvisory, parseEvents } from '../share/advisory.js';
 import { repeatable } from './repeatable.js';
+import { readRegularFile } from '../io/input.js';
 
 interface NewOptions {
   id?: string;
@@ -102,7 +102,8 @@ async function runNew(opts: NewOptions): Promise<number> {
     });
     let details = opts.details;
     if (opts.detailsFile !== undefined) {
-      details = await readFile(opts.detailsFile, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      details = await readRegularFile(opts.detailsFile).then((b) => b.toString('utf8')).catch((e: NodeJS.ErrnoException) => {
+        if (e instanceof VouchError) throw e;
         throw new VouchError('INPUT_MISSING', `cannot read the details (${e.code ?? e.message})`, { path: opts.detailsFile! });
       });
     }

@@ -4,7 +4,7 @@
  * --trusted-key KEY` (docs/feeds.md). src/share/feed.ts holds the format and the TLP rules; this
  * file reads the inputs, signs the index with src/attest and writes the folder.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { displayKeyId } from '../attest/keys.js';
@@ -15,6 +15,7 @@ import { byCodePoint } from '../model/order.js';
 import { indexBytes, parseTlp, planFeed, type SubscribedRecord, TLP_LEVELS, type Tlp, writeFeed } from '../share/feed.js';
 import { addPassphraseOptions, loadKeyFromOptions, type PassphraseOptions } from './key.js';
 import { repeatable } from './repeatable.js';
+import { MAX_INPUT_BYTES, readRegularFile } from '../io/input.js';
 
 interface PublishOptions extends PassphraseOptions {
   key: string;
@@ -107,7 +108,7 @@ async function readInputs(specs: readonly string[], flag: string): Promise<{ fil
     }
   };
   for (const s of specs) await walk(s);
-  return Promise.all(files.map(async (file) => ({ file, data: await readFile(file) })));
+  return Promise.all(files.map(async (file) => ({ file, data: await readRegularFile(file, { maxBytes: MAX_INPUT_BYTES }) })));
 }
 
 /** The records the local store holds from subscribed feeds; none without a store. */

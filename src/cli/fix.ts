@@ -68,10 +68,11 @@ async function runFixCommand(p: string, opts: FixOptions): Promise<number> {
   if (opts.plan && opts.apply) throw new VouchError('USAGE', '--plan and --apply exclude each other');
   const format = formatOf(opts, 'table');
   const progress = createProgress({ quiet: opts.quiet ?? false });
-  // Ctrl-C during an apply stops the relock and restores the project
+  // Ctrl-C, SIGTERM or SIGHUP during an apply stops the relock and restores the project
   const ac = new AbortController();
   const onSigint = (): void => ac.abort();
-  if (opts.apply) process.on('SIGINT', onSigint);
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  if (opts.apply) for (const s of signals) process.on(s, onSigint);
   try {
     progress.phase(opts.apply ? 'applying' : 'planning');
     const outcome = await runFix({
@@ -88,6 +89,6 @@ async function runFixCommand(p: string, opts: FixOptions): Promise<number> {
     process.stdout.write(renderFix(outcome, format, { diff: opts.diff ?? false }));
     return fixExitCode(outcome);
   } finally {
-    process.off('SIGINT', onSigint);
+    for (const s of signals) process.off(s, onSigint);
   }
 }

@@ -3,7 +3,6 @@
  * portfolio, volunteers matched to them, engagements followed to a re-checked "done", a quarterly
  * report, and a signed feed of needs and pledges. Everything below is src/marketplace/.
  */
-import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { loadKey } from '../attest/keys.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
@@ -23,6 +22,7 @@ import { addPassphraseOptions, loadKeyFromOptions, type PassphraseOptions } from
 import { formatOf, formatOption, parseNow, parseNumber } from './options.js';
 import { createProgress } from './progress.js';
 import { repeatable } from './repeatable.js';
+import { readRegularFile } from '../io/input.js';
 
 const DEFAULT_ENGAGEMENTS = 'vouch-engagements.json';
 
@@ -58,8 +58,9 @@ const json = (x: unknown): string => `${JSON.stringify(x, null, 2)}\n`;
 
 async function readText(file: string, what: string): Promise<string> {
   try {
-    return await readFile(file, 'utf8');
+    return (await readRegularFile(file)).toString('utf8');
   } catch (e) {
+    if (e instanceof VouchError) throw e;
     throw new VouchError('INPUT_MISSING', `cannot read the ${what} (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { path: file, cause: e });
   }
 }

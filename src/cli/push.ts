@@ -6,7 +6,7 @@
  * With --wait it waits for the server's findings and exits like `vouch scan` (0/1/2), so CI can
  * gate on the server's view.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { VouchError } from '../model/errors.js';
@@ -15,6 +15,7 @@ import { RATINGS_DESC, type Rating } from '../model/triage.js';
 import { normaliseRating } from '../triage/severity.js';
 import { parseNumber } from './options.js';
 import { serverOf, tokenOf } from './token.js';
+import { readRegularFile } from '../io/input.js';
 
 interface PushOptions {
   project: string;
@@ -132,7 +133,7 @@ async function documentOf(paths: string[]): Promise<{ fileName: string; bytes: B
     }
     if (st.isFile() && !/\.(jar|war|ear|tar|zip)$/i.test(p)) {
       if (st.size > MAX_BYTES) throw new VouchError('INPUT_TOO_LARGE', `the file is ${st.size} bytes, above the ${MAX_BYTES} the server accepts by default`, { path: p });
-      return { fileName: path.basename(p), bytes: await readFile(p), contentType: 'application/octet-stream' };
+      return { fileName: path.basename(p), bytes: await readRegularFile(p, { maxBytes: MAX_BYTES }), contentType: 'application/octet-stream' };
     }
   }
   const { runSbom } = await import('../engine/sbom.js');

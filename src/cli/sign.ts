@@ -1,11 +1,11 @@
 /** `vouch sign FILE`: a Sigstore message-signature bundle (v0.3) over the file, with a local key. */
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { signBlob } from '../attest/attest.js';
 import { displayKeyId } from '../attest/keys.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { EXIT_CLEAN, VouchError } from '../model/errors.js';
 import { addPassphraseOptions, loadKeyFromOptions, type PassphraseOptions } from './key.js';
+import { MAX_INPUT_BYTES, readRegularFile } from '../io/input.js';
 
 interface SignOptions extends PassphraseOptions {
   key: string;
@@ -33,8 +33,9 @@ Exit codes: 0 written, 2 usage or input error.`,
     .action(async (file: string, opts: SignOptions) => {
       let data: Buffer;
       try {
-        data = await readFile(file);
+        data = await readRegularFile(file, { maxBytes: MAX_INPUT_BYTES });
       } catch (e) {
+        if (e instanceof VouchError) throw e;
         throw new VouchError('INPUT_MISSING', `cannot read the file to sign (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { path: file, cause: e });
       }
       const key = await loadKeyFromOptions(opts.key, opts);

@@ -3,7 +3,6 @@
  * signature) with a public key or keyless against a trusted root, then each subject. One verdict
  * per subject on stdout; exit 0 all verified, 1 any failure, 2 usage or input error.
  */
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { readPredicate } from '../attest/statement.js';
 import { loadTrustedRoot } from '../attest/trusted-root.js';
@@ -11,6 +10,7 @@ import { parseBundleText, type VerifyResult, verifyBundle } from '../attest/veri
 import { EXIT_CLEAN, EXIT_FINDINGS, VouchError } from '../model/errors.js';
 import { addPassphraseOptions, loadKeyFromOptions, type PassphraseOptions } from './key.js';
 import { formatOf, formatOption } from './options.js';
+import { readRegularFile } from '../io/input.js';
 
 interface VerifyCliOptions extends PassphraseOptions {
   bundle: string;
@@ -53,8 +53,9 @@ Exit codes: 0 every subject verified, 1 any verification failed, 2 usage or inpu
     .action(async (subjects: string[], opts: VerifyCliOptions) => {
       let text: string;
       try {
-        text = await readFile(opts.bundle, 'utf8');
+        text = (await readRegularFile(opts.bundle)).toString('utf8');
       } catch (e) {
+        if (e instanceof VouchError) throw e;
         throw new VouchError('INPUT_MISSING', `cannot read the bundle (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { path: opts.bundle, cause: e });
       }
       if (opts.key !== undefined && (opts.certificateIdentity !== undefined || opts.certificateIdentityRegexp !== undefined)) {

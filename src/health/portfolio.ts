@@ -8,7 +8,7 @@
  *     (direct ? 2 : 1) × (prod ? 1 : 0.25) × (1 + log2(dependency paths in that project, capped at 100))
  * so a direct production dependency of many projects, pulled in along many paths, ranks first.
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { collectInventory } from '../inventory/collect.js';
 import { VouchError } from '../model/errors.js';
@@ -16,6 +16,7 @@ import { git } from './git.js';
 import { type HealthReport, checkRepository } from './run.js';
 import type { SignatureOptions } from './checks-history.js';
 import { byCodePoint } from '../model/order.js';
+import { MAX_INPUT_BYTES, readRegularFile } from '../io/input.js';
 
 export const PORTFOLIO_SCHEMA = 'vouch-health-portfolio/1';
 const PATH_CAP = 100;
@@ -151,7 +152,7 @@ async function declaredRepos(input: string, names: Iterable<string>): Promise<Ma
   const st = await stat(input).catch(() => undefined);
   if (st?.isFile() && /\.json$/i.test(input) && st.size < 256 * 1024 * 1024) {
     try {
-      const doc = JSON.parse(await readFile(input, 'utf8')) as { bomFormat?: string; components?: unknown[] };
+      const doc = JSON.parse((await readRegularFile(input, { maxBytes: MAX_INPUT_BYTES })).toString('utf8')) as { bomFormat?: string; components?: unknown[] };
       if (doc.bomFormat === 'CycloneDX') {
         const walk = (list: unknown[] | undefined): void => {
           for (const c of list ?? []) {
@@ -174,7 +175,7 @@ async function declaredRepos(input: string, names: Iterable<string>): Promise<Ma
   } else if (st?.isDirectory()) {
     for (const name of names) {
       try {
-        const pkg = JSON.parse(await readFile(path.join(input, 'node_modules', name, 'package.json'), 'utf8')) as { repository?: string | { url?: string } };
+        const pkg = JSON.parse((await readRegularFile(path.join(input, 'node_modules', name, 'package.json'))).toString('utf8')) as { repository?: string | { url?: string } };
         const raw = typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url;
         const url = raw ? normalizeRepoUrl(raw) : undefined;
         if (url) out.set(name.toLowerCase(), url);

@@ -1,5 +1,5 @@
 /** `vouch health REPO`: every check on one local clone, the aggregate and the criticality score. */
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { VouchError } from '../model/errors.js';
 import { binaryArtifacts, dependencyUpdateTool, fuzzing, license, securityPolicy } from './checks-files.js';
@@ -48,6 +48,13 @@ export async function checkRepository(repo: string, opts: HealthOptions = {}): P
   const top = await git(root, ['rev-parse', '--show-toplevel']);
   if (top.code !== 0) throw new VouchError('INPUT_UNSUPPORTED', 'not a git work tree (clone the repository first; a bare repository has no files to check)', { path: repo });
   const toplevel = top.stdout.trim();
+  // the clone's own configuration (core.worktree) must not move the work tree off the folder given:
+  // the checks would read files of the host
+  const [realRoot, realTop] = await Promise.all([realpath(root).catch(() => root), realpath(toplevel).catch(() => toplevel)]);
+  const inside = path.relative(realTop, realRoot);
+  if (inside.startsWith('..') || path.isAbsolute(inside)) {
+    throw new VouchError('INPUT_UNSAFE', `the repository's configuration puts its work tree elsewhere (${toplevel}, core.worktree?): not checked`, { path: repo });
+  }
   const headR = await git(toplevel, ['rev-parse', '--verify', '-q', 'HEAD']);
   const notes: string[] = [];
   const shallow = await git(toplevel, ['rev-parse', '--is-shallow-repository']);

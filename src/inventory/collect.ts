@@ -14,7 +14,7 @@ import { defaultExtractors } from './extractors.js';
 import { extractImage } from './image.js';
 import { type RootfsInventory, scanRootfs } from './rootfs.js';
 import { fileInput, memoryInput } from '../io/input.js';
-import type { CollectedInventory, UnlockedManifest } from '../model/inventory.js';
+import type { CollectedInventory, InputStatus, UnlockedManifest } from '../model/inventory.js';
 import { lockfileHintFor } from '../ecosystems/index.js';
 import { byCodePoint } from '../model/order.js';
 
@@ -78,7 +78,9 @@ export async function collectInventory(paths: readonly string[], opts: CollectOp
       const found: { file: string; extractor: Extractor; shadowedBy?: string }[] = [];
       const unreadable: { dir: string; reason: string }[] = [];
       const unlocked: UnlockedManifest[] = [];
-      await walk(p, extractors, found, unreadable, unlocked);
+      const special: InputStatus[] = [];
+      await walk(p, extractors, found, unreadable, unlocked, special);
+      result.inputs.push(...special);
       if (unlocked.length) (result.unlocked ??= []).push(...unlocked);
       for (const u of unreadable) {
         result.inputs.push({ path: u.dir, status: 'failed', reason: `${u.dir}: cannot read folder: ${u.reason}`, components: 0, warnings: [] });
@@ -91,7 +93,7 @@ export async function collectInventory(paths: readonly string[], opts: CollectOp
           continue;
         }
         try {
-          addInventory(result, await extractor.extract(await fileInput(file)));
+          addInventory(result, await extractor.extract(await fileInput(file, { dir: p, mode: 'confine' })));
         } catch (e) {
           if (!(e instanceof VouchError)) throw e;
           result.inputs.push({ path: file, extractor: extractor.id, status: 'failed', reason: e.oneLine(), components: 0, warnings: [] });
@@ -131,7 +133,10 @@ function mergeCollected(result: CollectedInventory, label: string, other: Rootfs
   else result.graph.merge(other.graph);
   result.inputs.push(...other.inputs);
   result.unresolved.push(...other.unresolved);
-  if (other.warnings.length) {
+  if (other.lost.length) {
+    // what the walk or the unpacking could not read: the tree is partial (exit 2 unless --allow-partial)
+    result.inputs.push({ path: label, status: 'partial', lost: [...other.lost], components: 0, warnings: other.warnings });
+  } else if (other.warnings.length) {
     result.inputs.push({ path: label, status: 'ok', components: 0, warnings: other.warnings });
   }
 }
@@ -158,6 +163,7 @@ async function walk(
   out: { file: string; extractor: Extractor; shadowedBy?: string }[],
   unreadable: { dir: string; reason: string }[],
   unlocked: UnlockedManifest[],
+  special: InputStatus[],
 ): Promise<void> {
   let entries;
   try {
@@ -171,7 +177,7 @@ async function walk(
   for (const e of entries) {
     const full = path.join(dir, e.name);
     if (e.isDirectory()) {
-      if (!SKIPPED_DIRS.has(e.name)) await walk(full, extractors, out, unreadable, unlocked);
+      if (!SKIPPED_DIRS.has(e.name)) await walk(full, extractors, out, unreadable, unlocked, special);
       else if (e.name === 'node_modules') {
         // an installed tree is not walked, but npm's record of it is read (node_modules/.package-lock.json)
         const hidden = path.join(full, '.package-lock.json');
@@ -188,6 +194,17 @@ async function walk(
       if (!extractor) continue;
       const shadowedBy = shadowingSibling(extractor, full, (name) => entries.some((x) => x.isFile() && x.name === name));
       out.push({ file: full, extractor, ...(shadowedBy ? { shadowedBy } : {}) });
+    } else {
+      // a symlink, FIFO, socket or device named like a file vouch reads: never read, never passed over in silence
+      const full = path.join(dir, e.name);
+      const extractor = extractors.find((x) => x.wants(full));
+      if (!extractor) continue;
+      if (e.isSymbolicLink()) {
+        special.push({ path: full, extractor: extractor.id, status: 'ok', components: 0, warnings: ['skipped: a symbolic link (a folder walk does not follow links; name the file to read it)'] });
+      } else {
+        const kind = e.isFIFO() ? 'a FIFO' : e.isSocket() ? 'a socket' : 'a device';
+        special.push({ path: full, extractor: extractor.id, status: 'failed', reason: `${full}: not a regular file (${kind}): not read`, components: 0, warnings: [] });
+      }
     }
   }
 }

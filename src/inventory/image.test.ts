@@ -194,7 +194,9 @@ describe('extractImage: scan the merged tree', () => {
     const inv = await extractImage(broken, { tmpDir: dir });
     expect(inv.image.failedLayers.map((f) => f.layer)).toEqual(['l1.tar', 'l2.tar']);
     expect(inv.graph.components.has('pkg:deb/debian/libssl3@3.0.11-1~deb12u1?arch=amd64&distro=debian-12&upstream=openssl')).toBe(true);
-    expect(inv.warnings.join('\n')).toMatch(/layer l1\.tar not applied/);
+    // layers not applied are lost: the image is a partial input (exit 2 unless --allow-partial)
+    expect(inv.lost.join('\n')).toMatch(/layer l1\.tar not applied/);
+    expect(inv.lost.join('\n')).toMatch(/layer l2\.tar not applied: missing from the archive/);
   });
 });
 
@@ -224,7 +226,7 @@ describe('unpackImage: nothing is written outside the tree', () => {
     expect((await readdir(work)).sort()).toEqual(['evil.tar', 'root']);
     expect(existsSync(path.join(dir, 'evil.txt')) || existsSync(path.join(dir, 'evil2.txt'))).toBe(false);
     expect(await tree(dest)).toEqual(['esc/', 'esc/pwned.txt', 'evil4.txt', 'inside.txt', 'rootlink -> /', 'up -> /../../..']);
-    const w = r.warnings.join('\n');
+    const w = r.lost.join('\n');
     expect(w).toMatch(/path with "\.\."/);
     expect(w).toMatch(/absolute path/);
     expect(w).toMatch(/symlink pointing outside the image/);
@@ -240,5 +242,32 @@ describe('unpackImage: nothing is written outside the tree', () => {
     const dest2 = path.join(dir, 'big-root2');
     await mkdir(dest2);
     await expect(unpackImage(tarPath, dest2, { maxLayerBytes: 5000 })).rejects.toMatchObject({ code: 'INPUT_TOO_LARGE' });
+  });
+
+  it('a gzip layer holding a huge wanted file stops at the write budget; the temporary folder is removed', async () => {
+    // 32 MiB of zeros named like a lockfile, in a gzip layer of a plain docker-save tar
+    const layer = gzipSync(buildTar([{ name: 'app/package-lock.json', data: Buffer.alloc(32 * 1024 * 1024) }]));
+    const tarPath = path.join(dir, 'big-layer.tar');
+    await writeFile(tarPath, buildTar([{ name: 'l0.tar', data: layer }, { name: 'manifest.json', data: JSON.stringify([{ Layers: ['l0.tar'] }]) }]));
+    const scratch = await mkdtemp(path.join(dir, 'scratch-layer-'));
+    await expect(extractImage(tarPath, { tmpDir: scratch, maxWrittenBytes: 1024 * 1024 })).rejects.toMatchObject({ code: 'INPUT_TOO_LARGE' });
+    expect(await readdir(scratch)).toEqual([]);
+  });
+
+  it('a gzip image that decompresses past the write budget stops before the temporary folder holds more', async () => {
+    // 32 MiB of zeros in one layer: the gzip of the whole image is a few tens of KiB
+    const gz = gzipSync(dockerSave([[{ name: 'zeros', data: Buffer.alloc(32 * 1024 * 1024) }]]));
+    expect(gz.length).toBeLessThan(256 * 1024);
+    const tarPath = path.join(dir, 'bomb.tar.gz');
+    await writeFile(tarPath, gz);
+    const scratch = await mkdtemp(path.join(dir, 'scratch-'));
+    const err = await extractImage(tarPath, { tmpDir: scratch, maxWrittenBytes: 1024 * 1024 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ code: 'INPUT_TOO_LARGE' });
+    expect(String((err as Error).message)).toContain('decompresses to more than 1048576 bytes');
+    // the temporary folder is gone, nothing was left behind
+    expect(await readdir(scratch)).toEqual([]);
   });
 });

@@ -17,7 +17,7 @@
  * zstd layers are not supported on Node 20 (a failure naming the layer, the others still apply).
  */
 import { createReadStream } from 'node:fs';
-import { link, lstat, mkdir, mkdtemp, open, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { link, lstat, mkdir, mkdtemp, open, readdir, rm, stat, statfs, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -28,6 +28,10 @@ import { defaultExtractors } from './extractors.js';
 import { resolveInRoot } from '../io/root.js';
 import { scanRootfs, type RootfsInventory, type RootfsOptions } from './rootfs.js';
 import { readTar } from '../io/tar.js';
+import { makeTempDir, removeStaleTempDirs } from '../io/temp.js';
+
+/** Temporary folders of image scans: `vouch-image-<pid>-XXXXXX`. */
+export const IMAGE_TMP_PREFIX = 'vouch-image-';
 
 /** Files always written, whatever the extractors want: what tells the distribution and release. */
 const RELEASE_FILES = new Set(['etc/os-release', 'usr/lib/os-release', 'etc/alpine-release', 'etc/debian_version', 'etc/lsb-release']);
@@ -56,6 +60,8 @@ export interface UnpackResult {
   warnings: string[];
   /** Layers that could not be applied (unsupported compression, broken tar), with the reason. */
   failedLayers: { layer: string; reason: string }[];
+  /** Layers not applied and entries refused (unsafe names, links out of the image): the image is `partial`. */
+  lost: string[];
 }
 
 export interface ImageOptions extends ImageLimits {
@@ -69,7 +75,7 @@ export interface ImageOptions extends ImageLimits {
 }
 
 export interface ImageInventory extends RootfsInventory {
-  image: Omit<UnpackResult, 'warnings'>;
+  image: Omit<UnpackResult, 'warnings' | 'lost'>;
 }
 
 /**
@@ -79,7 +85,11 @@ export interface ImageInventory extends RootfsInventory {
  */
 export async function extractImage(tarPath: string, opts: ImageOptions = {}): Promise<ImageInventory> {
   const extractors = opts.extractors ?? defaultExtractors();
-  const tmp = await mkdtemp(path.join(opts.tmpDir ?? tmpdir(), 'vouch-image-'));
+  // leftovers of image scans killed with SIGKILL are removed first; this one's folder is removed
+  // on SIGINT/SIGTERM/SIGHUP too (io/temp.ts)
+  removeStaleTempDirs(IMAGE_TMP_PREFIX, opts.tmpDir);
+  const temp = await makeTempDir(IMAGE_TMP_PREFIX, opts.tmpDir);
+  const tmp = temp.dir;
   try {
     const root = path.join(tmp, 'rootfs');
     await mkdir(root);
@@ -90,10 +100,10 @@ export async function extractImage(tarPath: string, opts: ImageOptions = {}): Pr
           extractors.some((x) => x.wants(path.join(root, rel)) || x.executables?.candidate(path.join(root, rel), size, mode));
     const unpacked = await unpackImage(tarPath, root, { ...opts, keep, scratch: tmp });
     const inv = await scanRootfs(root, extractors, { displayRoot: `${tarPath}!`, ...opts.rootfs });
-    const { warnings, ...image } = unpacked;
-    return { ...inv, warnings: [...warnings, ...inv.warnings], image };
+    const { warnings, lost, ...image } = unpacked;
+    return { ...inv, warnings: [...warnings, ...inv.warnings], lost: [...lost, ...inv.lost], image };
   } finally {
-    await rm(tmp, { recursive: true, force: true });
+    await temp.dispose();
   }
 }
 
@@ -108,13 +118,15 @@ interface TarIndexEntry {
  */
 export async function unpackImage(tarPath: string, dest: string, opts: UnpackOptions & { scratch?: string } = {}): Promise<UnpackResult> {
   let archive = tarPath;
-  if (await isGzip(tarPath, 0)) {
-    // `docker save | gzip`: random access needs the plain tar
-    const scratch = opts.scratch ?? (await mkdtemp(path.join(tmpdir(), 'vouch-image-')));
-    archive = path.join(scratch, 'image.tar');
-    await gunzipTo(tarPath, archive, opts.maxLayerBytes ?? 64 * 1024 ** 3);
-  }
   try {
+    if (await isGzip(tarPath, 0)) {
+      // `docker save | gzip`: random access needs the plain tar, written to the temporary folder —
+      // within the write budget and the space free there, counted before each chunk is written
+      const scratch = opts.scratch ?? (await mkdtemp(path.join(tmpdir(), 'vouch-image-')));
+      archive = path.join(scratch, 'image.tar');
+      const budget = Math.min(opts.maxLayerBytes ?? 64 * 1024 ** 3, opts.maxWrittenBytes ?? DEFAULT_MAX_WRITTEN, await freeBytes(scratch));
+      await gunzipTo(tarPath, archive, budget, scratch);
+    }
     const index = await indexTar(archive, tarPath);
     const json = async (name: string): Promise<unknown> => {
       const e = index.get(name);
@@ -149,7 +161,10 @@ export async function unpackImage(tarPath: string, dest: string, opts: UnpackOpt
       throw new VouchError('INPUT_UNSUPPORTED', 'not a container image (no manifest.json or index.json): save it with `docker save` or as an OCI layout', { path: tarPath });
     }
 
-    const applier = new LayerApplier(dest, opts, warnings);
+    const lost: string[] = [];
+    // files are written within the budget and the space free where they go, counted before each write
+    const room = Math.min(opts.maxWrittenBytes ?? DEFAULT_MAX_WRITTEN, await freeBytes(dest));
+    const applier = new LayerApplier(dest, { ...opts, maxWrittenBytes: room }, lost);
     const failedLayers: UnpackResult['failedLayers'] = [];
     for (const layer of layers) {
       const e = index.get(normName(layer));
@@ -166,8 +181,8 @@ export async function unpackImage(tarPath: string, dest: string, opts: UnpackOpt
       }
     }
     applier.summarize();
-    for (const f of failedLayers) warnings.push(`layer ${f.layer} not applied: ${f.reason}`);
-    return { format, layers, repoTags, warnings, failedLayers };
+    for (const f of failedLayers) lost.push(`layer ${f.layer} not applied: ${f.reason}`);
+    return { format, layers, repoTags, warnings, failedLayers, lost };
   } finally {
     if (archive !== tarPath && !opts.scratch) await rm(path.dirname(archive), { recursive: true, force: true });
   }
@@ -262,19 +277,39 @@ async function isGzip(file: string, offset: number): Promise<boolean> {
   return b.length === 2 && b[0] === 0x1f && b[1] === 0x8b;
 }
 
-async function gunzipTo(src: string, dst: string, max: number): Promise<void> {
+/** Default budget of bytes written into the temporary folder (ImageLimits.maxWrittenBytes). */
+const DEFAULT_MAX_WRITTEN = 4 * 1024 ** 3;
+
+/** Bytes free for us in the folder's file system, less a tenth kept for everyone else. */
+async function freeBytes(dir: string): Promise<number> {
+  try {
+    const s = await statfs(dir);
+    return Math.floor(s.bavail * s.bsize * 0.9);
+  } catch {
+    return Number.MAX_SAFE_INTEGER; // not known: the other limits apply
+  }
+}
+
+async function gunzipTo(src: string, dst: string, max: number, tmp: string): Promise<void> {
   let n = 0;
+  let limit: VouchError | undefined;
   const gz = createGunzip();
   const fh = await open(dst, 'wx');
   try {
     await pipeline(createReadStream(src), gz, async (chunks: AsyncIterable<Buffer>) => {
       for await (const c of chunks) {
         n += c.length;
-        if (n > max) throw new VouchError('INPUT_TOO_LARGE', `decompressed image over ${max} bytes`, { path: src });
+        // counted before it is written: the temporary folder never holds more than `max`
+        if (n > max) {
+          throw (limit = new VouchError('INPUT_TOO_LARGE', `the gzip-compressed image decompresses to more than ${max} bytes (the write budget or the space free in ${tmp}); save it uncompressed (docker save -o image.tar) or free space`, {
+            path: src,
+          }));
+        }
         await fh.write(c);
       }
     });
   } catch (e) {
+    if (limit) throw limit; // the pipeline reports it as an abort
     if (e instanceof VouchError) throw e;
     throw new VouchError('INPUT_PARSE', `not a valid gzip file: ${(e as Error).message}`, { path: src, cause: e });
   } finally {
@@ -292,7 +327,8 @@ class LayerApplier {
   constructor(
     private readonly dest: string,
     private readonly opts: UnpackOptions,
-    private readonly warnings: string[],
+    /** refused entries, one line per reason: lost */
+    private readonly lost: string[],
   ) {}
 
   private refuse(why: string, name: string): void {
@@ -303,7 +339,7 @@ class LayerApplier {
 
   summarize(): void {
     for (const [why, r] of this.refused) {
-      this.warnings.push(`${r.count} entr${r.count === 1 ? 'y' : 'ies'} refused: ${why} (first: ${JSON.stringify(r.first)})`);
+      this.lost.push(`${r.count} entr${r.count === 1 ? 'y' : 'ies'} refused: ${why} (first: ${JSON.stringify(r.first)})`);
     }
   }
 
@@ -377,8 +413,8 @@ class LayerApplier {
             if (x.body === undefined && (x.size > 0 || !this.wanted(x, keep))) break; // not wanted: the path is cleared, nothing written
             const body = x.body ?? Buffer.alloc(0);
             this.written += body.length;
-            const max = this.opts.maxWrittenBytes ?? 4 * 1024 ** 3;
-            if (this.written > max) throw new VouchError('INPUT_TOO_LARGE', `image files over ${max} bytes`);
+            const max = this.opts.maxWrittenBytes ?? DEFAULT_MAX_WRITTEN;
+            if (this.written > max) throw new VouchError('INPUT_TOO_LARGE', `image files over ${max} bytes (the write budget or the space free in the temporary folder)`);
             // executables keep their x bits (a rootfs walk looks for Go binaries among them); nothing else
             await writeFile(real, body, { flag: 'wx', mode: x.mode & 0o111 ? 0o755 : 0o644 });
             break;

@@ -87,13 +87,14 @@ describe('scanRootfs: a root file system in a folder', () => {
     expect(byPath.get('srv/broken/package-lock.json')!.reason).toMatch(/JSON/);
     expect(byPath.get('var/lib/dpkg/status')).toMatchObject({ status: 'ok', components: 2, extractor: 'debian/dpkg-status' });
     // deep/a/b/c/d/e is 6 levels down
-    expect(inv.warnings.join('\n')).toMatch(/deeper than 5 levels/);
+    expect(inv.lost.join('\n')).toMatch(/deeper than 5 levels/);
   });
 
   it('without a depth bound hit, the deep lockfile is read too', async () => {
     const inv = await scanRootfs(root, defaultExtractors());
     expect(inv.inputs.map((i) => path.relative(root, i.path))).toContain('deep/a/b/c/d/e/package-lock.json');
-    expect(inv.warnings).toEqual([]);
+    // srv/package-lock.json links to a host path: inside the root there is nothing there, and the walk says so
+    expect(inv.warnings).toEqual(['1 symbolic link(s) named like a file vouch reads lead nowhere inside the root (not read)']);
   });
 
   it('only: walks just the folders named', async () => {
@@ -144,5 +145,28 @@ describe.skipIf(!HAS_DPKG)('scanRootfs("/") on this Debian host', () => {
     expect(status).toMatchObject({ status: 'ok', extractor: 'debian/dpkg-status' });
     const id = /^ID=(.*)$/m.exec(await readInRoot('/', 'etc/os-release') ?? '')?.[1]?.replace(/"/g, '');
     if (id === 'debian') expect(debs.every((c) => /^Debian:\d+$/.test(c.ecosystem ?? ''))).toBe(true);
+  });
+});
+
+describe('scanRootfs: files reached through links', () => {
+  it('a lockfile linked inside the root is read once, through the link or directly, never twice', async () => {
+    const r = await mkdtemp(path.join(tmpdir(), 'vouch-rootfs-links-'));
+    try {
+      await mkdir(path.join(r, 'srv/app'), { recursive: true });
+      await mkdir(path.join(r, 'srv/a'), { recursive: true });
+      await mkdir(path.join(r, 'srv/b'), { recursive: true });
+      await mkdir(path.join(r, 'opt/real'), { recursive: true });
+      await writeFile(path.join(r, 'srv/app/package-lock.json'), LOCK);
+      await symlink('/srv/app/package-lock.json', path.join(r, 'srv/a/package-lock.json')); // its target is walked too
+      await writeFile(path.join(r, 'opt/real/lock.json'), LOCK); // not a name vouch reads: only the links reach it
+      await symlink('/opt/real/lock.json', path.join(r, 'srv/b/package-lock.json'));
+      await mkdir(path.join(r, 'srv/c'), { recursive: true });
+      await symlink('../../opt/real/lock.json', path.join(r, 'srv/c/package-lock.json'));
+      const inv = await scanRootfs(r, defaultExtractors());
+      expect(inv.inputs.map((i) => path.relative(r, i.path)).sort()).toEqual(['opt/real/lock.json', 'srv/app/package-lock.json']);
+      expect(inv.inputs.every((i) => i.status === 'ok')).toBe(true);
+    } finally {
+      await rm(r, { recursive: true, force: true });
+    }
   });
 });

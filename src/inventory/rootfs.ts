@@ -17,6 +17,7 @@ import type { Inventory } from '../model/inventory.js';
 import type { Extractor } from '../ecosystems/types.js';
 import type { CollectedInventory } from '../model/inventory.js';
 import { fileInput } from '../io/input.js';
+import { resolveInRoot } from '../io/root.js';
 import { SKIPPED_DIRS, addInventory, shadowedInput, shadowingSibling } from './common.js';
 
 /** Root-level folders that are kernel or device views, not files. */
@@ -41,8 +42,14 @@ export interface RootfsOptions {
 }
 
 export interface RootfsInventory extends CollectedInventory {
-  /** Remarks about the walk itself (depth or file limit reached, unreadable folders). */
+  /** Remarks about the walk itself that lose nothing (links leading nowhere). */
   warnings: string[];
+  /**
+   * What the walk could not read — folders deeper than the limit, unreadable folders, files past
+   * the file limit (and, for an image, layers not applied and entries refused): the tree is then a
+   * `partial` input, and a scan exits 2 unless --allow-partial.
+   */
+  lost: string[];
 }
 
 export async function scanRootfs(dir: string, extractors: readonly Extractor[], opts: RootfsOptions = {}): Promise<RootfsInventory> {
@@ -58,9 +65,10 @@ export async function scanRootfs(dir: string, extractors: readonly Extractor[], 
   const maxDepth = opts.maxDepth ?? 48;
   const maxFiles = opts.maxFiles ?? 100_000;
   const skip = new Set([...SKIPPED_AT_ROOT, ...(opts.skip ?? [])].map((s) => normRel(s)));
-  const result: RootfsInventory = { graph: new DependencyGraph(), inputs: [], unresolved: [], warnings: [] };
-  const found: { file: string; extractor: Extractor; shadowedBy?: string }[] = [];
-  const state = { unreadable: 0, tooDeep: 0, tooMany: 0 };
+  const result: RootfsInventory = { graph: new DependencyGraph(), inputs: [], unresolved: [], warnings: [], lost: [] };
+  let found: { file: string; extractor: Extractor; shadowedBy?: string; viaLink?: boolean }[] = [];
+  const state = { unreadable: 0, tooDeep: 0, tooMany: 0, dangling: 0 };
+  const refused: { file: string; extractor: Extractor; reason: string }[] = [];
 
   const starts = opts.only?.length ? opts.only.map(normRel) : [''];
   for (const rel of [...new Set(starts)].sort()) {
@@ -68,13 +76,22 @@ export async function scanRootfs(dir: string, extractors: readonly Extractor[], 
     if (rel !== '' && !(await isRealDir(root, rel))) continue;
     if (starts.some((s) => s !== rel && s !== '' && rel.startsWith(`${s}/`))) continue; // nested in another start
     const executables = extractors.filter((x) => x.executables);
-    await walk(root, rel, rel === '' ? 0 : rel.split('/').length, { extractors, executables, skip, maxDepth, maxFiles, found, state });
+    await walk(root, rel, rel === '' ? 0 : rel.split('/').length, { extractors, executables, skip, maxDepth, maxFiles, found, refused, state });
   }
-  if (state.unreadable) result.warnings.push(`${state.unreadable} folder(s) could not be read and were skipped`);
-  if (state.tooDeep) result.warnings.push(`${state.tooDeep} folder(s) deeper than ${maxDepth} levels were not entered`);
-  if (state.tooMany) result.warnings.push(`file limit (${maxFiles}) reached: ${state.tooMany} more file(s) were not read`);
+  if (state.unreadable) result.lost.push(`${state.unreadable} folder(s) could not be read and were skipped`);
+  if (state.tooDeep) result.lost.push(`${state.tooDeep} folder(s) deeper than ${maxDepth} levels were not entered`);
+  if (state.dangling) result.warnings.push(`${state.dangling} symbolic link(s) named like a file vouch reads lead nowhere inside the root (not read)`);
+  if (state.tooMany) result.lost.push(`file limit (${maxFiles}) reached: ${state.tooMany} more file(s) were not read`);
 
+  // a file reached through a link (/usr/share/java/x.jar → x-1.2.jar) is read once: not again
+  // when the walk meets it itself, nor once per link
+  const direct = new Set(found.filter((f) => !f.viaLink).map((f) => f.file));
+  const seenLinks = new Set<string>();
+  found = found.filter((f) => !f.viaLink || (!direct.has(f.file) && !seenLinks.has(f.file) && seenLinks.add(f.file)));
   const show = opts.displayRoot === undefined ? (s: string) => s : relabeller(root, opts.displayRoot);
+  for (const r of refused) {
+    result.inputs.push({ path: show(r.file), extractor: r.extractor.id, status: 'failed', reason: `${show(r.file)}: ${r.reason}`, components: 0, warnings: [] });
+  }
   for (const { file, extractor, shadowedBy } of found) {
     opts.onFile?.(show(file));
     if (shadowedBy !== undefined) {
@@ -82,7 +99,7 @@ export async function scanRootfs(dir: string, extractors: readonly Extractor[], 
       continue;
     }
     try {
-      addInventory(result, relabel(await extractor.extract(await fileInput(file)), show));
+      addInventory(result, relabel(await extractor.extract(await fileInput(file, { dir: root, mode: 'chroot' })), show));
     } catch (e) {
       // a file that cannot be read is that input's failure; anything else thrown is a bug (exit 70)
       if (!(e instanceof VouchError)) throw e;
@@ -99,8 +116,10 @@ interface WalkCtx {
   skip: ReadonlySet<string>;
   maxDepth: number;
   maxFiles: number;
-  found: { file: string; extractor: Extractor; shadowedBy?: string }[];
-  state: { unreadable: number; tooDeep: number; tooMany: number };
+  found: { file: string; extractor: Extractor; shadowedBy?: string; viaLink?: boolean }[];
+  /** files an extractor wants that are not regular files: reported as failed inputs, never read */
+  refused: { file: string; extractor: Extractor; reason: string }[];
+  state: { unreadable: number; tooDeep: number; tooMany: number; dangling: number };
 }
 
 async function walk(root: string, rel: string, depth: number, ctx: WalkCtx): Promise<void> {
@@ -140,6 +159,23 @@ async function walk(root: string, rel: string, depth: number, ctx: WalkCtx): Pro
         const shadowedBy = shadowingSibling(extractor, full, (name) => entries.some((x) => x.isFile() && x.name === name));
         ctx.found.push({ file: full, extractor, ...(shadowedBy ? { shadowedBy } : {}) });
       }
+    } else {
+      // a symlink, FIFO, socket or device an extractor wants (var/lib/dpkg/status as a link or a
+      // FIFO): never silently passed over. A link is resolved inside the root, as if it were `/`.
+      const full = path.join(root, childRel);
+      const extractor = ctx.extractors.find((x) => x.wants(full));
+      if (!extractor) continue;
+      if (!e.isSymbolicLink()) {
+        ctx.refused.push({ file: full, extractor, reason: `not a regular file (${e.isFIFO() ? 'a FIFO' : e.isSocket() ? 'a socket' : 'a device'}): not read` });
+        continue;
+      }
+      const real = await resolveInRoot(root, childRel);
+      const st = real === undefined ? undefined : await stat(real).catch(() => undefined);
+      if (real === undefined) ctx.refused.push({ file: full, extractor, reason: 'a loop of symbolic links: not read' });
+      else if (!st) ctx.state.dangling++; // nothing to read: counted in the walk's warnings
+      else if (!st.isFile()) ctx.refused.push({ file: full, extractor, reason: `a symbolic link to something that is not a regular file: not read` });
+      else if (ctx.found.length >= ctx.maxFiles) ctx.state.tooMany++;
+      else ctx.found.push({ file: real, extractor, viaLink: true });
     }
   }
 }

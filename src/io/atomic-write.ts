@@ -1,8 +1,10 @@
 /** Atomic file writes: every file vouch writes goes through here. */
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { open, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { VouchError } from '../model/errors.js';
+import { cleanupOnSignal } from './temp.js';
 
 /**
  * Writes `data` to `target` so that readers (and a crash) see the old file or the whole new one,
@@ -33,6 +35,8 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
   const dir = path.dirname(real);
   const tmp = path.join(dir, `.${path.basename(real)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let created = false;
+  // a Ctrl-C, SIGTERM or SIGHUP mid-write leaves no temporary file beside the target
+  const unregister = cleanupOnSignal(() => rmSync(tmp, { force: true }));
   try {
     const fh = await open(tmp, 'wx', mode ?? 0o666);
     created = true;
@@ -49,5 +53,7 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
     if (created) await unlink(tmp).catch(() => undefined);
     const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     throw new VouchError('USAGE', `cannot write the output file (${code})`, { path: target, cause: e });
+  } finally {
+    unregister();
   }
 }

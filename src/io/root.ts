@@ -3,6 +3,7 @@
  * root were `/`: symlinks are resolved inside it, absolute targets start again at the root and `..`
  * never climbs above it, so nothing outside the root is ever read.
  */
+import { constants } from 'node:fs';
 import { lstat, open, readlink } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -56,7 +57,10 @@ export async function resolveInRoot(root: string, rel: string, followLast = true
   return path.join(root, ...cur);
 }
 
-/** A small text file inside a root (symlinks resolved within the root); undefined when absent or not a file. */
+/**
+ * A small text file inside a root (symlinks resolved within the root); undefined when absent or
+ * not a regular file (a FIFO or device is never opened for reading; at most `maxBytes` are read).
+ */
 export async function readInRoot(root: string, rel: string, maxBytes = 1024 * 1024): Promise<string | undefined> {
   const real = await resolveInRoot(root, rel);
   if (real === undefined) return undefined;
@@ -64,7 +68,8 @@ export async function readInRoot(root: string, rel: string, maxBytes = 1024 * 10
   try {
     const st = await lstat(real);
     if (!st.isFile()) return undefined;
-    fh = await open(real, 'r');
+    fh = await open(real, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+    if (!(await fh.stat()).isFile()) return undefined;
     const buf = Buffer.alloc(Math.min(st.size, maxBytes));
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
     return buf.subarray(0, bytesRead).toString('utf8');

@@ -90,6 +90,9 @@ export async function openZip(
   // a plain descriptor, not a FileHandle: yauzl closes the descriptor it reads from when the zip is
   // closed, and a FileHandle closing it a second time (or on garbage collection) races with that
   let fd: number | undefined;
+  // a FIFO or a device is never opened: it would block, or never end
+  const st = await stat(zipPath).catch(() => undefined);
+  if (st && !st.isFile()) throw new VouchError('INPUT_UNSUPPORTED', 'not a regular file', { path: display });
   try {
     const size = (await stat(zipPath)).size;
     if (size <= inMemoryMax) {

@@ -5,7 +5,7 @@
  * funding files. Reads files and runs git; never touches the network.
  */
 import { existsSync } from 'node:fs';
-import { lstat, readFile } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { matchGraph } from '../advisories/match.js';
 import { AdvisoryStore, storePath } from '../advisories/store.js';
@@ -19,6 +19,7 @@ import { readFunding } from './funding.js';
 import { type ActiveMaintainers, type PackageEvidence, type VulnGap, classifyVulnerability, deriveNeeds, intervalsOf } from './needs.js';
 import { domainsFrom } from './skills.js';
 import { NEEDS_SCHEMA, type NeedsReport } from './types.js';
+import { readRegularFile } from '../io/input.js';
 
 export type CollectOptions = Pick<PortfolioOptions, 'reposDir' | 'now' | 'top' | 'home' | 'gpgKeyring' | 'allowedSigners' | 'onProject'>;
 
@@ -135,7 +136,7 @@ async function cloneDomains(clone: string): Promise<string[]> {
     const file = path.join(clone, f);
     const st = await lstat(file).catch(() => undefined);
     if (!st?.isFile() || st.size > 1024 * 1024) continue;
-    const text = await readFile(file, 'utf8').catch(() => '');
+    const text = await readRegularFile(file).then((b) => b.toString('utf8')).catch(() => '');
     if (f === 'package.json') {
       try {
         const pkg = JSON.parse(text) as { description?: unknown; keywords?: unknown };

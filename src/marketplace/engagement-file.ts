@@ -4,11 +4,12 @@
  * applies the change and replaces the file atomically, so two vouch processes never lose each
  * other's writes and a crash leaves the old file or the new one.
  */
-import { open, readFile, unlink } from 'node:fs/promises';
+import { open, unlink } from 'node:fs/promises';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { parseJsonInput } from '../io/json.js';
 import { VouchError } from '../model/errors.js';
 import { ENGAGEMENT_STATES, type Engagement, type EngagementFilter, type EngagementRepository } from './engagements.js';
+import { readRegularFile } from '../io/input.js';
 
 export const ENGAGEMENTS_SCHEMA = 'vouch-engagements/1';
 const LOCK_WAIT_MS = 5000;
@@ -50,8 +51,9 @@ export class FileEngagementRepository implements EngagementRepository {
   async #read(): Promise<Engagement[]> {
     let text: string;
     try {
-      text = await readFile(this.file, 'utf8');
+      text = (await readRegularFile(this.file)).toString('utf8');
     } catch (e) {
+      if (e instanceof VouchError) throw e;
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw new VouchError('INPUT_MISSING', `cannot read the engagements file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { path: this.file, cause: e });
     }

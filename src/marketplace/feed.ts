@@ -6,7 +6,6 @@
  * --key ...` checks it too). A reader refuses a feed whose signature does not verify with one of
  * the keys it trusts; nothing of it is used.
  */
-import { readFile } from 'node:fs/promises';
 import type { LoadedKey } from '../attest/keys.js';
 import { BUNDLE_SUFFIX, signDocument, verifyDocument } from '../attest/signed-document.js';
 import { parseJsonInput } from '../io/json.js';
@@ -14,6 +13,7 @@ import { VouchError } from '../model/errors.js';
 import type { Engagement, EngagementState } from './engagements.js';
 import { ENGAGEMENT_STATES } from './engagements.js';
 import type { EffortClass, Need, NeedKind, Pledge, SkillProfile } from './types.js';
+import { MAX_INPUT_BYTES, readRegularFile } from '../io/input.js';
 
 export const FEED_SCHEMA = 'vouch-marketplace-feed/1';
 export const FEED_BUNDLE_SUFFIX = BUNDLE_SUFFIX;
@@ -89,14 +89,16 @@ export async function readFeed(file: string, keys: readonly LoadedKey[], bundleF
   if (keys.length === 0) throw new VouchError('USAGE', 'reading a feed needs --key with the publisher\'s public key');
   let bundleText: string;
   try {
-    bundleText = await readFile(bundleFile, 'utf8');
+    bundleText = (await readRegularFile(bundleFile)).toString('utf8');
   } catch (e) {
+    if (e instanceof VouchError) throw e;
     throw new VouchError('INPUT_MISSING', `cannot read the feed's signature bundle (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { path: bundleFile, cause: e });
   }
   let data: Buffer;
   try {
-    data = await readFile(file);
+    data = await readRegularFile(file, { maxBytes: MAX_INPUT_BYTES });
   } catch (e) {
+    if (e instanceof VouchError) throw e;
     throw new VouchError('INPUT_MISSING', `cannot read the feed (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { path: file, cause: e });
   }
   // the bytes verified are the bytes parsed below: a file replaced in between changes nothing

@@ -8,12 +8,13 @@
  * Only https: URLs are shown; none is ever fetched. A malformed file is one warning line naming the
  * file and position, and is skipped; the rest is still computed.
  */
-import { lstat, readFile } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseJsonInput } from '../io/json.js';
 import { VouchError } from '../model/errors.js';
 import type { FundingInfo } from './types.js';
 import { parseYamlFile } from './yaml-doc.js';
+import { readRegularFile } from '../io/input.js';
 
 /** FUNDING.yml platforms and the https page an account name stands for. */
 const PLATFORMS: Record<string, ((account: string) => string) | null> = {
@@ -146,7 +147,7 @@ export async function readFunding(clone: string, warnings: string[]): Promise<Fu
       continue;
     }
     try {
-      const text = await readFile(file, 'utf8');
+      const text = (await readRegularFile(file)).toString('utf8');
       const info = rel === 'funding.json' ? parseFundingJson(text, file) : parseFundingYml(text, file);
       out.channels.push(...info.channels);
       out.plans.push(...info.plans);

@@ -11,6 +11,10 @@ export type VouchErrorCode =
   | 'INPUT_UNSAFE'
   | 'STORE_MISSING'
   | 'STORE_CORRUPT'
+  /** another `vouch db update` holds the store's lock */
+  | 'STORE_BUSY'
+  /** VOUCH_HOME is read-only, full or not a folder: the store cannot be written */
+  | 'STORE_UNWRITABLE'
   | 'NETWORK'
   | 'SIGNATURE_INVALID';
 

@@ -5,7 +5,18 @@ export interface InputFile {
   /** Display path: as given on the command line, or `archive.jar!/inner/path` inside an archive. */
   readonly path: string;
   readonly size: number;
+  /**
+   * The tree the file was found in, for files read beside it (io/input.ts readBeside): an image
+   * or root filesystem is a `chroot` (links resolved as if it were `/`), a walked folder
+   * `confine`s (links followed only while they stay inside). Absent: a file named by the user.
+   */
+  readonly root?: InputRoot;
   read(): Promise<Buffer>;
+}
+
+export interface InputRoot {
+  readonly dir: string;
+  readonly mode: 'chroot' | 'confine';
 }
 
 /** What one extractor found in one file. */

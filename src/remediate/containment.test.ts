@@ -1,6 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Advisory } from '../model/advisory.js';
-import { containmentFor, parsePlaybook } from './containment.js';
+import { containmentFor, loadPlaybook, parsePlaybook } from './containment.js';
 
 const LOG4SHELL = { id: 'GHSA-jfh8-c2jp-5v3q', aliases: ['CVE-2021-44228'], modified: '2022-01-01T00:00:00Z' } as Advisory;
 
@@ -36,5 +40,18 @@ describe('containment playbook', () => {
 
   it('an empty file is an empty playbook', () => {
     expect(containmentFor(parsePlaybook('', 'p.yaml'), [{ package: 'x', advisory: LOG4SHELL }])).toEqual([]);
+  });
+
+  it('a playbook that is a FIFO or /dev/zero (named, or found in the project) is refused with one line, never waited on', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'vouch-containment-'));
+    try {
+      const fifo = path.join(dir, 'named.yaml');
+      execFileSync('mkfifo', [fifo]);
+      await expect(loadPlaybook(fifo, [])).rejects.toMatchObject({ code: 'INPUT_UNSUPPORTED', path: fifo, message: 'not a regular file (a FIFO)' });
+      symlinkSync('/dev/zero', path.join(dir, 'vouch.containment.yaml'));
+      await expect(loadPlaybook(undefined, [dir])).rejects.toMatchObject({ code: 'INPUT_UNSUPPORTED' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

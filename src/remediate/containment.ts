@@ -8,12 +8,12 @@
  *     - "or run with -Dlog4j2.formatMsgNoLookups=true (2.10 to 2.14.1)"
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { Advisory } from '../model/advisory.js';
 import { VouchError } from '../model/errors.js';
 import type { ContainmentEntry } from '../model/fix.js';
+import { readRegularFile } from '../io/input.js';
 
 export const CONTAINMENT_FILE = 'vouch.containment.yaml';
 
@@ -53,7 +53,10 @@ export async function loadPlaybook(file: string | undefined, dirs: readonly stri
       if (file) throw new VouchError('INPUT_MISSING', 'containment playbook not found', { path: c });
       continue;
     }
-    return parsePlaybook(await readFile(c, 'utf8'), c);
+    return parsePlaybook((await readRegularFile(c).catch((e: unknown) => {
+      if (e instanceof VouchError) throw e;
+      throw new VouchError('INPUT_MISSING', `cannot read the containment playbook (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { path: c, cause: e });
+    })).toString('utf8'), c);
   }
   return undefined;
 }

@@ -12,7 +12,7 @@
  * verifying are passed in (the CLI gives src/attest's), so this layer stays free of cryptography.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fetchLimited } from '../advisories/sources.js';
@@ -20,6 +20,7 @@ import type { Advisory } from '../model/advisory.js';
 import { VouchError } from '../model/errors.js';
 import { byCodePoint } from '../model/order.js';
 import { validateOsv } from './advisory.js';
+import { readRegularFile } from '../io/input.js';
 
 export const ADVISORY_FEED_SCHEMA = 'vouch-advisory-feed/1';
 export const INDEX_FILE = 'index.json';
@@ -392,7 +393,7 @@ async function openReader(spec: string): Promise<FeedReader> {
         const s = await stat(file);
         if (!s.isFile()) throw Object.assign(new Error('not a file'), { code: 'ENOTFILE' });
         if (s.size > max) throw new VouchError('SIGNATURE_INVALID', `feed refused: ${rel} is ${s.size} bytes, more than the ${max} its index or the limits allow`, { path: file });
-        data = await readFile(file);
+        data = await readRegularFile(file, { maxBytes: max });
       } catch (e) {
         if (e instanceof VouchError) throw e;
         throw new VouchError('INPUT_MISSING', `feed refused: ${rel} is missing (${(e as NodeJS.ErrnoException).code ?? 'unreadable'})`, { path: file, cause: e });

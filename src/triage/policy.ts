@@ -4,7 +4,6 @@
  * components may carry. Loading names `file:line` for every mistake; evaluation returns data (the
  * violations, each with the `file:line` of the rule it comes from) and never prints.
  */
-import { readFileSync } from 'node:fs';
 import type * as Yaml from 'yaml';
 import { yamlLib } from '../io/libs.js';
 import { VouchError } from '../model/errors.js';
@@ -16,6 +15,7 @@ import type { ScanReport } from '../model/report.js';
 import { atLeast } from './severity.js';
 import type { Rating } from '../model/triage.js';
 import { checkListEntry, judgeLicences } from './licence-policy.js';
+import { readRegularFileSync } from '../io/input.js';
 
 export { POLICY_FILE_NAMES, findPolicyFile } from './policy-file.js';
 
@@ -103,8 +103,9 @@ export interface PolicyResult {
 export function loadPolicy(file: string): Policy {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularFileSync(file).toString('utf8');
   } catch (e) {
+    if (e instanceof VouchError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new VouchError('INPUT_MISSING', `cannot read the policy file (${code ?? (e as Error).message})`, { path: file, cause: e });
   }

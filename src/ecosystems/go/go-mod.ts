@@ -26,7 +26,7 @@
  * records them all at the top level). Scope is always prod: go.mod has no dev dependencies.
  * `module`, `godebug`, `retract`, `tool` and `ignore` carry no packages and are skipped.
  */
-import { readFile } from 'node:fs/promises';
+import { readBeside } from '../../io/input.js';
 import path from 'node:path';
 import type { Component } from '../../model/component.js';
 import { VouchError } from '../../model/errors.js';
@@ -59,11 +59,8 @@ export const goModExtractor: Extractor = {
     if (mod.needsGoSum && !input.path.includes('!')) {
       // `go.mod` → `go.sum` beside it (and `x.mod` → `x.sum`, as osv-scalibr pairs its fixtures)
       const sumPath = input.path.endsWith('.mod') ? `${input.path.slice(0, -4)}.sum` : path.join(path.dirname(input.path), 'go.sum');
-      try {
-        goSum = (await readFile(sumPath)).toString('utf8');
-      } catch {
-        goSum = undefined;
-      }
+      // read inside the input's root; a FIFO, device, link out of the root or huge file fails the input
+      goSum = (await readBeside(input, sumPath))?.toString('utf8');
       if (goSum !== undefined) return buildInventory(mod, input.path, { path: sumPath, text: goSum });
     }
     return buildInventory(mod, input.path, undefined);

@@ -142,9 +142,9 @@ describe('maven/jar: hostile archives', () => {
     ]);
     const inv = await scanJar(zip, 'app.war');
     expect([...inv.graph.components.keys()]).toEqual(['pkg:maven/good/ok@1']);
-    expect(inv.warnings).toHaveLength(3);
-    expect(inv.warnings[0]).toBe("app.war!/../evil.jar: entry path with a '..' segment; entry ignored");
-    expect(inv.warnings[2]).toContain('absolute entry path');
+    expect(inv.lost).toHaveLength(3);
+    expect(inv.lost![0]).toBe("app.war!/../evil.jar: entry path with a '..' segment; entry ignored");
+    expect(inv.lost![2]).toContain('absolute entry path');
   });
 
   it('does not inflate a bomb: an entry over the cap, a header that lies, a total over the budget', async () => {
@@ -157,15 +157,15 @@ describe('maven/jar: hostile archives', () => {
     const limits = { ...DEFAULT_JAR_LIMITS, maxArchiveBytes: 1024 * 1024 };
     const inv = await scanJar(zip, 'bomb.jar', limits);
     expect([...inv.graph.components.keys()]).toEqual(['pkg:maven/g/ok@1']);
-    expect(inv.warnings.join('\n')).toContain('bomb.jar!/META-INF/maven/g/lying/pom.properties: inflates to more than the 100 bytes its header declares (zip bomb?)');
-    expect(inv.warnings.join('\n')).toContain('bomb.jar!/lib/huge.jar: declares 4194304 bytes uncompressed, over the 1048576-byte limit');
+    expect(inv.lost!.join('\n')).toContain('bomb.jar!/META-INF/maven/g/lying/pom.properties: inflates to more than the 100 bytes its header declares (zip bomb?)');
+    expect(inv.lost!.join('\n')).toContain('bomb.jar!/lib/huge.jar: declares 4194304 bytes uncompressed, over the 1048576-byte limit');
 
     const budget = await scanJar(makeZip([{ name: 'a.jar', data: makeZip([pomProps('g', 'a', '1')]) }, { name: 'b.jar', data: big }]), 'x.jar', {
       ...DEFAULT_JAR_LIMITS,
       maxTotalBytes: 1024 * 1024,
     });
     expect(budget.graph.components.has('pkg:maven/g/a@1')).toBe(true);
-    expect(budget.warnings.join('\n')).toContain('more than the 1048576-byte limit (zip bomb?)');
+    expect(budget.lost!.join('\n')).toContain('more than the 1048576-byte limit (zip bomb?)');
   });
 
   it('stops nesting at the depth bound', async () => {
@@ -175,7 +175,7 @@ describe('maven/jar: hostile archives', () => {
     expect(inv.graph.components.has('pkg:maven/g/level9@1')).toBe(true); // depth 8
     expect(inv.graph.components.has('pkg:maven/g/level10@1')).toBe(false);
     expect(inv.graph.components.has('pkg:maven/g/deepest@1')).toBe(false);
-    expect(inv.warnings).toEqual([expect.stringContaining('lib/level10-1.jar: nested more than 8 archives deep; not opened')]);
+    expect(inv.lost).toEqual([expect.stringContaining('lib/level10-1.jar: nested more than 8 archives deep; not opened')]);
     expect(inv.unresolved.map((u) => `${u.name}@${u.spec}`)).toEqual(['level10@1']);
     expect(paths(inv, 'pkg:maven/g/level9@1')[0]).toHaveLength(10);
   });
@@ -189,7 +189,7 @@ describe('maven/jar: hostile archives', () => {
 
     const inv = await scanJar(makeZip([{ name: 'WEB-INF/lib/cut-2.0.jar', data: good.subarray(0, 40), method: 0 }, pomProps('g', 'app', '1')]), 'app.war');
     expect(inv.graph.components.has('pkg:maven/g/app@1')).toBe(true);
-    expect(inv.warnings).toEqual([expect.stringMatching(/^app\.war!\/WEB-INF\/lib\/cut-2\.0\.jar: not a readable zip archive/)]);
+    expect(inv.lost).toEqual([expect.stringMatching(/^app\.war!\/WEB-INF\/lib\/cut-2\.0\.jar: not a readable zip archive/)]);
     expect(inv.unresolved.map((u) => u.name)).toEqual(['cut']);
   });
 
@@ -198,7 +198,7 @@ describe('maven/jar: hostile archives', () => {
     const zip = makeZip([{ name: 'META-INF/maven/g/a/pom.properties', data: 'version=1\n', rawData: Buffer.from([0xff, 0xff, 0xff, 0xff]) }]);
     const inv = await scanJar(zip, 'x.jar');
     expect(inv.graph.components.size).toBe(0);
-    expect(inv.warnings.join('\n')).toMatch(/corrupt compressed data|inflated to/);
+    expect(inv.lost!.join('\n')).toMatch(/corrupt compressed data|inflated to/);
   });
 
   it('a pom.properties without a version is unresolved', async () => {

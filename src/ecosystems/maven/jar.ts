@@ -11,8 +11,9 @@
  * for a nested archive), the inflater stops at the declared size (a header that lies about a bomb is
  * caught after a few KiB), the inflated bytes of one input are capped in total (2 GiB) and so is
  * the number of archives opened (10,000); nesting deeper than 8 archives is not opened. A nested
- * archive that is corrupt or truncated is a warning; only an outer input that is not a zip at all is
- * an error (INPUT_PARSE).
+ * archive that is corrupt or truncated, an entry refused or not inflated, a corrupt central
+ * directory: each is `lost` (the input is `partial`, a scan exits 2 unless --allow-partial); only an
+ * outer input that is not a zip at all is an error (INPUT_PARSE).
  *
  * Identification of each archive, strongest evidence first:
  * 1. every `META-INF/maven/<g>/<a>/pom.properties` (groupId/artifactId/version; a shaded jar has
@@ -98,13 +99,21 @@ export const jarExtractor: Extractor = {
 export async function scanJar(buf: Buffer, display: string, limits: JarLimits = DEFAULT_JAR_LIMITS): Promise<Inventory> {
   const ctx = new Context(display, limits);
   await scanArchive(ctx, buf, display, 0, ctx.rootId);
-  return { source: { path: display, extractor: ID }, graph: ctx.graph, unresolved: ctx.unresolved, warnings: ctx.warnings };
+  return {
+    source: { path: display, extractor: ID },
+    graph: ctx.graph,
+    unresolved: ctx.unresolved,
+    warnings: ctx.warnings,
+    ...(ctx.lost.length ? { lost: ctx.lost } : {}),
+  };
 }
 
 class Context {
   readonly graph = new DependencyGraph();
   readonly unresolved: Inventory['unresolved'] = [];
   readonly warnings: string[] = [];
+  /** Entries and nested archives that could not be read: the input is `partial` (exit 2 unless --allow-partial). */
+  readonly lost: string[] = [];
   readonly rootId: string;
   inflated = 0;
   archives = 0;
@@ -143,7 +152,7 @@ interface Identity {
 async function scanArchive(ctx: Context, buf: Buffer, display: string, depth: number, parentNode: string): Promise<void> {
   if (++ctx.archives > ctx.limits.maxArchives) {
     if (ctx.archives === ctx.limits.maxArchives + 1) {
-      ctx.warnings.push(`${display}: more than ${ctx.limits.maxArchives} nested archives; the rest are not opened`);
+      ctx.lost.push(`${display}: more than ${ctx.limits.maxArchives} nested archives; the rest are not opened`);
     }
     return;
   }
@@ -160,7 +169,7 @@ async function scanArchive(ctx: Context, buf: Buffer, display: string, depth: nu
     if (depth === 0) {
       throw new VouchError('INPUT_PARSE', `not a readable zip archive: ${(e as Error).message}`, { path: display, cause: e });
     }
-    ctx.warnings.push(`${display}: not a readable zip archive (${(e as Error).message}); identified by its file name only`);
+    ctx.lost.push(`${display}: not a readable zip archive (${(e as Error).message}); identified by its file name only`);
     identifyByFileName(ctx, display, depth);
     return;
   }
@@ -173,7 +182,7 @@ async function scanArchive(ctx: Context, buf: Buffer, display: string, depth: nu
         const name = yauzl().getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, false);
         const unsafe = unsafeEntryPath(name);
         if (unsafe) {
-          ctx.warnings.push(`${entryLabel(display, `/${name}`)}: ${unsafe}; entry ignored`);
+          ctx.lost.push(`${entryLabel(display, `/${name}`)}: ${unsafe}; entry ignored`);
           continue;
         }
         if (name.endsWith('/')) continue;
@@ -188,7 +197,7 @@ async function scanArchive(ctx: Context, buf: Buffer, display: string, depth: nu
         }
       }
     } catch (e) {
-      ctx.warnings.push(`${display}: corrupt zip archive (${(e as Error).message}); read as far as it goes`);
+      ctx.lost.push(`${display}: corrupt zip archive (${(e as Error).message}); read as far as it goes`);
     }
 
     const node = identify(ctx, buf, display, depth, parentNode, poms, manifest);
@@ -196,7 +205,7 @@ async function scanArchive(ctx: Context, buf: Buffer, display: string, depth: nu
     for (const { name, entry } of nested) {
       const inner = entryLabel(display, `/${name}`); // control characters made visible
       if (depth + 1 > ctx.limits.maxDepth) {
-        ctx.warnings.push(`${inner}: nested more than ${ctx.limits.maxDepth} archives deep; not opened, identified by its file name only`);
+        ctx.lost.push(`${inner}: nested more than ${ctx.limits.maxDepth} archives deep; not opened, identified by its file name only`);
         identifyByFileName(ctx, inner, depth + 1);
         continue;
       }
@@ -225,7 +234,7 @@ async function readEntry(
 ): Promise<Buffer | undefined> {
   const where = entryLabel(display, `/${name}`);
   const skip = (why: string): undefined => {
-    ctx.warnings.push(`${where}: ${why}; not read`);
+    ctx.lost.push(`${where}: ${why}; not read`);
     return undefined;
   };
   if (entry.isEncrypted()) return skip('encrypted entry');

@@ -28,7 +28,8 @@
  *   weaker than prod, stronger than dev); `compile`, `runtime` or none → prod. Dependencies of a
  *   profile not active by default → optional (they are present only when the profile is on).
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { readBeside, resolveBeside } from '../../io/input.js';
 import path from 'node:path';
 import type { Component, Scope } from '../../model/component.js';
 import { VouchError } from '../../model/errors.js';
@@ -61,21 +62,27 @@ export const pomExtractor: Extractor = {
 
   async extract(input: InputFile): Promise<Inventory> {
     const text = decodeXml(await input.read(), input.path);
-    return parsePom(text, input.path);
+    return parsePom(text, input.path, diskLoader(input));
   },
 };
 
 /** Reads a file on disk (a parent POM); undefined when there is none. */
 export type PomLoader = (file: string) => Promise<Buffer | undefined>;
 
-async function diskLoader(file: string): Promise<Buffer | undefined> {
-  try {
-    const st = await stat(file);
-    const target = st.isDirectory() ? path.join(file, 'pom.xml') : file;
-    return await readFile(target);
-  } catch {
-    return undefined;
-  }
+/**
+ * Parents read inside the input's root (a relativePath naming a folder means its pom.xml);
+ * absent → undefined. A FIFO, a device, a link out of the root or a file too large is that one
+ * line, and the pom fails with it.
+ */
+function diskLoader(input?: InputFile): PomLoader {
+  const at: InputFile = input ?? { path: '', size: 0, read: async () => Buffer.alloc(0) };
+  return async (file) => {
+    const real = await resolveBeside(at, file);
+    if (real === undefined) return undefined;
+    const st = await stat(real).catch(() => undefined);
+    if (!st) return undefined;
+    return readBeside(at, st.isDirectory() ? path.join(file, 'pom.xml') : file);
+  };
 }
 
 function baseName(p: string): string {
@@ -311,7 +318,7 @@ function scopeOf(scope: string, inactiveProfile: string | undefined): Scope {
 }
 
 /** Parse a pom's text (`file` is its display path; parents are read relative to it through `loader`). */
-export async function parsePom(text: string, file: string, loader: PomLoader = diskLoader): Promise<Inventory> {
+export async function parsePom(text: string, file: string, loader: PomLoader = diskLoader()): Promise<Inventory> {
   const model = readModel(text, file);
   const graph = new DependencyGraph();
   const unresolved: Inventory['unresolved'] = [];

@@ -8,12 +8,12 @@
  * The project's declared dependencies are not recorded, so, as for v1 lockfiles, an installed
  * top-level package that nothing else requires is taken as a direct dependency of the project.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { InputFile, Inventory } from '../../model/inventory.js';
 import { decodeText } from '../../io/json.js';
 import type { Extractor } from '../types.js';
 import { parsePackageLock } from './package-lock.js';
+import { readRegularFile } from '../../io/input.js';
 
 const ID = 'npm/installed';
 
@@ -47,7 +47,7 @@ export const installedExtractor: Extractor = {
 async function projectName(hiddenLock: string): Promise<string> {
   const project = path.dirname(path.dirname(hiddenLock));
   try {
-    const pkg = JSON.parse(await readFile(path.join(project, 'package.json'), 'utf8')) as { name?: unknown };
+    const pkg = JSON.parse((await readRegularFile(path.join(project, 'package.json'))).toString('utf8')) as { name?: unknown };
     if (typeof pkg.name === 'string' && pkg.name) return pkg.name;
   } catch {
     // no readable package.json: the folder name says enough

@@ -9,11 +9,11 @@
  * in the order prod > unknown > optional > dev (unknown ranks above optional and dev: it may be
  * prod). Packages no root reaches keep the scope the lockfile gave them, else `unknown`.
  */
-import { readFile } from 'node:fs/promises';
+import { readBeside } from '../../io/input.js';
 import path from 'node:path';
 import type { Component, Hash, Scope } from '../../model/component.js';
 import { DependencyGraph } from '../../model/graph.js';
-import type { Inventory } from '../../model/inventory.js';
+import type { InputFile, Inventory } from '../../model/inventory.js';
 import { npmPurl } from './common.js';
 
 export const ECOSYSTEM = 'npm';
@@ -139,15 +139,13 @@ export interface Manifest {
  * Reads `<dir>/package.json` from disk for a lockfile on disk (not inside an archive). Absent or
  * unreadable → undefined (with a warning when it exists but is not valid JSON).
  */
-export async function readManifest(lockPath: string, sub: string, warnings: string[]): Promise<Manifest | undefined> {
-  if (lockPath.includes('!')) return undefined;
-  const file = path.join(path.dirname(lockPath), sub, 'package.json');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    return undefined;
-  }
+export async function readManifest(lock: InputFile, sub: string, warnings: string[]): Promise<Manifest | undefined> {
+  if (lock.path.includes('!')) return undefined;
+  const file = path.join(path.dirname(lock.path), sub, 'package.json');
+  // inside the lockfile's root; a FIFO, device, link out of the root or huge file fails the lockfile
+  const buf = await readBeside(lock, file);
+  if (buf === undefined) return undefined;
+  const text = buf.toString('utf8');
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -15,10 +15,11 @@
  * configured. `--registry URL` (the `registry` override) beats every file.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { VouchError } from '../../model/errors.js';
+import { readRegularFileSync } from '../../io/input.js';
 
 /** npm's documented default (https://docs.npmjs.com/cli/using-npm/config#registry). */
 export const NPM_DEFAULT_REGISTRY = 'https://registry.npmjs.org/';
@@ -227,7 +228,7 @@ function localPrefix(cwd: string): string {
 
 function readIfExists(file: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    return readRegularFileSync(file).toString('utf8');
   } catch {
     return '';
   }

@@ -15,13 +15,14 @@
  * refreshes `fetchedAt`); with `offline: true` any cached copy is used and a missing one is a
  * NETWORK error. Files are written atomically, so a crash never leaves half a packument.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import regFetch from 'npm-registry-fetch';
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import { VouchError } from '../../model/errors.js';
 import { type NpmRegistryConfig, fetchOptionsOf, redact, registryFor, secretsOf } from './registry-config.js';
 import { assertOnline, isOffline } from '../../io/network.js';
+import { MAX_INPUT_BYTES, readRegularFile } from '../../io/input.js';
 
 export const CORGI_ACCEPT = 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*';
 export const DEFAULT_CONCURRENCY = 8;
@@ -278,7 +279,7 @@ export class NpmRegistryClient {
 
 async function readCached(file: string): Promise<CachedPackument | undefined> {
   try {
-    const v = JSON.parse(await readFile(file, 'utf8')) as CachedPackument;
+    const v = JSON.parse((await readRegularFile(file, { maxBytes: MAX_INPUT_BYTES })).toString('utf8')) as CachedPackument;
     if (v && typeof v.url === 'string' && typeof v.fetchedAt === 'number' && v.body && typeof v.body === 'object') return v;
   } catch {
     // missing or unreadable: fetched again

@@ -53,8 +53,8 @@ export const yarnLockExtractor: Extractor = {
     const text = decodeText(await input.read(), input.path);
     const warnings: string[] = [];
     const berry = /^__metadata:/m.test(text);
-    if (berry) return parseYarnBerry(text, input.path, (ws, w) => readManifest(input.path, ws, w));
-    return parseYarnV1(text, input.path, await readManifest(input.path, '.', warnings), warnings);
+    if (berry) return parseYarnBerry(text, input.path, (ws, w) => readManifest(input, ws, w));
+    return parseYarnV1(text, input.path, await readManifest(input, '.', warnings), warnings);
   },
 };
 

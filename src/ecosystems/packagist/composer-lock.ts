@@ -18,7 +18,7 @@
  *   requires (what the project itself must have asked for), with a warning saying so. The root
  *   (`root:<file>`) has an edge to each direct package.
  */
-import { readFile } from 'node:fs/promises';
+import { readBeside } from '../../io/input.js';
 import path from 'node:path';
 import type { Component, Scope } from '../../model/component.js';
 import { VouchError } from '../../model/errors.js';
@@ -48,20 +48,21 @@ export const composerLockExtractor: Extractor = {
 
   async extract(input: InputFile): Promise<Inventory> {
     const text = decodeText(await input.read(), input.path);
-    const manifest = await siblingManifest(input.path);
+    const manifest = await siblingManifest(input);
     return parseComposerLock(text, input.path, manifest);
   },
 };
 
-/** The composer.json beside a composer.lock on disk: its text and path, when there is one. */
-async function siblingManifest(p: string): Promise<{ path: string; text: string } | undefined> {
-  if (p.includes('!')) return undefined;
-  const sibling = path.join(path.dirname(p), 'composer.json');
-  try {
-    return { path: sibling, text: (await readFile(sibling)).toString('utf8') };
-  } catch {
-    return undefined;
-  }
+/**
+ * The composer.json beside a composer.lock on disk: its text and path, when there is one. Read
+ * inside the lockfile's root; one that is a FIFO, a device, a link out of the root or too large
+ * fails the lockfile with that line.
+ */
+async function siblingManifest(input: InputFile): Promise<{ path: string; text: string } | undefined> {
+  if (input.path.includes('!')) return undefined;
+  const sibling = path.join(path.dirname(input.path), 'composer.json');
+  const buf = await readBeside(input, sibling);
+  return buf === undefined ? undefined : { path: sibling, text: buf.toString('utf8') };
 }
 
 /** The purl of a Composer package: `vendor/name` splits into namespace and name. */

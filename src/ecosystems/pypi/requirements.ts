@@ -19,7 +19,7 @@
  * - Scope: `prod`, or `dev` when the file's name says so (`requirements-dev.txt`, `test-requirements.txt`,
  *   `requirements/lint.txt` ...); each included file by its own name. Every requirement is direct.
  */
-import { readFile } from 'node:fs/promises';
+import { readBeside } from '../../io/input.js';
 import path from 'node:path';
 import { valid as pep440Valid } from '@renovatebot/pep440';
 import type { Hash, Scope } from '../../model/component.js';
@@ -43,7 +43,7 @@ export const requirementsExtractor: Extractor = {
 
   async extract(input: InputFile): Promise<Inventory> {
     const text = decodeText(await input.read(), input.path);
-    const readInclude = input.path.includes('!') ? undefined : diskReader;
+    const readInclude = input.path.includes('!') ? undefined : diskReader(input);
     return parseRequirements(text, input.path, readInclude);
   },
 };
@@ -51,12 +51,15 @@ export const requirementsExtractor: Extractor = {
 /** Reads an included file; undefined when it does not exist or cannot be read. */
 export type IncludeReader = (file: string) => Promise<string | undefined>;
 
-async function diskReader(file: string): Promise<string | undefined> {
-  try {
-    return decodeText(await readFile(file), file);
-  } catch {
-    return undefined;
-  }
+/**
+ * Includes read inside the input's root; absent → undefined. A FIFO, a device, a link out of the
+ * root or a file too large is that one line, and the requirements file fails with it.
+ */
+function diskReader(input: InputFile): IncludeReader {
+  return async (file) => {
+    const buf = await readBeside(input, file);
+    return buf === undefined ? undefined : decodeText(buf, file);
+  };
 }
 
 interface Requirement {

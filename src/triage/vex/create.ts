@@ -6,11 +6,11 @@
 import { createHash } from 'node:crypto';
 import { VouchError } from '../../model/errors.js';
 import { InvalidPurlError, parsePurl } from '../../model/purl.js';
-import { readFile } from 'node:fs/promises';
 import { decodeText, isJsonObject, jsonTypeName, parseJsonInput } from '../../io/json.js';
 import { OPENVEX_CONTEXT, readOpenVex } from './openvex.js';
 import { OPENVEX_JUSTIFICATIONS, OPENVEX_STATUSES, type OpenVexStatus } from './types.js';
 import { splitPurl } from '../purl-match.js';
+import { readRegularFile } from '../../io/input.js';
 
 export interface StatementInput {
   vulnerability: string;
@@ -164,7 +164,7 @@ export async function createOrAppend(
   if (opts.append !== undefined) {
     let text: string;
     try {
-      text = decodeText(await readFile(opts.append), opts.append);
+      text = decodeText(await readRegularFile(opts.append), opts.append);
     } catch (e) {
       if (e instanceof VouchError) throw e;
       throw new VouchError('INPUT_MISSING', `cannot read the VEX file to append to (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {

@@ -1,10 +1,11 @@
 /** Reads a VEX file of either format: OpenVEX JSON, CycloneDX VEX JSON or XML (sniffed from the content). */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { VouchError } from '../../model/errors.js';
 import { decodeText, isJsonObject, parseJsonInput } from '../../io/json.js';
 import { isCycloneDxJson, readCycloneDxVexJson, readCycloneDxVexXml } from './cyclonedx.js';
 import { isOpenVex, readOpenVex } from './openvex.js';
 import type { VexDocument, VexStatement } from './types.js';
+import { readRegularFile } from '../../io/input.js';
 
 /** VEX files larger than this are refused (a VEX document is a list of statements, not a database). */
 export const MAX_VEX_BYTES = 64 * 1024 * 1024;
@@ -43,8 +44,9 @@ export async function readVexFile(path: string): Promise<VexDocument> {
   if (size > MAX_VEX_BYTES) throw new VouchError('INPUT_TOO_LARGE', `VEX file larger than ${MAX_VEX_BYTES / 1024 / 1024} MiB`, { path });
   let buf: Buffer;
   try {
-    buf = await readFile(path);
+    buf = await readRegularFile(path, { maxBytes: MAX_VEX_BYTES });
   } catch (e) {
+    if (e instanceof VouchError) throw e;
     throw new VouchError('INPUT_MISSING', `cannot read the VEX file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { path, cause: e });
   }
   return parseVex(decodeText(buf, path), path);

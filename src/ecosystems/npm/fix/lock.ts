@@ -6,9 +6,9 @@
  * `K/node_modules/<name>`, walking up the folders, then `node_modules/<name>`.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { VouchError } from '../../../model/errors.js';
+import { MAX_INPUT_BYTES, readRegularFile } from '../../../io/input.js';
 
 export interface LockEntry {
   /** Folder key as in the lockfile (`node_modules/a/node_modules/b`; `""` is the project). */
@@ -53,9 +53,9 @@ export async function readNpmProject(dir: string): Promise<NpmProject> {
   if (!existsSync(lockPath)) {
     throw new VouchError('INPUT_UNSUPPORTED', 'no lockfile beside package.json (package-lock.json, pnpm-lock.yaml or yarn.lock); run `npm install --package-lock-only` first', { path: lockPath });
   }
-  const packageJsonText = await readFile(packageJsonPath, 'utf8');
+  const packageJsonText = (await readRegularFile(packageJsonPath)).toString('utf8');
   parseJson(packageJsonText, packageJsonPath);
-  const lockText = await readFile(lockPath, 'utf8');
+  const lockText = (await readRegularFile(lockPath, { maxBytes: MAX_INPUT_BYTES })).toString('utf8');
   const lock = parseJson(lockText, lockPath) as { lockfileVersion?: unknown; packages?: unknown };
   if (typeof lock !== 'object' || lock === null) throw new VouchError('INPUT_PARSE', 'not a JSON object', { path: lockPath, position: { jsonPath: '$' } });
   if (lock.lockfileVersion !== 2 && lock.lockfileVersion !== 3) {

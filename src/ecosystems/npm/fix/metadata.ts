@@ -4,11 +4,11 @@
  * `PackageMetadataSource` interface below, so tests feed it recorded packuments and the CLI feeds
  * it the registry.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { VouchError } from '../../../model/errors.js';
 import { loadNpmConfig } from '../registry-config.js';
 import { NpmRegistryClient } from '../registry.js';
+import { MAX_INPUT_BYTES, readRegularFile } from '../../../io/input.js';
 
 /** One version of a packument: only the fields the planner reads. */
 export interface PackumentVersion {
@@ -62,7 +62,7 @@ export class DirectoryMetadataSource implements PackageMetadataSource {
     const file = path.join(this.dir, `${name.replace('/', '%2f')}.json`);
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      text = (await readRegularFile(file, { maxBytes: MAX_INPUT_BYTES })).toString('utf8');
     } catch {
       throw new VouchError('INPUT_MISSING', `no recorded packument for ${name}`, { path: file });
     }

@@ -4,12 +4,12 @@
  * of each transitive edge is read from the dependent's packument (the project's own ranges are the
  * importers' `specifier`s). Only the root importer (`.`) is a root here.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { VouchError, isVouchError } from '../../../model/errors.js';
 import type { PackageMetadataSource } from './metadata.js';
 import type { Dependent, LockEntry, NpmProject } from './lock.js';
+import { MAX_INPUT_BYTES, readRegularFile } from '../../../io/input.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -29,10 +29,10 @@ function plainVersion(v: string): string {
 export async function readPnpmProject(dir: string, meta: PackageMetadataSource, warnings: string[] = []): Promise<NpmProject> {
   const packageJsonPath = path.join(dir, 'package.json');
   const lockPath = path.join(dir, 'pnpm-lock.yaml');
-  const packageJsonText = await readFile(packageJsonPath, 'utf8').catch(() => {
+  const packageJsonText = await readRegularFile(packageJsonPath).then((b) => b.toString('utf8')).catch(() => {
     throw new VouchError('INPUT_MISSING', 'no package.json beside pnpm-lock.yaml', { path: packageJsonPath });
   });
-  const lockText = await readFile(lockPath, 'utf8');
+  const lockText = (await readRegularFile(lockPath, { maxBytes: MAX_INPUT_BYTES })).toString('utf8');
   const doc = parseDocument(lockText);
   if (doc.errors.length) {
     const e = doc.errors[0]!;

@@ -3,10 +3,10 @@
  * `name@version` (keyed `yarn:name@version`), its dependents found through the descriptors
  * (`name@range`) each entry answers, the project's own ranges from package.json.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { VouchError } from '../../../model/errors.js';
 import type { Dependent, LockEntry, NpmProject } from './lock.js';
+import { MAX_INPUT_BYTES, readRegularFile } from '../../../io/input.js';
 
 function unquote(s: string): string {
   const t = s.trim();
@@ -22,7 +22,7 @@ function splitDescriptor(d: string): [string, string] {
 export async function readYarnProject(dir: string): Promise<NpmProject> {
   const packageJsonPath = path.join(dir, 'package.json');
   const lockPath = path.join(dir, 'yarn.lock');
-  const packageJsonText = await readFile(packageJsonPath, 'utf8').catch(() => {
+  const packageJsonText = await readRegularFile(packageJsonPath).then((b) => b.toString('utf8')).catch(() => {
     throw new VouchError('INPUT_MISSING', 'no package.json beside yarn.lock', { path: packageJsonPath });
   });
   let pkg: Record<string, unknown>;
@@ -31,7 +31,7 @@ export async function readYarnProject(dir: string): Promise<NpmProject> {
   } catch (e) {
     throw new VouchError('INPUT_PARSE', `not valid JSON (${(e as Error).message})`, { path: packageJsonPath, cause: e });
   }
-  const lockText = await readFile(lockPath, 'utf8');
+  const lockText = (await readRegularFile(lockPath, { maxBytes: MAX_INPUT_BYTES })).toString('utf8');
   if (/^__metadata:/m.test(lockText)) {
     throw new VouchError('INPUT_UNSUPPORTED', 'yarn berry (v2+) lockfiles are not planned yet; only yarn classic (v1)', { path: lockPath });
   }

@@ -1,14 +1,17 @@
 /** Helpers of the fix planners (loaded with them, when `vouch fix` plans). */
-import { readFile } from 'node:fs/promises';
 import semver from 'semver';
 import { VouchError } from '../../../model/errors.js';
 import type { Risk } from '../../../model/fix.js';
+import { MAX_INPUT_BYTES, readRegularFile } from '../../../io/input.js';
 
 /** A file's text; a file that cannot be read is INPUT_MISSING naming it. */
 export async function readText(file: string): Promise<string> {
-  return readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    throw new VouchError('INPUT_MISSING', `cannot read (${e.code ?? e.message})`, { path: file });
+  // a regular file only (a FIFO or device is refused with one line), bounded
+  const buf = await readRegularFile(file, { maxBytes: MAX_INPUT_BYTES }).catch((e: unknown) => {
+    if (e instanceof VouchError) throw e;
+    throw new VouchError('INPUT_MISSING', `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { path: file });
   });
+  return buf.toString('utf8');
 }
 
 /** The semver size of a change from one version to another; on 0.x a minor change is breaking under npm's caret rules (major). */
