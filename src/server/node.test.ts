@@ -113,10 +113,9 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('nodes on $name', (kind) => {
   it('a worker that starts finds an upload whose job was lost (a node killed between storing and queueing) and ingests it', async () => {
     const common = { database, home: store.home, host: '127.0.0.1', port: 0, logStream: quiet(), ...(jobsSchema ? { jobsSchema } : {}) };
     const opened = await openDb({ url: database });
-    let uploadId = '';
     try {
       // stored as an API node stores it, but no job was ever sent
-      uploadId = (await submitDocument(opened.db, { project: 'orphan', version: '1.0', fileName: 'bom.cdx.json', bytes: Buffer.from(log4jSbom('2.14.1', 'orphan')), createProject: true })).uploadId;
+      const { uploadId } = (await submitDocument(opened.db, { project: 'orphan', version: '1.0', fileName: 'bom.cdx.json', bytes: Buffer.from(log4jSbom('2.14.1', 'orphan')), createProject: true }));
       expect((await getUpload(opened.db, uploadId, { all: true }))?.state).toBe('queued');
       const worker = await startNode({ ...common, role: 'worker' });
       nodes.push(worker);
