@@ -172,8 +172,11 @@ function Findings({ report }: { report: ScanReport }) {
             const k = key(f);
             const expanded = open.has(k);
             return (
-              <button type="button" className="expander" aria-expanded={expanded} aria-label={`${expanded ? 'Hide' : 'Show'} paths of ${f.id} in ${f.name}`} onClick={() => toggle(k)}>
-                {expanded ? '▾' : '▸'} {f.priority?.rank ?? ''}
+              <button type="button" className="expander" aria-expanded={expanded} onClick={() => toggle(k)}>
+                <span aria-hidden="true">{expanded ? '▾' : '▸'}</span> {f.priority?.rank ?? ''}
+                <span className="sr-only">
+                  : {expanded ? 'hide' : 'show'} paths of {f.id} in {f.name}
+                </span>
               </button>
             );
           },
