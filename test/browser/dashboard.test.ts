@@ -104,6 +104,8 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard in Chromium (issue 
   it('sends a visitor without a token to sign-in, and back to the page after signing in', async () => {
     const w = await open(undefined, '/projects?q=bill');
     await w.page.waitForURL(/\/sign-in\?next=/);
+    await w.page.getByLabel('API token').waitFor();
+    await shot(w.page, 'sign-in');
     // a wrong token is refused with the server's problem title
     const refused = (await (await fetch(`${seeded.url}/api/v1/portfolio`, { headers: { authorization: 'Bearer vouch_not-a-token' } })).json()) as { title: string; detail: string };
     await w.page.getByLabel('API token').fill('vouch_not-a-token');
