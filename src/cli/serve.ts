@@ -19,6 +19,7 @@ interface ServeOptions {
   bodyLimit?: string;
   rateLimit?: string;
   logLevel: string;
+  jobsSchema?: string;
 }
 
 export function registerServe(program: Command): void {
@@ -33,6 +34,7 @@ export function registerServe(program: Command): void {
     .addOption(new Option('--role <role>', 'api (answers requests), worker (runs ingest and re-match jobs) or all').choices(['api', 'worker', 'all']).default('all'))
     .option('--update-every <duration>', 'refresh the advisory store this often, then re-match what changed: 30m, 6h, 1d')
     .option('--osv-source <source>', 'what --update-every loads (default: $VOUCH_OSV_SOURCE, else the public OSV export)')
+    .option('--jobs-schema <name>', 'PostgreSQL: the schema of the job queue (default pgboss); several deployments on one database each need their own')
     .option('--body-limit <mb>', 'the largest document accepted, in MB (default 50): larger is answered 413')
     .option('--rate-limit <n>', 'requests per minute per token (default 1200)')
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
@@ -64,6 +66,11 @@ export function parseDuration(flag: string, s: string): number {
   return ms;
 }
 
+function parseSchemaName(s: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(s)) throw new VouchError('USAGE', `--jobs-schema must be a lower-case PostgreSQL name such as vouch_jobs (got "${s}")`);
+  return s;
+}
+
 async function serve(opts: ServeOptions): Promise<void> {
   const port = parseNumber('--port', opts.port, 0, 65535)!;
   const updateEvery = opts.updateEvery !== undefined ? parseDuration('--update-every', opts.updateEvery) : undefined;
@@ -86,6 +93,7 @@ async function serve(opts: ServeOptions): Promise<void> {
     osvSource: opts.osvSource,
     limits: { ...(bodyMb !== undefined ? { bodyLimit: Math.round(bodyMb * 1024 * 1024) } : {}), ...(rate !== undefined ? { rateMax: rate } : {}) },
     logLevel: opts.logLevel,
+    ...(opts.jobsSchema !== undefined ? { jobsSchema: parseSchemaName(opts.jobsSchema) } : {}),
   });
   process.stderr.write(`vouch: serving ${running.url ?? '(worker only)'} on ${describeDatabase(choice)}, role ${opts.role}\n`);
   await new Promise<void>((resolve) => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { migrate } from './index.js';
+import { bulkInsert, inList, migrate } from './index.js';
 import { type TestDb, freshDb, testDbs } from '../testing/db.js';
 import { MIGRATIONS } from './migrations.js';
 
@@ -11,7 +11,11 @@ describe.each(testDbs())('the portfolio database on $name', (kind) => {
 
   it('migrates to every table, and migrating again changes nothing', async () => {
     await migrate(t.db);
-    const tables = (await t.db.introspection.getTables()).map((x) => x.name).sort();
+    // on PostgreSQL: this test database's schema only (the server holds others)
+    const tables = (await t.db.introspection.getTables())
+      .filter((x) => t.schema === undefined || x.schema === t.schema)
+      .map((x) => x.name)
+      .sort();
     expect(tables).toEqual([
       'advisory_seen',
       'components',
@@ -53,5 +57,53 @@ describe.each(testDbs())('the portfolio database on $name', (kind) => {
     await t.db.insertInto('documents').values({ sha256: 'x', bytes, size: bytes.length, file_name: 'a.json', created_at: 'now' }).execute();
     const row = await t.db.selectFrom('documents').select('bytes').executeTakeFirstOrThrow();
     expect(Buffer.compare(Buffer.from(row.bytes), bytes)).toBe(0);
+  });
+
+  it('bulkInsert and inList carry any text, numbers and nulls exactly, and skip conflicting rows when asked', async () => {
+    const nasty = ['a,b', '{"x": [1, 2]}', 'quote " and \\ backslash', "it's", '{}', 'NULL', '', 'é ✓ 𝄞', 'line\nbreak'];
+    const rows = nasty.map((text, i) => [i + 1, text, i % 2 ? null : i + 0.5] as const);
+    await bulkInsert(
+      t.db,
+      'findings',
+      [
+        ['version_id', 'int'],
+        ['component_id', 'int'],
+        ['vuln_id', 'text'],
+        ['aliases', 'text'],
+        ['severity', 'text'],
+        ['score', 'real'],
+        ['kev', 'int'],
+        ['first_seen', 'text'],
+        ['data', 'text'],
+      ],
+      rows.map(([i, text, score]) => [1, i, `V-${i}`, text, 'HIGH', score, 0, 'now', text]),
+      { chunk: 4 },
+    );
+    const back = await t.db.selectFrom('findings').select(['component_id', 'aliases', 'score', 'data', 'priority']).orderBy('component_id').execute();
+    expect(back).toEqual(rows.map(([i, text, score]) => ({ component_id: i, aliases: text, score, data: text, priority: null })));
+    await bulkInsert(
+      t.db,
+      'vuln_aliases',
+      [
+        ['alias', 'text'],
+        ['vuln_id', 'text'],
+      ],
+      [
+        ['CVE-1', 'V-1'],
+        ['CVE-1', 'V-1'],
+        ['CVE-2', 'V-1'],
+      ],
+      { ignoreConflicts: true },
+    );
+    expect(await t.db.selectFrom('vuln_aliases').selectAll().orderBy('alias').execute()).toEqual([
+      { alias: 'CVE-1', vuln_id: 'V-1' },
+      { alias: 'CVE-2', vuln_id: 'V-1' },
+    ]);
+    const picked = await t.db.selectFrom('findings').select('aliases').where(inList(t.db, 'aliases', ['a,b', "it's", 'é ✓ 𝄞', 'absent'])).orderBy('aliases').execute();
+    expect(picked.map((r) => r.aliases).sort()).toEqual(['a,b', 'é ✓ 𝄞', "it's"].sort());
+    expect(await t.db.selectFrom('findings').select('component_id').where(inList(t.db, 'component_id', [2, 3])).orderBy('component_id').execute()).toEqual([
+      { component_id: 2 },
+      { component_id: 3 },
+    ]);
   });
 });

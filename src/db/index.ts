@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, type RawBuilder, type SqlBool, SqliteDialect, sql } from 'kysely';
 import { VouchError } from '../model/errors.js';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
@@ -94,4 +94,45 @@ export function batches<T>(rows: readonly T[], columns: number, maxParams = 30_0
   const out: T[][] = [];
   for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
   return out;
+}
+
+export type BulkType = 'text' | 'int' | 'real';
+
+const PG_ARRAY: Record<BulkType, string> = { text: 'text[]', int: 'int4[]', real: 'float8[]' };
+
+/**
+ * Inserts many rows with one statement per chunk and a fixed number of parameters — the bulk paths
+ * of ingest: on PostgreSQL `INSERT … SELECT * FROM unnest($1::text[], $2::int4[], …)` (one array
+ * per column), on SQLite `INSERT … SELECT … FROM json_each(?)` (the rows as one JSON text). Both
+ * avoid building and planning a statement with tens of thousands of placeholders. `ignoreConflicts`:
+ * rows that hit a unique key are skipped (ON CONFLICT DO NOTHING / INSERT OR IGNORE).
+ */
+export async function bulkInsert(
+  db: Db,
+  table: keyof Database,
+  columns: readonly (readonly [string, BulkType])[],
+  rows: readonly (readonly unknown[])[],
+  opts: { ignoreConflicts?: boolean; chunk?: number } = {},
+): Promise<void> {
+  const chunk = opts.chunk ?? 20_000;
+  const names = sql.join(columns.map(([c]) => sql.ref(c)));
+  for (let start = 0; start < rows.length; start += chunk) {
+    const part = rows.slice(start, start + chunk);
+    if (isPostgres(db)) {
+      const arrays = columns.map(([, type], i) => sql`${part.map((r) => r[i] ?? null)}::${sql.raw(PG_ARRAY[type])}`);
+      await sql`INSERT INTO ${sql.table(table)} (${names}) SELECT * FROM unnest(${sql.join(arrays)})${opts.ignoreConflicts ? sql` ON CONFLICT DO NOTHING` : sql``}`.execute(db);
+    } else {
+      const picks = sql.join(columns.map((_, i) => sql`json_extract(value, ${`$[${i}]`})`));
+      await sql`INSERT${opts.ignoreConflicts ? sql` OR IGNORE` : sql``} INTO ${sql.table(table)} (${names}) SELECT ${picks} FROM json_each(${JSON.stringify(part)})`.execute(db);
+    }
+  }
+}
+
+/** A condition `column IN (values)` with one parameter however many values (PostgreSQL `= ANY($1)`, SQLite `json_each`). */
+export function inList(db: Db, column: string, values: readonly (string | number)[]): RawBuilder<SqlBool> {
+  if (isPostgres(db)) {
+    const type = values.every((v) => typeof v === 'number') ? 'int4[]' : 'text[]';
+    return sql<SqlBool>`${sql.ref(column)} = ANY(${[...values]}::${sql.raw(type)})`;
+  }
+  return sql<SqlBool>`${sql.ref(column)} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;
 }

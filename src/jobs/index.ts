@@ -60,6 +60,8 @@ class PgBossQueue implements JobQueue {
   private boss: PgBoss | undefined;
   private readonly schema: string;
   private readonly created = new Set<string>();
+  /** handlers registered before start() */
+  private readonly pending: [string, (data: unknown) => Promise<void>][] = [];
 
   constructor(
     private readonly url: string,
@@ -83,6 +85,7 @@ class PgBossQueue implements JobQueue {
     await boss.start();
     this.boss = boss;
     for (const n of JOB_NAMES) await this.queue(n);
+    for (const [name, handler] of this.pending.splice(0)) await this.register(name, handler);
   }
 
   private async queue(name: string): Promise<PgBoss> {
@@ -123,6 +126,11 @@ class PgBossQueue implements JobQueue {
   }
 
   async work(name: string, handler: (data: unknown) => Promise<void>): Promise<void> {
+    if (!this.boss) this.pending.push([name, handler]);
+    else await this.register(name, handler);
+  }
+
+  private async register(name: string, handler: (data: unknown) => Promise<void>): Promise<void> {
     const boss = await this.queue(name);
     const n = Math.max(1, this.opts.concurrency ?? 2);
     for (let i = 0; i < n; i++) {

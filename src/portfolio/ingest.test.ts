@@ -200,6 +200,11 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('ingest on $name', (kind) => {
     expect(notSbom).toMatchObject({ state: 'failed', error: { title: 'not a document vouch reads' } });
     expect((await listVersions(t.db, 'svc', ALL))?.map((v) => v.version)).toEqual(['1.0']);
     expect((await getProject(t.db, 'svc', ALL))?.currentVersion).toBe('1.0');
+    // an engine bug on a document (here an extractor that throws a TypeError) fails the upload: retrying cannot help
+    const crashing = { lookup: { advisoriesFor: () => { throw new TypeError('boom'); } }, store: [{ ecosystem: 'Maven', count: 1, newestModified: null, source: 'x', loadedAt: new Date().toISOString() }] };
+    const { uploadId: bug } = await submitDocument(t.db, { project: 'svc', version: '2.4', fileName: 'bom.json', bytes: log4jSbom('2.14.1'), createProject: true });
+    await processUpload(t.db, crashing, bug);
+    expect(await getUpload(t.db, bug, ALL)).toMatchObject({ state: 'failed', error: { title: 'vouch could not process the document (internal error)', detail: 'bom.json: boom' } });
     // a failed upload is final: running it again does not store it
     await processUpload(t.db, ctx, id);
     expect((await listVersions(t.db, 'svc', ALL))?.length).toBe(1);
@@ -216,5 +221,27 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('ingest on $name', (kind) => {
     await expect(
       submitDocument(t.db, { project: 'team-a-svc', version: '2', fileName: 'bom.json', bytes: log4jSbom('2.14.1'), createProject: true, scope: { tag: 'team-b' } }),
     ).rejects.toMatchObject({ kind: 'not_found' });
+  });
+
+  it('many uploads at once (several projects, versions of one project, shared components): all done, one row per purl, one current version', async () => {
+    const versions = ['2.14.1', '2.16.0', '2.17.1'];
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const { uploadId } = await submitDocument(t.db, { project: i < 6 ? 'mono' : `svc-${i}`, version: String(i), fileName: 'bom.json', bytes: log4jSbom(versions[i % 3]!), createProject: true });
+      ids.push(uploadId);
+    }
+    // PostgreSQL: another connection pool for half of them, as two nodes would have (SQLite is one process's)
+    const other = kind.name === 'postgres' ? await t.reopen() : undefined;
+    try {
+      await Promise.all(ids.map((id, i) => processUpload(i % 2 && other ? other.db : t.db, ctx, id)));
+    } finally {
+      await other?.close();
+    }
+    for (const id of ids) expect((await getUpload(t.db, id, ALL))?.state).toBe('done');
+    // the wrapper and three log4j-core versions
+    expect(await t.db.selectFrom('components').select('purl').orderBy('purl').execute()).toHaveLength(4);
+    expect(await t.db.selectFrom('project_versions').select('id').where('current', '=', 1).execute()).toHaveLength(7);
+    const mono = await listVersions(t.db, 'mono', ALL);
+    expect(mono?.filter((v) => v.current)).toHaveLength(1);
   });
 });

@@ -13,8 +13,9 @@
  *     stores nothing as a version.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
-import { batches, isPostgres, nowIso } from '../db/index.js';
+import { bulkInsert, inList, isPostgres, nowIso } from '../db/index.js';
 import type { UploadState } from '../db/schema.js';
 import type { AdvisoryContext } from '../engine/scan.js';
 import { scanInventory } from '../engine/scan.js';
@@ -70,6 +71,9 @@ export async function submitDocument(
   checkProjectName(opts.project);
   checkVersionLabel(opts.version);
   const fileName = opts.fileName.trim() || 'document';
+  // the name only picks the reader (package-lock.json, *.cdx.json ...) and labels messages
+  // eslint-disable-next-line no-control-regex
+  if (fileName.length > 255 || /[\u0000-\u001f\u007f]/.test(fileName)) throw new PortfolioError('invalid', 'a file name is at most 255 characters without control characters');
   const sha256 = createHash('sha256').update(opts.bytes).digest('hex');
   return db.transaction().execute(async (tx) => {
     let project = await tx.selectFrom('projects').select('id').where('name', '=', opts.project).executeTakeFirst();
@@ -183,7 +187,12 @@ export async function processUpload(db: Db, ctx: AdvisoryContext, uploadId: stri
     graph = inventory.graph;
     report = scanInventory(inventory, ctx, { failOn: 'any', now });
   } catch (e) {
-    if (!isVouchError(e)) throw e;
+    if (!isVouchError(e)) {
+      // a bug of the engine on this document: the same bytes fail the same way however often the
+      // job is retried, so the upload ends failed (the message is the engine's, no stack)
+      await failUpload(db, uploadId, { title: 'vouch could not process the document (internal error)', detail: `${up.file_name}: ${(e as Error)?.message ?? String(e)}` });
+      return;
+    }
     await failUpload(db, uploadId, {
       title: e.code === 'INPUT_UNSUPPORTED' ? 'not a document vouch reads' : 'the document could not be read',
       detail: e.oneLine(),
@@ -238,29 +247,50 @@ export function componentRow(c: Component): { purl: string; purl_base: string; e
   };
 }
 
+const COMPONENT_COLUMNS = [
+  ['purl', 'text'],
+  ['purl_base', 'text'],
+  ['ecosystem', 'text'],
+  ['ecosystem_base', 'text'],
+  ['name', 'text'],
+  ['name_norm', 'text'],
+  ['version', 'text'],
+  ['data', 'text'],
+] as const;
+
 /** Component ids by purl, inserting the ones the portfolio does not hold yet (one row per purl, race-free). */
 export async function componentIds(db: Db, components: Iterable<Component>): Promise<Map<string, number>> {
-  const rows = [...components].map(componentRow);
+  // in purl order: concurrent ingests on PostgreSQL then take the rows' locks in one order (no deadlock)
+  const rows = [...components].map(componentRow).sort((a, b) => (a.purl < b.purl ? -1 : a.purl > b.purl ? 1 : 0));
+  await bulkInsert(
+    db,
+    'components',
+    COMPONENT_COLUMNS,
+    rows.map((r) => COMPONENT_COLUMNS.map(([c]) => r[c])),
+    { ignoreConflicts: true },
+  );
   const ids = new Map<string, number>();
-  for (const batch of batches(rows, 8)) {
-    await db
-      .insertInto('components')
-      .values(batch)
-      .onConflict((oc) => oc.column('purl').doNothing())
-      .execute();
-    for (const r of await db
-      .selectFrom('components')
-      .select(['id', 'purl'])
-      .where(
-        'purl',
-        'in',
-        batch.map((b) => b.purl),
-      )
-      .execute())
-      ids.set(r.purl, r.id);
+  for (let i = 0; i < rows.length; i += 20_000) {
+    const purls = rows.slice(i, i + 20_000).map((r) => r.purl);
+    for (const r of await db.selectFrom('components').select(['id', 'purl']).where(inList(db, 'purl', purls)).execute()) ids.set(r.purl, r.id);
   }
   return ids;
 }
+
+const FINDING_COLUMNS = [
+  ['version_id', 'int'],
+  ['component_id', 'int'],
+  ['vuln_id', 'text'],
+  ['aliases', 'text'],
+  ['severity', 'text'],
+  ['score', 'real'],
+  ['priority', 'int'],
+  ['kev', 'int'],
+  ['epss', 'real'],
+  ['first_seen', 'text'],
+  ['resolved_at', 'text'],
+  ['data', 'text'],
+] as const;
 
 /** The finding's columns (besides version, component and first_seen). */
 export function findingColumns(f: ReportFinding): { vuln_id: string; aliases: string; severity: string; score: number | null; priority: number | null; kev: number; epss: number | null; data: string } {
@@ -284,19 +314,26 @@ export function aliasRows(f: ReportFinding): { alias: string; vuln_id: string }[
 
 export async function storeAliases(db: Db, findings: readonly ReportFinding[]): Promise<void> {
   const seen = new Set<string>();
-  const rows = findings.flatMap(aliasRows).filter((r) => {
-    const k = `${r.alias}\u0000${r.vuln_id}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-  for (const batch of batches(rows, 2)) {
-    await db
-      .insertInto('vuln_aliases')
-      .values(batch)
-      .onConflict((oc) => oc.columns(['alias', 'vuln_id']).doNothing())
-      .execute();
-  }
+  const rows = findings
+    .flatMap(aliasRows)
+    .filter((r) => {
+      const k = `${r.alias}\u0000${r.vuln_id}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    })
+    // one order for every writer: concurrent transactions on PostgreSQL then wait instead of deadlocking
+    .sort((a, b) => (a.alias < b.alias ? -1 : a.alias > b.alias ? 1 : a.vuln_id < b.vuln_id ? -1 : a.vuln_id > b.vuln_id ? 1 : 0));
+  await bulkInsert(
+    db,
+    'vuln_aliases',
+    [
+      ['alias', 'text'],
+      ['vuln_id', 'text'],
+    ],
+    rows.map((r) => [r.alias, r.vuln_id]),
+    { ignoreConflicts: true },
+  );
 }
 
 async function storeVersion(
@@ -306,11 +343,16 @@ async function storeVersion(
   const { graph, report, projectId } = args;
   const at = nowIso(args.now);
   await db.transaction().execute(async (tx) => {
-    // the upload row is the lock: a second run of this job (another node) waits here, then finds it done
+    // the upload row is the lock: a second run of this job (another node) waits here, then finds it done.
+    // SQLite: a write first, so the transaction holds the write lock from its start (waiting out the
+    // busy timeout) instead of failing when it upgrades from reading
     let q = tx.selectFrom('uploads').select('state').where('id', '=', args.uploadId);
     if (isPostgres(tx)) q = q.forUpdate();
+    else await tx.updateTable('uploads').set({ state: sql<UploadState>`state` }).where('id', '=', args.uploadId).execute();
     const state = (await q.executeTakeFirst())?.state;
     if (state !== 'queued' && state !== 'running') return;
+    // one ingest per project at a time: two versions stored at once must not both end up current
+    if (isPostgres(tx)) await tx.selectFrom('projects').select('id').where('id', '=', projectId).forUpdate().execute();
 
     const rootIds = [...graph.roots.keys()];
     const roots = rootIds.map((ref) => ({ ref, label: graph.roots.get(ref)! }));
@@ -340,17 +382,21 @@ async function storeVersion(
     await tx.deleteFrom('findings').where('version_id', '=', versionId).execute();
 
     const ids = await componentIds(tx, graph.components.values());
-    const links = [...graph.components.values()].map((c) => ({
-      version_id: versionId,
-      component_id: ids.get(c.purl)!,
-      scope: c.scope,
-      direct: c.direct ? 1 : 0,
-      locations: JSON.stringify(c.locations),
-    }));
-    for (const batch of batches(links, 5)) await tx.insertInto('version_components').values(batch).execute();
+    await bulkInsert(
+      tx,
+      'version_components',
+      [
+        ['version_id', 'int'],
+        ['component_id', 'int'],
+        ['scope', 'text'],
+        ['direct', 'int'],
+        ['locations', 'text'],
+      ],
+      [...graph.components.values()].map((c) => [versionId, ids.get(c.purl)!, c.scope, c.direct ? 1 : 0, JSON.stringify(c.locations)]),
+    );
 
     const rootIndex = new Map(rootIds.map((r, i) => [r, -1 - i]));
-    const edges: { version_id: number; parent_id: number; child_id: number }[] = [];
+    const edges: [number, number, number][] = [];
     const seenEdge = new Set<string>();
     for (const [from, tos] of graph.edges) {
       const parent = rootIndex.get(from) ?? ids.get(from);
@@ -361,22 +407,30 @@ async function storeVersion(
         const k = `${parent},${child}`;
         if (seenEdge.has(k)) continue;
         seenEdge.add(k);
-        edges.push({ version_id: versionId, parent_id: parent, child_id: child });
+        edges.push([versionId, parent, child]);
       }
     }
-    for (const batch of batches(edges, 3)) await tx.insertInto('edges').values(batch).execute();
+    await bulkInsert(
+      tx,
+      'edges',
+      [
+        ['version_id', 'int'],
+        ['parent_id', 'int'],
+        ['child_id', 'int'],
+      ],
+      edges,
+    );
 
-    const findings = report.findings.map((f) => {
-      const componentId = ids.get(f.purl)!;
-      return {
-        version_id: versionId,
-        component_id: componentId,
-        ...findingColumns(f),
-        first_seen: firstSeen.get(`${componentId}\u0000${f.id}`) ?? at,
-        resolved_at: null,
-      };
-    });
-    for (const batch of batches(findings, 12)) await tx.insertInto('findings').values(batch).execute();
+    await bulkInsert(
+      tx,
+      'findings',
+      FINDING_COLUMNS,
+      report.findings.map((f) => {
+        const componentId = ids.get(f.purl)!;
+        const row = { version_id: versionId, component_id: componentId, ...findingColumns(f), first_seen: firstSeen.get(`${componentId}\u0000${f.id}`) ?? at, resolved_at: null };
+        return FINDING_COLUMNS.map(([c]) => row[c]);
+      }),
+    );
     await storeAliases(tx, report.findings);
 
     await tx.updateTable('project_versions').set({ current: 0 }).where('project_id', '=', projectId).where('id', '!=', versionId).where('current', '=', 1).execute();

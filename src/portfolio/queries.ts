@@ -406,3 +406,30 @@ export async function projectReport(db: Db, project: string, scope: Scope, opts:
     feeds: first?.feeds ?? [],
   };
 }
+
+export interface EventView {
+  id: number;
+  type: string;
+  at: string;
+  project: string;
+  version: string;
+  vuln: string;
+  purl: string;
+}
+
+/** Events (new and resolved findings) in the order they were recorded, after `cursor`; those of projects outside the scope are left out. */
+export async function listEvents(db: Db, scope: Scope, opts: { cursor?: string; limit?: number; type?: string } = {}): Promise<Page<EventView>> {
+  const limit = clampLimit(opts.limit);
+  const visible = await scopedProjectIds(db, scope);
+  let q = db.selectFrom('events as e').select(['e.id', 'e.type', 'e.at', 'e.project', 'e.version', 'e.vuln', 'e.purl']);
+  if (visible !== undefined) {
+    // events name projects by name (they outlive renames of nothing: names are unique and never change)
+    q = q.where('e.project', 'in', (eb) => eb.selectFrom('projects').select('name').where('id', 'in', visible.length ? visible : [-1]));
+  }
+  if (opts.type !== undefined) q = q.where('e.type', '=', opts.type);
+  if (opts.cursor !== undefined) q = q.where('e.id', '>', Number(decodeCursor<{ id: number }>(opts.cursor).id));
+  const rows = await q.orderBy('e.id').limit(limit + 1).execute();
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { items: page, ...(rows.length > limit && last ? { next: encodeCursor({ id: last.id }) } : {}) };
+}

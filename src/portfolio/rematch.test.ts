@@ -5,7 +5,7 @@ import { TEST_PG_URL, type TestDb, type TestDbKind, freshDb, testDbs } from '../
 import { HAS_SHARED } from '../testing/shared.js';
 import { processUpload, submitDocument } from './ingest.js';
 import { LOG4J_ADVISORIES, TestStore, log4jSbom, osvRecord, osvRecords } from './portfolio-testing.js';
-import { affected } from './queries.js';
+import { affected, listEvents } from './queries.js';
 import { refreshAndRematch, storeGeneration } from './rematch.js';
 
 const ALL = { all: true } as const;
@@ -108,6 +108,12 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('re-match after an advisory update 
     expect(await affectedBy('CVE-2021-44228')).toEqual(['billing@1']);
     expect(await t().db.selectFrom('findings').select('first_seen').where('vuln_id', '=', 'GHSA-jfh8-c2jp-5v3q').executeTakeFirstOrThrow()).toEqual(firstSeen);
     expect(await events()).toHaveLength(3);
+    // the event list: in the order recorded (versions re-matched by id: billing's first), paged, only the scope's projects
+    const all = await listEvents(t().db, ALL, { limit: 2 });
+    expect(all.items.map((e) => `${e.type} ${e.project}`)).toEqual(['finding.resolved billing', 'finding.new search']);
+    expect((await listEvents(t().db, ALL, { cursor: all.next! })).items).toEqual([expect.objectContaining({ type: 'finding.new', project: 'billing', vuln: 'GHSA-jfh8-c2jp-5v3q' })]);
+    expect((await listEvents(t().db, { projects: ['search'] })).items.map((e) => e.project)).toEqual(['search']);
+    expect((await listEvents(t().db, { projects: [] })).items).toEqual([]);
   });
 
   it('an advisory for a package nobody uses re-matches nothing', async () => {

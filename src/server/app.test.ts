@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { createToken, revokeToken } from '../portfolio/access.js';
 import { LOG4J_ADVISORIES, TestStore, log4jSbom, osvRecords } from '../portfolio/portfolio-testing.js';
-import { processUpload } from '../portfolio/ingest.js';
+import { StoreHandle, registerWorkers } from '../portfolio/workers.js';
 import { createQueue, type JobQueue } from '../jobs/index.js';
 import { type TestDb, freshDb, testDbs } from '../testing/db.js';
 import { HAS_SHARED } from '../testing/shared.js';
@@ -27,6 +27,7 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('the API on $name', (kind) => {
   let t: TestDb;
   let store: TestStore;
   let queue: JobQueue;
+  let handle: StoreHandle | undefined;
   const w = {} as World;
 
   const as = (who: Who): Record<string, string> => (w.tokens[who] !== undefined ? { authorization: `Bearer ${w.tokens[who]}` } : {});
@@ -35,10 +36,9 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('the API on $name', (kind) => {
     t = await freshDb(kind);
     store = new TestStore();
     await store.load((await osvRecords('Maven', LOG4J_ADVISORIES)).values());
-    queue = createQueue(t);
+    queue = createQueue(t, t.schema ? { schema: `${t.schema}_boss` } : {});
     await queue.start();
-    const ctx = store.context();
-    await queue.work('ingest', async (data) => processUpload(t.db, ctx, (data as { uploadId: string }).uploadId));
+    await registerWorkers(queue, t.db, (handle = new StoreHandle(store.home)));
     w.app = await buildApp({ opened: t, queue, logger: false, limits: { rateMax: 100_000 } });
     const mk = async (role: 'admin' | 'maintainer' | 'viewer' | 'uploader', projects?: string[]): Promise<string> =>
       (await createToken(t.db, { name: `t-${role}-${projects?.join() ?? 'all'}`, role, ...(projects ? { projects } : {}) })).token;
@@ -71,6 +71,7 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('the API on $name', (kind) => {
   afterAll(async () => {
     await w.app?.close();
     await queue?.stop({ graceful: false });
+    handle?.close();
     store?.close();
     await t?.close();
   });
@@ -108,8 +109,9 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('the API on $name', (kind) => {
       expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 403, viewerA: 200, none: 401, revoked: 401 },
     },
     { name: 'GET /api/v1/projects/{name}/findings', req: () => ({ method: 'GET', url: '/api/v1/projects/beta/findings' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 200, viewerA: 404, none: 401, revoked: 401 } },
+    { name: 'GET /api/v1/events', req: () => ({ method: 'GET', url: '/api/v1/events' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 403, viewerA: 200, none: 401, revoked: 401 } },
     { name: 'GET /api/v1/portfolio', req: () => ({ method: 'GET', url: '/api/v1/portfolio' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 403, viewerA: 200, none: 401, revoked: 401 } },
-    { name: 'POST /api/v1/advisories/update', req: () => ({ method: 'POST', url: '/api/v1/advisories/update', payload: {} }), expect: { admin: 202, maintainer: 403, viewer: 403, uploader: 403, viewerA: 403, none: 401, revoked: 401 } },
+    { name: 'POST /api/v1/advisories/update', req: () => ({ method: 'POST', url: '/api/v1/advisories/update', payload: { rematchOnly: true } }), expect: { admin: 202, maintainer: 403, viewer: 403, uploader: 403, viewerA: 403, none: 401, revoked: 401 } },
     { name: 'GET /api/v1/tokens', req: () => ({ method: 'GET', url: '/api/v1/tokens' }), expect: { admin: 200, maintainer: 403, viewer: 403, uploader: 403, viewerA: 403, none: 401, revoked: 401 } },
     {
       name: 'POST /api/v1/tokens',
@@ -231,6 +233,16 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('the API on $name', (kind) => {
     expect(u.duplicate).toBe(true);
   });
 
+  it('takes a document with any content type or none, and a version with a slash in it', async () => {
+    for (const [i, headers] of [{}, { 'content-type': 'application/x-www-form-urlencoded' }, { 'content-type': 'text/plain' }].entries()) {
+      const r = await w.app.inject({ method: 'POST', url: `/api/v1/projects/delta/versions/feature%2Flogin-${i}/documents?wait=60`, headers: { ...as('admin'), ...headers }, payload: log4jSbom('2.14.1', `delta-${i}`) });
+      expect(r.statusCode, r.body).toBe(200);
+      expect((r.json() as { upload: { version: string; state: string } }).upload).toMatchObject({ version: `feature/login-${i}`, state: 'done' });
+    }
+    const v = await w.app.inject({ method: 'GET', url: '/api/v1/projects/delta/versions', headers: as('admin') });
+    expect((v.json() as { items: { version: string }[] }).items.map((x) => x.version).sort()).toEqual(['feature/login-0', 'feature/login-1', 'feature/login-2']);
+  });
+
   it('renders the findings in every format', async () => {
     const get = (format: string): Promise<{ statusCode: number; headers: Record<string, unknown>; body: string }> =>
       w.app.inject({ method: 'GET', url: `/api/v1/projects/alpha/findings?format=${format}`, headers: as('viewer') });
@@ -279,6 +291,7 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('the API on $name', (kind) => {
         '/api/v1/components',
         '/api/v1/projects/{name}/findings',
         '/api/v1/portfolio',
+        '/api/v1/events',
         '/api/v1/advisories/update',
         '/api/v1/tokens',
         '/api/v1/tokens/{id}',
@@ -293,7 +306,7 @@ describe.each(testDbs())('logging on $name', (kind) => {
     const t = await freshDb(kind);
     const lines: string[] = [];
     const stream = { write: (s: string) => void lines.push(s) };
-    const queue = createQueue(t);
+    const queue = createQueue(t, t.schema ? { schema: `${t.schema}_boss` } : {});
     const app = await buildApp({ opened: t, queue, logger: { level: 'trace', stream } });
     try {
       const token = (await createToken(t.db, { name: 'a', role: 'admin' })).token;
@@ -320,7 +333,7 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('limits on $name', (kind) => {
 
   beforeAll(async () => {
     t = await freshDb(kind);
-    queue = createQueue(t);
+    queue = createQueue(t, t.schema ? { schema: `${t.schema}_boss` } : {});
     await queue.start();
     app = await buildApp({ opened: t, queue, logger: false, limits: { bodyLimit: 2048, rateMax: 5, rateWindow: '1 minute' } });
     admin = (await createToken(t.db, { name: 'a', role: 'admin' })).token;

@@ -17,7 +17,7 @@ import addFormats from 'ajv-formats';
 import { sql } from 'kysely';
 import type { OpenedDb } from '../db/index.js';
 import { VERSION } from '../version.js';
-import { bearerToken, installAuth, READERS, tokenKey } from './auth.js';
+import { installAuth, READERS } from './auth.js';
 import { createMetrics, instrumentRequests, type Metrics } from './metrics.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError, errorHandler, problem, problemSchema, sendProblem } from './problem.js';
 import { registerRoutes } from './routes.js';
@@ -109,14 +109,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     staticCSP: true,
   });
 
+  // the limit is counted after authentication (preParsing: before any body is read), per token —
+  // a caller cannot dodge it by sending made-up tokens, which are 401 before they count
   await app.register(rateLimit, {
     global: true,
+    hook: 'preParsing',
     max: opts.limits?.rateMax ?? 1200,
     timeWindow: opts.limits?.rateWindow ?? '1 minute',
-    keyGenerator: (req) => {
-      const t = bearerToken(req);
-      return t !== undefined ? `token:${tokenKey(t)}` : `ip:${req.ip}`;
-    },
+    keyGenerator: (req) => (req.principal ? `token:${req.principal.tokenId}` : `ip:${req.ip}`),
     errorResponseBuilder: (_req, ctx) =>
       new ProblemError('rate-limited', `more than ${ctx.max} requests in ${ctx.after} for this token; try again later`, {}, { 'retry-after': String(Math.ceil(ctx.ttl / 1000)) }),
   });

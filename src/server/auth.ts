@@ -11,7 +11,6 @@
  *     answer as for one that does not exist (a team never learns another team's project names);
  *     the portfolio functions take the token's scope and treat everything outside it as absent.
  */
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Principal, type Role, type Scope, scopeOf, verifyToken } from '../portfolio/access.js';
 import type { Db } from '../db/index.js';
@@ -46,11 +45,6 @@ export function bearerToken(req: FastifyRequest): string | undefined {
   if (typeof h !== 'string') return undefined;
   const m = /^Bearer[ ]+([^\s]+)\s*$/i.exec(h);
   return m?.[1];
-}
-
-/** A key for the token in memory (the rate limiter's), never the token itself. */
-export function tokenKey(token: string): string {
-  return createHash('sha256').update(token).digest('base64url').slice(0, 32);
 }
 
 const unauthorized = (detail: string): ProblemError => new ProblemError('unauthorized', detail, {}, { 'www-authenticate': 'Bearer realm="vouch"' });

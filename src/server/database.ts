@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { AdvisoryStore } from '../advisories/store.js';
 import { type OpenedDb, isPostgresUrl, migrate, openDb } from '../db/index.js';
+import { VouchError } from '../model/errors.js';
 
 export const SQLITE_FILE = 'portfolio.sqlite';
 
@@ -38,9 +39,26 @@ export async function openPortfolio(choice: DatabaseChoice, opts: { migrate?: bo
     try {
       await migrate(opened.db);
     } catch (e) {
-      await opened.close();
-      throw e;
+      await opened.close().catch(() => undefined);
+      throw unreachable(e, describeDatabase(choice)) ?? e;
     }
   }
   return opened;
+}
+
+/**
+ * A database that does not answer or refuses us is the operator's to fix, not a bug of vouch's:
+ * one line naming the database (never its password) and what it said.
+ */
+function unreachable(e: unknown, where: string): VouchError | undefined {
+  let c: unknown = e;
+  for (let i = 0; i < 4 && c; i++) {
+    const code = (c as { code?: unknown }).code;
+    // network errors, and PostgreSQL's connection / authorisation classes (08, 28) and "database does not exist" (3D000)
+    if (typeof code === 'string' && (/^E[A-Z]+$/.test(code) || /^(08|28)/.test(code) || code === '3D000')) {
+      return new VouchError('NETWORK', `cannot use the database ${where}: ${(c as Error).message}`, { cause: e });
+    }
+    c = (c as { cause?: unknown }).cause;
+  }
+  return undefined;
 }

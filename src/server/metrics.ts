@@ -10,9 +10,6 @@ import { portfolioSummary } from '../portfolio/queries.js';
 
 export interface Metrics {
   registry: Registry;
-  /** Component rows stored by ingest (rate() of it is rows per second). */
-  ingestRows: Counter;
-  uploads: Counter<'state'>;
 }
 
 export function createMetrics(opts: { db: Db; queue?: { stats(): Promise<{ queued: number; running: number; failed: number }> }; defaults?: boolean }): Metrics {
@@ -42,9 +39,30 @@ export function createMetrics(opts: { db: Db; queue?: { stats(): Promise<{ queue
       for (const [severity, n] of Object.entries(s.bySeverity)) this.set({ severity }, Number(n));
     },
   });
-  const ingestRows = new Counter({ name: 'vouch_ingest_component_rows_total', help: 'Component rows linked to project versions by ingest', registers: [registry] });
-  const uploads = new Counter({ name: 'vouch_uploads_total', help: 'Uploads processed, by final state', labelNames: ['state'], registers: [registry] });
-  return { registry, ingestRows, uploads };
+  // read from the database at each scrape, so every node reports the whole portfolio's ingest
+  // (whichever worker did it) and a restart does not reset the counter
+  new Counter({
+    name: 'vouch_ingest_component_rows_total',
+    help: 'Component rows of project versions stored by ingest (rate() is rows per second)',
+    registers: [registry],
+    async collect() {
+      const r = await opts.db.selectFrom('uploads').select((eb) => eb.fn.sum<number | string | null>('components').as('n')).where('state', '=', 'done').executeTakeFirst();
+      this.reset();
+      this.inc(Number(r?.n ?? 0));
+    },
+  });
+  new Gauge({
+    name: 'vouch_uploads',
+    help: 'Uploads by state',
+    labelNames: ['state'],
+    registers: [registry],
+    async collect() {
+      const rows = await opts.db.selectFrom('uploads').select(['state', (eb) => eb.fn.countAll<number | string>().as('n')]).groupBy('state').execute();
+      this.reset();
+      for (const st of ['queued', 'running', 'done', 'failed']) this.set({ state: st }, Number(rows.find((r) => r.state === st)?.n ?? 0));
+    },
+  });
+  return { registry };
 }
 
 /** Times every request into a histogram labelled by method, route pattern (never the raw URL) and status. */

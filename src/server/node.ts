@@ -4,17 +4,12 @@
  * `--update-every`, and a graceful stop (stop accepting, finish in-flight requests, let running
  * jobs finish, close the database). Nodes share nothing but the database.
  */
-import { statSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { updateStore } from '../advisories/import.js';
 import { defaultSource } from '../advisories/sources.js';
-import { AdvisoryStore, storePath } from '../advisories/store.js';
 import type { OpenedDb } from '../db/index.js';
-import { type AdvisoryContext, storeContext } from '../engine/scan.js';
 import { createQueue, type JobQueue } from '../jobs/index.js';
-import { getUpload, processUpload } from '../portfolio/ingest.js';
-import { refreshAndRematch } from '../portfolio/rematch.js';
+import { StoreHandle, registerWorkers } from '../portfolio/workers.js';
 import { type AppLimits, LOG_REDACT, buildApp } from './app.js';
 import { type DatabaseChoice, homeOf, openPortfolio } from './database.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -33,6 +28,8 @@ export interface NodeOptions extends DatabaseChoice {
   /** Log level of the node's JSON lines (default info); they go to `logStream` (default stderr). */
   logLevel?: string;
   logStream?: NodeJS.WritableStream;
+  /** PostgreSQL: the schema of the job queue (default pgboss). */
+  jobsSchema?: string;
 }
 
 export interface RunningNode {
@@ -45,43 +42,6 @@ export interface RunningNode {
   stop(): Promise<void>;
 }
 
-/**
- * The advisory store as an AdvisoryContext, reopened when the store file was replaced (an update,
- * by this node's refresh job or by `vouch db update` on the same home, swaps the file atomically).
- */
-export class AdvisoryHolder {
-  private store: AdvisoryStore | undefined;
-  private ctx: AdvisoryContext | undefined;
-  private stamp = '';
-  constructor(readonly home: string) {}
-
-  /** The context matching reads, and the store itself (re-match lists its records). */
-  current(): { ctx: AdvisoryContext; store: AdvisoryStore } {
-    const file = storePath(this.home);
-    let stamp = '';
-    try {
-      const st = statSync(file);
-      stamp = `${st.ino}:${st.mtimeMs}:${st.size}`;
-    } catch {
-      // AdvisoryStore.open says what is missing and which command loads it
-    }
-    if (!this.ctx || stamp !== this.stamp) {
-      const store = AdvisoryStore.open(this.home);
-      this.store?.close();
-      this.store = store;
-      this.ctx = storeContext(store);
-      this.stamp = stamp;
-    }
-    return { ctx: this.ctx, store: this.store! };
-  }
-
-  close(): void {
-    this.store?.close();
-    this.store = undefined;
-    this.ctx = undefined;
-  }
-}
-
 /** `vouch serve --migrate-only`: the schema brought up to date, nothing started. */
 export async function migrateOnly(choice: DatabaseChoice): Promise<void> {
   const opened = await openPortfolio(choice);
@@ -92,35 +52,30 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const home = homeOf(opts);
   const opened = await openPortfolio(opts);
   const log = pino({ level: opts.logLevel ?? 'info', redact: LOG_REDACT }, opts.logStream ?? process.stderr);
-  const queue = createQueue(opened, { onError: (name, err) => log.error({ job: name, err }, `job ${name} failed: ${(err as Error).message ?? String(err)}`) });
+  const queue = createQueue(opened, { ...(opts.jobsSchema !== undefined ? { schema: opts.jobsSchema } : {}), onError: (name, err) => log.error({ job: name, err }, `job ${name} failed: ${(err as Error).message ?? String(err)}`) });
   const metrics: Metrics = createMetrics({ db: opened.db, queue });
-  const advisories = new AdvisoryHolder(home);
+
+  const advisories = new StoreHandle(home);
   let accepting = true;
   let timer: NodeJS.Timeout | undefined;
   let app: FastifyInstance | undefined;
   try {
     await queue.start();
     if (opts.role !== 'api') {
-      await queue.work('ingest', async (data) => {
-        const { uploadId } = data as { uploadId: string };
-        await processUpload(opened.db, advisories.current().ctx, uploadId);
-        const u = await getUpload(opened.db, uploadId, { all: true });
-        if (u) metrics.uploads.inc({ state: u.state });
-        if (u?.state === 'done' && typeof u.components === 'number') metrics.ingestRows.inc(u.components);
-      });
-      await queue.work('refresh', async (data) => {
-        const { source } = data as { source?: string };
-        if (source !== undefined) await updateStore({ home, source });
-        const { ctx, store } = advisories.current();
-        await refreshAndRematch(opened.db, ctx, store);
+      await registerWorkers(queue, opened.db, advisories, {
+        ...(opts.osvSource !== undefined ? { source: opts.osvSource } : {}),
+        onRematch: (r) => {
+          if (r.ran) log.info({ rematch: r }, `re-match of store ${r.generation.slice(0, 12)}: ${r.changed} changed record(s), ${r.newFindings} new and ${r.goneFindings} resolved finding(s)`);
+        },
       });
       // the store may have changed while no node ran: re-match once now (nothing to do when it did not)
-      await queue.send('refresh', {}, { singletonKey: 'refresh:' });
+      await queue.send('rematch', {});
     }
     if (opts.updateEvery !== undefined) {
+      // the same job as POST /api/v1/advisories/update: queued once while one waits, on whichever worker
       const source = opts.osvSource ?? defaultSource();
       timer = setInterval(() => {
-        void queue.send('refresh', { source }, { singletonKey: `refresh:${source}` }).catch(() => undefined);
+        void queue.send('refresh', { source }, { singletonKey: `refresh:${source}` }).catch((err: unknown) => log.error({ err }, 'could not queue the advisory refresh'));
       }, opts.updateEvery);
       timer.unref();
     }

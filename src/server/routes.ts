@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Role, createToken, listTokens, revokeToken } from '../portfolio/access.js';
 import { submitDocument, getUpload } from '../portfolio/ingest.js';
 import { createProject, getProject, listProjects, listVersions, updateProject } from '../portfolio/projects.js';
-import { affected, componentsUsing, portfolioSummary, projectReport } from '../portfolio/queries.js';
+import { affected, componentsUsing, listEvents, portfolioSummary, projectReport } from '../portfolio/queries.js';
 import { isVouchError } from '../model/errors.js';
 import { renderReport } from '../report/index.js';
 import { READERS, scopeAllowsNewProject, who } from './auth.js';
@@ -184,7 +184,7 @@ export async function registerRoutes(app: FastifyInstance, opts: { bodyLimit: nu
         }
         const fileName = req.query.file ?? defaultFileName(req.headers['content-type']);
         const { uploadId, duplicate } = await submitDocument(db, { project: name, version, fileName, bytes, createProject: createProjectOk, scope });
-        await queue().send('ingest', { uploadId }, { singletonKey: uploadId });
+        await queue().send('ingest', { uploadId }, { singletonKey: `ingest:${uploadId}` });
         reply.header('location', `/api/v1/uploads/${encodeURIComponent(uploadId)}`);
         const view = await waitForUpload(req, uploadId, req.query.wait ?? 0);
         if (!view) throw new Error(`upload ${uploadId} was stored but cannot be read back`);
@@ -328,22 +328,51 @@ export async function registerRoutes(app: FastifyInstance, opts: { bodyLimit: nu
     async (req) => portfolioSummary(db, who(req).scope),
   );
 
+  app.get<{ Querystring: { type?: string; cursor?: string; limit: number } }>(
+    '/api/v1/events',
+    {
+      config: { access: { roles: READERS } },
+      schema: {
+        tags: ['queries'],
+        summary: 'Findings that appeared or went away when advisories changed, oldest first (follow `next` to keep up)',
+        querystring: { type: 'object', additionalProperties: false, properties: { type: { type: 'string', enum: ['finding.new', 'finding.resolved'] }, ...pageQuery } },
+        response: { 200: pageOf(ref('Event')), ...problems(400) },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      return listEvents(db, who(req).scope, { ...(q.type !== undefined ? { type: q.type } : {}), ...(q.cursor !== undefined ? { cursor: q.cursor } : {}), limit: q.limit });
+    },
+  );
+
   // ---- advisories ----
-  app.post<{ Body: { source?: string } | undefined }>(
+  app.post<{ Body: { source?: string; rematchOnly?: boolean } | undefined }>(
     '/api/v1/advisories/update',
     {
       config: { access: { roles: ADMIN } },
       schema: {
         tags: ['advisories'],
         summary: 'Refresh the advisory store now, then re-match what changed (a job)',
-        body: { type: ['object', 'null'], additionalProperties: false, properties: { source: { type: 'string', minLength: 1, maxLength: 2000, description: 'an OSV source as `vouch db update --source` takes (default: the server\'s)' } } },
+        description:
+          'No body: the worker loads its configured OSV source (--osv-source, $VOUCH_OSV_SOURCE, else the public export). {"source": …}: that source instead. {"rematchOnly": true}: no download, re-match against the store as it is (after a `vouch db update` on the node).',
+        body: {
+          type: ['object', 'null'],
+          additionalProperties: false,
+          properties: {
+            source: { type: 'string', minLength: 1, maxLength: 2000, description: 'an OSV source as `vouch db update --source` takes, read by the worker node' },
+            rematchOnly: { type: 'boolean' },
+          },
+        },
         response: { 202: { type: 'object', required: ['job'], properties: { job: { type: 'string' } } }, ...problems(400) },
       },
     },
     async (req, reply) => {
-      const source = req.body?.source;
-      // a download is sent once while one is waiting; a re-match of the store as it is costs nothing when nothing changed
-      const job = source !== undefined ? await queue().send('refresh', { source }, { singletonKey: `refresh:${source}` }) : await queue().send('refresh', {});
+      const body = req.body ?? {};
+      if (body.rematchOnly && body.source !== undefined) throw new ProblemError('bad-request', 'rematchOnly loads nothing: it takes no source', { errors: [{ path: 'body $.source', message: 'cannot go with rematchOnly' }] });
+      // a download is queued once while one waits; a re-match costs nothing when the store did not change
+      const job = body.rematchOnly
+        ? await queue().send('rematch', {})
+        : await queue().send('refresh', body.source !== undefined ? { source: body.source } : {}, { singletonKey: `refresh:${body.source ?? ''}` });
       return reply.code(202).send({ job });
     },
   );

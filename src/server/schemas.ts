@@ -121,7 +121,14 @@ export const tokenSchema = {
   },
 } as const;
 
-export const SHARED_SCHEMAS = [projectSchema, versionSchema, uploadSchema, affectedItemSchema, componentUseSchema, portfolioSchema, tokenSchema] as const;
+export const eventSchema = {
+  $id: 'Event',
+  type: 'object',
+  required: ['id', 'type', 'at', 'project', 'version', 'vuln', 'purl'],
+  properties: { id: { type: 'integer' }, type: { type: 'string', description: 'finding.new or finding.resolved' }, at: str, project: str, version: str, vuln: str, purl: str },
+} as const;
+
+export const SHARED_SCHEMAS = [projectSchema, versionSchema, uploadSchema, affectedItemSchema, componentUseSchema, portfolioSchema, tokenSchema, eventSchema] as const;
 
 export const ref = (id: (typeof SHARED_SCHEMAS)[number]['$id'] | 'Problem'): { $ref: string } => ({ $ref: `${id}#` });
 

@@ -10,25 +10,46 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOG4J_ADVISORIES, osvRecord, osvRecords } from '../../src/portfolio/portfolio-testing.js';
+import { TEST_PG_URL, testDbs, withSearchPath } from '../../src/testing/db.js';
 import { HAS_SHARED } from '../../src/testing/shared.js';
 import { VOUCH, log4jCycloneDx, tempDir, vouch, vouchAsync } from './helpers.js';
+
+async function pgAdmin(statement: string): Promise<void> {
+  const { default: pg } = await import('pg');
+  const c = new pg.Client({ connectionString: TEST_PG_URL });
+  await c.connect();
+  try {
+    await c.query(statement);
+  } finally {
+    await c.end();
+  }
+}
 
 /** An advisory that does not exist: log4j-core from 2.17.0 up to 2.17.2 (2.17.1 inside, 2.14.1 outside). */
 const NEW_ID = 'VOUCH-TEST-2026-0001';
 const NEW_CVE = 'CVE-2026-0999001';
 
-describe.skipIf(!HAS_SHARED)('vouch serve, push and query (issue 13)', () => {
+describe.skipIf(!HAS_SHARED).each(testDbs())('vouch serve, push and query (issue 13) on $name', (kind) => {
   let home = '';
   let work = '';
   let server: ChildProcess | undefined;
   let url = '';
   let stderr = '';
   let admin = '';
-  const env = (): Record<string, string> => ({ VOUCH_HOME: home, VOUCH_SERVER: url });
+  /** PostgreSQL: a schema of this test's own (search_path in the URL), and one for its job queue. */
+  let database: Record<string, string> = {};
+  let schema = '';
+  const local = (): Record<string, string> => ({ VOUCH_HOME: home, VOUCH_SERVER: '', ...database });
+  const env = (): Record<string, string> => ({ VOUCH_HOME: home, VOUCH_SERVER: url, ...database });
 
   beforeAll(async () => {
     home = tempDir('server-home');
     work = tempDir('server-work');
+    if (kind.name === 'postgres') {
+      schema = `acc_${process.pid}_${Date.now().toString(36)}`;
+      await pgAdmin(`CREATE SCHEMA ${schema}`);
+      database = { VOUCH_DATABASE_URL: withSearchPath(TEST_PG_URL!, schema) };
+    }
     const records = await osvRecords('Maven', LOG4J_ADVISORIES);
     const first = path.join(work, 'osv-1');
     mkdirSync(first);
@@ -36,12 +57,13 @@ describe.skipIf(!HAS_SHARED)('vouch serve, push and query (issue 13)', () => {
     const load = vouch(['db', 'update', '--source', first, '--quiet'], { VOUCH_HOME: home });
     expect(load.code, load.stderr).toBe(0);
 
-    const tok = vouch(['token', 'create', '--name', 'ops', '--role', 'admin', '--json'], { VOUCH_HOME: home });
+    const tok = vouch(['token', 'create', '--name', 'ops', '--role', 'admin', '--json'], local());
     expect(tok.code, tok.stderr).toBe(0);
     admin = (JSON.parse(tok.stdout) as { token: string }).token;
     expect(admin).toMatch(/^vouch_[A-Za-z0-9_-]{43}$/);
 
-    server = spawn(process.execPath, [VOUCH, 'serve', '--port', '0', '--log-level', 'warn'], { env: { ...process.env, VOUCH_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const jobs = schema ? ['--jobs-schema', `${schema}_boss`] : [];
+    server = spawn(process.execPath, [VOUCH, 'serve', '--port', '0', '--log-level', 'warn', ...jobs], { env: { ...process.env, ...local() }, stdio: ['ignore', 'pipe', 'pipe'] });
     server.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`vouch serve did not start: ${stderr}`)), 60_000);
@@ -56,8 +78,12 @@ describe.skipIf(!HAS_SHARED)('vouch serve, push and query (issue 13)', () => {
     });
   });
 
-  afterAll(() => {
+  afterAll(async () => {
     if (server && server.exitCode === null) server.kill('SIGKILL');
+    if (schema) {
+      await pgAdmin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await pgAdmin(`DROP SCHEMA IF EXISTS ${schema}_boss CASCADE`);
+    }
     rmSync(home, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });
   });
@@ -97,7 +123,8 @@ describe.skipIf(!HAS_SHARED)('vouch serve, push and query (issue 13)', () => {
     const before = await vouchAsync(['query', 'affected', NEW_CVE, '-f', 'json'], { ...env(), VOUCH_TOKEN: admin });
     expect(JSON.parse(before.stdout)).toEqual([]);
 
-    const r = await fetch(`${url}/api/v1/advisories/update`, { method: 'POST', headers: { authorization: `Bearer ${admin}` } });
+    // the store was updated by hand on the node's home: re-match against it, nothing downloaded
+    const r = await fetch(`${url}/api/v1/advisories/update`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: '{"rematchOnly":true}' });
     expect(r.status).toBe(202);
 
     let rows: { project: string; version: string; purl: string }[] = [];
@@ -108,6 +135,10 @@ describe.skipIf(!HAS_SHARED)('vouch serve, push and query (issue 13)', () => {
       if (!rows.length) await new Promise((res) => setTimeout(res, 500));
     }
     expect(rows.map((x) => [x.project, x.purl])).toEqual([['payments', 'pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1']]);
+    // the re-match recorded it as an event
+    const ev = await fetch(`${url}/api/v1/events?type=finding.new`, { headers: { authorization: `Bearer ${admin}` } });
+    const events = ((await ev.json()) as { items: { project: string; vuln: string; purl: string }[] }).items.filter((e) => e.vuln === NEW_ID);
+    expect(events.map((e) => [e.project, e.purl])).toEqual([['payments', 'pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1']]);
     // nothing was uploaded again: each project still has its one version
     for (const p of ['billing', 'payments']) {
       const v = await fetch(`${url}/api/v1/projects/${p}/versions`, { headers: { authorization: `Bearer ${admin}` } });
@@ -118,11 +149,44 @@ describe.skipIf(!HAS_SHARED)('vouch serve, push and query (issue 13)', () => {
     expect((JSON.parse(q.stdout) as { project: string }[]).map((x) => x.project)).toEqual(['billing']);
   });
 
+  it('makes, lists and revokes tokens through the API; a viewer of one project sees only that project', async () => {
+    const asAdmin = { ...env(), VOUCH_TOKEN: admin };
+    const mk = await vouchAsync(['token', 'create', '--name', 'payments-team', '--role', 'viewer', '--project', 'payments'], asAdmin);
+    expect(mk.code, mk.stderr).toBe(0);
+    const viewer = mk.stdout.trim();
+    expect(viewer).toMatch(/^vouch_[A-Za-z0-9_-]{43}$/);
+    const id = /^vouch: token ([0-9a-f-]{36}) \(viewer, projects payments\) created/.exec(mk.stderr)?.[1];
+    expect(id, mk.stderr).toBeDefined();
+    const list = await vouchAsync(['token', 'list'], asAdmin);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(new RegExp(`^${id}\\s+payments-team\\s+viewer\\s+projects payments\\s`, 'm'));
+    expect(list.stdout).not.toContain(viewer);
+
+    const asViewer = { ...env(), VOUCH_TOKEN: viewer };
+    // Log4Shell is billing's, which this viewer cannot see; the new advisory is payments'
+    expect(JSON.parse((await vouchAsync(['query', 'affected', 'CVE-2021-44228', '-f', 'json'], asViewer)).stdout)).toEqual([]);
+    expect((JSON.parse((await vouchAsync(['query', 'affected', NEW_CVE, '-f', 'json'], asViewer)).stdout) as { project: string }[]).map((r) => r.project)).toEqual(['payments']);
+    // a viewer makes no tokens
+    const denied = await vouchAsync(['token', 'create', '--name', 'x', '--role', 'admin'], asViewer);
+    expect(denied.code).toBe(2);
+    expect(denied.stderr).toMatch(/^vouch: server answered 403 forbidden: a viewer token may not POST \/api\/v1\/tokens$/m);
+
+    const rv = await vouchAsync(['token', 'revoke', id!], asAdmin);
+    expect(rv.code, rv.stderr).toBe(0);
+    const after = await vouchAsync(['query', 'affected', NEW_CVE], asViewer);
+    expect(after.code).toBe(2);
+    expect(after.stderr).toMatch(/^vouch: server answered 401 unauthorized: the token is not known or was revoked$/m);
+    // straight from the database (no server): the revoked token is listed as revoked
+    const direct = await vouchAsync(['token', 'list', '--json'], local());
+    const rows = JSON.parse(direct.stdout) as { id: string; revokedAt?: string }[];
+    expect(rows.find((r) => r.id === id)?.revokedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
   it('answers the same question from the database without a server', async () => {
-    const q = await vouchAsync(['query', 'affected', 'CVE-2021-44228', '-f', 'json'], { VOUCH_HOME: home, VOUCH_SERVER: '' });
+    const q = await vouchAsync(['query', 'affected', 'CVE-2021-44228', '-f', 'json'], local());
     expect(q.code, q.stderr).toBe(0);
     expect((JSON.parse(q.stdout) as { project: string }[]).map((x) => x.project)).toEqual(['billing']);
-    const c = await vouchAsync(['query', 'component', 'pkg:maven/org.apache.logging.log4j/log4j-core', '--range', 'vers:maven/<2.17.1', '-f', 'json'], { VOUCH_HOME: home, VOUCH_SERVER: '' });
+    const c = await vouchAsync(['query', 'component', 'pkg:maven/org.apache.logging.log4j/log4j-core', '--range', 'vers:maven/<2.17.1', '-f', 'json'], local());
     expect(c.code, c.stderr).toBe(0);
     expect((JSON.parse(c.stdout) as { project: string; purl: string }[]).map((x) => [x.project, x.purl])).toEqual([['billing', 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1']]);
   });
