@@ -915,6 +915,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Findings that appeared or went away when advisories changed, oldest first (follow `next` to keep up) */
+        get: {
+            parameters: {
+                query?: {
+                    type?: "finding.new" | "finding.resolved";
+                    /** @description the `next` of the previous page */
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Event"][];
+                            next?: string;
+                        };
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/advisories/update": {
         parameters: {
             query?: never;
@@ -924,7 +1004,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Refresh the advisory store now, then re-match what changed (a job) */
+        /**
+         * Refresh the advisory store now, then re-match what changed (a job)
+         * @description No body: the worker loads its configured OSV source (--osv-source, $VOUCH_OSV_SOURCE, else the public export). {"source": …}: that source instead. {"rematchOnly": true}: no download, re-match against the store as it is (after a `vouch db update` on the node).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -935,8 +1018,9 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description an OSV source as `vouch db update --source` takes (default: the server's) */
+                        /** @description an OSV source as `vouch db update --source` takes, read by the worker node */
                         source?: string;
+                        rematchOnly?: boolean;
                     } | null;
                 };
             };
@@ -1296,6 +1380,16 @@ export interface components {
             tag?: string;
             createdAt?: string;
             revokedAt?: string | null;
+        };
+        Event: {
+            id: number;
+            /** @description finding.new or finding.resolved */
+            type: string;
+            at: string;
+            project: string;
+            version: string;
+            vuln: string;
+            purl: string;
         };
         /** @description RFC 9457 problem details */
         Problem: {
