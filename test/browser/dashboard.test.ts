@@ -178,6 +178,12 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard in Chromium (issue 
     const w = await open(seeded.admin, '/projects/nodegoat');
     await expect.poll(() => w.page.getByTestId('findings-shown').textContent()).toBe(`${open_.length} of ${report.findings.length} shown`);
     await shot(w.page, 'project');
+    // virtualised: only the rows in view (and a few more) are in the page, the rest come on scrolling
+    const rendered = async (): Promise<number> => w.page.locator('.vtable tbody:not(.spacer)').count();
+    expect(await rendered()).toBeLessThan(open_.length);
+    await w.page.locator('.vtable').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    const last = [...open_].sort((a, b) => ((a as { priority?: { rank: number } }).priority?.rank ?? 0) - ((b as { priority?: { rank: number } }).priority?.rank ?? 0)).at(-1)!;
+    await expect.poll(() => w.page.locator('.vtable tbody:not(.spacer)').last().textContent()).toContain(last.id);
     await w.page.getByLabel('Filter', { exact: true }).fill(target.id);
     await expect.poll(() => w.page.getByTestId('findings-shown').textContent()).toBe(`1 of ${report.findings.length} shown`);
     const expander = w.page.getByRole('button', { name: `show paths of ${target.id} in ${target.name}` });
@@ -237,6 +243,24 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard in Chromium (issue 
     expect(w.problems).toEqual([]);
     expect(w.apiErrors).toEqual([]);
     await shot(w.page, 'components');
+    await w.context.close();
+  });
+
+  it('a revoked token goes back to sign-in, then returns to the page it was going to', async () => {
+    const r = await fetch(`${seeded.url}/api/v1/tokens`, { method: 'POST', headers: { authorization: `Bearer ${seeded.admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'short-lived', role: 'viewer' }) });
+    const { id, token } = (await r.json()) as { id: string; token: string };
+    const w = await open(token, '/');
+    await expect.poll(() => w.page.getByTestId('projects-count').textContent()).toBe('4');
+    expect((await fetch(`${seeded.url}/api/v1/tokens/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${seeded.admin}` } })).status).toBe(204);
+    await w.page.getByRole('link', { name: 'Projects' }).click();
+    await w.page.waitForURL(/\/sign-in\?next=%2Fprojects$/);
+    expect(await w.page.evaluate('sessionStorage.getItem("vouch.token")')).toBeNull();
+    await w.page.getByLabel('API token').fill(seeded.admin);
+    await w.page.getByRole('button', { name: 'Sign in' }).click();
+    await w.page.waitForURL(/\/projects$/);
+    await expect.poll(() => w.page.getByTestId('projects-shown').textContent()).toBe('4 of 4 projects');
+    expect(w.problems).toEqual([]);
+    expect(w.apiErrors).toEqual(['401 /api/v1/projects']);
     await w.context.close();
   });
 

@@ -1,4 +1,4 @@
-import { Link, Outlet, createRootRoute, createRoute, createRouter, redirect, useNavigate } from '@tanstack/react-router';
+import { Link, Outlet, createRootRoute, createRoute, createRouter, redirect, useNavigate, useRouterState } from '@tanstack/react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { clearToken, getToken } from './api/client';
 import { PortfolioPage } from './pages/Portfolio';
@@ -13,6 +13,8 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
 function Layout() {
   const navigate = useNavigate();
   const qc = useQueryClient();
+  // re-read on every navigation: signing in or out changes the header
+  useRouterState({ select: (s) => s.location.href });
   const signedIn = getToken() !== null;
   return (
     <>
