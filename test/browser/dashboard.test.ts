@@ -22,6 +22,9 @@ if (!HAS_CHROMIUM) console.warn(`[vouch tests] ${CHROMIUM} is absent: the dashbo
 const SHOTS = process.env['VOUCH_SCREENSHOTS'];
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
+/** Waits for the page (generous: the whole suite shares two cores with this browser). */
+const poll = <T>(f: () => T | Promise<T>): ReturnType<typeof expect.poll<T>> => expect.poll(f, { timeout: 20_000, interval: 100 });
+
 /** Flags that keep Chromium off the network and its own update/sync machinery. */
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-default-apps', '--disable-extensions'];
 
@@ -110,11 +113,11 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard in Chromium (issue 
     const refused = (await (await fetch(`${seeded.url}/api/v1/portfolio`, { headers: { authorization: 'Bearer vouch_not-a-token' } })).json()) as { title: string; detail: string };
     await w.page.getByLabel('API token').fill('vouch_not-a-token');
     await w.page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => w.page.getByRole('alert').textContent()).toBe(`${refused.title} — ${refused.detail}`);
+    await poll(() => w.page.getByRole('alert').textContent()).toBe(`${refused.title} — ${refused.detail}`);
     await w.page.getByLabel('API token').fill(seeded.admin);
     await w.page.getByRole('button', { name: 'Sign in' }).click();
     await w.page.waitForURL(/\/projects\?q=bill$/);
-    await expect.poll(() => w.page.getByTestId('projects-shown').textContent()).toBe('1 of 4 projects');
+    await poll(() => w.page.getByTestId('projects-shown').textContent()).toBe('1 of 4 projects');
     expect(await w.page.getByRole('link', { name: 'billing' }).count()).toBe(1);
     expect(w.problems).toEqual([]);
     expect(w.apiErrors).toEqual(['401 /api/v1/portfolio']);
@@ -127,7 +130,7 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard in Chromium (issue 
     expect(p.projects).toBe(4);
     expect(p.kev.findings).toBeGreaterThan(0);
     const w = await open(seeded.admin, '/');
-    await expect.poll(() => w.page.getByTestId('projects-count').textContent()).toBe('4');
+    await poll(() => w.page.getByTestId('projects-count').textContent()).toBe('4');
     expect(await w.page.getByTestId('open-count').textContent()).toBe(String(Object.values(p.bySeverity).reduce((a, b) => a + b, 0)));
     expect(await w.page.getByTestId('kev-findings').textContent()).toBe(String(p.kev.findings));
     expect(await w.page.getByTestId('kev-projects').textContent()).toBe(String(p.kev.projects));
@@ -148,21 +151,22 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard in Chromium (issue 
 
   it('Projects: every project, sortable and filterable', async () => {
     const w = await open(seeded.admin, '/projects');
-    await expect.poll(() => w.page.getByTestId('projects-shown').textContent()).toBe('4 of 4 projects');
+    await poll(() => w.page.getByTestId('projects-shown').textContent()).toBe('4 of 4 projects');
     const names = async (): Promise<string[]> => w.page.locator('.vtable tbody tr td:first-child a').allTextContents();
     expect((await names()).sort()).toEqual(['billing', 'goof', 'nodegoat', 'payments']);
     await w.page.getByRole('button', { name: /^Project/ }).click();
-    expect(await names()).toEqual(['billing', 'goof', 'nodegoat', 'payments']);
+    await poll(names).toEqual(['billing', 'goof', 'nodegoat', 'payments']);
+    expect(await w.page.getByRole('columnheader', { name: /^Project/ }).getAttribute('aria-sort')).toBe('ascending');
     await w.page.getByRole('button', { name: /^Project/ }).click();
-    expect(await names()).toEqual(['payments', 'nodegoat', 'goof', 'billing']);
+    await poll(names).toEqual(['payments', 'nodegoat', 'goof', 'billing']);
     await w.page.getByLabel('Filter').fill('bob');
-    await expect.poll(() => w.page.getByTestId('projects-shown').textContent()).toBe('1 of 4 projects');
+    await poll(() => w.page.getByTestId('projects-shown').textContent()).toBe('1 of 4 projects');
     expect(await names()).toEqual(['nodegoat']);
     expect(await axe(w.page)).toEqual([]);
     expect(w.problems).toEqual([]);
     expect(w.apiErrors).toEqual([]);
     await w.page.getByLabel('Filter').fill('');
-    await expect.poll(() => w.page.getByTestId('projects-shown').textContent()).toBe('4 of 4 projects');
+    await poll(() => w.page.getByTestId('projects-shown').textContent()).toBe('4 of 4 projects');
     await shot(w.page, 'projects');
     await w.context.close();
   });
@@ -176,19 +180,19 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard in Chromium (issue 
     const target = open_.find((f) => (f.paths?.[0]?.length ?? 0) >= 3 && open_.filter((g) => g.id === f.id).length === 1)!;
     expect(target, 'nodegoat has a transitive finding').toBeDefined();
     const w = await open(seeded.admin, '/projects/nodegoat');
-    await expect.poll(() => w.page.getByTestId('findings-shown').textContent()).toBe(`${open_.length} of ${report.findings.length} shown`);
+    await poll(() => w.page.getByTestId('findings-shown').textContent()).toBe(`${open_.length} of ${report.findings.length} shown`);
     await shot(w.page, 'project');
     // virtualised: only the rows in view (and a few more) are in the page, the rest come on scrolling
     const rendered = async (): Promise<number> => w.page.locator('.vtable tbody:not(.spacer)').count();
     expect(await rendered()).toBeLessThan(open_.length);
     await w.page.locator('.vtable').evaluate((el) => el.scrollTo(0, el.scrollHeight));
     const last = [...open_].sort((a, b) => ((a as { priority?: { rank: number } }).priority?.rank ?? 0) - ((b as { priority?: { rank: number } }).priority?.rank ?? 0)).at(-1)!;
-    await expect.poll(() => w.page.locator('.vtable tbody:not(.spacer)').last().textContent()).toContain(last.id);
+    await poll(() => w.page.locator('.vtable tbody:not(.spacer)').last().textContent()).toContain(last.id);
     await w.page.getByLabel('Filter', { exact: true }).fill(target.id);
-    await expect.poll(() => w.page.getByTestId('findings-shown').textContent()).toBe(`1 of ${report.findings.length} shown`);
+    await poll(() => w.page.getByTestId('findings-shown').textContent()).toBe(`1 of ${report.findings.length} shown`);
     const expander = w.page.getByRole('button', { name: `show paths of ${target.id} in ${target.name}` });
     await expander.click();
-    await expect.poll(() => w.page.getByRole('button', { name: `hide paths of ${target.id} in ${target.name}` }).getAttribute('aria-expanded')).toBe('true');
+    await poll(() => w.page.getByRole('button', { name: `hide paths of ${target.id} in ${target.name}` }).getAttribute('aria-expanded')).toBe('true');
     // the first path as the API lists it: the root label, then each package as name@version
     const first = target.paths![0]!;
     const item = w.page.locator('.paths li').first();
@@ -214,12 +218,12 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard in Chromium (issue 
     const w = await open(seeded.admin, '/vulnerabilities');
     await w.page.getByLabel('OSV id or alias').fill('CVE-2021-44228');
     await w.page.getByRole('button', { name: 'Show blast radius' }).click();
-    await expect.poll(() => w.page.getByTestId('blast-radius').textContent()).toBe('2 affected versions in 1 project.');
+    await poll(() => w.page.getByTestId('blast-radius').textContent()).toBe('2 affected versions in 1 project.');
     const rows = await w.page.locator('.vtable tbody tr').allTextContents();
     expect(rows.filter((r) => r.includes('billing'))).toHaveLength(2);
     expect(rows.some((r) => r.includes('payments'))).toBe(false);
     // the advisory, from the report: its aliases and KEV listing
-    await expect.poll(() => w.page.locator('.advisory').textContent()).toContain('CVE-2021-44228');
+    await poll(() => w.page.locator('.advisory').textContent()).toContain('CVE-2021-44228');
     expect(await w.page.locator('.advisory').textContent()).toContain('KEV');
     for (const href of await w.page.locator('.advisory a').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''))) expect(href).toMatch(/^https?:\/\//);
     expect(await axe(w.page)).toEqual([]);
@@ -234,7 +238,7 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard in Chromium (issue 
     await w.page.getByLabel('Package (purl)').fill('pkg:maven/org.apache.logging.log4j/log4j-core');
     await w.page.getByLabel('Range').fill('vers:maven/<2.17.1');
     await w.page.getByRole('button', { name: 'Search' }).click();
-    await expect.poll(() => w.page.getByTestId('components-found').textContent()).toBe('2 project versions use it.');
+    await poll(() => w.page.getByTestId('components-found').textContent()).toBe('2 project versions use it.');
     const rows = await w.page.locator('.vtable tbody tr').allTextContents();
     expect(rows.some((r) => r.includes('2.14.1'))).toBe(true);
     expect(rows.some((r) => r.includes('2.12.1'))).toBe(true);
@@ -250,7 +254,7 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard in Chromium (issue 
     const r = await fetch(`${seeded.url}/api/v1/tokens`, { method: 'POST', headers: { authorization: `Bearer ${seeded.admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'short-lived', role: 'viewer' }) });
     const { id, token } = (await r.json()) as { id: string; token: string };
     const w = await open(token, '/');
-    await expect.poll(() => w.page.getByTestId('projects-count').textContent()).toBe('4');
+    await poll(() => w.page.getByTestId('projects-count').textContent()).toBe('4');
     expect((await fetch(`${seeded.url}/api/v1/tokens/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${seeded.admin}` } })).status).toBe(204);
     await w.page.getByRole('link', { name: 'Projects' }).click();
     await w.page.waitForURL(/\/sign-in\?next=%2Fprojects$/);
@@ -258,7 +262,7 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard in Chromium (issue 
     await w.page.getByLabel('API token').fill(seeded.admin);
     await w.page.getByRole('button', { name: 'Sign in' }).click();
     await w.page.waitForURL(/\/projects$/);
-    await expect.poll(() => w.page.getByTestId('projects-shown').textContent()).toBe('4 of 4 projects');
+    await poll(() => w.page.getByTestId('projects-shown').textContent()).toBe('4 of 4 projects');
     expect(w.problems).toEqual([]);
     expect(w.apiErrors).toEqual(['401 /api/v1/projects']);
     await w.context.close();
@@ -268,22 +272,22 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard in Chromium (issue 
     const mine = await apiGet<{ projects: number; kev: { findings: number } }>(seeded.viewerBilling, '/api/v1/portfolio');
     expect(mine.projects).toBe(1);
     const w = await open(seeded.viewerBilling, '/');
-    await expect.poll(() => w.page.getByTestId('projects-count').textContent()).toBe('1');
+    await poll(() => w.page.getByTestId('projects-count').textContent()).toBe('1');
     expect(await w.page.getByTestId('kev-findings').textContent()).toBe(String(mine.kev.findings));
     const others = /nodegoat|goof|payments(?!-team)/;
     expect(await w.page.locator('main').textContent()).not.toMatch(others);
 
     await w.page.getByRole('link', { name: 'Projects' }).click();
-    await expect.poll(() => w.page.getByTestId('projects-shown').textContent()).toBe('1 of 1 projects');
+    await poll(() => w.page.getByTestId('projects-shown').textContent()).toBe('1 of 1 projects');
     expect(await w.page.locator('main').textContent()).not.toMatch(others);
 
     await w.page.goto(`${seeded.url}/components?purl=${encodeURIComponent('pkg:maven/org.apache.logging.log4j/log4j-core')}`);
-    await expect.poll(() => w.page.getByTestId('components-found').textContent()).toBe('2 project versions use it.');
+    await poll(() => w.page.getByTestId('components-found').textContent()).toBe('2 project versions use it.');
     expect(await w.page.locator('main').textContent()).not.toMatch(others);
 
     // another team's project is absent, answered as the API's 404 problem — never its data
     await w.page.goto(`${seeded.url}/projects/nodegoat`);
-    await expect.poll(() => w.page.getByRole('alert').first().textContent()).toMatch(/Not Found.*project nodegoat not found/i);
+    await poll(() => w.page.getByRole('alert').first().textContent()).toMatch(/Not Found.*project nodegoat not found/i);
     expect(await w.page.locator('.vtable').count()).toBe(0);
     expect(await axe(w.page)).toEqual([]);
     expect(w.problems).toEqual([]);
