@@ -14,7 +14,7 @@ import path from 'node:path';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAS_SHARED, REPO_ROOT } from '../../src/testing/shared.js';
-import { type Seeded, startSeededServer } from './seed.js';
+import { NEW_ADVISORY, type Seeded, startSeededServer } from './seed.js';
 
 const CHROMIUM = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
 const HAS_CHROMIUM = existsSync(CHROMIUM);
@@ -135,6 +135,8 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard in Chromium (issue 
     expect(await w.page.getByTestId('kev-findings').textContent()).toBe(String(p.kev.findings));
     expect(await w.page.getByTestId('kev-projects').textContent()).toBe(String(p.kev.projects));
     expect(await w.page.getByRole('heading', { name: 'Most affected packages' }).count()).toBe(1);
+    // the advisory update after the uploads: payments' new finding, newest first
+    await poll(() => w.page.getByTestId('events').locator('tbody tr').first().textContent()).toMatch(new RegExp(`^new\\s*payments\\s*1\\.0\\.0\\s*${NEW_ADVISORY.id}\\s*org\\.apache\\.logging\\.log4j/log4j-core@2\\.17\\.1`));
     expect(await axe(w.page)).toEqual([]);
     expect(w.problems).toEqual([]);
     expect(w.apiErrors).toEqual([]);

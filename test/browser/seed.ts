@@ -3,12 +3,18 @@
  * screenshots): the advisory store loaded from ../shared (OSV, KEV, EPSS), then through the API as
  * CI would — billing (log4j-core 2.14.1: Log4Shell), billing 0.9.0 (an older version), payments
  * (log4j-core 2.17.1), nodegoat and goof (real npm lockfiles from ../shared/realworld) — tags and
- * owners set, and a viewer token limited to billing.
+ * owners set, a viewer token limited to billing; then an advisory update that gives payments a
+ * new finding (NEW_ADVISORY) without a new upload.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { VOUCH, log4jCycloneDx, tempDir, vouch } from '../acceptance/helpers.js';
 import { shared } from '../../src/testing/shared.js';
+import { LOG4J_ADVISORIES, osvRecord, osvRecords } from '../../src/portfolio/portfolio-testing.js';
+
+/** An advisory that does not exist, added after the uploads: log4j-core 2.17.0 up to 2.17.2 (payments' 2.17.1 inside). */
+export const NEW_ADVISORY = { id: 'VOUCH-TEST-2026-0001', cve: 'CVE-2026-0999001' };
 
 export interface Seeded {
   url: string;
@@ -57,6 +63,25 @@ export async function startSeededServer(): Promise<Seeded> {
   await api('PATCH', '/api/v1/projects/billing', JSON.stringify({ tags: ['payments-team'], owners: ['alice'] }));
   await api('PATCH', '/api/v1/projects/nodegoat', JSON.stringify({ tags: ['training'], owners: ['bob'] }));
   const viewer = (await api('POST', '/api/v1/tokens', JSON.stringify({ name: 'billing-viewer', role: 'viewer', projects: ['billing'] }))) as { token: string };
+
+  // an advisory update after the uploads: the Maven advisories reloaded with one more, then a
+  // re-match — payments gets a new finding without any new upload (an event on the Portfolio)
+  const osv = tempDir('dashboard-osv');
+  for (const [id, text] of await osvRecords('Maven', LOG4J_ADVISORIES)) writeFileSync(path.join(osv, `${id}.json`), text);
+  writeFileSync(
+    path.join(osv, `${NEW_ADVISORY.id}.json`),
+    osvRecord(NEW_ADVISORY.id, { aliases: [NEW_ADVISORY.cve], ecosystem: 'Maven', name: 'org.apache.logging.log4j:log4j-core', introduced: '2.17.0', fixed: '2.17.2', modified: '2026-12-01T00:00:00Z' }),
+  );
+  const update = vouch(['db', 'update', '--source', osv, '--ecosystem', 'Maven', '--quiet'], { VOUCH_HOME: home });
+  rmSync(osv, { recursive: true, force: true });
+  if (update.code !== 0) throw new Error(`vouch db update (Maven): ${update.stderr}`);
+  await api('POST', '/api/v1/advisories/update', JSON.stringify({ rematchOnly: true }));
+  for (let i = 0; ; i++) {
+    const ev = (await api('GET', '/api/v1/events?type=finding.new')) as { items: { project: string; vuln: string }[] };
+    if (ev.items.some((e) => e.project === 'payments' && e.vuln === NEW_ADVISORY.id)) break;
+    if (i >= 120) throw new Error('the re-match after the advisory update did not record the new finding');
+    await new Promise((r) => setTimeout(r, 500));
+  }
 
   return {
     url,

@@ -12,6 +12,7 @@ export type AffectedItem = S['AffectedItem'];
 export type ComponentUse = S['ComponentUse'];
 export type Portfolio = S['Portfolio'];
 export type Problem = S['Problem'];
+export type PortfolioEvent = S['Event'];
 export interface Page<T> {
   items: T[];
   next?: string;

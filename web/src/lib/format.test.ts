@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../api/types';
-import { byPriority, daysSince, filterFindings, fixText, formatAge, formatEpss, matchesProject, pathLabel, purlParts, safeHref, severityRows, severityWeight } from './format';
+import { byPriority, latestEvents, daysSince, filterFindings, fixText, formatAge, formatEpss, matchesProject, pathLabel, purlParts, safeHref, severityRows, severityWeight } from './format';
 
 const f = (over: Partial<Finding> & { id: string }): Finding => ({ purl: 'pkg:npm/lodash@4.17.15', name: 'lodash', version: '4.17.15', ...over });
 
@@ -105,5 +105,12 @@ describe('projects filter', () => {
     expect(matchesProject(p, 'BILLING')).toBe(true);
     expect(matchesProject(p, 'pci money')).toBe(true);
     expect(matchesProject(p, 'pci shop')).toBe(false);
+  });
+});
+
+describe('events', () => {
+  it('shows the latest first, at most n', () => {
+    expect(latestEvents([{ id: 1 }, { id: 7 }, { id: 3 }], 2)).toEqual([{ id: 7 }, { id: 3 }]);
+    expect(latestEvents([], 5)).toEqual([]);
   });
 });

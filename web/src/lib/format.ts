@@ -145,3 +145,8 @@ export function matchesProject(p: { name: string; tags?: string[]; owners?: stri
   const h = [p.name, ...(p.tags ?? []), ...(p.owners ?? [])].join('\n').toLowerCase();
   return words.every((w) => h.includes(w));
 }
+
+/** The latest `n` events, newest first (the API lists them oldest first). */
+export function latestEvents<T extends { id: number }>(events: readonly T[], n: number): T[] {
+  return [...events].sort((a, b) => b.id - a.id).slice(0, n);
+}

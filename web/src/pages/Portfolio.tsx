@@ -1,12 +1,13 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
-import { apiGet } from '../api/client';
-import type { Portfolio } from '../api/types';
-import { formatAge, purlParts, severityRows } from '../lib/format';
+import { apiGet, apiGetAll } from '../api/client';
+import type { Portfolio, PortfolioEvent } from '../api/types';
+import { formatAge, latestEvents, purlParts, severityRows } from '../lib/format';
 import { QueryView, SeverityBadge } from '../components/ui';
 
 export function PortfolioPage() {
   const q = useQuery({ queryKey: ['portfolio'], queryFn: () => apiGet<Portfolio>('/api/v1/portfolio') });
+  const events = useQuery({ queryKey: ['events'], queryFn: async () => latestEvents((await apiGetAll<PortfolioEvent>('/api/v1/events', {}, 20_000)).items, 15) });
   return (
     <section>
       <h1>Portfolio</h1>
@@ -123,6 +124,48 @@ export function PortfolioPage() {
           );
         }}
       </QueryView>
+      <div className="panel">
+        <h2 id="ev-h">Changes after advisory updates</h2>
+        <QueryView q={events} label="changes">
+          {(ev) =>
+            ev.length === 0 ? (
+              <p>No finding appeared or went away since the projects were uploaded.</p>
+            ) : (
+              <table aria-labelledby="ev-h" data-testid="events">
+                <thead>
+                  <tr>
+                    <th scope="col">Change</th>
+                    <th scope="col">Project</th>
+                    <th scope="col">Vulnerability</th>
+                    <th scope="col">Package</th>
+                    <th scope="col">When</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {ev.map((e) => (
+                    <tr key={e.id}>
+                      <td>{e.type === 'finding.new' ? <span className="tag new">new</span> : e.type === 'finding.resolved' ? <span className="tag">resolved</span> : e.type}</td>
+                      <td>
+                        <Link to="/projects/$name" params={{ name: e.project }} search={{ version: e.version }}>
+                          {e.project}
+                        </Link>{' '}
+                        <span className="muted">{e.version}</span>
+                      </td>
+                      <td>
+                        <Link to="/vulnerabilities" search={{ id: e.vuln }}>
+                          {e.vuln}
+                        </Link>
+                      </td>
+                      <td>{purlParts(e.purl).name}@{purlParts(e.purl).version}</td>
+                      <td title={e.at}>{formatAge(e.at)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )
+          }
+        </QueryView>
+      </div>
     </section>
   );
 }
