@@ -235,6 +235,26 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard in Chromium (issue 
     await w.context.close();
   });
 
+  it('an advisory\'s hostile text is shown as text: no markup from it runs, only http(s) references are links', async () => {
+    const w = await open(seeded.admin, `/vulnerabilities?id=${NEW_ADVISORY.cve}`);
+    await poll(() => w.page.getByTestId('blast-radius').textContent()).toBe('1 affected version in 1 project.');
+    await poll(() => w.page.locator('.advisory h2').textContent()).toBe(NEW_ADVISORY.summary);
+    await w.page.getByText('Details and references').click();
+    expect(await w.page.locator('.advisory .details').textContent()).toBe(NEW_ADVISORY.details);
+    expect(await w.page.locator('.advisory img, .advisory script, main script').count()).toBe(0);
+    expect(await w.page.evaluate('window.__pwned')).toBeUndefined();
+    // the javascript: and data: references are plain text; the https one is the only link
+    expect(await w.page.locator('.advisory .refs a').evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual(['https://example.org/advisories/VOUCH-TEST-2026-0001']);
+    expect(await w.page.locator('.advisory .refs li').allTextContents()).toEqual(NEW_ADVISORY.references.map((r) => r.url));
+    // clicking where the javascript: link would be does nothing
+    await w.page.locator('.advisory .refs li').first().click();
+    expect(await w.page.evaluate('window.__pwned')).toBeUndefined();
+    expect(await axe(w.page)).toEqual([]);
+    expect(w.problems).toEqual([]);
+    expect(w.apiErrors).toEqual([]);
+    await w.context.close();
+  });
+
   it('Component search: who has log4j-core below 2.17.1', async () => {
     const w = await open(seeded.admin, '/components');
     await w.page.getByLabel('Package (purl)').fill('pkg:maven/org.apache.logging.log4j/log4j-core');

@@ -14,7 +14,17 @@ import { shared } from '../../src/testing/shared.js';
 import { LOG4J_ADVISORIES, osvRecord, osvRecords } from '../../src/portfolio/portfolio-testing.js';
 
 /** An advisory that does not exist, added after the uploads: log4j-core 2.17.0 up to 2.17.2 (payments' 2.17.1 inside). */
-export const NEW_ADVISORY = { id: 'VOUCH-TEST-2026-0001', cve: 'CVE-2026-0999001' };
+export const NEW_ADVISORY = {
+  id: 'VOUCH-TEST-2026-0001',
+  cve: 'CVE-2026-0999001',
+  summary: 'Injection <img src=x onerror="window.__pwned=1"> in log4j-core',
+  details: '<script>window.__pwned=2</script> [click](javascript:window.__pwned=3)',
+  references: [
+    { type: 'WEB', url: 'javascript:window.__pwned=4' },
+    { type: 'WEB', url: 'data:text/html,<script>alert(1)</script>' },
+    { type: 'ADVISORY', url: 'https://example.org/advisories/VOUCH-TEST-2026-0001' },
+  ],
+};
 
 export interface Seeded {
   url: string;
@@ -68,10 +78,9 @@ export async function startSeededServer(): Promise<Seeded> {
   // re-match — payments gets a new finding without any new upload (an event on the Portfolio)
   const osv = tempDir('dashboard-osv');
   for (const [id, text] of await osvRecords('Maven', LOG4J_ADVISORIES)) writeFileSync(path.join(osv, `${id}.json`), text);
-  writeFileSync(
-    path.join(osv, `${NEW_ADVISORY.id}.json`),
-    osvRecord(NEW_ADVISORY.id, { aliases: [NEW_ADVISORY.cve], ecosystem: 'Maven', name: 'org.apache.logging.log4j:log4j-core', introduced: '2.17.0', fixed: '2.17.2', modified: '2026-12-01T00:00:00Z' }),
-  );
+  // its text is hostile, as an advisory's may be: markup in the summary and details, a javascript: reference
+  const record = JSON.parse(osvRecord(NEW_ADVISORY.id, { aliases: [NEW_ADVISORY.cve], ecosystem: 'Maven', name: 'org.apache.logging.log4j:log4j-core', introduced: '2.17.0', fixed: '2.17.2', modified: '2026-12-01T00:00:00Z' })) as Record<string, unknown>;
+  writeFileSync(path.join(osv, `${NEW_ADVISORY.id}.json`), JSON.stringify({ ...record, summary: NEW_ADVISORY.summary, details: NEW_ADVISORY.details, references: NEW_ADVISORY.references }));
   const update = vouch(['db', 'update', '--source', osv, '--ecosystem', 'Maven', '--quiet'], { VOUCH_HOME: home });
   rmSync(osv, { recursive: true, force: true });
   if (update.code !== 0) throw new Error(`vouch db update (Maven): ${update.stderr}`);
