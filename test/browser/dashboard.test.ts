@@ -290,6 +290,21 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard in Chromium (issue 
     await w.context.close();
   });
 
+  it('an API error reaches the user as its problem title and detail, not a blank page or an endless spinner', async () => {
+    const w = await open(seeded.admin, '/');
+    await poll(() => w.page.getByTestId('projects-count').textContent()).toBe('4');
+    // the server failing on one route from now on (after the client's retries, the problem is shown)
+    await w.page.route('**/api/v1/projects?*', (route) =>
+      route.fulfill({ status: 503, contentType: 'application/problem+json', body: JSON.stringify({ type: 'urn:vouch:problem:not-ready', title: 'Not ready', status: 503, detail: 'the database does not answer' }) }),
+    );
+    await w.page.getByRole('link', { name: 'Projects' }).click();
+    await poll(() => w.page.getByRole('alert').textContent()).toBe('Not ready — the database does not answer');
+    expect(await w.page.getByRole('status').filter({ hasText: 'Loading' }).count()).toBe(0);
+    expect(w.problems).toEqual([]);
+    expect(new Set(w.apiErrors)).toEqual(new Set(['503 /api/v1/projects']));
+    await w.context.close();
+  });
+
   it('a viewer limited to billing sees only billing — Portfolio included', async () => {
     const mine = await apiGet<{ projects: number; kev: { findings: number } }>(seeded.viewerBilling, '/api/v1/portfolio');
     expect(mine.projects).toBe(1);
