@@ -194,6 +194,29 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('the API on $name', (kind) => {
     });
   });
 
+  describe('a token limited to a tag', () => {
+    it('creates projects with its tag, by POST and by first upload, and sees only those', async () => {
+      const maint = (await createToken(t.db, { name: 'team-c', role: 'maintainer', tag: 'team-c' })).token;
+      const h = { authorization: `Bearer ${maint}` };
+      const made = await w.app.inject({ method: 'POST', url: '/api/v1/projects', headers: h, payload: { name: 'charlie', tags: ['java'] } });
+      expect(made.statusCode, made.body).toBe(201);
+      expect((made.json() as { tags: string[] }).tags).toEqual(['java', 'team-c']);
+      const up = await w.app.inject({ method: 'POST', url: '/api/v1/projects/charlie-2/versions/1/documents?wait=60', headers: { ...h, 'content-type': 'application/json' }, payload: log4jSbom('2.17.1', 'charlie-2') });
+      expect(up.statusCode, up.body).toBe(200);
+      const list = await w.app.inject({ method: 'GET', url: '/api/v1/projects', headers: h });
+      expect((list.json() as { items: { name: string; tags: string[] }[] }).items.map((p) => [p.name, p.tags])).toEqual([
+        ['charlie', ['java', 'team-c']],
+        ['charlie-2', ['team-c']],
+      ]);
+      // beta exists but is not team-c's: uploading to it is 404, like a project that does not exist, and creates nothing
+      const other = await w.app.inject({ method: 'POST', url: '/api/v1/projects/beta/versions/9/documents', headers: h, payload: log4jSbom('2.17.1', 'x') });
+      expect(other.statusCode).toBe(404);
+      // dropping its own tag in a PATCH keeps it: the project stays in the token's scope
+      const patched = await w.app.inject({ method: 'PATCH', url: '/api/v1/projects/charlie', headers: h, payload: { tags: [] } });
+      expect((patched.json() as { tags: string[] }).tags).toEqual(['team-c']);
+    });
+  });
+
   // ---- problem+json and limits ----
   it('answers a body that breaks the schema with 400 and the JSON path of each error', async () => {
     const r = await w.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: as('admin'), payload: { name: 'x', role: 'boss', projects: ['a', 7], colour: 'red' } });
@@ -317,6 +340,26 @@ describe.each(testDbs())('logging on $name', (kind) => {
       expect(lines.length).toBeGreaterThan(1);
       expect(lines.join('')).not.toContain(token);
       expect(lines.join('')).toContain('[Redacted]');
+    } finally {
+      await app.close();
+      await t.close();
+    }
+  });
+});
+
+describe('output validation', () => {
+  it('answers a 500 problem, not a malformed body, when a route breaks its own response schema', async () => {
+    const t = await freshDb({ name: 'sqlite' });
+    const queue = createQueue(t);
+    const app = await buildApp({ opened: t, queue, logger: false });
+    // an enum the serializer would write out unchecked
+    app.get('/broken', { config: { access: { public: true } }, schema: { hide: true, response: { 200: { type: 'object', required: ['state'], properties: { state: { type: 'string', enum: ['queued', 'done'] } } } } } }, async () => ({ state: 'secret-internal-value' }));
+    try {
+      const r = await app.inject({ method: 'GET', url: '/broken' });
+      expect(r.statusCode).toBe(500);
+      expect(r.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect((r.json() as { type: string }).type).toBe('urn:vouch:problem:internal');
+      expect(r.body).not.toContain('secret-internal-value');
     } finally {
       await app.close();
       await t.close();
