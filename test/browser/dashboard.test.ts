@@ -223,6 +223,8 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard in Chromium (issue 
     await poll(() => w.page.getByTestId('blast-radius').textContent()).toBe('2 affected versions in 1 project.');
     const rows = await w.page.locator('.vtable tbody tr').allTextContents();
     expect(rows.filter((r) => r.includes('billing'))).toHaveLength(2);
+    // each row names the project's owners (billing's: alice)
+    await poll(() => w.page.locator('.vtable tbody tr td:nth-child(6)').allTextContents()).toEqual(['alice', 'alice']);
     expect(rows.some((r) => r.includes('payments'))).toBe(false);
     // the advisory, from the report: its aliases and KEV listing
     await poll(() => w.page.locator('.advisory').textContent()).toContain('CVE-2021-44228');
