@@ -27,6 +27,7 @@ describe('the dashboard at /', () => {
     app.addHook('onRequest', async (req) => {
       if (!req.is404) access[req.url] = (req.routeOptions.config as { access?: unknown }).access;
     });
+    app.get('/api/v1/thing', async () => ({ ok: true }));
     expect(await registerDashboard(app, { root })).toBe(true);
     for (const url of ['/', '/projects', '/projects/billing', '/vulnerabilities?id=CVE-2021-44228', '/components', '/sign-in?next=%2F']) {
       const r = await app.inject({ url });
@@ -43,6 +44,11 @@ describe('the dashboard at /', () => {
     expect(js.headers['content-type']).toMatch(/javascript/);
     expect(js.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     expect(js.headers['content-security-policy']).toBe(DASHBOARD_CSP);
+    // the API's own answers are untouched (the hooks live in the dashboard's plugin scope)
+    const apiAnswer = await app.inject({ url: '/api/v1/thing' });
+    expect(apiAnswer.json()).toEqual({ ok: true });
+    expect(apiAnswer.headers['content-security-policy']).toBeUndefined();
+    delete access['/api/v1/thing'];
     expect((await app.inject({ url: '/assets/other.js' })).statusCode).toBe(404);
     expect((await app.inject({ url: '/../package.json' })).statusCode).toBe(404);
     // every route it adds is public (the files hold no data) — and only these
