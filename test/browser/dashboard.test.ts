@@ -173,6 +173,30 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard in Chromium (issue 
     await w.context.close();
   });
 
+  it('works from the keyboard: a page change moves the focus to its content, the filter and the sort follow', async () => {
+    const w = await open(seeded.admin, '/');
+    await poll(() => w.page.getByTestId('projects-count').textContent()).toBe('4');
+    await w.page.keyboard.press('Tab');
+    expect(await w.page.evaluate('document.activeElement.textContent')).toBe('Skip to content');
+    await w.page.getByRole('link', { name: 'Projects' }).focus();
+    await w.page.keyboard.press('Enter');
+    await poll(() => w.page.evaluate('document.activeElement.id')).toBe('main');
+    await w.page.keyboard.press('Tab');
+    expect(await w.page.evaluate('document.activeElement.id')).toBe('pfilter');
+    await w.page.keyboard.type('pay');
+    await poll(() => w.page.getByTestId('projects-shown').textContent()).toBe('2 of 4 projects');
+    // on to the table: its scrolling region, then the first sortable header
+    await w.page.keyboard.press('Tab');
+    expect(await w.page.evaluate('document.activeElement.getAttribute("aria-label")')).toBe('Projects');
+    await w.page.keyboard.press('Tab');
+    await w.page.keyboard.press('Enter');
+    await poll(() => w.page.getByRole('columnheader', { name: /^Project/ }).getAttribute('aria-sort')).toBe('ascending');
+    await w.page.keyboard.press('Enter');
+    await poll(() => w.page.locator('.vtable tbody tr td:first-child a').allTextContents()).toEqual(['payments', 'billing']);
+    expect(w.problems).toEqual([]);
+    await w.context.close();
+  });
+
   it('Project: filter the findings, expand one to see its dependency paths, download a report', async () => {
     interface F { id: string; aliases?: string[]; name: string; version: string; paths?: string[][]; suppressed?: unknown }
     const report = await apiGet<{ findings: F[] }>(seeded.admin, '/api/v1/projects/nodegoat/findings?format=json');

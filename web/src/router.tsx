@@ -1,4 +1,5 @@
 import { Link, Outlet, createRootRoute, createRoute, createRouter, redirect, useNavigate, useRouterState } from '@tanstack/react-router';
+import { useEffect, useRef } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { clearToken, getToken } from './api/client';
 import { PortfolioPage } from './pages/Portfolio';
@@ -16,6 +17,16 @@ function Layout() {
   // re-read on every navigation: signing in or out changes the header
   useRouterState({ select: (s) => s.location.href });
   const signedIn = getToken() !== null;
+  // a new page moves the keyboard focus to its content (a filter typed into the URL does not)
+  const pathname = useRouterState({ select: (s) => s.location.pathname });
+  const firstPage = useRef(true);
+  useEffect(() => {
+    if (firstPage.current) {
+      firstPage.current = false;
+      return;
+    }
+    document.getElementById('main')?.focus();
+  }, [pathname]);
   return (
     <>
       <a className="skip" href="#main">Skip to content</a>
