@@ -135,6 +135,12 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard in Chromium (issue 
     expect(await w.page.getByTestId('kev-findings').textContent()).toBe(String(p.kev.findings));
     expect(await w.page.getByTestId('kev-projects').textContent()).toBe(String(p.kev.projects));
     expect(await w.page.getByRole('heading', { name: 'Most affected packages' }).count()).toBe(1);
+    // the changes per day, drawn (uPlot's canvas) and said in the figure's label, as the API counts them
+    const events = await apiGet<{ items: { type: string }[] }>(seeded.admin, '/api/v1/events?limit=1000');
+    const n = (t: string): number => events.items.filter((e) => e.type === t).length;
+    expect(n('finding.new')).toBeGreaterThanOrEqual(1);
+    await poll(() => w.page.locator('figure.chart canvas').count()).toBe(1);
+    expect(await w.page.locator('figure.chart').getAttribute('aria-label')).toBe(`New and resolved findings per day: ${n('finding.new')} new, ${n('finding.resolved')} resolved over 1 day`);
     // the advisory update after the uploads: payments' new finding, newest first
     await poll(() => w.page.getByTestId('events').locator('tbody tr').first().textContent()).toMatch(new RegExp(`^new\\s*payments\\s*1\\.0\\.0\\s*${NEW_ADVISORY.id}\\s*org\\.apache\\.logging\\.log4j/log4j-core@2\\.17\\.1`));
     expect(await axe(w.page)).toEqual([]);

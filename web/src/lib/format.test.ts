@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../api/types';
-import { byPriority, latestEvents, daysSince, filterFindings, fixText, formatAge, formatEpss, matchesProject, pathLabel, purlParts, safeHref, severityRows, severityWeight } from './format';
+import { byPriority, eventsPerDay, latestEvents, daysSince, filterFindings, fixText, formatAge, formatEpss, matchesProject, pathLabel, purlParts, safeHref, severityRows, severityWeight } from './format';
 
 const f = (over: Partial<Finding> & { id: string }): Finding => ({ purl: 'pkg:npm/lodash@4.17.15', name: 'lodash', version: '4.17.15', ...over });
 
@@ -112,5 +112,26 @@ describe('events', () => {
   it('shows the latest first, at most n', () => {
     expect(latestEvents([{ id: 1 }, { id: 7 }, { id: 3 }], 2)).toEqual([{ id: 7 }, { id: 3 }]);
     expect(latestEvents([], 5)).toEqual([]);
+  });
+});
+
+describe('events per day', () => {
+  it('counts new and resolved per UTC day, every day in between as 0', () => {
+    const d = (iso: string): number => Date.parse(iso) / 1000;
+    expect(
+      eventsPerDay([
+        { type: 'finding.new', at: '2026-12-01T23:59:59Z' },
+        { type: 'finding.new', at: '2026-12-01T00:00:00Z' },
+        { type: 'finding.resolved', at: '2026-12-01T10:00:00Z' },
+        { type: 'finding.new', at: '2026-12-04T08:00:00Z' },
+        { type: 'other', at: '2026-12-04T08:00:00Z' },
+        { type: 'finding.new', at: 'not a time' },
+      ]),
+    ).toEqual({
+      days: [d('2026-12-01T00:00:00Z'), d('2026-12-02T00:00:00Z'), d('2026-12-03T00:00:00Z'), d('2026-12-04T00:00:00Z')],
+      added: [2, 0, 0, 1],
+      resolved: [1, 0, 0, 0],
+    });
+    expect(eventsPerDay([])).toEqual({ days: [], added: [], resolved: [] });
   });
 });

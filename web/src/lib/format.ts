@@ -150,3 +150,31 @@ export function matchesProject(p: { name: string; tags?: string[]; owners?: stri
 export function latestEvents<T extends { id: number }>(events: readonly T[], n: number): T[] {
   return [...events].sort((a, b) => b.id - a.id).slice(0, n);
 }
+
+/**
+ * Events counted per UTC day, every day from the first to the last (days without any as 0), for
+ * the Portfolio's chart: x in Unix seconds (uPlot's time scale), then the new and resolved counts.
+ */
+export function eventsPerDay(events: readonly { type: string; at: string }[]): { days: number[]; added: number[]; resolved: number[] } {
+  const byDay = new Map<number, { added: number; resolved: number }>();
+  for (const e of events) {
+    const t = Date.parse(e.at);
+    if (Number.isNaN(t)) continue;
+    const day = Math.floor(t / 86_400_000) * 86_400;
+    const c = byDay.get(day) ?? { added: 0, resolved: 0 };
+    if (e.type === 'finding.new') c.added++;
+    else if (e.type === 'finding.resolved') c.resolved++;
+    byDay.set(day, c);
+  }
+  const out = { days: [] as number[], added: [] as number[], resolved: [] as number[] };
+  if (byDay.size === 0) return out;
+  const first = Math.min(...byDay.keys());
+  const last = Math.max(...byDay.keys());
+  for (let d = first; d <= last; d += 86_400) {
+    const c = byDay.get(d);
+    out.days.push(d);
+    out.added.push(c?.added ?? 0);
+    out.resolved.push(c?.resolved ?? 0);
+  }
+  return out;
+}

@@ -2,12 +2,19 @@ import { useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
 import { apiGet, apiGetAll } from '../api/client';
 import type { Portfolio, PortfolioEvent } from '../api/types';
-import { formatAge, latestEvents, purlParts, severityRows } from '../lib/format';
+import { eventsPerDay, formatAge, latestEvents, purlParts, severityRows } from '../lib/format';
+import { EventsChart } from '../components/EventsChart';
 import { QueryView, SeverityBadge } from '../components/ui';
 
 export function PortfolioPage() {
   const q = useQuery({ queryKey: ['portfolio'], queryFn: () => apiGet<Portfolio>('/api/v1/portfolio') });
-  const events = useQuery({ queryKey: ['events'], queryFn: async () => latestEvents((await apiGetAll<PortfolioEvent>('/api/v1/events', {}, 20_000)).items, 15) });
+  const events = useQuery({
+    queryKey: ['events'],
+    queryFn: async () => {
+      const all = (await apiGetAll<PortfolioEvent>('/api/v1/events', {}, 20_000)).items;
+      return { latest: latestEvents(all, 15), perDay: eventsPerDay(all) };
+    },
+  });
   return (
     <section>
       <h1>Portfolio</h1>
@@ -127,10 +134,12 @@ export function PortfolioPage() {
       <div className="panel">
         <h2 id="ev-h">Changes after advisory updates</h2>
         <QueryView q={events} label="changes">
-          {(ev) =>
+          {({ latest: ev, perDay }) =>
             ev.length === 0 ? (
               <p>No finding appeared or went away since the projects were uploaded.</p>
             ) : (
+              <>
+              <EventsChart days={perDay.days} added={perDay.added} resolved={perDay.resolved} />
               <table aria-labelledby="ev-h" data-testid="events">
                 <thead>
                   <tr>
@@ -162,6 +171,7 @@ export function PortfolioPage() {
                   ))}
                 </tbody>
               </table>
+              </>
             )
           }
         </QueryView>
