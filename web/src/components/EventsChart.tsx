@@ -22,11 +22,12 @@ export function EventsChart({ days, added, resolved }: { days: number[]; added: 
         height: 200,
         legend: { show: false },
         cursor: { show: false },
-        scales: { x: { time: true, range: (_u, min, max) => (min === max ? [min - 86_400, max + 86_400] : [min, max]) }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
         axes: [axis, { ...axis, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] }],
         series: [{}, { label: 'new', stroke: v('--crit'), width: 2, points: { show: true, size: 7 } }, { label: 'resolved', stroke: v('--low'), width: 2, points: { show: true, size: 7 } }],
       },
-      [days, added, resolved],
+      // one day alone: shown between the empty days around it, so its point is not on the edge
+      days.length === 1 ? [[days[0]! - 86_400, days[0]!, days[0]! + 86_400], [0, added[0]!, 0], [0, resolved[0]!, 0]] : [days, added, resolved],
       el,
     );
     return () => chart.destroy();
