@@ -22,6 +22,7 @@ import { createMetrics, instrumentRequests, type Metrics } from './metrics.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError, errorHandler, problem, problemSchema, sendProblem } from './problem.js';
 import { registerRoutes } from './routes.js';
 import { SHARED_SCHEMAS } from './schemas.js';
+import { registerDashboard } from './static.js';
 
 export const DEFAULT_BODY_LIMIT = 50 * 1024 * 1024;
 /** JSON bodies other than documents (project settings, tokens) are small. */
@@ -141,6 +142,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.get('/api/v1/openapi.json', { config: { access: { public: true } }, schema: { hide: true } }, async () => app.swagger());
 
   await app.register(registerRoutes, { bodyLimit });
+  await registerDashboard(app);
   return app;
 }
 

@@ -1,0 +1,366 @@
+/**
+ * The dashboard (web/) in a real browser: Debian's headless Chromium driven by playwright-core
+ * against a `vouch serve` process with a seeded portfolio (seed.ts). Every request the page makes
+ * is watched: one to another origin is aborted and fails the test, as does any console error, page
+ * error, failed request or HTTP error answer that the test did not expect. Pages are used by
+ * clicking and typing, and checked against the API's own answers; axe-core (injected) checks each
+ * page for serious or critical accessibility violations.
+ *
+ * VOUCH_SCREENSHOTS=<dir> (npm run screenshots) also writes the docs' screenshots there.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HAS_SHARED, REPO_ROOT } from '../../src/testing/shared.js';
+import { NEW_ADVISORY, type Seeded, startSeededServer } from './seed.js';
+
+const CHROMIUM = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
+const HAS_CHROMIUM = existsSync(CHROMIUM);
+if (!HAS_CHROMIUM) console.warn(`[vouch tests] ${CHROMIUM} is absent: the dashboard's browser tests are skipped (CI installs chromium in .ci/run).`);
+const SHOTS = process.env['VOUCH_SCREENSHOTS'];
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Waits for the page (generous: the whole suite shares two cores with this browser). */
+const poll = <T>(f: () => T | Promise<T>): ReturnType<typeof expect.poll<T>> => expect.poll(f, { timeout: 20_000, interval: 100 });
+
+/** Flags that keep Chromium off the network and its own update/sync machinery. */
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-default-apps', '--disable-extensions'];
+
+interface Watched {
+  page: Page;
+  context: BrowserContext;
+  problems: string[];
+  /** HTTP error answers from the API (status + path): some pages expect them (a viewer's 404). */
+  apiErrors: string[];
+}
+
+describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard in Chromium (issue 15)', () => {
+  let browser: Browser;
+  let seeded: Seeded;
+  let origin = '';
+
+  beforeAll(async () => {
+    if (!existsSync(path.join(REPO_ROOT, 'web', 'dist', 'index.html'))) throw new Error('web/dist is not built: run `npm run build:web` (npm test does)');
+    seeded = await startSeededServer();
+    origin = new URL(seeded.url).origin;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await seeded?.stop();
+  });
+
+  async function open(token: string | undefined, url: string, opts: { dark?: boolean; viewport?: { width: number; height: number } } = {}): Promise<Watched> {
+    const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1366, height: 768 }, colorScheme: opts.dark ? 'dark' : 'light', acceptDownloads: true });
+    if (token) await context.addInitScript(`sessionStorage.setItem('vouch.token', ${JSON.stringify(token)})`);
+    const page = await context.newPage();
+    const problems: string[] = [];
+    const apiErrors: string[] = [];
+    await page.route('**/*', (route) => {
+      const u = new URL(route.request().url());
+      if (u.origin !== origin) {
+        problems.push(`request to another origin: ${u.href}`);
+        return route.abort();
+      }
+      return route.continue();
+    });
+    page.on('console', (m) => {
+      // a failed API call is logged by Chromium as "Failed to load resource": counted through apiErrors instead
+      if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of/.test(m.text())) problems.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('requestfailed', (r) => {
+      if (new URL(r.url()).origin === origin) problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`);
+    });
+    page.on('response', (r) => {
+      if (r.status() >= 400) {
+        const u = new URL(r.url());
+        if (u.pathname.startsWith('/api/')) apiErrors.push(`${r.status()} ${u.pathname}`);
+        else problems.push(`${r.status()} ${u.pathname}`);
+      }
+    });
+    await page.goto(`${seeded.url}${url}`);
+    return { page, context, problems, apiErrors };
+  }
+
+  async function axe(page: Page): Promise<string[]> {
+    await page.evaluate(AXE);
+    const result = (await page.evaluate('axe.run()')) as { violations: { id: string; impact: string; help: string; nodes: { target: unknown }[] }[] };
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')})`);
+  }
+
+  async function shot(page: Page, name: string): Promise<void> {
+    if (!SHOTS) return;
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+  }
+
+  const apiGet = async <T>(token: string, p: string): Promise<T> => {
+    const r = await fetch(`${seeded.url}${p}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(r.status, p).toBe(200);
+    return (await r.json()) as T;
+  };
+
+  it('sends a visitor without a token to sign-in, and back to the page after signing in', async () => {
+    const w = await open(undefined, '/projects?q=bill');
+    await w.page.waitForURL(/\/sign-in\?next=/);
+    await w.page.getByLabel('API token').waitFor();
+    await shot(w.page, 'sign-in');
+    // a wrong token is refused with the server's problem title
+    const refused = (await (await fetch(`${seeded.url}/api/v1/portfolio`, { headers: { authorization: 'Bearer vouch_not-a-token' } })).json()) as { title: string; detail: string };
+    await w.page.getByLabel('API token').fill('vouch_not-a-token');
+    await w.page.getByRole('button', { name: 'Sign in' }).click();
+    await poll(() => w.page.getByRole('alert').textContent()).toBe(`${refused.title} — ${refused.detail}`);
+    await w.page.getByLabel('API token').fill(seeded.admin);
+    await w.page.getByRole('button', { name: 'Sign in' }).click();
+    await w.page.waitForURL(/\/projects\?q=bill$/);
+    await poll(() => w.page.getByTestId('projects-shown').textContent()).toBe('1 of 4 projects');
+    expect(await w.page.getByRole('link', { name: 'billing' }).count()).toBe(1);
+    expect(w.problems).toEqual([]);
+    expect(w.apiErrors).toEqual(['401 /api/v1/portfolio']);
+    expect(await axe(w.page)).toEqual([]);
+    await w.context.close();
+  });
+
+  it('Portfolio: the counts the API gives, with no console error, failed request or serious a11y violation', async () => {
+    const p = await apiGet<{ projects: number; bySeverity: Record<string, number>; kev: { findings: number; projects: number }; mostAffected: { purl: string }[] }>(seeded.admin, '/api/v1/portfolio');
+    expect(p.projects).toBe(4);
+    expect(p.kev.findings).toBeGreaterThan(0);
+    const w = await open(seeded.admin, '/');
+    await poll(() => w.page.getByTestId('projects-count').textContent()).toBe('4');
+    expect(await w.page.getByTestId('open-count').textContent()).toBe(String(Object.values(p.bySeverity).reduce((a, b) => a + b, 0)));
+    expect(await w.page.getByTestId('kev-findings').textContent()).toBe(String(p.kev.findings));
+    expect(await w.page.getByTestId('kev-projects').textContent()).toBe(String(p.kev.projects));
+    expect(await w.page.getByRole('heading', { name: 'Most affected packages' }).count()).toBe(1);
+    // the changes per day, drawn (uPlot's canvas) and said in the figure's label, as the API counts them
+    const events = await apiGet<{ items: { type: string }[] }>(seeded.admin, '/api/v1/events?limit=1000');
+    const n = (t: string): number => events.items.filter((e) => e.type === t).length;
+    expect(n('finding.new')).toBeGreaterThanOrEqual(1);
+    await poll(() => w.page.locator('figure.chart canvas').count()).toBe(1);
+    expect(await w.page.locator('figure.chart').getAttribute('aria-label')).toBe(`New and resolved findings per day: ${n('finding.new')} new, ${n('finding.resolved')} resolved over 1 day`);
+    // the advisory update after the uploads: payments' new finding, newest first
+    await poll(() => w.page.getByTestId('events').locator('tbody tr').first().textContent()).toMatch(new RegExp(`^new\\s*payments\\s*1\\.0\\.0\\s*${NEW_ADVISORY.id}\\s*org\\.apache\\.logging\\.log4j/log4j-core@2\\.17\\.1`));
+    expect(await axe(w.page)).toEqual([]);
+    expect(w.problems).toEqual([]);
+    expect(w.apiErrors).toEqual([]);
+    await shot(w.page, 'portfolio');
+    await w.context.close();
+    if (SHOTS) {
+      const d = await open(seeded.admin, '/', { dark: true, viewport: { width: 2560, height: 1440 } });
+      await d.page.getByTestId('projects-count').waitFor();
+      expect(await axe(d.page)).toEqual([]);
+      await shot(d.page, 'portfolio-2560-dark');
+      await d.context.close();
+    }
+  });
+
+  it('Projects: every project, sortable and filterable', async () => {
+    const w = await open(seeded.admin, '/projects');
+    await poll(() => w.page.getByTestId('projects-shown').textContent()).toBe('4 of 4 projects');
+    const names = async (): Promise<string[]> => w.page.locator('.vtable tbody tr td:first-child a').allTextContents();
+    expect((await names()).sort()).toEqual(['billing', 'goof', 'nodegoat', 'payments']);
+    await w.page.getByRole('button', { name: /^Project/ }).click();
+    await poll(names).toEqual(['billing', 'goof', 'nodegoat', 'payments']);
+    expect(await w.page.getByRole('columnheader', { name: /^Project/ }).getAttribute('aria-sort')).toBe('ascending');
+    await w.page.getByRole('button', { name: /^Project/ }).click();
+    await poll(names).toEqual(['payments', 'nodegoat', 'goof', 'billing']);
+    await w.page.getByLabel('Filter').fill('bob');
+    await poll(() => w.page.getByTestId('projects-shown').textContent()).toBe('1 of 4 projects');
+    expect(await names()).toEqual(['nodegoat']);
+    expect(await axe(w.page)).toEqual([]);
+    expect(w.problems).toEqual([]);
+    expect(w.apiErrors).toEqual([]);
+    await w.page.getByLabel('Filter').fill('');
+    await poll(() => w.page.getByTestId('projects-shown').textContent()).toBe('4 of 4 projects');
+    await shot(w.page, 'projects');
+    await w.context.close();
+  });
+
+  it('works from the keyboard: a page change moves the focus to its content, the filter and the sort follow', async () => {
+    const w = await open(seeded.admin, '/');
+    await poll(() => w.page.getByTestId('projects-count').textContent()).toBe('4');
+    await w.page.keyboard.press('Tab');
+    expect(await w.page.evaluate('document.activeElement.textContent')).toBe('Skip to content');
+    await w.page.getByRole('link', { name: 'Projects' }).focus();
+    await w.page.keyboard.press('Enter');
+    await poll(() => w.page.evaluate('document.activeElement.id')).toBe('main');
+    await w.page.keyboard.press('Tab');
+    expect(await w.page.evaluate('document.activeElement.id')).toBe('pfilter');
+    await w.page.keyboard.type('pay');
+    await poll(() => w.page.getByTestId('projects-shown').textContent()).toBe('2 of 4 projects');
+    // on to the table: its scrolling region, then the first sortable header
+    await w.page.keyboard.press('Tab');
+    expect(await w.page.evaluate('document.activeElement.getAttribute("aria-label")')).toBe('Projects');
+    await w.page.keyboard.press('Tab');
+    await w.page.keyboard.press('Enter');
+    await poll(() => w.page.getByRole('columnheader', { name: /^Project/ }).getAttribute('aria-sort')).toBe('ascending');
+    await w.page.keyboard.press('Enter');
+    await poll(() => w.page.locator('.vtable tbody tr td:first-child a').allTextContents()).toEqual(['payments', 'billing']);
+    expect(w.problems).toEqual([]);
+    await w.context.close();
+  });
+
+  it('Project: filter the findings, expand one to see its dependency paths, download a report', async () => {
+    interface F { id: string; aliases?: string[]; name: string; version: string; paths?: string[][]; suppressed?: unknown }
+    const report = await apiGet<{ findings: F[] }>(seeded.admin, '/api/v1/projects/nodegoat/findings?format=json');
+    const open_ = report.findings.filter((f) => !f.suppressed);
+    expect(open_.length).toBeGreaterThan(5);
+    // a finding whose id names it alone, with a path of at least two steps (a transitive dependency)
+    const target = open_.find((f) => (f.paths?.[0]?.length ?? 0) >= 3 && open_.filter((g) => g.id === f.id).length === 1)!;
+    expect(target, 'nodegoat has a transitive finding').toBeDefined();
+    const w = await open(seeded.admin, '/projects/nodegoat');
+    await poll(() => w.page.getByTestId('findings-shown').textContent()).toBe(`${open_.length} of ${report.findings.length} shown`);
+    await shot(w.page, 'project');
+    // virtualised: only the rows in view (and a few more) are in the page, the rest come on scrolling
+    const rendered = async (): Promise<number> => w.page.locator('.vtable tbody:not(.spacer)').count();
+    expect(await rendered()).toBeLessThan(open_.length);
+    await w.page.locator('.vtable').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    const last = [...open_].sort((a, b) => ((a as { priority?: { rank: number } }).priority?.rank ?? 0) - ((b as { priority?: { rank: number } }).priority?.rank ?? 0)).at(-1)!;
+    await poll(() => w.page.locator('.vtable tbody:not(.spacer)').last().textContent()).toContain(last.id);
+    await w.page.getByLabel('Filter', { exact: true }).fill(target.id);
+    await poll(() => w.page.getByTestId('findings-shown').textContent()).toBe(`1 of ${report.findings.length} shown`);
+    const expander = w.page.getByRole('button', { name: `show paths of ${target.id} in ${target.name}` });
+    await expander.click();
+    await poll(() => w.page.getByRole('button', { name: `hide paths of ${target.id} in ${target.name}` }).getAttribute('aria-expanded')).toBe('true');
+    // the first path as the API lists it: the root label, then each package as name@version
+    const first = target.paths![0]!;
+    const item = w.page.locator('.paths li').first();
+    const text = await item.textContent();
+    expect(text).toContain(first[0]!);
+    expect(text).toContain(`${target.name}@${target.version}`);
+    expect(text!.split(' → ')).toHaveLength(first.length);
+    expect(await axe(w.page)).toEqual([]);
+    // a download goes through the API with the token
+    const [download] = await Promise.all([w.page.waitForEvent('download'), w.page.getByRole('button', { name: 'Download CycloneDX' }).click()]);
+    expect(download.suggestedFilename()).toBe('nodegoat-main.cdx.json');
+    const body = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { bomFormat: string };
+    expect(body.bomFormat).toBe('CycloneDX');
+    expect(w.problems).toEqual([]);
+    expect(w.apiErrors).toEqual([]);
+    await w.context.close();
+  });
+
+  it('Vulnerability: Log4Shell\'s blast radius, from typing its CVE', async () => {
+    const api = await apiGet<{ items: { project: string; version: string }[] }>(seeded.admin, '/api/v1/vulnerabilities/CVE-2021-44228/affected');
+    // log4j-core 2.12.1 and 2.14.1 (billing's two versions) are affected; 2.17.1 (payments) is not
+    expect(api.items.map((i) => `${i.project}@${i.version}`).sort()).toEqual(['billing@0.9.0', 'billing@1.0.0']);
+    const w = await open(seeded.admin, '/vulnerabilities');
+    await w.page.getByLabel('OSV id or alias').fill('CVE-2021-44228');
+    await w.page.getByRole('button', { name: 'Show blast radius' }).click();
+    await poll(() => w.page.getByTestId('blast-radius').textContent()).toBe('2 affected versions in 1 project.');
+    const rows = await w.page.locator('.vtable tbody tr').allTextContents();
+    expect(rows.filter((r) => r.includes('billing'))).toHaveLength(2);
+    // each row names the project's owners (billing's: alice)
+    await poll(() => w.page.locator('.vtable tbody tr td:nth-child(6)').allTextContents()).toEqual(['alice', 'alice']);
+    expect(rows.some((r) => r.includes('payments'))).toBe(false);
+    // the advisory, from the report: its aliases and KEV listing
+    await poll(() => w.page.locator('.advisory').textContent()).toContain('CVE-2021-44228');
+    expect(await w.page.locator('.advisory').textContent()).toContain('KEV');
+    for (const href of await w.page.locator('.advisory a').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''))) expect(href).toMatch(/^https?:\/\//);
+    expect(await axe(w.page)).toEqual([]);
+    expect(w.problems).toEqual([]);
+    expect(w.apiErrors).toEqual([]);
+    await shot(w.page, 'vulnerability');
+    await w.context.close();
+  });
+
+  it('an advisory\'s hostile text is shown as text: no markup from it runs, only http(s) references are links', async () => {
+    const w = await open(seeded.admin, `/vulnerabilities?id=${NEW_ADVISORY.cve}`);
+    await poll(() => w.page.getByTestId('blast-radius').textContent()).toBe('1 affected version in 1 project.');
+    await poll(() => w.page.locator('.advisory h2').textContent()).toBe(NEW_ADVISORY.summary);
+    await w.page.getByText('Details and references').click();
+    expect(await w.page.locator('.advisory .details').textContent()).toBe(NEW_ADVISORY.details);
+    expect(await w.page.locator('.advisory img, .advisory script, main script').count()).toBe(0);
+    expect(await w.page.evaluate('window.__pwned')).toBeUndefined();
+    // the javascript: and data: references are plain text; the https one is the only link
+    expect(await w.page.locator('.advisory .refs a').evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual(['https://example.org/advisories/VOUCH-TEST-2026-0001']);
+    expect(await w.page.locator('.advisory .refs li').allTextContents()).toEqual(NEW_ADVISORY.references.map((r) => r.url));
+    // clicking where the javascript: link would be does nothing
+    await w.page.locator('.advisory .refs li').first().click();
+    expect(await w.page.evaluate('window.__pwned')).toBeUndefined();
+    expect(await axe(w.page)).toEqual([]);
+    expect(w.problems).toEqual([]);
+    expect(w.apiErrors).toEqual([]);
+    await w.context.close();
+  });
+
+  it('Component search: who has log4j-core below 2.17.1', async () => {
+    const w = await open(seeded.admin, '/components');
+    await w.page.getByLabel('Package (purl)').fill('pkg:maven/org.apache.logging.log4j/log4j-core');
+    await w.page.getByLabel('Range').fill('vers:maven/<2.17.1');
+    await w.page.getByRole('button', { name: 'Search' }).click();
+    await poll(() => w.page.getByTestId('components-found').textContent()).toBe('2 project versions use it.');
+    const rows = await w.page.locator('.vtable tbody tr').allTextContents();
+    expect(rows.some((r) => r.includes('2.14.1'))).toBe(true);
+    expect(rows.some((r) => r.includes('2.12.1'))).toBe(true);
+    expect(rows.some((r) => r.includes('2.17.1'))).toBe(false);
+    expect(await axe(w.page)).toEqual([]);
+    expect(w.problems).toEqual([]);
+    expect(w.apiErrors).toEqual([]);
+    await shot(w.page, 'components');
+    await w.context.close();
+  });
+
+  it('a revoked token goes back to sign-in, then returns to the page it was going to', async () => {
+    const r = await fetch(`${seeded.url}/api/v1/tokens`, { method: 'POST', headers: { authorization: `Bearer ${seeded.admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'short-lived', role: 'viewer' }) });
+    const { id, token } = (await r.json()) as { id: string; token: string };
+    const w = await open(token, '/');
+    await poll(() => w.page.getByTestId('projects-count').textContent()).toBe('4');
+    expect((await fetch(`${seeded.url}/api/v1/tokens/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${seeded.admin}` } })).status).toBe(204);
+    await w.page.getByRole('link', { name: 'Projects' }).click();
+    await w.page.waitForURL(/\/sign-in\?next=%2Fprojects$/);
+    expect(await w.page.evaluate('sessionStorage.getItem("vouch.token")')).toBeNull();
+    await w.page.getByLabel('API token').fill(seeded.admin);
+    await w.page.getByRole('button', { name: 'Sign in' }).click();
+    await w.page.waitForURL(/\/projects$/);
+    await poll(() => w.page.getByTestId('projects-shown').textContent()).toBe('4 of 4 projects');
+    expect(w.problems).toEqual([]);
+    expect(w.apiErrors).toEqual(['401 /api/v1/projects']);
+    await w.context.close();
+  });
+
+  it('an API error reaches the user as its problem title and detail, not a blank page or an endless spinner', async () => {
+    const w = await open(seeded.admin, '/');
+    await poll(() => w.page.getByTestId('projects-count').textContent()).toBe('4');
+    // the server failing on one route from now on (after the client's retries, the problem is shown)
+    await w.page.route('**/api/v1/projects?*', (route) =>
+      route.fulfill({ status: 503, contentType: 'application/problem+json', body: JSON.stringify({ type: 'urn:vouch:problem:not-ready', title: 'Not ready', status: 503, detail: 'the database does not answer' }) }),
+    );
+    await w.page.getByRole('link', { name: 'Projects' }).click();
+    await poll(() => w.page.getByRole('alert').textContent()).toBe('Not ready — the database does not answer');
+    expect(await w.page.getByRole('status').filter({ hasText: 'Loading' }).count()).toBe(0);
+    expect(w.problems).toEqual([]);
+    expect(new Set(w.apiErrors)).toEqual(new Set(['503 /api/v1/projects']));
+    await w.context.close();
+  });
+
+  it('a viewer limited to billing sees only billing — Portfolio included', async () => {
+    const mine = await apiGet<{ projects: number; kev: { findings: number } }>(seeded.viewerBilling, '/api/v1/portfolio');
+    expect(mine.projects).toBe(1);
+    const w = await open(seeded.viewerBilling, '/');
+    await poll(() => w.page.getByTestId('projects-count').textContent()).toBe('1');
+    expect(await w.page.getByTestId('kev-findings').textContent()).toBe(String(mine.kev.findings));
+    const others = /nodegoat|goof|payments(?!-team)/;
+    expect(await w.page.locator('main').textContent()).not.toMatch(others);
+
+    await w.page.getByRole('link', { name: 'Projects' }).click();
+    await poll(() => w.page.getByTestId('projects-shown').textContent()).toBe('1 of 1 projects');
+    expect(await w.page.locator('main').textContent()).not.toMatch(others);
+
+    await w.page.goto(`${seeded.url}/components?purl=${encodeURIComponent('pkg:maven/org.apache.logging.log4j/log4j-core')}`);
+    await poll(() => w.page.getByTestId('components-found').textContent()).toBe('2 project versions use it.');
+    expect(await w.page.locator('main').textContent()).not.toMatch(others);
+
+    // another team's project is absent, answered as the API's 404 problem — never its data
+    await w.page.goto(`${seeded.url}/projects/nodegoat`);
+    await poll(() => w.page.getByRole('alert').first().textContent()).toMatch(/Not Found.*project nodegoat not found/i);
+    expect(await w.page.locator('.vtable').count()).toBe(0);
+    expect(await axe(w.page)).toEqual([]);
+    expect(w.problems).toEqual([]);
+    expect([...new Set(w.apiErrors)].sort()).toEqual(['404 /api/v1/projects/nodegoat', '404 /api/v1/projects/nodegoat/versions']);
+    await w.context.close();
+  });
+});
