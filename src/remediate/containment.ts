@@ -12,6 +12,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { Advisory } from '../model/advisory.js';
+import { decodeText } from '../io/json.js';
 import { VouchError } from '../model/errors.js';
 import type { ContainmentEntry } from '../model/fix.js';
 
@@ -53,7 +54,7 @@ export async function loadPlaybook(file: string | undefined, dirs: readonly stri
       if (file) throw new VouchError('INPUT_MISSING', 'containment playbook not found', { path: c });
       continue;
     }
-    return parsePlaybook(await readFile(c, 'utf8'), c);
+    return parsePlaybook(decodeText(await readFile(c), c), c);
   }
   return undefined;
 }

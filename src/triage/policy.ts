@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type * as Yaml from 'yaml';
 import { yamlLib } from '../io/libs.js';
+import { decodeText } from '../io/json.js';
 import { VouchError } from '../model/errors.js';
 import type { Scope } from '../model/component.js';
 import { InvalidPurlError, parsePurl } from '../model/purl.js';
@@ -101,14 +102,14 @@ export interface PolicyResult {
 
 /** Reads and checks a policy file; every mistake is a VouchError INPUT_PARSE naming `file:line`. */
 export function loadPolicy(file: string): Policy {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new VouchError('INPUT_MISSING', `cannot read the policy file (${code ?? (e as Error).message})`, { path: file, cause: e });
   }
-  return parsePolicy(text, file);
+  return parsePolicy(decodeText(bytes, file), file);
 }
 
 const TOP_KEYS = ['version', 'fail', 'ignore', 'licenses'];
