@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { makeZip } from '../io/__fixtures__/zip-writer.js';
 import { memoryInput } from '../io/input.js';
-import { breaches, encodingBreaches, HOSTILE_DIR as DIR, type Sample } from '../testing/hostile.js';
+import type { VouchError } from '../model/errors.js';
+import { breaches, encodingBreaches, HOSTILE_DIR as DIR, underContract, withEntityAttack, XML_ENTITY_ATTACKS, yamlAttacks, type Sample } from '../testing/hostile.js';
 import { allEcosystemExtractors } from './index.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -165,4 +166,70 @@ describe('every ecosystem extractor under hostile input', () => {
       }
     }
   }
+});
+
+describe('XML readers: entities are never expanded nor fetched', () => {
+  const all = samples();
+  const byId = new Map(allEcosystemExtractors().map((e) => [e.id, e]));
+  const cases: { id: string; root: string; target: string }[] = [
+    { id: 'maven/pom', root: 'project', target: '<version>2.14.1</version>' },
+    { id: 'maven/gradle-verification-metadata', root: 'verification-metadata', target: 'version="2.14.1"' },
+    { id: 'nuget/csproj', root: 'Project', target: 'Version="5.0.12"' },
+    { id: 'nuget/directory-packages-props', root: 'Project', target: 'Version="13.0.3"' },
+  ];
+  for (const c of cases) {
+    for (const attack of XML_ENTITY_ATTACKS) {
+      it(`${c.id}: ${attack.label} → one INPUT_UNSAFE line at the DOCTYPE`, async () => {
+        const sample = all[c.id]![0]!;
+        const text = withEntityAttack(sample.bytes.toString('utf8'), attack, c.root, c.target);
+        const file = `${DIR}/${sample.file}`;
+        const r = await underContract(() => byId.get(c.id)!.extract(memoryInput(file, text)), file);
+        expect(r.kind).toBe('error');
+        const e = (r as { error: VouchError }).error;
+        expect(e.code).toBe('INPUT_UNSAFE');
+        expect(e.position?.line).toBe(text.startsWith('<?xml') ? 2 : 1);
+        expect(e.oneLine()).toMatch(/XML entity declarations are not read/);
+        expect(e.oneLine()).not.toMatch(/EXPANDED|lollol|root:/);
+      });
+    }
+  }
+});
+
+describe('YAML lockfiles: aliases, custom tags and duplicate keys', () => {
+  const byId = new Map(allEcosystemExtractors().map((e) => [e.id, e]));
+  const cases: { id: string; file: string; top: string }[] = [
+    { id: 'npm/pnpm-lock', file: 'pnpm-lock.yaml', top: "lockfileVersion: '9.0'\n" },
+    { id: 'npm/yarn-lock', file: 'yarn.lock', top: '__metadata:\n  version: 6\n' },
+    { id: 'pub/pubspec-lock', file: 'pubspec.lock', top: 'sdks:\n  dart: ">=3.0.0 <4.0.0"\n' },
+  ];
+  for (const c of cases) {
+    for (const a of yamlAttacks(c.top)) {
+      it(`${c.id}: ${a.label} → one INPUT_PARSE line naming the line`, async () => {
+        const file = `${DIR}/${c.file}`;
+        const r = await underContract(() => byId.get(c.id)!.extract(memoryInput(file, a.text)), file);
+        expect(r.kind).toBe('error');
+        const e = (r as { error: VouchError }).error;
+        expect(e.code).toBe('INPUT_PARSE');
+        expect(e.position?.line).toBeGreaterThan(1);
+        expect(e.oneLine()).toMatch(/YAML (alias|tag)|tag/);
+      });
+    }
+  }
+
+  it('pnpm-lock.yaml: a package key written twice is an error naming the second line', async () => {
+    const text = "lockfileVersion: '9.0'\npackages:\n  a@1.0.0:\n    resolution: {integrity: sha512-x}\n  a@1.0.0:\n    resolution: {integrity: sha512-y}\n";
+    await expect(byId.get('npm/pnpm-lock')!.extract(memoryInput('pnpm-lock.yaml', text))).rejects.toMatchObject({ code: 'INPUT_PARSE', position: { line: 5 } });
+  });
+
+  it('pubspec.lock: a package written twice is an error', async () => {
+    const text = 'packages:\n  a:\n    dependency: "direct main"\n    source: hosted\n    version: "1.0.0"\n  a:\n    dependency: "direct main"\n    source: hosted\n    version: "2.0.0"\n';
+    await expect(byId.get('pub/pubspec-lock')!.extract(memoryInput('pubspec.lock', text))).rejects.toMatchObject({ code: 'INPUT_PARSE', position: { line: 6 } });
+  });
+
+  it('yarn.lock (berry): an entry key written twice reads both versions and makes the input partial', async () => {
+    const text = '__metadata:\n  version: 6\n\n"a@npm:^1.0.0":\n  version: 1.0.0\n  resolution: "a@npm:1.0.0"\n\n"a@npm:^1.0.0":\n  version: 1.0.1\n  resolution: "a@npm:1.0.1"\n';
+    const inv = await byId.get('npm/yarn-lock')!.extract(memoryInput('yarn.lock', text));
+    expect([...inv.graph.components.keys()].sort()).toEqual(['pkg:npm/a@1.0.0', 'pkg:npm/a@1.0.1']);
+    expect(inv.lost).toEqual(['line 8: entry "a@npm:^1.0.0" appears again; which of the two yarn installs cannot be known']);
+  });
 });

@@ -42,6 +42,7 @@ import {
   vouchNotes,
   xmlText,
 } from './common.js';
+import { refuseXmlEntities } from '../io/xml.js';
 
 export const CYCLONEDX_EXTRACTOR_ID = 'sbom/cyclonedx';
 
@@ -403,6 +404,7 @@ function xmlDocument(text: string, path: string): CdxDocument {
       path,
     });
   }
+  refuseXmlEntities(text, path);
   const { XMLParser, XMLValidator } = xmlLib();
   const valid = XMLValidator.validate(text);
   if (valid !== true) {

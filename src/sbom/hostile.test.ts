@@ -12,7 +12,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadPlaybook } from '../remediate/containment.js';
-import { readerBreaches, readerEncodingBreaches, breaches, encodingBreaches, type Sample } from '../testing/hostile.js';
+import { readerBreaches, readerEncodingBreaches, breaches, encodingBreaches, withEntityAttack, XML_ENTITY_ATTACKS, yamlAttacks, type Sample } from '../testing/hostile.js';
+import { memoryInput } from '../io/input.js';
+import { VouchError } from '../model/errors.js';
+import { parseVex } from '../triage/vex/read.js';
+import { parsePolicy } from '../triage/policy.js';
+import { parsePlaybook } from '../remediate/containment.js';
 import { loadPolicy } from '../triage/policy.js';
 import { readVexFile } from '../triage/vex/read.js';
 import { cyclonedxExtractor } from './cyclonedx-read.js';
@@ -122,4 +127,58 @@ describe('VEX, policy and containment files under hostile input', () => {
       expect(await readerEncodingBreaches(d.read, d.sample, d.key)).toEqual([]);
     });
   }
+});
+
+async function errorOf(f: () => unknown): Promise<VouchError> {
+  try {
+    await f();
+  } catch (e) {
+    if (e instanceof VouchError) return e;
+    throw e;
+  }
+  throw new Error('expected a VouchError');
+}
+
+describe('CycloneDX XML and CycloneDX VEX XML: entities are never expanded nor fetched', () => {
+  const readers: { what: string; xml: string; target: string; read: (text: string) => unknown }[] = [
+    { what: 'CycloneDX XML SBOM', xml: fixture('__fixtures__', 'crypto-1.6.cdx.xml').toString('utf8'), target: '<version>9.0.14</version>', read: (t) => cyclonedxExtractor.extract(memoryInput('bom.cdx.xml', t)) },
+    { what: 'CycloneDX VEX XML', xml: CDX_VEX_XML, target: '<id>CVE-2024-1</id>', read: (t) => parseVex(t, 'bom.cdx.xml') },
+  ];
+  for (const r of readers) {
+    for (const attack of XML_ENTITY_ATTACKS) {
+      it(`${r.what}: ${attack.label} → one INPUT_UNSAFE line at the DOCTYPE`, async () => {
+        const text = withEntityAttack(r.xml, attack, 'bom', r.target);
+        const e = await errorOf(() => r.read(text));
+        expect(e.code).toBe('INPUT_UNSAFE');
+        expect(e.oneLine()).toMatch(/^bom\.cdx\.xml:2: XML entity declarations are not read/);
+      });
+    }
+  }
+});
+
+describe('policy and playbook: alias bombs, custom tags and duplicate keys are one line', () => {
+  const readers: { what: string; top: string; read: (text: string) => unknown }[] = [
+    { what: 'policy', top: 'version: 1\n', read: (t) => parsePolicy(t, 'vouch.policy.yaml') },
+    { what: 'containment playbook', top: 'CVE-1: a\n', read: (t) => parsePlaybook(t, 'vouch.containment.yaml') },
+  ];
+  for (const r of readers) {
+    for (const a of yamlAttacks(r.top)) {
+      it(`${r.what}: ${a.label}`, async () => {
+        const e = await errorOf(() => r.read(a.text));
+        expect(e.code).toBe('INPUT_PARSE');
+        expect(e.oneLine()).not.toContain('\n');
+      });
+    }
+    it(`${r.what}: a key written twice`, async () => {
+      const e = await errorOf(() => r.read(`${r.top}${r.top}`));
+      expect(e.oneLine()).toMatch(/:2: not valid YAML: duplicate key/);
+    });
+  }
+
+  it('the playbook: an alias bomb inside the steps (where aliases are allowed) stops at 100 aliases', async () => {
+    const bomb = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 12; i++) bomb.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+    const e = await errorOf(() => parsePlaybook(`${bomb.join('\n')}\nCVE-1: *a11\n`, 'vouch.containment.yaml'));
+    expect(e.oneLine()).toMatch(/^vouch\.containment\.yaml: YAML aliases expand too far \(more than 100\)/);
+  });
 });

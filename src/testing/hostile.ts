@@ -300,3 +300,40 @@ export async function readerEncodingBreaches<T>(read: Reader<T>, s: Sample, key:
 export function encodingBreaches(extractor: Extractor, s: Sample): Promise<string[]> {
   return readerEncodingBreaches((file, bytes) => extractor.extract(memoryInput(file, bytes)), s, (inv) => JSON.stringify(keys(inv)));
 }
+
+/** A DOCTYPE for `root` declaring entities, and a reference to put in a value: the XML attacks, each refused. */
+export const XML_ENTITY_ATTACKS: readonly { label: string; doctype: (root: string) => string; ref: string }[] = [
+  { label: 'external entity (XXE, a host file)', doctype: (r) => `<!DOCTYPE ${r} [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>`, ref: '&xxe;' },
+  { label: 'external entity (a URL)', doctype: (r) => `<!DOCTYPE ${r} [<!ENTITY xxe SYSTEM "http://127.0.0.1:1/x">]>`, ref: '&xxe;' },
+  { label: 'parameter entity', doctype: (r) => `<!DOCTYPE ${r} [<!ENTITY % p SYSTEM "http://127.0.0.1:1/x.dtd"> %p;]>`, ref: 'x' },
+  { label: 'internal entity', doctype: (r) => `<!DOCTYPE ${r} [<!ENTITY e "EXPANDED">]>`, ref: '&e;' },
+  {
+    label: 'billion laughs',
+    doctype: (r) => {
+      const ents = ['<!ENTITY l0 "lol">'];
+      for (let i = 1; i < 10; i++) ents.push(`<!ENTITY l${i} "${`&l${i - 1};`.repeat(10)}">`);
+      return `<!DOCTYPE ${r} [${ents.join('')}]>`;
+    },
+    ref: '&l9;',
+  },
+];
+
+/** `xml` with the attack's DOCTYPE after the XML declaration (or first) and its reference in place of `target`. */
+export function withEntityAttack(xml: string, attack: (typeof XML_ENTITY_ATTACKS)[number], root: string, target: string): string {
+  const decl = /^<\?xml[^>]*\?>\s*/.exec(xml)?.[0] ?? '';
+  const body = xml.slice(decl.length);
+  if (!body.includes(target)) throw new Error(`sample has no ${target}`);
+  return `${decl}${attack.doctype(root)}\n${body.replace(target, attack.ref)}`;
+}
+
+/** YAML documents every YAML reader refuses with one line: alias bombs, custom tags. `top` is a valid start. */
+export function yamlAttacks(top: string): { label: string; text: string }[] {
+  const bomb = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+  for (let i = 1; i < 12; i++) bomb.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+  return [
+    { label: 'alias bomb', text: `${top}${bomb.join('\n')}\n` },
+    { label: 'custom tag !foo', text: `${top}x: !foo bar\n` },
+    { label: 'js/function tag', text: `${top}x: !!js/function "function () { return 1 }"\n` },
+    { label: 'binary tag (YAML 1.1 only)', text: `${top}x: !!binary aGVsbG8=\n` },
+  ];
+}

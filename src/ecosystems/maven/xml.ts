@@ -8,6 +8,7 @@ import { VouchError } from '../../model/errors.js';
 import { decodeText } from '../../io/json.js';
 import { xmlLib } from '../../io/libs.js';
 import { LineIndex } from '../../io/lines.js';
+import { refuseXmlEntities } from '../../io/xml.js';
 
 export type XmlNode = Record<string, unknown>;
 
@@ -74,6 +75,7 @@ export function decodeXml(buf: Buffer, path: string): string {
 
 /** Validates and parses XML; a syntax error is INPUT_PARSE with the line. */
 export function parseXml(text: string, path: string): XmlDocument {
+  refuseXmlEntities(text, path);
   const { XMLParser, XMLValidator } = xmlLib();
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
