@@ -233,3 +233,45 @@ describe('YAML lockfiles: aliases, custom tags and duplicate keys', () => {
     expect(inv.lost).toEqual(['line 8: entry "a@npm:^1.0.0" appears again; which of the two yarn installs cannot be known']);
   });
 });
+
+describe('nesting 100,000 deep: one line or a clean result, never a stack overflow', () => {
+  const N = 100_000;
+  const deep = '['.repeat(N) + ']'.repeat(N);
+  const tags = '<a>'.repeat(N) + '</a>'.repeat(N);
+  let v1 = '';
+  for (let i = 0; i < N; i++) v1 += `"n${i}":{"version":"1.0.0","dependencies":{`;
+  v1 += '}}'.repeat(N);
+  const cases: { id: string; file: string; text: string }[] = [
+    { id: 'npm/package-lock', file: 'package-lock.json', text: `{"lockfileVersion":3,"packages":{"":{"x":${deep}}}}` },
+    { id: 'npm/package-lock', file: 'package-lock.json', text: `{"lockfileVersion":1,"dependencies":{${v1}}}` },
+    { id: 'npm/bun-lock', file: 'bun.lock', text: `{"lockfileVersion":1,"packages":{"a":${deep}}}` },
+    { id: 'packagist/composer-lock', file: 'composer.lock', text: `{"packages":[{"name":"a/b","version":"1.0.0","x":${deep}}]}` },
+    { id: 'pypi/pipfile-lock', file: 'Pipfile.lock', text: `{"default":{"a":{"version":"==1.0","x":${deep}}}}` },
+    { id: 'nuget/packages-lock', file: 'packages.lock.json', text: `{"version":1,"dependencies":{"net8.0":{"a":{"type":"Direct","resolved":"1.0.0","x":${deep}}}}}` },
+    { id: 'npm/pnpm-lock', file: 'pnpm-lock.yaml', text: `lockfileVersion: '9.0'\npackages:\n  a@1.0.0: {x: ${deep}}\n` },
+    { id: 'npm/yarn-lock', file: 'yarn.lock', text: `__metadata:\n  version: 6\n"a@npm:1":\n  version: 1.0.0\n  x: ${deep}\n` },
+    { id: 'pub/pubspec-lock', file: 'pubspec.lock', text: `packages:\n  a: {x: ${deep}}\n` },
+    { id: 'cargo/cargo-lock', file: 'Cargo.lock', text: `version = 3\nx = ${deep}\n` },
+    { id: 'pypi/poetry-lock', file: 'poetry.lock', text: `x = ${deep}\n` },
+    { id: 'pypi/uv-lock', file: 'uv.lock', text: `version = 1\nx = ${deep}\n` },
+    { id: 'maven/pom', file: 'pom.xml', text: `<project>${tags}</project>` },
+    { id: 'nuget/csproj', file: 'App.csproj', text: `<Project>${tags}</Project>` },
+    { id: 'maven/gradle-verification-metadata', file: 'verification-metadata.xml', text: `<verification-metadata>${tags}</verification-metadata>` },
+    { id: 'hex/mix-lock', file: 'mix.lock', text: `%{"a": {:hex, :a, "1.0.0", ${'{'.repeat(N)}${'}'.repeat(N)}}}` },
+  ];
+  const byId = new Map(allEcosystemExtractors().map((e) => [e.id, e]));
+  for (const c of cases) {
+    it(`${c.id} (${c.text.slice(0, 40)}…)`, async () => {
+      const file = `${DIR}/${c.file}`;
+      const r = await underContract(() => byId.get(c.id)!.extract(memoryInput(file, c.text)), file);
+      expect(r.kind === 'bug' ? r.why : r.kind).not.toMatch(/RangeError|TypeError|Error:/);
+      expect(r.kind).not.toBe('bug');
+    });
+  }
+
+  it('a v1 package-lock nested 100,000 deep is refused in one line (its keys would take quadratic memory)', async () => {
+    await expect(byId.get('npm/package-lock')!.extract(memoryInput('package-lock.json', `{"lockfileVersion":1,"dependencies":{${v1}}}`))).rejects.toThrow(
+      /\$\.dependencies is nested more than 256 levels deep/,
+    );
+  });
+});

@@ -182,3 +182,38 @@ describe('policy and playbook: alias bombs, custom tags and duplicate keys are o
     expect(e.oneLine()).toMatch(/^vouch\.containment\.yaml: YAML aliases expand too far \(more than 100\)/);
   });
 });
+
+describe('SBOM and VEX documents nested 100,000 deep', () => {
+  const N = 100_000;
+  it('CycloneDX JSON components nested 100,000 deep: one line naming the JSON path', async () => {
+    let cdx = '';
+    for (let i = 0; i < N; i++) cdx += `{"type":"library","name":"n${i}","version":"1","purl":"pkg:npm/n${i}@1","components":[`;
+    cdx += ']}'.repeat(N);
+    const e = await errorOf(() => cyclonedxExtractor.extract(memoryInput('bom.cdx.json', `{"bomFormat":"CycloneDX","specVersion":"1.5","components":[${cdx}]}`)));
+    expect(e.oneLine()).toMatch(/^bom\.cdx\.json \(\$\.components\[0\]\.components\[0\].*…\): components nested more than 256 deep: not read$/);
+  });
+
+  it('CycloneDX JSON components nested 200 deep are read, every one', async () => {
+    let cdx = '';
+    for (let i = 0; i < 200; i++) cdx += `{"type":"library","name":"n${i}","version":"1.0.0","purl":"pkg:npm/n${i}@1.0.0","components":[`;
+    cdx += ']}'.repeat(200);
+    const inv = await cyclonedxExtractor.extract(memoryInput('bom.cdx.json', `{"bomFormat":"CycloneDX","specVersion":"1.5","components":[${cdx}]}`));
+    expect(inv.graph.components.size).toBe(200);
+  });
+
+  it('CycloneDX XML components nested 100,000 deep: one line (the parser allows 1,000 tags deep)', async () => {
+    const x = '<component type="library"><name>n</name><version>1</version><components>'.repeat(N) + '</components></component>'.repeat(N);
+    const e = await errorOf(() => cyclonedxExtractor.extract(memoryInput('bom.cdx.xml', `<?xml version="1.0"?><bom xmlns="http://cyclonedx.org/schema/bom/1.5"><components>${x}</components></bom>`)));
+    expect(e.oneLine()).toBe('bom.cdx.xml: not valid XML: Maximum nested tags exceeded');
+  });
+
+  it('SPDX JSON, CycloneDX VEX XML and OpenVEX with 100,000-deep values: one line or a clean result', async () => {
+    const deep = '['.repeat(N) + ']'.repeat(N);
+    await expect(spdxExtractor.extract(memoryInput('a.spdx.json', `{"spdxVersion":"SPDX-2.3","packages":[],"x":${deep}}`))).resolves.toBeDefined();
+    expect((await errorOf(() => parseVex(`<bom xmlns="http://cyclonedx.org/schema/bom/1.5">${'<a>'.repeat(N)}${'</a>'.repeat(N)}</bom>`, 'v.xml'))).oneLine()).toBe(
+      'v.xml: not valid XML: Maximum nested tags exceeded',
+    );
+    expect((await errorOf(() => parseVex(`{"@context":"https://openvex.dev/ns/v0.2.0","statements":${deep}}`, 'v.json'))).oneLine()).toMatch(/^v\.json \(\$\.statements\[0\]\): /);
+    expect((await errorOf(() => parsePolicy(`version: 1\nfail: ${deep}\n`, 'p.yaml'))).oneLine()).toMatch(/^p\.yaml:2: not valid YAML: /);
+  });
+});

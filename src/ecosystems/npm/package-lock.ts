@@ -485,7 +485,26 @@ interface V1Entry {
   top: boolean;
 }
 
+/**
+ * How deep a v1 `dependencies` tree may nest. npm nests a package only where versions conflict, a
+ * few levels in practice; each level's key repeats the path above it, so a tree thousands of levels
+ * deep would take memory quadratic in its size (100,000 levels: tens of gigabytes).
+ */
+export const MAX_V1_DEPTH = 256;
+
 function readV1(ctx: Context, deps: Record<string, unknown>, text: string, rootName: string | undefined, rootVersion: string | undefined): void {
+  // the depth first, without recursion, before any path is built
+  const levels: [Record<string, unknown>, number][] = [[deps, 1]];
+  while (levels.length) {
+    const [level, depth] = levels.pop()!;
+    if (depth > MAX_V1_DEPTH) {
+      throw new VouchError('INPUT_PARSE', `$.dependencies is nested more than ${MAX_V1_DEPTH} levels deep (npm nests a few): not read`, { path: ctx.file });
+    }
+    for (const v of Object.values(level)) {
+      const nested = isJsonObject(v) ? v['dependencies'] : undefined;
+      if (isJsonObject(nested)) levels.push([nested, depth + 1]);
+    }
+  }
   const lines = keyLines(text, 'dependencies');
   ctx.graph.addRoot(ctx.rootId, rootName ?? ctx.file, rootIdentity(rootName, rootVersion));
   const entries = new Map<string, V1Entry>();
