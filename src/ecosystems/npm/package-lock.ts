@@ -246,9 +246,21 @@ function sourceOf(resolved: string | undefined): string | undefined {
  * the address needs it: it stays.
  */
 function redact(s: string): string {
-  return s.replace(/(\b[a-z][a-z0-9+.-]*:)?\/\/([^/@\s]+)@/gi, (all, scheme: string | undefined, userinfo: string) =>
-    scheme && /ssh:$/i.test(scheme) && !userinfo.includes(':') ? all : `${scheme ?? ''}//`,
-  );
+  // a scan from each `//`, not /(\b[a-z][a-z0-9+.-]*:)?\/\/([^/@\s]+)@/gi, whose scheme part
+  // retries from every letter of a long run: quadratic time on a 100 kB hostile version
+  let out = '';
+  let from = 0;
+  for (let i = s.indexOf('//'); i >= 0; i = s.indexOf('//', i + 2)) {
+    let j = i + 2;
+    while (j < s.length && !/[/@\s]/.test(s[j]!)) j++;
+    if (j === i + 2 || s[j] !== '@') continue;
+    const userinfo = s.slice(i + 2, j);
+    if (s.slice(Math.max(0, i - 4), i).toLowerCase() === 'ssh:' && !userinfo.includes(':')) continue;
+    out += `${s.slice(from, i)}//`;
+    from = j + 1;
+    i = j - 1;
+  }
+  return from === 0 ? s : out + s.slice(from);
 }
 
 function scopeOf(dev: boolean, optional: boolean, devOptional: boolean): Scope {
