@@ -13,12 +13,14 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { EcosystemStatus, FeedName, LoadedFeed } from '../model/store.js';
 import { VERSION } from '../version.js';
+import { VouchError } from '../model/errors.js';
 import { scoreStoreVectors } from './cvss.js';
 import { loadEpss } from './epss.js';
 import { fetchKev, loadKev } from './kev.js';
 import { loadOsv } from './osv-load.js';
+import { copyPreviousPartners, loadPartner, type PartnerFeedLoad } from './partners.js';
 import { openSource, resolveFeed, type ImportProgress } from './sources.js';
-import { FEEDS_SQL, INDEX_SQL, readFeeds, SCHEMA_SQL, SCHEMA_VERSION, STORE_FILE, storePath } from './store.js';
+import { FEEDS_SQL, INDEX_SQL, PARTNER_SQL, type PartnerFeedStatus, readFeeds, SCHEMA_SQL, SCHEMA_VERSION, STORE_FILE, storePath } from './store.js';
 import { DEFAULT_ZIP_LIMITS, type ZipLimits } from '../io/zip.js';
 
 export interface UpdateOptions {
@@ -39,6 +41,13 @@ export interface UpdateOptions {
   /** Drop the current store's ecosystems that this update does not load, instead of keeping them. */
   prune?: boolean | undefined;
   limits?: Partial<ZipLimits> | undefined;
+  /**
+   * A subscribed feed, already verified in full (src/share/feed.ts): its records replace the ones
+   * the store held from that feed. The other feeds are kept.
+   */
+  partner?: PartnerFeedLoad | undefined;
+  /** A subscribed feed (its location, as `db status` lists it) whose records this update drops. */
+  dropPartner?: string | undefined;
 }
 
 export interface UpdateSummary {
@@ -68,6 +77,10 @@ export interface UpdateSummary {
   epss?: LoadedFeed;
   /** Feeds copied unchanged from the previous store. */
   feedsKept: FeedName[];
+  /** The subscribed feed this update loaded. */
+  partner?: PartnerFeedStatus;
+  /** Subscribed feeds copied unchanged from the previous store (their locations). */
+  partnersKept: string[];
   /** Stale temp files of dead updates removed before this one. */
   staleRemoved: string[];
   seconds: number;
@@ -128,6 +141,13 @@ export async function updateStore(opts: UpdateOptions): Promise<UpdateSummary> {
     const feedsKept = copyPreviousFeeds(db, finalPath, reloaded, warn);
     const kevLoaded = kev ? loadKev(db, kev, loadedAt, opts.progress) : undefined;
     const epssLoaded = epss ? await loadEpss(db, epss, loadedAt, opts.progress) : undefined;
+    db.exec(PARTNER_SQL);
+    const leftOut = [opts.partner?.location, opts.dropPartner].filter((f): f is string => f !== undefined);
+    const { kept: partnersKept, previous: partnersBefore } = copyPreviousPartners(db, finalPath, leftOut);
+    if (opts.dropPartner !== undefined && !partnersBefore.includes(opts.dropPartner)) {
+      throw new VouchError('USAGE', `the store holds no subscribed feed ${opts.dropPartner} (vouch db status lists them)`);
+    }
+    const partner = opts.partner ? loadPartner(db, opts.partner, loadedAt) : undefined;
 
     const countOf = db.prepare('SELECT count(*) AS n FROM ecosystem_advisories WHERE ecosystem = ?');
     const insSource = db.prepare('INSERT OR REPLACE INTO sources (ecosystem, source, loaded_at, count, newest_modified) VALUES (?, ?, ?, ?, ?)');
@@ -164,6 +184,8 @@ export async function updateStore(opts: UpdateOptions): Promise<UpdateSummary> {
       ...(kevLoaded ? { kev: kevLoaded } : {}),
       ...(epssLoaded ? { epss: epssLoaded } : {}),
       feedsKept,
+      ...(partner ? { partner } : {}),
+      partnersKept,
       loaded,
       kept: osv.kept,
       dropped: osv.dropped,

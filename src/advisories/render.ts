@@ -2,7 +2,7 @@
 import type { Advisory, OsvRange } from '../model/advisory.js';
 import type { EcosystemStatus, FeedStatus } from '../model/store.js';
 import type { UpdateSummary } from './import.js';
-import { cveIds } from '../model/advisory.js';
+import { advisorySource, cveIds } from '../model/advisory.js';
 import type { AdvisoryStore } from './store.js';
 import { safeText } from '../model/text.js';
 
@@ -75,6 +75,8 @@ export function describeAdvisory(adv: Advisory, withdrawn: boolean, asked?: stri
   const out: string[] = [];
   out.push(withdrawn ? `${adv.id}  [WITHDRAWN${adv.withdrawn ? ` ${adv.withdrawn}` : ''}]` : adv.id);
   if (asked && asked.toLowerCase() !== adv.id.toLowerCase()) out.push(`  (found as an alias: ${asked})`);
+  const source = advisorySource(adv);
+  if (source) out.push(`  source:    ${source.name}, TLP:${source.tlp} (feed ${source.url}, key ${source.key})`);
   if (adv.aliases?.length) out.push(`  aliases:   ${adv.aliases.join(', ')}`);
   if (adv.summary) out.push(`  summary:   ${oneLine(adv.summary)}`);
   else if (adv.details) out.push(`  details:   ${truncate(oneLine(adv.details), 200)}`);

@@ -236,21 +236,74 @@ async function openUrlSource(base: string): Promise<OsvSource> {
   };
 }
 
+/** Redirects followed within the URL's own origin; one to another host is refused. */
+export const MAX_REDIRECTS = 5;
+
+/**
+ * GET with redirects followed by hand: only to the same origin (scheme, host and port) as `url`,
+ * at most MAX_REDIRECTS, so a source never hands the download to a host the user did not name.
+ * Anything else (another host, too many hops, not 2xx) is one NETWORK error naming the URL.
+ */
 async function get(url: string): Promise<Response> {
   assertOnline('downloading', url);
-  let res: Response;
-  try {
-    res = await fetch(url, { redirect: 'follow' });
-  } catch (e) {
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    const why = cause?.code ?? cause?.message ?? (e as Error).message;
-    throw new VouchError('NETWORK', `cannot fetch: ${why}`, { path: url, cause: e });
+  const origin = new URL(url).origin;
+  let current = url;
+  for (let hop = 0; ; hop++) {
+    let res: Response;
+    try {
+      res = await fetch(current, { redirect: 'manual' });
+    } catch (e) {
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      const why = cause?.code ?? cause?.message ?? (e as Error).message;
+      throw new VouchError('NETWORK', `cannot fetch: ${why}`, { path: current, cause: e });
+    }
+    const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null;
+    if (location !== null) {
+      await res.body?.cancel().catch(() => undefined);
+      let next: URL;
+      try {
+        next = new URL(location, current);
+      } catch {
+        throw new VouchError('NETWORK', `HTTP ${res.status} redirect to an invalid location`, { path: url });
+      }
+      if (next.origin !== origin) throw new VouchError('NETWORK', `HTTP ${res.status} redirect to another host (${next.origin}) refused`, { path: url });
+      if (hop >= MAX_REDIRECTS) throw new VouchError('NETWORK', `more than ${MAX_REDIRECTS} redirects`, { path: url });
+      current = next.href;
+      continue;
+    }
+    if (!res.ok) {
+      await res.body?.cancel().catch(() => undefined);
+      throw new VouchError('NETWORK', `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`, { path: current });
+    }
+    return res;
   }
-  if (!res.ok) {
+}
+
+/**
+ * A small document fetched into memory (a feed's index, bundle or one record): same-origin
+ * redirects only, and at most `maxBytes` (by Content-Length and as it streams).
+ */
+export async function fetchLimited(url: string, maxBytes: number): Promise<Buffer> {
+  const res = await get(url);
+  const length = Number(res.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(length) && length > maxBytes) {
     await res.body?.cancel().catch(() => undefined);
-    throw new VouchError('NETWORK', `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`, { path: url });
+    throw new VouchError('INPUT_TOO_LARGE', `${length} bytes, over the ${maxBytes}-byte limit`, { path: url });
   }
-  return res;
+  if (!res.body) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let n = 0;
+  try {
+    for await (const chunk of Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>)) {
+      n += (chunk as Buffer).length;
+      if (n > maxBytes) throw new VouchError('INPUT_TOO_LARGE', `passed the ${maxBytes}-byte limit`, { path: url });
+      chunks.push(chunk as Buffer);
+    }
+  } catch (e) {
+    if (e instanceof VouchError) throw e;
+    throw new VouchError('NETWORK', `download failed: ${(e as Error).message}`, { path: url, cause: e });
+  }
+  return Buffer.concat(chunks);
 }
 
 async function download(url: string, dest: string, eco: string, ctx: ReadContext): Promise<void> {

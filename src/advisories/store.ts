@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { type Advisory, baseEcosystem } from '../model/advisory.js';
+import { type Advisory, type AdvisorySource, baseEcosystem, tagAdvisorySource } from '../model/advisory.js';
 import { VouchError } from '../model/errors.js';
 import { ecosystemByOsvName } from '../ecosystems/index.js';
 import type { EpssInfo, KevInfo } from '../model/triage.js';
@@ -79,6 +79,35 @@ CREATE TABLE IF NOT EXISTS feeds (
 );
 `;
 
+/**
+ * Records from subscribed feeds (partners.ts loads them; docs/feeds.md), beside the OSV tables so the
+ * same id from two sources stays two records. Created by every update; a store without them holds none.
+ */
+export const PARTNER_SQL = `
+CREATE TABLE IF NOT EXISTS partner_feeds (
+  feed TEXT PRIMARY KEY,
+  publisher TEXT NOT NULL,
+  key TEXT NOT NULL,
+  published TEXT NOT NULL,
+  loaded_at TEXT NOT NULL,
+  count INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS partner_advisories (
+  feed TEXT NOT NULL,
+  id TEXT NOT NULL,
+  modified TEXT NOT NULL,
+  withdrawn TEXT,
+  tlp TEXT NOT NULL,
+  origin TEXT,
+  json TEXT NOT NULL,
+  PRIMARY KEY (feed, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS partner_affected (ecosystem_base TEXT NOT NULL, name_norm TEXT NOT NULL, feed TEXT NOT NULL, id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS partner_affected_by_name ON partner_affected (ecosystem_base, name_norm);
+CREATE TABLE IF NOT EXISTS partner_aliases (alias TEXT NOT NULL COLLATE NOCASE, feed TEXT NOT NULL, id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS partner_aliases_by_alias ON partner_aliases (alias);
+`;
+
 /** Lookup indexes, created once the records are in (faster than maintaining them row by row). */
 export const INDEX_SQL = `
 CREATE INDEX affected_by_name ON affected (ecosystem_base, name_norm, id);
@@ -108,6 +137,14 @@ export function isNewer(a: string, b: string): boolean {
 
 type Stmt = Database.Statement<unknown[], unknown>;
 
+interface PartnerRow {
+  feed: string;
+  id: string;
+  withdrawn: string | null;
+  tlp: string;
+  json: string;
+}
+
 export class AdvisoryStore {
   private readonly lookup: Stmt;
   private readonly row: Stmt;
@@ -125,6 +162,11 @@ export class AdvisoryStore {
   private readonly epssStmt: Stmt | undefined;
   private readonly cvssStmt: Stmt | undefined;
   private readonly feedRows: FeedStatus[];
+  /** Subscribed feeds (docs/feeds.md): their records are matched beside OSV's, each tagged with its source. */
+  private readonly partnerRows: PartnerFeedStatus[];
+  private readonly partnerLookup: Stmt | undefined;
+  private readonly partnerById: Stmt | undefined;
+  private readonly partnerNames = new Map<string, Set<string>>();
 
   private constructor(
     private readonly db: Database.Database,
@@ -145,6 +187,19 @@ export class AdvisoryStore {
     this.kevStmt = tables.has('kev') ? db.prepare('SELECT cve, date_added, due_date, ransomware, name, action FROM kev WHERE cve = ?') : undefined;
     this.epssStmt = tables.has('epss') ? db.prepare('SELECT cve, score, percentile FROM epss WHERE cve = ?') : undefined;
     this.feedRows = tables.has('feeds') ? readFeeds(db) : [];
+    this.partnerRows = readPartnerFeeds(db);
+    if (this.partnerRows.length) {
+      this.partnerLookup = db.prepare(
+        `SELECT a.feed AS feed, a.id AS id, a.withdrawn AS withdrawn, a.tlp AS tlp, a.json AS json FROM partner_affected f
+         JOIN partner_advisories a ON a.feed = f.feed AND a.id = f.id
+         WHERE f.ecosystem_base = ? AND f.name_norm = ? GROUP BY a.feed, a.id ORDER BY a.id, a.feed`,
+      );
+      this.partnerById = db.prepare(
+        `SELECT a.feed AS feed, a.id AS id, a.withdrawn AS withdrawn, a.tlp AS tlp, a.json AS json FROM partner_advisories a
+         WHERE a.id = ? COLLATE NOCASE OR a.id IN (SELECT s.id FROM partner_aliases s WHERE s.alias = ? AND s.feed = a.feed)
+         ORDER BY a.id, a.feed`,
+      );
+    }
     // a store written before the table existed scores every vector at scan time
     this.cvssStmt = tables.has('cvss') ? db.prepare('SELECT score FROM cvss WHERE vector = ?') : undefined;
   }
@@ -212,7 +267,8 @@ export class AdvisoryStore {
     if (!list) {
       let names = this.namesWithAdvisories.get(base);
       if (!names) this.namesWithAdvisories.set(base, (names = new Set(this.namesOf.all(base) as string[])));
-      if (!names.has(name)) return [];
+      const partners = this.partnerAdvisoriesFor(base, name);
+      if (!names.has(name)) return partners;
       const ids = [...new Set(this.lookup.all(base, name) as string[])].sort();
       list = [];
       for (const id of ids) {
@@ -224,13 +280,70 @@ export class AdvisoryStore {
         }
         if (adv) list.push(adv);
       }
+      list.push(...partners);
       this.memo.set(key, list);
     }
     return list.slice();
   }
 
-  /** The records whose id is `id` or that list it in `aliases` (ids and aliases compare case-insensitively). */
+  /** Records from subscribed feeds naming the package, each tagged with its source; withdrawn ones excluded. */
+  private partnerAdvisoriesFor(base: string, name: string): Advisory[] {
+    if (!this.partnerLookup) return [];
+    let names = this.partnerNames.get(base);
+    if (!names) {
+      names = new Set(this.db.prepare('SELECT DISTINCT name_norm FROM partner_affected WHERE ecosystem_base = ?').pluck().all(base) as string[]);
+      this.partnerNames.set(base, names);
+    }
+    if (!names.has(name)) return [];
+    return (this.partnerLookup.all(base, name) as PartnerRow[]).filter((r) => r.withdrawn === null).map((r) => this.partnerAdvisory(r));
+  }
+
+  private readonly partnerParsed = new Map<string, Advisory>();
+
+  private partnerAdvisory(r: PartnerRow): Advisory {
+    const k = `${r.feed}\u0000${r.id}`;
+    let adv = this.partnerParsed.get(k);
+    if (!adv) {
+      const feed = this.partnerRows.find((p) => p.feed === r.feed);
+      adv = tagAdvisorySource(JSON.parse(r.json) as Advisory, { name: feed?.publisher ?? r.feed, url: r.feed, key: feed?.key ?? '', tlp: r.tlp });
+      this.partnerParsed.set(k, adv);
+    }
+    return adv;
+  }
+
+  /** The base ecosystems subscribed feeds hold records for (sorted). */
+  partnerEcosystems(): string[] {
+    if (!this.partnerRows.length) return [];
+    return this.db.prepare('SELECT DISTINCT ecosystem_base FROM partner_affected ORDER BY ecosystem_base').pluck().all() as string[];
+  }
+
+  /** The subscribed feeds the store holds. */
+  partnerFeeds(): PartnerFeedStatus[] {
+    return this.partnerRows.map((p) => ({ ...p }));
+  }
+
+  /** Every record held from subscribed feeds, with its TLP level and source (what `vouch feed publish` checks and relays). */
+  partnerRecords(): { advisory: Advisory; source: AdvisorySource; json: string; origin?: { publisher: string; url: string; key: string } }[] {
+    if (!this.partnerRows.length) return [];
+    const rows = this.db.prepare('SELECT feed, id, withdrawn, tlp, origin, json FROM partner_advisories ORDER BY id, feed').all() as (PartnerRow & { origin: string | null })[];
+    return rows.map((r) => {
+      const feed = this.partnerRows.find((p) => p.feed === r.feed);
+      return {
+        advisory: JSON.parse(r.json) as Advisory,
+        source: { name: feed?.publisher ?? r.feed, url: r.feed, key: feed?.key ?? '', tlp: r.tlp },
+        json: r.json,
+        // a record the feed relayed: where it was first published
+        ...(r.origin ? { origin: JSON.parse(r.origin) as { publisher: string; url: string; key: string } } : {}),
+      };
+    });
+  }
+
+  /** The records whose id is `id` or that list it in `aliases` (ids and aliases compare case-insensitively); records of subscribed feeds follow OSV's, tagged with their source. */
   findByIdOrAlias(id: string): { advisory: Advisory; withdrawn: boolean }[] {
+    return [...this.findOsvByIdOrAlias(id), ...((this.partnerById?.all(id.trim(), id.trim()) ?? []) as PartnerRow[]).map((r) => ({ advisory: this.partnerAdvisory(r), withdrawn: r.withdrawn !== null }))];
+  }
+
+  private findOsvByIdOrAlias(id: string): { advisory: Advisory; withdrawn: boolean }[] {
     const wanted = id.trim();
     const rows = new Map<string, { id: string; withdrawn: string | null; json: string }>();
     type Row = { id: string; withdrawn: string | null; json: string };
@@ -276,6 +389,24 @@ export class AdvisoryStore {
     return { cve: r.cve, score: r.score, percentile: r.percentile, ...(date ? { date: date.slice(0, 10) } : {}) };
   }
 
+  /** Every record's id, `modified` and whether it is withdrawn: what the portfolio's re-match compares with what it last saw. */
+  advisoryVersions(): { id: string; modified: string; withdrawn: boolean }[] {
+    const rows = this.db.prepare('SELECT id, modified, withdrawn FROM advisories ORDER BY id').all() as { id: string; modified: string; withdrawn: string | null }[];
+    return rows.map((r) => ({ id: r.id, modified: r.modified, withdrawn: r.withdrawn !== null }));
+  }
+
+  private packagesOf: Stmt | undefined;
+
+  /** The (ecosystem base, normalised name) pairs a record names in `affected[]`, each once. */
+  affectedPackages(id: string): { ecosystemBase: string; nameNorm: string }[] {
+    this.packagesOf ??= this.db.prepare('SELECT DISTINCT ecosystem_base, name_norm FROM affected WHERE id = ? ORDER BY ecosystem_base, name_norm');
+    const rows = this.packagesOf.all(id) as {
+      ecosystem_base: string;
+      name_norm: string;
+    }[];
+    return rows.map((r) => ({ ecosystemBase: r.ecosystem_base, nameNorm: r.name_norm }));
+  }
+
   /** Advisories in the store (withdrawn included). */
   count(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM advisories').get() as { n: number }).n;
@@ -285,6 +416,8 @@ export class AdvisoryStore {
     this.memo.clear();
     this.namesWithAdvisories.clear();
     this.parsed.clear();
+    this.partnerParsed.clear();
+    this.partnerNames.clear();
     if (this.db.open) this.db.close();
   }
 
@@ -344,4 +477,29 @@ export function recordFeed(db: Database.Database, f: FeedStatus): void {
     f.date ?? null,
     f.skipped,
   );
+}
+
+/** What the store holds of one subscribed feed. */
+export interface PartnerFeedStatus {
+  feed: string;
+  publisher: string;
+  key: string;
+  published: string;
+  loadedAt: string;
+  count: number;
+}
+
+/** The `partner_feeds` rows of a store (none when it has no such table). */
+export function readPartnerFeeds(db: Database.Database): PartnerFeedStatus[] {
+  const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'partner_feeds'").get();
+  if (!has) return [];
+  const rows = db.prepare('SELECT feed, publisher, key, published, loaded_at, count FROM partner_feeds ORDER BY feed').all() as {
+    feed: string;
+    publisher: string;
+    key: string;
+    published: string;
+    loaded_at: string;
+    count: number;
+  }[];
+  return rows.map((r) => ({ feed: r.feed, publisher: r.publisher, key: r.key, published: r.published, loadedAt: r.loaded_at, count: r.count }));
 }

@@ -28,8 +28,11 @@ export interface VerifyOptions {
   bundle: unknown;
   /** Where the bundle came from (messages). */
   bundlePath: string;
-  /** Files, or `sha256:<hex>` (also sha384, sha512) digests (DSSE bundles only). */
-  subjects: readonly string[];
+  /**
+   * Files, `sha256:<hex>` (also sha384, sha512) digests (DSSE bundles only), or bytes already in
+   * memory with the name they are reported under (a document fetched over the network).
+   */
+  subjects: readonly (string | { name: string; data: Buffer })[];
   /** Verify with this public key instead of a certificate identity. */
   key?: LoadedKey;
   /** Trusted root; default: the public-good root embedded in @sigstore/tuf. */
@@ -77,7 +80,9 @@ interface SubjectData {
 
 const DIGEST_ALGS: Record<string, string> = { sha256: 'sha256', sha384: 'sha384', sha512: 'sha512' };
 
-async function readSubject(s: string): Promise<SubjectData | SubjectVerdict> {
+async function readSubject(subject: string | { name: string; data: Buffer }): Promise<SubjectData | SubjectVerdict> {
+  if (typeof subject !== 'string') return subjectOf(subject.name, subject.data);
+  const s = subject;
   const m = /^(sha256|sha384|sha512):([0-9a-f]+)$/i.exec(s);
   if (m) {
     const alg = m[1]!.toLowerCase();
@@ -92,9 +97,13 @@ async function readSubject(s: string): Promise<SubjectData | SubjectVerdict> {
   } catch (e) {
     throw new VouchError('INPUT_MISSING', `cannot read the subject (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { path: s, cause: e });
   }
+  return subjectOf(s, data);
+}
+
+function subjectOf(name: string, data: Buffer): SubjectData {
   const sha256 = createHash('sha256').update(data).digest('hex');
   return {
-    name: s,
+    name,
     sha256,
     data,
     digest: (alg) => {

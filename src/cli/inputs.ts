@@ -14,7 +14,7 @@ export function addInputOptions(cmd: Command): Command {
   return cmd
     .option('--parse-as <name>', 'read each file named on the command line as NAME (e.g. package-lock.json, yarn.lock, dpkg-status), whatever its own name')
     .option('--rootfs <dir>', 'a root filesystem to inventory: OS packages (dpkg, apk), every lockfile and installed package found in it, and its Go executables (repeatable)', repeatable, [])
-    .option('--allow-partial', 'an input read only in part (an entry that does not parse, a nested archive that cannot be opened) does not make the exit code 2; it is still reported');
+    .option('--allow-partial', 'an input read only in part (an entry that does not parse, a nested archive that cannot be opened), or a file a folder walk found but could not read, does not make the exit code 2; it is still reported (a file you name that cannot be read always does)');
 }
 
 /** The stderr line for an input read only in part: how much was lost, and the first of it. */

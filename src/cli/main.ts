@@ -28,7 +28,15 @@ export const COMMANDS: Record<string, () => Promise<Register>> = {
   health: async () => (await import('./health.js')).registerHealth,
   marketplace: async () => (await import('./marketplace.js')).registerMarketplace,
   advisory: async () => (await import('./advisory.js')).registerAdvisory,
+  feed: async () => (await import('./feed.js')).registerFeed,
+  serve: async () => (await import('./serve.js')).registerServe,
+  push: async () => (await import('./push.js')).registerPush,
+  query: async () => (await import('./query.js')).registerQuery,
+  token: async () => (await import('./token.js')).registerToken,
 };
+
+/** Commands with an option `--version` of their own. */
+const OWN_VERSION_OPTION = new Set(['push']);
 
 /**
  * The program with the command named in `argv` registered (all of them for `--help`, `help` or
@@ -36,10 +44,13 @@ export const COMMANDS: Record<string, () => Promise<Register>> = {
  */
 export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command();
+  const name = argv[2];
   program
     .name('vouch')
     .description('Open-source supply-chain security: what is inside, what is vulnerable, and what to do about it.')
-    .version(VERSION, '-V, --version')
+    // commander answers the program's --version wherever it appears: a command with an option of
+    // that name (`vouch push --version V`, the project version) gets the program's as -V alone
+    .version(VERSION, name !== undefined && OWN_VERSION_OPTION.has(name) ? '-V' : '-V, --version')
     .option('--debug', 'print the stack of an internal error (also VOUCH_DEBUG=1)')
     .exitOverride()
     .configureOutput({
@@ -47,7 +58,6 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
       // usage errors as one line, like every other error: "vouch: unknown option '--x' (see --help)"
       outputError: (s, write) => write(`vouch: ${safeLine(s.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' '))} (see --help)\n`),
     });
-  const name = argv[2];
   // --version needs no command; a known name needs only its own; --help and the rest need all
   const only =
     name === '-V' || name === '--version' ? [] : name !== undefined && Object.hasOwn(COMMANDS, name) ? [COMMANDS[name]!] : Object.values(COMMANDS);

@@ -4,6 +4,7 @@
  */
 import { type Command, Option } from 'commander';
 import { runDiff } from '../engine/diff.js';
+import { inputsIncomplete } from '../engine/inputs.js';
 import { SBOM_FORMATS, type SbomFormat, type SbomResult, runSbom, sbomFormatFromFileName } from '../engine/sbom.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { EXIT_CLEAN, EXIT_INPUT, VouchError } from '../model/errors.js';
@@ -134,9 +135,8 @@ async function runSbomCommand(paths: string[], opts: SbomOptions): Promise<numbe
   } else {
     process.stdout.write(r.text);
   }
-  // written either way; but an input that could not be read, or only in part, is not a clean run
-  const incomplete = r.inventory.inputs.some((i) => i.status === 'failed' || (i.status === 'partial' && !opts.allowPartial));
-  return incomplete ? EXIT_INPUT : EXIT_CLEAN;
+  // written either way; but what could not be read, or only in part, is not a clean run
+  return inputsIncomplete(r.inventory.inputs, { allowPartial: opts.allowPartial === true, named: paths }) ? EXIT_INPUT : EXIT_CLEAN;
 }
 
 function reportInputs(inventory: CollectedInventory, progress: Progress): void {

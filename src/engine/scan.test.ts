@@ -8,6 +8,7 @@ import { collectInventory } from '../inventory/collect.js';
 import { DependencyGraph } from '../model/graph.js';
 import type { Inventory } from '../model/inventory.js';
 import { renderTable } from '../report/table.js';
+import { VouchError } from '../model/errors.js';
 import { MemoryAdvisories } from '../testing/fix.js';
 import { scanExitCode, scanInventory } from './scan.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -71,6 +72,27 @@ describe('an input read only in part', () => {
     expect(table).toContain('read only in part ');
     expect(table).toContain('1 item could not be read, first: line 2: "not a package line" is not name@version');
     expect(renderTable(report, { verbose: true })).toContain('\n  line 2: "not a package line" is not name@version\n');
+  });
+
+  it('a file a walk found but could not read exits 2, unless --allow-partial; a named one always does', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'vouch-engine-'));
+    try {
+      writeFileSync(path.join(dir, 'good.test-lock'), 'left-pad@1.3.0\n');
+      writeFileSync(path.join(dir, 'bad.test-lock'), 'unreadable\n');
+      const failing = { ...lineLock, extract: (input: Parameters<typeof lineLock.extract>[0]) => {
+        if (input.path.endsWith('bad.test-lock')) throw new VouchError('INPUT_PARSE', 'not a lockfile', { path: input.path });
+        return lineLock.extract(input);
+      } };
+      const inventory = await collectInventory([dir], { extractors: [failing] });
+      const report = scanInventory(inventory, ctx, { failOn: 'none' });
+      expect(report.inputs.map((i) => [path.basename(i.path), i.status])).toEqual([['bad.test-lock', 'failed'], ['good.test-lock', 'ok']].sort());
+      expect(scanExitCode(report, { named: [dir] })).toBe(2);
+      expect(scanExitCode(report, { named: [dir], allowPartial: true })).toBe(0);
+      // the same failure on a path the user named is not a walk's leftover: 2 either way
+      expect(scanExitCode(report, { named: [dir, path.join(dir, 'bad.test-lock')], allowPartial: true })).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a file read whole is ok and exits 0', async () => {

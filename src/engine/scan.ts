@@ -15,6 +15,7 @@ import { matchGraph } from '../advisories/match.js';
 import { AdvisoryStore } from '../advisories/store.js';
 import type { KnownScore } from '../advisories/cvss.js';
 import { collectInventory, requireInputs } from '../inventory/collect.js';
+import { inputsIncomplete } from './inputs.js';
 import { baseEcosystem } from '../model/advisory.js';
 import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT } from '../model/errors.js';
 import type { CollectedInventory } from '../model/inventory.js';
@@ -108,7 +109,7 @@ export async function runScan(req: ScanRequest): Promise<ScanOutcome> {
       inventory,
       vex: { files: vex?.files ?? [], statements: vex?.statements.length ?? 0, warnings: vex?.warnings ?? [] },
       ...(policyResult ? { policy: policyResult } : {}),
-      exitCode: scanExitCode(report, { allowPartial: req.allowPartial === true }),
+      exitCode: scanExitCode(report, { allowPartial: req.allowPartial === true, named: req.paths }),
     };
   } finally {
     store.close();
@@ -122,12 +123,14 @@ export interface AdvisoryContext {
   scores?: KnownScore;
   /** The ecosystems loaded (a component of another ecosystem is reported as not checked). */
   store: EcosystemStatus[];
+  /** Base ecosystems that subscribed feeds hold records for (docs/feeds.md): checked too, even without OSV data. */
+  feedEcosystems?: readonly string[];
   feeds?: FeedStatus[];
 }
 
 /** The local store as an AdvisoryContext. */
 export function storeContext(store: AdvisoryStore): AdvisoryContext {
-  return { lookup: store, exploits: store, scores: (v) => store.cvssScore(v), store: store.status(), feeds: store.feeds() };
+  return { lookup: store, exploits: store, scores: (v) => store.cvssScore(v), store: store.status(), feeds: store.feeds(), feedEcosystems: store.partnerEcosystems() };
 }
 
 /**
@@ -139,7 +142,7 @@ export function scanInventory(
   ctx: AdvisoryContext,
   opts: { failOn: FailOn; now?: Date; suppress?: (f: ReportFinding) => Suppression | undefined; onComponent?: () => void },
 ): ScanReport {
-  const loadedEcosystems = new Set(ctx.store.map((s) => baseEcosystem(s.ecosystem)));
+  const loadedEcosystems = new Set([...ctx.store.map((s) => baseEcosystem(s.ecosystem)), ...(ctx.feedEcosystems ?? [])]);
   const { findings, stats } = matchGraph(inventory.graph, ctx.lookup, { loadedEcosystems, ...(opts.onComponent ? { onComponent: opts.onComponent } : {}) });
   return buildScanReport({
     inventory,
@@ -157,14 +160,13 @@ export function scanInventory(
 
 /**
  * The exit code a scan report stands for: 1 when it failed (findings at or above --fail-on, or the
- * policy); else 2 when nothing was read, an input could not be read, or one was read only in part
- * (unless `allowPartial`) — a corrupt lockfile must not turn a CI gate green; else 0.
+ * policy); else 2 when nothing was read or what was read falls short (`inputsIncomplete`) — a
+ * corrupt lockfile must not turn a CI gate green; else 0.
  */
-export function scanExitCode(report: ScanReport, opts: { allowPartial?: boolean } = {}): number {
+export function scanExitCode(report: ScanReport, opts: { allowPartial?: boolean; named?: readonly string[] } = {}): number {
   if (report.failed) return EXIT_FINDINGS;
-  if (report.inputs.length === 0 || report.summary.inputsFailed > 0) return EXIT_INPUT;
-  if (!opts.allowPartial && (report.summary.inputsPartial ?? 0) > 0) return EXIT_INPUT;
-  return EXIT_CLEAN;
+  if (report.inputs.length === 0) return EXIT_INPUT;
+  return inputsIncomplete(report.inputs, { allowPartial: opts.allowPartial === true, named: opts.named ?? [] }) ? EXIT_INPUT : EXIT_CLEAN;
 }
 
 /** A store older than this is called stale (advisories are published daily; KEV changes weekly, EPSS daily). */

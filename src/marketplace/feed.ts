@@ -6,11 +6,9 @@
  * --key ...` checks it too). A reader refuses a feed whose signature does not verify with one of
  * the keys it trusts; nothing of it is used.
  */
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { signBlob } from '../attest/attest.js';
 import type { LoadedKey } from '../attest/keys.js';
-import { parseBundleText, verifyBundle } from '../attest/verify.js';
+import { BUNDLE_SUFFIX, signDocument, verifyDocument } from '../attest/signed-document.js';
 import { parseJsonInput } from '../io/json.js';
 import { VouchError } from '../model/errors.js';
 import type { Engagement, EngagementState } from './engagements.js';
@@ -18,7 +16,7 @@ import { ENGAGEMENT_STATES } from './engagements.js';
 import type { EffortClass, Need, NeedKind, Pledge, SkillProfile } from './types.js';
 
 export const FEED_SCHEMA = 'vouch-marketplace-feed/1';
-export const FEED_BUNDLE_SUFFIX = '.sigstore.json';
+export const FEED_BUNDLE_SUFFIX = BUNDLE_SUFFIX;
 
 export interface FeedNeed {
   id: string;
@@ -80,8 +78,7 @@ export function buildFeed(publisher: string, needs: readonly Need[], pledges: re
 /** The feed's bytes and the Sigstore bundle over them. Needs an ECDSA P-256 private key. */
 export async function signFeed(feed: MarketplaceFeed, key: LoadedKey): Promise<{ text: string; bundle: string }> {
   const text = `${JSON.stringify(feed, null, 2)}\n`;
-  const bundle = await signBlob(Buffer.from(text, 'utf8'), key);
-  return { text, bundle: `${JSON.stringify(bundle, null, 2)}\n` };
+  return { text, bundle: await signDocument(Buffer.from(text, 'utf8'), key) };
 }
 
 /**
@@ -96,26 +93,15 @@ export async function readFeed(file: string, keys: readonly LoadedKey[], bundleF
   } catch (e) {
     throw new VouchError('INPUT_MISSING', `cannot read the feed's signature bundle (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { path: bundleFile, cause: e });
   }
-  const bundle = parseBundleText(bundleText, bundleFile);
-  let text: string;
+  let data: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    data = await readFile(file);
   } catch (e) {
     throw new VouchError('INPUT_MISSING', `cannot read the feed (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { path: file, cause: e });
   }
-  const reasons: string[] = [];
-  let used: LoadedKey | undefined;
-  for (const key of keys) {
-    const r = await verifyBundle({ bundle, bundlePath: bundleFile, subjects: [file], key });
-    if (r.ok) {
-      // the verified bytes must be the ones read above (a writer could replace the file in between)
-      if (r.subjects[0]?.sha256 !== sha256(text)) throw new VouchError('SIGNATURE_INVALID', 'feed refused: the file changed while it was being verified', { path: file });
-      used = key;
-      break;
-    }
-    reasons.push(r.subjects[0]?.reason ?? r.signatureError ?? 'does not verify');
-  }
-  if (!used) throw new VouchError('SIGNATURE_INVALID', `feed refused: ${reasons[0]}${keys.length > 1 ? ` (and with the ${keys.length - 1} other key(s))` : ''}`, { path: file });
+  // the bytes verified are the bytes parsed below: a file replaced in between changes nothing
+  const used = await verifyDocument({ name: file, data }, { name: bundleFile, text: bundleText }, keys, 'feed');
+  const text = data.toString('utf8');
   const doc = parseJsonInput(text, file) as Partial<MarketplaceFeed>;
   if (typeof doc !== 'object' || doc === null || doc.schema !== FEED_SCHEMA) throw new VouchError('INPUT_PARSE', `not a vouch marketplace feed (expected "schema": "${FEED_SCHEMA}")`, { path: file, position: { jsonPath: '$.schema' } });
   if (typeof doc.publisher !== 'string' || !Array.isArray(doc.needs) || !Array.isArray(doc.pledges) || !Array.isArray(doc.engagements)) {
@@ -128,10 +114,6 @@ export async function readFeed(file: string, keys: readonly LoadedKey[], bundleF
     if (!n || typeof n.project !== 'string' || typeof n.id !== 'string') throw new VouchError('INPUT_PARSE', 'a need needs an id and a project', { path: file, position: { jsonPath: `$.needs[${i}]` } });
   });
   return { feed: doc as MarketplaceFeed, key: used.keyId };
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 export interface FeedProjectSummary {

@@ -90,3 +90,32 @@ export function cveIds(ids: readonly string[]): string[] {
   }
   return out;
 }
+
+/**
+ * Where a record came from when it is not the OSV database: a subscribed feed (docs/feeds.md). It
+ * is kept beside the record, never written into it (records stay as published); the store tags the
+ * records it returns, and the report names the source of each finding.
+ */
+export interface AdvisorySource {
+  /** The publisher the feed's signed index names. */
+  name: string;
+  /** The feed's URL (or the absolute path of a local feed folder). */
+  url: string;
+  /** `SHA256:<hex>` of the key that verified the feed. */
+  key: string;
+  /** The record's TLP level in that feed. */
+  tlp: string;
+}
+
+const recordSources = new WeakMap<Advisory, AdvisorySource>();
+
+/** Marks a record as coming from a subscribed feed. */
+export function tagAdvisorySource(adv: Advisory, source: AdvisorySource): Advisory {
+  recordSources.set(adv, source);
+  return adv;
+}
+
+/** The subscribed feed a record came from; undefined for the OSV database's records. */
+export function advisorySource(adv: Advisory): AdvisorySource | undefined {
+  return recordSources.get(adv);
+}

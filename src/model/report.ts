@@ -6,7 +6,7 @@ import type { CollectedInventory, InputStatus, UnlockedManifest } from './invent
 import type { EcosystemStatus, FeedStatus } from './store.js';
 import type { Rating, ReportFinding } from './triage.js';
 
-export const SCAN_SCHEMA_VERSION = '1.3';
+export const SCAN_SCHEMA_VERSION = '1.4';
 
 export interface ExtractorStatus {
   id: string;

@@ -63,9 +63,26 @@ export interface Suppression {
   expires?: string;
 }
 
+/** A subscribed feed, as a finding names it (schema 1.4). */
+export interface FindingSource {
+  /** The publisher its signed index names. */
+  name: string;
+  /** Its URL, or the absolute path of a local feed folder. */
+  url: string;
+  /** `SHA256:<hex>` of the key that verified it. */
+  key: string;
+  /** The record's TLP level: CLEAR, GREEN, AMBER or RED. */
+  tlp: string;
+}
+
 export interface ReportFinding {
   /** OSV id of the advisory (the primary one when several records alias each other). */
   id: string;
+  /**
+   * Since 1.4: the subscribed feed the advisory came from (docs/feeds.md); absent for the OSV
+   * database's records. Records of different sources are never merged into one finding.
+   */
+  source?: FindingSource;
   aliases: string[];
   /** Since 1.2: every advisory id merged into this finding (OSV ids of aliasing records), `id` first. */
   ids?: string[];

@@ -218,7 +218,7 @@ function findingRows(f: ReportFinding, i: number): string {
 <td><span class="badge sev-${rating.toLowerCase()}">${rating.toLowerCase()}</span>${f.severity.score !== undefined ? ` <span class="score">${f.severity.score.toFixed(1)}</span>` : ''}</td>
 <td class="pkg"><span class="name">${breakable(pkg)}</span>${f.suppressed ? ` <span class="tag">suppressed</span>` : ''}${f.direct ? ' <span class="tag subtle">direct</span>' : ''}${f.scope === 'dev' ? ' <span class="tag subtle">dev</span>' : ''}</td>
 <td class="ver"><code>${esc(f.version)}</code></td>
-<td class="adv"><a href="${esc(osvUrl(f.id))}" rel="noopener noreferrer">${esc(f.id)}</a>${cves.length ? ` <span class="cve">${cves.map(esc).join(', ')}</span>` : ''}${f.summary ? `<div class="summary">${esc(f.summary)}</div>` : ''}</td>
+<td class="adv">${f.source ? `${esc(f.id)} <span class="cve">from ${esc(f.source.name)}, TLP:${esc(f.source.tlp)}</span>` : `<a href="${esc(osvUrl(f.id))}" rel="noopener noreferrer">${esc(f.id)}</a>`}${cves.length ? ` <span class="cve">${cves.map(esc).join(', ')}</span>` : ''}${f.summary ? `<div class="summary">${esc(f.summary)}</div>` : ''}</td>
 <td>${f.kev ? `<span class="badge kev" title="In the CISA KEV catalog since ${esc(f.kev.dateAdded)}">KEV</span>` : '<span class="muted">–</span>'}</td>
 <td class="num">${f.epss ? `<span title="EPSS ${esc(String(f.epss.score))}, percentile ${esc(String(f.epss.percentile))}">${esc(epssPercent(f.epss.score))}</span>` : '<span class="muted">–</span>'}</td>
 <td class="fix">${f.fixed.length ? `<code>${esc(fix)}</code>` : `<span class="muted">${esc(fix)}</span>`}</td>
@@ -277,7 +277,7 @@ function details(f: ReportFinding): string {
       `<ul class="refs">${refs.map((x) => `<li><span class="muted">${esc(x.type.toLowerCase())}</span> <a href="${esc(x.url)}" rel="noopener noreferrer">${esc(x.url)}</a></li>`).join('')}</ul>`,
     );
   }
-  row('Advisory', `<a href="${esc(osvUrl(f.id))}" rel="noopener noreferrer">${esc(f.id)} on osv.dev</a>${f.published ? `, published ${esc(day(f.published))}` : ''}, modified ${esc(day(f.modified))}`);
+  row('Advisory', `${f.source ? `${esc(f.id)} from ${esc(f.source.name)}'s feed (${esc(f.source.url)}, TLP:${esc(f.source.tlp)}, key ${esc(f.source.key)})` : `<a href="${esc(osvUrl(f.id))}" rel="noopener noreferrer">${esc(f.id)} on osv.dev</a>`}${f.published ? `, published ${esc(day(f.published))}` : ''}, modified ${esc(day(f.modified))}`);
   return `<dl class="facts">${parts.join('')}</dl>`;
 }
 

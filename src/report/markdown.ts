@@ -130,7 +130,8 @@ function suppressedRow(f: ReportFinding): string[] {
 
 function advisoryCell(f: ReportFinding): string {
   const cves = f.aliases.filter((a) => a.startsWith('CVE-') && a !== f.id);
-  const link = `[${esc(f.id)}](https://osv.dev/vulnerability/${encodeURIComponent(f.id)})`;
+  // a subscribed feed's record is not OSV's: no osv.dev link, and whose it is (docs/feeds.md)
+  const link = f.source ? `${esc(f.id)} (from ${esc(f.source.name)}, TLP:${esc(f.source.tlp)})` : `[${esc(f.id)}](https://osv.dev/vulnerability/${encodeURIComponent(f.id)})`;
   const parts = [link + (cves.length ? ` (${cves.map(esc).join(', ')})` : '')];
   if (f.summary) parts.push(esc(f.summary));
   return parts.join('<br>');

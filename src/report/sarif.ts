@@ -34,7 +34,7 @@ export function renderSarif(report: ScanReport, opts: RenderContext & { cwd?: st
     const result: Result = {
       ruleId: f.id,
       level: LEVEL[f.severity.rating] ?? 'warning',
-      message: { text: `${f.name} ${f.version} is affected by ${idWithCve(f.id, f.aliases)}${f.summary ? `: ${f.summary}` : ''}.${fix}${exploited}` },
+      message: { text: `${f.name} ${f.version} is affected by ${idWithCve(f.id, f.aliases)}${f.source ? ` (from ${f.source.name}, TLP:${f.source.tlp})` : ''}${f.summary ? `: ${f.summary}` : ''}.${fix}${exploited}` },
       locations: locs.slice(0, 10).map((l) => ({
         physicalLocation: {
           artifactLocation: { uri: toUri(l.path, cwd) },
@@ -42,9 +42,11 @@ export function renderSarif(report: ScanReport, opts: RenderContext & { cwd?: st
         },
         logicalLocations: [{ name: f.purl, kind: 'package' }],
       })),
-      partialFingerprints: { 'vouchFinding/v1': createHash('sha256').update(`${f.purl}\u0000${f.id}`).digest('hex') },
+      // a subscribed feed's record of the same id is another finding (docs/feeds.md); OSV's keep their fingerprint
+      partialFingerprints: { 'vouchFinding/v1': createHash('sha256').update(`${f.purl}\u0000${f.id}${f.source ? `\u0000${f.source.url}` : ''}`).digest('hex') },
       properties: {
         purl: f.purl,
+        ...(f.source ? { source: f.source } : {}),
         ids: f.ids ?? [f.id],
         aliases: f.aliases,
         fixed: f.fixed,

@@ -45,7 +45,8 @@ export function renderTable(report: ScanReport, opts: TableOptions = {}): string
     const rows = active.map((f) => [
       shown(f.name),
       shown(f.version),
-      shown(idWithCve(f.id, f.aliases)),
+      // a subscribed feed's record says whose it is (docs/feeds.md)
+      shown(f.source ? `${idWithCve(f.id, f.aliases)} (from ${f.source.name}, TLP:${f.source.tlp})` : idWithCve(f.id, f.aliases)),
       severityLabel(f),
       f.kev ? 'KEV' : '-',
       f.epss ? formatEpss(f.epss.score) : '-',

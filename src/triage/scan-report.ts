@@ -9,7 +9,7 @@ import type { CollectedInventory, InputStatus } from '../model/inventory.js';
 import type { KnownScore } from '../advisories/cvss.js';
 import type { FeedStatus } from '../model/store.js';
 import { atLeast, severityOf } from './severity.js';
-import { cveIds } from '../model/advisory.js';
+import { advisorySource, cveIds } from '../model/advisory.js';
 import { groupByAliases, orderedIds } from './merge.js';
 import { prioritise } from './priority.js';
 import { countPaths } from './context.js';
@@ -61,12 +61,14 @@ export function buildScanReport(args: {
   suppress?: SuppressFn;
 }): ScanReport {
   const { inventory, stats } = args;
-  // one finding per (component, vulnerability): records aliasing each other are merged
+  // one finding per (component, vulnerability, source): records aliasing each other are merged, but
+  // never records of different sources (OSV, each subscribed feed): those are listed side by side
   const byPurl = new Map<string, ReportFinding[]>();
   for (const f of args.findings) {
     const r = toReportFinding(f, inventory.graph, args.scores);
-    let l = byPurl.get(r.purl);
-    if (!l) byPurl.set(r.purl, (l = []));
+    const key = `${r.purl}\u0000${r.source?.url ?? ''}`;
+    let l = byPurl.get(key);
+    if (!l) byPurl.set(key, (l = []));
     l.push(r);
   }
   const findings: ReportFinding[] = [];
@@ -146,7 +148,7 @@ export function mergeFindings(group: ReportFinding[]): ReportFinding {
   };
 }
 
-const KEY_ORDER: (keyof ReportFinding)[] = ['id', 'ids', 'aliases', 'priority', 'kev', 'epss', 'suppressed', 'summary', 'details', 'modified', 'published'];
+const KEY_ORDER: (keyof ReportFinding)[] = ['id', 'source', 'ids', 'aliases', 'priority', 'kev', 'epss', 'suppressed', 'summary', 'details', 'modified', 'published'];
 
 /** The triage fields next to the id in the JSON, where a reader looks first; the rest as built. */
 function withKeyOrder(f: ReportFinding): ReportFinding {
@@ -177,8 +179,10 @@ function enrich(f: ReportFinding, exploits: ExploitLookup): void {
 function toReportFinding(f: Finding, graph: DependencyGraph, scores: KnownScore | undefined): ReportFinding {
   const c = f.component;
   const matchedFixes = new Set(f.reasons.map((r) => r.fixed));
+  const source = advisorySource(f.advisory);
   return {
     id: f.advisory.id,
+    ...(source ? { source: { ...source } } : {}),
     aliases: [...(f.advisory.aliases ?? [])],
     ...(f.advisory.summary !== undefined ? { summary: f.advisory.summary } : {}),
     ...(typeof f.advisory.details === 'string' && f.advisory.details.trim() ? { details: excerpt(f.advisory.details, DETAILS_MAX) } : {}),

@@ -82,6 +82,13 @@ describe.skipIf(!HAS_SHARED)('bad input', () => {
     expect(report.extractors).toEqual([
       { id: 'npm/package-lock', filesRead: 1, packages: 1091, failed: [{ path: bad.path, reason: bad.reason }] },
     ]);
+    // the broken file was found by the walk, not named: --allow-partial lets the gate through (still reported)
+    expect(vouch(['scan', dir, '--fail-on', 'none', '--quiet'], env()).code).toBe(2);
+    const allowed = vouch(['scan', dir, '--fail-on', 'none', '--allow-partial'], env());
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(allowed.stderr).toMatch(/^vouch: skipped .*bad.*package-lock\.json:\d+: not valid JSON/m);
+    expect(vouch(['sbom', dir, '--quiet'], env()).code).toBe(2);
+    expect(vouch(['sbom', dir, '--quiet', '--allow-partial'], env()).code).toBe(0);
     const verbose = vouch(['scan', dir, '--format', 'table', '--verbose', '--quiet'], env());
     expect(verbose.stdout).toMatch(/^npm\/package-lock: 1 file read, 1091 packages, 1 failed$/m);
   });

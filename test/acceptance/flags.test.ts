@@ -86,7 +86,7 @@ describe('the table by default, everywhere', () => {
     const out = tempDir('flags-out');
     try {
       const expectations: [string, (text: string) => void][] = [
-        ['r.json', (t) => expect(JSON.parse(t).schemaVersion).toBe('1.3')],
+        ['r.json', (t) => expect(JSON.parse(t).schemaVersion).toBe('1.4')],
         ['r.sarif', (t) => expect(JSON.parse(t).version).toBe('2.1.0')],
         ['r.cdx.json', (t) => expect(JSON.parse(t).bomFormat).toBe('CycloneDX')],
         ['r.html', (t) => expect(t).toMatch(/^<!doctype html>/i)],

@@ -54,7 +54,7 @@ describe.skipIf(!HAS_SHARED)('triage on real KEV, EPSS and OSV data', () => {
     const r = vouch(['scan', sbom, '--format', 'json'], env());
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as { schemaVersion: string; findings: JsonFinding[]; summary: { kev: number; suppressed: number }; feeds: { feed: string }[] };
-    expect(report.schemaVersion).toBe('1.3');
+    expect(report.schemaVersion).toBe('1.4');
     const first = report.findings[0]!;
     expect(first.id).toBe('GHSA-jfh8-c2jp-5v3q');
     expect(first.aliases).toContain('CVE-2021-44228');

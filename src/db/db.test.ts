@@ -1,0 +1,109 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { bulkInsert, inList, migrate } from './index.js';
+import { type TestDb, freshDb, testDbs } from '../testing/db.js';
+import { MIGRATIONS } from './migrations.js';
+
+describe.each(testDbs())('the portfolio database on $name', (kind) => {
+  let t: TestDb;
+  beforeEach(async () => (t = await freshDb(kind)));
+  afterEach(() => t.close());
+
+  it('migrates to every table, and migrating again changes nothing', async () => {
+    await migrate(t.db);
+    // on PostgreSQL: this test database's schema only (the server holds others)
+    const tables = (await t.db.introspection.getTables())
+      .filter((x) => t.schema === undefined || x.schema === t.schema)
+      .map((x) => x.name)
+      .sort();
+    expect(tables).toEqual([
+      'advisory_seen',
+      'components',
+      'documents',
+      'edges',
+      'events',
+      'findings',
+      'jobs',
+      'project_owners',
+      'project_tags',
+      'project_versions',
+      'projects',
+      'rematch_runs',
+      'tokens',
+      'uploads',
+      'version_components',
+      'vuln_aliases',
+    ]);
+    const ran = await sql<{ name: string }>`SELECT name FROM kysely_migration ORDER BY name`.execute(t.db);
+    expect(ran.rows.map((r) => r.name)).toEqual(Object.keys(MIGRATIONS));
+  });
+
+  it('enforces the unique keys the portfolio relies on (project names, one row per purl, one unfinished singleton job)', async () => {
+    const now = new Date().toISOString();
+    await t.db.insertInto('projects').values({ name: 'billing', parent_id: null, created_at: now }).execute();
+    await expect(t.db.insertInto('projects').values({ name: 'billing', parent_id: null, created_at: now }).execute()).rejects.toThrow();
+    const comp = { purl: 'pkg:npm/a@1.0.0', purl_base: 'pkg:npm/a', ecosystem: 'npm', ecosystem_base: 'npm', name: 'a', name_norm: 'a', version: '1.0.0', data: '{}' };
+    await t.db.insertInto('components').values(comp).execute();
+    const again = await t.db.insertInto('components').values(comp).onConflict((oc) => oc.column('purl').doNothing()).executeTakeFirst();
+    expect(Number(again.numInsertedOrUpdatedRows)).toBe(0);
+    const job = (id: string, state: 'queued' | 'done') => ({ id, name: 'rematch', data: '{}', singleton_key: 'g1', state, attempts: 0, max_attempts: 3, created_at: now });
+    await t.db.insertInto('jobs').values(job('j1', 'done')).execute();
+    await t.db.insertInto('jobs').values(job('j2', 'queued')).execute();
+    await expect(t.db.insertInto('jobs').values(job('j3', 'queued')).execute()).rejects.toThrow();
+  });
+
+  it('stores document bytes exactly', async () => {
+    const bytes = Buffer.from([0, 1, 2, 255, 254, 10, 13]);
+    await t.db.insertInto('documents').values({ sha256: 'x', bytes, size: bytes.length, file_name: 'a.json', created_at: 'now' }).execute();
+    const row = await t.db.selectFrom('documents').select('bytes').executeTakeFirstOrThrow();
+    expect(Buffer.compare(Buffer.from(row.bytes), bytes)).toBe(0);
+  });
+
+  it('bulkInsert and inList carry any text, numbers and nulls exactly, and skip conflicting rows when asked', async () => {
+    const nasty = ['a,b', '{"x": [1, 2]}', 'quote " and \\ backslash', "it's", '{}', 'NULL', '', 'é ✓ 𝄞', 'line\nbreak'];
+    const rows = nasty.map((text, i) => [i + 1, text, i % 2 ? null : i + 0.5] as const);
+    await bulkInsert(
+      t.db,
+      'findings',
+      [
+        ['version_id', 'int'],
+        ['component_id', 'int'],
+        ['vuln_id', 'text'],
+        ['aliases', 'text'],
+        ['severity', 'text'],
+        ['score', 'real'],
+        ['kev', 'int'],
+        ['first_seen', 'text'],
+        ['data', 'text'],
+      ],
+      rows.map(([i, text, score]) => [1, i, `V-${i}`, text, 'HIGH', score, 0, 'now', text]),
+      { chunk: 4 },
+    );
+    const back = await t.db.selectFrom('findings').select(['component_id', 'aliases', 'score', 'data', 'priority']).orderBy('component_id').execute();
+    expect(back).toEqual(rows.map(([i, text, score]) => ({ component_id: i, aliases: text, score, data: text, priority: null })));
+    await bulkInsert(
+      t.db,
+      'vuln_aliases',
+      [
+        ['alias', 'text'],
+        ['vuln_id', 'text'],
+      ],
+      [
+        ['CVE-1', 'V-1'],
+        ['CVE-1', 'V-1'],
+        ['CVE-2', 'V-1'],
+      ],
+      { ignoreConflicts: true },
+    );
+    expect(await t.db.selectFrom('vuln_aliases').selectAll().orderBy('alias').execute()).toEqual([
+      { alias: 'CVE-1', vuln_id: 'V-1' },
+      { alias: 'CVE-2', vuln_id: 'V-1' },
+    ]);
+    const picked = await t.db.selectFrom('findings').select('aliases').where(inList(t.db, 'aliases', ['a,b', "it's", 'é ✓ 𝄞', 'absent'])).orderBy('aliases').execute();
+    expect(picked.map((r) => r.aliases).sort()).toEqual(['a,b', 'é ✓ 𝄞', "it's"].sort());
+    expect(await t.db.selectFrom('findings').select('component_id').where(inList(t.db, 'component_id', [2, 3])).orderBy('component_id').execute()).toEqual([
+      { component_id: 2 },
+      { component_id: 3 },
+    ]);
+  });
+});

@@ -1,0 +1,141 @@
+/**
+ * The portfolio database: SQLite (better-sqlite3, the default: one file, no set-up) or PostgreSQL
+ * (a pg Pool, for several nodes), both behind one Kysely handle so every query is written once.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, type RawBuilder, type SqlBool, SqliteDialect, sql } from 'kysely';
+import { VouchError } from '../model/errors.js';
+import { migrationProvider } from './migrations.js';
+import type { Database } from './schema.js';
+
+export type { Database } from './schema.js';
+export type Db = Kysely<Database>;
+
+export interface OpenedDb {
+  db: Db;
+  dialect: 'sqlite' | 'postgres';
+  /** PostgreSQL only: the connection string (pg-boss opens its own pool on it). */
+  url?: string;
+  close(): Promise<void>;
+}
+
+export function isPostgresUrl(url: string | undefined): url is string {
+  return url !== undefined && /^postgres(ql)?:\/\//i.test(url);
+}
+
+/**
+ * Opens the database: `url` postgres://… → a pg Pool; else the SQLite file `sqliteFile` (or a
+ * `sqlite:`/file path given as `url`), created with its folder, in WAL mode with foreign keys on and
+ * a busy timeout so a second connection waits instead of failing. Migrations are separate (migrate).
+ */
+export async function openDb(opts: { url?: string; sqliteFile?: string; poolSize?: number }): Promise<OpenedDb> {
+  if (isPostgresUrl(opts.url)) {
+    const { default: pg } = await import('pg');
+    const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+    // an idle client's error (the server restarted) must not crash the process: the pool drops it
+    pool.on('error', () => undefined);
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect: 'postgres', url: opts.url, close: () => db.destroy() };
+  }
+  const file = opts.sqliteFile ?? sqliteFileOf(opts.url);
+  if (file === undefined) throw new VouchError('USAGE', 'no database: give a postgres:// URL or a SQLite file');
+  const { default: SQLite } = await import('better-sqlite3');
+  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  let sqlite;
+  try {
+    sqlite = new SQLite(file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 10000');
+    sqlite.pragma('synchronous = NORMAL');
+  } catch (e) {
+    sqlite?.close();
+    throw new VouchError('INPUT_UNSUPPORTED', `not a SQLite database vouch can open (${(e as Error).message})`, { path: file, cause: e });
+  }
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+function sqliteFileOf(url: string | undefined): string | undefined {
+  if (url === undefined || url === '') return undefined;
+  if (url.startsWith('sqlite://')) return url.slice('sqlite://'.length);
+  if (url.startsWith('sqlite:')) return url.slice('sqlite:'.length);
+  if (url.startsWith('file:')) return url.slice('file:'.length);
+  return url;
+}
+
+/** Brings the schema up to date (Kysely's migrator; safe on two nodes at once: it takes a lock). */
+export async function migrate(db: Db): Promise<void> {
+  // PostgreSQL: Kysely's migration tables in the schema the connection works in, named explicitly —
+  // else its check for them looks in every schema and may find another application's
+  const migrationTableSchema = isPostgres(db) ? (await sql<{ s: string }>`SELECT current_schema() AS s`.execute(db)).rows[0]?.s : undefined;
+  const migrator = new Migrator({ db, provider: migrationProvider, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? String(error)}`, { cause: error });
+  }
+}
+
+/** The current time as stored (ISO-8601, UTC). */
+export function nowIso(d: Date = new Date()): string {
+  return d.toISOString();
+}
+
+/** Is this handle (or transaction) on PostgreSQL? The few queries that need dialect care ask. */
+export function isPostgres(db: Db): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/**
+ * Multi-row INSERTs of `rows` in batches that stay under both databases' bound-parameter limits
+ * (SQLite 32,766; PostgreSQL 65,535), `columns` values per row.
+ */
+export function batches<T>(rows: readonly T[], columns: number, maxParams = 30_000): T[][] {
+  const size = Math.max(1, Math.floor(maxParams / Math.max(1, columns)));
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
+export type BulkType = 'text' | 'int' | 'real';
+
+const PG_ARRAY: Record<BulkType, string> = { text: 'text[]', int: 'int4[]', real: 'float8[]' };
+
+/**
+ * Inserts many rows with one statement per chunk and a fixed number of parameters — the bulk paths
+ * of ingest: on PostgreSQL `INSERT … SELECT * FROM unnest($1::text[], $2::int4[], …)` (one array
+ * per column), on SQLite `INSERT … SELECT … FROM json_each(?)` (the rows as one JSON text). Both
+ * avoid building and planning a statement with tens of thousands of placeholders. `ignoreConflicts`:
+ * rows that hit a unique key are skipped (ON CONFLICT DO NOTHING / INSERT OR IGNORE).
+ */
+export async function bulkInsert(
+  db: Db,
+  table: keyof Database,
+  columns: readonly (readonly [string, BulkType])[],
+  rows: readonly (readonly unknown[])[],
+  opts: { ignoreConflicts?: boolean; chunk?: number } = {},
+): Promise<void> {
+  const chunk = opts.chunk ?? 20_000;
+  const names = sql.join(columns.map(([c]) => sql.ref(c)));
+  for (let start = 0; start < rows.length; start += chunk) {
+    const part = rows.slice(start, start + chunk);
+    if (isPostgres(db)) {
+      const arrays = columns.map(([, type], i) => sql`${part.map((r) => r[i] ?? null)}::${sql.raw(PG_ARRAY[type])}`);
+      await sql`INSERT INTO ${sql.table(table)} (${names}) SELECT * FROM unnest(${sql.join(arrays)})${opts.ignoreConflicts ? sql` ON CONFLICT DO NOTHING` : sql``}`.execute(db);
+    } else {
+      const picks = sql.join(columns.map((_, i) => sql`json_extract(value, ${`$[${i}]`})`));
+      await sql`INSERT${opts.ignoreConflicts ? sql` OR IGNORE` : sql``} INTO ${sql.table(table)} (${names}) SELECT ${picks} FROM json_each(${JSON.stringify(part)})`.execute(db);
+    }
+  }
+}
+
+/** A condition `column IN (values)` with one parameter however many values (PostgreSQL `= ANY($1)`, SQLite `json_each`). */
+export function inList(db: Db, column: string, values: readonly (string | number)[]): RawBuilder<SqlBool> {
+  if (isPostgres(db)) {
+    const type = values.every((v) => typeof v === 'number') ? 'int4[]' : 'text[]';
+    return sql<SqlBool>`${sql.ref(column)} = ANY(${[...values]}::${sql.raw(type)})`;
+  }
+  return sql<SqlBool>`${sql.ref(column)} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;
+}

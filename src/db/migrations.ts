@@ -1,0 +1,210 @@
+/**
+ * The portfolio database's migrations, listed in code (a static provider: no folder is read at run
+ * time, so they work from the bundled dist/). Each runs on SQLite and PostgreSQL; the few types
+ * that differ (auto-increment ids, bytes) are chosen by the dialect.
+ */
+import { type Kysely, type Migration, type MigrationProvider, PostgresAdapter, sql } from 'kysely';
+
+function isPostgres(db: Kysely<unknown>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+const m0001: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    const pg = isPostgres(db);
+    // an auto-increment integer id (PostgreSQL serial reads back as a JS number, unlike bigserial)
+    const idType = pg ? sql`serial` : sql`integer`;
+    const bytesType = pg ? sql`bytea` : sql`blob`;
+    const id = (t: string) => db.schema.createTable(t).addColumn('id', idType, (c) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement()));
+
+    await id('projects')
+      .addColumn('name', 'text', (c) => c.notNull().unique())
+      .addColumn('parent_id', 'integer', (c) => c.references('projects.id').onDelete('set null'))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('projects_by_parent').on('projects').column('parent_id').execute();
+    await db.schema
+      .createTable('project_tags')
+      .addColumn('project_id', 'integer', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+      .addColumn('tag', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('project_tags_pk', ['project_id', 'tag'])
+      .execute();
+    await db.schema.createIndex('project_tags_by_tag').on('project_tags').columns(['tag', 'project_id']).execute();
+    await db.schema
+      .createTable('project_owners')
+      .addColumn('project_id', 'integer', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+      .addColumn('owner', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('project_owners_pk', ['project_id', 'owner'])
+      .execute();
+    await db.schema.createIndex('project_owners_by_owner').on('project_owners').columns(['owner', 'project_id']).execute();
+
+    await id('project_versions')
+      .addColumn('project_id', 'integer', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+      .addColumn('version', 'text', (c) => c.notNull())
+      .addColumn('current', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('upload_id', 'text')
+      .addColumn('roots', 'text', (c) => c.notNull())
+      .addColumn('meta', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addUniqueConstraint('project_versions_unique', ['project_id', 'version'])
+      .execute();
+
+    await db.schema
+      .createTable('documents')
+      .addColumn('sha256', 'text', (c) => c.primaryKey())
+      .addColumn('bytes', bytesType, (c) => c.notNull())
+      .addColumn('size', 'integer', (c) => c.notNull())
+      .addColumn('file_name', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable('uploads')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('project_id', 'integer', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+      .addColumn('version', 'text', (c) => c.notNull())
+      .addColumn('document_sha256', 'text', (c) => c.notNull().references('documents.sha256'))
+      .addColumn('file_name', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('error', 'text')
+      .addColumn('components', 'integer')
+      .addColumn('findings', 'integer')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('finished_at', 'text')
+      // the same bytes for the same project version are one upload
+      .addUniqueConstraint('uploads_unique', ['project_id', 'version', 'document_sha256'])
+      .execute();
+
+    await id('components')
+      .addColumn('purl', 'text', (c) => c.notNull().unique())
+      .addColumn('purl_base', 'text', (c) => c.notNull())
+      .addColumn('ecosystem', 'text', (c) => c.notNull())
+      .addColumn('ecosystem_base', 'text', (c) => c.notNull())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('name_norm', 'text', (c) => c.notNull())
+      .addColumn('version', 'text', (c) => c.notNull())
+      .addColumn('data', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('components_by_base').on('components').columns(['purl_base', 'id']).execute();
+    await db.schema.createIndex('components_by_name').on('components').columns(['ecosystem_base', 'name_norm']).execute();
+
+    // no foreign keys on the three big link tables: they are written in bulk inside the ingest
+    // transaction that also wrote their parents, and checking each row costs more than it guards
+    await db.schema
+      .createTable('version_components')
+      .addColumn('version_id', 'integer', (c) => c.notNull())
+      .addColumn('component_id', 'integer', (c) => c.notNull())
+      .addColumn('scope', 'text', (c) => c.notNull())
+      .addColumn('direct', 'integer', (c) => c.notNull())
+      .addColumn('locations', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('version_components_pk', ['version_id', 'component_id'])
+      .execute();
+    await db.schema.createIndex('version_components_by_component').on('version_components').columns(['component_id', 'version_id']).execute();
+
+    await db.schema
+      .createTable('edges')
+      .addColumn('version_id', 'integer', (c) => c.notNull())
+      .addColumn('parent_id', 'integer', (c) => c.notNull())
+      .addColumn('child_id', 'integer', (c) => c.notNull())
+      // (version, child) first: the shortest-path search walks from a component up to a root
+      .addPrimaryKeyConstraint('edges_pk', ['version_id', 'child_id', 'parent_id'])
+      .execute();
+
+    await id('findings')
+      .addColumn('version_id', 'integer', (c) => c.notNull())
+      .addColumn('component_id', 'integer', (c) => c.notNull())
+      .addColumn('vuln_id', 'text', (c) => c.notNull())
+      .addColumn('aliases', 'text', (c) => c.notNull())
+      .addColumn('severity', 'text', (c) => c.notNull())
+      .addColumn('score', 'real')
+      .addColumn('priority', 'integer')
+      .addColumn('kev', 'integer', (c) => c.notNull())
+      .addColumn('epss', 'real')
+      .addColumn('first_seen', 'text', (c) => c.notNull())
+      .addColumn('resolved_at', 'text')
+      .addColumn('data', 'text', (c) => c.notNull())
+      .addUniqueConstraint('findings_unique', ['version_id', 'component_id', 'vuln_id'])
+      .execute();
+    await db.schema.createIndex('findings_by_vuln').on('findings').columns(['vuln_id', 'version_id', 'component_id']).execute();
+
+    await db.schema
+      .createTable('vuln_aliases')
+      .addColumn('alias', 'text', (c) => c.notNull())
+      .addColumn('vuln_id', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('vuln_aliases_pk', ['alias', 'vuln_id'])
+      .execute();
+
+    await db.schema
+      .createTable('tokens')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('projects', 'text')
+      .addColumn('tag', 'text')
+      .addColumn('hash', 'text', (c) => c.notNull().unique())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('revoked_at', 'text')
+      .execute();
+
+    await id('events')
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('project', 'text', (c) => c.notNull())
+      .addColumn('version', 'text', (c) => c.notNull())
+      .addColumn('vuln', 'text', (c) => c.notNull())
+      .addColumn('purl', 'text', (c) => c.notNull())
+      .addColumn('generation', 'text')
+      .execute();
+    await db.schema.createIndex('events_by_at').on('events').columns(['at', 'id']).execute();
+
+    await db.schema
+      .createTable('jobs')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('data', 'text', (c) => c.notNull())
+      .addColumn('singleton_key', 'text')
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('max_attempts', 'integer', (c) => c.notNull())
+      .addColumn('error', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('started_at', 'text')
+      .addColumn('finished_at', 'text')
+      .execute();
+    await db.schema.createIndex('jobs_by_state').on('jobs').columns(['state', 'created_at']).execute();
+    // at most one unfinished job per (name, singleton key)
+    await db.schema
+      .createIndex('jobs_singleton')
+      .on('jobs')
+      .columns(['name', 'singleton_key'])
+      .unique()
+      .where(sql.ref('state'), 'in', ['queued', 'running'])
+      .execute();
+
+    await db.schema
+      .createTable('advisory_seen')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('modified', 'text', (c) => c.notNull())
+      .addColumn('withdrawn', 'integer', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('rematch_runs')
+      .addColumn('generation', 'text', (c) => c.primaryKey())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('changed', 'integer', (c) => c.notNull())
+      .addColumn('new_findings', 'integer', (c) => c.notNull())
+      .addColumn('gone_findings', 'integer', (c) => c.notNull())
+      .execute();
+  },
+  async down(): Promise<void> {
+    throw new Error('the portfolio database is migrated forward only');
+  },
+};
+
+/** Every migration, in order: names sort as they run. */
+export const MIGRATIONS: Record<string, Migration> = { '0001_portfolio': m0001 };
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve(MIGRATIONS),
+};

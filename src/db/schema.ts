@@ -1,0 +1,201 @@
+/**
+ * The portfolio database's tables as Kysely sees them (migration 0001 creates them). One shape for
+ * SQLite and PostgreSQL: booleans are integers 0/1, times are ISO-8601 text, JSON is text, so the
+ * same query reads the same values on both.
+ */
+import type { Generated } from 'kysely';
+
+export interface ProjectsTable {
+  id: Generated<number>;
+  name: string;
+  parent_id: number | null;
+  created_at: string;
+}
+
+export interface ProjectTagsTable {
+  project_id: number;
+  tag: string;
+}
+
+export interface ProjectOwnersTable {
+  project_id: number;
+  owner: string;
+}
+
+export interface ProjectVersionsTable {
+  id: Generated<number>;
+  project_id: number;
+  version: string;
+  /** 1 for the project's current version (at most one per project). */
+  current: number;
+  /** The upload whose document this version holds now. */
+  upload_id: string | null;
+  /** JSON: the graph's roots [{ ref, label }] — edge parents below 0 are roots: -1 is roots[0]. */
+  roots: string;
+  /** JSON: the scan report without its findings (inputs, unresolved, stats, store...), to rebuild it. */
+  meta: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DocumentsTable {
+  /** hex SHA-256 of the bytes: the document's identity. */
+  sha256: string;
+  bytes: Buffer;
+  size: number;
+  file_name: string;
+  created_at: string;
+}
+
+export type UploadState = 'queued' | 'running' | 'done' | 'failed';
+
+export interface UploadsTable {
+  id: string;
+  project_id: number;
+  version: string;
+  document_sha256: string;
+  file_name: string;
+  state: UploadState;
+  /** JSON { title, detail, pointer?, line? } when failed. */
+  error: string | null;
+  components: number | null;
+  findings: number | null;
+  created_at: string;
+  finished_at: string | null;
+}
+
+export interface ComponentsTable {
+  id: Generated<number>;
+  /** canonical purl with version: one row per purl across the portfolio */
+  purl: string;
+  /** the purl without version, qualifiers or subpath (what `componentsUsing` asks for) */
+  purl_base: string;
+  /** OSV ecosystem ('' when none vouch knows) */
+  ecosystem: string;
+  /** the ecosystem's base (`Debian` for `Debian:12`): what advisories are indexed by */
+  ecosystem_base: string;
+  name: string;
+  /** the name advisories use, normalised by the ecosystem's rule (re-match selects by it) */
+  name_norm: string;
+  version: string;
+  /** JSON of the engine's Component minus per-project fields (advisoryName/Version, licenses, hashes) */
+  data: string;
+}
+
+export interface VersionComponentsTable {
+  version_id: number;
+  component_id: number;
+  scope: string;
+  direct: number;
+  /** JSON [{ path, line? }] */
+  locations: string;
+}
+
+export interface EdgesTable {
+  version_id: number;
+  /** a component id, or -1-i for the version's root i */
+  parent_id: number;
+  child_id: number;
+}
+
+export interface FindingsTable {
+  id: Generated<number>;
+  version_id: number;
+  component_id: number;
+  /** the finding's OSV id (the primary one of merged records) */
+  vuln_id: string;
+  /** JSON string[] */
+  aliases: string;
+  severity: string;
+  score: number | null;
+  priority: number | null;
+  kev: number;
+  epss: number | null;
+  first_seen: string;
+  /** set when a re-match no longer finds it (open findings have null) */
+  resolved_at: string | null;
+  /** JSON of the engine's ReportFinding, as last computed */
+  data: string;
+}
+
+export interface VulnAliasesTable {
+  /** an id or alias as written upper-cased (CVE-2021-44228, GHSA-JFH8-C2JP-5V3Q) */
+  alias: string;
+  /** the findings' vuln_id it stands for */
+  vuln_id: string;
+}
+
+export interface TokensTable {
+  id: string;
+  name: string;
+  role: string;
+  /** JSON string[] or null */
+  projects: string | null;
+  tag: string | null;
+  /** hex SHA-256 of the token: the token itself is never stored */
+  hash: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  type: string;
+  at: string;
+  project: string;
+  version: string;
+  vuln: string;
+  purl: string;
+  /** the advisory store generation whose re-match recorded it */
+  generation: string | null;
+}
+
+export type JobState = 'queued' | 'running' | 'done' | 'failed';
+
+export interface JobsTable {
+  id: string;
+  name: string;
+  data: string;
+  singleton_key: string | null;
+  state: JobState;
+  attempts: number;
+  max_attempts: number;
+  error: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface AdvisorySeenTable {
+  id: string;
+  modified: string;
+  withdrawn: number;
+}
+
+export interface RematchRunsTable {
+  /** the store generation (a digest of its (id, modified, withdrawn) rows) */
+  generation: string;
+  at: string;
+  changed: number;
+  new_findings: number;
+  gone_findings: number;
+}
+
+export interface Database {
+  projects: ProjectsTable;
+  project_tags: ProjectTagsTable;
+  project_owners: ProjectOwnersTable;
+  project_versions: ProjectVersionsTable;
+  documents: DocumentsTable;
+  uploads: UploadsTable;
+  components: ComponentsTable;
+  version_components: VersionComponentsTable;
+  edges: EdgesTable;
+  findings: FindingsTable;
+  vuln_aliases: VulnAliasesTable;
+  tokens: TokensTable;
+  events: EventsTable;
+  jobs: JobsTable;
+  advisory_seen: AdvisorySeenTable;
+  rematch_runs: RematchRunsTable;
+}

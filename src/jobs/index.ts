@@ -1,0 +1,324 @@
+/**
+ * Background jobs (ingest, re-match, refresh) behind one interface:
+ *
+ *   PostgreSQL — pg-boss 10: jobs in its own schema, any number of nodes working the same queues,
+ *     retries with backoff, expiry (a job whose node died is handed out again), and singleton keys
+ *     (the `stately` policy: at most one queued and one running job per key).
+ *   SQLite — an in-process runner persisted in the `jobs` table: a job is acknowledged once its row
+ *     is committed, and a process killed mid-job finds it again on the next start (running rows go
+ *     back to queued), so nothing acknowledged is lost.
+ *
+ * Either way a job may run more than once (a retry, a node that died after the work but before it
+ * was marked done): every handler must be idempotent — the portfolio's are.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type PgBoss from 'pg-boss';
+import type { Db, OpenedDb } from '../db/index.js';
+import { nowIso } from '../db/index.js';
+
+export type JobName = 'ingest' | 'rematch' | 'refresh';
+
+export interface JobQueue {
+  start(): Promise<void>;
+  /** Queues a job; with a singleton key, a job of that name and key not yet finished is not queued twice (its id is returned). */
+  send(name: string, data: object, opts?: { singletonKey?: string }): Promise<string>;
+  work(name: string, handler: (data: unknown) => Promise<void>): Promise<void>;
+  /** graceful (default true): wait for running handlers; else leave them (they run again after a restart or expiry). */
+  stop(opts?: { graceful?: boolean }): Promise<void>;
+  stats(): Promise<{ queued: number; running: number; failed: number }>;
+}
+
+export interface QueueOptions {
+  /** attempts before a job is failed (default 3) */
+  maxAttempts?: number;
+  /** PostgreSQL: seconds before a running job is considered lost and retried (default 900) */
+  expireInSeconds?: number;
+  /** PostgreSQL: pg-boss's schema (default `pgboss`) */
+  schema?: string;
+  /** PostgreSQL: seconds between pg-boss maintenance runs, which expire lost jobs (default 60) */
+  maintenanceIntervalSeconds?: number;
+  /** jobs run at once by this node (default 2) */
+  concurrency?: number;
+  /** SQLite: milliseconds between polls for queued jobs when idle (default 250) */
+  pollMs?: number;
+  /** called with a handler's error (the job is retried or failed either way) */
+  onError?: (name: string, error: unknown) => void;
+}
+
+export function createQueue(opened: OpenedDb, opts: QueueOptions = {}): JobQueue {
+  if (opened.dialect === 'postgres') {
+    if (!opened.url) throw new Error('a PostgreSQL job queue needs the connection string');
+    return new PgBossQueue(opened.url, opts);
+  }
+  return new LocalQueue(opened.db, opts);
+}
+
+const JOB_NAMES: readonly JobName[] = ['ingest', 'rematch', 'refresh'];
+
+class PgBossQueue implements JobQueue {
+  private boss: PgBoss | undefined;
+  private readonly schema: string;
+  private readonly created = new Set<string>();
+  /** handlers registered before start() */
+  private readonly pending: [string, (data: unknown) => Promise<void>][] = [];
+
+  constructor(
+    private readonly url: string,
+    private readonly opts: QueueOptions,
+  ) {
+    this.schema = opts.schema ?? 'pgboss';
+    if (!/^[a-z_][a-z0-9_]*$/.test(this.schema)) throw new Error(`not a schema name: ${this.schema}`);
+  }
+
+  async start(): Promise<void> {
+    const { default: Boss } = await import('pg-boss');
+    const boss = new Boss({
+      connectionString: this.url,
+      schema: this.schema,
+      max: 4,
+      maintenanceIntervalSeconds: this.opts.maintenanceIntervalSeconds ?? 60,
+      monitorStateIntervalSeconds: 60,
+      schedule: false,
+    });
+    boss.on('error', (e) => this.opts.onError?.('pg-boss', e));
+    await boss.start();
+    this.boss = boss;
+    for (const n of JOB_NAMES) await this.queue(n);
+    for (const [name, handler] of this.pending.splice(0)) await this.register(name, handler);
+  }
+
+  private async queue(name: string): Promise<PgBoss> {
+    const boss = this.boss;
+    if (!boss) throw new Error('the job queue is not started');
+    if (!this.created.has(name)) {
+      // stately: one queued, one retrying and one running job per singleton key (every job has a key)
+      if (!(await boss.getQueue(name))) {
+        await boss.createQueue(name, {
+          name,
+          policy: 'stately',
+          retryLimit: (this.opts.maxAttempts ?? 3) - 1,
+          retryDelay: 1,
+          retryBackoff: true,
+          expireInSeconds: this.opts.expireInSeconds ?? 900,
+        });
+      }
+      this.created.add(name);
+    }
+    return boss;
+  }
+
+  async send(name: string, data: object, o: { singletonKey?: string } = {}): Promise<string> {
+    const boss = await this.queue(name);
+    const singletonKey = o.singletonKey ?? randomUUID();
+    const id = await boss.send(name, data, { singletonKey });
+    if (id) return id;
+    // not queued again: the unfinished job with that key
+    const rows = await this.sqlRows<{ id: string }>(
+      `SELECT id FROM ${this.schema}.job WHERE name = $1 AND singleton_key = $2 AND state < 'completed' ORDER BY created_on LIMIT 1`,
+      [name, singletonKey],
+    );
+    if (rows[0]) return rows[0].id;
+    // it finished in between: queue it now
+    const again = await boss.send(name, data, { singletonKey });
+    if (!again) throw new Error(`job ${name} ${singletonKey} could not be queued`);
+    return again;
+  }
+
+  async work(name: string, handler: (data: unknown) => Promise<void>): Promise<void> {
+    if (!this.boss) this.pending.push([name, handler]);
+    else await this.register(name, handler);
+  }
+
+  private async register(name: string, handler: (data: unknown) => Promise<void>): Promise<void> {
+    const boss = await this.queue(name);
+    const n = Math.max(1, this.opts.concurrency ?? 2);
+    for (let i = 0; i < n; i++) {
+      await boss.work(name, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+        for (const job of jobs) {
+          try {
+            await handler(job.data);
+          } catch (e) {
+            this.opts.onError?.(name, e);
+            throw e;
+          }
+        }
+      });
+    }
+  }
+
+  async stop(o: { graceful?: boolean } = {}): Promise<void> {
+    const boss = this.boss;
+    this.boss = undefined;
+    if (!boss) return;
+    await boss.stop({ graceful: o.graceful !== false, wait: true, timeout: 30_000, close: true });
+  }
+
+  async stats(): Promise<{ queued: number; running: number; failed: number }> {
+    const rows = await this.sqlRows<{ state: string; n: string }>(`SELECT state, count(*) AS n FROM ${this.schema}.job GROUP BY state`, []);
+    const count = (states: string[]) => rows.filter((r) => states.includes(r.state)).reduce((s, r) => s + Number(r.n), 0);
+    return { queued: count(['created', 'retry']), running: count(['active']), failed: count(['failed']) };
+  }
+
+  private async sqlRows<T>(text: string, values: unknown[]): Promise<T[]> {
+    const boss = this.boss;
+    if (!boss) throw new Error('the job queue is not started');
+    return (await boss.getDb().executeSql(text, values)).rows as T[];
+  }
+}
+
+/** The SQLite runner: jobs in the `jobs` table, run by this process. */
+class LocalQueue implements JobQueue {
+  private readonly handlers = new Map<string, (data: unknown) => Promise<void>>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
+  private pumping = false;
+  private wake = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly opts: QueueOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    // the process that ran these died (SQLite has one process): they run again
+    await this.db.updateTable('jobs').set({ state: 'queued' }).where('state', '=', 'running').execute();
+    this.running = true;
+    this.schedule(0);
+  }
+
+  async send(name: string, data: object, o: { singletonKey?: string } = {}): Promise<string> {
+    const id = randomUUID();
+    const r = await this.db
+      .insertInto('jobs')
+      .values({
+        id,
+        name,
+        data: JSON.stringify(data),
+        singleton_key: o.singletonKey ?? null,
+        state: 'queued',
+        attempts: 0,
+        max_attempts: Math.max(1, this.opts.maxAttempts ?? 3),
+        error: null,
+        created_at: nowIso(),
+        started_at: null,
+        finished_at: null,
+      })
+      // the partial unique index (name, singleton_key) over unfinished jobs
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    if (Number(r.numInsertedOrUpdatedRows ?? 0n) === 0) {
+      const existing = await this.db
+        .selectFrom('jobs')
+        .select('id')
+        .where('name', '=', name)
+        .where('singleton_key', '=', o.singletonKey ?? null)
+        .where('state', 'in', ['queued', 'running'])
+        .executeTakeFirst();
+      if (existing) return existing.id;
+      return this.send(name, data, o);
+    }
+    this.schedule(0);
+    return id;
+  }
+
+  async work(name: string, handler: (data: unknown) => Promise<void>): Promise<void> {
+    this.handlers.set(name, handler);
+    this.schedule(0);
+  }
+
+  async stop(o: { graceful?: boolean } = {}): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (o.graceful !== false) await Promise.allSettled([...this.inFlight]);
+  }
+
+  async stats(): Promise<{ queued: number; running: number; failed: number }> {
+    const rows = await this.db.selectFrom('jobs').select(['state', (eb) => eb.fn.countAll().as('n')]).groupBy('state').execute();
+    const n = (s: string) => Number(rows.find((r) => r.state === s)?.n ?? 0);
+    return { queued: n('queued'), running: n('running'), failed: n('failed') };
+  }
+
+  private schedule(ms: number): void {
+    if (!this.running) return;
+    if (this.pumping) {
+      this.wake = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.pump(), ms);
+  }
+
+  /** Starts queued jobs while there is room, then sleeps until woken or the next poll. */
+  private async pump(): Promise<void> {
+    this.timer = undefined;
+    if (!this.running || this.pumping) return;
+    this.pumping = true;
+    try {
+      const limit = Math.max(1, this.opts.concurrency ?? 2);
+      while (this.running && this.inFlight.size < limit) {
+        const job = await this.claim();
+        if (!job) break;
+        const p = this.run(job).finally(() => {
+          this.inFlight.delete(p);
+          this.schedule(0);
+        });
+        this.inFlight.add(p);
+      }
+    } catch (e) {
+      this.opts.onError?.('jobs', e);
+    } finally {
+      this.pumping = false;
+      const again = this.wake;
+      this.wake = false;
+      this.schedule(again ? 0 : (this.opts.pollMs ?? 250));
+    }
+  }
+
+  private async claim(): Promise<{ id: string; name: string; data: string; attempts: number; max_attempts: number } | undefined> {
+    const names = [...this.handlers.keys()];
+    if (!names.length) return undefined;
+    const next = await this.db
+      .selectFrom('jobs')
+      .select('id')
+      .where('state', '=', 'queued')
+      .where('name', 'in', names)
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(1)
+      .executeTakeFirst();
+    if (!next) return undefined;
+    return this.db
+      .updateTable('jobs')
+      .set((eb) => ({ state: 'running', attempts: eb('attempts', '+', 1), started_at: nowIso() }))
+      .where('id', '=', next.id)
+      .where('state', '=', 'queued')
+      .returning(['id', 'name', 'data', 'attempts', 'max_attempts'])
+      .executeTakeFirst();
+  }
+
+  private async run(job: { id: string; name: string; data: string; attempts: number; max_attempts: number }): Promise<void> {
+    const handler = this.handlers.get(job.name)!;
+    try {
+      await handler(JSON.parse(job.data) as unknown);
+      await this.db.updateTable('jobs').set({ state: 'done', error: null, finished_at: nowIso() }).where('id', '=', job.id).where('state', '=', 'running').execute();
+    } catch (e) {
+      this.opts.onError?.(job.name, e);
+      const failed = job.attempts >= job.max_attempts;
+      await this.db
+        .updateTable('jobs')
+        .set({ state: failed ? 'failed' : 'queued', error: String((e as Error)?.message ?? e).slice(0, 2000), finished_at: failed ? nowIso() : null })
+        .where('id', '=', job.id)
+        .where('state', '=', 'running')
+        .execute();
+    }
+  }
+}
+
+/** Deletes finished jobs older than `days` from the SQLite runner's table (they are kept for `stats` and debugging). */
+export async function pruneJobs(db: Db, days = 7): Promise<void> {
+  const before = new Date(Date.now() - days * 86_400_000).toISOString();
+  await db.deleteFrom('jobs').where('state', 'in', ['done', 'failed']).where(sql.ref('finished_at'), '<', before).execute();
+}

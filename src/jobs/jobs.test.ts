@@ -1,0 +1,96 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { OpenedDb } from '../db/index.js';
+import { type TestDb, freshDb, testDbs } from '../testing/db.js';
+import { type JobQueue, type QueueOptions, createQueue } from './index.js';
+
+/** Resolves when `check` holds, polling; fails after `ms`. */
+async function until(check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe.each(testDbs())('jobs on $name', (kind) => {
+  let t: TestDb;
+  const queues: JobQueue[] = [];
+  const others: OpenedDb[] = [];
+  beforeEach(async () => (t = await freshDb(kind)));
+  afterEach(async () => {
+    for (const q of queues.splice(0)) await q.stop({ graceful: false }).catch(() => undefined);
+    for (const o of others.splice(0)) await o.close();
+    await t.close();
+  });
+  function queue(opened: OpenedDb = t, opts: QueueOptions = {}): JobQueue {
+    // each test database gets its own pg-boss schema beside it (dropped with it)
+    const q = createQueue(opened, { schema: t.schema ? `${t.schema}_boss` : undefined, expireInSeconds: 2, maintenanceIntervalSeconds: 1, ...opts });
+    queues.push(q);
+    return q;
+  }
+
+  it('runs queued jobs with their data; a singleton key queues an unfinished job once', async () => {
+    const q = queue();
+    await q.start();
+    const a = await q.send('rematch', { generation: 'g1' }, { singletonKey: 'g1' });
+    const b = await q.send('rematch', { generation: 'g1' }, { singletonKey: 'g1' });
+    expect(b).toBe(a);
+    await q.send('ingest', { uploadId: 'u1' }, { singletonKey: 'u1' });
+    await q.send('ingest', { uploadId: 'u2' }, { singletonKey: 'u2' });
+    const seen: unknown[] = [];
+    await q.work('rematch', async (d) => void seen.push(d));
+    await q.work('ingest', async (d) => void seen.push(d));
+    await until(() => seen.length === 3);
+    await until(async () => (await q.stats()).queued === 0 && (await q.stats()).running === 0);
+    expect(seen).toHaveLength(3);
+    expect(seen).toEqual(expect.arrayContaining([{ generation: 'g1' }, { uploadId: 'u1' }, { uploadId: 'u2' }]));
+    // finished: the same key queues a new job
+    expect(await q.send('rematch', { generation: 'g1' }, { singletonKey: 'g1' })).not.toBe(a);
+  });
+
+  it('retries a failing job, then marks it failed', async () => {
+    const q = queue(t, { maxAttempts: 2 });
+    await q.start();
+    let flaky = 0;
+    let broken = 0;
+    await q.work('refresh', async (d) => {
+      if ((d as { source: string }).source === 'flaky') {
+        if (++flaky === 1) throw new Error('network down');
+      } else {
+        broken++;
+        throw new Error('always');
+      }
+    });
+    await q.send('refresh', { source: 'flaky' });
+    await q.send('refresh', { source: 'broken' });
+    await until(async () => (await q.stats()).failed === 1 && flaky === 2, 30_000);
+    expect(flaky).toBe(2);
+    expect(broken).toBe(2);
+    expect(await q.stats()).toEqual({ queued: 0, running: 0, failed: 1 });
+  });
+
+  it('a node that dies mid-job: the job runs again on the next start and completes', async () => {
+    const a = queue();
+    await a.start();
+    let started = false;
+    // the first node takes the job and never finishes it (killed before its transaction committed)
+    await a.work('ingest', () => {
+      started = true;
+      return new Promise<void>(() => undefined);
+    });
+    await a.send('ingest', { uploadId: 'u1' }, { singletonKey: 'u1' });
+    await until(() => started);
+    await a.stop({ graceful: false });
+
+    const opened = await t.reopen();
+    others.push(opened);
+    const b = queue(opened);
+    await b.start();
+    const done: unknown[] = [];
+    await b.work('ingest', async (d) => void done.push(d));
+    await until(() => done.length === 1, 30_000);
+    expect(done).toEqual([{ uploadId: 'u1' }]);
+    await until(async () => (await b.stats()).running === 0);
+    expect(await b.stats()).toEqual({ queued: 0, running: 0, failed: 0 });
+  });
+});

@@ -1,0 +1,19 @@
+/**
+ * What the portfolio's functions refuse, by kind: the server maps a kind to its HTTP status and
+ * problem type (docs/server.md), the CLI to its exit code. Messages are one line and never name a
+ * project the caller may not see.
+ */
+export type PortfolioErrorKind = 'not_found' | 'conflict' | 'invalid' | 'forbidden';
+
+export class PortfolioError extends Error {
+  readonly kind: PortfolioErrorKind;
+  constructor(kind: PortfolioErrorKind, message: string) {
+    super(message);
+    this.name = 'PortfolioError';
+    this.kind = kind;
+  }
+}
+
+export function isPortfolioError(e: unknown): e is PortfolioError {
+  return e instanceof PortfolioError;
+}

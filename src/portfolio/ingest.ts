@@ -1,0 +1,480 @@
+/**
+ * Ingest: a document (SBOM or lockfile) arrives for a project version, is stored as received, and
+ * a job turns it into the portfolio's rows with the same engine `vouch scan` runs.
+ *
+ *   submitDocument — one transaction: the project (created when allowed), the document under its
+ *     SHA-256, and the upload (queued). The same bytes for the same project version are the same
+ *     upload, so a retried push never queues twice.
+ *   processUpload — the job: inventory (inventoryOfDocument) → match and triage (scanInventory) →
+ *     one transaction writing components (one row per purl across the portfolio), the version's
+ *     links to them (scope, direct), its edges, its findings, and making it the current version.
+ *     Idempotent: running it again, or after a crash half-way, ends in the same state. A document
+ *     the engine cannot read fails the upload with the engine's file/line/JSON-path message and
+ *     stores nothing as a version.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Db } from '../db/index.js';
+import { bulkInsert, inList, isPostgres, nowIso } from '../db/index.js';
+import type { UploadState } from '../db/schema.js';
+import type { AdvisoryContext } from '../engine/scan.js';
+import { scanInventory } from '../engine/scan.js';
+import { ecosystemByOsvName } from '../ecosystems/index.js';
+import { inventoryOfDocument } from '../inventory/collect.js';
+import { baseEcosystem } from '../model/advisory.js';
+import type { Component } from '../model/component.js';
+import { isVouchError } from '../model/errors.js';
+import type { DependencyGraph } from '../model/graph.js';
+import { buildPurl, tryParsePurl } from '../model/purl.js';
+import type { ScanReport } from '../model/report.js';
+import type { ReportFinding } from '../model/triage.js';
+import type { Scope } from './access.js';
+import { scopedProjectIds } from './access.js';
+import { PortfolioError } from './errors.js';
+import { checkProjectName } from './projects.js';
+
+export interface UploadError {
+  title: string;
+  /** the engine's one line: `file:line (json.path): message` */
+  detail: string;
+  /** the JSON path of the problem, when the engine knows it */
+  pointer?: string;
+  line?: number;
+}
+
+export interface UploadView {
+  id: string;
+  project: string;
+  version: string;
+  fileName: string;
+  sha256: string;
+  state: UploadState;
+  error?: UploadError;
+  components?: number;
+  findings?: number;
+  createdAt: string;
+  finishedAt?: string;
+}
+
+/** A version label: 1–200 characters without control characters. */
+export function checkVersionLabel(version: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (!version || version.length > 200 || /[\u0000-\u001f\u007f]/.test(version)) {
+    throw new PortfolioError('invalid', 'a version is 1–200 characters without control characters');
+  }
+}
+
+export async function submitDocument(
+  db: Db,
+  opts: { project: string; version: string; fileName: string; bytes: Buffer; createProject: boolean; scope?: Scope },
+): Promise<{ uploadId: string; duplicate: boolean }> {
+  checkProjectName(opts.project);
+  checkVersionLabel(opts.version);
+  const fileName = opts.fileName.trim() || 'document';
+  // the name only picks the reader (package-lock.json, *.cdx.json ...) and labels messages
+  // eslint-disable-next-line no-control-regex
+  if (fileName.length > 255 || /[\u0000-\u001f\u007f]/.test(fileName)) throw new PortfolioError('invalid', 'a file name is at most 255 characters without control characters');
+  const sha256 = createHash('sha256').update(opts.bytes).digest('hex');
+  return db.transaction().execute(async (tx) => {
+    let project = await tx.selectFrom('projects').select('id').where('name', '=', opts.project).executeTakeFirst();
+    if (project && opts.scope) {
+      const visible = await scopedProjectIds(tx, opts.scope);
+      if (visible !== undefined && !visible.includes(project.id)) project = undefined;
+      if (!project) throw new PortfolioError('not_found', `no project named "${opts.project}"`);
+    }
+    if (!project) {
+      // a token limited to projects creates only those; one limited to a tag gives the new project
+      // its tag, so the token sees what it uploaded
+      const scope = opts.scope;
+      if (!opts.createProject || (scope && 'projects' in scope && !scope.projects.includes(opts.project))) {
+        throw new PortfolioError('not_found', `no project named "${opts.project}"`);
+      }
+      project = await tx
+        .insertInto('projects')
+        .values({ name: opts.project, parent_id: null, created_at: nowIso() })
+        .onConflict((oc) => oc.column('name').doUpdateSet({ name: opts.project }))
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      if (scope && 'tag' in scope) {
+        await tx
+          .insertInto('project_tags')
+          .values({ project_id: project.id, tag: scope.tag })
+          .onConflict((oc) => oc.columns(['project_id', 'tag']).doNothing())
+          .execute();
+      }
+    }
+    await tx
+      .insertInto('documents')
+      .values({ sha256, bytes: opts.bytes, size: opts.bytes.length, file_name: fileName, created_at: nowIso() })
+      .onConflict((oc) => oc.column('sha256').doNothing())
+      .execute();
+    const id = randomUUID();
+    const inserted = await tx
+      .insertInto('uploads')
+      .values({
+        id,
+        project_id: project.id,
+        version: opts.version,
+        document_sha256: sha256,
+        file_name: fileName,
+        state: 'queued',
+        error: null,
+        components: null,
+        findings: null,
+        created_at: nowIso(),
+        finished_at: null,
+      })
+      .onConflict((oc) => oc.columns(['project_id', 'version', 'document_sha256']).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (inserted) return { uploadId: id, duplicate: false };
+    const existing = await tx
+      .selectFrom('uploads')
+      .select('id')
+      .where('project_id', '=', project.id)
+      .where('version', '=', opts.version)
+      .where('document_sha256', '=', sha256)
+      .executeTakeFirstOrThrow();
+    return { uploadId: existing.id, duplicate: true };
+  });
+}
+
+export async function getUpload(db: Db, id: string, scope: Scope): Promise<UploadView | undefined> {
+  const r = await db
+    .selectFrom('uploads as u')
+    .innerJoin('projects as p', 'p.id', 'u.project_id')
+    .select(['u.id', 'u.project_id', 'p.name as project', 'u.version', 'u.file_name', 'u.document_sha256', 'u.state', 'u.error', 'u.components', 'u.findings', 'u.created_at', 'u.finished_at'])
+    .where('u.id', '=', id)
+    .executeTakeFirst();
+  if (!r) return undefined;
+  const visible = await scopedProjectIds(db, scope);
+  if (visible !== undefined && !visible.includes(r.project_id)) return undefined;
+  return {
+    id: r.id,
+    project: r.project,
+    version: r.version,
+    fileName: r.file_name,
+    sha256: r.document_sha256,
+    state: r.state,
+    ...(r.error !== null ? { error: JSON.parse(r.error) as UploadError } : {}),
+    ...(r.components !== null ? { components: r.components } : {}),
+    ...(r.findings !== null ? { findings: r.findings } : {}),
+    createdAt: r.created_at,
+    ...(r.finished_at !== null ? { finishedAt: r.finished_at } : {}),
+  };
+}
+
+/** Runs an upload (the `ingest` job). Safe to run twice, or again after a crash. */
+export async function processUpload(db: Db, ctx: AdvisoryContext, uploadId: string, opts: { now?: Date } = {}): Promise<void> {
+  const up = await db
+    .selectFrom('uploads as u')
+    .innerJoin('documents as d', 'd.sha256', 'u.document_sha256')
+    .select(['u.id', 'u.project_id', 'u.version', 'u.file_name', 'u.state', 'd.bytes'])
+    .where('u.id', '=', uploadId)
+    .executeTakeFirst();
+  if (!up || up.state === 'done' || up.state === 'failed') return;
+  if (up.state === 'queued') await db.updateTable('uploads').set({ state: 'running' }).where('id', '=', uploadId).where('state', '=', 'queued').execute();
+  const now = opts.now ?? new Date();
+
+  let report: ScanReport;
+  let graph: DependencyGraph;
+  try {
+    const inventory = await inventoryOfDocument(up.file_name, Buffer.from(up.bytes));
+    const failedInput = inventory.inputs.find((i) => i.status === 'failed');
+    if (failedInput) {
+      await failUpload(db, uploadId, { title: 'the document could not be read', detail: `${failedInput.path}: ${failedInput.reason ?? 'not read'}` });
+      return;
+    }
+    const partial = inventory.inputs.find((i) => i.status === 'partial');
+    if (partial) {
+      // as `vouch scan` without --allow-partial: a document read only in part is not taken as the version
+      const lost = partial.lost ?? [];
+      await failUpload(db, uploadId, {
+        title: 'the document was read only in part',
+        detail: `${partial.path}: ${lost.length} entr${lost.length === 1 ? 'y' : 'ies'} could not be read${lost[0] ? `: ${lost[0]}` : ''}`,
+        ...(lost[0]?.startsWith('$') ? { pointer: lost[0].slice(0, lost[0].indexOf(': ') > 0 ? lost[0].indexOf(': ') : undefined) } : {}),
+      });
+      return;
+    }
+    graph = inventory.graph;
+    report = scanInventory(inventory, ctx, { failOn: 'any', now });
+  } catch (e) {
+    if (!isVouchError(e)) {
+      // a bug of the engine on this document: the same bytes fail the same way however often the
+      // job is retried, so the upload ends failed (the message is the engine's, no stack)
+      await failUpload(db, uploadId, { title: 'vouch could not process the document (internal error)', detail: `${up.file_name}: ${(e as Error)?.message ?? String(e)}` });
+      return;
+    }
+    await failUpload(db, uploadId, {
+      title: e.code === 'INPUT_UNSUPPORTED' ? 'not a document vouch reads' : 'the document could not be read',
+      detail: e.oneLine(),
+      ...(e.position?.jsonPath !== undefined ? { pointer: e.position.jsonPath } : {}),
+      ...(e.position?.line !== undefined ? { line: e.position.line } : {}),
+    });
+    return;
+  }
+  await storeVersion(db, { uploadId, projectId: up.project_id, version: up.version, graph, report, now });
+}
+
+async function failUpload(db: Db, uploadId: string, error: UploadError): Promise<void> {
+  await db
+    .updateTable('uploads')
+    .set({ state: 'failed', error: JSON.stringify(error), finished_at: nowIso() })
+    .where('id', '=', uploadId)
+    .where('state', 'in', ['queued', 'running'])
+    .execute();
+}
+
+/** The purl without version, qualifiers or subpath: what "who uses this package" asks for. */
+export function purlBase(purl: string): string {
+  const p = tryParsePurl(purl);
+  if (!p) {
+    const at = purl.lastIndexOf('@');
+    return at > 0 ? purl.slice(0, at) : purl;
+  }
+  return buildPurl({ type: p.type, ...(p.namespace !== undefined ? { namespace: p.namespace } : {}), name: p.name });
+}
+
+/** The columns a component is stored with (also used by re-match to rebuild the engine's Component). */
+export function componentRow(c: Component): { purl: string; purl_base: string; ecosystem: string; ecosystem_base: string; name: string; name_norm: string; version: string; data: string } {
+  const eco = c.ecosystem ? ecosystemByOsvName(c.ecosystem) : undefined;
+  const ecosystem = c.ecosystem ?? '';
+  return {
+    purl: c.purl,
+    purl_base: purlBase(c.purl),
+    ecosystem,
+    ecosystem_base: eco ? baseEcosystem(eco.osvName) : baseEcosystem(ecosystem),
+    name: c.name,
+    name_norm: eco ? eco.normalizeName(c.advisoryName ?? c.name) : (c.advisoryName ?? c.name),
+    version: c.version,
+    data: JSON.stringify({
+      ecosystem: c.ecosystem ?? null,
+      name: c.name,
+      version: c.version,
+      ...(c.advisoryName !== undefined ? { advisoryName: c.advisoryName } : {}),
+      ...(c.advisoryVersion !== undefined ? { advisoryVersion: c.advisoryVersion } : {}),
+      ...(c.licenses?.length ? { licenses: c.licenses } : {}),
+      ...(c.hashes?.length ? { hashes: c.hashes } : {}),
+    }),
+  };
+}
+
+const COMPONENT_COLUMNS = [
+  ['purl', 'text'],
+  ['purl_base', 'text'],
+  ['ecosystem', 'text'],
+  ['ecosystem_base', 'text'],
+  ['name', 'text'],
+  ['name_norm', 'text'],
+  ['version', 'text'],
+  ['data', 'text'],
+] as const;
+
+/** Component ids by purl, inserting the ones the portfolio does not hold yet (one row per purl, race-free). */
+export async function componentIds(db: Db, components: Iterable<Component>): Promise<Map<string, number>> {
+  const all = [...components];
+  const ids = await idsOf(
+    db,
+    all.map((c) => c.purl),
+  );
+  // most components of an upload are in the portfolio already: only the others are built and written,
+  // in purl order (concurrent ingests on PostgreSQL then take the rows' locks in one order, no deadlock)
+  const rows = all
+    .filter((c) => !ids.has(c.purl))
+    .map(componentRow)
+    .sort((a, b) => (a.purl < b.purl ? -1 : a.purl > b.purl ? 1 : 0));
+  if (rows.length) {
+    await bulkInsert(
+      db,
+      'components',
+      COMPONENT_COLUMNS,
+      rows.map((r) => COMPONENT_COLUMNS.map(([c]) => r[c])),
+      { ignoreConflicts: true },
+    );
+    for (const [purl, id] of await idsOf(
+      db,
+      rows.map((r) => r.purl),
+    ))
+      ids.set(purl, id);
+  }
+  return ids;
+}
+
+async function idsOf(db: Db, purls: readonly string[]): Promise<Map<string, number>> {
+  const ids = new Map<string, number>();
+  for (let i = 0; i < purls.length; i += 20_000) {
+    for (const r of await db
+      .selectFrom('components')
+      .select(['id', 'purl'])
+      .where(inList(db, 'purl', purls.slice(i, i + 20_000)))
+      .execute())
+      ids.set(r.purl, r.id);
+  }
+  return ids;
+}
+
+export const FINDING_COLUMNS = [
+  ['version_id', 'int'],
+  ['component_id', 'int'],
+  ['vuln_id', 'text'],
+  ['aliases', 'text'],
+  ['severity', 'text'],
+  ['score', 'real'],
+  ['priority', 'int'],
+  ['kev', 'int'],
+  ['epss', 'real'],
+  ['first_seen', 'text'],
+  ['resolved_at', 'text'],
+  ['data', 'text'],
+] as const;
+
+/** The finding's columns (besides version, component and first_seen). */
+export function findingColumns(f: ReportFinding): { vuln_id: string; aliases: string; severity: string; score: number | null; priority: number | null; kev: number; epss: number | null; data: string } {
+  return {
+    vuln_id: f.id,
+    aliases: JSON.stringify(f.aliases),
+    severity: f.severity.rating,
+    score: f.severity.score ?? null,
+    priority: f.priority?.rank ?? null,
+    kev: f.kev ? 1 : 0,
+    epss: f.epss?.score ?? null,
+    data: JSON.stringify(f),
+  };
+}
+
+/** Every id a finding answers to (its OSV ids and aliases, upper-cased) → its vuln_id. */
+export function aliasRows(f: ReportFinding): { alias: string; vuln_id: string }[] {
+  const names = new Set([f.id, ...(f.ids ?? []), ...f.aliases].map((a) => a.toUpperCase()));
+  return [...names].map((alias) => ({ alias, vuln_id: f.id }));
+}
+
+export async function storeAliases(db: Db, findings: readonly ReportFinding[]): Promise<void> {
+  const seen = new Set<string>();
+  const rows = findings
+    .flatMap(aliasRows)
+    .filter((r) => {
+      const k = `${r.alias}\u0000${r.vuln_id}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    })
+    // one order for every writer: concurrent transactions on PostgreSQL then wait instead of deadlocking
+    .sort((a, b) => (a.alias < b.alias ? -1 : a.alias > b.alias ? 1 : a.vuln_id < b.vuln_id ? -1 : a.vuln_id > b.vuln_id ? 1 : 0));
+  await bulkInsert(
+    db,
+    'vuln_aliases',
+    [
+      ['alias', 'text'],
+      ['vuln_id', 'text'],
+    ],
+    rows.map((r) => [r.alias, r.vuln_id]),
+    { ignoreConflicts: true },
+  );
+}
+
+async function storeVersion(
+  db: Db,
+  args: { uploadId: string; projectId: number; version: string; graph: DependencyGraph; report: ScanReport; now: Date },
+): Promise<void> {
+  const { graph, report, projectId } = args;
+  const at = nowIso(args.now);
+  await db.transaction().execute(async (tx) => {
+    // the upload row is the lock: a second run of this job (another node) waits here, then finds it done.
+    // SQLite: a write first, so the transaction holds the write lock from its start (waiting out the
+    // busy timeout) instead of failing when it upgrades from reading
+    let q = tx.selectFrom('uploads').select('state').where('id', '=', args.uploadId);
+    if (isPostgres(tx)) q = q.forUpdate();
+    else await tx.updateTable('uploads').set({ state: sql<UploadState>`state` }).where('id', '=', args.uploadId).execute();
+    const state = (await q.executeTakeFirst())?.state;
+    if (state !== 'queued' && state !== 'running') return;
+    // one ingest per project at a time: two versions stored at once must not both end up current
+    if (isPostgres(tx)) await tx.selectFrom('projects').select('id').where('id', '=', projectId).forUpdate().execute();
+
+    const rootIds = [...graph.roots.keys()];
+    const roots = rootIds.map((ref) => ({ ref, label: graph.roots.get(ref)! }));
+    const meta = JSON.stringify({ ...report, findings: [] });
+    await tx
+      .insertInto('project_versions')
+      .values({ project_id: projectId, version: args.version, current: 0, upload_id: args.uploadId, roots: JSON.stringify(roots), meta, created_at: at, updated_at: at })
+      .onConflict((oc) => oc.columns(['project_id', 'version']).doUpdateSet({ upload_id: args.uploadId, roots: JSON.stringify(roots), meta, updated_at: at }))
+      .execute();
+    const versionId = (
+      await tx.selectFrom('project_versions').select('id').where('project_id', '=', projectId).where('version', '=', args.version).executeTakeFirstOrThrow()
+    ).id;
+
+    // first seen: the earliest this project had the same vulnerability on the same component, in any version
+    const earlier = await tx
+      .selectFrom('findings as f')
+      .innerJoin('project_versions as v', 'v.id', 'f.version_id')
+      .select(['f.component_id', 'f.vuln_id', (eb) => eb.fn.min('f.first_seen').as('first_seen')])
+      .where('v.project_id', '=', projectId)
+      .groupBy(['f.component_id', 'f.vuln_id'])
+      .execute();
+    const firstSeen = new Map(earlier.map((r) => [`${r.component_id}\u0000${r.vuln_id}`, r.first_seen]));
+
+    // the version's contents are replaced as a whole (a re-upload of the version, or this job run again)
+    await tx.deleteFrom('version_components').where('version_id', '=', versionId).execute();
+    await tx.deleteFrom('edges').where('version_id', '=', versionId).execute();
+    await tx.deleteFrom('findings').where('version_id', '=', versionId).execute();
+
+    const ids = await componentIds(tx, graph.components.values());
+    await bulkInsert(
+      tx,
+      'version_components',
+      [
+        ['version_id', 'int'],
+        ['component_id', 'int'],
+        ['scope', 'text'],
+        ['direct', 'int'],
+        ['locations', 'text'],
+      ],
+      [...graph.components.values()].map((c) => [versionId, ids.get(c.purl)!, c.scope, c.direct ? 1 : 0, JSON.stringify(c.locations)]),
+    );
+
+    const rootIndex = new Map(rootIds.map((r, i) => [r, -1 - i]));
+    const edges: [number, number, number][] = [];
+    const seenEdge = new Set<string>();
+    for (const [from, tos] of graph.edges) {
+      const parent = rootIndex.get(from) ?? ids.get(from);
+      if (parent === undefined) continue;
+      for (const to of tos) {
+        const child = ids.get(to);
+        if (child === undefined) continue;
+        const k = `${parent},${child}`;
+        if (seenEdge.has(k)) continue;
+        seenEdge.add(k);
+        edges.push([versionId, parent, child]);
+      }
+    }
+    await bulkInsert(
+      tx,
+      'edges',
+      [
+        ['version_id', 'int'],
+        ['parent_id', 'int'],
+        ['child_id', 'int'],
+      ],
+      edges,
+    );
+
+    await bulkInsert(
+      tx,
+      'findings',
+      FINDING_COLUMNS,
+      report.findings.map((f) => {
+        const componentId = ids.get(f.purl)!;
+        const row = { version_id: versionId, component_id: componentId, ...findingColumns(f), first_seen: firstSeen.get(`${componentId}\u0000${f.id}`) ?? at, resolved_at: null };
+        return FINDING_COLUMNS.map(([c]) => row[c]);
+      }),
+    );
+    await storeAliases(tx, report.findings);
+
+    await tx.updateTable('project_versions').set({ current: 0 }).where('project_id', '=', projectId).where('id', '!=', versionId).where('current', '=', 1).execute();
+    await tx.updateTable('project_versions').set({ current: 1 }).where('id', '=', versionId).execute();
+    await tx
+      .updateTable('uploads')
+      .set({ state: 'done', error: null, components: graph.components.size, findings: report.findings.filter((f) => !f.suppressed).length, finished_at: nowIso() })
+      .where('id', '=', args.uploadId)
+      .execute();
+  });
+}

@@ -1,0 +1,109 @@
+/**
+ * One `vouch serve` process: the database (migrated on start), the job queue, the workers
+ * (`--role worker|all`: ingest, refresh, re-match), the API (`--role api|all`), the timer of
+ * `--update-every`, and a graceful stop (stop accepting, finish in-flight requests, let running
+ * jobs finish, close the database). Nodes share nothing but the database.
+ */
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { defaultSource } from '../advisories/sources.js';
+import type { OpenedDb } from '../db/index.js';
+import { createQueue, type JobQueue } from '../jobs/index.js';
+import { StoreHandle, registerWorkers, requeueUnfinishedUploads } from '../portfolio/workers.js';
+import { type AppLimits, LOG_REDACT, buildApp } from './app.js';
+import { type DatabaseChoice, homeOf, openPortfolio } from './database.js';
+import { createMetrics, type Metrics } from './metrics.js';
+
+export type NodeRole = 'api' | 'worker' | 'all';
+
+export interface NodeOptions extends DatabaseChoice {
+  host: string;
+  port: number;
+  role: NodeRole;
+  /** Refresh the advisory store this often (ms), then re-match what changed. */
+  updateEvery?: number | undefined;
+  /** The OSV source of those refreshes (default: $VOUCH_OSV_SOURCE, else the public OSV export). */
+  osvSource?: string | undefined;
+  limits?: AppLimits;
+  /** Log level of the node's JSON lines (default info); they go to `logStream` (default stderr). */
+  logLevel?: string;
+  logStream?: NodeJS.WritableStream;
+  /** PostgreSQL: the schema of the job queue (default pgboss). */
+  jobsSchema?: string;
+}
+
+export interface RunningNode {
+  /** http://host:port when the API listens. */
+  url?: string;
+  opened: OpenedDb;
+  queue: JobQueue;
+  app?: FastifyInstance;
+  /** Graceful: no new requests, in-flight ones answered, running jobs finished, database closed. */
+  stop(): Promise<void>;
+}
+
+/** `vouch serve --migrate-only`: the schema brought up to date, nothing started. */
+export async function migrateOnly(choice: DatabaseChoice): Promise<void> {
+  const opened = await openPortfolio(choice);
+  await opened.close();
+}
+
+export async function startNode(opts: NodeOptions): Promise<RunningNode> {
+  const home = homeOf(opts);
+  const opened = await openPortfolio(opts);
+  const log = pino({ level: opts.logLevel ?? 'info', redact: LOG_REDACT }, opts.logStream ?? process.stderr);
+  const queue = createQueue(opened, { ...(opts.jobsSchema !== undefined ? { schema: opts.jobsSchema } : {}), onError: (name, err) => log.error({ job: name, err }, `job ${name} failed: ${(err as Error).message ?? String(err)}`) });
+  const metrics: Metrics = createMetrics({ db: opened.db, queue });
+
+  const advisories = new StoreHandle(home);
+  let accepting = true;
+  let timer: NodeJS.Timeout | undefined;
+  let app: FastifyInstance | undefined;
+  try {
+    await queue.start();
+    if (opts.role !== 'api') {
+      await registerWorkers(queue, opened.db, advisories, {
+        ...(opts.osvSource !== undefined ? { source: opts.osvSource } : {}),
+        onRematch: (r) => {
+          if (r.ran) log.info({ rematch: r }, `re-match of store ${r.generation.slice(0, 12)}: ${r.changed} changed record(s), ${r.newFindings} new and ${r.goneFindings} resolved finding(s)`);
+        },
+      });
+      // the store may have changed while no node ran: re-match once now (nothing to do when it did not)
+      await queue.send('rematch', {});
+      // uploads a dead node left queued or running, or whose jobs were lost, are ingested again (idempotent)
+      const requeued = await requeueUnfinishedUploads(opened.db, queue);
+      if (requeued) log.info({ requeued }, `${requeued} unfinished upload(s) queued again`);
+    }
+    if (opts.updateEvery !== undefined) {
+      // the same job as POST /api/v1/advisories/update: queued once while one waits, on whichever worker
+      const source = opts.osvSource ?? defaultSource();
+      timer = setInterval(() => {
+        void queue.send('refresh', { source }, { singletonKey: `refresh:${source}` }).catch((err: unknown) => log.error({ err }, 'could not queue the advisory refresh'));
+      }, opts.updateEvery);
+      timer.unref();
+    }
+    let url: string | undefined;
+    if (opts.role !== 'worker') {
+      app = await buildApp({ opened, queue, metrics, limits: opts.limits ?? {}, loggerInstance: log, accepting: () => accepting });
+      url = await app.listen({ host: opts.host, port: opts.port });
+    }
+    let stopping: Promise<void> | undefined;
+    const stop = (): Promise<void> =>
+      (stopping ??= (async () => {
+        accepting = false;
+        if (timer) clearInterval(timer);
+        if (app) await app.close();
+        await queue.stop({ graceful: true });
+        advisories.close();
+        await opened.close();
+      })());
+    return { ...(url !== undefined ? { url } : {}), opened, queue, ...(app ? { app } : {}), stop };
+  } catch (e) {
+    if (timer) clearInterval(timer);
+    await app?.close().catch(() => undefined);
+    await queue.stop({ graceful: false }).catch(() => undefined);
+    advisories.close();
+    await opened.close();
+    throw e;
+  }
+}
