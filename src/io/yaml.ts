@@ -85,8 +85,9 @@ export function parseYamlInput(text: string, path: string, opts: YamlInputOption
           }
           seen.add(key);
         }
-        stack.push(pair.value, pair.key);
       }
+      // pushed last to first, so the first problem in document order is the one reported
+      for (let i = n.items.length - 1; i >= 0; i--) stack.push(n.items[i]!.value, n.items[i]!.key);
     } else if (Y.isSeq(n)) {
       for (let i = n.items.length - 1; i >= 0; i--) stack.push(n.items[i]);
     }
