@@ -4,7 +4,7 @@
  */
 import { safeLine, shown } from './text.js';
 
-/** A file path is shown whole up to this length (paths inside archives can be long), then cut. */
+/** A file or JSON path is shown whole up to this length (paths inside archives and node_modules can be long), then cut. */
 const MAX_PATH_SHOWN = 1000;
 
 export type VouchErrorCode =
@@ -48,7 +48,7 @@ export class VouchError extends Error {
     // the path, JSON path and message may echo the input: controls escaped, long values cut (model/text.ts)
     let where = this.path === undefined ? '' : shown(this.path, MAX_PATH_SHOWN);
     if (this.position?.line !== undefined) where += `:${this.position.line}`;
-    if (this.position?.jsonPath !== undefined) where += ` (${shown(this.position.jsonPath)})`;
+    if (this.position?.jsonPath !== undefined) where += ` (${shown(this.position.jsonPath, MAX_PATH_SHOWN)})`;
     const msg = safeLine(this.message.replace(/\s*\n\s*/g, ' '));
     return where ? `${where}: ${msg}` : msg;
   }
