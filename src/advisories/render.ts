@@ -4,6 +4,7 @@ import type { EcosystemStatus, FeedStatus } from '../model/store.js';
 import type { UpdateSummary } from './import.js';
 import { advisorySource, cveIds } from '../model/advisory.js';
 import type { AdvisoryStore } from './store.js';
+import { safeText } from '../model/text.js';
 
 /** `KEV: 1404 entries (catalog 2025.08.25, released ...)` lines under the status table. */
 export function feedLines(feeds: FeedStatus[]): string {
@@ -66,7 +67,7 @@ export function statusTable(rows: EcosystemStatus[], total: number, path: string
       .map((c, i) => (i === 1 ? c.padStart(widths[i]!) : i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
       .join('  ')
       .trimEnd();
-  return `${[line(header), ...body.map(line)].join('\n')}\n\n${total} advisories in ${path}\n`;
+  return safeText(`${[line(header), ...body.map(line)].join('\n')}\n\n${total} advisories in ${path}\n`);
 }
 
 /** A short human summary of one record. */
@@ -100,7 +101,7 @@ export function describeAdvisory(adv: Advisory, withdrawn: boolean, asked?: stri
       if (!a.ranges?.length && !a.versions?.length) out.push('      (no ranges or versions)');
     }
   }
-  return `${out.join('\n')}\n`;
+  return safeText(`${out.join('\n')}\n`);
 }
 
 function describeRange(r: OsvRange): string {

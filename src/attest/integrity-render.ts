@@ -1,6 +1,7 @@
 /** The outputs of `vouch verify-lockfile`: the JSON document (schema `vouch.verify-lockfile/1`), the table and the summary line. */
 import path from 'node:path';
 import { type IntegrityReport, type IntegrityResult, INTEGRITY_STATUSES } from './lockfile-integrity.js';
+import { safeText } from '../model/text.js';
 
 /** The JSON output: schema `vouch.verify-lockfile/1`. */
 export function toJson(r: IntegrityReport): Record<string, unknown> {
@@ -35,7 +36,7 @@ export function renderIntegrityTable(r: IntegrityReport, o: { verbose: boolean }
     for (const row of rows) lines.push(row.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c)).join('  ').trimEnd());
   }
   lines.push(summaryLine(r));
-  return `${lines.join('\n')}\n`;
+  return safeText(`${lines.join('\n')}\n`);
 }
 
 function detail(x: IntegrityResult): string {

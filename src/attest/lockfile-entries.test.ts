@@ -131,3 +131,23 @@ describe.skipIf(!HAS_SHARED)('real lockfiles (../shared)', () => {
     expect(npm.every((e) => e.integrity === undefined)).toBe(true);
   });
 });
+
+describe('pnpm-lock.yaml and yarn.lock (berry) under hostile YAML (docs/reliability.md)', () => {
+  const bomb = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+  for (let i = 1; i < 12; i++) bomb.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+  it.each([
+    ['pnpm-lock.yaml', `lockfileVersion: '9.0'\n${bomb.join('\n')}\n`, /^pnpm-lock\.yaml:\d+: YAML alias \*a0 is not read in a lockfile/],
+    ['pnpm-lock.yaml', "lockfileVersion: '9.0'\npackages:\n  a@1.0.0: !foo {}\n", /^pnpm-lock\.yaml:3: YAML tag !foo is not read/],
+    ['pnpm-lock.yaml', "lockfileVersion: '9.0'\npackages:\n  a@1.0.0: {}\n  a@1.0.0: {}\n", /^pnpm-lock\.yaml:4: not valid YAML: duplicate key "a@1\.0\.0"/],
+    ['yarn.lock', `__metadata:\n  version: 6\n${bomb.join('\n')}\n`, /^yarn\.lock:\d+: YAML alias \*a0 is not read in a lockfile/],
+  ])('%s: %j → one line', (name, text, re) => {
+    let err: unknown;
+    try {
+      readLockEntries(name, Buffer.from(text));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(VouchError);
+    expect((err as VouchError).oneLine()).toMatch(re);
+  });
+});

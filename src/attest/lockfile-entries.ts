@@ -12,11 +12,11 @@
  * - yarn.lock berry: `checksum` is of yarn's cache zip, not of the tarball: never comparable.
  * - pnpm-lock.yaml v5–v9: `packages` keys and `resolution` (`integrity`, `tarball`, git, folder).
  */
-import type { LineCounter as LineCounterT } from 'yaml';
 import { yamlLib } from '../io/libs.js';
 import { decodeText, isJsonObject, parseJsonInput } from '../io/json.js';
 import { keyLines } from '../ecosystems/npm/package-lock.js';
 import { VouchError } from '../model/errors.js';
+import { parseYamlInput } from '../io/yaml.js';
 
 export type LockFormat = 'package-lock' | 'yarn-v1' | 'yarn-berry' | 'pnpm';
 
@@ -245,13 +245,8 @@ function yarnV1(text: string, file: string): LockEntry[] {
 
 function yamlDoc(text: string, file: string): { value: unknown; lineOf: (key: string, section?: string) => number | undefined } {
   const y = yamlLib();
-  const lc: LineCounterT = new y.LineCounter();
-  const doc = y.parseDocument(text, { lineCounter: lc, uniqueKeys: false });
-  if (doc.errors.length) {
-    const e = doc.errors[0]!;
-    const line = e.linePos?.[0]?.line;
-    throw new VouchError('INPUT_PARSE', `not valid YAML: ${e.message.split('\n')[0]}`, { path: file, ...(line !== undefined ? { position: { line } } : {}) });
-  }
+  // syntax, custom tags, any alias (an alias bomb) and a key written twice are one line (io/yaml.ts)
+  const { doc, lines: lc } = parseYamlInput(text, file, { aliases: 'refuse', duplicateKeys: 'error' });
   const lineIndex = new Map<string, number>();
   const root = doc.contents;
   if (y.isMap(root)) {
@@ -264,7 +259,7 @@ function yamlDoc(text: string, file: string): { value: unknown; lineOf: (key: st
       }
     }
   }
-  return { value: doc.toJS({ maxAliasCount: 1000 }) as unknown, lineOf: (key, section = '') => lineIndex.get(`${section}\0${key}`) };
+  return { value: doc.toJS() as unknown, lineOf: (key, section = '') => lineIndex.get(`${section}\0${key}`) };
 }
 
 function yarnBerry(text: string, file: string): LockEntry[] {

@@ -20,6 +20,7 @@ import { DEFAULT_EPSS_SOURCE } from '../advisories/epss.js';
 import { VouchError } from '../model/errors.js';
 import { createProgress } from './progress.js';
 import { formatOf, formatOption, offlineOption } from './options.js';
+import { safeLine } from '../model/text.js';
 
 interface FormatOptions {
   format?: 'table' | 'json';
@@ -90,11 +91,11 @@ store. A failed download or a broken feed is an error that leaves the store as i
         progress.done();
       }
       if (opts.quiet) return;
-      for (const w of summary.warnings.slice(0, SHOWN_WARNINGS)) process.stderr.write(`vouch: skipped ${w}\n`);
+      for (const w of summary.warnings.slice(0, SHOWN_WARNINGS)) process.stderr.write(`vouch: skipped ${safeLine(w)}\n`);
       if (summary.skipped > SHOWN_WARNINGS) process.stderr.write(`vouch: ... and ${summary.skipped - SHOWN_WARNINGS} more skipped\n`);
       for (const f of [summary.kev, summary.epss]) {
         if (!f) continue;
-        for (const w of f.warnings.slice(0, 5)) process.stderr.write(`vouch: ${f.source}: skipped ${w}\n`);
+        for (const w of f.warnings.slice(0, 5)) process.stderr.write(`vouch: ${safeLine(`${f.source}: skipped ${w}`)}\n`);
         if (f.skipped > 5) process.stderr.write(`vouch: ${f.source}: ... and ${f.skipped - 5} more skipped\n`);
       }
       process.stderr.write(`${summaryLine(summary)}\n`);

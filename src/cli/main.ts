@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT_INPUT, EXIT_INTERNAL, isVouchError } from '../model/errors.js';
+import { safeLine } from '../model/text.js';
 import { VERSION } from '../version.js';
 
 type Register = (program: Command) => void;
@@ -55,7 +56,7 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
     .configureOutput({
       writeErr: (s) => process.stderr.write(s),
       // usage errors as one line, like every other error: "vouch: unknown option '--x' (see --help)"
-      outputError: (s, write) => write(`vouch: ${s.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see --help)\n`),
+      outputError: (s, write) => write(`vouch: ${safeLine(s.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' '))} (see --help)\n`),
     });
   // --version needs no command; a known name needs only its own; --help and the rest need all
   const only =
@@ -96,7 +97,7 @@ function exitCodeFor(err: unknown, debug: boolean): number {
   }
   // anything else is a bug of vouch's (a TypeError, a ReferenceError …), never the input's: one line, the stack on request
   const e = err instanceof Error ? err : new Error(String(err));
-  process.stderr.write(`vouch: internal error: ${e.name}: ${e.message.replace(/\s*\n\s*/g, ' ')}${debug ? '' : ' (VOUCH_DEBUG=1 or --debug shows the stack)'}\n`);
+  process.stderr.write(`vouch: internal error: ${safeLine(`${e.name}: ${e.message.replace(/\s*\n\s*/g, ' ')}`)}${debug ? '' : ' (VOUCH_DEBUG=1 or --debug shows the stack)'}\n`);
   if (debug && e.stack) process.stderr.write(`${e.stack}\n`);
   return EXIT_INTERNAL;
 }

@@ -23,6 +23,7 @@ import { formatOf, formatOption, parseNow, parseNumber } from './options.js';
 import { createProgress } from './progress.js';
 import { repeatable } from './repeatable.js';
 import { readRegularFile } from '../io/input.js';
+import { safeLine } from '../model/text.js';
 
 const DEFAULT_ENGAGEMENTS = 'vouch-engagements.json';
 
@@ -120,7 +121,7 @@ then \`vouch marketplace match --needs needs.json --volunteers volunteers.yaml\`
     .action(async (opts: NeedsSourceOptions & FormatOptions) => {
       if (opts.needs) throw new VouchError('USAGE', 'vouch marketplace needs computes needs; --needs is for match, engagement and feed');
       const report = await needsFrom(opts);
-      for (const w of report.warnings) if (!opts.quiet) process.stderr.write(`vouch: ${w}\n`);
+      for (const w of report.warnings) if (!opts.quiet) process.stderr.write(`vouch: ${safeLine(w)}\n`);
       await emit(formatOfOpts(opts) === 'json' ? json(report) : renderNeedsTable(report, 50), opts);
       process.exitCode = EXIT_CLEAN;
     });
@@ -143,7 +144,7 @@ then \`vouch marketplace match --needs needs.json --volunteers volunteers.yaml\`
       const months = parseNumber('--months', opts.months, 0.25, 24)!;
       const report = await needsFrom(opts);
       // a saved needs file's warnings were shown when it was written
-      if (!opts.needs) for (const w of report.warnings) if (!opts.quiet) process.stderr.write(`vouch: ${w}\n`);
+      if (!opts.needs) for (const w of report.warnings) if (!opts.quiet) process.stderr.write(`vouch: ${safeLine(w)}\n`);
       let vf: VolunteersFile = { volunteers: [], pledges: [] };
       let bad: VouchError | undefined;
       try {
@@ -161,7 +162,7 @@ then \`vouch marketplace match --needs needs.json --volunteers volunteers.yaml\`
         for (const a of result.assignments) {
           try {
             const e = await proposeEngagement(repo, byId.get(a.needId)!, { name: a.lead.volunteer, ...(a.lead.company ? { company: a.lead.company } : {}) });
-            if (!opts.quiet) process.stderr.write(`vouch: proposed ${e.id}: ${a.lead.volunteer} → ${a.title} (${a.needId})\n`);
+            if (!opts.quiet) process.stderr.write(`vouch: ${safeLine(`proposed ${e.id}: ${a.lead.volunteer} → ${a.title} (${a.needId})`)}\n`);
           } catch (e) {
             if (!(e instanceof VouchError)) throw e;
             if (!opts.quiet) process.stderr.write(`vouch: not proposed: ${e.oneLine()}\n`);

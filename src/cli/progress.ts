@@ -3,12 +3,13 @@
  * machine-readable.
  */
 import type { ProgressSink } from '../model/progress.js';
+import { safeLine } from '../model/text.js';
 
 /** A ProgressSink that draws on stderr (redrawing at most every 100 ms), with a log channel. */
 export interface Progress extends ProgressSink {
   /** Ends the progress line. */
   done(): void;
-  /** A log line on stderr (not suppressed by TTY detection, only by quiet). */
+  /** A log line on stderr (not suppressed by TTY detection, only by quiet); what it echoes is escaped and cut (model/text.ts). */
   log(message: string): void;
 }
 
@@ -38,7 +39,7 @@ export function createProgress(opts: { quiet?: boolean; stream?: NodeJS.WriteStr
         draw(true); // the finished phase's final count, then its own line
         stream.write('\n');
       }
-      label = l;
+      label = safeLine(l);
       total = t;
       count = 0;
       drawn = false;
@@ -56,7 +57,7 @@ export function createProgress(opts: { quiet?: boolean; stream?: NodeJS.WriteStr
     log(message) {
       if (opts.quiet) return;
       if (drawn) stream.write('\r\x1b[K');
-      stream.write(`${message}\n`);
+      stream.write(`${safeLine(message)}\n`);
       if (drawn) draw(true);
     },
   };

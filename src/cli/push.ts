@@ -16,6 +16,7 @@ import { normaliseRating } from '../triage/severity.js';
 import { parseNumber } from './options.js';
 import { serverOf, tokenOf } from './token.js';
 import { readRegularFile } from '../io/input.js';
+import { safeLine } from '../model/text.js';
 
 interface PushOptions {
   project: string;
@@ -82,7 +83,7 @@ async function push(paths: string[], opts: PushOptions): Promise<number> {
   const timeout = parseNumber('--timeout', opts.timeout, 1, 86_400) ?? 600;
   const version = opts.version ?? (process.env['VOUCH_PUSH_VERSION'] || 'default');
   const note = (s: string): void => {
-    if (!opts.quiet) process.stderr.write(`vouch: ${s}\n`);
+    if (!opts.quiet) process.stderr.write(`vouch: ${safeLine(s)}\n`); // the server's answer echoed: escaped (model/text.ts)
   };
   const doc = await documentOf(paths);
   if (doc.bytes.length > MAX_BYTES) throw new VouchError('INPUT_TOO_LARGE', `the document is ${doc.bytes.length} bytes, above the ${MAX_BYTES} the server accepts by default`, { path: doc.fileName });

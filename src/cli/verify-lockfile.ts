@@ -12,6 +12,7 @@ import { type NpmRegistryConfig, redact, secretsOf } from '../ecosystems/npm/reg
 import { DEFAULT_CONCURRENCY } from '../ecosystems/npm/registry.js';
 import { EXIT_CLEAN, EXIT_FINDINGS, VouchError } from '../model/errors.js';
 import { formatOf, formatOption, offlineOption } from './options.js';
+import { safeLine } from '../model/text.js';
 
 interface VerifyLockfileCliOptions {
   format?: 'table' | 'json';
@@ -77,7 +78,7 @@ async function runVerifyLockfile(input: string, opts: VerifyLockfileCliOptions):
   const concurrency = wholeNumber(opts.concurrency, '--concurrency');
   const timeoutS = wholeNumber(opts.timeout, '--timeout');
   const log = (m: string): void => {
-    if (!opts.quiet) process.stderr.write(`${m}\n`);
+    if (!opts.quiet) process.stderr.write(`${safeLine(m)}\n`);
   };
   const controller = new AbortController();
   let interrupted = false;

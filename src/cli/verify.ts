@@ -11,6 +11,7 @@ import { EXIT_CLEAN, EXIT_FINDINGS, VouchError } from '../model/errors.js';
 import { addPassphraseOptions, loadKeyFromOptions, type PassphraseOptions } from './key.js';
 import { formatOf, formatOption } from './options.js';
 import { readRegularFile } from '../io/input.js';
+import { safeText } from '../model/text.js';
 
 interface VerifyCliOptions extends PassphraseOptions {
   bundle: string;
@@ -85,5 +86,5 @@ export function renderVerdicts(r: VerifyResult): string {
         .filter(Boolean)
         .join(', ') || 'certificate';
   const what = r.kind === 'dsse' ? (r.predicateType ? `predicate ${r.predicateType}` : `payload ${r.payloadType ?? '?'}`) : 'blob signature';
-  return r.subjects.map((s) => (s.ok ? `OK  ${s.subject}  (${who}, ${what})\n` : `FAIL ${s.subject}: ${s.reason ?? 'not verified'}\n`)).join('');
+  return safeText(r.subjects.map((s) => (s.ok ? `OK  ${s.subject}  (${who}, ${what})\n` : `FAIL ${s.subject}: ${s.reason ?? 'not verified'}\n`)).join(''));
 }

@@ -3,6 +3,7 @@ import type { Log, ReportingDescriptor, Result } from 'sarif';
 import { VERSION } from '../version.js';
 import type { HealthReport } from './run.js';
 import { RISK_WEIGHT, type CheckResult } from './types.js';
+import { safeText } from '../model/text.js';
 
 const fmtScore = (s: number | null): string => (s === null ? '  ?' : String(s).padStart(3));
 
@@ -26,7 +27,7 @@ export function renderHealthTable(r: HealthReport, opts: { verbose?: boolean } =
   lines.push(`Criticality signals: ${sig.join(', ')}`);
   lines.push(`Not available offline: ${r.criticality.notAvailable.join(', ')}`);
   lines.push('? = not run (see reason). Aggregate weights: Critical 10, High 7.5, Medium 5, Low 2.5.');
-  return lines.join('\n') + '\n';
+  return safeText(lines.join('\n') + '\n');
 }
 
 export function renderHealthJson(r: HealthReport): string {

@@ -4,6 +4,7 @@ import type { FeedProjectSummary } from './feed.js';
 import type { MatchResult } from './match.js';
 import type { QuarterReport } from './report.js';
 import type { NeedsReport } from './types.js';
+import { safeText } from '../model/text.js';
 
 const pad = (s: string, n: number): string => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 const lpad = (s: string, n: number): string => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
@@ -34,7 +35,7 @@ export function renderNeedsTable(r: NeedsReport, top = Infinity): string {
       for (const pl of p.funding!.plans) out.push(`  ${p.ecosystem}/${p.name}: plan "${pl.name}" ${pl.amount === 0 ? 'any amount' : `${pl.amount} ${pl.currency}`} ${pl.frequency} (${pl.status})`);
     }
   }
-  return `${out.join('\n')}\n`;
+  return safeText(`${out.join('\n')}\n`);
 }
 
 export function renderMatchTable(r: MatchResult): string {
@@ -59,7 +60,7 @@ export function renderMatchTable(r: MatchResult): string {
     out.push('Volunteers without a match:');
     for (const v of idle) out.push(`  ${v.name}: ${v.why}`);
   }
-  return `${out.join('\n')}\n`;
+  return safeText(`${out.join('\n')}\n`);
 }
 
 export function renderEngagements(list: readonly Engagement[]): string {
@@ -70,7 +71,7 @@ export function renderEngagements(list: readonly Engagement[]): string {
     out.push(`${pad(e.id, 16)}  ${pad(e.state, 11)}  ${lpad(String(hours), 5)}  ${pad(e.volunteer, 16)}  ${e.need.title} (${e.need.id})`);
     for (const l of e.links) out.push(`${' '.repeat(55)}${l.url}`);
   }
-  return `${out.join('\n')}\n`;
+  return safeText(`${out.join('\n')}\n`);
 }
 
 export function renderReport(r: QuarterReport): string {
@@ -89,7 +90,7 @@ export function renderReport(r: QuarterReport): string {
     const f = (x: number | null): string => (x === null ? '?' : String(x));
     for (const p of r.projects) out.push(`  ${pad(p.project, 28)} ${lpad(String(p.hours), 5)} h  health ${f(p.healthBefore)} → ${f(p.healthAfter)}  risk ${f(p.riskBefore)} → ${f(p.riskAfter)}  (criticality ${p.criticality})`);
   }
-  return `${out.join('\n')}\n`;
+  return safeText(`${out.join('\n')}\n`);
 }
 
 export function renderFeedSummary(s: readonly FeedProjectSummary[]): string {
@@ -100,5 +101,5 @@ export function renderFeedSummary(s: readonly FeedProjectSummary[]): string {
     for (const h of p.help) out.push(`  help: ${h.publisher}${h.company && h.company !== h.publisher ? ` (${h.company})` : ''} ${h.state} since ${h.since.slice(0, 10)}: ${h.need}`);
     for (const n of p.needs) out.push(`  needs (per ${n.publisher}): ${n.count}, first: ${n.top}`);
   }
-  return `${out.join('\n')}\n`;
+  return safeText(`${out.join('\n')}\n`);
 }

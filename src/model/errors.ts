@@ -2,6 +2,11 @@
  * The one error class of vouch. Everything below the CLI throws a VouchError (or returns data);
  * the CLI maps `code` to an exit code and prints `oneLine()`.
  */
+import { safeLine, shown } from './text.js';
+
+/** A file or JSON path is shown whole up to this length (paths inside archives and node_modules can be long), then cut. */
+const MAX_PATH_SHOWN = 1000;
+
 export type VouchErrorCode =
   | 'USAGE'
   | 'INPUT_PARSE'
@@ -44,10 +49,11 @@ export class VouchError extends Error {
 
   /** `file:line: message` or `file ($.json.path): message`, for the CLI's single error line. */
   oneLine(): string {
-    let where = this.path ?? '';
+    // the path, JSON path and message may echo the input: controls escaped, long values cut (model/text.ts)
+    let where = this.path === undefined ? '' : shown(this.path, MAX_PATH_SHOWN);
     if (this.position?.line !== undefined) where += `:${this.position.line}`;
-    if (this.position?.jsonPath !== undefined) where += ` (${this.position.jsonPath})`;
-    const msg = this.message.replace(/\s*\n\s*/g, ' ');
+    if (this.position?.jsonPath !== undefined) where += ` (${shown(this.position.jsonPath, MAX_PATH_SHOWN)})`;
+    const msg = safeLine(this.message.replace(/\s*\n\s*/g, ' '));
     return where ? `${where}: ${msg}` : msg;
   }
 }

@@ -65,30 +65,45 @@ export class DependencyGraph {
 
   /**
    * Every path from a root to `purl` (root id first, `purl` last), shortest first, without cycles.
-   * Bounded by `limit` so a dense graph cannot explode.
+   * Bounded by `limit` so a dense graph cannot explode, and by a budget of steps linear in the
+   * graph's size: where the paths fan out and cycle back (2^n of them), the walk stops with those
+   * found so far — at least the shortest, when there is one.
    */
   pathsTo(purl: string, limit = 100): string[][] {
     const parents = this.reverseEdges();
     const out: string[][] = [];
-    // BFS over partial paths backwards from the target gives shortest-first order.
-    let frontier: string[][] = [[purl]];
+    // BFS over partial paths backwards from the target gives shortest-first order. A partial path
+    // is a linked list sharing its tail with the one it grew from, and the walk along it looking for
+    // a cycle happens only for a node already met: a chain 100,000 long costs linear time, not the
+    // quadratic time (and memory) of copying and scanning an array per step.
+    let frontier: PathLink[] = [{ node: purl, rest: undefined }];
+    const met = new Set<string>([purl]);
     const maxDepth = this.components.size + 1;
-    for (let depth = 0; frontier.length && out.length < limit && depth <= maxDepth; depth++) {
-      const next: string[][] = [];
+    let budget = PATH_BUDGET_BASE + 8 * (this.components.size + this.edgeCount);
+    const spend = (n: number): boolean => (budget -= n) > 0;
+    for (let depth = 0; frontier.length && out.length < limit && depth <= maxDepth && budget > 0; depth++) {
+      const next: PathLink[] = [];
       for (const partial of frontier) {
-        const head = partial[0]!;
+        const head = partial.node;
         if (this.roots.has(head)) {
-          out.push(partial);
+          out.push(linkToPath(partial));
           if (out.length >= limit) break;
           continue;
         }
         for (const p of parents.get(head) ?? []) {
-          if (partial.includes(p)) continue;
-          next.push([p, ...partial]);
+          if (!spend(1)) break;
+          if (met.has(p) && (!spend(depth) || onLink(partial, p))) continue;
+          met.add(p);
+          next.push({ node: p, rest: partial });
         }
+        if (budget <= 0) break;
       }
       // keep the frontier bounded: a dense graph has exponentially many partial paths
       frontier = next.length > limit * 50 ? next.slice(0, limit * 50) : next;
+    }
+    if (out.length === 0 && budget <= 0) {
+      const shortest = this.shortestPath(purl);
+      if (shortest) out.push(shortest);
     }
     return out;
   }
@@ -136,4 +151,24 @@ export class DependencyGraph {
     this.reverseCache = { size: n, map };
     return map;
   }
+}
+
+/** Steps pathsTo may take beyond 8 per component and edge (the walk along a partial path counts its length). */
+const PATH_BUDGET_BASE = 1_000_000;
+
+/** A path from its first node on: `rest` is the path after `node` (shared between paths). */
+interface PathLink {
+  node: string;
+  rest: PathLink | undefined;
+}
+
+function onLink(link: PathLink | undefined, node: string): boolean {
+  for (let l = link; l; l = l.rest) if (l.node === node) return true;
+  return false;
+}
+
+function linkToPath(link: PathLink): string[] {
+  const out: string[] = [];
+  for (let l: PathLink | undefined = link; l; l = l.rest) out.push(l.node);
+  return out;
 }

@@ -9,8 +9,9 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
 import type { Advisory } from '../model/advisory.js';
+import { decodeText } from '../io/json.js';
+import { parseYamlInput, yamlToJs } from '../io/yaml.js';
 import { VouchError } from '../model/errors.js';
 import type { ContainmentEntry } from '../model/fix.js';
 import { readRegularFile } from '../io/input.js';
@@ -24,12 +25,8 @@ export interface Playbook {
 }
 
 export function parsePlaybook(text: string, file: string): Playbook {
-  const doc = parseDocument(text);
-  if (doc.errors.length) {
-    const e = doc.errors[0]!;
-    throw new VouchError('INPUT_PARSE', e.message.split('\n')[0]!, { path: file, ...(e.linePos ? { position: { line: e.linePos[0].line } } : {}) });
-  }
-  const value = doc.toJS() as unknown;
+  // syntax, duplicate keys, custom tags and alias bombs are one-line errors there (io/yaml.ts)
+  const value = yamlToJs(parseYamlInput(text, file, { aliases: 'bounded', duplicateKeys: 'error' }), file);
   const steps = new Map<string, { key: string; steps: string[] }>();
   if (value === null || value === undefined) return { path: file, steps };
   if (typeof value !== 'object' || Array.isArray(value)) {
@@ -53,10 +50,10 @@ export async function loadPlaybook(file: string | undefined, dirs: readonly stri
       if (file) throw new VouchError('INPUT_MISSING', 'containment playbook not found', { path: c });
       continue;
     }
-    return parsePlaybook((await readRegularFile(c).catch((e: unknown) => {
+    return parsePlaybook(decodeText(await readRegularFile(c).catch((e: unknown) => {
       if (e instanceof VouchError) throw e;
       throw new VouchError('INPUT_MISSING', `cannot read the containment playbook (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { path: c, cause: e });
-    })).toString('utf8'), c);
+    }), c), c);
   }
   return undefined;
 }

@@ -1,6 +1,7 @@
 /** Rendering of fix plans and apply results, as a table or JSON (the CLI prints what these return). */
 import type { ApplyResult, FixPlan, FixStep } from '../model/fix.js';
 import type { FixOutcome } from './index.js';
+import { safeText } from '../model/text.js';
 
 export const FIX_FORMATS = ['table', 'json'] as const;
 export type FixFormat = (typeof FIX_FORMATS)[number];
@@ -69,7 +70,7 @@ export function renderPlanTable(plan: FixPlan, opts: { diff?: boolean } = {}): s
     for (const w of plan.warnings) lines.push(`  ${w}`);
   }
   if (opts.diff && plan.diff) lines.push('', plan.diff.trimEnd());
-  return `${lines.join('\n')}\n`;
+  return safeText(`${lines.join('\n')}\n`);
 }
 
 /** An apply result: the plan, then `applied N step(s): before → after`, then each pair fixed or remaining. */
@@ -79,7 +80,7 @@ export function renderApplyTable(r: ApplyResult): string {
   const fixed = r.before.filter((x) => !r.after.includes(x));
   for (const f of fixed) out.push(`  fixed    ${f}`);
   for (const f of r.after) out.push(`  remains  ${f}`);
-  return `${out.join('\n')}\n`;
+  return safeText(`${out.join('\n')}\n`);
 }
 
 /** An apply result as JSON (docs/fix.md): `{ plan, applied: N, before, after }`. */

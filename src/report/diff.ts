@@ -1,5 +1,6 @@
 /** `vouch sbom diff` as a table: one row per package added, removed or changed, then the counts. */
 import type { SbomDiff } from '../model/diff.js';
+import { safeText } from '../model/text.js';
 
 export function renderDiffTable(d: SbomDiff): string {
   const show = (versions: string[]): string => versions.map((v) => v || '(no version)').join(', ');
@@ -13,5 +14,5 @@ export function renderDiffTable(d: SbomDiff): string {
   lines.push(
     `${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed (${d.a.path}: ${d.a.components} components, ${d.b.path}: ${d.b.components})`,
   );
-  return `${lines.join('\n')}\n`;
+  return safeText(`${lines.join('\n')}\n`);
 }

@@ -14,6 +14,7 @@ import type { ScanReport } from '../model/report.js';
 import { fixLabel, pathLabel, purlLabel } from './display.js';
 import type { Rating } from '../model/triage.js';
 import type { RenderContext } from './render.js';
+import { escapeControl } from '../model/text.js';
 
 /** GitHub refuses a comment body longer than this. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -69,7 +70,8 @@ export function renderMarkdown(report: ScanReport, opts: MarkdownOptions = {}): 
     if (shown < suppressed.length) body.push('', `… and ${suppressed.length - shown} more suppressed.`);
     body.push('', '</details>');
   }
-  let out = [...head, ...body, ...foot].join('\n') + '\n';
+  // cells are escaped (escapeMarkdown); the lines around them carry input paths and reasons too
+  let out = escapeControl([...head, ...body, ...foot].join('\n'), '\n\t') + '\n';
   // A last guard: the budget above is exact but for the fixed lines; never exceed the limit.
   if (out.length > maxChars) out = out.slice(0, maxChars - 2) + '…\n';
   return out;
@@ -171,11 +173,12 @@ function footer(report: ScanReport): string {
  * Report text made inert for a GFM table cell: entities for `& < >` (no HTML, no `</details>`
  * breaking out), backslashes before Markdown punctuation (`|` would end the cell, backticks, `*`,
  * `_`, `[`, `]` would format or link), one line, `@` followed by a zero-width space so `@org/pkg`
- * does not notify anyone, and at most CELL_MAX characters.
+ * does not notify anyone, control and bidi characters escaped, and at most CELL_MAX characters.
  */
 export function escapeMarkdown(s: string): string {
   let t = s.replace(/[\r\n\t]+/g, ' ').trim();
   if (t.length > CELL_MAX) t = t.slice(0, CELL_MAX - 1) + '…';
+  t = escapeControl(t); // ANSI, C0/C1, DEL and bidi controls shown as \xHH / \uHHHH (model/text.ts)
   return t
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

@@ -1,5 +1,6 @@
 /** The policy's verdict as text (docs/policy.md): what the CLI prints on stderr after a scan. */
 import type { PolicyResult } from '../triage/policy.js';
+import { safeText } from '../model/text.js';
 
 /** Lines shown per rule before "... and N more". */
 const SHOWN_PER_RULE = 10;
@@ -29,6 +30,6 @@ export function renderPolicyResult(result: Pick<PolicyResult, 'failed' | 'violat
   const f = result.violations.filter((v) => v.level === 'fail').length;
   const w = result.violations.length - f;
   lines.push(result.failed ? `policy failed: ${f} violation(s), ${w} warning(s)` : `policy passed${w ? ` with ${w} warning(s)` : ''}`);
-  return `${lines.join('\n')}\n`;
+  return safeText(`${lines.join('\n')}\n`);
 }
 

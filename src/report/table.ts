@@ -9,6 +9,7 @@ import type { ScanReport } from '../model/report.js';
 import { fixLabel, idWithCve, pathLabel } from './display.js';
 import { formatEpss } from '../triage/priority.js';
 import type { RenderContext } from './render.js';
+import { safeLine, shown } from '../model/text.js';
 
 /** verbose: the priority reason under each row and the lists a plain table only counts; color: ANSI colours (severity, KEV). */
 export type TableOptions = RenderContext;
@@ -33,21 +34,24 @@ export function severityLabel(f: Pick<ReportFinding, 'severity'>): string {
 
 export function renderTable(report: ScanReport, opts: TableOptions = {}): string {
   const lines: string[] = [];
+  /** The finding rows: their cells are escaped already, and their colour codes are ours. */
+  const painted = new Set<number>();
   const active = report.findings.filter((f) => !f.suppressed);
   const suppressed = report.findings.filter((f) => f.suppressed);
   const paint = (code: string | undefined, text: string): string => (opts.color && code ? `${code}${text}${RESET}` : text);
   if (active.length > 0) {
     const header = ['PACKAGE', 'VERSION', 'ADVISORY', 'SEVERITY', 'KEV', 'EPSS', 'FIXED IN', 'VIA'];
+    // cells echo the inputs and the advisories: controls escaped, names and versions cut (model/text.ts)
     const rows = active.map((f) => [
-      f.name,
-      f.version,
+      shown(f.name),
+      shown(f.version),
       // a subscribed feed's record says whose it is (docs/feeds.md)
-      f.source ? `${idWithCve(f.id, f.aliases)} (from ${f.source.name}, TLP:${f.source.tlp})` : idWithCve(f.id, f.aliases),
+      shown(f.source ? `${idWithCve(f.id, f.aliases)} (from ${f.source.name}, TLP:${f.source.tlp})` : idWithCve(f.id, f.aliases)),
       severityLabel(f),
       f.kev ? 'KEV' : '-',
       f.epss ? formatEpss(f.epss.score) : '-',
-      fixLabel(f),
-      viaLabel(f),
+      safeLine(fixLabel(f)),
+      safeLine(viaLabel(f)),
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     const fmt = (r: string[], colour?: (i: number, cell: string) => string): string =>
@@ -60,6 +64,7 @@ export function renderTable(report: ScanReport, opts: TableOptions = {}): string
         .trimEnd();
     lines.push(fmt(header));
     active.forEach((f, n) => {
+      painted.add(lines.length);
       lines.push(fmt(rows[n]!, (i, cell) => (i === 3 ? paint(SGR[f.severity.rating], cell) : i === 4 && f.kev ? paint(SGR['KEV'], cell) : cell)));
       if (opts.verbose && f.priority) lines.push(`    #${f.priority.rank}: ${f.priority.reason}`);
     });
@@ -118,7 +123,8 @@ export function renderTable(report: ScanReport, opts: TableOptions = {}): string
     lines.push(`${report.stats.advisoriesConsidered} candidate advisories evaluated; ${report.stats.gitRangesSkipped} GIT range(s) skipped (they name commits, not package versions).`);
     for (const m of report.stats.malformedRanges) lines.push(`  malformed range in ${m.id}: ${m.reason}`);
   }
-  return lines.join('\n') + '\n';
+  // every other line is escaped whole: reasons, paths and names of the inputs are in them
+  return lines.map((l, i) => (painted.has(i) ? l : safeLine(l))).join('\n') + '\n';
 }
 
 /**

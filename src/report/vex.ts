@@ -1,6 +1,7 @@
 /** `vouch vex show` as text: one row per statement, then what the statements decide for a finding. */
 import type { VexSelection } from '../triage/vex/show.js';
 import type { VexStatement } from '../triage/vex/types.js';
+import { safeText } from '../model/text.js';
 
 export function renderStatements(statements: readonly VexStatement[]): string {
   const rows = statements.map((s) => {
@@ -16,7 +17,7 @@ export function renderStatements(statements: readonly VexStatement[]): string {
   const head = ['VULNERABILITY', 'STATUS', 'JUSTIFICATION', 'PRODUCTS', 'SOURCE'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const fmt = (r: string[]): string => r.map((c, i) => (i < r.length - 1 ? c.padEnd(widths[i]!) : c)).join('  ').trimEnd();
-  return `${[fmt(head), ...rows.map(fmt)].join('\n')}\n${statements.length} statement${statements.length === 1 ? '' : 's'}\n`;
+  return safeText(`${[fmt(head), ...rows.map(fmt)].join('\n')}\n${statements.length} statement${statements.length === 1 ? '' : 's'}\n`);
 }
 
 /** The statements, then — when a finding was named — each applicable statement and the verdict. */
@@ -26,5 +27,5 @@ export function renderVexSelection(sel: VexSelection): string {
     const lines = sel.decision.explanation.length ? sel.decision.explanation : ['no statement applies'];
     out += `\n${lines.join('\n')}\n${sel.decision.suppressed ? `=> suppressed (${sel.decision.suppressed.status})` : '=> not suppressed'}\n`;
   }
-  return out;
+  return safeText(out);
 }

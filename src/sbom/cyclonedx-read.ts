@@ -42,6 +42,8 @@ import {
   vouchNotes,
   xmlText,
 } from './common.js';
+import { refuseXmlEntities } from '../io/xml.js';
+import { cut } from '../model/text.js';
 
 export const CYCLONEDX_EXTRACTOR_ID = 'sbom/cyclonedx';
 
@@ -254,6 +256,13 @@ function buildInventory(doc: CdxDocument, s: ReadState): void {
 // ---------------------------------------------------------------------------------------------
 // JSON
 
+/**
+ * How deep components may nest in a CycloneDX JSON document (assemblies nest a few levels; the XML
+ * parser's own limit of 1000 tags bounds the XML form). Each level is a frame of the reader and a
+ * longer JSON path: a document 100,000 levels deep is refused in one line.
+ */
+export const MAX_COMPONENT_DEPTH = 256;
+
 function jsonDocument(text: string, path: string): CdxDocument {
   const doc = parseJsonInput(text, path);
   if (!isRecord(doc)) {
@@ -267,8 +276,11 @@ function jsonDocument(text: string, path: string): CdxDocument {
   const purlLines = jsonStringLines(text, 'purl', lines);
   const refLines = jsonStringLines(text, 'bom-ref', lines);
 
-  const component = (v: unknown, where: string): CdxComponent | undefined => {
+  const component = (v: unknown, where: string, depth = 1): CdxComponent | undefined => {
     if (!isRecord(v)) return undefined;
+    if (depth > MAX_COMPONENT_DEPTH) {
+      throw new VouchError('INPUT_PARSE', `components nested more than ${MAX_COMPONENT_DEPTH} deep: not read`, { path, position: { jsonPath: cut(where, 120) } });
+    }
     const purl = str(v['purl']);
     const ref = str(v['bom-ref']);
     const c: CdxComponent = {
@@ -288,12 +300,12 @@ function jsonDocument(text: string, path: string): CdxDocument {
       purlWhere: `${where}.purl`,
       children: [],
     };
-    c.children = componentList(v['components'], `${where}.components`);
+    c.children = componentList(v['components'], `${where}.components`, depth + 1);
     return c;
   };
 
   const warnings: string[] = [];
-  const componentList = (v: unknown, where: string): CdxComponent[] => {
+  const componentList = (v: unknown, where: string, depth = 1): CdxComponent[] => {
     if (v === undefined || v === null) return [];
     if (!Array.isArray(v)) {
       warnings.push(`${where}: not a list; ignored`);
@@ -301,7 +313,7 @@ function jsonDocument(text: string, path: string): CdxDocument {
     }
     const out: CdxComponent[] = [];
     v.forEach((item, i) => {
-      const c = component(item, `${where}[${i}]`);
+      const c = component(item, `${where}[${i}]`, depth);
       if (c) out.push(c);
       else warnings.push(`${where}[${i}]: not a component object; ignored`);
     });
@@ -403,6 +415,7 @@ function xmlDocument(text: string, path: string): CdxDocument {
       path,
     });
   }
+  refuseXmlEntities(text, path);
   const { XMLParser, XMLValidator } = xmlLib();
   const valid = XMLValidator.validate(text);
   if (valid !== true) {

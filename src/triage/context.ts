@@ -33,19 +33,40 @@ export function countPaths(graph: DependencyGraph, purl: string): number {
   const parents = reverse(graph);
   const memo = new Map<string, number>();
   const onPath = new Set<string>();
-  const visit = (node: string): number => {
+  // a depth-first walk with its own stack (a chain 100,000 long would overflow the call stack)
+  interface Frame {
+    node: string;
+    parents: readonly string[];
+    next: number;
+    count: number;
+  }
+  /** A node's count when known at once (a root, or memoised), else its frame, now on the path. */
+  const enter = (node: string): number | Frame => {
     if (graph.roots.has(node)) return 1;
     const m = memo.get(node);
     if (m !== undefined) return m;
     onPath.add(node);
-    let n = 0;
-    for (const p of parents.get(node) ?? []) {
-      if (onPath.has(p)) continue;
-      n = Math.min(Number.MAX_SAFE_INTEGER, n + visit(p));
-    }
-    onPath.delete(node);
-    memo.set(node, n);
-    return n;
+    return { node, parents: parents.get(node) ?? [], next: 0, count: 0 };
   };
-  return visit(purl);
+  const add = (a: number, b: number): number => Math.min(Number.MAX_SAFE_INTEGER, a + b);
+  const first = enter(purl);
+  if (typeof first === 'number') return first;
+  const stack: Frame[] = [first];
+  for (;;) {
+    const f = stack[stack.length - 1]!;
+    if (f.next < f.parents.length) {
+      const p = f.parents[f.next++]!;
+      if (onPath.has(p)) continue;
+      const r = enter(p);
+      if (typeof r === 'number') f.count = add(f.count, r);
+      else stack.push(r);
+      continue;
+    }
+    stack.pop();
+    onPath.delete(f.node);
+    memo.set(f.node, f.count);
+    const below = stack[stack.length - 1];
+    if (!below) return f.count;
+    below.count = add(below.count, f.count);
+  }
 }

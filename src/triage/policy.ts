@@ -6,6 +6,8 @@
  */
 import type * as Yaml from 'yaml';
 import { yamlLib } from '../io/libs.js';
+import { parseYamlInput } from '../io/yaml.js';
+import { decodeText } from '../io/json.js';
 import { VouchError } from '../model/errors.js';
 import type { Scope } from '../model/component.js';
 import { InvalidPurlError, parsePurl } from '../model/purl.js';
@@ -101,15 +103,15 @@ export interface PolicyResult {
 
 /** Reads and checks a policy file; every mistake is a VouchError INPUT_PARSE naming `file:line`. */
 export function loadPolicy(file: string): Policy {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readRegularFileSync(file).toString('utf8');
+    bytes = readRegularFileSync(file);
   } catch (e) {
     if (e instanceof VouchError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new VouchError('INPUT_MISSING', `cannot read the policy file (${code ?? (e as Error).message})`, { path: file, cause: e });
   }
-  return parsePolicy(text, file);
+  return parsePolicy(decodeText(bytes, file), file);
 }
 
 const TOP_KEYS = ['version', 'fail', 'ignore', 'licenses'];
@@ -123,8 +125,8 @@ const SEVERITIES = ['critical', 'high', 'medium', 'low', 'any', 'none'];
 /** Parses policy text; `file` names the file in errors and sources. */
 export function parsePolicy(text: string, file: string): Policy {
   const Y = yamlLib();
-  const lc = new Y.LineCounter();
-  const doc = Y.parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, version: '1.2' });
+  // syntax, duplicate keys, custom tags and alias bombs are one-line errors there (io/yaml.ts)
+  const { doc, lines: lc } = parseYamlInput(text, file, { aliases: 'bounded', duplicateKeys: 'error' });
   const lineOf = (n: Yaml.Node | Yaml.Pair | null | undefined): number | undefined => {
     const r = n && 'range' in n ? n.range : n && 'key' in n && Y.isNode(n.key) ? n.key.range : undefined;
     return r ? lc.linePos(r[0]).line : undefined;
@@ -133,11 +135,6 @@ export function parsePolicy(text: string, file: string): Policy {
     const line = typeof at === 'number' ? at : lineOf(at);
     throw new VouchError('INPUT_PARSE', msg, { path: file, ...(line !== undefined ? { position: { line } } : {}) });
   };
-  const err = doc.errors[0];
-  if (err) {
-    const line = err.linePos?.[0]?.line ?? lc.linePos(err.pos[0]).line;
-    fail(`not valid YAML: ${err.message.split('\n')[0]}`, line);
-  }
   const src = (n: Yaml.Node | Yaml.Pair | null | undefined): Source => `${file}:${lineOf(n) ?? 1}`;
 
   /** The pairs of a map node, checking keys against `allowed`. */

@@ -38,7 +38,7 @@ export const apkInstalledExtractor: Extractor = {
   },
 
   async extract(input: InputFile): Promise<Inventory> {
-    const text = decodeText(await input.read(), input.path);
+    const text = decodeText(await input.read(), input.path, { invalid: 'replace' });
     const root = rootOf(input.path, INSTALLED);
     if (root === undefined) return parseApkInstalled(text, input.path);
     const os = await readOsRelease(root);

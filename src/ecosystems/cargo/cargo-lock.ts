@@ -20,7 +20,7 @@ import { VouchError } from '../../model/errors.js';
 import { DependencyGraph } from '../../model/graph.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
 import { buildPurl } from '../../model/purl.js';
-import { decodeText } from '../../io/json.js';
+import { decodeText, shownValue } from '../../io/json.js';
 import type { Extractor } from '../types.js';
 
 const ID = 'cargo/cargo-lock';
@@ -85,7 +85,7 @@ export function parseCargoLock(text: string, file: string): Inventory {
   const version = data['version'];
   if (version !== undefined && version !== 1 && version !== 2 && version !== 3 && version !== 4) {
     // cargo refuses lockfile versions it does not know; so do we
-    throw new VouchError('INPUT_UNSUPPORTED', `Cargo.lock version ${String(version)} is not supported (vouch reads 1 to 4)`, {
+    throw new VouchError('INPUT_UNSUPPORTED', `Cargo.lock version ${shownValue(version)} is not supported (vouch reads 1 to 4)`, {
       path: file,
       position: { jsonPath: '$.version' },
     });

@@ -58,7 +58,7 @@ export const dpkgStatusExtractor: Extractor = {
   },
 
   async extract(input: InputFile): Promise<Inventory> {
-    const text = decodeText(await input.read(), input.path);
+    const text = decodeText(await input.read(), input.path, { invalid: 'replace' });
     const root = rootOf(input.path, STATUS) ?? statusDRoot(input.path);
     const release = root === undefined ? undefined : await releaseOf(root);
     return parseDpkgStatus(text, input.path, { release, statusD: isStatusD(input.path) });

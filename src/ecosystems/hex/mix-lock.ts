@@ -202,6 +202,9 @@ class Lexer {
   }
 }
 
+/** How deep terms may nest in a mix.lock (its entries nest four levels). */
+export const MAX_TERM_DEPTH = 1000;
+
 /** Reads one Elixir term (the whole file) into a tree; INPUT_PARSE with a line on anything else. */
 export function readTerm(text: string, file: string): Term {
   const lx = new Lexer(text, file);
@@ -232,7 +235,16 @@ export function readTerm(text: string, file: string): Term {
     return out;
   };
 
+  /** Terms nest at most MAX_TERM_DEPTH deep: the reader recurses per level (a mix.lock nests four). */
+  let depth = 0;
   const value = (): Term => {
+    if (++depth > MAX_TERM_DEPTH) lx.fail(`terms nested more than ${MAX_TERM_DEPTH} deep`, tok.line);
+    const v = valueAt();
+    depth--;
+    return v;
+  };
+
+  const valueAt = (): Term => {
     const t = tok;
     switch (t.k) {
       case 'str':

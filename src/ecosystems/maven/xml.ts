@@ -8,6 +8,7 @@ import { VouchError } from '../../model/errors.js';
 import { decodeText } from '../../io/json.js';
 import { xmlLib } from '../../io/libs.js';
 import { LineIndex } from '../../io/lines.js';
+import { refuseXmlEntities } from '../../io/xml.js';
 
 export type XmlNode = Record<string, unknown>;
 
@@ -57,15 +58,10 @@ export function childNames(node: XmlNode): string[] {
 
 /**
  * Bytes → text, honouring the XML declaration's encoding for the single-byte Latin encodings
- * (ISO-8859-1 / Windows-1252 poms exist); UTF-8 otherwise.
+ * (ISO-8859-1 / Windows-1252 poms exist); UTF-16 with a BOM and UTF-8 otherwise (decodeText).
  */
 export function decodeXml(buf: Buffer, path: string): string {
-  if (buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff))) {
-    const le = buf[0] === 0xff;
-    const body = buf.subarray(2);
-    const swapped = le ? body : Buffer.from(body).swap16();
-    return swapped.toString('utf16le');
-  }
+  // UTF-16 (with its BOM) and UTF-8 are decodeText's; only the Latin encodings are read here
   const head = buf.subarray(0, 200).toString('latin1');
   const enc = /^\s*<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(head)?.[1]?.toLowerCase();
   if (enc && /^(iso-8859-1|iso8859-1|latin-?1|l1|windows-1252|cp1252|us-ascii|ascii)$/.test(enc)) {
@@ -79,6 +75,7 @@ export function decodeXml(buf: Buffer, path: string): string {
 
 /** Validates and parses XML; a syntax error is INPUT_PARSE with the line. */
 export function parseXml(text: string, path: string): XmlDocument {
+  refuseXmlEntities(text, path);
   const { XMLParser, XMLValidator } = xmlLib();
   const valid = XMLValidator.validate(text);
   if (valid !== true) {

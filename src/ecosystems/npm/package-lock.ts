@@ -246,9 +246,21 @@ function sourceOf(resolved: string | undefined): string | undefined {
  * the address needs it: it stays.
  */
 function redact(s: string): string {
-  return s.replace(/(\b[a-z][a-z0-9+.-]*:)?\/\/([^/@\s]+)@/gi, (all, scheme: string | undefined, userinfo: string) =>
-    scheme && /ssh:$/i.test(scheme) && !userinfo.includes(':') ? all : `${scheme ?? ''}//`,
-  );
+  // a scan from each `//`, not /(\b[a-z][a-z0-9+.-]*:)?\/\/([^/@\s]+)@/gi, whose scheme part
+  // retries from every letter of a long run: quadratic time on a 100 kB hostile version
+  let out = '';
+  let from = 0;
+  for (let i = s.indexOf('//'); i >= 0; i = s.indexOf('//', i + 2)) {
+    let j = i + 2;
+    while (j < s.length && !/[/@\s]/.test(s[j]!)) j++;
+    if (j === i + 2 || s[j] !== '@') continue;
+    const userinfo = s.slice(i + 2, j);
+    if (s.slice(Math.max(0, i - 4), i).toLowerCase() === 'ssh:' && !userinfo.includes(':')) continue;
+    out += `${s.slice(from, i)}//`;
+    from = j + 1;
+    i = j - 1;
+  }
+  return from === 0 ? s : out + s.slice(from);
 }
 
 function scopeOf(dev: boolean, optional: boolean, devOptional: boolean): Scope {
@@ -485,7 +497,26 @@ interface V1Entry {
   top: boolean;
 }
 
+/**
+ * How deep a v1 `dependencies` tree may nest. npm nests a package only where versions conflict, a
+ * few levels in practice; each level's key repeats the path above it, so a tree thousands of levels
+ * deep would take memory quadratic in its size (100,000 levels: tens of gigabytes).
+ */
+export const MAX_V1_DEPTH = 256;
+
 function readV1(ctx: Context, deps: Record<string, unknown>, text: string, rootName: string | undefined, rootVersion: string | undefined): void {
+  // the depth first, without recursion, before any path is built
+  const levels: [Record<string, unknown>, number][] = [[deps, 1]];
+  while (levels.length) {
+    const [level, depth] = levels.pop()!;
+    if (depth > MAX_V1_DEPTH) {
+      throw new VouchError('INPUT_PARSE', `$.dependencies is nested more than ${MAX_V1_DEPTH} levels deep (npm nests a few): not read`, { path: ctx.file });
+    }
+    for (const v of Object.values(level)) {
+      const nested = isJsonObject(v) ? v['dependencies'] : undefined;
+      if (isJsonObject(nested)) levels.push([nested, depth + 1]);
+    }
+  }
   const lines = keyLines(text, 'dependencies');
   ctx.graph.addRoot(ctx.rootId, rootName ?? ctx.file, rootIdentity(rootName, rootVersion));
   const entries = new Map<string, V1Entry>();

@@ -19,6 +19,7 @@
 import type * as Yaml from 'yaml';
 import type { Pair } from 'yaml';
 import { yamlLib } from '../../io/libs.js';
+import { parseYamlInput } from '../../io/yaml.js';
 import type { Hash, Scope } from '../../model/component.js';
 import { VouchError } from '../../model/errors.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
@@ -30,7 +31,6 @@ import { LockGraph, isObject } from './lock-graph.js';
 // yaml loads on the first YAML file only (src/inventory/libs.ts)
 const isMap = ((n: unknown) => yamlLib().isMap(n)) as typeof Yaml.isMap;
 const isScalar = ((n: unknown) => yamlLib().isScalar(n)) as typeof Yaml.isScalar;
-const parseDocument = ((...a: Parameters<typeof Yaml.parseDocument>) => yamlLib().parseDocument(...a)) as typeof Yaml.parseDocument;
 
 const ID = 'npm/pnpm-lock';
 
@@ -61,13 +61,8 @@ interface Entry {
 
 /** The top-level sections, each as its entries with their key lines. */
 function sections(text: string, file: string): { top: Record<string, unknown>; entries: Map<string, Entry[]> } {
-  const lc = new (yamlLib().LineCounter)();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false, prettyErrors: false });
-  if (doc.errors.length) {
-    const err = doc.errors[0]!;
-    const line = err.linePos?.[0]?.line ?? lc.linePos(err.pos[0]).line;
-    throw new VouchError('INPUT_PARSE', `not valid YAML: ${err.message.split('\n')[0]}`, { path: file, position: { line }, cause: err });
-  }
+  // syntax, duplicate keys, custom tags and any alias are one-line errors there (io/yaml.ts)
+  const { doc, lines: lc } = parseYamlInput(text, file, { aliases: 'refuse', duplicateKeys: 'error' });
   const root = doc.contents;
   const entries = new Map<string, Entry[]>();
   if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) return { top: {}, entries };

@@ -20,6 +20,7 @@
 import type * as Yaml from 'yaml';
 import type { Pair } from 'yaml';
 import { yamlLib } from '../../io/libs.js';
+import { parseYamlInput } from '../../io/yaml.js';
 import type { Hash, Scope } from '../../model/component.js';
 import { VouchError } from '../../model/errors.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
@@ -31,7 +32,6 @@ import { LockGraph, type Manifest, aliasTarget, isObject, manifestKind, readMani
 // yaml loads on the first YAML file only (src/inventory/libs.ts)
 const isMap = ((n: unknown) => yamlLib().isMap(n)) as typeof Yaml.isMap;
 const isScalar = ((n: unknown) => yamlLib().isScalar(n)) as typeof Yaml.isScalar;
-const parseDocument = ((...a: Parameters<typeof Yaml.parseDocument>) => yamlLib().parseDocument(...a)) as typeof Yaml.parseDocument;
 
 const ID = 'npm/yarn-lock';
 
@@ -228,17 +228,8 @@ export async function parseYarnBerry(
   manifestOf: (workspace: string, warnings: string[]) => Promise<Manifest | undefined> = async () => undefined,
 ): Promise<Inventory> {
   const ctx = new LockGraph(file, ID);
-  const lc = new (yamlLib().LineCounter)();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false, prettyErrors: false });
-  if (doc.errors.length) {
-    const err = doc.errors[0]!;
-    const line = err.linePos?.[0]?.line ?? lc.linePos(err.pos[0]).line;
-    throw new VouchError('INPUT_PARSE', `not valid YAML: ${err.message.split('\n')[0]}`, {
-      path: file,
-      position: { line },
-      cause: err,
-    });
-  }
+  // syntax, custom tags and any alias are one-line errors there; a repeated entry key is lost below (io/yaml.ts)
+  const { doc, lines: lc, duplicates } = parseYamlInput(text, file, { aliases: 'refuse', duplicateKeys: 'report' });
   const root = doc.contents;
   if (!isMap(root)) throw new VouchError('INPUT_UNSUPPORTED', 'not a yarn lockfile (top level is not a map)', { path: file });
 
@@ -346,7 +337,11 @@ export async function parseYarnBerry(
     }
   });
   if (missing) ctx.warnings.push(`${missing} dependency descriptor(s) match no entry (first: ${firstMissing})`);
-  return ctx.finish();
+  const inv = ctx.finish();
+  // yarn never writes a key twice: both entries are read (no version goes unchecked), but which one
+  // yarn installs for those descriptors cannot be known — the input is partial, not silently right
+  if (!duplicates.length) return inv;
+  return { ...inv, lost: [...(inv.lost ?? []), ...duplicates.map((d) => `line ${d.line}: entry ${JSON.stringify(d.key)} appears again; which of the two yarn installs cannot be known`)] };
 }
 
 function berrySource(ref: string): string | undefined {

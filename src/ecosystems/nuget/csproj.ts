@@ -32,6 +32,7 @@ import { decodeText } from '../../io/json.js';
 import { LineIndex } from '../../io/lines.js';
 import type { Extractor } from '../types.js';
 import { versioning } from './versioning.js';
+import { refuseXmlEntities } from '../../io/xml.js';
 
 const ECOSYSTEM = 'NuGet';
 const PROJECT_EXT = /\.(?:cs|fs|vb)proj$/i;
@@ -82,6 +83,7 @@ export function pinnedVersion(spec: string): { version: string } | { reason: str
 
 /** Reads package items of an MSBuild file (a project or Directory.Packages.props). */
 export function parseMsbuildPackages(text: string, file: string, extractor: string): Inventory {
+  refuseXmlEntities(text, file);
   const valid = xmlLib().XMLValidator.validate(text);
   if (valid !== true) {
     throw new VouchError('INPUT_PARSE', `not well-formed XML: ${valid.err.msg}`, {

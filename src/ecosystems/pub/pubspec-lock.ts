@@ -36,6 +36,7 @@
 import type * as Yaml from 'yaml';
 import type { Node, YAMLMap } from 'yaml';
 import { yamlLib } from '../../io/libs.js';
+import { parseYamlInput } from '../../io/yaml.js';
 import type { Component, Scope } from '../../model/component.js';
 import { VouchError } from '../../model/errors.js';
 import { DependencyGraph } from '../../model/graph.js';
@@ -47,7 +48,6 @@ import type { Extractor } from '../types.js';
 // yaml loads on the first YAML file only (src/inventory/libs.ts)
 const isMap = ((n: unknown) => yamlLib().isMap(n)) as typeof Yaml.isMap;
 const isScalar = ((n: unknown) => yamlLib().isScalar(n)) as typeof Yaml.isScalar;
-const parseDocument = ((...a: Parameters<typeof Yaml.parseDocument>) => yamlLib().parseDocument(...a)) as typeof Yaml.parseDocument;
 
 const ID = 'pub/pubspec-lock';
 const ECOSYSTEM = 'Pub';
@@ -74,17 +74,8 @@ export const pubspecLockExtractor: Extractor = {
 
 /** Parse the text of a pubspec.lock (`file` is its display path). */
 export function parsePubspecLock(text: string, file: string): Inventory {
-  const lc = new (yamlLib().LineCounter)();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false });
-  const err = doc.errors[0];
-  if (err !== undefined) {
-    const line = err.linePos?.[0].line;
-    throw new VouchError('INPUT_PARSE', `not valid YAML: ${err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, {
-      path: file,
-      ...(line !== undefined ? { position: { line } } : {}),
-      cause: err,
-    });
-  }
+  // syntax, duplicate keys, custom tags and any alias are one-line errors there (io/yaml.ts)
+  const { doc, lines: lc } = parseYamlInput(text, file, { aliases: 'refuse', duplicateKeys: 'error' });
   const lineOf = (n: Node | null | undefined): number | undefined => (n?.range ? lc.linePos(n.range[0]).line : undefined);
   const top = doc.contents;
   if (top === null) throw new VouchError('INPUT_PARSE', 'empty file: a pubspec.lock holds a `packages:` map', { path: file });

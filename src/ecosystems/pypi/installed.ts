@@ -33,7 +33,7 @@ export const installedExtractor: Extractor = {
     return (file === 'METADATA' && dir.endsWith('.dist-info')) || (file === 'PKG-INFO' && dir.endsWith('.egg-info'));
   },
   async extract(input: InputFile): Promise<Inventory> {
-    const text = decodeText(await input.read(), input.path);
+    const text = decodeText(await input.read(), input.path, { invalid: 'replace' });
     const siblings = input.path.includes('!') || !input.path.endsWith('METADATA') ? undefined : await siblingDists(input.path);
     return parseMetadata(text, input.path, siblings);
   },

@@ -13,7 +13,7 @@
 import type { Hash } from '../../model/component.js';
 import { VouchError } from '../../model/errors.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
-import { decodeText } from '../../io/json.js';
+import { decodeText, shownValue } from '../../io/json.js';
 import type { Extractor } from '../types.js';
 import { baseName, isPlainObject, nameOf, normalizeName, packageTables, parseTomlInput, PyContext, wrongType } from './common.js';
 
@@ -48,7 +48,7 @@ export function parsePylock(text: string, file: string): Inventory {
   const data = parseTomlInput(text, file);
   const lv = data['lock-version'];
   if (lv !== undefined && (typeof lv !== 'string' || !/^1(\.|$)/.test(lv))) {
-    throw new VouchError('INPUT_UNSUPPORTED', `lock-version ${String(lv)} is not supported (vouch reads 1.x)`, {
+    throw new VouchError('INPUT_UNSUPPORTED', `lock-version ${shownValue(lv)} is not supported (vouch reads 1.x)`, {
       path: file,
       position: { jsonPath: '$.lock-version' },
     });
@@ -81,7 +81,7 @@ export function parsePylock(text: string, file: string): Inventory {
       const vcs = t.obj['vcs'];
       if (isPlainObject(vcs)) {
         ctx.warnings.push(
-          `line ${t.line ?? '?'}: ${name}@${version} comes from ${String(vcs['type'] ?? 'vcs')} ${String(vcs['url'] ?? vcs['path'] ?? '')}${typeof vcs['commit-id'] === 'string' ? `@${vcs['commit-id']}` : ''}, not the registry; version as the lockfile records it`,
+          `line ${t.line ?? '?'}: ${name}@${version} comes from ${shownValue(vcs['type'] ?? 'vcs')} ${shownValue(vcs['url'] ?? vcs['path'] ?? '')}${typeof vcs['commit-id'] === 'string' ? `@${vcs['commit-id']}` : ''}, not the registry; version as the lockfile records it`,
         );
       }
     }

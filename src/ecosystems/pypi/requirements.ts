@@ -166,6 +166,27 @@ interface Logical {
 }
 
 /** pip's join_lines + ignore_comments, in one pass. */
+/**
+ * The line without its comment: from the first `#` at the start or after a blank (pip's rule). A
+ * loop, not `/(^|\s+)#.*$/`, which retries its `\s+` from every blank of a long run: quadratic time
+ * on a line of 100 kB of spaces (the hostile requirements.txt of issue 12).
+ */
+function withoutComment(s: string): string {
+  for (let i = s.indexOf('#'); i >= 0; i = s.indexOf('#', i + 1)) {
+    if (i === 0 || /\s/.test(s[i - 1]!)) return s.slice(0, i);
+  }
+  return s;
+}
+
+/** Every backslash at either end removed (`/^\\+|\\+$/g` retries from each backslash of a run). */
+function trimBackslashes(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && s.charCodeAt(a) === 92) a++;
+  while (b > a && s.charCodeAt(b - 1) === 92) b--;
+  return s.slice(a, b);
+}
+
 export function logicalLines(text: string): Logical[] {
   const out: Logical[] = [];
   const physical = text.split(/\r?\n/);
@@ -173,7 +194,7 @@ export function logicalLines(text: string): Logical[] {
   let first = 0;
   const flush = (): void => {
     if (!acc) return;
-    const joined = acc.join('').replace(/(^|\s+)#.*$/, '').trim();
+    const joined = withoutComment(acc.join('')).trim();
     if (joined) out.push({ line: first, text: joined });
     acc = undefined;
   };
@@ -196,7 +217,7 @@ export function logicalLines(text: string): Logical[] {
       }
     } else {
       // pip strips every backslash at either end of a continued line (`4.5\\` + `.6` reads `4.5.6`)
-      (acc ??= []).push(l.replace(/^\\+|\\+$/g, ''));
+      (acc ??= []).push(trimBackslashes(l));
     }
   }
   flush();
@@ -272,9 +293,10 @@ function parseRequirementLine(
   const base: Omit<Requirement, 'name' | 'spec' | 'version' | 'reason'> = { file, line, marker: undefined, hashes, scope };
 
   // direct references: URLs, local paths, VCS
-  const at = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*@\s*(\S.*)$/.exec(req);
+  // one `\s*` on each side of the optional extras: two in a row would backtrack quadratically on a run of blanks
+  const at = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\]\s*)?@\s*(\S.*)$/.exec(req);
   if (at) {
-    const url = at[2]!.split(/\s*;\s*/)[0]!;
+    const url = at[2]!.split(';')[0]!.trimEnd();
     return { ...base, name: at[1]!, spec: `@ ${url}`, version: undefined, reason: 'direct URL reference: no registry version' };
   }
   if (/^(?:[a-z][a-z0-9+.-]*:\/\/|[a-z]+\+|\.{0,2}[/\\]|[A-Za-z]:[/\\])/i.test(req) || /\.(?:whl|tar\.gz|zip|tar\.bz2|tgz)$/i.test(req)) {

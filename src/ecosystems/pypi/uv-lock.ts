@@ -14,7 +14,7 @@
  */
 import type { Scope } from '../../model/component.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
-import { decodeText } from '../../io/json.js';
+import { decodeText, shownValue } from '../../io/json.js';
 import type { Extractor } from '../types.js';
 import {
   baseName, fileHashes, gitCommit, isPlainObject, nameOf, normalizeName, packageTables, parseTomlInput, PyContext,
@@ -78,7 +78,7 @@ export function parseUvLock(text: string, file: string): Inventory {
       if (!purl) continue;
       id = purl;
       if (kind && kind !== 'registry' && source) {
-        const where = String(source[kind]);
+        const where = shownValue(source[kind]);
         const commit = kind === 'git' ? gitCommit(where) : undefined;
         ctx.warnings.push(
           `line ${t.line ?? '?'}: ${name}@${version} comes from ${kind} ${where}${commit ? ` (commit ${commit})` : ''}, not the registry; version as the lockfile records it`,
