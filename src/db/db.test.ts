@@ -18,11 +18,15 @@ describe.each(testDbs())('the portfolio database on $name', (kind) => {
       .sort();
     expect(tables).toEqual([
       'advisory_seen',
+      'analyses',
       'components',
       'documents',
       'edges',
       'events',
       'findings',
+      'incident_events',
+      'incident_tasks',
+      'incidents',
       'jobs',
       'project_owners',
       'project_tags',

@@ -202,8 +202,68 @@ const m0001: Migration = {
   },
 };
 
+/**
+ * Issue 14 (src/response): analyses (triage that sticks: an append-only history, the latest row
+ * per (project, purl, vulnerability) is the current one), incidents, their tasks and timeline.
+ */
+const m0002: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    const pg = isPostgres(db);
+    const idType = pg ? sql`serial` : sql`integer`;
+    const id = (t: string) => db.schema.createTable(t).addColumn('id', idType, (c) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement()));
+    await id('analyses')
+      .addColumn('project_id', 'integer', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+      .addColumn('purl', 'text', (c) => c.notNull())
+      .addColumn('vuln', 'text', (c) => c.notNull())
+      .addColumn('vuln_key', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('justification', 'text')
+      .addColumn('response', 'text', (c) => c.notNull())
+      .addColumn('detail', 'text')
+      .addColumn('author', 'text', (c) => c.notNull())
+      .addColumn('source', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('analyses_by_key').on('analyses').columns(['project_id', 'purl', 'vuln_key', 'id']).execute();
+    await id('incidents')
+      .addColumn('title', 'text', (c) => c.notNull())
+      .addColumn('vuln', 'text')
+      .addColumn('purl', 'text')
+      .addColumn('range', 'text')
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('opened_by', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('closed_at', 'text')
+      .execute();
+    await id('incident_tasks')
+      .addColumn('incident_id', 'integer', (c) => c.notNull().references('incidents.id').onDelete('cascade'))
+      .addColumn('project_id', 'integer', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+      .addColumn('version', 'text', (c) => c.notNull())
+      .addColumn('purls', 'text', (c) => c.notNull())
+      .addColumn('owners', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('mitigated_at', 'text')
+      .addColumn('closed_at', 'text')
+      .addUniqueConstraint('incident_tasks_unique', ['incident_id', 'project_id', 'version'])
+      .execute();
+    await id('incident_events')
+      .addColumn('incident_id', 'integer', (c) => c.notNull().references('incidents.id').onDelete('cascade'))
+      .addColumn('task_id', 'integer')
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('actor', 'text', (c) => c.notNull())
+      .addColumn('detail', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('incident_events_by_incident').on('incident_events').columns(['incident_id', 'id']).execute();
+  },
+  async down(): Promise<void> {
+    throw new Error('the portfolio database is migrated forward only');
+  },
+};
+
 /** Every migration, in order: names sort as they run. */
-export const MIGRATIONS: Record<string, Migration> = { '0001_portfolio': m0001 };
+export const MIGRATIONS: Record<string, Migration> = { '0001_portfolio': m0001, '0002_response': m0002 };
 
 export const migrationProvider: MigrationProvider = {
   getMigrations: () => Promise.resolve(MIGRATIONS),

@@ -181,6 +181,66 @@ export interface RematchRunsTable {
   gone_findings: number;
 }
 
+/** Issue 14: one row per analysis ever recorded (append-only); the latest per (project, purl, vuln_key) is current. */
+export interface AnalysesTable {
+  id: Generated<number>;
+  project_id: number;
+  /** the component's purl with version, as the findings write it */
+  purl: string;
+  /** the vulnerability id as given (an OSV id or an alias) */
+  vuln: string;
+  /** `vuln` upper-cased: what findings' ids and aliases are compared with */
+  vuln_key: string;
+  state: string;
+  justification: string | null;
+  /** JSON string[] (CycloneDX responses) */
+  response: string;
+  detail: string | null;
+  author: string;
+  /** api | bulk | vex:<file> | incident:<id> */
+  source: string;
+  created_at: string;
+}
+
+export interface IncidentsTable {
+  id: Generated<number>;
+  title: string;
+  vuln: string | null;
+  purl: string | null;
+  range: string | null;
+  state: string;
+  opened_by: string;
+  created_at: string;
+  closed_at: string | null;
+}
+
+export interface IncidentTasksTable {
+  id: Generated<number>;
+  incident_id: number;
+  project_id: number;
+  version: string;
+  /** JSON string[]: the affected components */
+  purls: string;
+  /** JSON string[]: the project's owners when the task was opened */
+  owners: string;
+  /** open | mitigated | patched | not_affected */
+  state: string;
+  created_at: string;
+  mitigated_at: string | null;
+  closed_at: string | null;
+}
+
+export interface IncidentEventsTable {
+  id: Generated<number>;
+  incident_id: number;
+  task_id: number | null;
+  type: string;
+  at: string;
+  actor: string;
+  /** JSON object */
+  detail: string;
+}
+
 export interface Database {
   projects: ProjectsTable;
   project_tags: ProjectTagsTable;
@@ -198,4 +258,8 @@ export interface Database {
   jobs: JobsTable;
   advisory_seen: AdvisorySeenTable;
   rematch_runs: RematchRunsTable;
+  analyses: AnalysesTable;
+  incidents: IncidentsTable;
+  incident_tasks: IncidentTasksTable;
+  incident_events: IncidentEventsTable;
 }

@@ -1,0 +1,113 @@
+/**
+ * The routes of issue 14 (docs/respond.md): analyses (triage that sticks), VEX in and out per
+ * project, incidents. Thin like routes.ts: validate, authorise (config.access), call one function
+ * of src/response with the token's scope. There is no route that updates or deletes an analysis:
+ * the history is append-only.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Role } from '../portfolio/access.js';
+import { ANALYSIS_JUSTIFICATIONS, ANALYSIS_RESPONSES, ANALYSIS_STATES, type AnalysisInput, type BulkInput, applyBulk, listAnalyses, recordAnalysis } from '../response/analyses.js';
+import { READERS, who } from './auth.js';
+import { ProblemError } from './problem.js';
+import { nameSchema, problems } from './schemas.js';
+
+const WRITERS: readonly Role[] = ['admin', 'maintainer'];
+
+const str = { type: 'string' } as const;
+const vulnSchema = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^\\s/]+$' } as const;
+const fields = {
+  vuln: vulnSchema,
+  state: { type: 'string', enum: ANALYSIS_STATES },
+  justification: { type: 'string', enum: ANALYSIS_JUSTIFICATIONS },
+  response: { type: 'array', items: { type: 'string', enum: ANALYSIS_RESPONSES }, maxItems: ANALYSIS_RESPONSES.length },
+  detail: { type: 'string', maxLength: 10_000 },
+} as const;
+
+export const analysisSchema = {
+  type: 'object',
+  required: ['id', 'project', 'purl', 'vuln', 'state', 'response', 'author', 'source', 'at'],
+  properties: {
+    id: { type: 'integer' },
+    project: str,
+    purl: str,
+    vuln: str,
+    state: str,
+    justification: str,
+    response: { type: 'array', items: str },
+    detail: str,
+    author: str,
+    source: str,
+    at: str,
+  },
+} as const;
+
+const projectParams = { type: 'object', properties: { name: nameSchema } } as const;
+const notFound = (what: string): ProblemError => new ProblemError('not-found', `${what} not found`);
+
+export async function registerResponseRoutes(app: FastifyInstance): Promise<void> {
+  const { db } = app.vouch.opened;
+
+  app.post<{ Params: { name: string }; Body: AnalysisInput }>(
+    '/api/v1/projects/:name/analyses',
+    {
+      config: { access: { roles: WRITERS } },
+      schema: {
+        tags: ['response'],
+        summary: 'Record an analysis of a vulnerability on a component of the project (appended to its history)',
+        params: projectParams,
+        body: { type: 'object', required: ['purl', 'vuln', 'state'], additionalProperties: false, properties: { purl: { type: 'string', minLength: 5, maxLength: 1000 }, ...fields } },
+        response: { 201: analysisSchema, ...problems(400, 404) },
+      },
+    },
+    async (req, reply) => {
+      const { principal, scope } = who(req);
+      const a = await recordAnalysis(db, req.params.name, scope, req.body, { author: principal.name });
+      return reply.code(201).send(a);
+    },
+  );
+
+  app.get<{ Params: { name: string }; Querystring: { history?: boolean; purl?: string; vuln?: string } }>(
+    '/api/v1/projects/:name/analyses',
+    {
+      config: { access: { roles: READERS } },
+      schema: {
+        tags: ['response'],
+        summary: 'The project\'s current analyses (or, with history=true, every analysis ever recorded, oldest first)',
+        params: projectParams,
+        querystring: { type: 'object', additionalProperties: false, properties: { history: { type: 'boolean' }, purl: { type: 'string', maxLength: 1000 }, vuln: vulnSchema } },
+        response: { 200: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: analysisSchema } } }, ...problems(400, 404) },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const items = await listAnalyses(db, req.params.name, who(req).scope, { ...(q.history ? { history: true } : {}), ...(q.purl !== undefined ? { purl: q.purl } : {}), ...(q.vuln !== undefined ? { vuln: q.vuln } : {}) });
+      if (!items) throw notFound(`project ${req.params.name}`);
+      return { items };
+    },
+  );
+
+  app.post<{ Body: BulkInput }>(
+    '/api/v1/analyses/bulk',
+    {
+      config: { access: { roles: WRITERS } },
+      schema: {
+        tags: ['response'],
+        summary: 'One analysis for every project (in the token\'s scope) using a package, optionally within a vers range — one transaction',
+        body: {
+          type: 'object',
+          required: ['purl', 'vuln', 'state'],
+          additionalProperties: false,
+          properties: { purl: { type: 'string', minLength: 5, maxLength: 1000, description: 'a purl without version' }, range: { type: 'string', minLength: 5, maxLength: 2000, description: 'vers:maven/<2.17.1' }, ...fields },
+        },
+        response: {
+          200: { type: 'object', required: ['applied'], properties: { applied: { type: 'array', items: { type: 'object', required: ['project', 'purl'], properties: { project: str, purl: str } } } } },
+          ...problems(400),
+        },
+      },
+    },
+    async (req) => {
+      const { principal, scope } = who(req);
+      return applyBulk(db, scope, req.body, { author: principal.name });
+    },
+  );
+}
