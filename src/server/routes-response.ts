@@ -7,6 +7,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Role } from '../portfolio/access.js';
 import { ANALYSIS_JUSTIFICATIONS, ANALYSIS_RESPONSES, ANALYSIS_STATES, type AnalysisInput, type BulkInput, applyBulk, listAnalyses, recordAnalysis } from '../response/analyses.js';
+import { type VexOutFormat, exportVex, importVex } from '../response/vex.js';
+import { decodeText } from '../io/json.js';
 import { READERS, who } from './auth.js';
 import { ProblemError } from './problem.js';
 import { nameSchema, problems } from './schemas.js';
@@ -108,6 +110,67 @@ export async function registerResponseRoutes(app: FastifyInstance): Promise<void
     async (req) => {
       const { principal, scope } = who(req);
       return applyBulk(db, scope, req.body, { author: principal.name });
+    },
+  );
+
+  // ---- VEX in and out ----
+  await app.register(async (vex) => {
+    // the body is the VEX document as is (JSON or XML), whatever its content type
+    vex.removeAllContentTypeParsers();
+    vex.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: app.vouch.bodyLimit }, (_req, body, done) => done(null, body));
+    vex.post<{ Params: { name: string }; Querystring: { file?: string } }>(
+      '/api/v1/projects/:name/vex',
+      {
+        bodyLimit: app.vouch.bodyLimit,
+        config: { access: { roles: WRITERS } },
+        schema: {
+          tags: ['response'],
+          summary: 'Apply an OpenVEX or CycloneDX VEX document (JSON or XML) to the project as analyses, in one transaction',
+          description: 'Statements are applied as far as they are valid; the answer lists every statement (or product of one) not applied and why: not a purl, not a component of the project, an unknown vulnerability, a conflict with another statement.',
+          params: projectParams,
+          querystring: { type: 'object', additionalProperties: false, properties: { file: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[^/\\\\\\u0000-\\u001f]+$' } } },
+          response: {
+            200: {
+              type: 'object',
+              required: ['format', 'statements', 'applied', 'notApplied', 'warnings'],
+              properties: {
+                format: str,
+                statements: { type: 'integer' },
+                applied: { type: 'integer' },
+                notApplied: { type: 'array', items: { type: 'object', required: ['statement', 'reason'], properties: { statement: str, product: str, reason: str } } },
+                warnings: { type: 'array', items: str },
+              },
+            },
+            ...problems(400, 404, 413, 422),
+          },
+        },
+      },
+      async (req) => {
+        const { principal, scope } = who(req);
+        const bytes = req.body as Buffer | undefined;
+        if (!Buffer.isBuffer(bytes) || bytes.length === 0) throw new ProblemError('bad-request', 'the body is empty: send the VEX document as the request body');
+        const file = req.query.file ?? 'vex.json';
+        return importVex(db, req.params.name, scope, decodeText(bytes, file), file, { author: principal.name });
+      },
+    );
+  });
+
+  app.get<{ Params: { name: string }; Querystring: { format: VexOutFormat } }>(
+    '/api/v1/projects/:name/vex',
+    {
+      config: { access: { roles: READERS } },
+      schema: {
+        tags: ['response'],
+        summary: 'The project\'s current analyses as a VEX document (OpenVEX 0.2.0 or CycloneDX 1.6)',
+        params: projectParams,
+        querystring: { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['openvex', 'cyclonedx'], default: 'openvex' } } },
+        response: { 200: { description: 'the VEX document', content: { 'application/json': { schema: { type: 'object', additionalProperties: true } } } }, ...problems(400, 404) },
+      },
+    },
+    async (req, reply) => {
+      const text = await exportVex(db, req.params.name, who(req).scope, req.query.format, { author: `vouch server (project ${req.params.name})` });
+      if (text === undefined) throw notFound(`project ${req.params.name}`);
+      return reply.type(req.query.format === 'cyclonedx' ? 'application/vnd.cyclonedx+json' : 'application/json').send(text);
     },
   );
 }
