@@ -232,6 +232,7 @@ const m0002: Migration = {
       .addColumn('range', 'text')
       .addColumn('state', 'text', (c) => c.notNull())
       .addColumn('opened_by', 'text', (c) => c.notNull())
+      .addColumn('scope', 'text', (c) => c.notNull())
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addColumn('closed_at', 'text')
       .execute();

@@ -210,6 +210,8 @@ export interface IncidentsTable {
   range: string | null;
   state: string;
   opened_by: string;
+  /** JSON of the opener's Scope: the blast radius is computed within it */
+  scope: string;
   created_at: string;
   closed_at: string | null;
 }

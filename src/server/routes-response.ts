@@ -9,6 +9,8 @@ import type { Role } from '../portfolio/access.js';
 import { ANALYSIS_JUSTIFICATIONS, ANALYSIS_RESPONSES, ANALYSIS_STATES, type AnalysisInput, type BulkInput, applyBulk, listAnalyses, recordAnalysis } from '../response/analyses.js';
 import { type VexOutFormat, exportVex, importVex } from '../response/vex.js';
 import { decodeText } from '../io/json.js';
+import { type IncidentInput, TASK_STATES, type TaskState, getIncident, incidentMarkdown, listIncidents, openIncident, updateTask } from '../response/incidents.js';
+import { OPENVEX_JUSTIFICATIONS } from '../triage/vex/index.js';
 import { READERS, who } from './auth.js';
 import { ProblemError } from './problem.js';
 import { nameSchema, problems } from './schemas.js';
@@ -173,4 +175,156 @@ export async function registerResponseRoutes(app: FastifyInstance): Promise<void
       return reply.type(req.query.format === 'cyclonedx' ? 'application/vnd.cyclonedx+json' : 'application/json').send(text);
     },
   );
+
+  // ---- incidents ----
+  const incidentParams = { type: 'object', properties: { id: { type: 'integer', minimum: 1 } } } as const;
+  app.post<{ Body: IncidentInput }>(
+    '/api/v1/incidents',
+    {
+      config: { access: { roles: WRITERS } },
+      schema: {
+        tags: ['response'],
+        summary: 'Open an incident for a vulnerability (OSV id or alias) or a package and vers range (a zero-day): one task per affected project',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { title: { type: 'string', minLength: 1, maxLength: 500 }, vuln: vulnSchema, purl: { type: 'string', minLength: 5, maxLength: 1000 }, range: { type: 'string', minLength: 5, maxLength: 2000 } },
+        },
+        response: { 201: incidentSchema, ...problems(400) },
+      },
+    },
+    async (req, reply) => {
+      const { principal, scope } = who(req);
+      const v = await openIncident(db, scope, req.body, { actor: principal.name });
+      return reply.code(201).header('location', `/api/v1/incidents/${v.id}`).send(v);
+    },
+  );
+
+  app.get(
+    '/api/v1/incidents',
+    {
+      config: { access: { roles: READERS } },
+      schema: {
+        tags: ['response'],
+        summary: 'The incidents the token sees, newest first',
+        response: {
+          200: {
+            type: 'object',
+            required: ['items'],
+            properties: { items: { type: 'array', items: { type: 'object', required: ['id', 'title', 'createdAt', 'tasks', 'open'], properties: { id: { type: 'integer' }, title: str, vuln: str, purl: str, createdAt: str, tasks: { type: 'integer' }, open: { type: 'integer' } } } } },
+          },
+          ...problems(),
+        },
+      },
+    },
+    async (req) => ({ items: await listIncidents(db, who(req).scope) }),
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/api/v1/incidents/:id',
+    {
+      config: { access: { roles: READERS } },
+      schema: { tags: ['response'], summary: 'An incident: its tasks (in the token\'s scope), timeline, burndown and times', params: incidentParams, response: { 200: incidentSchema, ...problems(404) } },
+    },
+    async (req) => {
+      const v = await getIncident(db, who(req).scope, req.params.id);
+      if (!v) throw notFound(`incident ${req.params.id}`);
+      return v;
+    },
+  );
+
+  app.patch<{ Params: { id: number; task: number }; Body: { state: TaskState; note?: string; justification?: string } }>(
+    '/api/v1/incidents/:id/tasks/:task',
+    {
+      config: { access: { roles: WRITERS } },
+      schema: {
+        tags: ['response'],
+        summary: 'Move a task: open → mitigated → patched | not_affected (not_affected records a VEX statement: a not_affected analysis)',
+        params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 }, task: { type: 'integer', minimum: 1 } } },
+        body: {
+          type: 'object',
+          required: ['state'],
+          additionalProperties: false,
+          properties: { state: { type: 'string', enum: TASK_STATES.filter((s) => s !== 'open') }, note: { type: 'string', maxLength: 10_000 }, justification: { type: 'string', enum: OPENVEX_JUSTIFICATIONS } },
+        },
+        response: { 200: incidentSchema, ...problems(400, 404, 409) },
+      },
+    },
+    async (req) => {
+      const { principal, scope } = who(req);
+      return updateTask(db, scope, req.params.id, req.params.task, req.body, { actor: principal.name });
+    },
+  );
+
+  app.get<{ Params: { id: number }; Querystring: { format: 'markdown' } }>(
+    '/api/v1/incidents/:id/export',
+    {
+      config: { access: { roles: READERS } },
+      schema: {
+        tags: ['response'],
+        summary: 'The post-incident review (Markdown)',
+        params: incidentParams,
+        querystring: { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['markdown'], default: 'markdown' } } },
+        response: { 200: { description: 'the review', content: { 'text/markdown': { schema: { type: 'string' } } } }, ...problems(400, 404) },
+      },
+    },
+    async (req, reply) => {
+      const v = await getIncident(db, who(req).scope, req.params.id);
+      if (!v) throw notFound(`incident ${req.params.id}`);
+      return reply.type('text/markdown; charset=utf-8').send(incidentMarkdown(v));
+    },
+  );
 }
+
+const incidentSchema = {
+  type: 'object',
+  required: ['id', 'title', 'openedBy', 'createdAt', 'tasks', 'timeline', 'burndown', 'totals'],
+  properties: {
+    id: { type: 'integer' },
+    title: str,
+    vuln: str,
+    purl: str,
+    range: str,
+    openedBy: str,
+    createdAt: str,
+    tasks: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'project', 'version', 'purls', 'owners', 'state', 'createdAt'],
+        properties: {
+          id: { type: 'integer' },
+          project: str,
+          version: str,
+          purls: { type: 'array', items: str },
+          owners: { type: 'array', items: str },
+          state: str,
+          createdAt: str,
+          mitigatedAt: str,
+          closedAt: str,
+          timeToMitigate: { type: 'integer' },
+          timeToPatch: { type: 'integer' },
+        },
+      },
+    },
+    timeline: {
+      type: 'array',
+      items: { type: 'object', required: ['id', 'at', 'type', 'actor', 'detail'], properties: { id: { type: 'integer' }, at: str, type: str, actor: str, taskId: { type: 'integer' }, detail: { type: 'object', additionalProperties: true } } },
+    },
+    burndown: { type: 'array', items: { type: 'object', required: ['at', 'open'], properties: { at: str, open: { type: 'integer' } } } },
+    totals: {
+      type: 'object',
+      required: ['tasks', 'open', 'mitigated', 'patched', 'notAffected'],
+      properties: {
+        tasks: { type: 'integer' },
+        open: { type: 'integer' },
+        mitigated: { type: 'integer' },
+        patched: { type: 'integer' },
+        notAffected: { type: 'integer' },
+        meanTimeToMitigate: { type: 'integer' },
+        meanTimeToPatch: { type: 'integer' },
+        maxTimeToPatch: { type: 'integer' },
+      },
+    },
+  },
+} as const;
