@@ -282,9 +282,12 @@ export class AdvisoryStore {
     return rows.map((r) => ({ id: r.id, modified: r.modified, withdrawn: r.withdrawn !== null }));
   }
 
+  private packagesOf: Stmt | undefined;
+
   /** The (ecosystem base, normalised name) pairs a record names in `affected[]`, each once. */
   affectedPackages(id: string): { ecosystemBase: string; nameNorm: string }[] {
-    const rows = this.db.prepare('SELECT DISTINCT ecosystem_base, name_norm FROM affected WHERE id = ? ORDER BY ecosystem_base, name_norm').all(id) as {
+    this.packagesOf ??= this.db.prepare('SELECT DISTINCT ecosystem_base, name_norm FROM affected WHERE id = ? ORDER BY ecosystem_base, name_norm');
+    const rows = this.packagesOf.all(id) as {
       ecosystem_base: string;
       name_norm: string;
     }[];

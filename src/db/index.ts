@@ -67,7 +67,10 @@ function sqliteFileOf(url: string | undefined): string | undefined {
 
 /** Brings the schema up to date (Kysely's migrator; safe on two nodes at once: it takes a lock). */
 export async function migrate(db: Db): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+  // PostgreSQL: Kysely's migration tables in the schema the connection works in, named explicitly —
+  // else its check for them looks in every schema and may find another application's
+  const migrationTableSchema = isPostgres(db) ? (await sql<{ s: string }>`SELECT current_schema() AS s`.execute(db)).rows[0]?.s : undefined;
+  const migrator = new Migrator({ db, provider: migrationProvider, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');

@@ -277,7 +277,7 @@ export async function componentIds(db: Db, components: Iterable<Component>): Pro
   return ids;
 }
 
-const FINDING_COLUMNS = [
+export const FINDING_COLUMNS = [
   ['version_id', 'int'],
   ['component_id', 'int'],
   ['vuln_id', 'text'],

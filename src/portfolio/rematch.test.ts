@@ -5,7 +5,7 @@ import { TEST_PG_URL, type TestDb, type TestDbKind, freshDb, testDbs } from '../
 import { HAS_SHARED } from '../testing/shared.js';
 import { processUpload, submitDocument } from './ingest.js';
 import { LOG4J_ADVISORIES, TestStore, log4jSbom, osvRecord, osvRecords } from './portfolio-testing.js';
-import { affected, listEvents } from './queries.js';
+import { affected, listEvents, projectReport } from './queries.js';
 import { refreshAndRematch, storeGeneration } from './rematch.js';
 
 const ALL = { all: true } as const;
@@ -99,7 +99,9 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('re-match after an advisory update 
       { type: 'finding.new', project: 'search', version: '1', vuln: 'TEST-2026-0001', purl: `${LOG4J}@2.17.1` },
       { type: 'finding.resolved', project: 'billing', version: '1', vuln: 'GHSA-jfh8-c2jp-5v3q', purl: `${LOG4J}@2.14.1` },
     ]);
-    // the new finding has its path from the stored edges
+    // the new finding has its path from the stored edges, in the report as in the query
+    const report = await projectReport(t().db, 'search', ALL);
+    expect(report?.findings.map((f) => [f.id, f.paths])).toEqual([['TEST-2026-0001', [['search', 'pkg:maven/com.example/logging-wrapper@1.0.0', `${LOG4J}@2.17.1`]]]]);
     expect((await affected(t().db, 'TEST-2026-0001', ALL)).items[0]?.path).toEqual(['search', 'pkg:maven/com.example/logging-wrapper@1.0.0', `${LOG4J}@2.17.1`]);
     // the withdrawal undone: the finding comes back (reopened, first seen kept), one more event
     const firstSeen = await t().db.selectFrom('findings').select('first_seen').where('vuln_id', '=', 'GHSA-jfh8-c2jp-5v3q').executeTakeFirstOrThrow();

@@ -18,13 +18,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/index.js';
-import { batches, nowIso } from '../db/index.js';
+import { batches, bulkInsert, inList, nowIso } from '../db/index.js';
 import type { AdvisoryContext } from '../engine/scan.js';
 import { scanInventory } from '../engine/scan.js';
 import type { Component, Scope as ComponentScope } from '../model/component.js';
 import { DependencyGraph } from '../model/graph.js';
 import type { ReportFinding } from '../model/triage.js';
-import { findingColumns, storeAliases } from './ingest.js';
+import { FINDING_COLUMNS, findingColumns, storeAliases } from './ingest.js';
 
 /** What re-match reads from the advisory store (AdvisoryStore implements it). */
 export interface StoreRecords {
@@ -128,71 +128,77 @@ export async function refreshAndRematch(db: Db, ctx: AdvisoryContext, store: Sto
       }
     }
 
-    // 4. match them again, version by version, and record the difference
+    // 4. match them again, versions a chunk at a time, and record the difference
     let newFindings = 0;
     let goneFindings = 0;
     const allNew: ReportFinding[] = [];
-    for (const [versionId, list] of [...links].sort((a, b) => a[0] - b[0])) {
-      const version = await tx
-        .selectFrom('project_versions as v')
-        .innerJoin('projects as p', 'p.id', 'v.project_id')
-        .select(['p.name as project', 'v.version', 'v.roots'])
-        .where('v.id', '=', versionId)
-        .executeTakeFirst();
-      if (!version) continue;
-      const graph = await versionGraph(tx, versionId, version.roots, list, components);
-      const report = scanInventory({ graph, inputs: [], unresolved: [] }, ctx, { failOn: 'any', now });
-      const idByPurl = new Map(list.map((l) => [components.get(l.component_id)!.purl, l.component_id]));
-      const wanted = new Map(report.findings.map((f) => [`${idByPurl.get(f.purl)}\u0000${f.id}`, f]));
-      const existing = await tx
+    const versionIds = [...links.keys()].sort((a, b) => a - b);
+    const touched = [...components.keys()];
+    for (let i = 0; i < versionIds.length; i += VERSION_CHUNK) {
+      const chunk = versionIds.slice(i, i + VERSION_CHUNK);
+      const versions = new Map(
+        (
+          await tx
+            .selectFrom('project_versions as v')
+            .innerJoin('projects as p', 'p.id', 'v.project_id')
+            .select(['v.id', 'p.name as project', 'v.version', 'v.roots'])
+            .where(inList(tx, 'v.id', chunk))
+            .execute()
+        ).map((v) => [v.id, v]),
+      );
+      const ancestry = await ancestorEdges(
+        tx,
+        chunk.map((id) => ({ versionId: id, componentIds: links.get(id)!.map((l) => l.component_id) })),
+      );
+      const existingRows = await tx
         .selectFrom('findings')
-        .select(['id', 'component_id', 'vuln_id', 'resolved_at'])
-        .where('version_id', '=', versionId)
-        .where(
-          'component_id',
-          'in',
-          list.map((l) => l.component_id),
-        )
+        .select(['id', 'version_id', 'component_id', 'vuln_id', 'resolved_at'])
+        .where(inList(tx, 'version_id', chunk))
+        .where(inList(tx, 'component_id', touched))
         .execute();
-      const byKey = new Map(existing.map((e) => [`${e.component_id}\u0000${e.vuln_id}`, e]));
-      const event = (type: string, vuln: string, componentId: number) => ({
-        type,
-        at,
-        project: version.project,
-        version: version.version,
-        vuln,
-        purl: components.get(componentId)!.purl,
-        generation,
-      });
-      const events: ReturnType<typeof event>[] = [];
-      for (const [key, f] of wanted) {
-        const componentId = idByPurl.get(f.purl)!;
-        const row = byKey.get(key);
-        if (!row) {
-          await tx
-            .insertInto('findings')
-            .values({ version_id: versionId, component_id: componentId, ...findingColumns(f), first_seen: at, resolved_at: null })
-            .execute();
-        } else {
-          await tx
-            .updateTable('findings')
-            .set({ ...findingColumns(f), resolved_at: null })
-            .where('id', '=', row.id)
-            .execute();
+      const inserts: unknown[][] = [];
+      const events: unknown[][] = [];
+      for (const versionId of chunk) {
+        const version = versions.get(versionId);
+        if (!version) continue;
+        const list = links.get(versionId)!;
+        const graph = versionGraph(version.roots, list, components, ancestry.get(versionId) ?? { edges: [], purls: new Map() });
+        const report = scanInventory({ graph, inputs: [], unresolved: [] }, ctx, { failOn: 'any', now });
+        const idByPurl = new Map(list.map((l) => [components.get(l.component_id)!.purl, l.component_id]));
+        const wanted = new Map(report.findings.map((f) => [`${idByPurl.get(f.purl)}\u0000${f.id}`, f]));
+        const mine = new Set(list.map((l) => l.component_id));
+        const byKey = new Map(existingRows.filter((e) => e.version_id === versionId && mine.has(e.component_id)).map((e) => [`${e.component_id}\u0000${e.vuln_id}`, e]));
+        const event = (type: string, vuln: string, componentId: number) => [type, at, version.project, version.version, vuln, components.get(componentId)!.purl, generation];
+        for (const [key, f] of wanted) {
+          const componentId = idByPurl.get(f.purl)!;
+          const row = byKey.get(key);
+          const cols = findingColumns(f);
+          if (!row) {
+            inserts.push([versionId, componentId, cols.vuln_id, cols.aliases, cols.severity, cols.score, cols.priority, cols.kev, cols.epss, at, null, cols.data]);
+          } else {
+            await tx
+              .updateTable('findings')
+              .set({ ...cols, resolved_at: null })
+              .where('id', '=', row.id)
+              .execute();
+          }
+          if (!row || row.resolved_at !== null) {
+            events.push(event('finding.new', f.id, componentId));
+            newFindings++;
+            allNew.push(f);
+          }
         }
-        if (!row || row.resolved_at !== null) {
-          events.push(event('finding.new', f.id, componentId));
-          newFindings++;
-          allNew.push(f);
+        const resolved: number[] = [];
+        for (const [key, row] of byKey) {
+          if (wanted.has(key) || row.resolved_at !== null) continue;
+          resolved.push(row.id);
+          events.push(event('finding.resolved', row.vuln_id, row.component_id));
+          goneFindings++;
         }
+        if (resolved.length) await tx.updateTable('findings').set({ resolved_at: at }).where(inList(tx, 'id', resolved)).execute();
       }
-      for (const [key, row] of byKey) {
-        if (wanted.has(key) || row.resolved_at !== null) continue;
-        await tx.updateTable('findings').set({ resolved_at: at }).where('id', '=', row.id).execute();
-        events.push(event('finding.resolved', row.vuln_id, row.component_id));
-        goneFindings++;
-      }
-      for (const batch of batches(events, 7)) await tx.insertInto('events').values(batch).execute();
+      await bulkInsert(tx, 'findings', FINDING_COLUMNS, inserts);
+      await bulkInsert(tx, 'events', EVENT_COLUMNS, events);
     }
     await storeAliases(tx, allNew);
 
@@ -210,14 +216,76 @@ export async function refreshAndRematch(db: Db, ctx: AdvisoryContext, store: Sto
   });
 }
 
-/** A version's graph for re-matching: its roots and edges (for paths), and only the components given. */
-async function versionGraph(
-  db: Db,
-  versionId: number,
+const VERSION_CHUNK = 500;
+
+const EVENT_COLUMNS = [
+  ['type', 'text'],
+  ['at', 'text'],
+  ['project', 'text'],
+  ['version', 'text'],
+  ['vuln', 'text'],
+  ['purl', 'text'],
+  ['generation', 'text'],
+] as const;
+
+type Ancestry = { edges: { parent: number; child: number }[]; purls: Map<number, string> };
+
+/**
+ * The edges above the given components in each version (their ancestors up to the roots): all the
+ * paths to them run through these, so the engine's paths are the same as on the whole graph. One
+ * query per level for every version at once.
+ */
+async function ancestorEdges(db: Db, targets: readonly { versionId: number; componentIds: readonly number[] }[]): Promise<Map<number, Ancestry>> {
+  const out = new Map<number, Ancestry>();
+  const seen = new Map<number, Set<number>>();
+  let frontier = new Map<number, Set<number>>();
+  for (const t of targets) {
+    out.set(t.versionId, { edges: [], purls: new Map() });
+    seen.set(t.versionId, new Set(t.componentIds));
+    frontier.set(t.versionId, new Set(t.componentIds));
+  }
+  const ids = new Set<number>();
+  for (let depth = 0; depth < 256 && frontier.size; depth++) {
+    const versions = [...frontier.keys()];
+    const children = [...new Set([...frontier.values()].flatMap((f) => [...f]))];
+    const rows = await db.selectFrom('edges').select(['version_id', 'parent_id', 'child_id']).where(inList(db, 'version_id', versions)).where(inList(db, 'child_id', children)).execute();
+    const next = new Map<number, Set<number>>();
+    for (const r of rows) {
+      if (!frontier.get(r.version_id)?.has(r.child_id)) continue;
+      out.get(r.version_id)!.edges.push({ parent: r.parent_id, child: r.child_id });
+      ids.add(r.child_id);
+      if (r.parent_id < 0) continue;
+      ids.add(r.parent_id);
+      const s = seen.get(r.version_id)!;
+      if (s.has(r.parent_id)) continue;
+      s.add(r.parent_id);
+      let l = next.get(r.version_id);
+      if (!l) next.set(r.version_id, (l = new Set()));
+      l.add(r.parent_id);
+    }
+    frontier = next;
+  }
+  const purls = new Map<number, string>();
+  const idList = [...ids];
+  for (let i = 0; i < idList.length; i += 20_000) {
+    for (const r of await db
+      .selectFrom('components')
+      .select(['id', 'purl'])
+      .where(inList(db, 'id', idList.slice(i, i + 20_000)))
+      .execute())
+      purls.set(r.id, r.purl);
+  }
+  for (const a of out.values()) a.purls = purls;
+  return out;
+}
+
+/** A version's graph for re-matching: its roots, the edges above the components, and only those components. */
+function versionGraph(
   rootsJson: string,
   links: readonly { component_id: number; scope: string; direct: number; locations: string }[],
   components: ReadonlyMap<number, { purl: string; data: string }>,
-): Promise<DependencyGraph> {
+  ancestry: Ancestry,
+): DependencyGraph {
   const graph = new DependencyGraph();
   const roots = JSON.parse(rootsJson) as { ref: string; label: string }[];
   roots.forEach((r) => graph.addRoot(r.ref, r.label));
@@ -233,15 +301,10 @@ async function versionGraph(
       locations: JSON.parse(l.locations) as Component['locations'],
     });
   }
-  // the edges, for the paths: every edge of the version (ids → purls of the version's components)
-  const edges = await db.selectFrom('edges').select(['parent_id', 'child_id']).where('version_id', '=', versionId).execute();
-  const ids = [...new Set(edges.flatMap((e) => [e.parent_id, e.child_id]).filter((id) => id >= 0))];
-  const purls = new Map<number, string>();
-  for (const batch of batches(ids, 1)) for (const r of await db.selectFrom('components').select(['id', 'purl']).where('id', 'in', batch).execute()) purls.set(r.id, r.purl);
-  const ref = (id: number) => (id < 0 ? roots[-1 - id]?.ref : purls.get(id));
-  for (const e of edges) {
-    const from = ref(e.parent_id);
-    const to = ref(e.child_id);
+  const ref = (id: number) => (id < 0 ? roots[-1 - id]?.ref : ancestry.purls.get(id));
+  for (const e of ancestry.edges) {
+    const from = ref(e.parent);
+    const to = ref(e.child);
     if (from !== undefined && to !== undefined) graph.addEdge(from, to);
   }
   return graph;

@@ -404,6 +404,26 @@ describe.each(testDbs())('logging on $name', (kind) => {
   });
 });
 
+describe('output validation', () => {
+  it('answers a 500 problem, not a malformed body, when a route breaks its own response schema', async () => {
+    const t = await freshDb({ name: 'sqlite' });
+    const queue = createQueue(t);
+    const app = await buildApp({ opened: t, queue, logger: false });
+    // an enum the serializer would write out unchecked
+    app.get('/broken', { config: { access: { public: true } }, schema: { hide: true, response: { 200: { type: 'object', required: ['state'], properties: { state: { type: 'string', enum: ['queued', 'done'] } } } } } }, async () => ({ state: 'secret-internal-value' }));
+    try {
+      const r = await app.inject({ method: 'GET', url: '/broken' });
+      expect(r.statusCode).toBe(500);
+      expect(r.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect((r.json() as { type: string }).type).toBe('urn:vouch:problem:internal');
+      expect(r.body).not.toContain('secret-internal-value');
+    } finally {
+      await app.close();
+      await t.close();
+    }
+  });
+});
+
 describe.skipIf(!HAS_SHARED).each(testDbs())('limits on $name', (kind) => {
   let t: TestDb;
   let queue: JobQueue;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOG4J_ADVISORIES, osvRecord, osvRecords } from '../../src/portfolio/portfolio-testing.js';
 import { TEST_PG_URL, testDbs, withSearchPath } from '../../src/testing/db.js';
-import { HAS_SHARED } from '../../src/testing/shared.js';
+import { HAS_SHARED, shared } from '../../src/testing/shared.js';
 import { VOUCH, log4jCycloneDx, tempDir, vouch, vouchAsync } from './helpers.js';
 
 async function pgAdmin(statement: string): Promise<void> {
@@ -189,6 +189,27 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('vouch serve, push and query (issue
     const c = await vouchAsync(['query', 'component', 'pkg:maven/org.apache.logging.log4j/log4j-core', '--range', 'vers:maven/<2.17.1', '-f', 'json'], local());
     expect(c.code, c.stderr).toBe(0);
     expect((JSON.parse(c.stdout) as { project: string; purl: string }[]).map((x) => [x.project, x.purl])).toEqual([['billing', 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1']]);
+  });
+
+  it('pushes a folder as the CycloneDX SBOM vouch sbom writes for it, read as vouch scan reads it', async () => {
+    const dir = shared('realworld', 'OWASP__NodeGoat');
+    const sbom = vouch(['sbom', dir, '-f', 'cyclonedx-json', '--deterministic', '-o', path.join(work, 'nodegoat.cdx.json')], local());
+    expect(sbom.code, sbom.stderr).toBe(0);
+    // what vouch scan counts in that SBOM (its components and the project it describes)
+    const scan = vouch(['scan', path.join(work, 'nodegoat.cdx.json'), '-f', 'json', '--quiet'], local());
+    const expected = (JSON.parse(scan.stdout) as { summary: { components: number } }).summary.components;
+    expect(expected).toBeGreaterThan(1000);
+    const r = await vouchAsync(['push', dir, '--project', 'nodegoat', '--version', 'main'], { ...env(), VOUCH_TOKEN: admin });
+    expect(r.code, r.stderr).toBe(0);
+    const upload = JSON.parse(r.stdout) as { id: string; state: string; fileName: string };
+    expect(upload.fileName).toBe('bom.cdx.json');
+    let view: { state: string; components?: number } = upload;
+    for (let i = 0; i < 240 && view.state !== 'done' && view.state !== 'failed'; i++) {
+      await new Promise((res) => setTimeout(res, 250));
+      view = (await (await fetch(`${url}/api/v1/uploads/${upload.id}`, { headers: { authorization: `Bearer ${admin}` } })).json()) as typeof view;
+    }
+    expect(view.state).toBe('done');
+    expect(view.components).toBe(expected);
   });
 
   it('exits 2 with the server\'s one line when a pushed document cannot be read', async () => {
