@@ -257,6 +257,39 @@ const m0002: Migration = {
       .addColumn('detail', 'text', (c) => c.notNull())
       .execute();
     await db.schema.createIndex('incident_events_by_incident').on('incident_events').columns(['incident_id', 'id']).execute();
+    await id('notification_rules')
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('events', 'text', (c) => c.notNull())
+      .addColumn('filters', 'text', (c) => c.notNull())
+      .addColumn('url', 'text', (c) => c.notNull())
+      .addColumn('secret', 'text', (c) => c.notNull())
+      .addColumn('created_by', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      // the last events / incident_events row this rule has looked at
+      .addColumn('cursor_event', 'integer', (c) => c.notNull())
+      .addColumn('cursor_incident_event', 'integer', (c) => c.notNull())
+      .execute();
+    await id('notification_outbox')
+      .addColumn('rule_id', 'integer', (c) => c.notNull().references('notification_rules.id').onDelete('cascade'))
+      .addColumn('event_id', 'text', (c) => c.notNull())
+      .addColumn('event_type', 'text', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('attempts', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+      .addColumn('delivered_at', 'text')
+      .addUniqueConstraint('notification_outbox_unique', ['rule_id', 'event_id'])
+      .execute();
+    await db.schema.createIndex('notification_outbox_pending').on('notification_outbox').columns(['state', 'rule_id', 'id']).execute();
+    await id('notification_deliveries')
+      .addColumn('outbox_id', 'integer', (c) => c.notNull().references('notification_outbox.id').onDelete('cascade'))
+      .addColumn('attempt', 'integer', (c) => c.notNull())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('status', 'integer')
+      .addColumn('response', 'text')
+      .addColumn('error', 'text')
+      .execute();
   },
   async down(): Promise<void> {
     throw new Error('the portfolio database is migrated forward only');

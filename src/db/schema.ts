@@ -243,6 +243,49 @@ export interface IncidentEventsTable {
   detail: string;
 }
 
+export interface NotificationRulesTable {
+  id: Generated<number>;
+  name: string;
+  /** JSON string[]: event types (finding.new, finding.resolved, incident.opened, incident.updated) */
+  events: string;
+  /** JSON { minSeverity?, kevOnly?, tag?, owner? } */
+  filters: string;
+  url: string;
+  /** the HMAC key of X-Vouch-Signature (kept: the server signs with it) */
+  secret: string;
+  created_by: string;
+  created_at: string;
+  cursor_event: number;
+  cursor_incident_event: number;
+}
+
+export interface NotificationOutboxTable {
+  id: Generated<number>;
+  rule_id: number;
+  /** stable per event: a retry and a duplicate carry the same id */
+  event_id: string;
+  event_type: string;
+  /** the JSON body sent */
+  body: string;
+  /** pending | delivered | failed */
+  state: string;
+  attempts: number;
+  created_at: string;
+  next_attempt_at: string;
+  delivered_at: string | null;
+}
+
+export interface NotificationDeliveriesTable {
+  id: Generated<number>;
+  outbox_id: number;
+  attempt: number;
+  at: string;
+  status: number | null;
+  /** the start of the receiver's answer */
+  response: string | null;
+  error: string | null;
+}
+
 export interface Database {
   projects: ProjectsTable;
   project_tags: ProjectTagsTable;
@@ -264,4 +307,7 @@ export interface Database {
   incidents: IncidentsTable;
   incident_tasks: IncidentTasksTable;
   incident_events: IncidentEventsTable;
+  notification_rules: NotificationRulesTable;
+  notification_outbox: NotificationOutboxTable;
+  notification_deliveries: NotificationDeliveriesTable;
 }

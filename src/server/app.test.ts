@@ -169,6 +169,20 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('the API on $name', (kind) => {
       req: async () => ({ method: 'GET', url: `/api/v1/incidents/${await incidentId()}/export?format=markdown` }),
       expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 403, viewerA: 200, none: 401, revoked: 401 },
     },
+    {
+      name: 'POST /api/v1/notification-rules',
+      req: (who) => ({ method: 'POST', url: '/api/v1/notification-rules', payload: { name: `rule-${who}`, events: ['incident.opened'], url: 'http://127.0.0.1:9/hook' } }),
+      expect: { admin: 201, maintainer: 403, viewer: 403, uploader: 403, viewerA: 403, none: 401, revoked: 401 },
+    },
+    { name: 'GET /api/v1/notification-rules', req: () => ({ method: 'GET', url: '/api/v1/notification-rules' }), expect: { admin: 200, maintainer: 403, viewer: 403, uploader: 403, viewerA: 403, none: 401, revoked: 401 } },
+    {
+      name: 'GET /api/v1/notification-rules/{id}/deliveries',
+      req: async () => {
+        const r = await w.app.inject({ method: 'POST', url: '/api/v1/notification-rules', headers: as('admin'), payload: { name: 'matrix', events: ['finding.new'], url: 'http://127.0.0.1:9/hook' } });
+        return { method: 'GET', url: `/api/v1/notification-rules/${(r.json() as { id: number }).id}/deliveries` };
+      },
+      expect: { admin: 200, maintainer: 403, viewer: 403, uploader: 403, viewerA: 403, none: 401, revoked: 401 },
+    },
     { name: 'GET /metrics', req: () => ({ method: 'GET', url: '/metrics' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 403, viewerA: 403, none: 401, revoked: 401 } },
     { name: 'GET /healthz', req: () => ({ method: 'GET', url: '/healthz' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 200, viewerA: 200, none: 200, revoked: 200 } },
     { name: 'GET /readyz', req: () => ({ method: 'GET', url: '/readyz' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 200, viewerA: 200, none: 200, revoked: 200 } },

@@ -11,6 +11,7 @@ import { type VexOutFormat, exportVex, importVex } from '../response/vex.js';
 import { decodeText } from '../io/json.js';
 import { type IncidentInput, TASK_STATES, type TaskState, getIncident, incidentMarkdown, listIncidents, openIncident, updateTask } from '../response/incidents.js';
 import { OPENVEX_JUSTIFICATIONS } from '../triage/vex/index.js';
+import { NOTIFICATION_EVENTS, type RuleInput, createRule, listDeliveries, listRules } from '../response/notifications.js';
 import { READERS, who } from './auth.js';
 import { ProblemError } from './problem.js';
 import { nameSchema, problems } from './schemas.js';
@@ -272,6 +273,70 @@ export async function registerResponseRoutes(app: FastifyInstance): Promise<void
       const v = await getIncident(db, who(req).scope, req.params.id);
       if (!v) throw notFound(`incident ${req.params.id}`);
       return reply.type('text/markdown; charset=utf-8').send(incidentMarkdown(v));
+    },
+  );
+
+  // ---- notification rules (admin: a rule sees every project) ----
+  const ADMIN: readonly Role[] = ['admin'];
+  const ruleSchema = {
+    type: 'object',
+    required: ['id', 'name', 'events', 'filters', 'url', 'createdBy', 'createdAt'],
+    properties: { id: { type: 'integer' }, name: str, events: { type: 'array', items: str }, filters: { type: 'object', additionalProperties: true }, url: str, createdBy: str, createdAt: str, secret: str },
+  } as const;
+  app.post<{ Body: RuleInput }>(
+    '/api/v1/notification-rules',
+    {
+      config: { access: { roles: ADMIN } },
+      schema: {
+        tags: ['response'],
+        summary: 'A webhook rule: which events go to which URL; the answer holds the signing secret (this answer only)',
+        body: {
+          type: 'object',
+          required: ['name', 'events', 'url'],
+          additionalProperties: false,
+          properties: {
+            name: nameSchema,
+            events: { type: 'array', minItems: 1, items: { type: 'string', enum: NOTIFICATION_EVENTS } },
+            url: { type: 'string', minLength: 8, maxLength: 2000 },
+            filters: {
+              type: 'object',
+              additionalProperties: false,
+              properties: { minSeverity: { type: 'string', enum: ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'critical', 'high', 'medium', 'low'] }, kevOnly: { type: 'boolean' }, tag: nameSchema, owner: nameSchema },
+            },
+          },
+        },
+        response: { 201: ruleSchema, ...problems(400) },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await createRule(db, req.body, { actor: who(req).principal.name })),
+  );
+  app.get(
+    '/api/v1/notification-rules',
+    { config: { access: { roles: ADMIN } }, schema: { tags: ['response'], summary: 'Every rule (never its secret)', response: { 200: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: ruleSchema } } }, ...problems() } } },
+    async () => ({ items: await listRules(db) }),
+  );
+  app.get<{ Params: { id: number } }>(
+    '/api/v1/notification-rules/:id/deliveries',
+    {
+      config: { access: { roles: ADMIN } },
+      schema: {
+        tags: ['response'],
+        summary: 'A rule\'s delivery attempts, newest first, with each answer',
+        params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } } },
+        response: {
+          200: {
+            type: 'object',
+            required: ['items'],
+            properties: { items: { type: 'array', items: { type: 'object', required: ['eventId', 'eventType', 'state', 'attempt', 'at'], properties: { eventId: str, eventType: str, state: str, attempt: { type: 'integer' }, at: str, status: { type: 'integer' }, response: str, error: str } } } },
+          },
+          ...problems(404),
+        },
+      },
+    },
+    async (req) => {
+      const items = await listDeliveries(db, req.params.id);
+      if (!items) throw notFound(`notification rule ${req.params.id}`);
+      return { items };
     },
   );
 }
