@@ -156,12 +156,12 @@ export async function collect(db: Db, opts: { now?: Date } = {}): Promise<number
         .executeTakeFirst();
       if (Number(moved.numUpdatedRows) !== 1) return;
       for (const o of out) {
-        await tx
+        const r = await tx
           .insertInto('notification_outbox')
           .values({ rule_id: rule.id, ...o, state: 'pending', attempts: 0, created_at: at, next_attempt_at: at, delivered_at: null })
           .onConflict((oc) => oc.columns(['rule_id', 'event_id']).doNothing())
-          .execute();
-        queued++;
+          .executeTakeFirst();
+        queued += Number(r.numInsertedOrUpdatedRows ?? 0);
       }
     });
   }
