@@ -344,3 +344,26 @@ describe('AdvisoryStore.open', () => {
     }
   });
 });
+
+describe('what the portfolio re-match reads from a store', () => {
+  it('every record with its modified time and withdrawal, and the normalised packages a record names', async () => {
+    const dir = tmp('json');
+    const entry = (ecosystem: string, name: string) => (pkg(ecosystem, name).affected as object[])[0];
+    writeFileSync(path.join(dir, 'A.json'), osv('A', { modified: '2024-03-01T00:00:00Z', affected: [entry('PyPI', 'Foo_Bar'), entry('npm', 'left-pad'), entry('PyPI', 'foo.bar')] }));
+    writeFileSync(path.join(dir, 'B.json'), osv('B', { modified: '2024-01-01T00:00:00Z', withdrawn: '2024-02-01T00:00:00Z' }));
+    const home = tmp('home');
+    await updateStore({ home, source: dir });
+    withStore(home, (store) => {
+      expect(store.advisoryVersions()).toEqual([
+        { id: 'A', modified: '2024-03-01T00:00:00Z', withdrawn: false },
+        { id: 'B', modified: '2024-01-01T00:00:00Z', withdrawn: true },
+      ]);
+      // PEP 503: Foo_Bar and foo.bar are one name, foo-bar
+      expect(store.affectedPackages('A')).toEqual([
+        { ecosystemBase: 'PyPI', nameNorm: 'foo-bar' },
+        { ecosystemBase: 'npm', nameNorm: 'left-pad' },
+      ]);
+      expect(store.affectedPackages('NOPE')).toEqual([]);
+    });
+  });
+});

@@ -221,6 +221,13 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('ingest on $name', (kind) => {
     await expect(
       submitDocument(t.db, { project: 'team-a-svc', version: '2', fileName: 'bom.json', bytes: log4jSbom('2.14.1'), createProject: true, scope: { tag: 'team-b' } }),
     ).rejects.toMatchObject({ kind: 'not_found' });
+    // created under a scope: a project-limited token only its projects; a tag-limited one tags what it creates
+    await expect(
+      submitDocument(t.db, { project: 'other', version: '1', fileName: 'bom.json', bytes: log4jSbom('2.14.1'), createProject: true, scope: { projects: ['team-a-svc'] } }),
+    ).rejects.toMatchObject({ kind: 'not_found' });
+    const { uploadId } = await submitDocument(t.db, { project: 'new-b', version: '1', fileName: 'bom.json', bytes: log4jSbom('2.14.1'), createProject: true, scope: { tag: 'team-b' } });
+    expect(await getUpload(t.db, uploadId, { tag: 'team-b' })).toMatchObject({ project: 'new-b' });
+    expect((await getProject(t.db, 'new-b', ALL))?.tags).toEqual(['team-b']);
   });
 
   it('many uploads at once (several projects, versions of one project, shared components): all done, one row per purl, one current version', async () => {

@@ -83,13 +83,25 @@ export async function submitDocument(
       if (!project) throw new PortfolioError('not_found', `no project named "${opts.project}"`);
     }
     if (!project) {
-      if (!opts.createProject) throw new PortfolioError('not_found', `no project named "${opts.project}"`);
+      // a token limited to projects creates only those; one limited to a tag gives the new project
+      // its tag, so the token sees what it uploaded
+      const scope = opts.scope;
+      if (!opts.createProject || (scope && 'projects' in scope && !scope.projects.includes(opts.project))) {
+        throw new PortfolioError('not_found', `no project named "${opts.project}"`);
+      }
       project = await tx
         .insertInto('projects')
         .values({ name: opts.project, parent_id: null, created_at: nowIso() })
         .onConflict((oc) => oc.column('name').doUpdateSet({ name: opts.project }))
         .returning('id')
         .executeTakeFirstOrThrow();
+      if (scope && 'tag' in scope) {
+        await tx
+          .insertInto('project_tags')
+          .values({ project_id: project.id, tag: scope.tag })
+          .onConflict((oc) => oc.columns(['project_id', 'tag']).doNothing())
+          .execute();
+      }
     }
     await tx
       .insertInto('documents')
@@ -260,19 +272,43 @@ const COMPONENT_COLUMNS = [
 
 /** Component ids by purl, inserting the ones the portfolio does not hold yet (one row per purl, race-free). */
 export async function componentIds(db: Db, components: Iterable<Component>): Promise<Map<string, number>> {
-  // in purl order: concurrent ingests on PostgreSQL then take the rows' locks in one order (no deadlock)
-  const rows = [...components].map(componentRow).sort((a, b) => (a.purl < b.purl ? -1 : a.purl > b.purl ? 1 : 0));
-  await bulkInsert(
+  const all = [...components];
+  const ids = await idsOf(
     db,
-    'components',
-    COMPONENT_COLUMNS,
-    rows.map((r) => COMPONENT_COLUMNS.map(([c]) => r[c])),
-    { ignoreConflicts: true },
+    all.map((c) => c.purl),
   );
+  // most components of an upload are in the portfolio already: only the others are built and written,
+  // in purl order (concurrent ingests on PostgreSQL then take the rows' locks in one order, no deadlock)
+  const rows = all
+    .filter((c) => !ids.has(c.purl))
+    .map(componentRow)
+    .sort((a, b) => (a.purl < b.purl ? -1 : a.purl > b.purl ? 1 : 0));
+  if (rows.length) {
+    await bulkInsert(
+      db,
+      'components',
+      COMPONENT_COLUMNS,
+      rows.map((r) => COMPONENT_COLUMNS.map(([c]) => r[c])),
+      { ignoreConflicts: true },
+    );
+    for (const [purl, id] of await idsOf(
+      db,
+      rows.map((r) => r.purl),
+    ))
+      ids.set(purl, id);
+  }
+  return ids;
+}
+
+async function idsOf(db: Db, purls: readonly string[]): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
-  for (let i = 0; i < rows.length; i += 20_000) {
-    const purls = rows.slice(i, i + 20_000).map((r) => r.purl);
-    for (const r of await db.selectFrom('components').select(['id', 'purl']).where(inList(db, 'purl', purls)).execute()) ids.set(r.purl, r.id);
+  for (let i = 0; i < purls.length; i += 20_000) {
+    for (const r of await db
+      .selectFrom('components')
+      .select(['id', 'purl'])
+      .where(inList(db, 'purl', purls.slice(i, i + 20_000)))
+      .execute())
+      ids.set(r.purl, r.id);
   }
   return ids;
 }

@@ -9,7 +9,7 @@ import { HAS_SHARED } from '../testing/shared.js';
 import { getUpload, submitDocument } from './ingest.js';
 import { LOG4J_ADVISORIES, TestStore, log4jSbom, osvRecord, osvRecords } from './portfolio-testing.js';
 import { affected } from './queries.js';
-import { StoreHandle, queueIngest, registerWorkers } from './workers.js';
+import { StoreHandle, queueIngest, registerWorkers, requeueUnfinishedUploads } from './workers.js';
 
 const ALL = { all: true } as const;
 
@@ -100,5 +100,18 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('the portfolio jobs on a queue on $
     expect((await affected(t.db, 'CVE-2026-1111', ALL)).items.map((i) => i.project)).toEqual(['b']);
     await until(async () => (await t.db.selectFrom('rematch_runs').select('generation').execute()).length === 1);
     expect(await t.db.selectFrom('events').select(['type', 'project', 'vuln']).execute()).toEqual([{ type: 'finding.new', project: 'b', vuln: 'TEST-1' }]);
+  });
+
+  it('uploads whose jobs were lost are queued again at start, once each, and end done', async () => {
+    const ids: string[] = [];
+    for (const v of ['1', '2']) ids.push((await submitDocument(t.db, { project: 'svc', version: v, fileName: 'bom.json', bytes: log4jSbom('2.14.1'), createProject: true })).uploadId);
+    // no job was ever sent for them
+    const q = queue(t);
+    await registerWorkers(q, t.db, handle);
+    await q.start();
+    expect(await requeueUnfinishedUploads(t.db, q)).toBe(2);
+    await until(async () => (await t.db.selectFrom('uploads').select('id').where('state', '=', 'done').execute()).length === 2);
+    expect(await requeueUnfinishedUploads(t.db, q)).toBe(0);
+    expect(await t.db.selectFrom('findings').select('id').execute()).toHaveLength(8);
   });
 });

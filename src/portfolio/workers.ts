@@ -91,3 +91,15 @@ export async function registerWorkers(queue: JobQueue, db: Db, store: StoreHandl
 export function queueIngest(queue: JobQueue, uploadId: string): Promise<string> {
   return queue.send('ingest', { uploadId }, { singletonKey: `ingest:${uploadId}` });
 }
+
+/**
+ * Queues the ingest of every upload not yet done or failed — for a worker starting after a crash
+ * or after jobs were lost (a job failed on a database error, a queue emptied by hand). Safe to call
+ * on every start and on every node: the singleton key keeps one queued job per upload, and an
+ * ingest that finds its upload done does nothing. Call it after queue.start().
+ */
+export async function requeueUnfinishedUploads(db: Db, queue: JobQueue): Promise<number> {
+  const rows = await db.selectFrom('uploads').select('id').where('state', 'in', ['queued', 'running']).orderBy('created_at').execute();
+  for (const r of rows) await queueIngest(queue, r.id);
+  return rows.length;
+}
