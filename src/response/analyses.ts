@@ -148,12 +148,21 @@ export async function listAnalyses(db: Db, project: string, scope: Scope, opts: 
   return (await analysesOf(db, [projectId], opts)).get(projectId)?.map((r) => viewOf(project, r)) ?? [];
 }
 
+/** The canonical form of a purl, or the text as given when it does not parse (it then matches nothing). */
+function canonicalOr(purl: string): string {
+  try {
+    return canonicalPurl(purl.trim());
+  } catch {
+    return purl;
+  }
+}
+
 /** Rows of projects, oldest first; without `history` only the latest per key. */
 async function analysesOf(db: Db, projectIds: readonly number[], opts: { history?: boolean; purl?: string; vuln?: string } = {}): Promise<Map<number, (Row & { id: number })[]>> {
   const out = new Map<number, (Row & { id: number })[]>();
   if (!projectIds.length) return out;
   let q = db.selectFrom('analyses').selectAll().where('project_id', 'in', [...projectIds]);
-  if (opts.purl !== undefined) q = q.where('purl', '=', opts.purl);
+  if (opts.purl !== undefined) q = q.where('purl', '=', canonicalOr(opts.purl));
   if (opts.vuln !== undefined) q = q.where('vuln_key', '=', opts.vuln.trim().toUpperCase());
   const rows = await q.orderBy('id').execute();
   const latest = new Map<string, Row & { id: number }>();
