@@ -21,6 +21,8 @@ import type { Db } from '../db/index.js';
 import { type Scope, scopedProjectIds } from '../portfolio/access.js';
 import { PortfolioError } from '../portfolio/errors.js';
 import { affected, componentsUsing, vulnIdsFor } from '../portfolio/queries.js';
+import { escapeHtml } from '../report/html.js';
+import { escapeMarkdown } from '../report/markdown.js';
 import { OPENVEX_JUSTIFICATIONS } from '../triage/vex/index.js';
 import { analysisRow, insertAnalyses, normaliseAnalysis } from './analyses.js';
 
@@ -360,15 +362,16 @@ const dur = (s: number | undefined): string => {
   const m = Math.floor((s % 3600) / 60);
   return h ? `${h} h ${m} min` : m ? `${m} min ${s % 60} s` : `${s} s`;
 };
-const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/** User text (titles, names, notes) made inert in Markdown: no HTML, no formatting, no cell breaks. */
+const cell = escapeMarkdown;
 
 /** The post-incident review as Markdown: summary, tasks with their outcomes and times, burndown, timeline. */
 export function incidentMarkdown(v: IncidentView): string {
   const lines: string[] = [];
   lines.push(`# Incident ${v.id}: ${cell(v.title)}`, '');
   lines.push(`- Opened by ${cell(v.openedBy)} at ${v.createdAt}`);
-  if (v.vuln) lines.push(`- Vulnerability: ${v.vuln}`);
-  if (v.purl) lines.push(`- Package: ${v.purl}${v.range ? ` (${v.range})` : ''}`);
+  if (v.vuln) lines.push(`- Vulnerability: ${cell(v.vuln)}`);
+  if (v.purl) lines.push(`- Package: ${cell(v.purl)}${v.range ? ` (${cell(v.range)})` : ''}`);
   const t = v.totals;
   lines.push(`- Tasks: ${t.tasks} — open ${t.open}, mitigated ${t.mitigated}, patched ${t.patched}, not affected ${t.notAffected}`);
   lines.push(`- Mean time to mitigate: ${dur(t.meanTimeToMitigate)}; mean time to patch: ${dur(t.meanTimeToPatch)}; longest: ${dur(t.maxTimeToPatch)}`, '');
@@ -385,4 +388,48 @@ export function incidentMarkdown(v: IncidentView): string {
     lines.push(`- ${e.at} — ${e.type} by ${cell(e.actor)}${what ? `: ${cell(what)}` : ''}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The same review as a self-contained HTML page (no scripts, every text escaped). */
+export function incidentHtml(v: IncidentView): string {
+  const e = escapeHtml;
+  const t = v.totals;
+  const rows = v.tasks
+    .map((k) => `<tr><td>${e(k.project)}</td><td>${e(k.version)}</td><td>${e(k.purls.join(', '))}</td><td>${e(k.owners.join(', ') || '—')}</td><td>${k.state}</td><td>${k.createdAt}</td><td>${k.closedAt ?? '—'}</td><td>${dur(k.timeToMitigate)}</td><td>${dur(k.timeToPatch)}</td></tr>`)
+    .join('\n');
+  const burn = v.burndown.map((b) => `<tr><td>${b.at}</td><td>${b.open}</td></tr>`).join('\n');
+  const timeline = v.timeline
+    .map((x) => {
+      const d = x.detail;
+      const what = [d['project'], d['from'] && d['to'] ? `${String(d['from'])} → ${String(d['to'])}` : d['version'], d['justification'], d['note'], d['by']].filter((y) => typeof y === 'string' && y).join('; ');
+      return `<li>${x.at} — ${e(x.type)} by ${e(x.actor)}${what ? `: ${e(what)}` : ''}</li>`;
+    })
+    .join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>Incident ${v.id}: ${e(v.title)}</title>
+<style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}</style></head>
+<body>
+<h1>Incident ${v.id}: ${e(v.title)}</h1>
+<ul>
+<li>Opened by ${e(v.openedBy)} at ${v.createdAt}</li>
+${v.vuln ? `<li>Vulnerability: ${e(v.vuln)}</li>` : ''}${v.purl ? `<li>Package: ${e(v.purl)}${v.range ? ` (${e(v.range)})` : ''}</li>` : ''}
+<li>Tasks: ${t.tasks} — open ${t.open}, mitigated ${t.mitigated}, patched ${t.patched}, not affected ${t.notAffected}</li>
+<li>Mean time to mitigate: ${dur(t.meanTimeToMitigate)}; mean time to patch: ${dur(t.meanTimeToPatch)}; longest: ${dur(t.maxTimeToPatch)}</li>
+</ul>
+<h2>Tasks</h2>
+<table><thead><tr><th>Project</th><th>Version</th><th>Components</th><th>Owners</th><th>Outcome</th><th>Opened</th><th>Closed</th><th>Time to mitigate</th><th>Time to patch</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table>
+<h2>Burndown (open tasks)</h2>
+<table><thead><tr><th>At</th><th>Open</th></tr></thead><tbody>
+${burn}
+</tbody></table>
+<h2>Timeline</h2>
+<ul>
+${timeline}
+</ul>
+</body></html>
+`;
 }

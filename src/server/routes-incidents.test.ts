@@ -104,7 +104,12 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('incidents on $name', (kind) => {
     expect(row('alpha')).toContain(task(v, 'alpha').closedAt!);
     expect(row('beta')).toContain('| not_affected |');
     expect(row('beta')).toContain(task(v, 'beta').closedAt!);
-    expect(md).toMatch(/task\.not_affected by mia: beta; 1\.0; vulnerable_code_not_in_execute_path; lookups disabled/);
+    // free text is escaped for Markdown (underscores would format)
+    expect(md).toContain('task.not_affected by mia: beta; 1.0; vulnerable\\_code\\_not\\_in\\_execute\\_path; lookups disabled');
+    const html = await w.app.inject({ method: 'GET', url: `/api/v1/incidents/${incident.id}/export?format=html`, headers: maint });
+    expect(html.headers['content-type']).toMatch(/^text\/html/);
+    expect(html.body).toContain(`<td>beta</td><td>1.0</td><td>${LOG4J}@2.14.1</td><td>—</td><td>not_affected</td><td>${task(v, 'beta').createdAt}</td><td>${task(v, 'beta').closedAt}</td>`);
+    expect(html.body).not.toContain('<script');
   });
 
   it('opens a zero-day incident for a purl and range, and adds projects that become affected later', async () => {
@@ -132,6 +137,13 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('incidents on $name', (kind) => {
     expect(unknown.json().detail).toMatch(/zero-day/);
     expect((await post({ purl: LOG4J, range: 'vers:nosuchscheme/<1' })).statusCode).toBe(400);
     expect((await w.app.inject({ method: 'GET', url: '/api/v1/incidents/99999', headers: maint })).statusCode).toBe(404);
+    // a title is text in both exports, never markup
+    const evil = (await post({ vuln: 'CVE-2021-45046', title: '<img src=x onerror=alert(1)> | x' })).json() as IncidentView;
+    const md = (await w.app.inject({ method: 'GET', url: `/api/v1/incidents/${evil.id}/export`, headers: maint })).body;
+    expect(md.split('\n')[0]).toBe(`# Incident ${evil.id}: &lt;img src=x onerror=alert\\(1\\)&gt; \\| x`);
+    const html = (await w.app.inject({ method: 'GET', url: `/api/v1/incidents/${evil.id}/export?format=html`, headers: maint })).body;
+    expect(html).toContain(`<h1>Incident ${evil.id}: &lt;img src=x onerror=alert(1)&gt; | x</h1>`);
+    expect(html).not.toContain('<img');
     expect((await w.app.inject({ method: 'PATCH', url: `/api/v1/incidents/${incident.id}/tasks/99999`, headers: maint, payload: { state: 'mitigated' } })).statusCode).toBe(404);
   });
 
@@ -144,7 +156,8 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('incidents on $name', (kind) => {
     expect((await w.app.inject({ method: 'GET', url: `/api/v1/incidents/${incident.id}`, headers: gammaOnly })).statusCode).toBe(404);
     expect(((await w.app.inject({ method: 'GET', url: '/api/v1/incidents', headers: gammaOnly })).json() as { items: unknown[] }).items).toEqual([]);
     const list = ((await w.app.inject({ method: 'GET', url: '/api/v1/incidents', headers: betaOnly })).json() as { items: { id: number }[] }).items;
-    expect(list.map((i) => i.id).sort()).toEqual([incident.id, incident.id + 1]);
+    // the CVE incident, the zero-day one and the one with the hostile title all have a beta task
+    expect(list.map((i) => i.id).sort((x, y) => x - y)).toEqual([incident.id, incident.id + 1, incident.id + 2]);
     // a maintainer limited to beta cannot move alpha's task (absent to it)
     const mb = await w.token('maintainer', 'mb', ['beta']);
     const full = await read(incident.id);

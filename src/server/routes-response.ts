@@ -9,7 +9,7 @@ import type { Role } from '../portfolio/access.js';
 import { ANALYSIS_JUSTIFICATIONS, ANALYSIS_RESPONSES, ANALYSIS_STATES, type AnalysisInput, type BulkInput, applyBulk, listAnalyses, recordAnalysis } from '../response/analyses.js';
 import { type VexOutFormat, exportVex, importVex } from '../response/vex.js';
 import { decodeText } from '../io/json.js';
-import { type IncidentInput, TASK_STATES, type TaskState, getIncident, incidentMarkdown, listIncidents, openIncident, updateTask } from '../response/incidents.js';
+import { type IncidentInput, TASK_STATES, type TaskState, getIncident, incidentHtml, incidentMarkdown, listIncidents, openIncident, updateTask } from '../response/incidents.js';
 import { OPENVEX_JUSTIFICATIONS } from '../triage/vex/index.js';
 import { NOTIFICATION_EVENTS, type RuleInput, createRule, listDeliveries, listRules } from '../response/notifications.js';
 import { READERS, who } from './auth.js';
@@ -257,21 +257,22 @@ export async function registerResponseRoutes(app: FastifyInstance): Promise<void
     },
   );
 
-  app.get<{ Params: { id: number }; Querystring: { format: 'markdown' } }>(
+  app.get<{ Params: { id: number }; Querystring: { format: 'markdown' | 'html' } }>(
     '/api/v1/incidents/:id/export',
     {
       config: { access: { roles: READERS } },
       schema: {
         tags: ['response'],
-        summary: 'The post-incident review (Markdown)',
+        summary: 'The post-incident review (Markdown or HTML)',
         params: incidentParams,
-        querystring: { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['markdown'], default: 'markdown' } } },
-        response: { 200: { description: 'the review', content: { 'text/markdown': { schema: { type: 'string' } } } }, ...problems(400, 404) },
+        querystring: { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['markdown', 'html'], default: 'markdown' } } },
+        response: { 200: { description: 'the review', content: { 'text/markdown': { schema: { type: 'string' } }, 'text/html': { schema: { type: 'string' } } } }, ...problems(400, 404) },
       },
     },
     async (req, reply) => {
       const v = await getIncident(db, who(req).scope, req.params.id);
       if (!v) throw notFound(`incident ${req.params.id}`);
+      if (req.query.format === 'html') return reply.type('text/html; charset=utf-8').send(incidentHtml(v));
       return reply.type('text/markdown; charset=utf-8').send(incidentMarkdown(v));
     },
   );
