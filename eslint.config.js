@@ -29,9 +29,11 @@ const LAYERS = {
   db: ['model', 'io'],
   jobs: ['model', 'io', 'db'],
   portfolio: ['model', 'io', 'ecosystems', 'sbom', 'inventory', 'advisories', 'triage', 'report', 'engine', 'share', 'db', 'jobs'],
+  // issue 14: triage that sticks, VEX in and out, incidents — plain functions over the database, no HTTP
+  response: ['model', 'io', 'ecosystems', 'triage', 'report', 'engine', 'db', 'jobs', 'portfolio'],
   // the shells: everything below them; the CLI starts the server (`vouch serve`), the server never imports the CLI
-  cli: ['model', 'io', 'ecosystems', 'sbom', 'inventory', 'advisories', 'triage', 'report', 'remediate', 'attest', 'engine', 'health', 'share', 'marketplace', 'db', 'jobs', 'portfolio', 'server'],
-  server: ['model', 'io', 'ecosystems', 'sbom', 'inventory', 'advisories', 'triage', 'report', 'engine', 'health', 'share', 'marketplace', 'db', 'jobs', 'portfolio'],
+  cli: ['model', 'io', 'ecosystems', 'sbom', 'inventory', 'advisories', 'triage', 'report', 'remediate', 'attest', 'engine', 'health', 'share', 'marketplace', 'db', 'jobs', 'portfolio', 'response', 'server'],
+  server: ['model', 'io', 'ecosystems', 'sbom', 'inventory', 'advisories', 'triage', 'report', 'engine', 'health', 'share', 'marketplace', 'db', 'jobs', 'portfolio', 'response'],
 };
 
 const TEST_FILES = ['**/*.test.ts', '**/*-testing.ts', '**/__fixtures__/**', 'src/testing/**', 'test/**', 'bench/**'];

@@ -33,6 +33,7 @@ export const COMMANDS: Record<string, () => Promise<Register>> = {
   push: async () => (await import('./push.js')).registerPush,
   query: async () => (await import('./query.js')).registerQuery,
   token: async () => (await import('./token.js')).registerToken,
+  incident: async () => (await import('./incident.js')).registerIncident,
 };
 
 /** Commands with an option `--version` of their own. */

@@ -16,6 +16,7 @@ import { renderVexSelection } from '../report/vex.js';
 import { VERSION } from '../version.js';
 import { createProgress } from './progress.js';
 import { repeatable } from './repeatable.js';
+import { registerVexPush } from './vex-push.js';
 
 interface CreateOptions {
   vuln: string;
@@ -43,6 +44,8 @@ export function registerVex(program: Command): void {
   const vex = program
     .command('vex')
     .description('VEX (Vulnerability Exploitability eXchange): write OpenVEX statements, show what OpenVEX / CycloneDX VEX files say (docs/vex.md)');
+  // issue 14: apply a VEX document to a project on the portfolio server (docs/respond.md)
+  registerVexPush(vex);
   vex
     .command('create')
     .description('write an OpenVEX 0.2.0 statement: a new document, or appended to one with --append')

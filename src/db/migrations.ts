@@ -202,8 +202,102 @@ const m0001: Migration = {
   },
 };
 
+/**
+ * Issue 14 (src/response): analyses (triage that sticks: an append-only history, the latest row
+ * per (project, purl, vulnerability) is the current one), incidents, their tasks and timeline.
+ */
+const m0002: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    const pg = isPostgres(db);
+    const idType = pg ? sql`serial` : sql`integer`;
+    const id = (t: string) => db.schema.createTable(t).addColumn('id', idType, (c) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement()));
+    await id('analyses')
+      .addColumn('project_id', 'integer', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+      .addColumn('purl', 'text', (c) => c.notNull())
+      .addColumn('vuln', 'text', (c) => c.notNull())
+      .addColumn('vuln_key', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('justification', 'text')
+      .addColumn('response', 'text', (c) => c.notNull())
+      .addColumn('detail', 'text')
+      .addColumn('author', 'text', (c) => c.notNull())
+      .addColumn('source', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('analyses_by_key').on('analyses').columns(['project_id', 'purl', 'vuln_key', 'id']).execute();
+    await id('incidents')
+      .addColumn('title', 'text', (c) => c.notNull())
+      .addColumn('vuln', 'text')
+      .addColumn('purl', 'text')
+      .addColumn('range', 'text')
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('opened_by', 'text', (c) => c.notNull())
+      .addColumn('scope', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('closed_at', 'text')
+      .execute();
+    await id('incident_tasks')
+      .addColumn('incident_id', 'integer', (c) => c.notNull().references('incidents.id').onDelete('cascade'))
+      .addColumn('project_id', 'integer', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+      .addColumn('version', 'text', (c) => c.notNull())
+      .addColumn('purls', 'text', (c) => c.notNull())
+      .addColumn('owners', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('mitigated_at', 'text')
+      .addColumn('closed_at', 'text')
+      .addUniqueConstraint('incident_tasks_unique', ['incident_id', 'project_id', 'version'])
+      .execute();
+    await id('incident_events')
+      .addColumn('incident_id', 'integer', (c) => c.notNull().references('incidents.id').onDelete('cascade'))
+      .addColumn('task_id', 'integer')
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('actor', 'text', (c) => c.notNull())
+      .addColumn('detail', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('incident_events_by_incident').on('incident_events').columns(['incident_id', 'id']).execute();
+    await id('notification_rules')
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('events', 'text', (c) => c.notNull())
+      .addColumn('filters', 'text', (c) => c.notNull())
+      .addColumn('url', 'text', (c) => c.notNull())
+      .addColumn('secret', 'text', (c) => c.notNull())
+      .addColumn('created_by', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      // the last events / incident_events row this rule has looked at
+      .addColumn('cursor_event', 'integer', (c) => c.notNull())
+      .addColumn('cursor_incident_event', 'integer', (c) => c.notNull())
+      .execute();
+    await id('notification_outbox')
+      .addColumn('rule_id', 'integer', (c) => c.notNull().references('notification_rules.id').onDelete('cascade'))
+      .addColumn('event_id', 'text', (c) => c.notNull())
+      .addColumn('event_type', 'text', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('attempts', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+      .addColumn('delivered_at', 'text')
+      .addUniqueConstraint('notification_outbox_unique', ['rule_id', 'event_id'])
+      .execute();
+    await db.schema.createIndex('notification_outbox_pending').on('notification_outbox').columns(['state', 'rule_id', 'id']).execute();
+    await id('notification_deliveries')
+      .addColumn('outbox_id', 'integer', (c) => c.notNull().references('notification_outbox.id').onDelete('cascade'))
+      .addColumn('attempt', 'integer', (c) => c.notNull())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('status', 'integer')
+      .addColumn('response', 'text')
+      .addColumn('error', 'text')
+      .execute();
+  },
+  async down(): Promise<void> {
+    throw new Error('the portfolio database is migrated forward only');
+  },
+};
+
 /** Every migration, in order: names sort as they run. */
-export const MIGRATIONS: Record<string, Migration> = { '0001_portfolio': m0001 };
+export const MIGRATIONS: Record<string, Migration> = { '0001_portfolio': m0001, '0002_response': m0002 };
 
 export const migrationProvider: MigrationProvider = {
   getMigrations: () => Promise.resolve(MIGRATIONS),

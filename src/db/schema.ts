@@ -181,6 +181,111 @@ export interface RematchRunsTable {
   gone_findings: number;
 }
 
+/** Issue 14: one row per analysis ever recorded (append-only); the latest per (project, purl, vuln_key) is current. */
+export interface AnalysesTable {
+  id: Generated<number>;
+  project_id: number;
+  /** the component's purl with version, as the findings write it */
+  purl: string;
+  /** the vulnerability id as given (an OSV id or an alias) */
+  vuln: string;
+  /** `vuln` upper-cased: what findings' ids and aliases are compared with */
+  vuln_key: string;
+  state: string;
+  justification: string | null;
+  /** JSON string[] (CycloneDX responses) */
+  response: string;
+  detail: string | null;
+  author: string;
+  /** api | bulk | vex:<file> | incident:<id> */
+  source: string;
+  created_at: string;
+}
+
+export interface IncidentsTable {
+  id: Generated<number>;
+  title: string;
+  vuln: string | null;
+  purl: string | null;
+  range: string | null;
+  state: string;
+  opened_by: string;
+  /** JSON of the opener's Scope: the blast radius is computed within it */
+  scope: string;
+  created_at: string;
+  closed_at: string | null;
+}
+
+export interface IncidentTasksTable {
+  id: Generated<number>;
+  incident_id: number;
+  project_id: number;
+  version: string;
+  /** JSON string[]: the affected components */
+  purls: string;
+  /** JSON string[]: the project's owners when the task was opened */
+  owners: string;
+  /** open | mitigated | patched | not_affected */
+  state: string;
+  created_at: string;
+  mitigated_at: string | null;
+  closed_at: string | null;
+}
+
+export interface IncidentEventsTable {
+  id: Generated<number>;
+  incident_id: number;
+  task_id: number | null;
+  type: string;
+  at: string;
+  actor: string;
+  /** JSON object */
+  detail: string;
+}
+
+export interface NotificationRulesTable {
+  id: Generated<number>;
+  name: string;
+  /** JSON string[]: event types (finding.new, finding.resolved, incident.opened, incident.updated) */
+  events: string;
+  /** JSON { minSeverity?, kevOnly?, tag?, owner? } */
+  filters: string;
+  url: string;
+  /** the HMAC key of X-Vouch-Signature (kept: the server signs with it) */
+  secret: string;
+  created_by: string;
+  created_at: string;
+  cursor_event: number;
+  cursor_incident_event: number;
+}
+
+export interface NotificationOutboxTable {
+  id: Generated<number>;
+  rule_id: number;
+  /** stable per event: a retry and a duplicate carry the same id */
+  event_id: string;
+  event_type: string;
+  /** the JSON body sent */
+  body: string;
+  /** pending | delivered | failed */
+  state: string;
+  attempts: number;
+  created_at: string;
+  next_attempt_at: string;
+  delivered_at: string | null;
+}
+
+export interface NotificationDeliveriesTable {
+  id: Generated<number>;
+  outbox_id: number;
+  attempt: number;
+  at: string;
+  status: number | null;
+  /** the start of the receiver's answer */
+  response: string | null;
+  error: string | null;
+}
+
 export interface Database {
   projects: ProjectsTable;
   project_tags: ProjectTagsTable;
@@ -198,4 +303,11 @@ export interface Database {
   jobs: JobsTable;
   advisory_seen: AdvisorySeenTable;
   rematch_runs: RematchRunsTable;
+  analyses: AnalysesTable;
+  incidents: IncidentsTable;
+  incident_tasks: IncidentTasksTable;
+  incident_events: IncidentEventsTable;
+  notification_rules: NotificationRulesTable;
+  notification_outbox: NotificationOutboxTable;
+  notification_deliveries: NotificationDeliveriesTable;
 }

@@ -123,12 +123,83 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('the API on $name', (kind) => {
       req: async (who) => ({ method: 'DELETE', url: `/api/v1/tokens/${(await createToken(t.db, { name: `victim-of-${who}`, role: 'viewer' })).id}` }),
       expect: { admin: 204, maintainer: 403, viewer: 403, uploader: 403, viewerA: 403, none: 401, revoked: 401 },
     },
+    // issue 14 (routes-response.ts): in_triage analyses, so the rest of this file's answers stay as they were
+    {
+      name: 'POST /api/v1/projects/{name}/analyses',
+      req: () => ({ method: 'POST', url: '/api/v1/projects/beta/analyses', payload: { purl: 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1', vuln: 'CVE-2021-44228', state: 'in_triage' } }),
+      expect: { admin: 201, maintainer: 201, viewer: 403, uploader: 403, viewerA: 403, none: 401, revoked: 401 },
+    },
+    { name: 'GET /api/v1/projects/{name}/analyses', req: () => ({ method: 'GET', url: '/api/v1/projects/beta/analyses' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 403, viewerA: 404, none: 401, revoked: 401 } },
+    {
+      name: 'POST /api/v1/analyses/bulk',
+      req: () => ({ method: 'POST', url: '/api/v1/analyses/bulk', payload: { purl: 'pkg:maven/org.apache.logging.log4j/log4j-core', vuln: 'CVE-2021-44228', state: 'in_triage' } }),
+      expect: { admin: 200, maintainer: 200, viewer: 403, uploader: 403, viewerA: 403, none: 401, revoked: 401 },
+    },
+    {
+      name: 'POST /api/v1/projects/{name}/vex',
+      req: () => ({
+        method: 'POST',
+        url: '/api/v1/projects/beta/vex?file=v.json',
+        headers: { 'content-type': 'application/json' },
+        payload: Buffer.from(JSON.stringify({ '@context': 'https://openvex.dev/ns/v0.2.0', '@id': 'https://example.com/v', author: 't', timestamp: '2026-01-01T00:00:00Z', version: 1, statements: [{ vulnerability: { name: 'CVE-2021-44228' }, products: [{ '@id': 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1' }], status: 'under_investigation' }] })),
+      }),
+      expect: { admin: 200, maintainer: 200, viewer: 403, uploader: 403, viewerA: 403, none: 401, revoked: 401 },
+    },
+    { name: 'GET /api/v1/projects/{name}/vex', req: () => ({ method: 'GET', url: '/api/v1/projects/beta/vex' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 403, viewerA: 404, none: 401, revoked: 401 } },
+    {
+      name: 'POST /api/v1/incidents',
+      req: () => ({ method: 'POST', url: '/api/v1/incidents', payload: { vuln: 'CVE-2021-44228' } }),
+      expect: { admin: 201, maintainer: 201, viewer: 403, uploader: 403, viewerA: 403, none: 401, revoked: 401 },
+    },
+    { name: 'GET /api/v1/incidents', req: () => ({ method: 'GET', url: '/api/v1/incidents' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 403, viewerA: 200, none: 401, revoked: 401 } },
+    { name: 'GET /api/v1/incidents/{id}', req: async () => ({ method: 'GET', url: `/api/v1/incidents/${await incidentId()}` }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 403, viewerA: 200, none: 401, revoked: 401 } },
+    {
+      name: 'PATCH /api/v1/incidents/{id}/tasks/{task}',
+      // a fresh incident per caller, so each moves an open task (viewerA sees alpha's task but may not move it)
+      req: async () => {
+        const id = await incidentId(true);
+        const r = await w.app.inject({ method: 'GET', url: `/api/v1/incidents/${id}`, headers: as('admin') });
+        const alpha = (r.json() as { tasks: { id: number; project: string }[] }).tasks.find((t) => t.project === 'alpha')!;
+        return { method: 'PATCH', url: `/api/v1/incidents/${id}/tasks/${alpha.id}`, payload: { state: 'mitigated' } };
+      },
+      expect: { admin: 200, maintainer: 200, viewer: 403, uploader: 403, viewerA: 403, none: 401, revoked: 401 },
+    },
+    {
+      name: 'GET /api/v1/incidents/{id}/export',
+      req: async () => ({ method: 'GET', url: `/api/v1/incidents/${await incidentId()}/export?format=markdown` }),
+      expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 403, viewerA: 200, none: 401, revoked: 401 },
+    },
+    {
+      name: 'POST /api/v1/notification-rules',
+      req: (who) => ({ method: 'POST', url: '/api/v1/notification-rules', payload: { name: `rule-${who}`, events: ['incident.opened'], url: 'http://127.0.0.1:9/hook' } }),
+      expect: { admin: 201, maintainer: 403, viewer: 403, uploader: 403, viewerA: 403, none: 401, revoked: 401 },
+    },
+    { name: 'GET /api/v1/notification-rules', req: () => ({ method: 'GET', url: '/api/v1/notification-rules' }), expect: { admin: 200, maintainer: 403, viewer: 403, uploader: 403, viewerA: 403, none: 401, revoked: 401 } },
+    {
+      name: 'GET /api/v1/notification-rules/{id}/deliveries',
+      req: async () => {
+        const r = await w.app.inject({ method: 'POST', url: '/api/v1/notification-rules', headers: as('admin'), payload: { name: 'matrix', events: ['finding.new'], url: 'http://127.0.0.1:9/hook' } });
+        return { method: 'GET', url: `/api/v1/notification-rules/${(r.json() as { id: number }).id}/deliveries` };
+      },
+      expect: { admin: 200, maintainer: 403, viewer: 403, uploader: 403, viewerA: 403, none: 401, revoked: 401 },
+    },
     { name: 'GET /metrics', req: () => ({ method: 'GET', url: '/metrics' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 403, viewerA: 403, none: 401, revoked: 401 } },
     { name: 'GET /healthz', req: () => ({ method: 'GET', url: '/healthz' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 200, viewerA: 200, none: 200, revoked: 200 } },
     { name: 'GET /readyz', req: () => ({ method: 'GET', url: '/readyz' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 200, viewerA: 200, none: 200, revoked: 200 } },
     { name: 'GET /api/v1/openapi.json', req: () => ({ method: 'GET', url: '/api/v1/openapi.json' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 200, viewerA: 200, none: 200, revoked: 200 } },
     { name: 'GET /docs', req: () => ({ method: 'GET', url: '/docs/' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 200, viewerA: 200, none: 200, revoked: 200 } },
   ];
+
+  // an incident for the matrix rows (opened by the admin: alpha and beta are affected)
+  let matrixIncident: number | undefined;
+  async function incidentId(fresh = false): Promise<number> {
+    if (matrixIncident !== undefined && !fresh) return matrixIncident;
+    const r = await w.app.inject({ method: 'POST', url: '/api/v1/incidents', headers: as('admin'), payload: { vuln: 'CVE-2021-44228' } });
+    expect(r.statusCode, r.body).toBe(201);
+    const id = (r.json() as { id: number }).id;
+    if (!fresh) matrixIncident = id;
+    return id;
+  }
 
   it.each(routes.flatMap((r) => WHO.map((who) => ({ route: r, who, label: `${r.name} as ${who}` }))))('$label', async ({ route, who }) => {
     const req = await route.req(who);

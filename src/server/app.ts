@@ -21,6 +21,7 @@ import { installAuth, READERS } from './auth.js';
 import { createMetrics, instrumentRequests, type Metrics } from './metrics.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError, errorHandler, problem, problemSchema, sendProblem } from './problem.js';
 import { registerRoutes } from './routes.js';
+import { registerResponseRoutes } from './routes-response.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import { registerDashboard } from './static.js';
 
@@ -142,6 +143,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.get('/api/v1/openapi.json', { config: { access: { public: true } }, schema: { hide: true } }, async () => app.swagger());
 
   await app.register(registerRoutes, { bodyLimit });
+  await app.register(registerResponseRoutes);
   await registerDashboard(app);
   return app;
 }

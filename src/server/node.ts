@@ -10,6 +10,7 @@ import { defaultSource } from '../advisories/sources.js';
 import type { OpenedDb } from '../db/index.js';
 import { createQueue, type JobQueue } from '../jobs/index.js';
 import { StoreHandle, registerWorkers, requeueUnfinishedUploads } from '../portfolio/workers.js';
+import { startNotifier } from '../response/notifications.js';
 import { type AppLimits, LOG_REDACT, buildApp } from './app.js';
 import { type DatabaseChoice, homeOf, openPortfolio } from './database.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -58,6 +59,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const advisories = new StoreHandle(home);
   let accepting = true;
   let timer: NodeJS.Timeout | undefined;
+  let notifier: { stop(): Promise<void> } | undefined;
   let app: FastifyInstance | undefined;
   try {
     await queue.start();
@@ -73,6 +75,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       // uploads a dead node left queued or running, or whose jobs were lost, are ingested again (idempotent)
       const requeued = await requeueUnfinishedUploads(opened.db, queue);
       if (requeued) log.info({ requeued }, `${requeued} unfinished upload(s) queued again`);
+      // issue 14: webhook notifications (src/response/notifications.ts)
+      notifier = startNotifier(opened.db, { onError: (err) => log.error({ err }, `notifications: ${(err as Error).message ?? String(err)}`) });
     }
     if (opts.updateEvery !== undefined) {
       // the same job as POST /api/v1/advisories/update: queued once while one waits, on whichever worker
@@ -93,6 +97,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
         accepting = false;
         if (timer) clearInterval(timer);
         if (app) await app.close();
+        await notifier?.stop();
         await queue.stop({ graceful: true });
         advisories.close();
         await opened.close();
@@ -100,6 +105,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     return { ...(url !== undefined ? { url } : {}), opened, queue, ...(app ? { app } : {}), stop };
   } catch (e) {
     if (timer) clearInterval(timer);
+    await notifier?.stop().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await queue.stop({ graceful: false }).catch(() => undefined);
     advisories.close();

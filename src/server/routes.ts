@@ -15,6 +15,7 @@ import { READERS, scopeAllowsNewProject, who } from './auth.js';
 import { ProblemError, problem, sendProblem } from './problem.js';
 import { nameSchema, pageOf, pageQuery, problems, ref, versionNameSchema } from './schemas.js';
 import { renderOpenVex } from './openvex.js';
+import { analysesForItems, applyAnalyses } from '../response/analyses.js';
 
 const ADMIN: readonly Role[] = ['admin'];
 const WRITERS: readonly Role[] = ['admin', 'maintainer'];
@@ -236,7 +237,7 @@ export async function registerRoutes(app: FastifyInstance, opts: { bodyLimit: nu
     },
     async (req) => {
       const q = req.query;
-      return badQuery(() =>
+      const page = await badQuery(() =>
         affected(db, req.params.id, who(req).scope, {
           ...(q.current !== undefined ? { currentOnly: q.current } : {}),
           ...(q.tag !== undefined ? { tag: q.tag } : {}),
@@ -245,6 +246,8 @@ export async function registerRoutes(app: FastifyInstance, opts: { bodyLimit: nu
           limit: q.limit,
         }),
       );
+      // issue 14: each item with its current analysis (src/response)
+      return { ...page, items: await analysesForItems(db, page.items) };
     },
   );
 
@@ -311,7 +314,9 @@ export async function registerRoutes(app: FastifyInstance, opts: { bodyLimit: nu
     },
     async (req, reply) => {
       const { name } = req.params;
-      const report = await projectReport(db, name, who(req).scope, req.query.version !== undefined ? { version: req.query.version } : {});
+      const stored = await projectReport(db, name, who(req).scope, req.query.version !== undefined ? { version: req.query.version } : {});
+      // issue 14: not_affected / false_positive analyses suppress their findings (src/response)
+      const report = stored && (await applyAnalyses(db, name, who(req).scope, stored));
       if (!report) throw notFound(req.query.version !== undefined ? `version ${req.query.version} of project ${name}` : `project ${name} or its current version`);
       const format = req.query.format;
       const text = format === 'openvex' ? renderOpenVex(report, { author: `vouch server (project ${name})` }) : await renderReport(format, report);

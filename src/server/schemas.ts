@@ -80,6 +80,8 @@ export const affectedItemSchema = {
     firstSeen: str,
     severity: str,
     kev: { type: 'boolean' },
+    /** issue 14: the current analysis of this finding in this project (docs/respond.md) */
+    analysis: { type: 'object', required: ['state', 'author', 'at'], properties: { state: str, justification: str, author: str, at: str } },
   },
 } as const;
 
