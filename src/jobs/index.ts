@@ -93,15 +93,23 @@ class PgBossQueue implements JobQueue {
     if (!boss) throw new Error('the job queue is not started');
     if (!this.created.has(name)) {
       // stately: one queued, one retrying and one running job per singleton key (every job has a key)
-      if (!(await boss.getQueue(name))) {
-        await boss.createQueue(name, {
-          name,
-          policy: 'stately',
-          retryLimit: (this.opts.maxAttempts ?? 3) - 1,
-          retryDelay: 1,
-          retryBackoff: true,
-          expireInSeconds: this.opts.expireInSeconds ?? 900,
-        });
+      // nodes starting together create the same queues at once: pg-boss's create_queue then fails on
+      // one of them (deadlock detected, or the queue's row already there) — the queue exists, which
+      // is all this node needs; anything else is tried again a few times before it is an error
+      for (let attempt = 1; !(await boss.getQueue(name)); attempt++) {
+        try {
+          await boss.createQueue(name, {
+            name,
+            policy: 'stately',
+            retryLimit: (this.opts.maxAttempts ?? 3) - 1,
+            retryDelay: 1,
+            retryBackoff: true,
+            expireInSeconds: this.opts.expireInSeconds ?? 900,
+          });
+        } catch (e) {
+          if (attempt >= 5) throw e;
+          await new Promise((res) => setTimeout(res, 50 + Math.random() * 200 * attempt));
+        }
       }
       this.created.add(name);
     }
