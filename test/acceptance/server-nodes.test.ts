@@ -146,7 +146,6 @@ describe.skipIf(!HAS_SHARED || !TEST_PG_URL)('two vouch serve nodes on one Postg
     let acknowledged = 0;
     let killedAt: { unfinished: number } | undefined;
     let killing: Promise<unknown> | undefined;
-    let retried = 0;
     const post = async (u: Planned, n: number): Promise<{ id: string; state: string }> => {
       const r = await fetch(`${nodes[n]!.url}/api/v1/projects/${u.project}/versions/${u.version}/documents?file=bom.cdx.json`, { method: 'POST', headers: auth(), body: docs.get(u.doc)!.text });
       expect(r.status).toBe(202);
@@ -160,7 +159,6 @@ describe.skipIf(!HAS_SHARED || !TEST_PG_URL)('two vouch serve nodes on one Postg
       } catch (e) {
         // node 0 died with this request in flight: not acknowledged, so a client sends it again
         if (target !== 0 || !killing) throw e;
-        retried++;
         up = await post(u, 1);
       }
       acknowledged++;
@@ -210,7 +208,6 @@ describe.skipIf(!HAS_SHARED || !TEST_PG_URL)('two vouch serve nodes on one Postg
     // ingest records no events, and the start-up re-matches (three starts, one store) ran once
     expect(await rows(`SELECT id FROM events`)).toEqual([]);
     expect(await rows(`SELECT generation FROM rematch_runs`)).toHaveLength(1);
-    expect(retried + acknowledged).toBeGreaterThanOrEqual(200);
   }, 600_000);
 
   it('re-matches once when both nodes are asked at the same time', async () => {
