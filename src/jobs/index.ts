@@ -3,7 +3,8 @@
  *
  *   PostgreSQL — pg-boss 10: jobs in its own schema, any number of nodes working the same queues,
  *     retries with backoff, expiry (a job whose node died is handed out again), and singleton keys
- *     (the `stately` policy: at most one queued and one running job per key).
+ *     (the `short` policy: at most one queued job per key; a job may run while another of its key
+ *     still runs — or still looks running, its node dead — which idempotent handlers allow).
  *   SQLite — an in-process runner persisted in the `jobs` table: a job is acknowledged once its row
  *     is committed, and a process killed mid-job finds it again on the next start (running rows go
  *     back to queued), so nothing acknowledged is lost.
@@ -92,16 +93,28 @@ class PgBossQueue implements JobQueue {
     const boss = this.boss;
     if (!boss) throw new Error('the job queue is not started');
     if (!this.created.has(name)) {
-      // stately: one queued, one retrying and one running job per singleton key (every job has a key)
-      if (!(await boss.getQueue(name))) {
-        await boss.createQueue(name, {
-          name,
-          policy: 'stately',
-          retryLimit: (this.opts.maxAttempts ?? 3) - 1,
-          retryDelay: 1,
-          retryBackoff: true,
-          expireInSeconds: this.opts.expireInSeconds ?? 900,
-        });
+      // short, not stately: stately also allows one running job per key, and pg-boss 10 then cannot
+      // start a queued job whose key has a running one — the fetch fails on the unique index and, as
+      // it always takes the oldest job, the whole queue stalls. A node killed mid-ingest leaves such
+      // a job "running" until it expires (15 min), so its upload queued again on restart stopped
+      // every ingest of every node until then.
+      // nodes starting together create the same queues at once: pg-boss's create_queue then fails on
+      // one of them (deadlock detected, or the queue's row already there) — the queue exists, which
+      // is all this node needs; anything else is tried again a few times before it is an error
+      for (let attempt = 1; !(await boss.getQueue(name)); attempt++) {
+        try {
+          await boss.createQueue(name, {
+            name,
+            policy: 'short',
+            retryLimit: (this.opts.maxAttempts ?? 3) - 1,
+            retryDelay: 1,
+            retryBackoff: true,
+            expireInSeconds: this.opts.expireInSeconds ?? 900,
+          });
+        } catch (e) {
+          if (attempt >= 5) throw e;
+          await new Promise((res) => setTimeout(res, 50 + Math.random() * 200 * attempt));
+        }
       }
       this.created.add(name);
     }

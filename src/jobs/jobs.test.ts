@@ -93,4 +93,43 @@ describe.each(testDbs())('jobs on $name', (kind) => {
     await until(async () => (await b.stats()).running === 0);
     expect(await b.stats()).toEqual({ queued: 0, running: 0, failed: 0 });
   });
+
+  it('nodes starting together on a new database all start (they create the same queues at once)', async () => {
+    const nodes = [queue(), queue(), queue()];
+    await Promise.all(nodes.map((q) => q.start()));
+    const done: unknown[] = [];
+    await nodes[1]!.work('ingest', async (d) => void done.push(d));
+    await nodes[0]!.send('ingest', { uploadId: 'u1' }, { singletonKey: 'u1' });
+    await until(() => done.length === 1);
+    expect(done).toEqual([{ uploadId: 'u1' }]);
+  });
+
+  it('a job queued again while its key still looks running (its node gone) runs now, and the jobs after it too', async () => {
+    // no expiry within the test: what runs, runs because the queue hands it out, not because the lost job expired
+    const done: { uploadId: string }[] = [];
+    const record = async (d: unknown) => void done.push(d as { uploadId: string });
+    // node a takes u1 and never finishes it: to the queue it is running, as a job of a node killed
+    // with SIGKILL is (a graceful stop would give it back)
+    const a = queue(t, { expireInSeconds: 900 });
+    await a.start();
+    let taken = false;
+    await a.work('ingest', (d) => {
+      if ((d as { uploadId: string }).uploadId !== 'u1' || taken) return record(d);
+      taken = true;
+      return new Promise<void>(() => undefined);
+    });
+    await a.send('ingest', { uploadId: 'u1' }, { singletonKey: 'u1' });
+    await until(() => taken);
+
+    const opened = await t.reopen();
+    others.push(opened);
+    const b = queue(opened, { expireInSeconds: 900 });
+    await b.start();
+    await b.work('ingest', record);
+    // what a restarted worker does for the uploads left unfinished (requeueUnfinishedUploads), then a new upload
+    await b.send('ingest', { uploadId: 'u1' }, { singletonKey: 'u1' });
+    await b.send('ingest', { uploadId: 'u2' }, { singletonKey: 'u2' });
+    await until(() => done.length >= 2);
+    expect(done.map((d) => d.uploadId).sort()).toEqual(['u1', 'u2']);
+  });
 });

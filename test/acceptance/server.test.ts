@@ -13,17 +13,7 @@ import { LOG4J_ADVISORIES, osvRecord, osvRecords } from '../../src/portfolio/por
 import { TEST_PG_URL, testDbs, withSearchPath } from '../../src/testing/db.js';
 import { HAS_SHARED, shared } from '../../src/testing/shared.js';
 import { VOUCH, log4jCycloneDx, tempDir, vouch, vouchAsync } from './helpers.js';
-
-async function pgAdmin(statement: string): Promise<void> {
-  const { default: pg } = await import('pg');
-  const c = new pg.Client({ connectionString: TEST_PG_URL });
-  await c.connect();
-  try {
-    await c.query(statement);
-  } finally {
-    await c.end();
-  }
-}
+import { pgAdmin } from './server-helpers.js';
 
 /** An advisory that does not exist: log4j-core from 2.17.0 up to 2.17.2 (2.17.1 inside, 2.14.1 outside). */
 const NEW_ID = 'VOUCH-TEST-2026-0001';
