@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { VouchError } from '../model/errors.js';
+import type { VouchError } from '../model/errors.js';
+import { vouchFailure } from '../testing/errors.js';
 import { makeZip, osv, type ZipEntrySpec } from '../io/__fixtures__/zip-writer.js';
 import { updateStore } from './import.js';
 import { parseRecord } from './osv-load.js';
@@ -34,16 +35,6 @@ function bulkDir(ecos: Record<string, ZipEntrySpec[]>): string {
 
 function pkg(ecosystem: string, name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { affected: [{ package: { ecosystem, name }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }] }], ...extra };
-}
-
-async function failure(p: Promise<unknown>): Promise<VouchError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(VouchError);
-    return e as VouchError;
-  }
-  throw new Error('expected a VouchError');
 }
 
 function withStore<T>(home: string, fn: (s: AdvisoryStore) => T): T {
@@ -255,18 +246,18 @@ describe('updateStore on generated sources', () => {
 
   it('an ecosystem the source does not have is an error naming the ones it has', async () => {
     const src = bulkDir({ npm: [{ name: 'N-1.json', data: osv('N-1') }], Go: [] });
-    const err = await failure(updateStore({ home: tmp('home'), source: src, ecosystems: ['Hex'] }));
+    const err = await vouchFailure(updateStore({ home: tmp('home'), source: src, ecosystems: ['Hex'] }));
     expect(err.code).toBe('INPUT_MISSING');
     expect(err.oneLine()).toContain('ecosystem "Hex" is not in this source (it has: Go, npm)');
 
     const json = tmp('json');
     writeFileSync(path.join(json, 'N-1.json'), osv('N-1'));
-    const err2 = await failure(updateStore({ home: tmp('home'), source: json, ecosystems: ['PyPI'] }));
+    const err2 = await vouchFailure(updateStore({ home: tmp('home'), source: json, ecosystems: ['PyPI'] }));
     expect(err2.oneLine()).toContain('no advisories for ecosystem "pypi" in this source');
   });
 
   it('a missing source is INPUT_MISSING', async () => {
-    const err = await failure(updateStore({ home: tmp('home'), source: path.join(root, 'nowhere') }));
+    const err = await vouchFailure(updateStore({ home: tmp('home'), source: path.join(root, 'nowhere') }));
     expect(err.code).toBe('INPUT_MISSING');
   });
 
@@ -280,7 +271,7 @@ describe('updateStore on generated sources', () => {
         { name: '../evil.json', data: osv('EVIL') },
       ],
     });
-    const err = await failure(updateStore({ home, source: evil }));
+    const err = await vouchFailure(updateStore({ home, source: evil }));
     expect(err.code).toBe('INPUT_UNSAFE');
     expect(err.oneLine()).toContain(`${path.join(evil, 'npm', 'all.zip')}!../evil.json: entry path with a '..' segment; archive refused`);
     expect(withStore(home, (s) => s.status())).toEqual(before);

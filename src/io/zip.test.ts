@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { VouchError } from '../model/errors.js';
+import { vouchFailure } from '../testing/errors.js';
 import { makeZip, osv } from './__fixtures__/zip-writer.js';
 import { openZip, unsafeEntryPath, type ZipItem, type ZipLimits } from './zip.js';
 
@@ -22,16 +22,6 @@ async function readAll(p: string, limits?: ZipLimits, inMemoryMax?: number): Pro
   const out: ZipItem[] = [];
   for await (const item of zip.entries()) out.push(item);
   return out;
-}
-
-async function failure(p: Promise<unknown>): Promise<VouchError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(VouchError);
-    return e as VouchError;
-  }
-  throw new Error('expected a VouchError');
 }
 
 describe('openZip', () => {
@@ -83,7 +73,7 @@ describe('openZip', () => {
       { name: 'GOOD.json', data: osv('GOOD') },
       { name, data: osv('EVIL') },
     ]);
-    const err = await failure(readAll(p));
+    const err = await vouchFailure(readAll(p));
     expect(err.code).toBe('INPUT_UNSAFE');
     expect(err.oneLine()).toContain(`${path.basename(p)}!${name.replace(/\\/g, '/')}`);
     expect(err.oneLine()).toContain(why);
@@ -102,7 +92,7 @@ describe('openZip', () => {
     const raw = deflateRawSync(big, { level: 9 });
     const p = zipFile([{ name: 'BOMB.json', data: Buffer.from('{}'), rawData: raw, declaredSize: 1000 }]);
     const before = process.memoryUsage().arrayBuffers;
-    const err = await failure(readAll(p, undefined, 0));
+    const err = await vouchFailure(readAll(p, undefined, 0));
     expect(err.code).toBe('INPUT_UNSAFE');
     expect(err.oneLine()).toMatch(/BOMB\.json: inflates to more than the 1000 bytes its header declares/);
     // inflating it would have needed 256 MiB at least; the reader stopped within one zlib chunk
@@ -111,7 +101,7 @@ describe('openZip', () => {
 
   it('refuses an entry whose declared size is over the per-entry cap before reading it', async () => {
     const p = zipFile([{ name: 'HUGE.json', data: Buffer.from('{}'), rawData: deflateRawSync(Buffer.from('{}')), declaredSize: 100 * 1024 * 1024 }]);
-    const err = await failure(readAll(p));
+    const err = await vouchFailure(readAll(p));
     expect(err.code).toBe('INPUT_TOO_LARGE');
     expect(err.oneLine()).toContain('HUGE.json: entry declares 104857600 bytes uncompressed, over the 67108864-byte limit');
   });
@@ -119,7 +109,7 @@ describe('openZip', () => {
   it('caps the total inflated bytes of one archive', async () => {
     const rec = Buffer.alloc(40_000, 0x20);
     const p = zipFile([0, 1, 2, 3].map((i) => ({ name: `R${i}.json`, data: rec })));
-    const err = await failure(readAll(p, { maxEntryBytes: 1_000_000, maxTotalBytes: 100_000 }));
+    const err = await vouchFailure(readAll(p, { maxEntryBytes: 1_000_000, maxTotalBytes: 100_000 }));
     expect(err.code).toBe('INPUT_TOO_LARGE');
     expect(err.oneLine()).toContain('R2.json: archive inflates to more than the 100000-byte limit');
   });
@@ -144,7 +134,7 @@ describe('openZip', () => {
   it('a file that is not a zip is an INPUT_PARSE error naming it', async () => {
     const p = path.join(dir, 'not.zip');
     writeFileSync(p, 'this is not a zip archive at all, just text');
-    const err = await failure(openZip(p, 'not.zip'));
+    const err = await vouchFailure(openZip(p, 'not.zip'));
     expect(err.code).toBe('INPUT_PARSE');
     expect(err.oneLine()).toMatch(/^not\.zip: not a readable zip archive/);
   });
