@@ -18,7 +18,6 @@
  *   component vouch wrote without a version (properties `vouch:unresolved` / `vouch:requirement`)
  *   comes back as the unresolved entry it was written from, without the warning.
  */
-import { xmlLib } from '../io/libs.js';
 import type { Hash, Scope } from '../model/component.js';
 import { VouchError } from '../model/errors.js';
 import type { InputFile, Inventory } from '../model/inventory.js';
@@ -42,7 +41,7 @@ import {
   vouchNotes,
   xmlText,
 } from './common.js';
-import { refuseXmlEntities } from '../io/xml.js';
+import { parseXmlDocument } from '../io/xml.js';
 import { cut } from '../model/text.js';
 
 export const CYCLONEDX_EXTRACTOR_ID = 'sbom/cyclonedx';
@@ -415,43 +414,12 @@ function xmlDocument(text: string, path: string): CdxDocument {
       path,
     });
   }
-  refuseXmlEntities(text, path);
-  const { XMLParser, XMLValidator } = xmlLib();
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) {
-    throw new VouchError('INPUT_PARSE', `not valid XML: ${valid.err.msg}`, {
-      path,
-      position: { line: valid.err.line },
-    });
-  }
-  const prefix = ns[1] ? `${ns[1]}:` : undefined;
-  let parsed: unknown;
-  try {
-    parsed = new XMLParser({
-      ignoreAttributes: false,
-      attributeNamePrefix: '@_',
-      parseTagValue: false,
-      parseAttributeValue: false,
-      trimValues: true,
-      captureMetaData: true,
-      isArray: (_name, _jpath, _leaf, isAttribute) => !isAttribute,
-      ...(prefix ? { transformTagName: (n: string) => (n.startsWith(prefix) ? n.slice(prefix.length) : n) } : {}),
-      maxNestedTags: 1000,
-      jPath: false, // callbacks get a matcher instead of a built path string: several times faster on big BOMs
-    }).parse(text);
-  } catch (e) {
-    throw new VouchError('INPUT_PARSE', `not valid XML: ${(e as Error).message}`, { path, cause: e });
-  }
-  const bom = isRecord(parsed) ? kids(parsed, 'bom')[0] : undefined;
+  const doc = parseXmlDocument(text, path, ns[1] ? { stripPrefix: `${ns[1]}:` } : {});
+  const bom = kids(doc.root, 'bom')[0];
   if (!bom) {
     throw new VouchError('INPUT_UNSUPPORTED', 'not a CycloneDX document: the root element is not <bom>', { path });
   }
-  const lines = new LineIndex(text);
-  const lineOf = (n: XmlNode): number | undefined => {
-    const meta = (n as Record<symbol, unknown>)[xmlLib().XMLParser.getMetaDataSymbol() as unknown as symbol];
-    const start = isRecord(meta) ? meta['startIndex'] : undefined;
-    return typeof start === 'number' ? lines.lineOf(start) : undefined;
-  };
+  const lineOf = (n: XmlNode): number | undefined => doc.lineOf(n);
   const warnings: string[] = [];
 
   const component = (n: XmlNode, where: string): CdxComponent => {

@@ -6,18 +6,9 @@
  */
 import { VouchError } from '../../model/errors.js';
 import { decodeText } from '../../io/json.js';
-import { xmlLib } from '../../io/libs.js';
-import { LineIndex } from '../../io/lines.js';
-import { refuseXmlEntities } from '../../io/xml.js';
+import { type XmlDocument, type XmlNode, parseXmlDocument } from '../../io/xml.js';
 
-export type XmlNode = Record<string, unknown>;
-
-export interface XmlDocument {
-  /** The document node: its keys are the top-level element names. */
-  readonly root: XmlNode;
-  /** 1-based line of an element's opening tag, when known. */
-  lineOf(node: XmlNode): number | undefined;
-}
+export type { XmlDocument, XmlNode };
 
 function isRecord(v: unknown): v is XmlNode {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -73,45 +64,7 @@ export function decodeXml(buf: Buffer, path: string): string {
   return decodeText(buf, path);
 }
 
-/** Validates and parses XML; a syntax error is INPUT_PARSE with the line. */
+/** Validates and parses XML (io/xml.ts), namespace prefixes dropped; a syntax error is INPUT_PARSE with the line. */
 export function parseXml(text: string, path: string): XmlDocument {
-  refuseXmlEntities(text, path);
-  const { XMLParser, XMLValidator } = xmlLib();
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) {
-    throw new VouchError('INPUT_PARSE', `not valid XML: ${valid.err.msg}`, { path, position: { line: valid.err.line } });
-  }
-  let parsed: unknown;
-  try {
-    parsed = new XMLParser({
-      ignoreAttributes: false,
-      attributeNamePrefix: '@_',
-      parseTagValue: false,
-      parseAttributeValue: false,
-      trimValues: true,
-      captureMetaData: true,
-      isArray: (_name, _jpath, _leaf, isAttribute) => !isAttribute,
-      transformTagName: (n: string) => {
-        const i = n.indexOf(':');
-        return i < 0 ? n : n.slice(i + 1);
-      },
-      maxNestedTags: 1000,
-      jPath: false,
-    }).parse(text);
-  } catch (e) {
-    throw new VouchError('INPUT_PARSE', `not valid XML: ${(e as Error).message}`, { path, cause: e });
-  }
-  const root = isRecord(parsed) ? parsed : {};
-  const sym = XMLParser.getMetaDataSymbol() as unknown as symbol;
-  let lines: LineIndex | undefined;
-  return {
-    root,
-    lineOf(node) {
-      const meta = (node as Record<symbol, unknown>)[sym];
-      const start = isRecord(meta) ? meta['startIndex'] : undefined;
-      if (typeof start !== 'number') return undefined;
-      lines ??= new LineIndex(text);
-      return lines.lineOf(start);
-    },
-  };
+  return parseXmlDocument(text, path, { stripPrefix: 'any' });
 }

@@ -7,11 +7,10 @@
  */
 import { VouchError } from '../../model/errors.js';
 import { isJsonObject, jsonTypeName } from '../../io/json.js';
-import { xmlLib } from '../../io/libs.js';
 import { isVersionlessPurl, withVersion } from '../purl-match.js';
 import { parseVers, versCompare } from './vers.js';
 import type { VexDocument, VexStatement, VexStatus } from './types.js';
-import { refuseXmlEntities } from '../../io/xml.js';
+import { parseXmlDocument } from '../../io/xml.js';
 
 /** CycloneDX `analysis.state` → VEX status. */
 export const CDX_STATE_MAP: Readonly<Record<string, VexStatus>> = {
@@ -248,27 +247,7 @@ function xmlToJsonShape(textIn: string, path: string): Record<string, unknown> {
   if (!ns) {
     throw new VouchError('INPUT_UNSUPPORTED', 'not a CycloneDX document: XML without the http://cyclonedx.org/schema/bom/1.x namespace', { path });
   }
-  refuseXmlEntities(textIn, path);
-  const { XMLParser, XMLValidator } = xmlLib();
-  const valid = XMLValidator.validate(textIn);
-  if (valid !== true) throw new VouchError('INPUT_PARSE', `not valid XML: ${valid.err.msg}`, { path, position: { line: valid.err.line } });
-  const prefix = ns[1] ? `${ns[1]}:` : undefined;
-  let parsed: XmlNode;
-  try {
-    parsed = new XMLParser({
-      ignoreAttributes: false,
-      attributeNamePrefix: '@_',
-      parseTagValue: false,
-      parseAttributeValue: false,
-      trimValues: true,
-      isArray: (_name, _jpath, _leaf, isAttribute) => !isAttribute,
-      ...(prefix ? { transformTagName: (n: string) => (n.startsWith(prefix) ? n.slice(prefix.length) : n) } : {}),
-      maxNestedTags: 1000,
-    }).parse(textIn) as XmlNode;
-  } catch (e) {
-    // the parser's own limits (nesting, entities) throw plain Errors: the input's fault, one line
-    throw new VouchError('INPUT_PARSE', `not valid XML: ${(e as Error).message}`, { path, cause: e });
-  }
+  const parsed = parseXmlDocument(textIn, path, ns[1] ? { stripPrefix: `${ns[1]}:` } : {}).root;
   const bom = kids(parsed, 'bom')[0];
   if (!bom) throw new VouchError('INPUT_UNSUPPORTED', 'not a CycloneDX document: the root element is not <bom>', { path });
 
