@@ -9,6 +9,7 @@ import { makeZip, osv, type ZipEntrySpec } from '../io/__fixtures__/zip-writer.j
 import { updateStore } from './import.js';
 import { parseRecord } from './osv-load.js';
 import { AdvisoryStore } from './store.js';
+import { withStore } from '../testing/store.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'vouch-import-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -35,15 +36,6 @@ function bulkDir(ecos: Record<string, ZipEntrySpec[]>): string {
 
 function pkg(ecosystem: string, name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { affected: [{ package: { ecosystem, name }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }] }], ...extra };
-}
-
-function withStore<T>(home: string, fn: (s: AdvisoryStore) => T): T {
-  const s = AdvisoryStore.open(home);
-  try {
-    return fn(s);
-  } finally {
-    s.close();
-  }
 }
 
 describe('parseRecord', () => {

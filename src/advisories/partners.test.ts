@@ -3,25 +3,19 @@
  * two records, each tagged with its source), replaced as a whole when their feed is loaded again,
  * and kept by every other update.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { osv } from '../io/__fixtures__/zip-writer.js';
 import { advisorySource } from '../model/advisory.js';
 import { updateStore } from './import.js';
 import type { PartnerFeedLoad } from './partners.js';
-import { AdvisoryStore, storePath } from './store.js';
+import { storePath } from './store.js';
+import { tempFolders } from '../testing/temp.js';
+import { withStore } from '../testing/store.js';
 
-const root = mkdtempSync(path.join(os.tmpdir(), 'vouch-partners-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-let n = 0;
-const tmp = (p: string): string => {
-  const d = path.join(root, `${p}-${n++}`);
-  mkdirSync(d, { recursive: true });
-  return d;
-};
+const { tmp } = tempFolders('vouch-partners-');
 
 const feed = (location: string, publisher: string, records: [string, string, string?][]): PartnerFeedLoad => ({
   location,
@@ -30,15 +24,6 @@ const feed = (location: string, publisher: string, records: [string, string, str
   key: `SHA256:${'ab'.repeat(32)}`,
   records: records.map(([id, tlp, summary]) => ({ id, tlp, data: Buffer.from(osv(id, summary ? { summary } : {})) })),
 });
-
-function withStore<T>(home: string, fn: (s: AdvisoryStore) => T): T {
-  const s = AdvisoryStore.open(home);
-  try {
-    return fn(s);
-  } finally {
-    s.close();
-  }
-}
 
 describe('subscribed feeds in the advisory store', () => {
   const home = tmp('home');

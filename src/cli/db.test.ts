@@ -1,24 +1,17 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { makeZip, osv } from '../io/__fixtures__/zip-writer.js';
 import { updateStore } from '../advisories/import.js';
 import { AdvisoryStore } from '../advisories/store.js';
 import { VouchError } from '../model/errors.js';
 import { HAS_SHARED, REPO_ROOT, osvCorpus, shared } from '../testing/shared.js';
 import { registerDb } from './db.js';
+import { tempFolders } from '../testing/temp.js';
 
-const root = mkdtempSync(path.join(os.tmpdir(), 'vouch-db-cli-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-let n = 0;
-const tmp = (p: string): string => {
-  const d = path.join(root, `${p}-${n++}`);
-  mkdirSync(d, { recursive: true });
-  return d;
-};
+const { tmp } = tempFolders('vouch-db-cli-');
 
 /** Runs `vouch <args>` in process, with db's commands only; stdout and stderr captured. */
 async function run(args: string[]): Promise<{ out: string; err: string; error: unknown }> {

@@ -1,10 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { VouchError } from '../model/errors.js';
 import { readCycloneDx } from '../sbom/cyclonedx-read.js';
 import { readSpdx } from '../sbom/spdx-read.js';
@@ -16,15 +15,9 @@ import { diffInventories } from '../engine/diff.js';
 import { sbomFormatFromFileName as formatFromFileName, subjectName } from '../engine/sbom.js';
 import { renderDiffTable } from '../report/diff.js';
 import { registerSbom } from './sbom.js';
+import { tempFolders } from '../testing/temp.js';
 
-const root = mkdtempSync(path.join(os.tmpdir(), 'vouch-sbom-cli-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-let n = 0;
-const tmp = (p: string): string => {
-  const d = path.join(root, `${p}-${n++}`);
-  mkdirSync(d, { recursive: true });
-  return d;
-};
+const { tmp } = tempFolders('vouch-sbom-cli-');
 
 /** Runs `vouch <args>` in process with the sbom command only; stdout, stderr and the exit code captured. */
 async function run(args: string[]): Promise<{ out: string; err: string; error: unknown; code: number }> {
