@@ -8,6 +8,10 @@ import { ProjectPage } from './pages/Project';
 import { VulnerabilityPage } from './pages/Vulnerability';
 import { ComponentsPage } from './pages/Components';
 import { SignInPage } from './pages/SignIn';
+import { IncidentPage, IncidentsPage } from './pages/Incidents';
+import { SettingsPage } from './pages/Settings';
+import { useQuery } from '@tanstack/react-query';
+import { apiGet } from './api/client';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
@@ -17,6 +21,8 @@ function Layout() {
   // re-read on every navigation: signing in or out changes the header
   useRouterState({ select: (s) => s.location.href });
   const signedIn = getToken() !== null;
+  // Settings are for admins: the token list answers only an admin token (others get 403, and no link)
+  const admin = useQuery({ queryKey: ['is-admin'], queryFn: () => apiGet<unknown>('/api/v1/tokens').then(() => true), enabled: signedIn, retry: false, staleTime: Infinity, refetchInterval: false });
   // a new page moves the keyboard focus to its content (a filter typed into the URL does not)
   const pathname = useRouterState({ select: (s) => s.location.pathname });
   const firstPage = useRef(true);
@@ -38,6 +44,8 @@ function Layout() {
             <Link to="/projects" activeOptions={{ exact: true }}>Projects</Link>
             <Link to="/vulnerabilities">Vulnerabilities</Link>
             <Link to="/components">Components</Link>
+            <Link to="/incidents">Incidents</Link>
+            {admin.data === true && <Link to="/settings">Settings</Link>}
           </nav>
         )}
         {signedIn && (
@@ -97,6 +105,9 @@ export const componentsRoute = createRoute({
   validateSearch: (s: Record<string, unknown>): { purl?: string; range?: string } => ({ purl: str(s['purl']), range: str(s['range']) }),
   component: ComponentsPage,
 });
+const incidentsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/incidents', beforeLoad: requireToken, component: IncidentsPage });
+export const incidentRoute = createRoute({ getParentRoute: () => rootRoute, path: '/incidents/$id', beforeLoad: requireToken, component: IncidentPage });
+const settingsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/settings', beforeLoad: requireToken, component: SettingsPage });
 export const signInRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/sign-in',
@@ -104,7 +115,7 @@ export const signInRoute = createRoute({
   component: SignInPage,
 });
 
-const routeTree = rootRoute.addChildren([portfolioRoute, projectsRoute, projectRoute, vulnRoute, componentsRoute, signInRoute]);
+const routeTree = rootRoute.addChildren([portfolioRoute, projectsRoute, projectRoute, vulnRoute, componentsRoute, incidentsRoute, incidentRoute, settingsRoute, signInRoute]);
 
 export const router = createRouter({ routeTree, defaultNotFoundComponent: () => <p role="alert">No such page.</p> });
 
