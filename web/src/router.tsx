@@ -10,8 +10,7 @@ import { ComponentsPage } from './pages/Components';
 import { SignInPage } from './pages/SignIn';
 import { IncidentPage, IncidentsPage } from './pages/Incidents';
 import { SettingsPage } from './pages/Settings';
-import { useQuery } from '@tanstack/react-query';
-import { apiGet } from './api/client';
+import { useIsAdmin } from './components/useIsAdmin';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
@@ -21,8 +20,8 @@ function Layout() {
   // re-read on every navigation: signing in or out changes the header
   useRouterState({ select: (s) => s.location.href });
   const signedIn = getToken() !== null;
-  // Settings are for admins: the token list answers only an admin token (others get 403, and no link)
-  const admin = useQuery({ queryKey: ['is-admin'], queryFn: () => apiGet<unknown>('/api/v1/tokens').then(() => true), enabled: signedIn, retry: false, staleTime: Infinity, refetchInterval: false });
+  // Settings are for admins (others get no link)
+  const admin = useIsAdmin();
   // a new page moves the keyboard focus to its content (a filter typed into the URL does not)
   const pathname = useRouterState({ select: (s) => s.location.pathname });
   const firstPage = useRef(true);

@@ -258,7 +258,7 @@ function Timeline({ events, tasks }: { events: IncidentEvent[]; tasks: IncidentT
   const detailText = (e: IncidentEvent): string => {
     const d = e.detail;
     const parts: string[] = [];
-    for (const k of ['project', 'version', 'from', 'to', 'note', 'justification', 'title', 'affected']) {
+    for (const k of ['project', 'version', 'from', 'to', 'note', 'justification', 'title']) {
       const v = d[k];
       if (typeof v === 'string' || typeof v === 'number') parts.push(`${k} ${v}`);
     }

@@ -12,8 +12,18 @@ import type { PortfolioEvent, Page } from '../api/types';
 import type { Delivery, Rule, RuleCreated, RuleInput, Token, TokenCreated, TokenInput } from '../api/response';
 import { formatAge, latestEvents } from '../lib/format';
 import { ErrorBox, QueryView } from '../components/ui';
+import { useIsAdmin } from '../components/useIsAdmin';
 
 export function SettingsPage() {
+  const admin = useIsAdmin();
+  if (admin.data !== true) {
+    return (
+      <section>
+        <h1>Settings</h1>
+        {admin.isError ? <ErrorBox error={admin.error} /> : <p className="loading" role="status">Loading…</p>}
+      </section>
+    );
+  }
   return (
     <section>
       <h1>Settings</h1>
