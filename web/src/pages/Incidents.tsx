@@ -323,7 +323,7 @@ function Tasks({ incident }: { incident: Incident }) {
                     <td>
                       {(t.state === 'open' || t.state === 'mitigated') && (
                         <button type="button" onClick={() => setMoving(t)} aria-label={`Move the task of ${t.project} ${t.version}`}>
-                          Move…
+                          Move
                         </button>
                       )}
                     </td>

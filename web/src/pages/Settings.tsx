@@ -232,7 +232,7 @@ function Rules() {
                     </td>
                     <td>
                       <button type="button" aria-expanded={open === x.id} onClick={() => setOpen(open === x.id ? undefined : x.id)} aria-label={`Delivery log of ${x.name}`}>
-                        Deliveries
+                        Delivery log
                       </button>
                     </td>
                   </tr>
