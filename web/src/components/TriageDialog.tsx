@@ -81,7 +81,7 @@ export function TriageDialog({ targets, onClose }: { targets: TriageTarget[]; on
           recorded++;
         }
       }
-      setDone(`Recorded “${words(state)}” on ${recorded} ${recorded === 1 ? 'component' : 'components'}${bulkCalls ? ` (${bulkCalls} in one transaction${bulkCalls === 1 ? '' : ' each'})` : ''}.`);
+      setDone(`Recorded “${words(state)}” on ${recorded} ${recorded === 1 ? 'component' : 'components'}${bulkCalls ? ` (${bulkCalls} bulk ${bulkCalls === 1 ? 'call' : 'calls'}, one transaction each)` : ''}.`);
     } catch (err) {
       setError(err);
     } finally {
