@@ -512,7 +512,7 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard in Chromium (issue 
     await w.context.close();
   });
 
-  it('Incidents: the list, then an incident\'s tasks by owner, burndown, timeline and export; a task turns patched after a `vouch push`', async () => {
+  it('Incidents: the list, then an incident\'s tasks by owner, burndown, timeline and export; a task turns patched after a `vouch push`, another is moved to not_affected by clicking', async () => {
     const inc = await apiGet<{ title: string; tasks: { project: string; state: string; owners: string[] }[]; totals: { open: number } }>(seeded.admin, `/api/v1/incidents/${seeded.incident}`);
     expect(inc.tasks.map((t) => [t.project, t.state, t.owners])).toEqual([
       ['billing', 'open', ['alice']],
@@ -548,6 +548,24 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard in Chromium (issue 
     await poll(() => w.page.getByTestId('total-open').textContent()).toBe('1');
     expect(await w.page.locator('figure.chart').getAttribute('aria-label')).toBe('Burndown: 2 open tasks at the start, 1 open now');
     expect(await w.page.getByTestId('timeline').textContent()).toContain('task.patched');
+
+    // payments is not affected: its task moved by clicking (a dialog: state, VEX justification, note)
+    await w.page.getByRole('button', { name: 'Move the task of payments 1.0.0' }).click();
+    const dialog = w.page.getByRole('dialog', { name: 'Move the task of payments 1.0.0' });
+    await dialog.getByLabel('New state').selectOption('not_affected');
+    await dialog.getByLabel('Justification').selectOption('vulnerable_code_not_present');
+    await dialog.getByLabel('Note').fill('2.17.1 has no JNDI lookup in messages');
+    expect(await axe(w.page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Move', exact: true }).click();
+    await poll(() => dialog.count()).toBe(0);
+    await poll(() => w.page.getByTestId('task-payments').getByTestId('task-state').textContent()).toBe('not affected');
+    await poll(() => w.page.getByTestId('total-open').textContent()).toBe('0');
+    expect(await w.page.locator('figure.chart').getAttribute('aria-label')).toBe('Burndown: 2 open tasks at the start, 0 open now');
+    const after = await apiGet<{ tasks: { project: string; state: string }[] }>(seeded.admin, `/api/v1/incidents/${seeded.incident}`);
+    expect(after.tasks.map((t) => [t.project, t.state])).toEqual([
+      ['billing', 'patched'],
+      ['payments', 'not_affected'],
+    ]);
     expect(w.problems).toEqual([]);
     expect(w.apiErrors).toEqual([]);
     await w.context.close();
