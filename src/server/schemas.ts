@@ -130,7 +130,22 @@ export const eventSchema = {
   properties: { id: { type: 'integer' }, type: { type: 'string', description: 'finding.new or finding.resolved' }, at: str, project: str, version: str, vuln: str, purl: str },
 } as const;
 
-export const SHARED_SCHEMAS = [projectSchema, versionSchema, uploadSchema, affectedItemSchema, componentUseSchema, portfolioSchema, tokenSchema, eventSchema] as const;
+/** Issue 15: who a caller is (GET /api/v1/session), and how it signed in. */
+export const sessionSchema = {
+  $id: 'Session',
+  type: 'object',
+  required: ['name', 'role', 'via'],
+  properties: {
+    name: str,
+    role: { type: 'string', enum: ['admin', 'maintainer', 'viewer', 'uploader'] },
+    projects: strings,
+    tag: str,
+    via: { type: 'string', enum: ['bearer', 'token', 'oidc'], description: 'bearer: an Authorization header; token or oidc: a session cookie made by signing in that way' },
+    expiresAt: str,
+  },
+} as const;
+
+export const SHARED_SCHEMAS = [projectSchema, versionSchema, uploadSchema, affectedItemSchema, componentUseSchema, portfolioSchema, tokenSchema, eventSchema, sessionSchema] as const;
 
 export const ref = (id: (typeof SHARED_SCHEMAS)[number]['$id'] | 'Problem'): { $ref: string } => ({ $ref: `${id}#` });
 
