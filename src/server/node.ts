@@ -14,6 +14,7 @@ import { startNotifier } from '../response/notifications.js';
 import { type AppLimits, LOG_REDACT, buildApp } from './app.js';
 import { type DatabaseChoice, homeOf, openPortfolio } from './database.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { type OidcOptions, discoverOidc } from './oidc.js';
 
 export type NodeRole = 'api' | 'worker' | 'all';
 
@@ -31,6 +32,10 @@ export interface NodeOptions extends DatabaseChoice {
   logStream?: NodeJS.WritableStream;
   /** PostgreSQL: the schema of the job queue (default pgboss). */
   jobsSchema?: string;
+  /** `--public-url`: where users reach the dashboard (Secure cookies behind https, the origin CSRF checks expect). */
+  publicUrl?: string;
+  /** `--oidc-*`: sign-in through an OpenID Connect provider (needs publicUrl). */
+  oidc?: OidcOptions;
 }
 
 export interface RunningNode {
@@ -88,7 +93,17 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     }
     let url: string | undefined;
     if (opts.role !== 'worker') {
-      app = await buildApp({ opened, queue, metrics, limits: opts.limits ?? {}, loggerInstance: log, accepting: () => accepting });
+      const oidc = opts.oidc && opts.publicUrl !== undefined ? await discoverOidc(opts.oidc, opts.publicUrl) : undefined;
+      app = await buildApp({
+        opened,
+        queue,
+        metrics,
+        limits: opts.limits ?? {},
+        loggerInstance: log,
+        accepting: () => accepting,
+        ...(opts.publicUrl !== undefined ? { publicUrl: opts.publicUrl } : {}),
+        ...(oidc ? { oidc } : {}),
+      });
       url = await app.listen({ host: opts.host, port: opts.port });
     }
     let stopping: Promise<void> | undefined;

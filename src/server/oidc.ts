@@ -110,6 +110,16 @@ export function localPath(next: unknown): string {
   return /^[\x21-\x7e]*$/.test(next) && next.length <= 2000 ? next : '/';
 }
 
+/** openid-client's message, with the claim that failed a check when it says which (nonce, aud, iss...). */
+function describeError(e: unknown): string {
+  let claim: unknown;
+  for (let c: unknown = e, i = 0; c && typeof c === 'object' && i < 5; c = (c as { cause?: unknown }).cause, i++) {
+    claim ??= (c as { claim?: unknown }).claim;
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  return typeof claim === 'string' ? `${message} (the "${claim}" claim)` : message;
+}
+
 function groupsOf(claims: Record<string, unknown> | undefined, claim: string): string[] | undefined {
   const v = claims?.[claim];
   if (typeof v === 'string') return [v];
@@ -177,7 +187,7 @@ export async function registerOidcRoutes(app: FastifyInstance, provider: OidcPro
         accessToken = tokens.access_token;
       } catch (e) {
         req.log.warn({ err: e }, 'OpenID Connect code exchange failed');
-        return toSignIn(reply, `the identity provider's answer was refused: ${(e as Error).message}`);
+        return toSignIn(reply, `the identity provider's answer was refused: ${describeError(e)}`);
       }
       const sub = typeof claims?.['sub'] === 'string' ? claims['sub'] : undefined;
       if (sub === undefined) return toSignIn(reply, 'the identity provider sent no subject');
