@@ -48,7 +48,7 @@ export async function registerSessionRoutes(app: FastifyInstance, opts: { sessio
         if (why !== undefined) throw new ProblemError('forbidden', why);
       }
       const principal = await verifyToken(db, req.body.token.trim());
-      if (!principal) throw new ProblemError('unauthorized', 'the token is not known or was revoked');
+      if (!principal) throw new ProblemError('unauthorized', 'the token is not known or was revoked', {}, { 'www-authenticate': 'Bearer realm="vouch"' });
       const { secret, expiresAt } = await createSession(db, { tokenId: principal.tokenId, subject: `token:${principal.tokenId}`, name: principal.name, role: principal.role }, { ttlMs: sessions.ttlMs });
       setSessionCookie(reply, sessions, secret, expiresAt);
       return reply.code(201).send({

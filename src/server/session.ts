@@ -122,13 +122,15 @@ export async function revokeSession(db: Db, secret: string): Promise<void> {
   await db.updateTable('sessions').set({ revoked_at: nowIso() }).where('hash', '=', hashSecret(secret)).where('revoked_at', 'is', null).execute();
 }
 
-/** Drops sessions that ended more than a day ago (expired or signed out) — housekeeping, idempotent. */
+/** Drops sessions that ended more than a day ago (expired or signed out) and abandoned OpenID Connect sign-ins — housekeeping, idempotent. */
 export async function pruneSessions(db: Db, now: Date = new Date()): Promise<void> {
   const before = nowIso(new Date(now.getTime() - 86_400_000));
   await db
     .deleteFrom('sessions')
     .where((eb) => eb.or([eb('expires_at', '<', before), eb('revoked_at', '<', before)]))
     .execute();
+  // sign-ins abandoned at the provider
+  await db.deleteFrom('oidc_logins').where('created_at', '<', before).execute();
 }
 
 /** The session secret a request's cookie carries (the name the configuration uses), if any. */
