@@ -19,7 +19,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Principal, type Role, type Scope, scopeOf, verifyToken } from '../portfolio/access.js';
 import type { Db } from '../db/index.js';
 import { ProblemError } from './problem.js';
-import { type SessionConfig, clearedCookie, crossOriginReason, isSafeMethod, sessionSecret, verifySession } from './session.js';
+import { type SessionConfig, clearedCookies, crossOriginReason, isSafeMethod, sessionSecret, verifySession } from './session.js';
 
 export const ALL_ROLES: readonly Role[] = ['admin', 'maintainer', 'viewer', 'uploader'];
 /** Who may read the portfolio (lists, queries, reports). */
@@ -75,7 +75,7 @@ export function installAuth(app: FastifyInstance, db: Db, sessions: SessionConfi
       const s = await verifySession(db, secret);
       if (!s) {
         // the browser forgets the dead cookie with the answer
-        throw new ProblemError('unauthorized', 'the session expired or was signed out: sign in again', {}, { 'www-authenticate': 'Bearer realm="vouch"', 'set-cookie': clearedCookie(sessions) });
+        throw new ProblemError('unauthorized', 'the session expired or was signed out: sign in again', {}, { 'www-authenticate': 'Bearer realm="vouch"', 'set-cookie': clearedCookies(sessions)[0] });
       }
       if (!isSafeMethod(req.method)) {
         const why = crossOriginReason(req, sessions);

@@ -189,7 +189,7 @@ describe.each(testDbs())('OpenID Connect sign-in on $name', (kind) => {
     idp.state.user = user;
     const { login, callback } = await throughProvider(next);
     const r = await app.inject({ method: 'GET', url: callback });
-    return { login, callback, r, location: String(r.headers.location), cookie: r.headers['set-cookie'] ? String(r.headers['set-cookie']).split(';')[0]! : undefined };
+    return { login, callback, r, location: String(r.headers.location), cookie: r.headers['set-cookie'] ? (r.headers['set-cookie'] as string[])[0]!.split(';')[0]! : undefined };
   }
 
   it('sends the browser to the provider with PKCE S256, state, nonce and our own redirect URI', async () => {
@@ -214,7 +214,7 @@ describe.each(testDbs())('OpenID Connect sign-in on $name', (kind) => {
     const s = await signIn({ sub: 'alice-1', email: 'alice@example.com', groups: ['staff', 'secteam'] }, '/projects/billing?version=1.0');
     expect(s.r.statusCode, s.r.body).toBe(302);
     expect(s.location).toBe('/projects/billing?version=1.0');
-    expect(String(s.r.headers['set-cookie'])).toMatch(/^vouch_session=vsess_[^;]+; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Strict$/);
+    expect((s.r.headers['set-cookie'] as string[])[0]).toMatch(/^vouch_session=vsess_[^;]+; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Strict$/);
     const me = await app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie: s.cookie! } });
     expect(me.json()).toMatchObject({ name: 'alice@example.com', role: 'admin', via: 'oidc' });
     expect((await app.inject({ method: 'GET', url: '/api/v1/tokens', headers: { cookie: s.cookie! } })).statusCode).toBe(200);

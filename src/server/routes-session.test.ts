@@ -55,6 +55,9 @@ describe.each(testDbs())('dashboard sessions on $name', (kind) => {
     expect(c.pair).toMatch(/^vouch_session=vsess_[A-Za-z0-9_-]{43}$/);
     expect(c.attrs).toEqual(expect.arrayContaining(['Path=/', 'HttpOnly', 'SameSite=Strict']));
     expect(c.attrs).not.toContain('Secure'); // plain http without --public-url https://
+    // beside it, a marker the app's JavaScript may read: no secret in it
+    const marker = (r.headers['set-cookie'] as string[])[1]!;
+    expect(marker).toMatch(/^vouch_signed_in=1; Path=\/; Expires=[^;]+; SameSite=Strict$/);
     // the expiry is 12 hours away
     const expires = Date.parse(c.attrs.find((a) => a.startsWith('Expires='))!.slice(8));
     expect(Math.abs(expires - (Date.now() + 12 * 3600_000))).toBeLessThan(60_000);
@@ -130,6 +133,7 @@ describe.each(testDbs())('dashboard sessions on $name', (kind) => {
     expect(c.pair.startsWith('__Host-vouch_session=vsess_')).toBe(true);
     expect(c.attrs).toEqual(expect.arrayContaining(['Path=/', 'HttpOnly', 'Secure', 'SameSite=Strict']));
     expect(c.attrs.some((a) => a.startsWith('Domain'))).toBe(false);
+    expect((r.headers['set-cookie'] as string[])[1]).toMatch(/^__Host-vouch_signed_in=1; Path=\/; Expires=[^;]+; Secure; SameSite=Strict$/);
     const create = (name: string, origin: string) => secure.inject({ method: 'POST', url: '/api/v1/projects', headers: { cookie: c.pair, origin }, payload: { name } });
     expect((await create('plain-http', 'http://vouch.example.org')).statusCode).toBe(403);
     expect((await create('tls', 'https://vouch.example.org')).statusCode).toBe(201);
@@ -144,7 +148,10 @@ describe.each(testDbs())('dashboard sessions on $name', (kind) => {
     expect((await app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie: c.pair } })).statusCode).toBe(200);
     const out = await app.inject({ method: 'DELETE', url: '/api/v1/session', headers: { ...HOST, cookie: c.pair, origin: 'http://vouch.test' } });
     expect(out.statusCode).toBe(204);
-    expect(cookieOf(out.headers['set-cookie']).attrs).toContain('Expires=Thu, 01 Jan 1970 00:00:00 GMT');
+    expect(out.headers['set-cookie']).toEqual([
+      'vouch_session=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Strict',
+      'vouch_signed_in=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; SameSite=Strict',
+    ]);
     expect((await app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie: c.pair } })).statusCode).toBe(401);
     // again, and without any cookie: nothing to do, still 204
     expect((await app.inject({ method: 'DELETE', url: '/api/v1/session', headers: { ...HOST, cookie: c.pair, origin: 'http://vouch.test' } })).statusCode).toBe(204);

@@ -10,7 +10,7 @@ import { ALL_ROLES, who } from './auth.js';
 import { type OidcProvider, registerOidcRoutes } from './oidc.js';
 import { ProblemError } from './problem.js';
 import { problems } from './schemas.js';
-import { type SessionConfig, clearedCookie, createSession, crossOriginReason, revokeSession, sessionSecret, setSessionCookie } from './session.js';
+import { type SessionConfig, clearedCookies, createSession, crossOriginReason, revokeSession, sessionSecret, setSessionCookie } from './session.js';
 
 const sessionOptionsSchema = {
   type: 'object',
@@ -90,7 +90,7 @@ export async function registerSessionRoutes(app: FastifyInstance, opts: { sessio
         if (why !== undefined) throw new ProblemError('forbidden', why);
         await revokeSession(db, secret);
       }
-      return reply.header('set-cookie', clearedCookie(sessions)).code(204).send();
+      return reply.header('set-cookie', clearedCookies(sessions)).code(204).send();
     },
   );
 

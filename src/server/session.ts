@@ -144,16 +144,24 @@ export function sessionSecret(req: FastifyRequest, cfg: SessionConfig): string |
   }
 }
 
-export function setSessionCookie(reply: FastifyReply, cfg: SessionConfig, secret: string, expiresAt: string): void {
-  reply.header(
-    'set-cookie',
-    serializeCookie(cookieName(cfg.secure), secret, { httpOnly: true, sameSite: 'strict', secure: cfg.secure, path: '/', expires: new Date(expiresAt) }),
-  );
+/**
+ * The marker cookie beside the session: `1`, readable by the app's JavaScript (not httpOnly) so it
+ * knows, in any tab and after an OpenID Connect redirect, that it is signed in — it holds no secret
+ * and authenticates nothing.
+ */
+export function markerName(secure: boolean): string {
+  return secure ? '__Host-vouch_signed_in' : 'vouch_signed_in';
 }
 
-/** The Set-Cookie value that makes the browser forget the session cookie. */
-export function clearedCookie(cfg: SessionConfig): string {
-  return serializeCookie(cookieName(cfg.secure), '', { httpOnly: true, sameSite: 'strict', secure: cfg.secure, path: '/', expires: new Date(0) });
+export function setSessionCookie(reply: FastifyReply, cfg: SessionConfig, secret: string, expiresAt: string): void {
+  const attrs = { sameSite: 'strict', secure: cfg.secure, path: '/', expires: new Date(expiresAt) } as const;
+  reply.header('set-cookie', [serializeCookie(cookieName(cfg.secure), secret, { ...attrs, httpOnly: true }), serializeCookie(markerName(cfg.secure), '1', attrs)]);
+}
+
+/** The Set-Cookie values that make the browser forget the session cookie (first) and its marker. */
+export function clearedCookies(cfg: SessionConfig): [string, string] {
+  const attrs = { sameSite: 'strict', secure: cfg.secure, path: '/', expires: new Date(0) } as const;
+  return [serializeCookie(cookieName(cfg.secure), '', { ...attrs, httpOnly: true }), serializeCookie(markerName(cfg.secure), '', attrs)];
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
