@@ -120,6 +120,19 @@ describe.each(testDbs())('the portfolio trend on $name', (kind) => {
     expect((await portfolioTrend(t.db, ALL, { days: 2, now: NOW })).days.map((d) => d.day)).toEqual(['2026-12-06', '2026-12-07']);
   });
 
+  it('today is counted live: a finding since the last hourly snapshot is in the trend already', async () => {
+    await snapshotMetrics(t.db, NOW);
+    const web2 = await version(t.db, ids.web, '2.0', false);
+    await t.db.updateTable('project_versions').set({ current: 0 }).where('project_id', '=', ids.web).execute();
+    await t.db.updateTable('project_versions').set({ current: 1 }).where('id', '=', web2).execute();
+    await finding(t.db, web2, 'CRITICAL', { kev: true, epss: 0.5 });
+    // web's current version is now 2.0: one CRITICAL (was LOW + UNKNOWN); pay-api unchanged (1 CRITICAL, 2 HIGH)
+    const live = (await portfolioTrend(t.db, ALL, { now: NOW })).days;
+    expect(live).toEqual([{ day: '2026-12-07', critical: 2, high: 2, medium: 0, low: 0, other: 0, open: 4, kev: 2, epss10: 3 }]);
+    const snap = (await portfolioTrend(t.db, ALL, { now: NOW, live: false })).days;
+    expect(snap).toEqual([{ day: '2026-12-07', critical: 1, high: 2, medium: 0, low: 1, other: 1, open: 5, kev: 2, epss10: 2 }]);
+  });
+
   it('upload freshness: projects without an upload for 30 days, stalest first, within the scope', async () => {
     const all = await uploadFreshness(t.db, ALL, { now: NOW });
     // web: last upload 31 days ago; idle: never, created 40 days ago; pay-api: 2 days ago (fresh)

@@ -23,14 +23,11 @@ export function dayOf(d: Date): string {
 
 const COLUMN: Record<string, 'critical' | 'high' | 'medium' | 'low' | 'other'> = { CRITICAL: 'critical', HIGH: 'high', MEDIUM: 'medium', LOW: 'low' };
 
-/**
- * Takes (or takes again: the day's rows are replaced, so running it twice is harmless) the
- * snapshot of `now`'s day, in one transaction. Only projects with an open finding get a row; the
- * day itself is recorded either way, so an all-clear day reads as zeros, not as a gap.
- */
-export async function snapshotMetrics(db: Db, now: Date = new Date()): Promise<{ day: string; projects: number }> {
-  const day = dayOf(now);
-  const rows = await db
+type Counts = { critical: number; high: number; medium: number; low: number; other: number; kev: number; epss10: number };
+
+/** Each project's (of `visible`; undefined: all) current open findings, counted as a snapshot counts them. */
+async function currentCounts(db: Db, visible: readonly number[] | undefined): Promise<Map<number, Counts>> {
+  let q = db
     .selectFrom('findings as f')
     .innerJoin('project_versions as v', 'v.id', 'f.version_id')
     .where('v.current', '=', 1)
@@ -42,16 +39,27 @@ export async function snapshotMetrics(db: Db, now: Date = new Date()): Promise<{
       eb.fn.sum(eb.case().when('f.kev', '=', 1).then(1).else(0).end()).as('kev'),
       eb.fn.sum(eb.case().when('f.epss', '>=', EPSS_THRESHOLD).then(1).else(0).end()).as('epss10'),
     ])
-    .groupBy(['v.project_id', 'f.severity'])
-    .execute();
-  const per = new Map<number, { critical: number; high: number; medium: number; low: number; other: number; kev: number; epss10: number }>();
-  for (const r of rows) {
+    .groupBy(['v.project_id', 'f.severity']);
+  if (visible !== undefined) q = visible.length ? q.where(inList(db, 'v.project_id', visible)) : q.where(sql<SqlBool>`1 = 0`);
+  const per = new Map<number, Counts>();
+  for (const r of await q.execute()) {
     const c = per.get(r.project_id) ?? { critical: 0, high: 0, medium: 0, low: 0, other: 0, kev: 0, epss10: 0 };
     c[COLUMN[r.severity] ?? 'other'] += Number(r.n);
     c.kev += Number(r.kev ?? 0);
     c.epss10 += Number(r.epss10 ?? 0);
     per.set(r.project_id, c);
   }
+  return per;
+}
+
+/**
+ * Takes (or takes again: the day's rows are replaced, so running it twice is harmless) the
+ * snapshot of `now`'s day, in one transaction. Only projects with an open finding get a row; the
+ * day itself is recorded either way, so an all-clear day reads as zeros, not as a gap.
+ */
+export async function snapshotMetrics(db: Db, now: Date = new Date()): Promise<{ day: string; projects: number }> {
+  const day = dayOf(now);
+  const per = await currentCounts(db, undefined);
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('metrics_daily').where('day', '=', day).execute();
     await bulkInsert(
@@ -93,8 +101,12 @@ export interface TrendDay {
   epss10: number;
 }
 
-/** The snapshots of the last `days` days (today included) summed over the scope's projects, oldest first; days without a snapshot are absent. */
-export async function portfolioTrend(db: Db, scope: Scope, opts: { days?: number; now?: Date } = {}): Promise<{ from: string; to: string; days: TrendDay[] }> {
+/**
+ * The snapshots of the last `days` days summed over the scope's projects, oldest first (days
+ * without a snapshot are absent), and today counted live from the current state (`live: false`:
+ * today's snapshot instead, as any other day).
+ */
+export async function portfolioTrend(db: Db, scope: Scope, opts: { days?: number; now?: Date; live?: boolean } = {}): Promise<{ from: string; to: string; days: TrendDay[] }> {
   const n = Math.max(1, Math.min(MAX_TREND_DAYS, Math.floor(opts.days ?? 90)));
   const now = opts.now ?? new Date();
   const to = dayOf(now);
@@ -118,11 +130,19 @@ export async function portfolioTrend(db: Db, scope: Scope, opts: { days?: number
     .groupBy('day');
   if (visible !== undefined) q = visible.length ? q.where(inList(db, 'project_id', visible)) : q.where(sql<SqlBool>`1 = 0`);
   const sums = new Map((await q.execute()).map((r) => [r.day, r]));
-  const days = taken.map(({ day }) => {
-    const s = sums.get(day);
+  const entry = (day: string, s: Partial<Record<keyof Counts, number | string | null>> | undefined): TrendDay => {
     const d = { critical: Number(s?.critical ?? 0), high: Number(s?.high ?? 0), medium: Number(s?.medium ?? 0), low: Number(s?.low ?? 0), other: Number(s?.other ?? 0) };
     return { day, ...d, open: d.critical + d.high + d.medium + d.low + d.other, kev: Number(s?.kev ?? 0), epss10: Number(s?.epss10 ?? 0) };
-  });
+  };
+  const days = taken.filter(({ day }) => day !== to).map(({ day }) => entry(day, sums.get(day)));
+  // today as it is now, not as the last hourly snapshot left it: the trend ends where the summary is
+  if (opts.live !== false) {
+    const total: Counts = { critical: 0, high: 0, medium: 0, low: 0, other: 0, kev: 0, epss10: 0 };
+    for (const c of (await currentCounts(db, visible)).values()) for (const k of Object.keys(total) as (keyof Counts)[]) total[k] += c[k];
+    days.push(entry(to, total));
+  } else if (taken.some((t) => t.day === to)) {
+    days.push(entry(to, sums.get(to)));
+  }
   return { from, to, days };
 }
 
