@@ -178,6 +178,18 @@ describe.each(testDbs())('dashboard sessions on $name', (kind) => {
     expect((await app.inject({ method: 'POST', url: '/api/v1/session', payload: { token: tok.token } })).statusCode).toBe(401);
   });
 
+  it('signing in is limited to 30 tries a minute per address', async () => {
+    const fresh = await buildApp({ opened: t, queue, logger: false });
+    try {
+      const codes: number[] = [];
+      for (let i = 0; i < 31; i++) codes.push((await fresh.inject({ method: 'POST', url: '/api/v1/session', payload: { token: `vouch_guess-${i}` } })).statusCode);
+      expect(codes.slice(0, 30).every((c) => c === 401)).toBe(true);
+      expect(codes[30]).toBe(429);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('says which ways in there are', async () => {
     const r = await app.inject({ method: 'GET', url: '/api/v1/session/options' });
     expect(r.statusCode).toBe(200);
