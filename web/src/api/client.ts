@@ -13,10 +13,15 @@ import type { Page, Session } from './types';
 
 const MARKER = /(?:^|;\s*)((?:__Host-)?vouch_signed_in)=1(?:;|$)/;
 
+/** The marker cookie's name in a `document.cookie` string, when it says signed in (only the exact value 1 counts). */
+export function markerIn(cookies: string): string | undefined {
+  return MARKER.exec(cookies)?.[1];
+}
+
 /** Whether a session cookie is there (the server may still say it has expired: then a 401 signs out). */
 export function isSignedIn(): boolean {
   try {
-    return MARKER.test(document.cookie);
+    return markerIn(document.cookie) !== undefined;
   } catch {
     return false;
   }
@@ -25,11 +30,16 @@ export function isSignedIn(): boolean {
 /** Forgets the marker (the httpOnly session cookie is the server's to clear). */
 function forgetMarker(): void {
   try {
-    const name = MARKER.exec(document.cookie)?.[1];
+    const name = markerIn(document.cookie);
     if (name) document.cookie = `${name}=; Max-Age=0; Path=/; SameSite=Strict${name.startsWith('__Host-') ? '; Secure' : ''}`;
   } catch {
     /* no document (tests) */
   }
+}
+
+/** Only a path of this app may be returned to after sign-in (never another origin, never sign-in itself). */
+export function localPathOf(next: string | undefined): string {
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') && !next.startsWith('/sign-in') ? next : '/';
 }
 
 /** Signs in with an API token: the server answers with the session cookie; the token is not kept. */

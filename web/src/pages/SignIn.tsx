@@ -1,14 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { ApiError, signInOptions, signInWithToken, withQuery } from '../api/client';
+import { ApiError, localPathOf as localPath, signInOptions, signInWithToken, withQuery } from '../api/client';
 import { ErrorBox } from '../components/ui';
 const route = getRouteApi('/sign-in');
-
-/** Only a path of this app may be returned to after sign-in (never another origin). */
-function localPath(next: string | undefined): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') && !next.startsWith('/sign-in') ? next : '/';
-}
 
 /** The reason an OpenID Connect sign-in came back refused (`/sign-in?error=…`, set by the server): shown as text. */
 function oidcError(): string | undefined {
