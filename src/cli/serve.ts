@@ -5,6 +5,7 @@
  */
 import { type Command, Option } from 'commander';
 import { VouchError } from '../model/errors.js';
+import type { OidcOptions } from '../server/oidc.js';
 import { parseNumber } from './options.js';
 
 interface ServeOptions {
@@ -20,6 +21,12 @@ interface ServeOptions {
   rateLimit?: string;
   logLevel: string;
   jobsSchema?: string;
+  publicUrl?: string;
+  oidcIssuer?: string;
+  oidcClientId?: string;
+  oidcClientSecretFile?: string;
+  oidcGroupClaim: string;
+  oidcRoles?: string;
 }
 
 export function registerServe(program: Command): void {
@@ -37,6 +44,12 @@ export function registerServe(program: Command): void {
     .option('--jobs-schema <name>', 'PostgreSQL: the schema of the job queue (default pgboss); several deployments on one database each need their own')
     .option('--body-limit <mb>', 'the largest document accepted, in MB (default 50): larger is answered 413')
     .option('--rate-limit <n>', 'requests per minute per token (default 1200)')
+    .option('--public-url <url>', 'the URL users reach the dashboard at (https://… makes the session cookie Secure; the origin sign-ins and changes must come from)')
+    .option('--oidc-issuer <url>', 'sign in to the dashboard through this OpenID Connect provider (needs --public-url and the --oidc-* options below)')
+    .option('--oidc-client-id <id>', 'the client id registered at the provider (redirect URI: <public-url>/api/v1/oidc/callback)')
+    .option('--oidc-client-secret-file <file>', 'a file holding the client secret (kept out of the process list)')
+    .option('--oidc-group-claim <claim>', 'the ID token / userinfo claim listing the user\'s groups', 'groups')
+    .option('--oidc-roles <mappings>', "groups to roles: 'secteam=admin,devs=viewer:tag=payments,web=maintainer:projects=shop|cart'")
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
     .addHelpText(
       'after',
@@ -45,6 +58,8 @@ Examples:
   vouch serve                                              SQLite in $VOUCH_HOME, http://127.0.0.1:8080
   vouch serve --database postgres://vouch@db/vouch --host 0.0.0.0 --update-every 6h
   vouch serve --database postgres://vouch@db/vouch --migrate-only
+  vouch serve --public-url https://vouch.example.org --oidc-issuer https://login.example.org \\
+    --oidc-client-id vouch --oidc-client-secret-file /run/secrets/oidc --oidc-roles 'secteam=admin,devs=viewer:tag=payments'
 
 The first token: vouch token create --name ops --role admin (against the same database).
 API: /api/v1 (OpenAPI at /api/v1/openapi.json, docs at /docs); /healthz, /readyz, /metrics.
@@ -71,11 +86,49 @@ function parseSchemaName(s: string): string {
   return s;
 }
 
+function parsePublicUrl(s: string): string {
+  let u: URL | undefined;
+  try {
+    u = new URL(s);
+  } catch {
+    u = undefined;
+  }
+  if (!u || (u.protocol !== 'https:' && u.protocol !== 'http:') || u.username || u.password || u.search || u.hash) {
+    throw new VouchError('USAGE', `--public-url must be an http:// or https:// URL such as https://vouch.example.org (got "${s}")`);
+  }
+  return u.origin;
+}
+
+async function oidcOptions(opts: ServeOptions, publicUrl: string | undefined): Promise<OidcOptions | undefined> {
+  const given = [opts.oidcClientId, opts.oidcClientSecretFile, opts.oidcRoles].some((v) => v !== undefined);
+  if (opts.oidcIssuer === undefined) {
+    if (given) throw new VouchError('USAGE', '--oidc-client-id, --oidc-client-secret-file and --oidc-roles go with --oidc-issuer');
+    return undefined;
+  }
+  if (publicUrl === undefined) throw new VouchError('USAGE', '--oidc-issuer needs --public-url (the provider sends users back to <public-url>/api/v1/oidc/callback)');
+  if (opts.oidcClientId === undefined || opts.oidcClientSecretFile === undefined || opts.oidcRoles === undefined) {
+    throw new VouchError('USAGE', '--oidc-issuer needs --oidc-client-id, --oidc-client-secret-file and --oidc-roles');
+  }
+  const { parseRoleMappings } = await import('../server/oidc.js');
+  const { readFileSync } = await import('node:fs');
+  let secret: string;
+  try {
+    secret = readFileSync(opts.oidcClientSecretFile, 'utf8').trim();
+  } catch (e) {
+    throw new VouchError('USAGE', `--oidc-client-secret-file: cannot read ${opts.oidcClientSecretFile} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  if (secret === '') throw new VouchError('USAGE', `--oidc-client-secret-file: ${opts.oidcClientSecretFile} is empty`);
+  if (!opts.oidcGroupClaim.trim()) throw new VouchError('USAGE', '--oidc-group-claim must name a claim');
+  return { issuer: opts.oidcIssuer, clientId: opts.oidcClientId, clientSecret: secret, groupClaim: opts.oidcGroupClaim.trim(), roles: parseRoleMappings(opts.oidcRoles) };
+}
+
 async function serve(opts: ServeOptions): Promise<void> {
   const port = parseNumber('--port', opts.port, 0, 65535)!;
   const updateEvery = opts.updateEvery !== undefined ? parseDuration('--update-every', opts.updateEvery) : undefined;
   const bodyMb = parseNumber('--body-limit', opts.bodyLimit, 0.001, 4096);
   const rate = parseNumber('--rate-limit', opts.rateLimit, 1, 10_000_000);
+  const publicUrl = opts.publicUrl !== undefined ? parsePublicUrl(opts.publicUrl) : undefined;
+  const oidc = await oidcOptions(opts, publicUrl);
   const node = await import('../server/node.js');
   const { describeDatabase } = await import('../server/database.js');
   const choice = { database: opts.database, home: opts.home };
@@ -94,6 +147,8 @@ async function serve(opts: ServeOptions): Promise<void> {
     limits: { ...(bodyMb !== undefined ? { bodyLimit: Math.round(bodyMb * 1024 * 1024) } : {}), ...(rate !== undefined ? { rateMax: rate } : {}) },
     logLevel: opts.logLevel,
     ...(opts.jobsSchema !== undefined ? { jobsSchema: parseSchemaName(opts.jobsSchema) } : {}),
+    ...(publicUrl !== undefined ? { publicUrl } : {}),
+    ...(oidc ? { oidc } : {}),
   });
   process.stderr.write(`vouch: serving ${running.url ?? '(worker only)'} on ${describeDatabase(choice)}, role ${opts.role}\n`);
   await new Promise<void>((resolve) => {

@@ -296,8 +296,61 @@ const m0002: Migration = {
   },
 };
 
+/**
+ * Issue 15, the dashboard: sign-in sessions (only the SHA-256 of the cookie's secret is stored;
+ * a token's sessions die with the token), OpenID Connect logins in flight (state, nonce and PKCE
+ * verifier, used once), and the daily metrics snapshots behind the portfolio trend.
+ */
+const m20261207Session: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('sessions')
+      .addColumn('hash', 'text', (c) => c.primaryKey())
+      .addColumn('token_id', 'text', (c) => c.references('tokens.id').onDelete('cascade'))
+      .addColumn('subject', 'text', (c) => c.notNull())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('projects', 'text')
+      .addColumn('tag', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('revoked_at', 'text')
+      .execute();
+    await db.schema.createIndex('sessions_by_token').on('sessions').column('token_id').execute();
+    await db.schema
+      .createTable('oidc_logins')
+      .addColumn('state', 'text', (c) => c.primaryKey())
+      .addColumn('nonce', 'text', (c) => c.notNull())
+      .addColumn('verifier', 'text', (c) => c.notNull())
+      .addColumn('next', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('metrics_days')
+      .addColumn('day', 'text', (c) => c.primaryKey())
+      .addColumn('taken_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('metrics_daily')
+      .addColumn('day', 'text', (c) => c.notNull())
+      .addColumn('project_id', 'integer', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+      .addColumn('critical', 'integer', (c) => c.notNull())
+      .addColumn('high', 'integer', (c) => c.notNull())
+      .addColumn('medium', 'integer', (c) => c.notNull())
+      .addColumn('low', 'integer', (c) => c.notNull())
+      .addColumn('other', 'integer', (c) => c.notNull())
+      .addColumn('kev', 'integer', (c) => c.notNull())
+      .addColumn('epss10', 'integer', (c) => c.notNull())
+      .addPrimaryKeyConstraint('metrics_daily_pk', ['day', 'project_id'])
+      .execute();
+  },
+  async down(): Promise<void> {
+    throw new Error('the portfolio database is migrated forward only');
+  },
+};
+
 /** Every migration, in order: names sort as they run. */
-export const MIGRATIONS: Record<string, Migration> = { '0001_portfolio': m0001, '0002_response': m0002 };
+export const MIGRATIONS: Record<string, Migration> = { '0001_portfolio': m0001, '0002_response': m0002, '2026_12_07_session_trend': m20261207Session };
 
 export const migrationProvider: MigrationProvider = {
   getMigrations: () => Promise.resolve(MIGRATIONS),

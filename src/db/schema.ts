@@ -286,6 +286,55 @@ export interface NotificationDeliveriesTable {
   error: string | null;
 }
 
+/** A dashboard sign-in (issue 15): the cookie's secret is never stored, only its SHA-256. */
+export interface SessionsTable {
+  hash: string;
+  /** the API token signed in with (its role and scope are read from it on every request); null for OpenID Connect */
+  token_id: string | null;
+  /** `token:<id>` or `oidc:<issuer sub>` */
+  subject: string;
+  name: string;
+  role: string;
+  /** JSON string[] or null (OpenID Connect sessions; a token's are the token's) */
+  projects: string | null;
+  tag: string | null;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+}
+
+/** An OpenID Connect sign-in between the redirect to the provider and its callback (used once). */
+export interface OidcLoginsTable {
+  state: string;
+  nonce: string;
+  /** the PKCE code verifier */
+  verifier: string;
+  /** the app's page to return to (a local path) */
+  next: string;
+  created_at: string;
+}
+
+/** The days a metrics snapshot was taken (a day without rows still had one: all zero). */
+export interface MetricsDaysTable {
+  day: string;
+  taken_at: string;
+}
+
+/** Per day and project (with any open finding in its current version): the counts of the portfolio trend. */
+export interface MetricsDailyTable {
+  day: string;
+  project_id: number;
+  critical: number;
+  high: number;
+  medium: number;
+  low: number;
+  /** NONE and UNKNOWN ratings */
+  other: number;
+  kev: number;
+  /** findings with an EPSS score of at least 0.1 */
+  epss10: number;
+}
+
 export interface Database {
   projects: ProjectsTable;
   project_tags: ProjectTagsTable;
@@ -310,4 +359,8 @@ export interface Database {
   notification_rules: NotificationRulesTable;
   notification_outbox: NotificationOutboxTable;
   notification_deliveries: NotificationDeliveriesTable;
+  sessions: SessionsTable;
+  oidc_logins: OidcLoginsTable;
+  metrics_days: MetricsDaysTable;
+  metrics_daily: MetricsDailyTable;
 }

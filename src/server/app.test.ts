@@ -12,6 +12,7 @@ import { createQueue, type JobQueue } from '../jobs/index.js';
 import { type TestDb, freshDb, testDbs } from '../testing/db.js';
 import { HAS_SHARED } from '../testing/shared.js';
 import { buildApp } from './app.js';
+import { snapshotMetrics } from '../portfolio/trend.js';
 
 type Who = 'admin' | 'maintainer' | 'viewer' | 'uploader' | 'viewerA' | 'none' | 'revoked';
 const WHO: readonly Who[] = ['admin', 'maintainer', 'viewer', 'uploader', 'viewerA', 'none', 'revoked'];
@@ -183,6 +184,17 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('the API on $name', (kind) => {
       },
       expect: { admin: 200, maintainer: 403, viewer: 403, uploader: 403, viewerA: 403, none: 401, revoked: 401 },
     },
+    // issue 15: the trend, and signing in to the dashboard (routes-session.test.ts covers the cookie itself)
+    { name: 'GET /api/v1/portfolio/trend', req: () => ({ method: 'GET', url: '/api/v1/portfolio/trend?days=30' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 403, viewerA: 200, none: 401, revoked: 401 } },
+    { name: 'GET /api/v1/session', req: () => ({ method: 'GET', url: '/api/v1/session' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 200, viewerA: 200, none: 401, revoked: 401 } },
+    {
+      name: 'POST /api/v1/session',
+      // public: the token to sign in with is the body (none: a made-up one)
+      req: (who) => ({ method: 'POST', url: '/api/v1/session', payload: { token: w.tokens[who] ?? 'vouch_made-up' } }),
+      expect: { admin: 201, maintainer: 201, viewer: 201, uploader: 201, viewerA: 201, none: 401, revoked: 401 },
+    },
+    { name: 'DELETE /api/v1/session', req: () => ({ method: 'DELETE', url: '/api/v1/session' }), expect: { admin: 204, maintainer: 204, viewer: 204, uploader: 204, viewerA: 204, none: 204, revoked: 204 } },
+    { name: 'GET /api/v1/session/options', req: () => ({ method: 'GET', url: '/api/v1/session/options' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 200, viewerA: 200, none: 200, revoked: 200 } },
     { name: 'GET /metrics', req: () => ({ method: 'GET', url: '/metrics' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 403, viewerA: 403, none: 401, revoked: 401 } },
     { name: 'GET /healthz', req: () => ({ method: 'GET', url: '/healthz' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 200, viewerA: 200, none: 200, revoked: 200 } },
     { name: 'GET /readyz', req: () => ({ method: 'GET', url: '/readyz' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 200, viewerA: 200, none: 200, revoked: 200 } },
@@ -254,6 +266,19 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('the API on $name', (kind) => {
       // alpha and beta hold the same document: alpha's findings are exactly half of the two
       expect(sum(a.bySeverity)).toBeGreaterThan(0);
       expect(sum(a.bySeverity) * 2).toBeLessThanOrEqual(sum(all.bySeverity));
+    });
+
+    it('counts only alpha in the trend (and the trend\'s today is the summary\'s count)', async () => {
+      await snapshotMetrics(t.db);
+      type Trend = { days: { open: number; critical: number }[] };
+      const trend = async (who: Who): Promise<Trend> => (await w.app.inject({ method: 'GET', url: '/api/v1/portfolio/trend', headers: as(who) })).json() as Trend;
+      const all = (await trend('admin')).days.at(-1)!;
+      const a = (await trend('viewerA')).days.at(-1)!;
+      const summary = (await w.app.inject({ method: 'GET', url: '/api/v1/portfolio', headers: as('viewerA') })).json() as { bySeverity: Record<string, number> };
+      expect(a.open).toBe(Object.values(summary.bySeverity).reduce((x, y) => x + y, 0));
+      expect(a.open).toBeGreaterThan(0);
+      expect(a.open * 2).toBeLessThanOrEqual(all.open);
+      expect(a.critical).toBe(summary.bySeverity['CRITICAL']);
     });
 
     it('gets for beta the very answer it gets for a project that does not exist', async () => {

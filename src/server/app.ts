@@ -24,6 +24,9 @@ import { registerRoutes } from './routes.js';
 import { registerResponseRoutes } from './routes-response.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import { registerDashboard } from './static.js';
+import type { OidcProvider } from './oidc.js';
+import { registerSessionRoutes } from './routes-session.js';
+import { sessionConfig } from './session.js';
 
 export const DEFAULT_BODY_LIMIT = 50 * 1024 * 1024;
 /** JSON bodies other than documents (project settings, tokens) are small. */
@@ -58,6 +61,12 @@ export interface AppOptions {
   accepting?: () => boolean;
   /** Validate 2xx JSON answers against the route's response schema (default true). */
   validateResponses?: boolean;
+  /** The URL users reach the server at (`--public-url`): https:// makes session cookies Secure; its origin is the one CSRF checks expect. */
+  publicUrl?: string;
+  /** Dashboard sessions last this long (default 12 hours). */
+  sessionTtlMs?: number;
+  /** OpenID Connect sign-in (oidc.ts, discovered at start-up), when configured. */
+  oidc?: OidcProvider;
 }
 
 declare module 'fastify' {
@@ -95,8 +104,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     openapi: {
       openapi: '3.1.0',
       info: { title: 'vouch portfolio server', version: VERSION, description: 'Every project\'s SBOM in one place, re-checked when an advisory lands (docs/server.md).' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token (vouch token create)' } } },
-      security: [{ bearer: [] }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API token (vouch token create)' },
+          session: { type: 'apiKey', in: 'cookie', name: 'vouch_session', description: 'The dashboard\'s session cookie (POST /api/v1/session; `__Host-vouch_session` behind https); changes must come from the same origin' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
     },
     refResolver: { buildLocalReference: (json, _base, _frag, i) => (typeof json['$id'] === 'string' ? json['$id'] : `def-${i}`) },
   });
@@ -122,7 +136,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       new ProblemError('rate-limited', `more than ${ctx.max} requests in ${ctx.after} for this token; try again later`, {}, { 'retry-after': String(Math.ceil(ctx.ttl / 1000)) }),
   });
 
-  installAuth(app, opts.opened.db);
+  const sessions = sessionConfig(opts.publicUrl, opts.sessionTtlMs);
+  installAuth(app, opts.opened.db, sessions);
   instrumentRequests(app, metrics.registry);
   if (opts.validateResponses !== false) installResponseValidation(app);
 
@@ -144,6 +159,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   await app.register(registerRoutes, { bodyLimit });
   await app.register(registerResponseRoutes);
+  await app.register(registerSessionRoutes, { sessions, oidc: opts.oidc });
   await registerDashboard(app);
   return app;
 }

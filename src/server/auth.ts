@@ -2,10 +2,14 @@
  * Authentication and authorisation of every request (the rules are written down in docs/server.md,
  * "Tokens and roles"):
  *
- *   - a route is either public (health, readiness, the OpenAPI document and its UI) or names the
- *     roles that may call it;
- *   - no `Authorization: Bearer <token>` header, a token the server does not know, or a revoked
- *     token → 401 `unauthorized` (with `WWW-Authenticate: Bearer`), before the body is read;
+ *   - a route is either public (health, readiness, the OpenAPI document and its UI, signing in) or
+ *     names the roles that may call it;
+ *   - the caller is an `Authorization: Bearer <token>` header or, without one, the dashboard's
+ *     session cookie (session.ts); none, a token the server does not know, a revoked token, or an
+ *     expired or signed-out session → 401 `unauthorized` (with `WWW-Authenticate: Bearer`), before
+ *     the body is read;
+ *   - a change (not GET/HEAD/OPTIONS) made with the session cookie from another origin → 403
+ *     `forbidden` (CSRF; session.ts says how the origin is checked);
  *   - a known token whose role the route does not allow → 403 `forbidden`;
  *   - a project, upload or token outside the token's projects or tag → 404 `not-found`, the same
  *     answer as for one that does not exist (a team never learns another team's project names);
@@ -15,6 +19,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Principal, type Role, type Scope, scopeOf, verifyToken } from '../portfolio/access.js';
 import type { Db } from '../db/index.js';
 import { ProblemError } from './problem.js';
+import { type SessionConfig, clearedCookies, crossOriginReason, isSafeMethod, sessionSecret, verifySession } from './session.js';
 
 export const ALL_ROLES: readonly Role[] = ['admin', 'maintainer', 'viewer', 'uploader'];
 /** Who may read the portfolio (lists, queries, reports). */
@@ -36,6 +41,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
     scope?: Scope;
+    /** How the caller proved who it is: a bearer token, or the dashboard's session cookie. */
+    auth?: { via: 'bearer' } | { via: 'session'; method: 'token' | 'oidc'; expiresAt: string };
   }
 }
 
@@ -50,16 +57,34 @@ export function bearerToken(req: FastifyRequest): string | undefined {
 const unauthorized = (detail: string): ProblemError => new ProblemError('unauthorized', detail, {}, { 'www-authenticate': 'Bearer realm="vouch"' });
 
 /** The onRequest hook that applies each route's `config.access` (routes without one are refused: nothing is public by accident). */
-export function installAuth(app: FastifyInstance, db: Db): void {
+export function installAuth(app: FastifyInstance, db: Db, sessions: SessionConfig): void {
   app.addHook('onRequest', async (req) => {
     const access = req.routeOptions.config.access;
     // unknown URLs go to the not-found handler, which says nothing about the token
     if (req.is404) return;
     if (access && 'public' in access) return;
     const token = bearerToken(req);
-    if (token === undefined) throw unauthorized('send an API token as "Authorization: Bearer <token>"');
-    const principal = await verifyToken(db, token);
-    if (!principal) throw unauthorized('the token is not known or was revoked');
+    let principal: Principal | undefined;
+    if (token !== undefined) {
+      principal = await verifyToken(db, token);
+      if (!principal) throw unauthorized('the token is not known or was revoked');
+      req.auth = { via: 'bearer' };
+    } else {
+      const secret = sessionSecret(req, sessions);
+      if (secret === undefined) throw unauthorized('send an API token as "Authorization: Bearer <token>", or sign in to the dashboard');
+      const s = await verifySession(db, secret);
+      if (!s) {
+        // the browser forgets the dead cookie with the answer
+        throw new ProblemError('unauthorized', 'the session expired or was signed out: sign in again', {}, { 'www-authenticate': 'Bearer realm="vouch"', 'set-cookie': clearedCookies(sessions)[0] });
+      }
+      if (!isSafeMethod(req.method)) {
+        const why = crossOriginReason(req, sessions);
+        if (why !== undefined) throw new ProblemError('forbidden', why);
+      }
+      const { expiresAt, via, ...p } = s;
+      principal = p;
+      req.auth = { via: 'session', method: via, expiresAt };
+    }
     req.principal = principal;
     req.scope = scopeOf(principal);
     if (!access) throw new ProblemError('forbidden', 'this route is not open to any token');

@@ -95,6 +95,14 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('nodes on $name', (kind) => {
     expect(state).toBe('done');
     const affected = (await (await fetch(`${api.url}/api/v1/vulnerabilities/CVE-2021-44228/affected`, { headers: h })).json()) as { items: { project: string }[] };
     expect(affected.items.map((i) => i.project)).toEqual(['billing']);
+    // issue 15: the worker queued the hourly job when it started — today's metrics snapshot is there
+    const today = new Date().toISOString().slice(0, 10);
+    let days: { day: string }[] = [];
+    for (let i = 0; i < 200 && !days.some((d) => d.day === today); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      days = await api.opened.db.selectFrom('metrics_days').select('day').execute();
+    }
+    expect(days.map((d) => d.day)).toContain(today);
   });
 
   it('stops gracefully: the request in flight is answered, then the port is closed', async () => {

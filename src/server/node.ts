@@ -14,6 +14,13 @@ import { startNotifier } from '../response/notifications.js';
 import { type AppLimits, LOG_REDACT, buildApp } from './app.js';
 import { type DatabaseChoice, homeOf, openPortfolio } from './database.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { type OidcOptions, discoverOidc } from './oidc.js';
+import { snapshotMetrics } from '../portfolio/trend.js';
+import { pruneSessions } from './session.js';
+
+/** The metrics snapshot and session clean-up job (issue 15), queued every hour by each worker node. */
+export const HOURLY_JOB = 'hourly';
+const HOURLY_MS = 3600_000;
 
 export type NodeRole = 'api' | 'worker' | 'all';
 
@@ -31,6 +38,10 @@ export interface NodeOptions extends DatabaseChoice {
   logStream?: NodeJS.WritableStream;
   /** PostgreSQL: the schema of the job queue (default pgboss). */
   jobsSchema?: string;
+  /** `--public-url`: where users reach the dashboard (Secure cookies behind https, the origin CSRF checks expect). */
+  publicUrl?: string;
+  /** `--oidc-*`: sign-in through an OpenID Connect provider (needs publicUrl). */
+  oidc?: OidcOptions;
 }
 
 export interface RunningNode {
@@ -59,6 +70,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const advisories = new StoreHandle(home);
   let accepting = true;
   let timer: NodeJS.Timeout | undefined;
+  let hourlyTimer: NodeJS.Timeout | undefined;
   let notifier: { stop(): Promise<void> } | undefined;
   let app: FastifyInstance | undefined;
   try {
@@ -75,6 +87,16 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       // uploads a dead node left queued or running, or whose jobs were lost, are ingested again (idempotent)
       const requeued = await requeueUnfinishedUploads(opened.db, queue);
       if (requeued) log.info({ requeued }, `${requeued} unfinished upload(s) queued again`);
+      // issue 15: the hourly job — today's metrics snapshot (taken again each hour: the day's last one
+      // stands for it) and sessions that ended a day ago dropped; idempotent, one at a time
+      await queue.work(HOURLY_JOB, async () => {
+        await snapshotMetrics(opened.db);
+        await pruneSessions(opened.db);
+      });
+      const hourly = (): void => void queue.send(HOURLY_JOB, {}, { singletonKey: HOURLY_JOB }).catch((err: unknown) => log.error({ err }, 'could not queue the hourly job'));
+      hourly();
+      hourlyTimer = setInterval(hourly, HOURLY_MS);
+      hourlyTimer.unref();
       // issue 14: webhook notifications (src/response/notifications.ts)
       notifier = startNotifier(opened.db, { onError: (err) => log.error({ err }, `notifications: ${(err as Error).message ?? String(err)}`) });
     }
@@ -88,7 +110,17 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     }
     let url: string | undefined;
     if (opts.role !== 'worker') {
-      app = await buildApp({ opened, queue, metrics, limits: opts.limits ?? {}, loggerInstance: log, accepting: () => accepting });
+      const oidc = opts.oidc && opts.publicUrl !== undefined ? await discoverOidc(opts.oidc, opts.publicUrl) : undefined;
+      app = await buildApp({
+        opened,
+        queue,
+        metrics,
+        limits: opts.limits ?? {},
+        loggerInstance: log,
+        accepting: () => accepting,
+        ...(opts.publicUrl !== undefined ? { publicUrl: opts.publicUrl } : {}),
+        ...(oidc ? { oidc } : {}),
+      });
       url = await app.listen({ host: opts.host, port: opts.port });
     }
     let stopping: Promise<void> | undefined;
@@ -96,6 +128,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       (stopping ??= (async () => {
         accepting = false;
         if (timer) clearInterval(timer);
+        if (hourlyTimer) clearInterval(hourlyTimer);
         if (app) await app.close();
         await notifier?.stop();
         await queue.stop({ graceful: true });
@@ -105,6 +138,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     return { ...(url !== undefined ? { url } : {}), opened, queue, ...(app ? { app } : {}), stop };
   } catch (e) {
     if (timer) clearInterval(timer);
+    if (hourlyTimer) clearInterval(hourlyTimer);
     await notifier?.stop().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await queue.stop({ graceful: false }).catch(() => undefined);

@@ -9,6 +9,7 @@ import { type Role, createToken, listTokens, revokeToken } from '../portfolio/ac
 import { submitDocument, getUpload } from '../portfolio/ingest.js';
 import { createProject, getProject, listProjects, listVersions, updateProject } from '../portfolio/projects.js';
 import { affected, componentsUsing, listEvents, portfolioSummary, projectReport } from '../portfolio/queries.js';
+import { MAX_TREND_DAYS, portfolioTrend, uploadFreshness } from '../portfolio/trend.js';
 import { isVouchError } from '../model/errors.js';
 import { renderReport } from '../report/index.js';
 import { READERS, scopeAllowsNewProject, who } from './auth.js';
@@ -328,9 +329,27 @@ export async function registerRoutes(app: FastifyInstance, opts: { bodyLimit: nu
     '/api/v1/portfolio',
     {
       config: { access: { roles: READERS } },
-      schema: { tags: ['queries'], summary: 'Counts by severity, KEV exposure, most-affected packages, oldest open critical findings', response: { 200: ref('Portfolio'), ...problems() } },
+      schema: { tags: ['queries'], summary: 'Counts by severity, KEV exposure, most-affected packages, oldest open critical findings, upload freshness', response: { 200: ref('Portfolio'), ...problems() } },
     },
-    async (req) => portfolioSummary(db, who(req).scope),
+    async (req) => {
+      const { scope } = who(req);
+      return { ...(await portfolioSummary(db, scope)), freshness: await uploadFreshness(db, scope) };
+    },
+  );
+
+  // issue 15: the daily snapshots (src/portfolio/trend.ts) summed over the caller's projects
+  app.get<{ Querystring: { days: number } }>(
+    '/api/v1/portfolio/trend',
+    {
+      config: { access: { roles: READERS } },
+      schema: {
+        tags: ['queries'],
+        summary: 'Open findings by severity, KEV and EPSS ≥ 10% per day, from the daily snapshots (the caller\'s projects only)',
+        querystring: { type: 'object', properties: { days: { type: 'integer', minimum: 1, maximum: MAX_TREND_DAYS, default: 90 } } },
+        response: { 200: ref('Trend'), ...problems(400) },
+      },
+    },
+    async (req) => portfolioTrend(db, who(req).scope, { days: req.query.days }),
   );
 
   app.get<{ Querystring: { type?: string; cursor?: string; limit: number } }>(

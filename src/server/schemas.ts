@@ -95,7 +95,7 @@ export const componentUseSchema = {
 export const portfolioSchema = {
   $id: 'Portfolio',
   type: 'object',
-  required: ['projects', 'bySeverity', 'kev', 'mostAffected', 'oldestCritical'],
+  required: ['projects', 'bySeverity', 'kev', 'mostAffected', 'oldestCritical', 'freshness'],
   properties: {
     projects: count,
     bySeverity: { type: 'object', additionalProperties: count },
@@ -104,6 +104,36 @@ export const portfolioSchema = {
     oldestCritical: {
       type: 'array',
       items: { type: 'object', required: ['project', 'version', 'vuln', 'purl', 'firstSeen'], properties: { project: str, version: str, vuln: str, purl: str, firstSeen: str } },
+    },
+    freshness: {
+      type: 'object',
+      description: 'projects with no upload for staleDays days (never uploaded: counted from creation); the stalest first',
+      required: ['staleDays', 'stale', 'projects'],
+      properties: {
+        staleDays: count,
+        stale: count,
+        projects: { type: 'array', items: { type: 'object', required: ['project', 'lastUpload', 'createdAt'], properties: { project: str, lastUpload: { type: ['string', 'null'] }, createdAt: str } } },
+      },
+    },
+  },
+} as const;
+
+/** Issue 15: the portfolio over time (GET /api/v1/portfolio/trend). */
+export const trendSchema = {
+  $id: 'Trend',
+  type: 'object',
+  required: ['from', 'to', 'days'],
+  properties: {
+    from: str,
+    to: str,
+    days: {
+      type: 'array',
+      description: 'one entry per day a snapshot was taken, oldest first (a day without one is absent)',
+      items: {
+        type: 'object',
+        required: ['day', 'critical', 'high', 'medium', 'low', 'other', 'open', 'kev', 'epss10'],
+        properties: { day: str, critical: count, high: count, medium: count, low: count, other: count, open: count, kev: count, epss10: { ...count, description: 'open findings with an EPSS score of at least 0.1' } },
+      },
     },
   },
 } as const;
@@ -130,7 +160,22 @@ export const eventSchema = {
   properties: { id: { type: 'integer' }, type: { type: 'string', description: 'finding.new or finding.resolved' }, at: str, project: str, version: str, vuln: str, purl: str },
 } as const;
 
-export const SHARED_SCHEMAS = [projectSchema, versionSchema, uploadSchema, affectedItemSchema, componentUseSchema, portfolioSchema, tokenSchema, eventSchema] as const;
+/** Issue 15: who a caller is (GET /api/v1/session), and how it signed in. */
+export const sessionSchema = {
+  $id: 'Session',
+  type: 'object',
+  required: ['name', 'role', 'via'],
+  properties: {
+    name: str,
+    role: { type: 'string', enum: ['admin', 'maintainer', 'viewer', 'uploader'] },
+    projects: strings,
+    tag: str,
+    via: { type: 'string', enum: ['bearer', 'token', 'oidc'], description: 'bearer: an Authorization header; token or oidc: a session cookie made by signing in that way' },
+    expiresAt: str,
+  },
+} as const;
+
+export const SHARED_SCHEMAS = [projectSchema, versionSchema, uploadSchema, affectedItemSchema, componentUseSchema, portfolioSchema, tokenSchema, eventSchema, sessionSchema, trendSchema] as const;
 
 export const ref = (id: (typeof SHARED_SCHEMAS)[number]['$id'] | 'Problem'): { $ref: string } => ({ $ref: `${id}#` });
 

@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Fastify from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../testing/shared.js';
 import { DASHBOARD_CSP, findDashboard, registerDashboard } from './static.js';
 
 describe('the dashboard at /', () => {
@@ -55,6 +56,25 @@ describe('the dashboard at /', () => {
     expect(Object.keys(access)).toHaveLength(10);
     for (const [url, a] of Object.entries(access)) expect(a, url).toEqual({ public: true });
     await app.close();
+  });
+
+  it('the CSP lets no inline or injected script run, and the app\'s page needs none', () => {
+    const directives = new Map(DASHBOARD_CSP.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k!, v]));
+    expect(directives.get('script-src')).toEqual(["'self'"]);
+    expect(directives.get('default-src')).toEqual(["'none'"]);
+    expect(directives.get('base-uri')).toEqual(["'none'"]);
+    expect(directives.get('object-src') ?? directives.get('default-src')).toEqual(["'none'"]);
+    for (const [k, v] of directives) expect(v.join(' '), k).not.toMatch(/unsafe-inline|unsafe-eval|\*|https?:|data:.*script/);
+    // web/index.html (what vite builds the served page from): scripts only by src, no inline handlers
+    const html = readFileSync(path.join(REPO_ROOT, 'web', 'index.html'), 'utf8');
+    const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)];
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const [, attrs, body] of scripts) {
+      expect(attrs).toMatch(/\bsrc="\/[^"]+"/);
+      expect(body!.trim()).toBe('');
+    }
+    expect(html).not.toMatch(/\son[a-z]+\s*=/i);
+    expect(html).not.toMatch(/javascript:/i);
   });
 
   it('registers nothing without a build', async () => {

@@ -57,7 +57,13 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard in Chromium (issue 
 
   async function open(token: string | undefined, url: string, opts: { dark?: boolean; viewport?: { width: number; height: number } } = {}): Promise<Watched> {
     const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1366, height: 768 }, colorScheme: opts.dark ? 'dark' : 'light', acceptDownloads: true });
-    if (token) await context.addInitScript(`sessionStorage.setItem('vouch.token', ${JSON.stringify(token)})`);
+    // signed in as the app does it: the token traded for the session cookie and its marker (the page never holds the token)
+    if (token) {
+      const r = await fetch(`${seeded.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+      expect(r.status).toBe(201);
+      const cookies = r.headers.getSetCookie().map((c) => c.split(';')[0]!.split('='));
+      await context.addCookies(cookies.map(([name, value]) => ({ name: name!, value: value!, url: seeded.url, sameSite: 'Strict' as const, httpOnly: name === 'vouch_session' })));
+    }
     const page = await context.newPage();
     const problems: string[] = [];
     const apiErrors: string[] = [];
@@ -114,7 +120,7 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard in Chromium (issue 
     await w.page.getByLabel('API token').waitFor();
     await shot(w.page, 'sign-in');
     // a wrong token is refused with the server's problem title
-    const refused = (await (await fetch(`${seeded.url}/api/v1/portfolio`, { headers: { authorization: 'Bearer vouch_not-a-token' } })).json()) as { title: string; detail: string };
+    const refused = (await (await fetch(`${seeded.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"token":"vouch_not-a-token"}' })).json()) as { title: string; detail: string };
     await w.page.getByLabel('API token').fill('vouch_not-a-token');
     await w.page.getByRole('button', { name: 'Sign in' }).click();
     await poll(() => w.page.getByRole('alert').textContent()).toBe(`${refused.title} — ${refused.detail}`);
@@ -124,7 +130,11 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard in Chromium (issue 
     await poll(() => w.page.getByTestId('projects-shown').textContent()).toBe('1 of 4 projects');
     expect(await w.page.getByRole('link', { name: 'billing' }).count()).toBe(1);
     expect(w.problems).toEqual([]);
-    expect(w.apiErrors).toEqual(['401 /api/v1/portfolio']);
+    expect(w.apiErrors).toEqual(['401 /api/v1/session']);
+    // the session is an httpOnly cookie: the page's JavaScript sees only the marker, never a token
+    expect(await w.page.evaluate('document.cookie')).toBe('vouch_signed_in=1');
+    expect(await w.page.evaluate('JSON.stringify([Object.entries(sessionStorage), Object.entries(localStorage)])')).toBe('[[],[]]');
+    expect((await w.context.cookies()).find((c) => c.name === 'vouch_session')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
     expect(await axe(w.page)).toEqual([]);
     await w.context.close();
   });
@@ -143,8 +153,19 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard in Chromium (issue 
     const events = await apiGet<{ items: { type: string }[] }>(seeded.admin, '/api/v1/events?limit=1000');
     const n = (t: string): number => events.items.filter((e) => e.type === t).length;
     expect(n('finding.new')).toBeGreaterThanOrEqual(1);
-    await poll(() => w.page.locator('figure.chart canvas').count()).toBe(1);
-    expect(await w.page.locator('figure.chart').getAttribute('aria-label')).toBe(`New and resolved findings per day: ${n('finding.new')} new, ${n('finding.resolved')} resolved over 1 day`);
+    const eventsChart = w.page.locator('figure.chart[aria-label^="New and resolved"]');
+    await poll(() => eventsChart.locator('canvas').count()).toBe(1);
+    expect(await eventsChart.getAttribute('aria-label')).toBe(`New and resolved findings per day: ${n('finding.new')} new, ${n('finding.resolved')} resolved over 1 day`);
+    // the trend from the daily snapshots (a node takes today's when it starts), said as the API counts it
+    type TrendDay = { day: string; open: number; critical: number; kev: number; epss10: number };
+    const [today] = (await apiGet<{ days: TrendDay[] }>(seeded.admin, '/api/v1/portfolio/trend')).days;
+    expect(today).toBeDefined();
+    await poll(() => w.page.getByTestId('trend-caption').textContent()).toBe(
+      `Lines: open, critical, KEV (dashed), EPSS ≥ 10% (dotted). On ${today!.day}: ${today!.open} open (±0 since ${today!.day}), ${today!.critical} critical, ${today!.kev} KEV, ${today!.epss10} with EPSS ≥ 10%.`,
+    );
+    expect(await w.page.locator('figure.chart[aria-label^="Open findings per day"] canvas').count()).toBe(1);
+    // every seeded project was uploaded minutes ago: none is stale
+    expect(await w.page.getByText('Every project had an upload in the last 30 days.').count()).toBe(1);
     // the advisory update after the uploads: payments' new finding, newest first
     await poll(() => w.page.getByTestId('events').locator('tbody tr').first().textContent()).toMatch(new RegExp(`^new\\s*payments\\s*1\\.0\\.0\\s*${NEW_ADVISORY.id}\\s*org\\.apache\\.logging\\.log4j/log4j-core@2\\.17\\.1`));
     expect(await axe(w.page)).toEqual([]);
@@ -322,7 +343,7 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard in Chromium (issue 
     expect((await fetch(`${seeded.url}/api/v1/tokens/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${seeded.admin}` } })).status).toBe(204);
     await w.page.getByRole('link', { name: 'Projects' }).click();
     await w.page.waitForURL(/\/sign-in\?next=%2Fprojects$/);
-    expect(await w.page.evaluate('sessionStorage.getItem("vouch.token")')).toBeNull();
+    expect(await w.page.evaluate('document.cookie')).toBe('');
     await w.page.getByLabel('API token').fill(seeded.admin);
     await w.page.getByRole('button', { name: 'Sign in' }).click();
     await w.page.waitForURL(/\/projects$/);
@@ -354,6 +375,11 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard in Chromium (issue 
     const w = await open(seeded.viewerBilling, '/');
     await poll(() => w.page.getByTestId('projects-count').textContent()).toBe('1');
     expect(await w.page.getByTestId('kev-findings').textContent()).toBe(String(mine.kev.findings));
+    // the trend counts billing only: the caption says the viewer's own trend, not the portfolio's
+    const [mineToday] = (await apiGet<{ days: { open: number }[] }>(seeded.viewerBilling, '/api/v1/portfolio/trend')).days;
+    const [allToday] = (await apiGet<{ days: { open: number }[] }>(seeded.admin, '/api/v1/portfolio/trend')).days;
+    expect(mineToday!.open).toBeLessThan(allToday!.open);
+    await poll(() => w.page.getByTestId('trend-caption').textContent()).toMatch(new RegExp(`: ${mineToday!.open} open \\(`));
     const others = /nodegoat|goof|payments(?!-team)/;
     expect(await w.page.locator('main').textContent()).not.toMatch(others);
 

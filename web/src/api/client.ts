@@ -1,25 +1,84 @@
 /**
- * The one way the dashboard calls the API: same origin, `Authorization: Bearer <token>` from the
- * session (sessionStorage: gone when the tab closes), JSON in, problem+json errors turned into an
- * ApiError whose message is the problem's title and detail. A 401 forgets the token and sends the
- * user to sign-in, returning to the page afterwards.
+ * The one way the dashboard calls the API: same origin, authenticated by the session cookie the
+ * server set at sign-in (httpOnly: this code never sees a token or a secret), JSON in, problem+json
+ * errors turned into an ApiError whose message is the problem's title and detail. The browser adds
+ * the `Origin` header the server's CSRF check wants to every change. A 401 (the session expired,
+ * was signed out, or its token revoked) sends the user to sign-in, returning to the page afterwards.
+ *
+ * Whether the app is signed in is read from the server's marker cookie `vouch_signed_in=1` (no
+ * secret; `__Host-` prefixed behind https), so every tab — and the page an OpenID Connect sign-in
+ * lands on — knows without asking.
  */
-import type { Page } from './types';
+import type { Page, Session } from './types';
 
-const TOKEN_KEY = 'vouch.token';
+const MARKER = /(?:^|;\s*)((?:__Host-)?vouch_signed_in)=1(?:;|$)/;
 
-export function getToken(): string | null {
+/** The marker cookie's name in a `document.cookie` string, when it says signed in (only the exact value 1 counts). */
+export function markerIn(cookies: string): string | undefined {
+  return MARKER.exec(cookies)?.[1];
+}
+
+/** Whether a session cookie is there (the server may still say it has expired: then a 401 signs out). */
+export function isSignedIn(): boolean {
   try {
-    return sessionStorage.getItem(TOKEN_KEY);
+    return markerIn(document.cookie) !== undefined;
   } catch {
-    return null;
+    return false;
   }
 }
-export function setToken(token: string): void {
-  sessionStorage.setItem(TOKEN_KEY, token);
+
+/** Forgets the marker (the httpOnly session cookie is the server's to clear). */
+function forgetMarker(): void {
+  try {
+    const name = markerIn(document.cookie);
+    if (name) document.cookie = `${name}=; Max-Age=0; Path=/; SameSite=Strict${name.startsWith('__Host-') ? '; Secure' : ''}`;
+  } catch {
+    /* no document (tests) */
+  }
 }
+
+/** Only a path of this app may be returned to after sign-in (never another origin, never sign-in itself). */
+export function localPathOf(next: string | undefined): string {
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') && !next.startsWith('/sign-in') ? next : '/';
+}
+
+/** Signs in with an API token: the server answers with the session cookie; the token is not kept. */
+export async function signInWithToken(token: string): Promise<Session> {
+  const res = await fetch('/api/v1/session', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ token }),
+    redirect: 'error',
+    credentials: 'same-origin',
+  });
+  if (!res.ok) throw await problemOf(res);
+  return (await res.json()) as Session;
+}
+
+/** The ways in the server offers (OpenID Connect when configured). */
+export async function signInOptions(): Promise<{ token: boolean; oidc: boolean }> {
+  const res = await fetch('/api/v1/session/options', { headers: { accept: 'application/json' }, redirect: 'error', credentials: 'same-origin' });
+  if (!res.ok) throw await problemOf(res);
+  return (await res.json()) as { token: boolean; oidc: boolean };
+}
+
+/** Signs out: the server ends the session and clears both cookies. */
+export async function signOut(): Promise<void> {
+  forgetMarker();
+  try {
+    await fetch('/api/v1/session', { method: 'DELETE', redirect: 'error', credentials: 'same-origin' });
+  } catch {
+    /* offline: the session expires on its own */
+  }
+}
+
+/** @deprecated for router.tsx until it moves to isSignedIn: non-null when signed in (never a secret). */
+export function getToken(): string | null {
+  return isSignedIn() ? 'session' : null;
+}
+/** @deprecated for router.tsx until it moves to signOut: signs out (the server request is not awaited). */
 export function clearToken(): void {
-  sessionStorage.removeItem(TOKEN_KEY);
+  void signOut();
 }
 
 export class ApiError extends Error {
@@ -55,13 +114,11 @@ export function setUnauthorizedHandler(f: () => void): void {
 }
 
 export async function apiFetch(path: string, init: RequestInit = {}): Promise<Response> {
-  const token = getToken();
   const headers = new Headers(init.headers);
-  if (token) headers.set('authorization', `Bearer ${token}`);
   headers.set('accept', headers.get('accept') ?? 'application/json');
-  const res = await fetch(path, { ...init, headers, redirect: 'error', credentials: 'omit' });
+  const res = await fetch(path, { ...init, headers, redirect: 'error', credentials: 'same-origin' });
   if (res.status === 401) {
-    clearToken();
+    forgetMarker();
     onUnauthorized?.();
   }
   if (!res.ok) throw await problemOf(res);
@@ -95,7 +152,7 @@ export async function apiGetAll<T>(path: string, query: Record<string, string | 
 
 export const enc = encodeURIComponent;
 
-/** Downloads a report (findings?format=…) with the token, as a file. */
+/** Downloads a report (findings?format=…) with the session, as a file. */
 export async function download(path: string, fileName: string): Promise<void> {
   const res = await apiFetch(path, { headers: { accept: '*/*' } });
   const blob = await res.blob();

@@ -13,6 +13,8 @@ export type ComponentUse = S['ComponentUse'];
 export type Portfolio = S['Portfolio'];
 export type Problem = S['Problem'];
 export type PortfolioEvent = S['Event'];
+export type Session = S['Session'];
+export type Trend = S['Trend'];
 export interface Page<T> {
   items: T[];
   next?: string;

@@ -1,10 +1,113 @@
+import { useEffect, useRef } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
 import { apiGet, apiGetAll } from '../api/client';
-import type { Portfolio, PortfolioEvent } from '../api/types';
+import { type TrendSeries, trendChange, trendSeries } from '../api/trend';
+import type { Portfolio, PortfolioEvent, Trend } from '../api/types';
 import { eventsPerDay, formatAge, latestEvents, purlParts, severityRows } from '../lib/format';
 import { EventsChart } from '../components/EventsChart';
 import { QueryView, SeverityBadge } from '../components/ui';
+
+/**
+ * Open findings, critical, KEV and EPSS ≥ 10% per day from the server's daily snapshots, drawn by
+ * uPlot (as EventsChart). The canvas is hidden from assistive technology: the figure's label says
+ * the first and last day's numbers.
+ */
+function TrendChart({ s }: { s: TrendSeries }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || s.x.length === 0) return;
+    const css = getComputedStyle(document.documentElement);
+    const v = (name: string): string => css.getPropertyValue(name).trim();
+    const axis = { stroke: v('--fg'), grid: { stroke: v('--line'), width: 1 }, ticks: { stroke: v('--line'), width: 1 } };
+    const one = s.x.length === 1;
+    // one day alone: drawn as a point between the days around it
+    const pad = (xs: number[]): number[] => (one ? [xs[0]!, xs[0]!, xs[0]!] : xs);
+    const x = one ? [s.x[0]! - 86_400, s.x[0]!, s.x[0]! + 86_400] : s.x;
+    const line = (label: string, color: string, dash?: number[]) => ({ label, stroke: v(color), width: 2, ...(dash ? { dash } : {}), points: { show: one || s.x.length < 15, size: 6 } });
+    const chart = new uPlot(
+      {
+        width: Math.max(320, el.clientWidth),
+        height: 220,
+        legend: { show: false },
+        cursor: { show: false },
+        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+        axes: [axis, { ...axis, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000] }],
+        series: [{}, line('open', '--fg'), line('critical', '--crit'), line('KEV', '--kev', [6, 3]), line('EPSS ≥ 10%', '--high', [2, 3])],
+      },
+      [x, pad(s.open), pad(s.critical), pad(s.kev), pad(s.epss10)],
+      el,
+    );
+    return () => chart.destroy();
+  }, [s]);
+  return (
+    <div ref={ref} aria-hidden="true" />
+  );
+}
+
+function TrendPanel() {
+  const q = useQuery({ queryKey: ['portfolio-trend', 90], queryFn: () => apiGet<Trend>('/api/v1/portfolio/trend', { days: 90 }) });
+  return (
+    <div className="panel">
+      <h2 id="tr-h">Trend (90 days)</h2>
+      <QueryView q={q} label="the trend">
+        {(t) => {
+          const c = trendChange(t);
+          if (!c) return <p>No daily snapshot yet: the server takes one every hour.</p>;
+          const last = t.days.at(-1)!;
+          return (
+            <figure className="chart" role="img" aria-label={`Open findings per day over ${t.days.length} ${t.days.length === 1 ? 'day' : 'days'}: ${c.first} on ${t.days[0]!.day}, ${c.last} on ${last.day} (${c.change}); today ${last.critical} critical, ${last.kev} known exploited, ${last.epss10} with EPSS of 10% or more`}>
+              <TrendChart s={trendSeries(t)} />
+              <figcaption className="muted small" data-testid="trend-caption">
+                Lines: open, critical, KEV (dashed), EPSS ≥ 10% (dotted). On {last.day}: {c.last} open ({c.change} since {t.days[0]!.day}), {last.critical} critical, {last.kev} KEV, {last.epss10} with EPSS ≥ 10%.
+              </figcaption>
+            </figure>
+          );
+        }}
+      </QueryView>
+    </div>
+  );
+}
+
+function FreshnessPanel({ f }: { f: Portfolio['freshness'] }) {
+  return (
+    <div className="panel">
+      <h2 id="fr-h">Not uploaded for {f.staleDays} days</h2>
+      {f.stale === 0 ? (
+        <p>Every project had an upload in the last {f.staleDays} days.</p>
+      ) : (
+        <>
+          <p data-testid="stale-count">
+            {f.stale} {f.stale === 1 ? 'project has' : 'projects have'} had no upload for {f.staleDays} days{f.stale > f.projects.length ? `; the ${f.projects.length} stalest:` : ':'}
+          </p>
+          <table aria-labelledby="fr-h">
+            <thead>
+              <tr>
+                <th scope="col">Project</th>
+                <th scope="col">Last upload</th>
+              </tr>
+            </thead>
+            <tbody>
+              {f.projects.map((p) => (
+                <tr key={p.project}>
+                  <td>
+                    <Link to="/projects/$name" params={{ name: p.project }} search={{}}>
+                      {p.project}
+                    </Link>
+                  </td>
+                  <td title={p.lastUpload ?? p.createdAt}>{p.lastUpload ? formatAge(p.lastUpload) : `never (created ${formatAge(p.createdAt)})`}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </div>
+  );
+}
 
 export function PortfolioPage() {
   const q = useQuery({ queryKey: ['portfolio'], queryFn: () => apiGet<Portfolio>('/api/v1/portfolio') });
@@ -89,6 +192,10 @@ export function PortfolioPage() {
                     </table>
                   )}
                 </div>
+              </div>
+              <div className="grid2">
+                <TrendPanel />
+                <FreshnessPanel f={p.freshness} />
               </div>
               <div className="panel">
                 <h2 id="oc-h">Oldest open critical findings</h2>
