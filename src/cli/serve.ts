@@ -20,6 +20,10 @@ interface ServeOptions {
   rateLimit?: string;
   logLevel: string;
   jobsSchema?: string;
+  smtp?: string;
+  smtpFrom?: string;
+  notifyEvery?: string;
+  retryAfter?: string;
 }
 
 export function registerServe(program: Command): void {
@@ -37,6 +41,10 @@ export function registerServe(program: Command): void {
     .option('--jobs-schema <name>', 'PostgreSQL: the schema of the job queue (default pgboss); several deployments on one database each need their own')
     .option('--body-limit <mb>', 'the largest document accepted, in MB (default 50): larger is answered 413')
     .option('--rate-limit <n>', 'requests per minute per token (default 1200)')
+    .option('--smtp <url>', 'the SMTP server of e-mail notification rules: smtp://user:pass@host:587 or smtps://…:465 (better: $VOUCH_SMTP_URL, which ps does not show); never logged')
+    .option('--smtp-from <address>', 'the From address of notification mails (also $VOUCH_SMTP_FROM)')
+    .option('--notify-every <seconds>', 'how often a worker sends due notifications (default 5)')
+    .option('--retry-after <seconds>', 'the wait before a failed notification is sent again, doubled each time up to an hour (default 30)')
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
     .addHelpText(
       'after',
@@ -45,6 +53,7 @@ Examples:
   vouch serve                                              SQLite in $VOUCH_HOME, http://127.0.0.1:8080
   vouch serve --database postgres://vouch@db/vouch --host 0.0.0.0 --update-every 6h
   vouch serve --database postgres://vouch@db/vouch --migrate-only
+  VOUCH_SMTP_URL=smtp://vouch:pw@mail.example:587 vouch serve --smtp-from vouch@example.com
 
 The first token: vouch token create --name ops --role admin (against the same database).
 API: /api/v1 (OpenAPI at /api/v1/openapi.json, docs at /docs); /healthz, /readyz, /metrics.
@@ -66,6 +75,24 @@ export function parseDuration(flag: string, s: string): number {
   return ms;
 }
 
+/** --smtp / $VOUCH_SMTP_URL and --smtp-from / $VOUCH_SMTP_FROM, checked; messages never quote the URL (it may hold a password). */
+export function smtpSettings(url: string | undefined, from: string | undefined): { url: string; from: string } | undefined {
+  if (!url) {
+    if (from) throw new VouchError('USAGE', '--smtp-from needs --smtp (or $VOUCH_SMTP_URL)');
+    return undefined;
+  }
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new VouchError('USAGE', '--smtp must be a URL such as smtp://user:pass@mail.example:587 or smtps://mail.example:465');
+  }
+  if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:') throw new VouchError('USAGE', `--smtp must be an smtp:// or smtps:// URL (got ${u.protocol}//…)`);
+  if (u.search) throw new VouchError('USAGE', '--smtp takes no query options: host, port and credentials only');
+  if (!from || !/^[^\s@<>]+@[^\s@<>]+$/.test(from)) throw new VouchError('USAGE', '--smtp needs --smtp-from (or $VOUCH_SMTP_FROM): the From address, such as vouch@example.com');
+  return { url, from };
+}
+
 function parseSchemaName(s: string): string {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(s)) throw new VouchError('USAGE', `--jobs-schema must be a lower-case PostgreSQL name such as vouch_jobs (got "${s}")`);
   return s;
@@ -76,6 +103,9 @@ async function serve(opts: ServeOptions): Promise<void> {
   const updateEvery = opts.updateEvery !== undefined ? parseDuration('--update-every', opts.updateEvery) : undefined;
   const bodyMb = parseNumber('--body-limit', opts.bodyLimit, 0.001, 4096);
   const rate = parseNumber('--rate-limit', opts.rateLimit, 1, 10_000_000);
+  const notifyEvery = parseNumber('--notify-every', opts.notifyEvery, 0.05, 3600);
+  const retryAfter = parseNumber('--retry-after', opts.retryAfter, 0.05, 3600);
+  const smtp = smtpSettings(opts.smtp ?? process.env['VOUCH_SMTP_URL'], opts.smtpFrom ?? process.env['VOUCH_SMTP_FROM']);
   const node = await import('../server/node.js');
   const { describeDatabase } = await import('../server/database.js');
   const choice = { database: opts.database, home: opts.home };
@@ -94,6 +124,7 @@ async function serve(opts: ServeOptions): Promise<void> {
     limits: { ...(bodyMb !== undefined ? { bodyLimit: Math.round(bodyMb * 1024 * 1024) } : {}), ...(rate !== undefined ? { rateMax: rate } : {}) },
     logLevel: opts.logLevel,
     ...(opts.jobsSchema !== undefined ? { jobsSchema: parseSchemaName(opts.jobsSchema) } : {}),
+    notify: { ...(smtp ? { smtp } : {}), ...(notifyEvery !== undefined ? { everyMs: Math.round(notifyEvery * 1000) } : {}), ...(retryAfter !== undefined ? { firstRetryMs: Math.round(retryAfter * 1000) } : {}) },
   });
   process.stderr.write(`vouch: serving ${running.url ?? '(worker only)'} on ${describeDatabase(choice)}, role ${opts.role}\n`);
   await new Promise<void>((resolve) => {
