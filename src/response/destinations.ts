@@ -96,12 +96,13 @@ export function smtpMailer(settings: SmtpSettings, timeoutMs: number): Mailer {
 /** An SMTP URL with its password replaced, for error text that could quote it. */
 export function redactSecrets(text: string, settings: SmtpSettings | undefined): string {
   if (!settings) return text;
-  let out = text;
+  // the whole URL first (it holds the password), then the password wherever else it shows
+  let out = text.split(settings.url).join('smtp://***');
   try {
     const u = new URL(settings.url);
     for (const secret of [u.password, decodeURIComponent(u.password)]) if (secret) out = out.split(secret).join('***');
   } catch {
     // not a URL: nothing to find in it
   }
-  return out.split(settings.url).join('smtp://***');
+  return out;
 }
