@@ -6,7 +6,8 @@
  * here; one project pushes 2.17.1 and its task is patched by itself; the other records
  * not_affected with a justification, whose exported OpenVEX, pushed with `vouch vex push` into a
  * SECOND server process, gives the same analysis there; the burndown reaches zero and
- * `vouch incident status -f markdown` lists both outcomes with their times. SQLite, and PostgreSQL
+ * `vouch incident status -f markdown` lists both outcomes with their times. Then CISA's KEV catalogue
+ * loaded with `vouch db update --kev` turns into finding.kev notifications. SQLite, and PostgreSQL
  * when VOUCH_TEST_PG is set.
  */
 import { createHmac } from 'node:crypto';
@@ -17,7 +18,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOG4J_ADVISORIES, osvRecords } from '../../src/portfolio/portfolio-testing.js';
 import { TEST_PG_URL, testDbs, withSearchPath } from '../../src/testing/db.js';
-import { HAS_SHARED } from '../../src/testing/shared.js';
+import { HAS_SHARED, shared } from '../../src/testing/shared.js';
 import { log4jCycloneDx, tempDir, vouch, vouchAsync } from './helpers.js';
 import { type ServeProcess, pgAdmin, startServe } from './server-helpers.js';
 
@@ -205,6 +206,31 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('the Log4Shell response, end to end
       [1, 500],
     ]);
   }, 240_000);
+
+  it('announces the KEV entries a `vouch db update` brings for findings the portfolio already had', async () => {
+    const base = receiverUrl.replace(/\/hooks\/vouch$/, '');
+    const made = await api(a, 'POST', '/api/v1/notification-rules', { name: 'kev-watch', events: ['finding.kev'], filters: { kevOnly: true }, url: `${base}/hooks/kev` });
+    expect(made.status).toBe(201);
+    const rule = (await made.json()) as { secret: string };
+    // CISA's catalogue loaded into the running node's store (the advisories kept), then a re-match
+    const load = vouch(['db', 'update', '--no-osv', '--kev', shared('kev', 'known_exploited_vulnerabilities.json'), '--quiet'], { VOUCH_HOME: a.home });
+    expect(load.code, load.stderr).toBe(0);
+    expect((await api(a, 'POST', '/api/v1/advisories/update', { rematchOnly: true })).status).toBe(202);
+    let events: { project: string; version: string; vuln: string; purl: string }[] = [];
+    for (let i = 0; i < 120 && !events.length; i++) {
+      events = ((await (await api(a, 'GET', '/api/v1/events?type=finding.kev')).json()) as { items: typeof events }).items;
+      if (!events.length) await new Promise((r) => setTimeout(r, 250));
+    }
+    // billing's current version still ships 2.14.1 (not affected, but the finding is open); checkout's and search's do not
+    expect(events).toContainEqual(expect.objectContaining({ project: 'billing', version: '1.0', vuln: 'GHSA-jfh8-c2jp-5v3q', purl: `${LOG4J}@2.14.1` }));
+    expect(new Set(events.map((e) => e.project))).toEqual(new Set(['billing']));
+    const kev = (): Received[] => received.filter((r) => r.headers['x-vouch-event'] === 'finding.kev' && r.answered === 204);
+    for (let i = 0; i < 100 && kev().length < events.length; i++) await new Promise((r) => setTimeout(r, 200));
+    const bodies = kev().map((r) => JSON.parse(r.body) as { type: string; project: string; vuln: string; kev: boolean });
+    expect(bodies.map((x) => x.vuln).sort()).toEqual(events.map((e) => e.vuln).sort());
+    expect(bodies.every((x) => x.type === 'finding.kev' && x.project === 'billing' && x.kev === true)).toBe(true);
+    for (const r of kev()) expect(r.headers['x-vouch-signature']).toBe(`sha256=${createHmac('sha256', rule.secret).update(`${String(r.headers['x-vouch-timestamp'])}.${r.body}`).digest('hex')}`);
+  }, 120_000);
 
   it('stops both servers on SIGTERM with exit 0, no token in their logs', async () => {
     for (const n of [a, b]) {
