@@ -152,6 +152,9 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('notification destinations, events 
     const listed = (await w.app.inject({ method: 'GET', url: '/api/v1/notification-rules', headers: w.admin })).json() as { items: { id: number; to?: string[]; url?: string }[] };
     expect(listed.items.find((r) => r.id === made.id)).toMatchObject({ to: ['security@example.com', 'ops@example.com'] });
 
+    // the same event to webhooks: a finding filter lets it through (it has no finding), a tag filter of another team does not
+    await rule({ name: 'failed-critical', events: ['upload.failed'], filters: { minSeverity: 'CRITICAL', kevOnly: true }, url: `${base}/failed-critical` });
+    await rule({ name: 'failed-team-b', events: ['upload.failed'], filters: { tag: 'team-b' }, url: `${base}/failed-team-b` });
     expect(await upload('alpha', 'broken', Buffer.from('{"bomFormat": "CycloneDX",\n "components": [ }'))).toBeGreaterThanOrEqual(400);
     expect(await recordUploadEvents(w.t.db)).toBe(1);
     expect(await recordUploadEvents(w.t.db)).toBe(0);
@@ -180,6 +183,8 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('notification destinations, events 
     expect(log[1]!.error).toMatch(/451 mailbox busy, try later/);
     expect(log[0]!.response).toMatch(/^250 /);
     expect(JSON.stringify(log)).not.toContain(SMTP_PASSWORD);
+    expect(bodies('/failed-critical').map((b) => [b['type'], b['project'], b['version']])).toEqual([['upload.failed', 'alpha', 'broken']]);
+    expect(at('/failed-team-b')).toHaveLength(0);
 
     expect(mails).toHaveLength(1);
     const m = mails[0]!;
@@ -262,6 +267,8 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('notification destinations, events 
     await rule({ name: 'kev', events: ['finding.kev'], filters: { kevOnly: true }, url: `${base}/kev` });
     await rule({ name: 'kev-epss', events: ['finding.kev'], filters: { minEpss: 0.5 }, url: `${base}/kev-epss` });
     await rule({ name: 'kev-team-b', events: ['finding.kev'], filters: { tag: 'team-b' }, url: `${base}/kev-team-b` });
+    await rule({ name: 'kev-owner', events: ['finding.kev'], filters: { owner: 'team-a@example.com' }, url: `${base}/kev-owner` });
+    await w.app.inject({ method: 'PATCH', url: '/api/v1/projects/alpha', headers: w.admin, payload: { owners: ['team-a@example.com'] } });
     const kev = { kev: (cve: string) => (cve === 'CVE-2021-44228' ? { cve, dateAdded: '2021-12-10', knownRansomwareUse: true } : undefined) };
     // alpha 1.0, beta 1.0 and gamma 1.0 / 1.1 have the finding open; only current versions are announced (alpha, beta — gamma's current is 2.17.1)
     const first = await syncKev(w.t.db, kev);
@@ -276,6 +283,7 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('notification destinations, events 
     // no EPSS loaded: the EPSS rule hears nothing; the tag rule hears beta only
     expect(at('/kev-epss')).toHaveLength(0);
     expect(bodies('/kev-team-b').map((b) => b['project'])).toEqual(['beta']);
+    expect(bodies('/kev-owner').map((b) => b['project'])).toEqual(['alpha']);
     // the finding itself now says KEV, and the event is listed with the others
     const findings = (await w.app.inject({ method: 'GET', url: '/api/v1/projects/alpha/findings', headers: w.admin })).json() as { findings: { id: string; kev?: { cve: string; dateAdded: string } }[] };
     expect(findings.findings.find((f) => f.id === 'GHSA-jfh8-c2jp-5v3q')?.kev).toMatchObject({ cve: 'CVE-2021-44228', dateAdded: '2021-12-10' });
