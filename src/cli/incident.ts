@@ -3,7 +3,7 @@
  * command line — open one for a vulnerability or a package and vers range, read one (Markdown
  * review or JSON), list them.
  */
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { VouchError } from '../model/errors.js';
 import { serverOf, tokenOf } from './token.js';
 
@@ -53,10 +53,11 @@ export function registerIncident(program: Command): void {
   common(
     cmd
       .command('status')
-      .description('an incident: the post-incident review in Markdown (default) or the JSON of GET /api/v1/incidents/{id}')
+      .description('an incident: the post-incident review in Markdown (default) or HTML, or the JSON of GET /api/v1/incidents/{id}')
       .argument('<id>', 'the incident id')
-      .option('--json', 'the JSON answer instead of Markdown'),
-  ).action(async (id: string, opts: ServerOptions & { json?: boolean }) => {
+      .addOption(new Option('-f, --format <format>', 'markdown (the review), html (the same as a page) or json').choices(['markdown', 'html', 'json']).default('markdown'))
+      .option('--json', 'the same as --format json'),
+  ).action(async (id: string, opts: ServerOptions & { json?: boolean; format?: 'markdown' | 'html' | 'json' }) => {
     process.exitCode = await incidentStatus(id, opts);
   });
   common(cmd.command('list').description('the incidents the token sees, newest first: id, open tasks / tasks, title')).action(async (opts: ServerOptions) => {
@@ -69,6 +70,7 @@ Examples:
   vouch incident open --vuln CVE-2021-44228 --title Log4Shell
   vouch incident open --purl pkg:maven/org.apache.logging.log4j/log4j-core --range 'vers:maven/<2.17.1'
   vouch incident status 1 > log4shell-review.md
+  vouch incident status 1 -f html > log4shell-review.html
   vouch incident list
 
 Exit codes: 0 done (status: every task patched or not affected); 1 status: tasks still open or
@@ -86,13 +88,14 @@ export async function incidentOpen(opts: ServerOptions & { vuln?: string; purl?:
   return 0;
 }
 
-export async function incidentStatus(id: string, opts: ServerOptions & { json?: boolean }, out: Out = (s) => process.stdout.write(s)): Promise<number> {
+export async function incidentStatus(id: string, opts: ServerOptions & { json?: boolean; format?: 'markdown' | 'html' | 'json' }, out: Out = (s) => process.stdout.write(s)): Promise<number> {
   const n = incidentId(id);
+  const format = opts.json ? 'json' : (opts.format ?? 'markdown');
   const { apiRequest } = await import('../server/client.js');
   const c = client(opts);
   const v = (await apiRequest<IncidentView>(c, 'GET', `/api/v1/incidents/${n}`)).body;
-  if (opts.json) out(`${JSON.stringify(v, null, 2)}\n`);
-  else out((await apiRequest<string>(c, 'GET', `/api/v1/incidents/${n}/export?format=markdown`)).body);
+  if (format === 'json') out(`${JSON.stringify(v, null, 2)}\n`);
+  else out((await apiRequest<string>(c, 'GET', `/api/v1/incidents/${n}/export?format=${format}`)).body);
   return v.totals.open + v.totals.mitigated > 0 ? 1 : 0;
 }
 

@@ -64,6 +64,13 @@ describe.skipIf(!HAS_SHARED)('the response commands', () => {
     // tasks still open: exit 1, the review on stdout
     expect(await incidentStatus(String(opened.id), { server, token }, out)).toBe(1);
     expect(lines.join('')).toContain(`# Incident ${opened.id}: Log4Shell`);
+    lines.length = 0;
+    // -f html: the same review as a page; -f json: the incident
+    expect(await incidentStatus(String(opened.id), { server, token, format: 'html' }, out)).toBe(1);
+    expect(lines.join('')).toMatch(new RegExp(`^<!doctype html>[\\s\\S]*<h1>Incident ${opened.id}: Log4Shell</h1>`));
+    lines.length = 0;
+    expect(await incidentStatus(String(opened.id), { server, token, format: 'json' }, out)).toBe(1);
+    expect((JSON.parse(lines.join('')) as { id: number; totals: { open: number } }).totals.open).toBe(2);
     await expect(incidentOpen({ server, token }, out)).rejects.toThrow(/--vuln ID or --purl/);
     await expect(incidentStatus('x', { server, token }, out)).rejects.toThrow(/positive integer/);
   });

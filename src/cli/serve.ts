@@ -27,6 +27,10 @@ interface ServeOptions {
   oidcClientSecretFile?: string;
   oidcGroupClaim: string;
   oidcRoles?: string;
+  smtp?: string;
+  smtpFrom?: string;
+  notifyEvery?: string;
+  retryAfter?: string;
 }
 
 export function registerServe(program: Command): void {
@@ -50,6 +54,10 @@ export function registerServe(program: Command): void {
     .option('--oidc-client-secret-file <file>', 'a file holding the client secret (kept out of the process list)')
     .option('--oidc-group-claim <claim>', 'the ID token / userinfo claim listing the user\'s groups', 'groups')
     .option('--oidc-roles <mappings>', "groups to roles: 'secteam=admin,devs=viewer:tag=payments,web=maintainer:projects=shop|cart'")
+    .option('--smtp <url>', 'the SMTP server of e-mail notification rules: smtp://user:pass@host:587 or smtps://…:465 (better: $VOUCH_SMTP_URL, which ps does not show); never logged')
+    .option('--smtp-from <address>', 'the From address of notification mails (also $VOUCH_SMTP_FROM)')
+    .option('--notify-every <seconds>', 'how often a worker sends due notifications (default 5)')
+    .option('--retry-after <seconds>', 'the wait before a failed notification is sent again, doubled each time up to an hour (default 30)')
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
     .addHelpText(
       'after',
@@ -60,6 +68,7 @@ Examples:
   vouch serve --database postgres://vouch@db/vouch --migrate-only
   vouch serve --public-url https://vouch.example.org --oidc-issuer https://login.example.org \\
     --oidc-client-id vouch --oidc-client-secret-file /run/secrets/oidc --oidc-roles 'secteam=admin,devs=viewer:tag=payments'
+  VOUCH_SMTP_URL=smtp://vouch:pw@mail.example:587 vouch serve --smtp-from vouch@example.com
 
 The first token: vouch token create --name ops --role admin (against the same database).
 API: /api/v1 (OpenAPI at /api/v1/openapi.json, docs at /docs); /healthz, /readyz, /metrics.
@@ -79,6 +88,24 @@ export function parseDuration(flag: string, s: string): number {
   const ms = m ? Number(m[1]) * unit[((m[2] ?? 's').toLowerCase() as keyof typeof unit)] : NaN;
   if (!Number.isFinite(ms) || ms < 60_000 || ms > 30 * 86_400_000) throw new VouchError('USAGE', `${flag} must be a duration from 1m to 30d such as 30m, 6h or 1d (got "${s}")`);
   return ms;
+}
+
+/** --smtp / $VOUCH_SMTP_URL and --smtp-from / $VOUCH_SMTP_FROM, checked; messages never quote the URL (it may hold a password). */
+export function smtpSettings(url: string | undefined, from: string | undefined): { url: string; from: string } | undefined {
+  if (!url) {
+    if (from) throw new VouchError('USAGE', '--smtp-from needs --smtp (or $VOUCH_SMTP_URL)');
+    return undefined;
+  }
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new VouchError('USAGE', '--smtp must be a URL such as smtp://user:pass@mail.example:587 or smtps://mail.example:465');
+  }
+  if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:') throw new VouchError('USAGE', `--smtp must be an smtp:// or smtps:// URL (got ${u.protocol}//…)`);
+  if (u.search) throw new VouchError('USAGE', '--smtp takes no query options: host, port and credentials only');
+  if (!from || !/^[^\s@<>]+@[^\s@<>]+$/.test(from)) throw new VouchError('USAGE', '--smtp needs --smtp-from (or $VOUCH_SMTP_FROM): the From address, such as vouch@example.com');
+  return { url, from };
 }
 
 function parseSchemaName(s: string): string {
@@ -129,6 +156,9 @@ async function serve(opts: ServeOptions): Promise<void> {
   const rate = parseNumber('--rate-limit', opts.rateLimit, 1, 10_000_000);
   const publicUrl = opts.publicUrl !== undefined ? parsePublicUrl(opts.publicUrl) : undefined;
   const oidc = await oidcOptions(opts, publicUrl);
+  const notifyEvery = parseNumber('--notify-every', opts.notifyEvery, 0.05, 3600);
+  const retryAfter = parseNumber('--retry-after', opts.retryAfter, 0.05, 3600);
+  const smtp = smtpSettings(opts.smtp ?? process.env['VOUCH_SMTP_URL'], opts.smtpFrom ?? process.env['VOUCH_SMTP_FROM']);
   const node = await import('../server/node.js');
   const { describeDatabase } = await import('../server/database.js');
   const choice = { database: opts.database, home: opts.home };
@@ -149,6 +179,7 @@ async function serve(opts: ServeOptions): Promise<void> {
     ...(opts.jobsSchema !== undefined ? { jobsSchema: parseSchemaName(opts.jobsSchema) } : {}),
     ...(publicUrl !== undefined ? { publicUrl } : {}),
     ...(oidc ? { oidc } : {}),
+    notify: { ...(smtp ? { smtp } : {}), ...(notifyEvery !== undefined ? { everyMs: Math.round(notifyEvery * 1000) } : {}), ...(retryAfter !== undefined ? { firstRetryMs: Math.round(retryAfter * 1000) } : {}) },
   });
   process.stderr.write(`vouch: serving ${running.url ?? '(worker only)'} on ${describeDatabase(choice)}, role ${opts.role}\n`);
   await new Promise<void>((resolve) => {

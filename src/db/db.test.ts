@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
-import { bulkInsert, inList, migrate } from './index.js';
+import { Migrator, sql } from 'kysely';
+import { bulkInsert, inList, isPostgres, migrate } from './index.js';
 import { type TestDb, freshDb, testDbs } from '../testing/db.js';
-import { MIGRATIONS } from './migrations.js';
+import { MIGRATIONS, migrationProvider } from './migrations.js';
 
 describe.each(testDbs())('the portfolio database on $name', (kind) => {
   let t: TestDb;
@@ -39,14 +39,37 @@ describe.each(testDbs())('the portfolio database on $name', (kind) => {
       'project_versions',
       'projects',
       'rematch_runs',
+      'response_events',
+      'server_documents',
       'sessions',
       'tokens',
+      'upload_checks',
       'uploads',
       'version_components',
       'vuln_aliases',
     ]);
     const ran = await sql<{ name: string }>`SELECT name FROM kysely_migration ORDER BY name`.execute(t.db);
     expect(ran.rows.map((r) => r.name)).toEqual(Object.keys(MIGRATIONS));
+  });
+
+  it('upgrading to the respond migration takes uploads already finished as looked at (no history announced)', async () => {
+    await t.close();
+    t = await freshDb(kind, { migrate: false });
+    const migrationTableSchema = isPostgres(t.db) ? (await sql<{ s: string }>`SELECT current_schema() AS s`.execute(t.db)).rows[0]?.s : undefined;
+    const migrator = new Migrator({ db: t.db, provider: migrationProvider, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
+    expect((await migrator.migrateTo('0002_response')).error).toBeUndefined();
+    const now = '2026-12-01T00:00:00.000Z';
+    const { id } = await t.db.insertInto('projects').values({ name: 'billing', parent_id: null, created_at: now }).returning('id').executeTakeFirstOrThrow();
+    await t.db.insertInto('documents').values({ sha256: 'ab'.repeat(32), bytes: Buffer.from('{}'), size: 2, file_name: 'bom.json', created_at: now }).execute();
+    const upload = (uid: string, state: 'done' | 'failed' | 'queued') => ({ id: uid, project_id: id, version: uid, document_sha256: 'ab'.repeat(32), file_name: 'bom.json', state, error: null, components: null, findings: null, created_at: now, finished_at: state === 'queued' ? null : now });
+    await t.db.insertInto('uploads').values([upload('u-done', 'done'), upload('u-failed', 'failed'), upload('u-queued', 'queued')]).execute();
+    // a webhook rule made before the upgrade (the columns of 0002 only)
+    await sql`INSERT INTO notification_rules (name, events, filters, url, secret, created_by, created_at, cursor_event, cursor_incident_event) VALUES ('old', '["finding.new"]', '{}', 'https://hooks.example/', 's', 'ops', ${now}, 0, 0)`.execute(t.db);
+    await migrate(t.db);
+    const checked = (await t.db.selectFrom('upload_checks').select('upload_id').orderBy('upload_id').execute()).map((r) => r.upload_id);
+    expect(checked).toEqual(['u-done', 'u-failed']);
+    // and a rule made before it is a webhook rule, its cursor at the start of the new events
+    expect(await t.db.selectFrom('notification_rules').select(['name', 'destination', 'cursor_response_event']).execute()).toEqual([{ name: 'old', destination: 'webhook', cursor_response_event: 0 }]);
   });
 
   it('enforces the unique keys the portfolio relies on (project names, one row per purl, one unfinished singleton job)', async () => {

@@ -349,8 +349,46 @@ const m20261207Session: Migration = {
   },
 };
 
+/**
+ * Issue 14, the rest of items 2–3 (src/response): notification destinations (webhook, Slack,
+ * e-mail) and a third cursor for the events the response layer derives itself (`response_events`:
+ * upload.failed, policy.violation — one row per key, so two nodes record each once), the uploads
+ * already looked at for them (`upload_checks`, seeded with every upload already finished so an
+ * upgrade does not announce history), and the documents an admin stores on the server (the
+ * policy, the containment playbook).
+ */
+const m20261207: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    const pg = isPostgres(db);
+    const idType = pg ? sql`serial` : sql`integer`;
+    const id = (t: string) => db.schema.createTable(t).addColumn('id', idType, (c) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement()));
+    await db.schema.alterTable('notification_rules').addColumn('destination', 'text', (c) => c.notNull().defaultTo('webhook')).execute();
+    await db.schema.alterTable('notification_rules').addColumn('cursor_response_event', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await id('response_events')
+      .addColumn('key', 'text', (c) => c.notNull().unique())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('project', 'text', (c) => c.notNull())
+      .addColumn('version', 'text', (c) => c.notNull())
+      .addColumn('detail', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createTable('upload_checks').addColumn('upload_id', 'text', (c) => c.primaryKey()).addColumn('at', 'text', (c) => c.notNull()).execute();
+    await sql`INSERT INTO upload_checks (upload_id, at) SELECT id, coalesce(finished_at, created_at) FROM uploads WHERE state IN ('done', 'failed')`.execute(db);
+    await db.schema
+      .createTable('server_documents')
+      .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('text', 'text', (c) => c.notNull())
+      .addColumn('updated_by', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+  },
+  async down(): Promise<void> {
+    throw new Error('the portfolio database is migrated forward only');
+  },
+};
+
 /** Every migration, in order: names sort as they run. */
-export const MIGRATIONS: Record<string, Migration> = { '0001_portfolio': m0001, '0002_response': m0002, '2026_12_07_session_trend': m20261207Session };
+export const MIGRATIONS: Record<string, Migration> = { '0001_portfolio': m0001, '0002_response': m0002, '2026_12_07_respond_destinations': m20261207, '2026_12_07_session_trend': m20261207Session };
 
 export const migrationProvider: MigrationProvider = {
   getMigrations: () => Promise.resolve(MIGRATIONS),

@@ -257,6 +257,36 @@ export interface NotificationRulesTable {
   created_at: string;
   cursor_event: number;
   cursor_incident_event: number;
+  /** webhook | slack | email (url is then mailto:a@example.com,b@example.com) */
+  destination: Generated<string>;
+  /** the last response_events row this rule has looked at */
+  cursor_response_event: Generated<number>;
+}
+
+/** Events the response layer derives (upload.failed, policy.violation); `key` makes recording them idempotent. */
+export interface ResponseEventsTable {
+  id: Generated<number>;
+  key: string;
+  type: string;
+  at: string;
+  project: string;
+  version: string;
+  /** JSON object */
+  detail: string;
+}
+
+/** Finished uploads already looked at for response events. */
+export interface UploadChecksTable {
+  upload_id: string;
+  at: string;
+}
+
+/** What an admin stores on the server: `policy` (vouch.policy.yaml), `containment` (vouch.containment.yaml). */
+export interface ServerDocumentsTable {
+  name: string;
+  text: string;
+  updated_by: string;
+  updated_at: string;
 }
 
 export interface NotificationOutboxTable {
@@ -363,4 +393,7 @@ export interface Database {
   oidc_logins: OidcLoginsTable;
   metrics_days: MetricsDaysTable;
   metrics_daily: MetricsDailyTable;
+  response_events: ResponseEventsTable;
+  upload_checks: UploadChecksTable;
+  server_documents: ServerDocumentsTable;
 }

@@ -2,7 +2,8 @@
  * The portfolio's jobs wired to a queue: what a worker node (`vouch serve --role worker|all`) runs.
  *
  *   ingest  { uploadId }    processUpload with the current advisory store
- *   rematch { generation? } refreshAndRematch against the current store (once per generation)
+ *   rematch { generation? } refreshAndRematch against the current store (once per generation),
+ *                           then syncKev (findings whose CVE KEV lists since: finding.kev)
  *   refresh { source? }     `vouch db update` of this node's store, then a rematch job for its generation
  *
  * The advisory store is a file this node reads; `vouch db update` replaces it by a rename, so the
@@ -16,6 +17,7 @@ import type { Db } from '../db/index.js';
 import { type AdvisoryContext, storeContext } from '../engine/scan.js';
 import type { JobQueue } from '../jobs/index.js';
 import { processUpload } from './ingest.js';
+import { syncKev } from './kev.js';
 import { type RematchResult, refreshAndRematch, storeGeneration } from './rematch.js';
 
 /** The local advisory store, reopened when `vouch db update` (or a refresh job) replaced its file. */
@@ -79,6 +81,8 @@ export async function registerWorkers(queue: JobQueue, db: Db, store: StoreHandl
     const { store: s, ctx } = store.current();
     const r = await refreshAndRematch(db, ctx, s);
     opts.onRematch?.(r);
+    // KEV entries added to findings the re-match does not revisit (the advisory did not change)
+    await syncKev(db, s);
   });
   await queue.work('refresh', async (data) => {
     await updateStore({ home: store.home, source: field(data, 'source') ?? opts.source ?? defaultSource() });

@@ -11,36 +11,13 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Advisory } from '../model/advisory.js';
 import { decodeText } from '../io/json.js';
-import { parseYamlInput, yamlToJs } from '../io/yaml.js';
 import { VouchError } from '../model/errors.js';
 import type { ContainmentEntry } from '../model/fix.js';
 import { readRegularFile } from '../io/input.js';
+import { CONTAINMENT_FILE, type Playbook, parsePlaybook } from '../triage/containment.js';
 
-export const CONTAINMENT_FILE = 'vouch.containment.yaml';
-
-export interface Playbook {
-  path: string;
-  /** id or alias, upper-cased → steps */
-  steps: Map<string, { key: string; steps: string[] }>;
-}
-
-export function parsePlaybook(text: string, file: string): Playbook {
-  // syntax, duplicate keys, custom tags and alias bombs are one-line errors there (io/yaml.ts)
-  const value = yamlToJs(parseYamlInput(text, file, { aliases: 'bounded', duplicateKeys: 'error' }), file);
-  const steps = new Map<string, { key: string; steps: string[] }>();
-  if (value === null || value === undefined) return { path: file, steps };
-  if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new VouchError('INPUT_PARSE', 'expected a map from advisory id or alias to steps', { path: file, position: { jsonPath: '$' } });
-  }
-  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-    const list = typeof v === 'string' ? [v] : Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
-    if (!list || list.length === 0) {
-      throw new VouchError('INPUT_PARSE', `steps of ${key} must be a string or a list of strings`, { path: file, position: { jsonPath: `$[${JSON.stringify(key)}]` } });
-    }
-    steps.set(key.trim().toUpperCase(), { key, steps: list });
-  }
-  return { path: file, steps };
-}
+// the format is read in triage/ (the server reads it too); this file finds and loads it for `vouch fix`
+export { CONTAINMENT_FILE, type Playbook, parsePlaybook };
 
 /** Reads `file`, or `vouch.containment.yaml` in one of `dirs` when no file is named; undefined when there is none. */
 export async function loadPlaybook(file: string | undefined, dirs: readonly string[]): Promise<Playbook | undefined> {

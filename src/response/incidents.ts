@@ -25,6 +25,7 @@ import { escapeHtml } from '../report/html.js';
 import { escapeMarkdown } from '../report/markdown.js';
 import { OPENVEX_JUSTIFICATIONS } from '../triage/vex/index.js';
 import { analysisRow, insertAnalyses, normaliseAnalysis } from './analyses.js';
+import { type ContainmentSteps, containmentFor } from './containment.js';
 
 export const TASK_STATES = ['open', 'mitigated', 'patched', 'not_affected'] as const;
 export type TaskState = (typeof TASK_STATES)[number];
@@ -74,6 +75,8 @@ export interface IncidentView {
   timeline: IncidentEvent[];
   /** open (not yet patched or not_affected) tasks after each change, oldest first */
   burndown: { at: string; open: number }[];
+  /** the server's containment playbook's steps for the incident's vulnerability (PUT /api/v1/containment) */
+  containment: ContainmentSteps[];
   totals: { tasks: number; open: number; mitigated: number; patched: number; notAffected: number; meanTimeToMitigate?: number; meanTimeToPatch?: number; maxTimeToPatch?: number };
 }
 
@@ -285,6 +288,7 @@ export async function getIncident(db: Db, scope: Scope, id: number, opts: { now?
     tasks,
     timeline: events,
     burndown,
+    containment: await containmentFor(db, inc.vuln),
     totals: {
       tasks: tasks.length,
       open: count('open'),
@@ -319,7 +323,7 @@ export async function updateTask(
   scope: Scope,
   incidentId: number,
   taskId: number,
-  input: { state: TaskState; note?: string; justification?: string },
+  input: { state: TaskState; note?: string; justification?: string; containment?: boolean },
   opts: { actor: string; now?: Date },
 ): Promise<IncidentView> {
   const view = await getIncident(db, scope, incidentId, { now: opts.now });
@@ -331,6 +335,11 @@ export async function updateTask(
     throw new PortfolioError('invalid', `body $.justification: not_affected needs one of ${OPENVEX_JUSTIFICATIONS.join(', ')}`);
   }
   if (input.justification !== undefined && input.state !== 'not_affected') throw new PortfolioError('invalid', 'body $.justification: only not_affected takes a justification');
+  // containment applied: the playbook's steps, as they read now, go into the timeline
+  if (input.containment && input.state !== 'mitigated') throw new PortfolioError('invalid', 'containment applied moves a task to mitigated');
+  if (input.containment && !view.containment.length) {
+    throw new PortfolioError('conflict', `the containment playbook has no steps for ${view.vuln ?? 'this incident'}: store them (PUT /api/v1/containment) or move the task to mitigated with a note`);
+  }
   const at = (opts.now ?? new Date()).toISOString();
   await db.transaction().execute(async (tx) => {
     const closing = CLOSED.has(input.state);
@@ -343,7 +352,7 @@ export async function updateTask(
     if (Number(u.numUpdatedRows) !== 1) throw new PortfolioError('conflict', `task ${taskId} changed meanwhile; read it again`);
     await tx
       .insertInto('incident_events')
-      .values({ incident_id: incidentId, task_id: taskId, type: `task.${input.state}`, at, actor: opts.actor, detail: JSON.stringify({ project: task.project, version: task.version, ...(input.note ? { note: input.note } : {}), ...(input.justification ? { justification: input.justification } : {}) }) })
+      .values({ incident_id: incidentId, task_id: taskId, type: `task.${input.state}`, at, actor: opts.actor, detail: JSON.stringify({ project: task.project, version: task.version, ...(input.note ? { note: input.note } : {}), ...(input.justification ? { justification: input.justification } : {}), ...(input.containment ? { containment: view.containment } : {}) }) })
       .execute();
     if (input.state === 'not_affected' && view.vuln !== undefined) {
       const projectId = (await tx.selectFrom('projects').select('id').where('name', '=', task.project).executeTakeFirstOrThrow()).id;
@@ -365,6 +374,12 @@ const dur = (s: number | undefined): string => {
 /** User text (titles, names, notes) made inert in Markdown: no HTML, no formatting, no cell breaks. */
 const cell = escapeMarkdown;
 
+/** "containment applied (CVE-…)" for a task.mitigated event that recorded the playbook's steps. */
+function containmentNote(d: Record<string, unknown>): string | undefined {
+  const c = d['containment'];
+  return Array.isArray(c) && c.length ? `containment applied (${c.map((x) => String((x as ContainmentSteps).key)).join(', ')})` : undefined;
+}
+
 /** The post-incident review as Markdown: summary, tasks with their outcomes and times, burndown, timeline. */
 export function incidentMarkdown(v: IncidentView): string {
   const lines: string[] = [];
@@ -379,12 +394,16 @@ export function incidentMarkdown(v: IncidentView): string {
   for (const k of v.tasks) {
     lines.push(`| ${cell(k.project)} | ${cell(k.version)} | ${cell(k.purls.join(', '))} | ${cell(k.owners.join(', ') || '—')} | ${k.state} | ${k.createdAt} | ${k.closedAt ?? '—'} | ${dur(k.timeToMitigate)} | ${dur(k.timeToPatch)} |`);
   }
+  if (v.containment.length) {
+    lines.push('', '## Containment', '');
+    for (const c of v.containment) for (const step of c.steps) lines.push(`- ${cell(c.key)}: ${cell(step)}`);
+  }
   lines.push('', '## Burndown (open tasks)', '', '| At | Open |', '|---|---|');
   for (const b of v.burndown) lines.push(`| ${b.at} | ${b.open} |`);
   lines.push('', '## Timeline', '');
   for (const e of v.timeline) {
     const d = e.detail;
-    const what = [d['project'], d['from'] && d['to'] ? `${String(d['from'])} → ${String(d['to'])}` : d['version'], d['justification'], d['note'], d['by']].filter((x) => typeof x === 'string' && x).join('; ');
+    const what = [d['project'], d['from'] && d['to'] ? `${String(d['from'])} → ${String(d['to'])}` : d['version'], containmentNote(d), d['justification'], d['note'], d['by']].filter((x) => typeof x === 'string' && x).join('; ');
     lines.push(`- ${e.at} — ${e.type} by ${cell(e.actor)}${what ? `: ${cell(what)}` : ''}`);
   }
   return `${lines.join('\n')}\n`;
@@ -401,7 +420,7 @@ export function incidentHtml(v: IncidentView): string {
   const timeline = v.timeline
     .map((x) => {
       const d = x.detail;
-      const what = [d['project'], d['from'] && d['to'] ? `${String(d['from'])} → ${String(d['to'])}` : d['version'], d['justification'], d['note'], d['by']].filter((y) => typeof y === 'string' && y).join('; ');
+      const what = [d['project'], d['from'] && d['to'] ? `${String(d['from'])} → ${String(d['to'])}` : d['version'], containmentNote(d), d['justification'], d['note'], d['by']].filter((y) => typeof y === 'string' && y).join('; ');
       return `<li>${x.at} — ${e(x.type)} by ${e(x.actor)}${what ? `: ${e(what)}` : ''}</li>`;
     })
     .join('\n');
@@ -422,7 +441,7 @@ ${v.vuln ? `<li>Vulnerability: ${e(v.vuln)}</li>` : ''}${v.purl ? `<li>Package: 
 <tbody>
 ${rows}
 </tbody></table>
-<h2>Burndown (open tasks)</h2>
+${v.containment.length ? `<h2>Containment</h2>\n<ul>\n${v.containment.flatMap((c) => c.steps.map((step) => `<li>${e(c.key)}: ${e(step)}</li>`)).join('\n')}\n</ul>\n` : ''}<h2>Burndown (open tasks)</h2>
 <table><thead><tr><th>At</th><th>Open</th></tr></thead><tbody>
 ${burn}
 </tbody></table>

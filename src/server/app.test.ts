@@ -78,7 +78,7 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('the API on $name', (kind) => {
   });
 
   // ---- the role × route matrix: every route, every kind of caller ----
-  type Req = { method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; url: string; payload?: object | Buffer; headers?: Record<string, string> };
+  type Req = { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; url: string; payload?: object | Buffer; headers?: Record<string, string> };
   const routes: { name: string; req: (who: Who) => Req | Promise<Req>; expect: Record<Who, number> }[] = [
     { name: 'GET /api/v1/projects', req: () => ({ method: 'GET', url: '/api/v1/projects' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 403, viewerA: 200, none: 401, revoked: 401 } },
     {
@@ -195,6 +195,30 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('the API on $name', (kind) => {
     },
     { name: 'DELETE /api/v1/session', req: () => ({ method: 'DELETE', url: '/api/v1/session' }), expect: { admin: 204, maintainer: 204, viewer: 204, uploader: 204, viewerA: 204, none: 204, revoked: 204 } },
     { name: 'GET /api/v1/session/options', req: () => ({ method: 'GET', url: '/api/v1/session/options' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 200, viewerA: 200, none: 200, revoked: 200 } },
+    // the server's policy and containment playbook (YAML bodies), and containment applied on a task
+    ...(['policy', 'containment'] as const).flatMap((doc) => [
+      {
+        name: `PUT /api/v1/${doc}`,
+        req: () => ({
+          method: 'PUT' as const,
+          url: `/api/v1/${doc}`,
+          headers: { 'content-type': 'application/yaml' },
+          payload: Buffer.from(doc === 'policy' ? 'version: 1\nfail:\n  severity: critical\n' : 'CVE-2021-44228:\n  - "start the JVM with -Dlog4j2.formatMsgNoLookups=true"\n'),
+        }),
+        expect: { admin: 200, maintainer: 403, viewer: 403, uploader: 403, viewerA: 403, none: 401, revoked: 401 },
+      },
+      { name: `GET /api/v1/${doc}`, req: () => ({ method: 'GET' as const, url: `/api/v1/${doc}` }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 403, viewerA: 200, none: 401, revoked: 401 } },
+    ]),
+    {
+      name: 'POST /api/v1/incidents/{id}/tasks/{task}/containment',
+      req: async () => {
+        const id = await incidentId(true);
+        const r = await w.app.inject({ method: 'GET', url: `/api/v1/incidents/${id}`, headers: as('admin') });
+        const alpha = (r.json() as { tasks: { id: number; project: string }[] }).tasks.find((t) => t.project === 'alpha')!;
+        return { method: 'POST', url: `/api/v1/incidents/${id}/tasks/${alpha.id}/containment`, payload: { note: 'done on every node' } };
+      },
+      expect: { admin: 200, maintainer: 200, viewer: 403, uploader: 403, viewerA: 403, none: 401, revoked: 401 },
+    },
     { name: 'GET /metrics', req: () => ({ method: 'GET', url: '/metrics' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 403, viewerA: 403, none: 401, revoked: 401 } },
     { name: 'GET /healthz', req: () => ({ method: 'GET', url: '/healthz' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 200, viewerA: 200, none: 200, revoked: 200 } },
     { name: 'GET /readyz', req: () => ({ method: 'GET', url: '/readyz' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 200, viewerA: 200, none: 200, revoked: 200 } },

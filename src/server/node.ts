@@ -10,6 +10,7 @@ import { defaultSource } from '../advisories/sources.js';
 import type { OpenedDb } from '../db/index.js';
 import { createQueue, type JobQueue } from '../jobs/index.js';
 import { StoreHandle, registerWorkers, requeueUnfinishedUploads } from '../portfolio/workers.js';
+import type { SmtpSettings } from '../response/destinations.js';
 import { startNotifier } from '../response/notifications.js';
 import { type AppLimits, LOG_REDACT, buildApp } from './app.js';
 import { type DatabaseChoice, homeOf, openPortfolio } from './database.js';
@@ -42,6 +43,8 @@ export interface NodeOptions extends DatabaseChoice {
   publicUrl?: string;
   /** `--oidc-*`: sign-in through an OpenID Connect provider (needs publicUrl). */
   oidc?: OidcOptions;
+  /** Notifications (worker): the SMTP server of e-mail rules, how often the outboxes are sent (ms, default 5 s), the first retry's wait (ms, default 30 s). */
+  notify?: { smtp?: SmtpSettings; everyMs?: number; firstRetryMs?: number };
 }
 
 export interface RunningNode {
@@ -97,8 +100,14 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       hourly();
       hourlyTimer = setInterval(hourly, HOURLY_MS);
       hourlyTimer.unref();
-      // issue 14: webhook notifications (src/response/notifications.ts)
-      notifier = startNotifier(opened.db, { onError: (err) => log.error({ err }, `notifications: ${(err as Error).message ?? String(err)}`) });
+      // issue 14: notifications to webhooks, Slack and e-mail (src/response/notifications.ts)
+      const n = opts.notify ?? {};
+      notifier = startNotifier(opened.db, {
+        ...(n.smtp ? { smtp: n.smtp } : {}),
+        ...(n.everyMs !== undefined ? { intervalMs: n.everyMs } : {}),
+        ...(n.firstRetryMs !== undefined ? { firstRetryMs: n.firstRetryMs } : {}),
+        onError: (err) => log.error({ err }, `notifications: ${(err as Error).message ?? String(err)}`),
+      });
     }
     if (opts.updateEvery !== undefined) {
       // the same job as POST /api/v1/advisories/update: queued once while one waits, on whichever worker

@@ -1,6 +1,6 @@
 /**
  * The routes of issue 14 (docs/respond.md): analyses (triage that sticks), VEX in and out per
- * project, incidents. Thin like routes.ts: validate, authorise (config.access), call one function
+ * project, incidents, notification rules, the server's policy and containment playbook. Thin like routes.ts: validate, authorise (config.access), call one function
  * of src/response with the token's scope. There is no route that updates or deletes an analysis:
  * the history is append-only.
  */
@@ -12,6 +12,8 @@ import { decodeText } from '../io/json.js';
 import { type IncidentInput, TASK_STATES, type TaskState, getIncident, incidentHtml, incidentMarkdown, listIncidents, openIncident, updateTask } from '../response/incidents.js';
 import { OPENVEX_JUSTIFICATIONS } from '../triage/vex/index.js';
 import { NOTIFICATION_EVENTS, type RuleInput, createRule, listDeliveries, listRules } from '../response/notifications.js';
+import { DESTINATIONS } from '../response/destinations.js';
+import { SERVER_DOCUMENTS, type ServerDocumentName, getDocument, putDocument } from '../response/documents.js';
 import { READERS, who } from './auth.js';
 import { ProblemError } from './problem.js';
 import { nameSchema, problems } from './schemas.js';
@@ -257,6 +259,25 @@ export async function registerResponseRoutes(app: FastifyInstance): Promise<void
     },
   );
 
+  app.post<{ Params: { id: number; task: number }; Body: { note?: string } | undefined }>(
+    '/api/v1/incidents/:id/tasks/:task/containment',
+    {
+      config: { access: { roles: WRITERS } },
+      schema: {
+        tags: ['response'],
+        summary: 'Record that the containment playbook\'s steps for the incident were applied: the task moves open → mitigated, the steps go into the timeline',
+        params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 }, task: { type: 'integer', minimum: 1 } } },
+        body: { type: 'object', additionalProperties: false, properties: { note: { type: 'string', maxLength: 10_000 } } },
+        response: { 200: incidentSchema, ...problems(400, 404, 409) },
+      },
+    },
+    async (req) => {
+      const { principal, scope } = who(req);
+      const note = req.body?.note;
+      return updateTask(db, scope, req.params.id, req.params.task, { state: 'mitigated', containment: true, ...(note !== undefined ? { note } : {}) }, { actor: principal.name });
+    },
+  );
+
   app.get<{ Params: { id: number }; Querystring: { format: 'markdown' | 'html' } }>(
     '/api/v1/incidents/:id/export',
     {
@@ -281,8 +302,19 @@ export async function registerResponseRoutes(app: FastifyInstance): Promise<void
   const ADMIN: readonly Role[] = ['admin'];
   const ruleSchema = {
     type: 'object',
-    required: ['id', 'name', 'events', 'filters', 'url', 'createdBy', 'createdAt'],
-    properties: { id: { type: 'integer' }, name: str, events: { type: 'array', items: str }, filters: { type: 'object', additionalProperties: true }, url: str, createdBy: str, createdAt: str, secret: str },
+    required: ['id', 'name', 'events', 'filters', 'destination', 'createdBy', 'createdAt'],
+    properties: {
+      id: { type: 'integer' },
+      name: str,
+      events: { type: 'array', items: str },
+      filters: { type: 'object', additionalProperties: true },
+      destination: str,
+      url: str,
+      to: { type: 'array', items: str },
+      createdBy: str,
+      createdAt: str,
+      secret: str,
+    },
   } as const;
   app.post<{ Body: RuleInput }>(
     '/api/v1/notification-rules',
@@ -290,19 +322,27 @@ export async function registerResponseRoutes(app: FastifyInstance): Promise<void
       config: { access: { roles: ADMIN } },
       schema: {
         tags: ['response'],
-        summary: 'A webhook rule: which events go to which URL; the answer holds the signing secret (this answer only)',
+        summary: 'A notification rule: which events go to a webhook, a Slack-compatible incoming webhook or e-mail; the answer holds the signing secret (this answer only)',
         body: {
           type: 'object',
-          required: ['name', 'events', 'url'],
+          required: ['name', 'events'],
           additionalProperties: false,
           properties: {
             name: nameSchema,
             events: { type: 'array', minItems: 1, items: { type: 'string', enum: NOTIFICATION_EVENTS } },
-            url: { type: 'string', minLength: 8, maxLength: 2000 },
+            destination: { type: 'string', enum: DESTINATIONS, default: 'webhook' },
+            url: { type: 'string', minLength: 8, maxLength: 2000, description: 'webhook and slack: where to POST' },
+            to: { type: 'array', minItems: 1, maxItems: 50, items: { type: 'string', minLength: 3, maxLength: 254 }, description: 'email: the recipients' },
             filters: {
               type: 'object',
               additionalProperties: false,
-              properties: { minSeverity: { type: 'string', enum: ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'critical', 'high', 'medium', 'low'] }, kevOnly: { type: 'boolean' }, tag: nameSchema, owner: nameSchema },
+              properties: {
+                minSeverity: { type: 'string', enum: ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'critical', 'high', 'medium', 'low'] },
+                kevOnly: { type: 'boolean' },
+                minEpss: { type: 'number', minimum: 0, maximum: 1 },
+                tag: nameSchema,
+                owner: nameSchema,
+              },
             },
           },
         },
@@ -340,7 +380,49 @@ export async function registerResponseRoutes(app: FastifyInstance): Promise<void
       return { items };
     },
   );
+
+  // ---- what an admin stores on the server: the policy and the containment playbook (YAML as sent) ----
+  for (const name of Object.keys(SERVER_DOCUMENTS) as ServerDocumentName[]) {
+    const file = SERVER_DOCUMENTS[name];
+    const what = name === 'policy' ? 'the policy evaluated on every finished upload (its fail and ignore rules; a violation is a policy.violation event)' : 'the containment playbook whose steps incidents show';
+    await app.register(async (docs) => {
+      docs.removeAllContentTypeParsers();
+      docs.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, (_req, body, done) => done(null, body));
+      docs.put(
+        `/api/v1/${name}`,
+        {
+          bodyLimit: 1024 * 1024,
+          config: { access: { roles: ADMIN } },
+          schema: {
+            tags: ['response'],
+            summary: `Store ${file}: ${what}`,
+            description: `The body is the YAML file as is (what \`vouch ${name === 'policy' ? 'scan --policy' : 'fix --containment'}\` reads). It is checked with the same reader; a mistake is 422 naming the line, and the stored one stays.`,
+            response: { 200: documentSchema, ...problems(400, 413, 422) },
+          },
+        },
+        async (req) => {
+          const bytes = req.body as Buffer | undefined;
+          if (!Buffer.isBuffer(bytes) || bytes.length === 0) throw new ProblemError('bad-request', `the body is empty: send ${file} as the request body`);
+          return putDocument(db, name, decodeText(bytes, file), { actor: who(req).principal.name });
+        },
+      );
+    });
+    app.get(
+      `/api/v1/${name}`,
+      {
+        config: { access: { roles: READERS } },
+        schema: { tags: ['response'], summary: `The stored ${file}`, response: { 200: documentSchema, ...problems(404) } },
+      },
+      async () => {
+        const d = await getDocument(db, name);
+        if (!d) throw notFound(`${file} (none stored yet)`);
+        return d;
+      },
+    );
+  }
 }
+
+const documentSchema = { type: 'object', required: ['name', 'text', 'updatedBy', 'updatedAt'], properties: { name: str, text: str, updatedBy: str, updatedAt: str } } as const;
 
 const incidentSchema = {
   type: 'object',
@@ -378,6 +460,7 @@ const incidentSchema = {
       items: { type: 'object', required: ['id', 'at', 'type', 'actor', 'detail'], properties: { id: { type: 'integer' }, at: str, type: str, actor: str, taskId: { type: 'integer' }, detail: { type: 'object', additionalProperties: true } } },
     },
     burndown: { type: 'array', items: { type: 'object', required: ['at', 'open'], properties: { at: str, open: { type: 'integer' } } } },
+    containment: { type: 'array', items: { type: 'object', required: ['key', 'steps'], properties: { key: str, steps: { type: 'array', items: str } } } },
     totals: {
       type: 'object',
       required: ['tasks', 'open', 'mitigated', 'patched', 'notAffected'],

@@ -358,8 +358,8 @@ export async function registerRoutes(app: FastifyInstance, opts: { bodyLimit: nu
       config: { access: { roles: READERS } },
       schema: {
         tags: ['queries'],
-        summary: 'Findings that appeared or went away when advisories changed, oldest first (follow `next` to keep up)',
-        querystring: { type: 'object', additionalProperties: false, properties: { type: { type: 'string', enum: ['finding.new', 'finding.resolved'] }, ...pageQuery } },
+        summary: 'Findings that appeared or went away when advisories changed, or that KEV listed since (finding.kev), oldest first (follow `next` to keep up)',
+        querystring: { type: 'object', additionalProperties: false, properties: { type: { type: 'string', enum: ['finding.new', 'finding.resolved', 'finding.kev'] }, ...pageQuery } },
         response: { 200: pageOf(ref('Event')), ...problems(400) },
       },
     },

@@ -996,11 +996,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Findings that appeared or went away when advisories changed, oldest first (follow `next` to keep up) */
+        /** Findings that appeared or went away when advisories changed, or that KEV listed since (finding.kev), oldest first (follow `next` to keep up) */
         get: {
             parameters: {
                 query?: {
-                    type?: "finding.new" | "finding.resolved";
+                    type?: "finding.new" | "finding.resolved" | "finding.kev";
                     /** @description the `next` of the previous page */
                     cursor?: string;
                     limit?: number;
@@ -1960,6 +1960,10 @@ export interface paths {
                                 at: string;
                                 open: number;
                             }[];
+                            containment?: {
+                                key: string;
+                                steps: string[];
+                            }[];
                             totals: {
                                 tasks: number;
                                 open: number;
@@ -2076,6 +2080,10 @@ export interface paths {
                             burndown: {
                                 at: string;
                                 open: number;
+                            }[];
+                            containment?: {
+                                key: string;
+                                steps: string[];
                             }[];
                             totals: {
                                 tasks: number;
@@ -2213,6 +2221,10 @@ export interface paths {
                                 at: string;
                                 open: number;
                             }[];
+                            containment?: {
+                                key: string;
+                                steps: string[];
+                            }[];
                             totals: {
                                 tasks: number;
                                 open: number;
@@ -2282,6 +2294,154 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/tasks/{task}/containment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record that the containment playbook's steps for the incident were applied: the task moves open → mitigated, the steps go into the timeline */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                    task: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            title: string;
+                            vuln?: string;
+                            purl?: string;
+                            range?: string;
+                            openedBy: string;
+                            createdAt: string;
+                            tasks: {
+                                id: number;
+                                project: string;
+                                version: string;
+                                purls: string[];
+                                owners: string[];
+                                state: string;
+                                createdAt: string;
+                                mitigatedAt?: string;
+                                closedAt?: string;
+                                timeToMitigate?: number;
+                                timeToPatch?: number;
+                            }[];
+                            timeline: {
+                                id: number;
+                                at: string;
+                                type: string;
+                                actor: string;
+                                taskId?: number;
+                                detail: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                            burndown: {
+                                at: string;
+                                open: number;
+                            }[];
+                            containment?: {
+                                key: string;
+                                steps: string[];
+                            }[];
+                            totals: {
+                                tasks: number;
+                                open: number;
+                                mitigated: number;
+                                patched: number;
+                                notAffected: number;
+                                meanTimeToMitigate?: number;
+                                meanTimeToPatch?: number;
+                                maxTimeToPatch?: number;
+                            };
+                        };
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/incidents/{id}/export": {
@@ -2401,7 +2561,9 @@ export interface paths {
                                 filters: {
                                     [key: string]: unknown;
                                 };
-                                url: string;
+                                destination: string;
+                                url?: string;
+                                to?: string[];
                                 createdBy: string;
                                 createdAt: string;
                                 secret?: string;
@@ -2439,7 +2601,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** A webhook rule: which events go to which URL; the answer holds the signing secret (this answer only) */
+        /** A notification rule: which events go to a webhook, a Slack-compatible incoming webhook or e-mail; the answer holds the signing secret (this answer only) */
         post: {
             parameters: {
                 query?: never;
@@ -2451,12 +2613,21 @@ export interface paths {
                 content: {
                     "application/json": {
                         name: string;
-                        events: ("finding.new" | "finding.resolved" | "incident.opened" | "incident.updated")[];
-                        url: string;
+                        events: ("finding.new" | "finding.resolved" | "finding.kev" | "incident.opened" | "incident.updated" | "policy.violation" | "upload.failed")[];
+                        /**
+                         * @default webhook
+                         * @enum {string}
+                         */
+                        destination?: "webhook" | "slack" | "email";
+                        /** @description webhook and slack: where to POST */
+                        url?: string;
+                        /** @description email: the recipients */
+                        to?: string[];
                         filters?: {
                             /** @enum {string} */
                             minSeverity?: "CRITICAL" | "HIGH" | "MEDIUM" | "LOW" | "critical" | "high" | "medium" | "low";
                             kevOnly?: boolean;
+                            minEpss?: number;
                             tag?: string;
                             owner?: string;
                         };
@@ -2477,7 +2648,9 @@ export interface paths {
                             filters: {
                                 [key: string]: unknown;
                             };
-                            url: string;
+                            destination: string;
+                            url?: string;
+                            to?: string[];
                             createdBy: string;
                             createdAt: string;
                             secret?: string;
@@ -2606,6 +2779,324 @@ export interface paths {
             };
         };
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The stored vouch.policy.yaml */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            text: string;
+                            updatedBy: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /**
+         * Store vouch.policy.yaml: the policy evaluated on every finished upload (its fail and ignore rules; a violation is a policy.violation event)
+         * @description The body is the YAML file as is (what `vouch scan --policy` reads). It is checked with the same reader; a mistake is 422 naming the line, and the stored one stays.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            text: string;
+                            updatedBy: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/containment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The stored vouch.containment.yaml */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            text: string;
+                            updatedBy: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /**
+         * Store vouch.containment.yaml: the containment playbook whose steps incidents show
+         * @description The body is the YAML file as is (what `vouch fix --containment` reads). It is checked with the same reader; a mistake is 422 naming the line, and the stored one stays.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            text: string;
+                            updatedBy: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         post?: never;
         delete?: never;
         options?: never;

@@ -228,7 +228,11 @@ function Burndown({ points }: { points: Incident['burndown'] }) {
 
 /** Containment steps, if the server's incident carries them (a list of strings or of {title|text|step, done?}). */
 function Containment({ extra }: { extra: Extra }) {
-  const raw = extra.containment ?? (extra.playbook as { steps?: unknown } | undefined)?.steps;
+  const given = extra.containment ?? (extra.playbook as { steps?: unknown } | undefined)?.steps;
+  // the server gives the playbook's entries as {key, steps: string[]}: one line per step, after its key
+  const raw = Array.isArray(given)
+    ? given.flatMap((s: unknown) => (s && typeof s === 'object' && Array.isArray((s as { steps?: unknown }).steps) ? ((s as { key?: unknown; steps: unknown[] }).steps.map((step) => `${String((s as { key?: unknown }).key ?? '')}: ${String(step)}`)) : [s]))
+    : given;
   if (!Array.isArray(raw) || raw.length === 0) return null;
   const text = (s: unknown): string => {
     if (typeof s === 'string') return s;
