@@ -90,7 +90,8 @@ export async function refreshAndRematch(db: Db, ctx: AdvisoryContext, store: Sto
     const pairs = new Map<string, { base: string; norm: string }>();
     const addPair = (base: string, norm: string) => pairs.set(`${base}\u0000${norm}`, { base, norm });
     for (const r of changedNow) for (const p of store.affectedPackages(r.id)) addPair(p.ecosystemBase, p.nameNorm);
-    const upperIds = changedIds.map((id) => id.toUpperCase());
+    // a subscribed feed's record is keyed `<id> <feed>` (AdvisoryStore.advisoryVersions): its findings carry the id
+    const upperIds = [...new Set(changedIds.map((id) => id.split(' ')[0]!.toUpperCase()))];
     for (const batch of batches(upperIds, 1)) {
       const rows = await tx
         .selectFrom('vuln_aliases as a')

@@ -16,7 +16,7 @@ import { type Principal, type Role, type Scope, scopeOf, verifyToken } from '../
 import type { Db } from '../db/index.js';
 import { ProblemError } from './problem.js';
 
-export const ALL_ROLES: readonly Role[] = ['admin', 'maintainer', 'viewer', 'uploader'];
+export const ALL_ROLES: readonly Role[] = ['admin', 'maintainer', 'viewer', 'uploader', 'subscriber'];
 /** Who may read the portfolio (lists, queries, reports). */
 export const READERS: readonly Role[] = ['admin', 'maintainer', 'viewer'];
 
