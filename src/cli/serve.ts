@@ -20,6 +20,9 @@ interface ServeOptions {
   rateLimit?: string;
   logLevel: string;
   jobsSchema?: string;
+  feedKey?: string;
+  feedPublisher?: string;
+  feedPassphraseEnv?: string;
 }
 
 export function registerServe(program: Command): void {
@@ -37,6 +40,9 @@ export function registerServe(program: Command): void {
     .option('--jobs-schema <name>', 'PostgreSQL: the schema of the job queue (default pgboss); several deployments on one database each need their own')
     .option('--body-limit <mb>', 'the largest document accepted, in MB (default 50): larger is answered 413')
     .option('--rate-limit <n>', 'requests per minute per token (default 1200)')
+    .option('--feed-key <file>', 'serve the organisation\'s own advisories as a signed feed at /api/v1/feed/, signed with this ECDSA P-256 key (docs/feeds.md)')
+    .option('--feed-publisher <name>', 'the organisation\'s name in that feed (default: the key\'s SHA256 id)')
+    .option('--feed-passphrase-env <var>', 'the environment variable holding --feed-key\'s passphrase, when it is encrypted')
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
     .addHelpText(
       'after',
@@ -84,6 +90,11 @@ async function serve(opts: ServeOptions): Promise<void> {
     process.stderr.write(`vouch: ${describeDatabase(choice)} is up to date\n`);
     return;
   }
+  // feeds (docs/feeds.md): partners' feeds are verified with src/attest, as `db update --trusted-key` does
+  const feed = await import('./feed.js');
+  if (opts.feedPassphraseEnv !== undefined && process.env[opts.feedPassphraseEnv] === undefined) throw new VouchError('USAGE', `--feed-passphrase-env: $${opts.feedPassphraseEnv} is not set`);
+  const signer = opts.feedKey !== undefined ? await feed.serverFeedSigner(opts.feedKey, opts.feedPublisher, opts.feedPassphraseEnv !== undefined ? process.env[opts.feedPassphraseEnv] : undefined) : undefined;
+  if (signer === undefined && opts.feedPublisher !== undefined) throw new VouchError('USAGE', '--feed-publisher names the feed --feed-key signs: give --feed-key');
   const running = await node.startNode({
     ...choice,
     host: opts.host,
@@ -94,6 +105,7 @@ async function serve(opts: ServeOptions): Promise<void> {
     limits: { ...(bodyMb !== undefined ? { bodyLimit: Math.round(bodyMb * 1024 * 1024) } : {}), ...(rate !== undefined ? { rateMax: rate } : {}) },
     logLevel: opts.logLevel,
     ...(opts.jobsSchema !== undefined ? { jobsSchema: parseSchemaName(opts.jobsSchema) } : {}),
+    feeds: { crypto: feed.serverFeedCrypto(), ...(signer ? { signer } : {}) },
   });
   process.stderr.write(`vouch: serving ${running.url ?? '(worker only)'} on ${describeDatabase(choice)}, role ${opts.role}\n`);
   await new Promise<void>((resolve) => {

@@ -22,6 +22,7 @@ import { createMetrics, instrumentRequests, type Metrics } from './metrics.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError, errorHandler, problem, problemSchema, sendProblem } from './problem.js';
 import { registerRoutes } from './routes.js';
 import { registerResponseRoutes } from './routes-response.js';
+import { type FeedRouteOptions, registerFeedRoutes } from './routes-feeds.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import { registerDashboard } from './static.js';
 
@@ -58,6 +59,8 @@ export interface AppOptions {
   accepting?: () => boolean;
   /** Validate 2xx JSON answers against the route's response schema (default true). */
   validateResponses?: boolean;
+  /** Issue 14 feeds (docs/feeds.md): the verifier of partners' feeds and the signer of the server's own. */
+  feeds?: FeedRouteOptions;
 }
 
 declare module 'fastify' {
@@ -144,6 +147,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   await app.register(registerRoutes, { bodyLimit });
   await app.register(registerResponseRoutes);
+  await app.register(registerFeedRoutes, opts.feeds ?? {});
   await registerDashboard(app);
   return app;
 }

@@ -11,6 +11,7 @@ import type { OpenedDb } from '../db/index.js';
 import { createQueue, type JobQueue } from '../jobs/index.js';
 import { StoreHandle, registerWorkers, requeueUnfinishedUploads } from '../portfolio/workers.js';
 import { startNotifier } from '../response/notifications.js';
+import { type FeedCrypto, type FeedSigner, registerFeedWorkers, startFeedScheduler } from '../portfolio/feeds.js';
 import { type AppLimits, LOG_REDACT, buildApp } from './app.js';
 import { type DatabaseChoice, homeOf, openPortfolio } from './database.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -31,6 +32,8 @@ export interface NodeOptions extends DatabaseChoice {
   logStream?: NodeJS.WritableStream;
   /** PostgreSQL: the schema of the job queue (default pgboss). */
   jobsSchema?: string;
+  /** Issue 14 feeds (docs/feeds.md): partners' feeds verified with `crypto`; the server's own signed by `signer` (--feed-key). */
+  feeds?: { crypto: FeedCrypto; signer?: FeedSigner | undefined };
 }
 
 export interface RunningNode {
@@ -60,6 +63,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   let accepting = true;
   let timer: NodeJS.Timeout | undefined;
   let notifier: { stop(): Promise<void> } | undefined;
+  let feedScheduler: { stop(): Promise<void> } | undefined;
   let app: FastifyInstance | undefined;
   try {
     await queue.start();
@@ -77,6 +81,17 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       if (requeued) log.info({ requeued }, `${requeued} unfinished upload(s) queued again`);
       // issue 14: webhook notifications (src/response/notifications.ts)
       notifier = startNotifier(opened.db, { onError: (err) => log.error({ err }, `notifications: ${(err as Error).message ?? String(err)}`) });
+      // issue 14: own advisories into the store, subscribed feeds refreshed when due (src/portfolio/feeds.ts)
+      if (opts.feeds) {
+        await registerFeedWorkers(queue, opened.db, home, opts.feeds.crypto, {
+          onRefresh: (id, r) => {
+            if (r.state === 'failed') log.warn({ subscription: id }, `feed subscription ${id} refused: ${r.error}`);
+            else if (r.state === 'loaded' && r.changed) log.info({ subscription: id, records: r.records }, `feed subscription ${id}: ${r.records} record(s) loaded`);
+          },
+        });
+        await queue.send('own-advisories', {}, { singletonKey: 'own-advisories' });
+        feedScheduler = startFeedScheduler(opened.db, queue, { onError: (err) => log.error({ err }, `feed scheduler: ${(err as Error).message ?? String(err)}`) });
+      }
     }
     if (opts.updateEvery !== undefined) {
       // the same job as POST /api/v1/advisories/update: queued once while one waits, on whichever worker
@@ -88,7 +103,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     }
     let url: string | undefined;
     if (opts.role !== 'worker') {
-      app = await buildApp({ opened, queue, metrics, limits: opts.limits ?? {}, loggerInstance: log, accepting: () => accepting });
+      app = await buildApp({ opened, queue, metrics, limits: opts.limits ?? {}, loggerInstance: log, accepting: () => accepting, ...(opts.feeds ? { feeds: opts.feeds } : {}) });
       url = await app.listen({ host: opts.host, port: opts.port });
     }
     let stopping: Promise<void> | undefined;
@@ -98,6 +113,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
         if (timer) clearInterval(timer);
         if (app) await app.close();
         await notifier?.stop();
+        await feedScheduler?.stop();
         await queue.stop({ graceful: true });
         advisories.close();
         await opened.close();
@@ -106,6 +122,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   } catch (e) {
     if (timer) clearInterval(timer);
     await notifier?.stop().catch(() => undefined);
+    await feedScheduler?.stop().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await queue.stop({ graceful: false }).catch(() => undefined);
     advisories.close();
