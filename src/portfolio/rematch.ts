@@ -24,7 +24,7 @@ import { scanInventory } from '../engine/scan.js';
 import type { Component, Scope as ComponentScope } from '../model/component.js';
 import { DependencyGraph } from '../model/graph.js';
 import type { ReportFinding } from '../model/triage.js';
-import { FINDING_COLUMNS, findingColumns, storeAliases } from './ingest.js';
+import { FINDING_COLUMNS, findingColumns, findingVulnId, storeAliases } from './ingest.js';
 
 /** What re-match reads from the advisory store (AdvisoryStore implements it). */
 export interface StoreRecords {
@@ -166,7 +166,7 @@ export async function refreshAndRematch(db: Db, ctx: AdvisoryContext, store: Sto
         const graph = versionGraph(version.roots, list, components, ancestry.get(versionId) ?? { edges: [], purls: new Map() });
         const report = scanInventory({ graph, inputs: [], unresolved: [] }, ctx, { failOn: 'any', now });
         const idByPurl = new Map(list.map((l) => [components.get(l.component_id)!.purl, l.component_id]));
-        const wanted = new Map(report.findings.map((f) => [`${idByPurl.get(f.purl)}\u0000${f.id}`, f]));
+        const wanted = new Map(report.findings.map((f) => [`${idByPurl.get(f.purl)}\u0000${findingVulnId(f)}`, f]));
         const mine = new Set(list.map((l) => l.component_id));
         const byKey = new Map(existingRows.filter((e) => e.version_id === versionId && mine.has(e.component_id)).map((e) => [`${e.component_id}\u0000${e.vuln_id}`, e]));
         const event = (type: string, vuln: string, componentId: number) => [type, at, version.project, version.version, vuln, components.get(componentId)!.purl, generation];
@@ -184,7 +184,7 @@ export async function refreshAndRematch(db: Db, ctx: AdvisoryContext, store: Sto
               .execute();
           }
           if (!row || row.resolved_at !== null) {
-            events.push(event('finding.new', f.id, componentId));
+            events.push(event('finding.new', cols.vuln_id, componentId));
             newFindings++;
             allNew.push(f);
           }

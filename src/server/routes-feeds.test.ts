@@ -62,7 +62,7 @@ async function organisation(kind: TestDbKind, publisher: string): Promise<Org> {
   const t = await freshDb(kind);
   const store = new TestStore();
   // OSV's own (made-up) record of the id A also publishes an analysis of: two sources, one id
-  await store.load([osvRecord('GHSA-test-0000-0001', { ecosystem: 'Maven', name: 'org.example:other', introduced: '0', fixed: '9.0' })]);
+  await store.load([osvRecord('GHSA-test-0000-0001', { ecosystem: 'Maven', name: 'org.apache.logging.log4j:log4j-core', introduced: '0', fixed: '2.17.1' })]);
   const queue = createQueue(t, { ...(t.schema ? { schema: `${t.schema}_boss` } : {}), pollMs: 20 });
   await queue.start();
   const handle = new StoreHandle(store.home);
@@ -185,6 +185,13 @@ describe.each(testDbs())('feeds between two servers on $name', (kind) => {
       return f.length === 3 ? f : undefined;
     });
     expect(got.map((f) => `${f.id} ${f.source!.tlp}`).sort()).toEqual(['GHSA-test-0000-0001 CLEAR', 'x_ACME-2026-0001 AMBER', 'x_ACME-2026-0003 RED']);
+    // the same id from OSV and from A's own record: two findings side by side, never merged
+    expect((await findings(a, 'a-app')).filter((f) => f.id === 'GHSA-test-0000-0001').map((f) => f.source?.name ?? 'OSV').sort()).toEqual(['OSV', 'own']);
+
+    // withdrawn: its finding is resolved, the record stays listed as withdrawn
+    expect((await a.app.inject({ method: 'POST', url: '/api/v1/advisories/x_ACME-2026-0003/withdraw', headers: await a.token('maintainer', 'm') })).json()).toMatchObject({ withdrawn: expect.any(String) });
+    await until('the withdrawn finding to go', async () => ((await findings(a, 'a-app')).some((f) => f.id === 'x_ACME-2026-0003') ? undefined : true));
+    expect((await a.app.inject({ method: 'POST', url: '/api/v1/advisories/x_ACME-2026-0003/withdraw', headers: await a.token('viewer', 'v2') })).statusCode).toBe(403);
   });
 
   it('serves each token only what its TLP clearance allows, and RED to nobody', async () => {
@@ -241,6 +248,11 @@ describe.each(testDbs())('feeds between two servers on $name', (kind) => {
     expect(got[0]!.source).toMatchObject({ url: `${a.url}/api/v1/feed`, key: sub.key });
     // 2.17.1 is fixed: not matched
     expect((await findings(b, 'b-search')).filter((x) => x.source)).toEqual([]);
+    // the same id from OSV and from ACME: two findings, each with its source — in a project
+    // re-matched after the load and in one uploaded after it
+    expect((await findings(b, 'b-billing')).filter((f) => f.id === 'GHSA-test-0000-0001').map((f) => f.source?.name ?? 'OSV').sort()).toEqual(['ACME', 'OSV']);
+    await upload(b, 'b-late', '2.14.1');
+    expect((await findings(b, 'b-late')).map((f) => `${f.id} ${f.source?.name ?? 'OSV'}`).sort()).toEqual(['GHSA-test-0000-0001 ACME', 'GHSA-test-0000-0001 OSV', 'x_ACME-2026-0001 ACME']);
   });
 
   it('B\'s own feed does not carry A\'s AMBER record, and B may not re-publish it', async () => {
