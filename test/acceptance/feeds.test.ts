@@ -438,7 +438,7 @@ describe('signed advisory feeds between two servers (vouch serve --feed-key, POS
     const sub = await api(b.url, tokens['b']!, 'POST', '/api/v1/feeds/subscriptions', { url: `${a.url}/api/v1/feed`, publicKey: readFileSync(path.join(work, 'acme.pub'), 'utf8'), every: '6h', token: tokens['partner'] });
     expect(sub.status, sub.text).toBe(201);
     const id = (sub.json as { id: number }).id;
-    let findings: JsonFinding[] = [];
+    let findings: JsonFinding[];
     const deadline = Date.now() + 60_000;
     for (;;) {
       const s = (await api(b.url, tokens['b']!, 'GET', `/api/v1/feeds/subscriptions/${id}`)).json as { lastError?: string };
