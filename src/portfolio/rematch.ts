@@ -14,7 +14,9 @@
  * All of it is one transaction whose first write claims the generation in `rematch_runs` (its
  * primary key): a second node doing the same waits on that key and then finds it taken, so every
  * generation is re-matched — and its events recorded — exactly once; a crash rolls the claim back
- * with the rest and the next run does the whole of it.
+ * with the rest and the next run does the whole of it. A store back in a state it had before (a
+ * subscribed feed dropped) is re-matched again when the portfolio matched another state since
+ * (claimed as `<generation> <time>`; two nodes doing that same return at once may both record it).
  */
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/index.js';
@@ -61,14 +63,21 @@ export async function refreshAndRematch(db: Db, ctx: AdvisoryContext, store: Sto
   const records = store.advisoryVersions();
   const generation = storeGeneration(records);
   const none = { generation, ran: false, changed: 0, pairs: 0, versions: 0, newFindings: 0, goneFindings: 0 };
-  if (await db.selectFrom('rematch_runs').select('generation').where('generation', '=', generation).executeTakeFirst()) return none;
   const now = opts.now ?? new Date();
   const at = nowIso(now);
+  let claim = generation;
+  if (await db.selectFrom('rematch_runs').select('generation').where('generation', '=', generation).executeTakeFirst()) {
+    // handled before — but a store can come back to a state it had (a subscribed feed dropped,
+    // docs/feeds.md): re-match unless the portfolio's last re-match was of this very state
+    const latest = await db.selectFrom('rematch_runs').select('generation').orderBy('at', 'desc').orderBy('generation', 'desc').executeTakeFirst();
+    if (!latest || latest.generation.split(' ')[0] === generation) return none;
+    claim = `${generation} ${at}`;
+  }
 
   return db.transaction().execute(async (tx) => {
     const claimed = await tx
       .insertInto('rematch_runs')
-      .values({ generation, at, changed: 0, new_findings: 0, gone_findings: 0 })
+      .values({ generation: claim, at, changed: 0, new_findings: 0, gone_findings: 0 })
       .onConflict((oc) => oc.column('generation').doNothing())
       .returning('generation')
       .executeTakeFirst();
@@ -212,7 +221,7 @@ export async function refreshAndRematch(db: Db, ctx: AdvisoryContext, store: Sto
         .execute();
     }
     for (const batch of batches(gone, 1)) await tx.deleteFrom('advisory_seen').where('id', 'in', batch).execute();
-    await tx.updateTable('rematch_runs').set({ changed: changedIds.length, new_findings: newFindings, gone_findings: goneFindings }).where('generation', '=', generation).execute();
+    await tx.updateTable('rematch_runs').set({ changed: changedIds.length, new_findings: newFindings, gone_findings: goneFindings }).where('generation', '=', claim).execute();
     return { generation, ran: true, changed: changedIds.length, pairs: pairs.size, versions: links.size, newFindings, goneFindings };
   });
 }

@@ -15,7 +15,7 @@ import { generateKeyPair } from '../attest/keys.js';
 import { serverFeedCrypto, serverFeedSigner } from '../cli/feed.js';
 import { createQueue, type JobQueue } from '../jobs/index.js';
 import { type Role, type TokenTlp, createToken } from '../portfolio/access.js';
-import { registerFeedWorkers } from '../portfolio/feeds.js';
+import { createSubscription, dueSubscriptions, getSubscription, refreshSubscription, registerFeedWorkers, startFeedScheduler } from '../portfolio/feeds.js';
 import { TestStore, log4jSbom, osvRecord } from '../portfolio/portfolio-testing.js';
 import { StoreHandle, registerWorkers } from '../portfolio/workers.js';
 import { writeFileSync } from 'node:fs';
@@ -253,6 +253,9 @@ describe.each(testDbs())('feeds between two servers on $name', (kind) => {
     expect((await findings(b, 'b-billing')).filter((f) => f.id === 'GHSA-test-0000-0001').map((f) => f.source?.name ?? 'OSV').sort()).toEqual(['ACME', 'OSV']);
     await upload(b, 'b-late', '2.14.1');
     expect((await findings(b, 'b-late')).map((f) => `${f.id} ${f.source?.name ?? 'OSV'}`).sort()).toEqual(['GHSA-test-0000-0001 ACME', 'GHSA-test-0000-0001 OSV', 'x_ACME-2026-0001 ACME']);
+    // the questions answer the id for both sources
+    const affected = (await b.app.inject({ method: 'GET', url: '/api/v1/vulnerabilities/GHSA-test-0000-0001/affected', headers: b.admin })).json() as { items: { project: string; vuln: string }[] };
+    expect(affected.items.filter((i) => i.project === 'b-billing').map((i) => i.vuln).sort()).toEqual(['GHSA-test-0000-0001', `GHSA-test-0000-0001 ${a.url}/api/v1/feed`]);
   });
 
   it('B\'s own feed does not carry A\'s AMBER record, and B may not re-publish it', async () => {
@@ -337,5 +340,46 @@ describe.each(testDbs())('feeds between two servers on $name', (kind) => {
     s = await failure(id, newer.lastAttemptAt);
     expect(s.lastError).toContain('a replayed older index');
     expect(s.records).toBe(3);
+
+    // unsubscribing takes the feed's records out of the store and its findings out of the portfolio
+    const proxied = (f: Finding) => f.source?.url === feedUrl;
+    await until('the proxied feed\'s findings', async () => ((await findings(b, 'b-billing')).some(proxied) ? true : undefined));
+    expect((await b.app.inject({ method: 'DELETE', url: `/api/v1/feeds/subscriptions/${id}`, headers: b.admin })).statusCode).toBe(204);
+    await until('the proxied feed\'s findings to go', async () => ((await findings(b, 'b-billing')).some(proxied) ? undefined : true));
+    expect((await findings(b, 'b-billing')).filter((f) => f.source?.name === 'ACME').map((f) => f.source!.url)).toEqual([`${a.url}/api/v1/feed`, `${a.url}/api/v1/feed`]);
+    expect((await b.app.inject({ method: 'GET', url: `/api/v1/feeds/subscriptions/${id}`, headers: b.admin })).statusCode).toBe(404);
+  });
+});
+
+describe.each(testDbs())('the subscription schedule on $name', (kind) => {
+  it('queues a refresh for each subscription due, and a refresh (loaded or failed) moves it to its next due time', async () => {
+    const t = await freshDb(kind);
+    try {
+      const crypto = serverFeedCrypto();
+      const key = generateKeyPair('p256').publicPem;
+      const now = new Date('2026-12-07T10:00:00Z');
+      const sub = await createSubscription(t.db, crypto, { url: 'http://127.0.0.1:9/feed/', publicKey: key, every: '6h' }, { author: 't', now });
+      expect(sub.url).toBe('http://127.0.0.1:9/feed');
+      expect(await dueSubscriptions(t.db, now)).toEqual([sub.id]);
+      const sent: [string, object, string | undefined][] = [];
+      const scheduler = startFeedScheduler(t.db, { send: async (name, data, o) => (sent.push([name, data, o?.singletonKey]), 'job') }, { intervalMs: 20 });
+      await until('a refresh to be queued', async () => (sent.length ? true : undefined));
+      await scheduler.stop();
+      expect(sent[0]).toEqual(['feed-refresh', { id: sub.id }, `feed-refresh:${sub.id}`]);
+      // nothing listens on port 9: the failure is recorded and the next try is `every` later
+      const r = await refreshSubscription(t.db, temp.tmp('home'), crypto, sub.id, { now });
+      expect(r.state).toBe('failed');
+      const after = (await getSubscription(t.db, sub.id))!;
+      expect(after.lastError).toMatch(/^http:\/\/127\.0\.0\.1:9\/feed\/index\.json: cannot fetch/);
+      expect(after.nextDue).toBe('2026-12-07T16:00:00.000Z');
+      expect(await dueSubscriptions(t.db, now)).toEqual([]);
+      expect(await dueSubscriptions(t.db, new Date('2026-12-07T16:00:00Z'))).toEqual([sub.id]);
+      // the same URL twice is a conflict; a duration out of range and a folder are refused
+      await expect(createSubscription(t.db, crypto, { url: 'http://127.0.0.1:9/feed/index.json', publicKey: key, every: '6h' }, { author: 't' })).rejects.toThrow(/already subscribes/);
+      await expect(createSubscription(t.db, crypto, { url: 'http://127.0.0.1:9/x', publicKey: key, every: '10s' }, { author: 't' })).rejects.toThrow(/1m to 30d/);
+      await expect(createSubscription(t.db, crypto, { url: '/etc', publicKey: key, every: '1h' }, { author: 't' })).rejects.toThrow(/http\(s\) URL/);
+    } finally {
+      await t.close();
+    }
   });
 });
