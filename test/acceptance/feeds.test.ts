@@ -418,6 +418,20 @@ describe('signed advisory feeds between two servers (vouch serve --feed-key, POS
     rmSync(work, { recursive: true, force: true });
   });
 
+  it('refuses a RED clearance, a subscriber limited to projects, and --feed-publisher without --feed-key, with one line and exit 2', () => {
+    const home = path.join(work, 'home-x');
+    for (const [args, msg] of [
+      [['token', 'create', '--home', home, '--name', 'x', '--role', 'subscriber', '--tlp', 'RED'], /--tlp must be CLEAR, GREEN or AMBER \(got "RED"\): RED never leaves the server/],
+      [['token', 'create', '--home', home, '--name', 'x', '--role', 'subscriber', '--project', 'billing'], /a subscriber token reads the advisory feed only/],
+      [['serve', '--home', home, '--port', '0', '--feed-publisher', 'ACME'], /--feed-publisher names the feed --feed-key signs: give --feed-key/],
+    ] as const) {
+      const r = vouch([...args]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(msg);
+    }
+  });
+
   it('B matches its project against A\'s advisory, and does not re-publish A\'s AMBER record', async () => {
     // A's two advisories, written with `vouch advisory new` and stored through A's API
     for (const [id, tlp] of [['x_ACME-2026-0001', 'AMBER'], ['x_ACME-2026-0002', 'CLEAR']] as const) {
