@@ -7,8 +7,14 @@
 //     compared by (purl type, name with namespace, version) after normalising; up to 20 misses
 //     per file are listed, each with what vouch has under that name.
 // (b) speed: whole-process `vouch sbom FILE --format cyclonedx-json` vs `cdxgen` on the same
-//     file, median of BENCH_RUNS (default 5) interleaved runs, for the largest npm lockfile and
-//     the largest go.mod. Goal: vouch ≥ 10× faster with no lower recall.
+//     file, median of BENCH_RUNS (default 5) interleaved runs, for one representative — the
+//     largest — file of every lockfile format (SPEED_FORMATS: package-lock, yarn v1, yarn berry,
+//     pnpm, bun, requirements, poetry, uv, Pipfile.lock, pom.xml, gradle.lockfile, go.mod,
+//     Cargo.lock, Gemfile.lock, composer.lock, packages.lock.json; issue 17). A format with no
+//     file in ../shared/realworld gets a generated one, said so in the table (bun.lock: written
+//     from the largest package-lock.json's tree, in the temp folder, never stored). Each is timed
+//     with NODE_EXTRA_CA_CERTS unset and as the machine sets it. Goal: vouch ≥ 10× faster with
+//     no lower recall, in both.
 //
 // cdxgen is installed into bench/.work/cdxgen (git-ignored) with npm, once, and never becomes a
 // dependency of vouch. It is run lockfile-only and offline: --no-install-deps, --no-recurse,
@@ -129,6 +135,48 @@ for (const file of walk(realworld)) {
   if (format) inputs.push({ file, rel: path.relative(realworld, file), repo: path.relative(realworld, file).split(path.sep)[0], ...format });
 }
 
+/** The formats of the speed table, in its order; `of` names an input's format (null: not one of them). */
+const SPEED_FORMATS = ['package-lock', 'yarn v1', 'yarn berry', 'pnpm', 'bun', 'requirements', 'poetry', 'uv', 'Pipfile.lock', 'pom.xml', 'gradle.lockfile', 'go.mod', 'Cargo.lock', 'Gemfile.lock', 'composer.lock', 'packages.lock.json'];
+function formatOf(input) {
+  const base = path.basename(input.file);
+  if (base === 'package-lock.json') return 'package-lock';
+  if (base === 'yarn.lock') return /^__metadata:/m.test(readFileSync(input.file, 'utf8')) ? 'yarn berry' : 'yarn v1';
+  if (base === 'pnpm-lock.yaml') return 'pnpm';
+  if (base === 'bun.lock') return 'bun';
+  if (/^requirements.*\.txt$/.test(base)) return 'requirements';
+  if (base === 'poetry.lock') return 'poetry';
+  if (base === 'uv.lock') return 'uv';
+  return SPEED_FORMATS.includes(base) ? base : null;
+}
+
+/**
+ * bun.lock from a package-lock.json's tree, for when ../shared/realworld has none: the same
+ * packages at the same install paths (`node_modules/a/node_modules/b` → `a/b`), each as bun writes a
+ * registry package (`["name@1.0.0", "", {dependencies}, "sha512-…"]`), and the project's own
+ * dependency sections as the root workspace. Written in the temp folder with a package.json beside it.
+ */
+function generateBunLock(from, dir) {
+  const lock = JSON.parse(readFileSync(from.file, 'utf8'));
+  const pkgs = lock.packages ?? {};
+  const rootPkg = pkgs[''] ?? {};
+  const sections = (p) => Object.fromEntries(['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'].filter((k) => p[k] && Object.keys(p[k]).length).map((k) => [k, p[k]]));
+  const packages = {};
+  for (const [p, v] of Object.entries(pkgs)) {
+    if (!p.startsWith('node_modules/') || v.link || !v.version) continue;
+    const names = p.slice('node_modules/'.length).split('/node_modules/');
+    const name = v.name ?? names[names.length - 1];
+    const deps = sections(v);
+    delete deps.devDependencies;
+    packages[names.join('/')] = [`${name}@${v.version}`, '', deps, v.integrity ?? ''];
+  }
+  const bun = { lockfileVersion: 1, workspaces: { '': { name: rootPkg.name ?? 'generated', ...sections(rootPkg) } }, packages };
+  mkdirSync(dir, { recursive: true });
+  // bun's text lockfile is JSON with trailing commas; plain JSON is a valid one
+  writeFileSync(path.join(dir, 'bun.lock'), `${JSON.stringify(bun, null, 2)}\n`);
+  writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ name: rootPkg.name ?? 'generated', version: rootPkg.version ?? '0.0.0', ...sections(rootPkg) }, null, 2)}\n`);
+  return path.join(dir, 'bun.lock');
+}
+
 /** Copies the lockfile (and what cdxgen needs beside it) into a fresh temp dir; returns the copy and the dir to run cdxgen in. */
 function stage(input, tmp) {
   const dir = path.join(tmp, input.rel.replace(/[^\w.@-]+/g, '_'));
@@ -243,6 +291,15 @@ const home = mkdtempSync(path.join(os.tmpdir(), 'vouch-cdxgen-home-'));
 const vouchEnv = { VOUCH_HOME: home };
 const results = [];
 
+// formats the real-world files lack get a generated file (bun.lock from the largest package-lock.json)
+if (!inputs.some((i) => formatOf(i) === 'bun')) {
+  const from = inputs.filter((i) => formatOf(i) === 'package-lock').sort((a, b) => statSync(b.file).size - statSync(a.file).size)[0];
+  if (from) {
+    const file = generateBunLock(from, path.join(tmp, 'generated', 'bun'));
+    inputs.push({ file, rel: `generated bun.lock (from ${from.rel})`, repo: 'generated', generated: true, ...FORMATS[0] });
+  }
+}
+
 function runCdxgen(input, staged, out, debug = false, unset = []) {
   return run(process.execPath, cdxgenArgs(input.type, out), { cwd: staged.cwd, env: debug ? { ...cdxgenEnv, CDXGEN_DEBUG_MODE: 'debug' } : cdxgenEnv, unset });
 }
@@ -335,32 +392,39 @@ try {
   }
 
   // -------------------------------------------------------------------------------------------
-  // (b) speed: largest npm lockfile and largest go.mod, both by file size.
+  // (b) speed: the largest file of every format.
 
-  // Largest = most packages (cdxgen's count), file size breaking ties.
-  const largest = (eco) =>
-    results.filter((r) => r.input.eco === eco && r.cdxCount).sort((a, b) => b.cdxCount - a.cdxCount || statSync(b.input.file).size - statSync(a.input.file).size)[0];
+  // Largest = most packages (cdxgen's count, else vouch's), file size breaking ties.
+  const count = (r) => r.cdxCount || r.vouchCount || 0;
+  const largest = (format) =>
+    results.filter((r) => formatOf(r.input) === format && !r.vouchError).sort((a, b) => count(b) - count(a) || statSync(b.input.file).size - statSync(a.input.file).size)[0];
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const speed = [];
-  for (const eco of ['npm', 'golang']) {
-    const r = largest(eco);
+  for (const format of SPEED_FORMATS) {
+    const r = largest(format);
     if (!r) {
-      speed.push({ eco, missing: true });
+      speed.push({ format, missing: true });
       continue;
     }
     const out = path.join(tmp, 'speed.cdx.json');
-    for (const senv of speedEnvs) {
+    // the two environments interleaved too: each round times cdxgen and vouch in both
+    const times = speedEnvs.map(() => ({ c: [], v: [] }));
+    speedEnvs.forEach((senv) => {
       runCdxgen(r.input, r.staged, out, false, senv.unset); // warm the page cache and the module cache for both
       runVouch(r.staged, senv.unset);
-      const c = [];
-      const v = [];
-      for (let i = 0; i < runs; i++) {
-        c.push(runCdxgen(r.input, r.staged, out, false, senv.unset).ms);
-        v.push(runVouch(r.staged, senv.unset).ms);
-      }
-      speed.push({ eco, r, env: senv.label, cdxgen: median(c), vouch: median(v) });
-      process.stderr.write(`bench: speed ${r.input.rel} (${senv.label}): cdxgen ${median(c).toFixed(0)} ms, vouch ${median(v).toFixed(0)} ms\n`);
+    });
+    for (let i = 0; i < runs; i++) {
+      speedEnvs.forEach((senv, e) => {
+        times[e].c.push(runCdxgen(r.input, r.staged, out, false, senv.unset).ms);
+        times[e].v.push(runVouch(r.staged, senv.unset).ms);
+      });
     }
+    speedEnvs.forEach((senv, e) => {
+      const c = median(times[e].c);
+      const v = median(times[e].v);
+      speed.push({ format, r, env: senv.label, cdxgen: c, vouch: v });
+      process.stderr.write(`bench: speed ${format} ${r.input.rel} (${senv.label}): cdxgen ${c.toFixed(0)} ms, vouch ${v.toFixed(0)} ms\n`);
+    });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -378,21 +442,23 @@ try {
   out();
   out('### Speed');
   out();
-  out(`The largest npm lockfile and the largest go.mod (most packages). Whole process (node start included for both), median of ${runs} interleaved runs after one warm-up, same staged file, load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs when the report was written. Goal: vouch ≥ 10× faster with no lower recall.`);
+  out(`One file of every lockfile format: the largest in ../shared/realworld (most packages, then bytes), or a generated one where it has none (marked *generated*). Whole process (node start included for both), median of ${runs} interleaved runs after one warm-up, same staged file, load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs when the report was written. Goal: vouch ≥ 10× faster with no lower recall, in every environment.`);
   if (speedEnvs.length > 1) {
     out();
     out('This machine sets `NODE_EXTRA_CA_CERTS`, which makes every Node process read and parse that CA bundle before it runs any code (about 90 ms here, the same for both tools; neither opens a connection in this benchmark). Each input is therefore timed twice: with the variable unset, as on a machine without it, and with it set, as here.');
   }
   out();
-  out('| input | environment | components (cdxgen / vouch) | recall | cdxgen | vouch sbom | speed-up |');
-  out('|---|---|---|---|---|---|---|');
+  out('| format | input | environment | components (cdxgen / vouch) | recall | cdxgen | vouch sbom | speed-up |');
+  out('|---|---|---|---|---|---|---|---|');
   for (const s of speed) {
     if (s.missing) {
-      out(`| largest ${s.eco} input | — | — | — | — | — | none in ../shared/realworld |`);
+      out(`| ${s.format} | — | — | — | — | — | — | no input (none in ../shared/realworld, none generated) |`);
       continue;
     }
     const ratio = s.cdxgen / s.vouch;
-    out(`| \`${s.r.input.rel}\` (${(statSync(s.r.input.file).size / 1024).toFixed(0)} KiB) | ${s.env} | ${s.r.cdxCount} / ${s.r.vouchCount} | ${pct(s.r.recall)} | ${s.cdxgen.toFixed(0)} ms | ${s.vouch.toFixed(0)} ms | **${ratio.toFixed(1)}×** ${ratio >= 10 ? '(goal met)' : '(goal ≥ 10× not met)'} |`);
+    const name = s.r.input.generated ? `*generated*: ${s.r.input.rel}` : `\`${s.r.input.rel}\``;
+    const recall = s.r.cdxCount ? pct(s.r.recall) : 'n/a (cdxgen found none)';
+    out(`| ${s.format} | ${name} (${(statSync(s.r.input.file).size / 1024).toFixed(0)} KiB) | ${s.env} | ${s.r.cdxCount} / ${s.r.vouchCount} | ${recall} | ${s.cdxgen.toFixed(0)} ms | ${s.vouch.toFixed(0)} ms | **${ratio.toFixed(1)}×** ${ratio >= 10 ? '(goal met)' : '(goal ≥ 10× not met)'} |`);
   }
   out();
   out('### Recall per file');

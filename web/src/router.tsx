@@ -8,6 +8,9 @@ import { ProjectPage } from './pages/Project';
 import { VulnerabilityPage } from './pages/Vulnerability';
 import { ComponentsPage } from './pages/Components';
 import { SignInPage } from './pages/SignIn';
+import { IncidentPage, IncidentsPage } from './pages/Incidents';
+import { SettingsPage } from './pages/Settings';
+import { useIsAdmin } from './components/useIsAdmin';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
@@ -17,6 +20,8 @@ function Layout() {
   // re-read on every navigation: signing in or out changes the header
   useRouterState({ select: (s) => s.location.href });
   const signedIn = getToken() !== null;
+  // Settings are for admins (others get no link)
+  const admin = useIsAdmin();
   // a new page moves the keyboard focus to its content (a filter typed into the URL does not)
   const pathname = useRouterState({ select: (s) => s.location.pathname });
   const firstPage = useRef(true);
@@ -38,6 +43,8 @@ function Layout() {
             <Link to="/projects" activeOptions={{ exact: true }}>Projects</Link>
             <Link to="/vulnerabilities">Vulnerabilities</Link>
             <Link to="/components">Components</Link>
+            <Link to="/incidents">Incidents</Link>
+            {admin.data === true && <Link to="/settings">Settings</Link>}
           </nav>
         )}
         {signedIn && (
@@ -97,6 +104,9 @@ export const componentsRoute = createRoute({
   validateSearch: (s: Record<string, unknown>): { purl?: string; range?: string } => ({ purl: str(s['purl']), range: str(s['range']) }),
   component: ComponentsPage,
 });
+const incidentsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/incidents', beforeLoad: requireToken, component: IncidentsPage });
+export const incidentRoute = createRoute({ getParentRoute: () => rootRoute, path: '/incidents/$id', beforeLoad: requireToken, component: IncidentPage });
+const settingsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/settings', beforeLoad: requireToken, component: SettingsPage });
 export const signInRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/sign-in',
@@ -104,7 +114,7 @@ export const signInRoute = createRoute({
   component: SignInPage,
 });
 
-const routeTree = rootRoute.addChildren([portfolioRoute, projectsRoute, projectRoute, vulnRoute, componentsRoute, signInRoute]);
+const routeTree = rootRoute.addChildren([portfolioRoute, projectsRoute, projectRoute, vulnRoute, componentsRoute, incidentsRoute, incidentRoute, settingsRoute, signInRoute]);
 
 export const router = createRouter({ routeTree, defaultNotFoundComponent: () => <p role="alert">No such page.</p> });
 

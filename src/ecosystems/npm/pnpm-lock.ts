@@ -16,10 +16,7 @@
  * edges. Scope propagates from the importers; packages no importer reaches keep the v5/v6 `dev` /
  * `optional` flags.
  */
-import type * as Yaml from 'yaml';
-import type { Pair } from 'yaml';
-import { yamlLib } from '../../io/libs.js';
-import { parseYamlInput } from '../../io/yaml.js';
+import { readLockYaml } from '../../io/yaml-lock.js';
 import type { Hash, Scope } from '../../model/component.js';
 import { VouchError } from '../../model/errors.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
@@ -27,10 +24,6 @@ import { decodeText } from '../../io/json.js';
 import type { Extractor } from '../types.js';
 import { hashesOf } from './common.js';
 import { LockGraph, isObject } from './lock-graph.js';
-
-// yaml loads on the first YAML file only (src/inventory/libs.ts)
-const isMap = ((n: unknown) => yamlLib().isMap(n)) as typeof Yaml.isMap;
-const isScalar = ((n: unknown) => yamlLib().isScalar(n)) as typeof Yaml.isScalar;
 
 const ID = 'npm/pnpm-lock';
 
@@ -59,32 +52,30 @@ interface Entry {
   value: Record<string, unknown>;
 }
 
+const SECTIONS: ReadonlySet<string> = new Set(['packages', 'snapshots', 'importers']);
+
 /** The top-level sections, each as its entries with their key lines. */
 function sections(text: string, file: string): { top: Record<string, unknown>; entries: Map<string, Entry[]> } {
-  // syntax, duplicate keys, custom tags and any alias are one-line errors there (io/yaml.ts)
-  const { doc, lines: lc } = parseYamlInput(text, file, { aliases: 'refuse', duplicateKeys: 'error' });
-  const root = doc.contents;
+  // the machine-written subset read fast; anything else by the full parser, where syntax, duplicate
+  // keys, custom tags and any alias are one-line errors (io/yaml-lock.ts, io/yaml.ts)
+  const doc = readLockYaml(text, file, { duplicateKeys: 'error', childrenOf: SECTIONS });
   const entries = new Map<string, Entry[]>();
-  if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) return { top: {}, entries };
-  if (!isMap(root)) throw new VouchError('INPUT_UNSUPPORTED', 'not a pnpm lockfile (top level is not a map)', { path: file });
+  if (doc.root === 'empty') return { top: {}, entries };
+  if (doc.root !== 'map') throw new VouchError('INPUT_UNSUPPORTED', 'not a pnpm lockfile (top level is not a map)', { path: file });
   const top: Record<string, unknown> = {};
-  for (const pair of root.items as Pair[]) {
-    const k = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-    const v = pair.value;
-    if ((k === 'packages' || k === 'snapshots' || k === 'importers') && isMap(v)) {
+  for (const t of doc.top) {
+    if ('entries' in t) {
       const list: Entry[] = [];
-      for (const p of v.items as Pair[]) {
-        const key = isScalar(p.key) ? String(p.key.value) : String(p.key);
-        const line = isScalar(p.key) && p.key.range ? lc.linePos(p.key.range[0]).line : undefined;
-        const value = (p.value as { toJSON?: () => unknown } | null)?.toJSON?.() ?? {};
+      for (const p of t.entries) {
+        const value = p.value ?? {};
         if (!isObject(value)) {
-          throw new VouchError('INPUT_PARSE', `${k} entry "${key}" is not a map`, { path: file, ...(line ? { position: { line } } : {}) });
+          throw new VouchError('INPUT_PARSE', `${t.key} entry "${p.key}" is not a map`, { path: file, ...(p.line ? { position: { line: p.line } } : {}) });
         }
-        list.push({ key, line, value });
+        list.push({ key: p.key, line: p.line, value });
       }
-      entries.set(k, list);
+      entries.set(t.key, list);
     } else {
-      top[k] = (v as { toJSON?: () => unknown } | null)?.toJSON?.() ?? v;
+      top[t.key] = t.value;
     }
   }
   return { top, entries };

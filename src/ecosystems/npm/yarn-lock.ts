@@ -17,10 +17,7 @@
  * `link:` / `portal:` entries (local folders, version `0.0.0-use.local`) go to `unresolved`. The
  * `checksum` is of yarn's own cache zip, not of the published tarball, so it is not a hash.
  */
-import type * as Yaml from 'yaml';
-import type { Pair } from 'yaml';
-import { yamlLib } from '../../io/libs.js';
-import { parseYamlInput } from '../../io/yaml.js';
+import { readLockYaml } from '../../io/yaml-lock.js';
 import type { Hash, Scope } from '../../model/component.js';
 import { VouchError } from '../../model/errors.js';
 import type { InputFile, Inventory } from '../../model/inventory.js';
@@ -28,10 +25,6 @@ import { decodeText } from '../../io/json.js';
 import type { Extractor } from '../types.js';
 import { hashesOf, rootIdentity } from './common.js';
 import { LockGraph, type Manifest, aliasTarget, isObject, manifestKind, readManifest, splitDescriptor } from './lock-graph.js';
-
-// yaml loads on the first YAML file only (src/inventory/libs.ts)
-const isMap = ((n: unknown) => yamlLib().isMap(n)) as typeof Yaml.isMap;
-const isScalar = ((n: unknown) => yamlLib().isScalar(n)) as typeof Yaml.isScalar;
 
 const ID = 'npm/yarn-lock';
 
@@ -228,10 +221,11 @@ export async function parseYarnBerry(
   manifestOf: (workspace: string, warnings: string[]) => Promise<Manifest | undefined> = async () => undefined,
 ): Promise<Inventory> {
   const ctx = new LockGraph(file, ID);
-  // syntax, custom tags and any alias are one-line errors there; a repeated entry key is lost below (io/yaml.ts)
-  const { doc, lines: lc, duplicates } = parseYamlInput(text, file, { aliases: 'refuse', duplicateKeys: 'report' });
-  const root = doc.contents;
-  if (!isMap(root)) throw new VouchError('INPUT_UNSUPPORTED', 'not a yarn lockfile (top level is not a map)', { path: file });
+  // the machine-written subset read fast; anything else by the full parser, where syntax, custom tags
+  // and any alias are one-line errors; a repeated entry key is lost below (io/yaml-lock.ts, io/yaml.ts)
+  const doc = readLockYaml(text, file, { duplicateKeys: 'report' });
+  const duplicates = doc.duplicates;
+  if (doc.root !== 'map') throw new VouchError('INPUT_UNSUPPORTED', 'not a yarn lockfile (top level is not a map)', { path: file });
 
   interface BerryEntry {
     line: number;
@@ -240,11 +234,11 @@ export async function parseYarnBerry(
     value: Record<string, unknown>;
   }
   const entries: BerryEntry[] = [];
-  for (const pair of root.items as Pair[]) {
-    const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+  for (const t of doc.top) {
+    const key = t.key;
     if (key === '__metadata') continue;
-    const line = pair.key && isScalar(pair.key) && pair.key.range ? lc.linePos(pair.key.range[0]).line : undefined;
-    const value = (pair.value as { toJSON?: () => unknown } | null)?.toJSON?.();
+    const line = t.line;
+    const value = 'value' in t ? t.value : undefined;
     if (!isObject(value)) {
       throw new VouchError('INPUT_PARSE', `entry "${key}" is not a map`, { path: file, ...(line ? { position: { line } } : {}) });
     }
