@@ -149,7 +149,8 @@ function subscribedRecords(home: string | undefined): SubscribedRecord[] {
     throw e;
   }
   try {
-    return store.partnerRecords().map((r) => ({
+    // a server's store also holds the organisation's own records as the feed `own` (src/portfolio/feeds.ts): not subscribed
+    return store.partnerRecords().filter((r) => r.source.url !== 'own').map((r) => ({
       id: r.advisory.id,
       aliases: r.advisory.aliases ?? [],
       tlp: parseTlp(r.source.tlp, r.source.url),
