@@ -245,14 +245,15 @@ export const MAX_REDIRECTS = 5;
  * at most MAX_REDIRECTS, so a source never hands the download to a host the user did not name.
  * Anything else (another host, too many hops, not 2xx) is one NETWORK error naming the URL.
  */
-async function get(url: string): Promise<Response> {
+async function get(url: string, headers?: Record<string, string>): Promise<Response> {
   assertOnline('downloading', url);
   const origin = new URL(url).origin;
   let current = url;
   for (let hop = 0; ; hop++) {
     let res: Response;
     try {
-      res = await fetch(current, { redirect: 'manual' });
+      // headers (a feed's bearer token) go to the same origin only: redirects elsewhere are refused below
+      res = await fetch(current, { redirect: 'manual', ...(headers ? { headers } : {}) });
     } catch (e) {
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
       const why = cause?.code ?? cause?.message ?? (e as Error).message;
@@ -284,8 +285,8 @@ async function get(url: string): Promise<Response> {
  * A small document fetched into memory (a feed's index, bundle or one record): same-origin
  * redirects only, and at most `maxBytes` (by Content-Length and as it streams).
  */
-export async function fetchLimited(url: string, maxBytes: number): Promise<Buffer> {
-  const res = await get(url);
+export async function fetchLimited(url: string, maxBytes: number, headers?: Record<string, string>): Promise<Buffer> {
+  const res = await get(url, headers);
   const length = Number(res.headers.get('content-length') ?? NaN);
   if (Number.isFinite(length) && length > maxBytes) {
     await res.body?.cancel().catch(() => undefined);

@@ -422,19 +422,29 @@ export class AdvisoryStore {
     return { cve: r.cve, score: r.score, percentile: r.percentile, ...(date ? { date: date.slice(0, 10) } : {}) };
   }
 
-  /** Every record's id, `modified` and whether it is withdrawn: what the portfolio's re-match compares with what it last saw. */
+  /**
+   * Every record's id, `modified` and whether it is withdrawn: what the portfolio's re-match compares
+   * with what it last saw. A subscribed feed's record is keyed `<id> <feed>` (OSV ids hold no
+   * space), so the same id from two sources is two records here too (re-match reads the id back before the space).
+   */
   advisoryVersions(): { id: string; modified: string; withdrawn: boolean }[] {
     const rows = this.guard('the advisories table', () => this.db.prepare('SELECT id, modified, withdrawn FROM advisories ORDER BY id').all()) as { id: string; modified: string; withdrawn: string | null }[];
-    return rows.map((r) => ({ id: r.id, modified: r.modified, withdrawn: r.withdrawn !== null }));
+    const partners = this.partnerRows.length
+      ? (this.db.prepare("SELECT id || ' ' || feed AS id, modified, withdrawn FROM partner_advisories ORDER BY id, feed").all() as typeof rows)
+      : [];
+    return [...rows, ...partners].map((r) => ({ id: r.id, modified: r.modified, withdrawn: r.withdrawn !== null }));
   }
 
   private packagesOf: Stmt | undefined;
 
   /** The (ecosystem base, normalised name) pairs a record names in `affected[]`, each once. */
   affectedPackages(id: string): { ecosystemBase: string; nameNorm: string }[] {
+    const space = id.indexOf(' ');
     this.packagesOf ??= this.db.prepare('SELECT DISTINCT ecosystem_base, name_norm FROM affected WHERE id = ? ORDER BY ecosystem_base, name_norm');
-    const stmt = this.packagesOf;
-    const rows = this.guard(`the packages of ${id.slice(0, 80)}`, () => stmt.all(id)) as {
+    const stmt =
+      space < 0 ? this.packagesOf : this.db.prepare('SELECT DISTINCT ecosystem_base, name_norm FROM partner_affected WHERE id = ? AND feed = ? ORDER BY ecosystem_base, name_norm');
+    const args = space < 0 ? [id] : [id.slice(0, space), id.slice(space + 1)];
+    const rows = this.guard(`the packages of ${id.slice(0, 80)}`, () => stmt.all(...args)) as {
       ecosystem_base: string;
       name_norm: string;
     }[];

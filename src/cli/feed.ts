@@ -7,8 +7,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { displayKeyId } from '../attest/keys.js';
-import { signDocument } from '../attest/signed-document.js';
+import { displayKeyId, loadKey, parseKey } from '../attest/keys.js';
+import { signDocument, verifyDocument } from '../attest/signed-document.js';
+import type { FeedCrypto, FeedSigner } from '../portfolio/feeds.js';
 import { AdvisoryStore } from '../advisories/store.js';
 import { EXIT_CLEAN, VouchError } from '../model/errors.js';
 import { byCodePoint } from '../model/order.js';
@@ -90,6 +91,33 @@ Exit codes: 0 written, 2 usage or input error (one line; nothing is written).`,
     });
 }
 
+/**
+ * What `vouch serve` gives the server for feeds (src/portfolio/feeds.ts): a verifier per
+ * subscription key — the same `verifyDocument` as `db update --trusted-key` — and, with
+ * `--feed-key`, the signer of the server's own feed.
+ */
+export function serverFeedCrypto(): FeedCrypto {
+  return {
+    async verifierFor(publicKeyPem: string) {
+      const key = parseKey(publicKeyPem, 'publicKey');
+      if (key.privateKey) throw new VouchError('USAGE', 'publicKey: give the partner\'s public key (PUBLIC KEY), not a private one');
+      return {
+        keyId: displayKeyId(key.keyId),
+        verify: async (index, bundle) => ({ keyId: (await verifyDocument(index, bundle, [key], 'feed')).keyId }),
+      };
+    },
+  };
+}
+
+/** The signer of the server's own feed: an ECDSA P-256 private key, as `feed publish --key` takes. */
+export async function serverFeedSigner(keyPath: string, publisher: string | undefined, passphrase?: string): Promise<FeedSigner> {
+  const key = await loadKey(keyPath, passphrase);
+  if (!key.privateKey) throw new VouchError('USAGE', '--feed-key must be the private key (the .key file), not the public one', { path: keyPath });
+  if (key.type !== 'p256') throw new VouchError('USAGE', '--feed-key must be an ECDSA P-256 key (vouch key generate --type p256)', { path: keyPath });
+  const keyId = displayKeyId(key.keyId);
+  return { publisher: publisher ?? keyId, keyId, sign: (index) => signDocument(index, key) };
+}
+
 /** Files named, and the `.json` files of folders named (recursively, sorted), with their bytes. */
 async function readInputs(specs: readonly string[], flag: string): Promise<{ file: string; data: Buffer }[]> {
   const files: string[] = [];
@@ -121,7 +149,8 @@ function subscribedRecords(home: string | undefined): SubscribedRecord[] {
     throw e;
   }
   try {
-    return store.partnerRecords().map((r) => ({
+    // a server's store also holds the organisation's own records as the feed `own` (src/portfolio/feeds.ts): not subscribed
+    return store.partnerRecords().filter((r) => r.source.url !== 'own').map((r) => ({
       id: r.advisory.id,
       aliases: r.advisory.aliases ?? [],
       tlp: parseTlp(r.source.tlp, r.source.url),

@@ -31,6 +31,9 @@ interface ServeOptions {
   smtpFrom?: string;
   notifyEvery?: string;
   retryAfter?: string;
+  feedKey?: string;
+  feedPublisher?: string;
+  feedPassphraseEnv?: string;
 }
 
 export function registerServe(program: Command): void {
@@ -58,6 +61,9 @@ export function registerServe(program: Command): void {
     .option('--smtp-from <address>', 'the From address of notification mails (also $VOUCH_SMTP_FROM)')
     .option('--notify-every <seconds>', 'how often a worker sends due notifications (default 5)')
     .option('--retry-after <seconds>', 'the wait before a failed notification is sent again, doubled each time up to an hour (default 30)')
+    .option('--feed-key <file>', 'serve the organisation\'s own advisories as a signed feed at /api/v1/feed/, signed with this ECDSA P-256 key (docs/feeds.md)')
+    .option('--feed-publisher <name>', 'the organisation\'s name in that feed (default: the key\'s SHA256 id)')
+    .option('--feed-passphrase-env <var>', 'the environment variable holding --feed-key\'s passphrase, when it is encrypted')
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
     .addHelpText(
       'after',
@@ -167,6 +173,11 @@ async function serve(opts: ServeOptions): Promise<void> {
     process.stderr.write(`vouch: ${describeDatabase(choice)} is up to date\n`);
     return;
   }
+  // feeds (docs/feeds.md): partners' feeds are verified with src/attest, as `db update --trusted-key` does
+  const feed = await import('./feed.js');
+  if (opts.feedPassphraseEnv !== undefined && process.env[opts.feedPassphraseEnv] === undefined) throw new VouchError('USAGE', `--feed-passphrase-env: $${opts.feedPassphraseEnv} is not set`);
+  const signer = opts.feedKey !== undefined ? await feed.serverFeedSigner(opts.feedKey, opts.feedPublisher, opts.feedPassphraseEnv !== undefined ? process.env[opts.feedPassphraseEnv] : undefined) : undefined;
+  if (signer === undefined && opts.feedPublisher !== undefined) throw new VouchError('USAGE', '--feed-publisher names the feed --feed-key signs: give --feed-key');
   const running = await node.startNode({
     ...choice,
     host: opts.host,
@@ -180,6 +191,7 @@ async function serve(opts: ServeOptions): Promise<void> {
     ...(publicUrl !== undefined ? { publicUrl } : {}),
     ...(oidc ? { oidc } : {}),
     notify: { ...(smtp ? { smtp } : {}), ...(notifyEvery !== undefined ? { everyMs: Math.round(notifyEvery * 1000) } : {}), ...(retryAfter !== undefined ? { firstRetryMs: Math.round(retryAfter * 1000) } : {}) },
+    feeds: { crypto: feed.serverFeedCrypto(), ...(signer ? { signer } : {}) },
   });
   process.stderr.write(`vouch: serving ${running.url ?? '(worker only)'} on ${describeDatabase(choice)}, role ${opts.role}\n`);
   await new Promise<void>((resolve) => {

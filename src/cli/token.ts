@@ -21,9 +21,11 @@ interface CreateOptions extends Common {
   role: string;
   project: string[];
   tag?: string;
+  tlp?: string;
 }
 
-const ROLE_HELP = 'admin (everything, tokens included), maintainer (project settings and uploads), viewer (read), uploader (upload and read its projects\' findings)';
+const ROLE_HELP =
+  'admin (everything, tokens included), maintainer (project settings and uploads), viewer (read), uploader (upload and read its projects\' findings), subscriber (a partner: the advisory feed only)';
 
 function where(cmd: Command): Command {
   return cmd
@@ -46,7 +48,8 @@ export function registerToken(program: Command): void {
       .requiredOption('--name <name>', 'what the token is for (a person, a CI pipeline)')
       .requiredOption('--role <role>', ROLE_HELP)
       .option('--project <name>', 'limit the token to this project and its children (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
-      .option('--tag <tag>', 'limit the token to the projects with this tag'),
+      .option('--tag <tag>', 'limit the token to the projects with this tag')
+      .option('--tlp <level>', 'the TLP clearance on the server\'s advisory feed: CLEAR (default), GREEN or AMBER (docs/feeds.md)'),
   )
     .addHelpText(
       'after',
@@ -60,7 +63,14 @@ Afterwards, through the API:
 Exit codes: 0 created; 2 usage error, or the server refused.`,
     )
     .action(async (opts: CreateOptions) => {
-      const body = { name: opts.name, role: parseRole(opts.role), ...(opts.project.length ? { projects: opts.project } : {}), ...(opts.tag !== undefined ? { tag: opts.tag } : {}) };
+      const body = {
+        name: opts.name,
+        role: parseRole(opts.role),
+        ...(opts.project.length ? { projects: opts.project } : {}),
+        ...(opts.tag !== undefined ? { tag: opts.tag } : {}),
+        ...(opts.tlp !== undefined ? { tlp: parseTokenTlp(opts.tlp) } : {}),
+      };
+      if (body.role === 'subscriber' && (body.projects || body.tag !== undefined)) throw new VouchError('USAGE', 'a subscriber token reads the advisory feed only: it takes no --project or --tag');
       if (body.projects && body.tag !== undefined) throw new VouchError('USAGE', '--project and --tag do not go together: a token is limited to projects or to a tag');
       if (body.role === 'admin' && (body.projects || body.tag !== undefined)) throw new VouchError('USAGE', 'an admin token covers the whole portfolio: it takes no --project or --tag');
       const server = serverOf(opts);
@@ -118,10 +128,16 @@ export function tokenOf(opts: { token?: string }): string | undefined {
   return opts.token ?? (process.env['VOUCH_TOKEN'] || undefined);
 }
 
-function parseRole(s: string): 'admin' | 'maintainer' | 'viewer' | 'uploader' {
+function parseRole(s: string): 'admin' | 'maintainer' | 'viewer' | 'uploader' | 'subscriber' {
   const r = s.trim().toLowerCase();
-  if (r === 'admin' || r === 'maintainer' || r === 'viewer' || r === 'uploader') return r;
-  throw new VouchError('USAGE', `--role must be one of admin, maintainer, viewer, uploader (got "${s}")`);
+  if (r === 'admin' || r === 'maintainer' || r === 'viewer' || r === 'uploader' || r === 'subscriber') return r;
+  throw new VouchError('USAGE', `--role must be one of admin, maintainer, viewer, uploader, subscriber (got "${s}")`);
+}
+
+function parseTokenTlp(s: string): 'CLEAR' | 'GREEN' | 'AMBER' {
+  const v = s.trim().toUpperCase().replace(/^TLP:/, '');
+  if (v === 'CLEAR' || v === 'GREEN' || v === 'AMBER') return v;
+  throw new VouchError('USAGE', `--tlp must be CLEAR, GREEN or AMBER (got "${s}"): RED never leaves the server`);
 }
 
 export async function withDb<T>(opts: { database?: string; home?: string }, f: (db: Db) => Promise<T>): Promise<T> {

@@ -387,8 +387,68 @@ const m20261207: Migration = {
   },
 };
 
+/**
+ * Issue 14 items 4–5 (docs/feeds.md): the organisation's own advisories, its subscriptions to
+ * partners' signed feeds (with the last load or failure), the records each subscription holds (ids
+ * and TLP, for the re-publishing rules), and a token's TLP clearance for the server's own feed.
+ */
+const m20261207feeds: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    const pg = isPostgres(db);
+    const idType = pg ? sql`serial` : sql`integer`;
+    await db.schema.alterTable('tokens').addColumn('tlp', 'text').execute();
+    await db.schema
+      .createTable('own_advisories')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('json', 'text', (c) => c.notNull())
+      .addColumn('tlp', 'text', (c) => c.notNull())
+      .addColumn('modified', 'text', (c) => c.notNull())
+      .addColumn('withdrawn', 'text')
+      .addColumn('created_by', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('feed_subscriptions')
+      .addColumn('id', idType, (c) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement()))
+      .addColumn('url', 'text', (c) => c.notNull().unique())
+      .addColumn('public_key', 'text', (c) => c.notNull())
+      .addColumn('key_id', 'text', (c) => c.notNull())
+      .addColumn('token', 'text')
+      .addColumn('every_seconds', 'integer', (c) => c.notNull())
+      .addColumn('publisher', 'text')
+      .addColumn('published', 'text')
+      .addColumn('records', 'integer', (c) => c.notNull())
+      .addColumn('loaded_at', 'text')
+      .addColumn('last_attempt_at', 'text')
+      .addColumn('last_error', 'text')
+      .addColumn('next_due', 'text', (c) => c.notNull())
+      .addColumn('created_by', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('feed_records')
+      .addColumn('subscription_id', 'integer', (c) => c.notNull().references('feed_subscriptions.id').onDelete('cascade'))
+      .addColumn('id', 'text', (c) => c.notNull())
+      .addColumn('tlp', 'text', (c) => c.notNull())
+      /** JSON string[]: the record's aliases, upper-cased */
+      .addColumn('aliases', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('feed_records_pk', ['subscription_id', 'id'])
+      .execute();
+  },
+  async down(): Promise<void> {
+    throw new Error('the portfolio database is migrated forward only');
+  },
+};
+
 /** Every migration, in order: names sort as they run. */
-export const MIGRATIONS: Record<string, Migration> = { '0001_portfolio': m0001, '0002_response': m0002, '2026_12_07_respond_destinations': m20261207, '2026_12_07_session_trend': m20261207Session };
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001_portfolio': m0001,
+  '0002_response': m0002,
+  '2026_12_07_feeds': m20261207feeds,
+  '2026_12_07_respond_destinations': m20261207,
+  '2026_12_07_session_trend': m20261207Session,
+};
 
 export const migrationProvider: MigrationProvider = {
   getMigrations: () => Promise.resolve(MIGRATIONS),

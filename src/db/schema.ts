@@ -136,6 +136,8 @@ export interface TokensTable {
   hash: string;
   created_at: string;
   revoked_at: string | null;
+  /** The TLP clearance of the token on the server's own feed (CLEAR, GREEN, AMBER); null = CLEAR. */
+  tlp: string | null;
 }
 
 export interface EventsTable {
@@ -365,6 +367,51 @@ export interface MetricsDailyTable {
   epss10: number;
 }
 
+/** docs/feeds.md: an advisory the organisation wrote, served in its own feed and matched as source `own`. */
+export interface OwnAdvisoriesTable {
+  id: string;
+  /** the OSV record as stored (withdrawing sets its `withdrawn` and `modified`) */
+  json: string;
+  tlp: string;
+  modified: string;
+  withdrawn: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A partner's signed feed the server loads on a schedule. */
+export interface FeedSubscriptionsTable {
+  id: Generated<number>;
+  /** the feed's location (an http(s) URL without index.json) */
+  url: string;
+  /** SPKI PEM of the key the feed must verify with */
+  public_key: string;
+  /** `SHA256:<hex>` of that key */
+  key_id: string;
+  /** the bearer token to send to the partner's server (kept: the server sends it), or null */
+  token: string | null;
+  every_seconds: number;
+  publisher: string | null;
+  /** the `published` time of the last index loaded: an older one is a replay */
+  published: string | null;
+  records: number;
+  loaded_at: string | null;
+  last_attempt_at: string | null;
+  /** the one line of the last failure; null after a load */
+  last_error: string | null;
+  next_due: string;
+  created_by: string;
+  created_at: string;
+}
+
+export interface FeedRecordsTable {
+  subscription_id: number;
+  id: string;
+  tlp: string;
+  aliases: string;
+}
+
 export interface Database {
   projects: ProjectsTable;
   project_tags: ProjectTagsTable;
@@ -396,4 +443,7 @@ export interface Database {
   response_events: ResponseEventsTable;
   upload_checks: UploadChecksTable;
   server_documents: ServerDocumentsTable;
+  own_advisories: OwnAdvisoriesTable;
+  feed_subscriptions: FeedSubscriptionsTable;
+  feed_records: FeedRecordsTable;
 }

@@ -9,8 +9,12 @@ import type { Db } from '../db/index.js';
 import { nowIso } from '../db/index.js';
 import { PortfolioError } from './errors.js';
 
-export type Role = 'admin' | 'maintainer' | 'viewer' | 'uploader';
-export const ROLES: readonly Role[] = ['admin', 'maintainer', 'viewer', 'uploader'];
+/** `subscriber`: a partner organisation's token, which reads the server's own advisory feed and nothing else (docs/feeds.md). */
+export type Role = 'admin' | 'maintainer' | 'viewer' | 'uploader' | 'subscriber';
+export const ROLES: readonly Role[] = ['admin', 'maintainer', 'viewer', 'uploader', 'subscriber'];
+/** The TLP levels a token may be cleared for on the server's feed: RED never leaves the server. */
+export const TOKEN_TLP = ['CLEAR', 'GREEN', 'AMBER'] as const;
+export type TokenTlp = (typeof TOKEN_TLP)[number];
 
 export interface Principal {
   tokenId: string;
@@ -18,6 +22,8 @@ export interface Principal {
   role: Role;
   projects?: string[];
   tag?: string;
+  /** The token's clearance on the server's own feed (absent = CLEAR). */
+  tlp?: TokenTlp;
 }
 
 /**
@@ -47,17 +53,19 @@ export interface TokenInfo {
   role: Role;
   projects?: string[];
   tag?: string;
+  tlp?: TokenTlp;
   createdAt: string;
   revokedAt?: string;
 }
 
 export async function createToken(
   db: Db,
-  opts: { name: string; role: Role; projects?: readonly string[]; tag?: string },
+  opts: { name: string; role: Role; projects?: readonly string[]; tag?: string; tlp?: TokenTlp },
 ): Promise<{ id: string; token: string }> {
   if (!ROLES.includes(opts.role)) throw new PortfolioError('invalid', `unknown role "${String(opts.role)}" (one of ${ROLES.join(', ')})`);
   if (!opts.name.trim()) throw new PortfolioError('invalid', 'a token needs a name');
   if (opts.projects?.length && opts.tag !== undefined) throw new PortfolioError('invalid', 'a token is limited to projects or to a tag, not both');
+  if (opts.tlp !== undefined && !TOKEN_TLP.includes(opts.tlp)) throw new PortfolioError('invalid', `a token's TLP clearance is one of ${TOKEN_TLP.join(', ')} (RED never leaves the server)`);
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
   const id = randomUUID();
   await db
@@ -71,6 +79,7 @@ export async function createToken(
       hash: hashToken(token),
       created_at: nowIso(),
       revoked_at: null,
+      tlp: opts.tlp ?? null,
     })
     .execute();
   return { id, token };
@@ -87,6 +96,7 @@ export async function verifyToken(db: Db, token: string): Promise<Principal | un
     role: row.role as Role,
     ...(row.projects ? { projects: JSON.parse(row.projects) as string[] } : {}),
     ...(row.tag !== null ? { tag: row.tag } : {}),
+    ...(row.tlp !== null ? { tlp: row.tlp as TokenTlp } : {}),
   };
 }
 
@@ -97,13 +107,14 @@ export async function revokeToken(db: Db, id: string): Promise<boolean> {
 }
 
 export async function listTokens(db: Db): Promise<TokenInfo[]> {
-  const rows = await db.selectFrom('tokens').select(['id', 'name', 'role', 'projects', 'tag', 'created_at', 'revoked_at']).orderBy('created_at').orderBy('id').execute();
+  const rows = await db.selectFrom('tokens').select(['id', 'name', 'role', 'projects', 'tag', 'tlp', 'created_at', 'revoked_at']).orderBy('created_at').orderBy('id').execute();
   return rows.map((r) => ({
     id: r.id,
     name: r.name,
     role: r.role as Role,
     ...(r.projects ? { projects: JSON.parse(r.projects) as string[] } : {}),
     ...(r.tag !== null ? { tag: r.tag } : {}),
+    ...(r.tlp !== null ? { tlp: r.tlp as TokenTlp } : {}),
     createdAt: r.created_at,
     ...(r.revoked_at !== null ? { revokedAt: r.revoked_at } : {}),
   }));

@@ -328,10 +328,19 @@ export const FINDING_COLUMNS = [
   ['data', 'text'],
 ] as const;
 
+/**
+ * The finding's `vuln_id`: its OSV id, or for a record of a subscribed feed (docs/feeds.md) the id
+ * and the feed, `<id> <feed>` — the same id from two sources is two findings, side by side, as
+ * the CLI's report keeps them (the advisory store keys those records the same way).
+ */
+export function findingVulnId(f: ReportFinding): string {
+  return f.source ? `${f.id} ${f.source.url}` : f.id;
+}
+
 /** The finding's columns (besides version, component and first_seen). */
 export function findingColumns(f: ReportFinding): { vuln_id: string; aliases: string; severity: string; score: number | null; priority: number | null; kev: number; epss: number | null; data: string } {
   return {
-    vuln_id: f.id,
+    vuln_id: findingVulnId(f),
     aliases: JSON.stringify(f.aliases),
     severity: f.severity.rating,
     score: f.severity.score ?? null,
@@ -345,7 +354,7 @@ export function findingColumns(f: ReportFinding): { vuln_id: string; aliases: st
 /** Every id a finding answers to (its OSV ids and aliases, upper-cased) → its vuln_id. */
 export function aliasRows(f: ReportFinding): { alias: string; vuln_id: string }[] {
   const names = new Set([f.id, ...(f.ids ?? []), ...f.aliases].map((a) => a.toUpperCase()));
-  return [...names].map((alias) => ({ alias, vuln_id: f.id }));
+  return [...names].map((alias) => ({ alias, vuln_id: findingVulnId(f) }));
 }
 
 export async function storeAliases(db: Db, findings: readonly ReportFinding[]): Promise<void> {
@@ -463,7 +472,7 @@ async function storeVersion(
       FINDING_COLUMNS,
       report.findings.map((f) => {
         const componentId = ids.get(f.purl)!;
-        const row = { version_id: versionId, component_id: componentId, ...findingColumns(f), first_seen: firstSeen.get(`${componentId}\u0000${f.id}`) ?? at, resolved_at: null };
+        const row = { version_id: versionId, component_id: componentId, ...findingColumns(f), first_seen: firstSeen.get(`${componentId}\u0000${findingVulnId(f)}`) ?? at, resolved_at: null };
         return FINDING_COLUMNS.map(([c]) => row[c]);
       }),
     );

@@ -14,7 +14,9 @@
  * All of it is one transaction whose first write claims the generation in `rematch_runs` (its
  * primary key): a second node doing the same waits on that key and then finds it taken, so every
  * generation is re-matched — and its events recorded — exactly once; a crash rolls the claim back
- * with the rest and the next run does the whole of it.
+ * with the rest and the next run does the whole of it. A store back in a state it had before (a
+ * subscribed feed dropped) is re-matched again when the portfolio matched another state since
+ * (claimed as `<generation> <time>`; two nodes doing that same return at once may both record it).
  */
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/index.js';
@@ -24,7 +26,7 @@ import { scanInventory } from '../engine/scan.js';
 import type { Component, Scope as ComponentScope } from '../model/component.js';
 import { DependencyGraph } from '../model/graph.js';
 import type { ReportFinding } from '../model/triage.js';
-import { FINDING_COLUMNS, findingColumns, storeAliases } from './ingest.js';
+import { FINDING_COLUMNS, findingColumns, findingVulnId, storeAliases } from './ingest.js';
 
 /** What re-match reads from the advisory store (AdvisoryStore implements it). */
 export interface StoreRecords {
@@ -61,14 +63,21 @@ export async function refreshAndRematch(db: Db, ctx: AdvisoryContext, store: Sto
   const records = store.advisoryVersions();
   const generation = storeGeneration(records);
   const none = { generation, ran: false, changed: 0, pairs: 0, versions: 0, newFindings: 0, goneFindings: 0 };
-  if (await db.selectFrom('rematch_runs').select('generation').where('generation', '=', generation).executeTakeFirst()) return none;
   const now = opts.now ?? new Date();
   const at = nowIso(now);
+  let claim = generation;
+  if (await db.selectFrom('rematch_runs').select('generation').where('generation', '=', generation).executeTakeFirst()) {
+    // handled before — but a store can come back to a state it had (a subscribed feed dropped,
+    // docs/feeds.md): re-match unless the portfolio's last re-match was of this very state
+    const latest = await db.selectFrom('rematch_runs').select('generation').orderBy('at', 'desc').orderBy('generation', 'desc').executeTakeFirst();
+    if (!latest || latest.generation.split(' ')[0] === generation) return none;
+    claim = `${generation} ${at}`;
+  }
 
   return db.transaction().execute(async (tx) => {
     const claimed = await tx
       .insertInto('rematch_runs')
-      .values({ generation, at, changed: 0, new_findings: 0, gone_findings: 0 })
+      .values({ generation: claim, at, changed: 0, new_findings: 0, gone_findings: 0 })
       .onConflict((oc) => oc.column('generation').doNothing())
       .returning('generation')
       .executeTakeFirst();
@@ -90,7 +99,8 @@ export async function refreshAndRematch(db: Db, ctx: AdvisoryContext, store: Sto
     const pairs = new Map<string, { base: string; norm: string }>();
     const addPair = (base: string, norm: string) => pairs.set(`${base}\u0000${norm}`, { base, norm });
     for (const r of changedNow) for (const p of store.affectedPackages(r.id)) addPair(p.ecosystemBase, p.nameNorm);
-    const upperIds = changedIds.map((id) => id.toUpperCase());
+    // a subscribed feed's record is keyed `<id> <feed>` (AdvisoryStore.advisoryVersions): its findings carry the id
+    const upperIds = [...new Set(changedIds.map((id) => id.split(' ')[0]!.toUpperCase()))];
     for (const batch of batches(upperIds, 1)) {
       const rows = await tx
         .selectFrom('vuln_aliases as a')
@@ -165,7 +175,7 @@ export async function refreshAndRematch(db: Db, ctx: AdvisoryContext, store: Sto
         const graph = versionGraph(version.roots, list, components, ancestry.get(versionId) ?? { edges: [], purls: new Map() });
         const report = scanInventory({ graph, inputs: [], unresolved: [] }, ctx, { failOn: 'any', now });
         const idByPurl = new Map(list.map((l) => [components.get(l.component_id)!.purl, l.component_id]));
-        const wanted = new Map(report.findings.map((f) => [`${idByPurl.get(f.purl)}\u0000${f.id}`, f]));
+        const wanted = new Map(report.findings.map((f) => [`${idByPurl.get(f.purl)}\u0000${findingVulnId(f)}`, f]));
         const mine = new Set(list.map((l) => l.component_id));
         const byKey = new Map(existingRows.filter((e) => e.version_id === versionId && mine.has(e.component_id)).map((e) => [`${e.component_id}\u0000${e.vuln_id}`, e]));
         const event = (type: string, vuln: string, componentId: number) => [type, at, version.project, version.version, vuln, components.get(componentId)!.purl, generation];
@@ -183,7 +193,7 @@ export async function refreshAndRematch(db: Db, ctx: AdvisoryContext, store: Sto
               .execute();
           }
           if (!row || row.resolved_at !== null) {
-            events.push(event('finding.new', f.id, componentId));
+            events.push(event('finding.new', cols.vuln_id, componentId));
             newFindings++;
             allNew.push(f);
           }
@@ -211,7 +221,7 @@ export async function refreshAndRematch(db: Db, ctx: AdvisoryContext, store: Sto
         .execute();
     }
     for (const batch of batches(gone, 1)) await tx.deleteFrom('advisory_seen').where('id', 'in', batch).execute();
-    await tx.updateTable('rematch_runs').set({ changed: changedIds.length, new_findings: newFindings, gone_findings: goneFindings }).where('generation', '=', generation).execute();
+    await tx.updateTable('rematch_runs').set({ changed: changedIds.length, new_findings: newFindings, gone_findings: goneFindings }).where('generation', '=', claim).execute();
     return { generation, ran: true, changed: changedIds.length, pairs: pairs.size, versions: links.size, newFindings, goneFindings };
   });
 }

@@ -13,9 +13,22 @@ import { type TestDb, freshDb, testDbs } from '../testing/db.js';
 import { HAS_SHARED } from '../testing/shared.js';
 import { buildApp } from './app.js';
 import { snapshotMetrics } from '../portfolio/trend.js';
+import { generateKeyPair, parseKey } from '../attest/keys.js';
+import { signDocument } from '../attest/signed-document.js';
+import { serverFeedCrypto } from '../cli/feed.js';
+import { createSubscription, saveOwnAdvisory } from '../portfolio/feeds.js';
 
-type Who = 'admin' | 'maintainer' | 'viewer' | 'uploader' | 'viewerA' | 'none' | 'revoked';
-const WHO: readonly Who[] = ['admin', 'maintainer', 'viewer', 'uploader', 'viewerA', 'none', 'revoked'];
+type Who = 'admin' | 'maintainer' | 'viewer' | 'uploader' | 'viewerA' | 'none' | 'revoked' | 'subscriber';
+const WHO: readonly Who[] = ['admin', 'maintainer', 'viewer', 'uploader', 'viewerA', 'none', 'revoked', 'subscriber'];
+
+/** An own advisory of a package no project of this file uses (so it changes no other answer). */
+const matrixRecord = (id: string): object => ({
+  schema_version: '1.6.0',
+  id,
+  modified: '2026-12-01T00:00:00Z',
+  summary: 'matrix',
+  affected: [{ package: { ecosystem: 'Maven', name: 'org.example:matrix' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '2.0' }] }] }],
+});
 
 interface World {
   app: FastifyInstance;
@@ -40,7 +53,14 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('the API on $name', (kind) => {
     queue = createQueue(t, t.schema ? { schema: `${t.schema}_boss` } : {});
     await queue.start();
     await registerWorkers(queue, t.db, (handle = new StoreHandle(store.home)));
-    w.app = await buildApp({ opened: t, queue, logger: false, limits: { rateMax: 100_000 } });
+    const feedKey = parseKey(generateKeyPair('p256').privatePem, 'matrix.key');
+    w.app = await buildApp({
+      opened: t,
+      queue,
+      logger: false,
+      limits: { rateMax: 100_000 },
+      feeds: { crypto: serverFeedCrypto(), signer: { publisher: 'MATRIX', keyId: 'SHA256:x', sign: (index) => signDocument(index, feedKey) } },
+    });
     const mk = async (role: 'admin' | 'maintainer' | 'viewer' | 'uploader', projects?: string[]): Promise<string> =>
       (await createToken(t.db, { name: `t-${role}-${projects?.join() ?? 'all'}`, role, ...(projects ? { projects } : {}) })).token;
     const revoked = await createToken(t.db, { name: 'gone', role: 'admin' });
@@ -53,6 +73,8 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('the API on $name', (kind) => {
       viewerA: await mk('viewer', ['alpha']),
       none: undefined,
       revoked: revoked.token,
+      // a partner's token: the feed, and nothing else
+      subscriber: (await createToken(t.db, { name: 'partner', role: 'subscriber', tlp: 'GREEN' })).token,
     };
     // two teams: alpha (2.14.1, vulnerable) and beta (2.14.1 too, so every question has an answer for both)
     for (const [project, version] of [['alpha', '2.14.1'], ['beta', '2.14.1']] as const) {
@@ -79,7 +101,8 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('the API on $name', (kind) => {
 
   // ---- the role × route matrix: every route, every kind of caller ----
   type Req = { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; url: string; payload?: object | Buffer; headers?: Record<string, string> };
-  const routes: { name: string; req: (who: Who) => Req | Promise<Req>; expect: Record<Who, number> }[] = [
+  // a subscriber token not named in a row: 403 on every authenticated route (200 on public ones)
+  const routes: { name: string; req: (who: Who) => Req | Promise<Req>; expect: Record<Exclude<Who, 'subscriber'>, number> & { subscriber?: number } }[] = [
     { name: 'GET /api/v1/projects', req: () => ({ method: 'GET', url: '/api/v1/projects' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 403, viewerA: 200, none: 401, revoked: 401 } },
     {
       name: 'POST /api/v1/projects',
@@ -219,12 +242,66 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('the API on $name', (kind) => {
       },
       expect: { admin: 200, maintainer: 200, viewer: 403, uploader: 403, viewerA: 403, none: 401, revoked: 401 },
     },
+    // issue 14 feeds (routes-feeds.ts)
+    {
+      name: 'POST /api/v1/advisories',
+      req: (who) => ({ method: 'POST', url: '/api/v1/advisories?tlp=CLEAR', payload: matrixRecord(`x_MATRIX-${who}`) }),
+      expect: { admin: 201, maintainer: 201, viewer: 403, uploader: 403, viewerA: 403, none: 401, revoked: 401 },
+    },
+    { name: 'GET /api/v1/advisories', req: () => ({ method: 'GET', url: '/api/v1/advisories' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 403, viewerA: 200, none: 401, revoked: 401 } },
+    {
+      name: 'GET /api/v1/advisories/{id}',
+      req: async () => ({ method: 'GET', url: `/api/v1/advisories/${(await saveOwnAdvisory(t.db, matrixRecord('x_MATRIX-get'), { tlp: 'CLEAR', author: 't' })).advisory.id}` }),
+      expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 403, viewerA: 200, none: 401, revoked: 401 },
+    },
+    {
+      name: 'POST /api/v1/advisories/{id}/withdraw',
+      req: async (who) => ({ method: 'POST', url: `/api/v1/advisories/${(await saveOwnAdvisory(t.db, matrixRecord(`x_MATRIX-w-${who}`), { tlp: 'CLEAR', author: 't' })).advisory.id}/withdraw` }),
+      expect: { admin: 200, maintainer: 200, viewer: 403, uploader: 403, viewerA: 403, none: 401, revoked: 401 },
+    },
+    {
+      name: 'POST /api/v1/feeds/subscriptions',
+      req: (who) => ({ method: 'POST', url: '/api/v1/feeds/subscriptions', payload: { url: `http://127.0.0.1:9/feed-${who}`, publicKey: matrixPublicKey, every: '1d' } }),
+      expect: { admin: 201, maintainer: 403, viewer: 403, uploader: 403, viewerA: 403, none: 401, revoked: 401 },
+    },
+    { name: 'GET /api/v1/feeds/subscriptions', req: () => ({ method: 'GET', url: '/api/v1/feeds/subscriptions' }), expect: { admin: 200, maintainer: 403, viewer: 403, uploader: 403, viewerA: 403, none: 401, revoked: 401 } },
+    {
+      name: 'GET /api/v1/feeds/subscriptions/{id}',
+      req: async (who) => ({ method: 'GET', url: `/api/v1/feeds/subscriptions/${await subscriptionId(`get-${who}`)}` }),
+      expect: { admin: 200, maintainer: 403, viewer: 403, uploader: 403, viewerA: 403, none: 401, revoked: 401 },
+    },
+    {
+      name: 'POST /api/v1/feeds/subscriptions/{id}/refresh',
+      req: async (who) => ({ method: 'POST', url: `/api/v1/feeds/subscriptions/${await subscriptionId(`refresh-${who}`)}/refresh` }),
+      expect: { admin: 202, maintainer: 403, viewer: 403, uploader: 403, viewerA: 403, none: 401, revoked: 401 },
+    },
+    {
+      name: 'DELETE /api/v1/feeds/subscriptions/{id}',
+      req: async (who) => ({ method: 'DELETE', url: `/api/v1/feeds/subscriptions/${await subscriptionId(`delete-${who}`)}` }),
+      expect: { admin: 204, maintainer: 403, viewer: 403, uploader: 403, viewerA: 403, none: 401, revoked: 401 },
+    },
+    { name: 'GET /api/v1/feed/index.json', req: () => ({ method: 'GET', url: '/api/v1/feed/index.json' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 403, viewerA: 200, none: 401, revoked: 401, subscriber: 200 } },
+    {
+      name: 'GET /api/v1/feed/index.json.sigstore.json',
+      req: () => ({ method: 'GET', url: '/api/v1/feed/index.json.sigstore.json' }),
+      expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 403, viewerA: 200, none: 401, revoked: 401, subscriber: 200 },
+    },
+    {
+      name: 'GET /api/v1/feed/records/{file}',
+      req: async () => ({ method: 'GET', url: `/api/v1/feed/records/${(await saveOwnAdvisory(t.db, matrixRecord('x_MATRIX-feed'), { tlp: 'CLEAR', author: 't' })).advisory.id}.json` }),
+      expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 403, viewerA: 200, none: 401, revoked: 401, subscriber: 200 },
+    },
     { name: 'GET /metrics', req: () => ({ method: 'GET', url: '/metrics' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 403, viewerA: 403, none: 401, revoked: 401 } },
     { name: 'GET /healthz', req: () => ({ method: 'GET', url: '/healthz' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 200, viewerA: 200, none: 200, revoked: 200 } },
     { name: 'GET /readyz', req: () => ({ method: 'GET', url: '/readyz' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 200, viewerA: 200, none: 200, revoked: 200 } },
     { name: 'GET /api/v1/openapi.json', req: () => ({ method: 'GET', url: '/api/v1/openapi.json' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 200, viewerA: 200, none: 200, revoked: 200 } },
     { name: 'GET /docs', req: () => ({ method: 'GET', url: '/docs/' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 200, viewerA: 200, none: 200, revoked: 200 } },
   ];
+
+  const matrixPublicKey = generateKeyPair('p256').publicPem;
+  async function subscriptionId(name: string): Promise<number> {
+    return (await createSubscription(t.db, serverFeedCrypto(), { url: `http://127.0.0.1:9/${name}`, publicKey: matrixPublicKey, every: '1d' }, { author: 't' })).id;
+  }
 
   // an incident for the matrix rows (opened by the admin: alpha and beta are affected)
   let matrixIncident: number | undefined;
@@ -240,7 +317,7 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('the API on $name', (kind) => {
   it.each(routes.flatMap((r) => WHO.map((who) => ({ route: r, who, label: `${r.name} as ${who}` }))))('$label', async ({ route, who }) => {
     const req = await route.req(who);
     const r = await w.app.inject({ method: req.method, url: req.url, headers: { ...(req.headers ?? {}), ...as(who) }, ...(req.payload !== undefined ? { payload: req.payload } : {}) });
-    expect(r.statusCode, r.body.slice(0, 300)).toBe(route.expect[who]);
+    expect(r.statusCode, r.body.slice(0, 300)).toBe(who === 'subscriber' ? (route.expect.subscriber ?? (route.expect.none === 200 ? 200 : 403)) : route.expect[who]);
     if (r.statusCode >= 400) {
       expect(r.headers['content-type']).toMatch(/^application\/problem\+json/);
       const p = r.json() as Record<string, unknown>;

@@ -22,6 +22,7 @@ import { createMetrics, instrumentRequests, type Metrics } from './metrics.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError, errorHandler, problem, problemSchema, sendProblem } from './problem.js';
 import { registerRoutes } from './routes.js';
 import { registerResponseRoutes } from './routes-response.js';
+import { type FeedRouteOptions, registerFeedRoutes } from './routes-feeds.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import { registerDashboard } from './static.js';
 import type { OidcProvider } from './oidc.js';
@@ -67,6 +68,8 @@ export interface AppOptions {
   sessionTtlMs?: number;
   /** OpenID Connect sign-in (oidc.ts, discovered at start-up), when configured. */
   oidc?: OidcProvider;
+  /** Issue 14 feeds (docs/feeds.md): the verifier of partners' feeds and the signer of the server's own. */
+  feeds?: FeedRouteOptions;
 }
 
 declare module 'fastify' {
@@ -160,6 +163,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(registerRoutes, { bodyLimit });
   await app.register(registerResponseRoutes);
   await app.register(registerSessionRoutes, { sessions, oidc: opts.oidc });
+  await app.register(registerFeedRoutes, opts.feeds ?? {});
   await registerDashboard(app);
   return app;
 }

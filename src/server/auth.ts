@@ -21,7 +21,7 @@ import type { Db } from '../db/index.js';
 import { ProblemError } from './problem.js';
 import { type SessionConfig, clearedCookies, crossOriginReason, isSafeMethod, sessionSecret, verifySession } from './session.js';
 
-export const ALL_ROLES: readonly Role[] = ['admin', 'maintainer', 'viewer', 'uploader'];
+export const ALL_ROLES: readonly Role[] = ['admin', 'maintainer', 'viewer', 'uploader', 'subscriber'];
 /** Who may read the portfolio (lists, queries, reports). */
 export const READERS: readonly Role[] = ['admin', 'maintainer', 'viewer'];
 

@@ -12,6 +12,7 @@ import { createQueue, type JobQueue } from '../jobs/index.js';
 import { StoreHandle, registerWorkers, requeueUnfinishedUploads } from '../portfolio/workers.js';
 import type { SmtpSettings } from '../response/destinations.js';
 import { startNotifier } from '../response/notifications.js';
+import { type FeedCrypto, type FeedSigner, registerFeedWorkers, startFeedScheduler } from '../portfolio/feeds.js';
 import { type AppLimits, LOG_REDACT, buildApp } from './app.js';
 import { type DatabaseChoice, homeOf, openPortfolio } from './database.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -45,6 +46,8 @@ export interface NodeOptions extends DatabaseChoice {
   oidc?: OidcOptions;
   /** Notifications (worker): the SMTP server of e-mail rules, how often the outboxes are sent (ms, default 5 s), the first retry's wait (ms, default 30 s). */
   notify?: { smtp?: SmtpSettings; everyMs?: number; firstRetryMs?: number };
+  /** Issue 14 feeds (docs/feeds.md): partners' feeds verified with `crypto`; the server's own signed by `signer` (--feed-key). */
+  feeds?: { crypto: FeedCrypto; signer?: FeedSigner | undefined };
 }
 
 export interface RunningNode {
@@ -75,6 +78,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   let timer: NodeJS.Timeout | undefined;
   let hourlyTimer: NodeJS.Timeout | undefined;
   let notifier: { stop(): Promise<void> } | undefined;
+  let feedScheduler: { stop(): Promise<void> } | undefined;
   let app: FastifyInstance | undefined;
   try {
     await queue.start();
@@ -108,6 +112,17 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
         ...(n.firstRetryMs !== undefined ? { firstRetryMs: n.firstRetryMs } : {}),
         onError: (err) => log.error({ err }, `notifications: ${(err as Error).message ?? String(err)}`),
       });
+      // issue 14: own advisories into the store, subscribed feeds refreshed when due (src/portfolio/feeds.ts)
+      if (opts.feeds) {
+        await registerFeedWorkers(queue, opened.db, home, opts.feeds.crypto, {
+          onRefresh: (id, r) => {
+            if (r.state === 'failed') log.warn({ subscription: id }, `feed subscription ${id} refused: ${r.error}`);
+            else if (r.state === 'loaded' && r.changed) log.info({ subscription: id, records: r.records }, `feed subscription ${id}: ${r.records} record(s) loaded`);
+          },
+        });
+        await queue.send('own-advisories', {}, { singletonKey: 'own-advisories' });
+        feedScheduler = startFeedScheduler(opened.db, queue, { onError: (err) => log.error({ err }, `feed scheduler: ${(err as Error).message ?? String(err)}`) });
+      }
     }
     if (opts.updateEvery !== undefined) {
       // the same job as POST /api/v1/advisories/update: queued once while one waits, on whichever worker
@@ -129,6 +144,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
         accepting: () => accepting,
         ...(opts.publicUrl !== undefined ? { publicUrl: opts.publicUrl } : {}),
         ...(oidc ? { oidc } : {}),
+        ...(opts.feeds ? { feeds: opts.feeds } : {}),
       });
       url = await app.listen({ host: opts.host, port: opts.port });
     }
@@ -140,6 +156,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
         if (hourlyTimer) clearInterval(hourlyTimer);
         if (app) await app.close();
         await notifier?.stop();
+        await feedScheduler?.stop();
         await queue.stop({ graceful: true });
         advisories.close();
         await opened.close();
@@ -149,6 +166,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     if (timer) clearInterval(timer);
     if (hourlyTimer) clearInterval(hourlyTimer);
     await notifier?.stop().catch(() => undefined);
+    await feedScheduler?.stop().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await queue.stop({ graceful: false }).catch(() => undefined);
     advisories.close();

@@ -56,6 +56,7 @@ export function parseRoleMappings(s: string): RoleMapping[] {
     if (!m) throw new VouchError('USAGE', `--oidc-roles: "${part}" is not group=role[:tag=T|:projects=A|B] (e.g. secteam=admin,devs=viewer:tag=payments)`);
     const [, group, role, kind, value] = m as unknown as [string, string, string, string | undefined, string | undefined];
     if (!ROLES.includes(role as Role)) throw new VouchError('USAGE', `--oidc-roles: "${role}" is not a role (${ROLES.join(', ')})`);
+    if (role === 'subscriber') throw new VouchError('USAGE', `--oidc-roles: "${part}": subscriber is the role of a partner server's feed token, not of a person signing in`);
     if (role === 'admin' && kind !== undefined) throw new VouchError('USAGE', `--oidc-roles: "${part}": an admin covers the whole portfolio, it takes no tag or projects`);
     const mapping: RoleMapping = { group: group.trim(), role: role as Role };
     if (kind === 'tag') mapping.tag = value!.trim();
@@ -66,7 +67,7 @@ export function parseRoleMappings(s: string): RoleMapping[] {
   return out;
 }
 
-const RANK: Record<Role, number> = { admin: 4, maintainer: 3, viewer: 2, uploader: 1 };
+const RANK: Record<Role, number> = { admin: 4, maintainer: 3, viewer: 2, uploader: 1, subscriber: 0 };
 
 /**
  * The mapping a user's groups select: the most powerful role among the matching ones; between equal

@@ -5,7 +5,7 @@
  * 404 like a project that does not exist.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { type Role, createToken, listTokens, revokeToken } from '../portfolio/access.js';
+import { type Role, TOKEN_TLP, type TokenTlp, createToken, listTokens, revokeToken } from '../portfolio/access.js';
 import { submitDocument, getUpload } from '../portfolio/ingest.js';
 import { createProject, getProject, listProjects, listVersions, updateProject } from '../portfolio/projects.js';
 import { affected, componentsUsing, listEvents, portfolioSummary, projectReport } from '../portfolio/queries.js';
@@ -408,7 +408,7 @@ export async function registerRoutes(app: FastifyInstance, opts: { bodyLimit: nu
     async () => ({ items: (await listTokens(db)).map(tokenView) }),
   );
 
-  app.post<{ Body: { name: string; role: Role; projects?: string[]; tag?: string } }>(
+  app.post<{ Body: { name: string; role: Role; projects?: string[]; tag?: string; tlp?: TokenTlp } }>(
     '/api/v1/tokens',
     {
       config: { access: { roles: ADMIN } },
@@ -419,7 +419,13 @@ export async function registerRoutes(app: FastifyInstance, opts: { bodyLimit: nu
           type: 'object',
           required: ['name', 'role'],
           additionalProperties: false,
-          properties: { name: nameSchema, role: { type: 'string', enum: ['admin', 'maintainer', 'viewer', 'uploader'] }, projects: { type: 'array', items: nameSchema, minItems: 1, maxItems: 1000 }, tag: nameSchema },
+          properties: {
+            name: nameSchema,
+            role: { type: 'string', enum: ['admin', 'maintainer', 'viewer', 'uploader', 'subscriber'] },
+            projects: { type: 'array', items: nameSchema, minItems: 1, maxItems: 1000 },
+            tag: nameSchema,
+            tlp: { type: 'string', enum: TOKEN_TLP, description: 'the TLP clearance on the server\'s advisory feed (default CLEAR; RED never leaves the server)' },
+          },
         },
         response: { 201: { type: 'object', required: ['id', 'token'], properties: { id: { type: 'string' }, token: { type: 'string' } } }, ...problems(400) },
       },
@@ -428,7 +434,8 @@ export async function registerRoutes(app: FastifyInstance, opts: { bodyLimit: nu
       const b = req.body;
       if (b.projects && b.tag !== undefined) throw new ProblemError('bad-request', 'a token is limited to projects or to a tag, not both', { errors: [{ path: 'body $.tag', message: 'cannot go with projects' }] });
       if (b.role === 'admin' && (b.projects || b.tag !== undefined)) throw new ProblemError('bad-request', 'an admin token covers the whole portfolio: it takes no projects or tag');
-      const t = await createToken(db, { name: b.name, role: b.role, ...(b.projects ? { projects: b.projects } : {}), ...(b.tag !== undefined ? { tag: b.tag } : {}) });
+      if (b.role === 'subscriber' && (b.projects || b.tag !== undefined)) throw new ProblemError('bad-request', 'a subscriber token reads the advisory feed only: it takes no projects or tag');
+      const t = await createToken(db, { name: b.name, role: b.role, ...(b.projects ? { projects: b.projects } : {}), ...(b.tag !== undefined ? { tag: b.tag } : {}), ...(b.tlp !== undefined ? { tlp: b.tlp } : {}) });
       return reply.code(201).send(t);
     },
   );
@@ -453,6 +460,7 @@ function tokenView(t: Awaited<ReturnType<typeof listTokens>>[number]): object {
     role: t.role,
     ...(t.projects ? { projects: t.projects } : {}),
     ...(t.tag ? { tag: t.tag } : {}),
+    ...(t.tlp ? { tlp: t.tlp } : {}),
     createdAt: t.createdAt,
     revokedAt: t.revokedAt ?? null,
   };

@@ -145,9 +145,10 @@ export const tokenSchema = {
   properties: {
     id: str,
     name: str,
-    role: { type: 'string', enum: ['admin', 'maintainer', 'viewer', 'uploader'] },
+    role: { type: 'string', enum: ['admin', 'maintainer', 'viewer', 'uploader', 'subscriber'] },
     projects: strings,
     tag: str,
+    tlp: { type: 'string', enum: ['CLEAR', 'GREEN', 'AMBER'] },
     createdAt: str,
     revokedAt: { type: ['string', 'null'] },
   },

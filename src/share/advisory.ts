@@ -125,11 +125,32 @@ let validator: ValidateFunction | undefined;
 
 /** Problems of `record` against the OSV JSON Schema, one line each (JSON path: message); [] when valid. */
 export function validateOsv(record: unknown): string[] {
+  return osvErrors(record).map((e) => `$${e.instancePath.replace(/\//g, '.')}: ${e.message ?? 'invalid'}`);
+}
+
+/**
+ * The same problems with their JSON path apart, written `$.affected[0].package.ecosystem` (the
+ * API's problem+json `errors`); [] when valid.
+ */
+export function osvProblems(record: unknown): { path: string; message: string }[] {
+  return osvErrors(record).map((e) => ({ path: jsonPath(e.instancePath), message: e.message ?? 'invalid' }));
+}
+
+function osvErrors(record: unknown): ErrorObject[] {
   if (!validator) {
     const ajv = new Ajv2020.default({ allErrors: true, strict: false });
     addFormats.default(ajv);
     validator = ajv.compile(schema);
   }
   if (validator(record)) return [];
-  return (validator.errors ?? []).map((e: ErrorObject) => `$${e.instancePath.replace(/\//g, '.')}: ${e.message ?? 'invalid'}`);
+  return validator.errors ?? [];
+}
+
+function jsonPath(instancePath: string): string {
+  let out = '$';
+  for (const raw of instancePath.split('/').slice(1)) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    out += /^\d+$/.test(seg) ? `[${seg}]` : /^[A-Za-z_$][\w$]*$/.test(seg) ? `.${seg}` : `[${JSON.stringify(seg)}]`;
+  }
+  return out;
 }

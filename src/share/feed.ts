@@ -90,6 +90,10 @@ export const FEED_LIMITS = {
 
 /** A record id as a file name: the OSV id characters, nothing that walks out of `records/`. */
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._:+-]{0,199}$/;
+/** Whether an OSV id can name a record file in a feed (`records/<id>.json`). */
+export function isFeedRecordId(id: string): boolean {
+  return SAFE_ID.test(id);
+}
 const SAFE_VEX = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,199}\.json$/;
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -270,9 +274,13 @@ interface FeedReader {
 export async function readAdvisoryFeed(
   spec: string,
   verify: IndexVerifier,
-  opts: { notBefore?: ((location: string) => string | undefined) | undefined } = {},
+  opts: {
+    notBefore?: ((location: string) => string | undefined) | undefined;
+    /** http(s) only: sent with every request (a partner server's `Authorization: Bearer …`). */
+    headers?: Record<string, string> | undefined;
+  } = {},
 ): Promise<VerifiedFeed> {
-  const reader = await openReader(spec);
+  const reader = await openReader(spec, opts.headers);
   const notBefore = opts.notBefore?.(reader.location);
   const indexName = `${reader.location}/${INDEX_FILE}`;
   const indexData = await reader.get(INDEX_FILE, FEED_LIMITS.indexBytes);
@@ -378,9 +386,9 @@ export function feedLocation(spec: string): string {
   return path.resolve(/^file:/i.test(spec) ? fileURLToPath(spec) : spec);
 }
 
-async function openReader(spec: string): Promise<FeedReader> {
+async function openReader(spec: string, headers?: Record<string, string>): Promise<FeedReader> {
   const location = feedLocation(spec);
-  if (/^https?:\/\//i.test(location)) return { location, get: (rel, max) => fetchLimited(`${location}/${rel}`, max) };
+  if (/^https?:\/\//i.test(location)) return { location, get: (rel, max) => fetchLimited(`${location}/${rel}`, max, headers) };
   const dir = location;
   const st = await stat(dir).catch(() => undefined);
   if (!st?.isDirectory()) throw new VouchError('INPUT_MISSING', 'feed folder not found', { path: spec });
@@ -409,6 +417,48 @@ async function openReader(spec: string): Promise<FeedReader> {
       return out.sort(byCodePoint);
     },
   };
+}
+
+// ---- serving -----------------------------------------------------------------------------------
+
+/** An own record a server holds, with its TLP level and when it last changed. */
+export interface ServedRecord {
+  id: string;
+  tlp: Tlp;
+  /** The record's bytes, served as stored. */
+  data: Buffer;
+  aliases: readonly string[];
+  /** When the server last changed it (stored, replaced, withdrawn): the index's `published` follows it. */
+  updatedAt: string;
+}
+
+/**
+ * The feed a server serves to one reader (docs/feeds.md, "A server's own feed"): only the records
+ * `clearance` allows, never a RED one (RED never leaves the server), and none whose id or alias is
+ * a record the server holds from a partner at AMBER or RED (`restricted`, upper-cased ids: they are
+ * never re-published, even under another organisation's name). `published` is the newest change of
+ * the records, so the same content gives the same index (a subscriber's replay check compares it)
+ * and a change moves it forward. The index is deterministic; the caller signs it.
+ */
+export function servedFeed(
+  publisher: string,
+  records: readonly ServedRecord[],
+  clearance: Tlp,
+  restricted: ReadonlySet<string>,
+): { index: FeedIndex; files: Map<string, Buffer> } {
+  const files = new Map<string, Buffer>();
+  const entries: FeedEntry[] = [];
+  let published = '1970-01-01T00:00:00.000Z';
+  for (const r of records) {
+    if (r.tlp === 'RED' || !tlpAllows(clearance, r.tlp) || !SAFE_ID.test(r.id)) continue;
+    if ([r.id, ...r.aliases].some((i) => restricted.has(i.toUpperCase()))) continue;
+    const rel = `${RECORDS_DIR}/${r.id}.json`;
+    files.set(rel, r.data);
+    entries.push({ path: rel, sha256: sha256(r.data), size: r.data.length, tlp: r.tlp, id: r.id });
+    if (Date.parse(r.updatedAt) > Date.parse(published)) published = new Date(r.updatedAt).toISOString();
+  }
+  entries.sort((a, b) => byCodePoint(a.path, b.path));
+  return { index: { schema: ADVISORY_FEED_SCHEMA, publisher, published, records: entries, vex: [] }, files };
 }
 
 // ---- writing -----------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 /**
- * The "Feed test" of issue 14, end to end with the built CLI: organisation A writes two advisories
+ * The "Feed test" of issue 14, end to end with the built CLI (the second describe: between two
+ * `vouch serve` processes): organisation A writes two advisories
  * (`vouch advisory new`) for log4j-core, one AMBER and one CLEAR, and publishes them as a signed
  * feed; B, whose store holds an OSV record of its own, subscribes with A's public key, and `vouch
  * scan` of B's SBOM names A as the source of A's advisories; B's own feed never carries A's AMBER
@@ -18,6 +19,7 @@ import { parseKey } from '../../src/attest/keys.js';
 import { signDocument } from '../../src/attest/signed-document.js';
 import { REPO_ROOT } from '../../src/testing/shared.js';
 import { log4jCycloneDx, tempDir, vouch, vouchAsync } from './helpers.js';
+import { type ServeProcess, startServe } from './server-helpers.js';
 
 interface JsonFinding {
   id: string;
@@ -360,4 +362,121 @@ describe('signed advisory feeds between organisations (vouch feed publish, vouch
       });
     });
   });
+});
+
+/**
+ * The same between two `vouch serve` processes (docs/feeds.md, "On the server"): A stores its own
+ * advisories through the API and serves them at /api/v1/feed/ signed with --feed-key; B subscribes
+ * through its API with A's public key and a subscriber token A made for it (TLP AMBER); B's
+ * projects are matched against A's advisories; B's own feed does not carry A's AMBER record.
+ */
+describe('signed advisory feeds between two servers (vouch serve --feed-key, POST /api/v1/feeds/subscriptions)', () => {
+  let work: string;
+  let a: ServeProcess;
+  let b: ServeProcess;
+  const tokens: Record<string, string> = {};
+  const ok = (r: { code: number | null; stderr: string }): void => expect(r.code, r.stderr).toBe(0);
+  const api = async (base: string, token: string, method: string, url: string, body?: unknown): Promise<{ status: number; json: unknown; text: string }> => {
+    const r = await fetch(`${base}${url}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+    const text = await r.text();
+    return { status: r.status, text, json: text && r.headers.get('content-type')?.includes('json') ? (JSON.parse(text) as unknown) : undefined };
+  };
+  const token = (home: string, args: string[]): string => {
+    const r = vouch(['token', 'create', '--home', home, ...args]);
+    ok(r);
+    return r.stdout.trim();
+  };
+
+  beforeAll(async () => {
+    work = tempDir('feeds-serve');
+    const homeA = path.join(work, 'home-a');
+    const homeB = path.join(work, 'home-b');
+    for (const who of ['acme', 'globex']) ok(vouch(['key', 'generate', '--type', 'p256', '--output', path.join(work, who)]));
+    tokens['a'] = token(homeA, ['--name', 'ops', '--role', 'admin']);
+    tokens['partner'] = token(homeA, ['--name', 'GLOBEX', '--role', 'subscriber', '--tlp', 'AMBER']);
+    tokens['b'] = token(homeB, ['--name', 'ops', '--role', 'admin']);
+    tokens['b-partner'] = token(homeB, ['--name', 'SOMEONE', '--role', 'subscriber', '--tlp', 'AMBER']);
+    // B's OSV data: one record (the server matches uploads against its store)
+    const osv = path.join(work, 'osv-b');
+    mkdirSync(osv);
+    writeFileSync(path.join(osv, 'GHSA-jfh8-c2jp-5v3q.json'), JSON.stringify(GHSA));
+    ok(vouch(['db', 'update', '--source', osv, '--quiet'], { VOUCH_HOME: homeB }));
+    [a, b] = await Promise.all([
+      startServe(['--home', homeA, '--feed-key', path.join(work, 'acme.key'), '--feed-publisher', 'ACME'], {}),
+      startServe(['--home', homeB, '--feed-key', path.join(work, 'globex.key'), '--feed-publisher', 'GLOBEX'], {}),
+    ]);
+  }, 120_000);
+  afterAll(async () => {
+    for (const p of [a, b]) {
+      p?.child.kill('SIGTERM');
+      await p?.exited;
+    }
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('refuses a RED clearance, a subscriber limited to projects, and --feed-publisher without --feed-key, with one line and exit 2', () => {
+    const home = path.join(work, 'home-x');
+    for (const [args, msg] of [
+      [['token', 'create', '--home', home, '--name', 'x', '--role', 'subscriber', '--tlp', 'RED'], /--tlp must be CLEAR, GREEN or AMBER \(got "RED"\): RED never leaves the server/],
+      [['token', 'create', '--home', home, '--name', 'x', '--role', 'subscriber', '--project', 'billing'], /a subscriber token reads the advisory feed only/],
+      [['serve', '--home', home, '--port', '0', '--feed-publisher', 'ACME'], /--feed-publisher names the feed --feed-key signs: give --feed-key/],
+    ] as const) {
+      const r = vouch([...args]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(msg);
+    }
+  });
+
+  it('B matches its project against A\'s advisory, and does not re-publish A\'s AMBER record', async () => {
+    // A's two advisories, written with `vouch advisory new` and stored through A's API
+    for (const [id, tlp] of [['x_ACME-2026-0001', 'AMBER'], ['x_ACME-2026-0002', 'CLEAR']] as const) {
+      const file = path.join(work, `${id}.json`);
+      ok(vouch(['advisory', 'new', '--id', id, '--summary', `advisory ${id}`, '--affected', LOG4J, '--range', 'introduced=2.0,fixed=2.17.1', '-o', file]));
+      const r = await api(a.url, tokens['a']!, 'POST', `/api/v1/advisories?tlp=${tlp}`, readFileSync(file, 'utf8'));
+      expect(r.status, r.text).toBe(201);
+    }
+    // B's project, uploaded before it subscribes
+    const up = await fetch(`${b.url}/api/v1/projects/billing/versions/1.0/documents?file=bom.cdx.json&wait=60`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens['b']}`, 'content-type': 'application/vnd.cyclonedx+json' },
+      body: log4jCycloneDx('2.14.1'),
+    });
+    // processed now (200) or by the worker soon (202): the findings below are waited for
+    expect([200, 202], await up.text()).toContain(up.status);
+
+    const sub = await api(b.url, tokens['b']!, 'POST', '/api/v1/feeds/subscriptions', { url: `${a.url}/api/v1/feed`, publicKey: readFileSync(path.join(work, 'acme.pub'), 'utf8'), every: '6h', token: tokens['partner'] });
+    expect(sub.status, sub.text).toBe(201);
+    const id = (sub.json as { id: number }).id;
+    let findings: JsonFinding[];
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const s = (await api(b.url, tokens['b']!, 'GET', `/api/v1/feeds/subscriptions/${id}`)).json as { lastError?: string };
+      expect(s.lastError).toBeUndefined();
+      findings = ((await api(b.url, tokens['b']!, 'GET', '/api/v1/projects/billing/findings')).json as { findings: JsonFinding[] }).findings;
+      if (findings.filter((f) => f.source?.name === 'ACME').length === 2 || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(findings.map((f) => `${f.id} ${f.source ? `${f.source.name} ${f.source.tlp}` : 'OSV'}`).sort()).toEqual(['GHSA-jfh8-c2jp-5v3q OSV', 'x_ACME-2026-0001 ACME AMBER', 'x_ACME-2026-0002 ACME CLEAR']);
+
+    // B may not publish A's AMBER record as its own; B's feed carries only B's own
+    const copy = await api(b.url, tokens['b']!, 'POST', '/api/v1/advisories?tlp=CLEAR', readFileSync(path.join(work, 'x_ACME-2026-0001.json'), 'utf8'));
+    expect(copy.status).toBe(409);
+    const own = path.join(work, 'x_GLOBEX-1.json');
+    ok(vouch(['advisory', 'new', '--id', 'x_GLOBEX-1', '--summary', 'globex', '--affected', LOG4J, '--range', 'introduced=2.0,fixed=2.17.1', '-o', own]));
+    expect((await api(b.url, tokens['b']!, 'POST', '/api/v1/advisories?tlp=CLEAR', readFileSync(own, 'utf8'))).status).toBe(201);
+    const index = await api(b.url, tokens['b-partner']!, 'GET', '/api/v1/feed/index.json');
+    expect(index.status).toBe(200);
+    expect((index.json as { publisher: string; records: { id: string }[] }).records.map((r) => r.id)).toEqual(['x_GLOBEX-1']);
+    // and a subscriber of A's feed with the CLI verifies what A's server serves (the bundle with A's key)
+    const idx = await fetch(`${a.url}/api/v1/feed/index.json`, { headers: { authorization: `Bearer ${tokens['partner']}` } });
+    const bundle = await fetch(`${a.url}/api/v1/feed/index.json.sigstore.json`, { headers: { authorization: `Bearer ${tokens['partner']}` } });
+    writeFileSync(path.join(work, 'index.json'), Buffer.from(await idx.arrayBuffer()));
+    writeFileSync(path.join(work, 'index.json.sigstore.json'), Buffer.from(await bundle.arrayBuffer()));
+    ok(vouch(['verify', path.join(work, 'index.json'), '--bundle', path.join(work, 'index.json.sigstore.json'), '--key', path.join(work, 'acme.pub')]));
+  }, 120_000);
 });
