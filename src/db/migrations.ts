@@ -347,6 +347,8 @@ const m2026_12_07_market: Migration = {
       .execute();
     await db.schema.createIndex('market_engagements_by_need').on('market_engagements').columns(['need_id']).execute();
     await db.schema.createIndex('market_engagements_by_package').on('market_engagements').columns(['ecosystem', 'name']).execute();
+    // one open engagement per need, kept by the database even when two proposals race
+    await sql`create unique index market_engagements_one_open on market_engagements (need_id) where state not in ('done', 'dropped')`.execute(db);
   },
   async down(): Promise<void> {
     throw new Error('the portfolio database is migrated forward only');
