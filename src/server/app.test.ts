@@ -12,6 +12,7 @@ import { createQueue, type JobQueue } from '../jobs/index.js';
 import { type TestDb, freshDb, testDbs } from '../testing/db.js';
 import { HAS_SHARED } from '../testing/shared.js';
 import { buildApp } from './app.js';
+import { marketplaceMatrixRows } from './marketplace-testing.js';
 
 type Who = 'admin' | 'maintainer' | 'viewer' | 'uploader' | 'viewerA' | 'none' | 'revoked';
 const WHO: readonly Who[] = ['admin', 'maintainer', 'viewer', 'uploader', 'viewerA', 'none', 'revoked'];
@@ -188,6 +189,11 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('the API on $name', (kind) => {
     { name: 'GET /readyz', req: () => ({ method: 'GET', url: '/readyz' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 200, viewerA: 200, none: 200, revoked: 200 } },
     { name: 'GET /api/v1/openapi.json', req: () => ({ method: 'GET', url: '/api/v1/openapi.json' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 200, viewerA: 200, none: 200, revoked: 200 } },
     { name: 'GET /docs', req: () => ({ method: 'GET', url: '/docs/' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 200, viewerA: 200, none: 200, revoked: 200 } },
+    // issue 16 (routes-marketplace.ts): rows from marketplace-testing.ts
+    ...marketplaceMatrixRows<Who>(
+      { db: () => t.db, nameOf: (who) => ({ admin: 't-admin-all', maintainer: 't-maintainer-all', viewer: 't-viewer-all', uploader: 't-uploader-all', viewerA: 't-viewer-alpha', none: '', revoked: 'gone' })[who] },
+      (c) => ({ ...c, none: 401, revoked: 401 }),
+    ),
   ];
 
   // an incident for the matrix rows (opened by the admin: alpha and beta are affected)
