@@ -182,19 +182,27 @@ export function pathCounts(edges: readonly { parent_id: number; child_id: number
   }
   const memo = new Map<number, number>();
   const onPath = new Set<number>();
+  // a count that met a component already on the path depends on that path: it is not memoised
+  let cut = false;
   const count = (node: number): number => {
     if (node < 0) return 1;
     const known = memo.get(node);
     if (known !== undefined) return known;
-    if (onPath.has(node)) return 0;
+    if (onPath.has(node)) {
+      cut = true;
+      return 0;
+    }
     onPath.add(node);
+    const outer = cut;
+    cut = false;
     let n = 0;
     for (const p of parents.get(node) ?? []) {
       n = Math.min(PATH_CAP, n + count(p));
       if (n >= PATH_CAP) break;
     }
     onPath.delete(node);
-    memo.set(node, n);
+    if (!cut) memo.set(node, n);
+    cut ||= outer;
     return n;
   };
   const out = new Map<number, number>();
