@@ -70,7 +70,7 @@ export const engagementSchema = {
   required: ['id', 'need', 'volunteer', 'state', 'history', 'links', 'hours', 'baseline', 'revision'],
   properties: {
     id: str,
-    need: { type: 'object', required: ['id', 'kind', 'title', 'project', 'priority', 'hours'], properties: { id: str, kind: str, title: str, task: str, project: anyObject, priority: num, hours: num, criticality: num, check: anyObject, advisory: anyObject } },
+    need: { type: 'object', required: ['id', 'kind', 'title', 'project', 'priority', 'hours'], properties: { id: str, kind: str, title: str, task: str, project: { type: 'object', required: ['ecosystem', 'name'], properties: { ecosystem: str, name: str, repositoryUrl: str, clone: str } }, priority: num, hours: num, criticality: num, check: anyObject, advisory: anyObject } },
     volunteer: str,
     company: str,
     state: { type: 'string', enum: ['proposed', 'accepted', 'in_progress', 'done', 'dropped'] },

@@ -8,6 +8,7 @@ import { ProjectPage } from './pages/Project';
 import { VulnerabilityPage } from './pages/Vulnerability';
 import { ComponentsPage } from './pages/Components';
 import { SignInPage } from './pages/SignIn';
+import { MarketplacePage } from './pages/Marketplace';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
@@ -38,6 +39,7 @@ function Layout() {
             <Link to="/projects" activeOptions={{ exact: true }}>Projects</Link>
             <Link to="/vulnerabilities">Vulnerabilities</Link>
             <Link to="/components">Components</Link>
+            <Link to="/marketplace">Marketplace</Link>
           </nav>
         )}
         {signedIn && (
@@ -97,6 +99,7 @@ export const componentsRoute = createRoute({
   validateSearch: (s: Record<string, unknown>): { purl?: string; range?: string } => ({ purl: str(s['purl']), range: str(s['range']) }),
   component: ComponentsPage,
 });
+export const marketplaceRoute = createRoute({ getParentRoute: () => rootRoute, path: '/marketplace', beforeLoad: requireToken, validateSearch: (s: Record<string, unknown>): { skill?: string } => ({ skill: str(s['skill']) }), component: MarketplacePage });
 export const signInRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/sign-in',
@@ -104,7 +107,7 @@ export const signInRoute = createRoute({
   component: SignInPage,
 });
 
-const routeTree = rootRoute.addChildren([portfolioRoute, projectsRoute, projectRoute, vulnRoute, componentsRoute, signInRoute]);
+const routeTree = rootRoute.addChildren([portfolioRoute, projectsRoute, projectRoute, vulnRoute, componentsRoute, marketplaceRoute, signInRoute]);
 
 export const router = createRouter({ routeTree, defaultNotFoundComponent: () => <p role="alert">No such page.</p> });
 
