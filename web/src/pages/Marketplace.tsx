@@ -119,7 +119,7 @@ export function MarketplacePage() {
       <h2 id="board-h">Engagements</h2>
       <QueryView q={engagements} label="the engagements">
         {(d) => (
-          <div className="tiles" aria-labelledby="board-h" data-testid="board">
+          <div className="tiles" role="group" aria-labelledby="board-h" data-testid="board">
             {STATES.map(([state, label]) => {
               const list = d.items.filter((e) => e.state === state);
               return (
