@@ -176,6 +176,18 @@ describe.each(testDbs())('the marketplace on the server ($name)', (kind) => {
     expect(feed.engagements).toEqual([expect.objectContaining({ need: 'npm/mylib#security-policy', state: 'done', company: 'Acme' })]);
     expect(JSON.stringify(feed)).not.toContain('ada-lovelace');
     expect((await w.app.inject({ method: 'GET', url: '/api/v1/marketplace/feed?publisher=Acme', headers: h['viewerA']! })).statusCode).toBe(403);
+    // published: signed by the CLI with the organisation's key (never sent to the server), read back by another organisation
+    const key = path.join(home, 'org');
+    expect((await vouch(['key', 'generate', '--out', key], env)).code).toBe(0);
+    const feedFile = path.join(home, 'feed.json');
+    const pub = await vouch(['marketplace', 'feed', 'publish', '--server', base, '--token', secret(w.admin), '--key', `${key}.key`, '--publisher', 'Acme', '-o', feedFile], env);
+    expect(pub.code, pub.stderr).toBe(0);
+    expect(pub.stderr).toBe(`vouch: wrote ${feedFile} and ${feedFile}.sigstore.json: 2 need(s), 1 pledge(s), 1 engagement(s)\n`);
+    const read = await vouch(['marketplace', 'feed', 'read', feedFile, '--key', `${key}.pub`, '-f', 'json'], env);
+    expect(read.code, read.stderr).toBe(0);
+    const summary = JSON.parse(read.stdout) as { feeds: { publisher: string }[]; projects: { project: string }[] };
+    expect(summary.feeds.map((f) => f.publisher)).toEqual(['Acme']);
+    expect(summary.projects.map((p) => p.project).sort()).toEqual(['npm/mylib', 'npm/oldlib']);
     // beta's viewer sees the mylib engagement (beta uses mylib); nobody outside sees alpha's oldlib
     expect((await get<{ items: unknown[] }>('/api/v1/marketplace/engagements', h['viewerB']!)).items).toHaveLength(1);
   }, 120_000);
