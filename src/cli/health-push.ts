@@ -13,6 +13,9 @@ import { activeMaintainers, cloneDomains } from '../marketplace/collect.js';
 import { VouchError } from '../model/errors.js';
 import { serverOf, tokenOf } from './token.js';
 
+/** Evidence lines sent per check (a needs list shows at most 8 failures of a check). */
+const MAX_EVIDENCE = 50;
+
 export interface PushAnswer {
   server: string;
   id: number;
@@ -55,6 +58,15 @@ export async function packageOfClone(dir: string): Promise<{ ecosystem: string; 
   return undefined;
 }
 
+/** At most MAX_EVIDENCE lines of a check's evidence, failures first chosen, in their order. */
+function firstEvidence<T extends { kind: string }>(evidence: readonly T[]): T[] {
+  if (evidence.length <= MAX_EVIDENCE) return [...evidence];
+  const fails = evidence.map((e, i) => [e, i] as const).filter(([e]) => e.kind === 'fail').slice(0, MAX_EVIDENCE);
+  const keep = new Set(fails.map(([, i]) => i));
+  for (let i = 0; i < evidence.length && keep.size < MAX_EVIDENCE; i++) keep.add(i);
+  return evidence.filter((_, i) => keep.has(i));
+}
+
 export async function pushHealth(repo: string, report: HealthReport, opts: { server?: string | undefined; token?: string | undefined; package?: string | undefined; now?: Date | undefined }): Promise<PushAnswer> {
   const server = serverOf(opts);
   if (!server) throw new VouchError('USAGE', '--push needs a server: --server URL or VOUCH_SERVER');
@@ -66,7 +78,8 @@ export async function pushHealth(repo: string, report: HealthReport, opts: { ser
     ecosystem: pkg.ecosystem,
     name: pkg.name,
     ...(repositoryUrl ? { repositoryUrl } : {}),
-    report,
+    // the server keeps what needs show (the first failures of each check), not every line of evidence
+    report: { ...report, checks: report.checks.map((c) => ({ ...c, evidence: firstEvidence(c.evidence) })) },
     activeMaintainers: await activeMaintainers(report.repo, opts.now ?? new Date()),
     domains: await cloneDomains(report.repo),
   };

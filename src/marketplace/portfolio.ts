@@ -75,29 +75,32 @@ export interface HealthRecorded {
 export async function recordHealth(db: Db, push: HealthPush, by: string, opts: { now?: Date } = {}): Promise<HealthRecorded> {
   const at = nowIso(opts.now);
   const stored: StoredHealth = { report: push.report, ...(push.activeMaintainers ? { activeMaintainers: push.activeMaintainers } : {}), domains: push.domains ?? [] };
-  const row = await db
-    .insertInto('market_health')
-    .values({
-      ecosystem: push.ecosystem,
-      name: push.name,
-      repository_url: push.repositoryUrl ?? null,
-      head: push.report.head,
-      score: push.report.score,
-      report: JSON.stringify(stored),
-      pushed_by: by,
-      created_at: at,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const repo = new DbEngagementRepository(db);
-  const done: HealthRecorded['done'] = [];
-  const open: HealthRecorded['open'] = [];
-  const candidates = (await repo.listByPackage(push.ecosystem, push.name)).filter((e) => e.state === 'in_progress' && e.need.kind === 'health');
-  for (const e of candidates) {
-    const r = await confirmDone(repo, e.id, async (x) => healthVerdict(x, push.report, push.activeMaintainers), opts);
-    (r.verdict.passed ? done : open).push({ engagement: e.id, need: e.need.id, detail: r.verdict.detail });
-  }
-  return { id: row.id, ecosystem: push.ecosystem, name: push.name, score: push.report.score, head: push.report.head, at, done, open };
+  // the report and the engagements it closes: one transaction
+  return db.transaction().execute(async (tx) => {
+    const row = await tx
+      .insertInto('market_health')
+      .values({
+        ecosystem: push.ecosystem,
+        name: push.name,
+        repository_url: push.repositoryUrl ?? null,
+        head: push.report.head,
+        score: push.report.score,
+        report: JSON.stringify(stored),
+        pushed_by: by,
+        created_at: at,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const repo = new DbEngagementRepository(tx);
+    const done: HealthRecorded['done'] = [];
+    const open: HealthRecorded['open'] = [];
+    const candidates = (await repo.listByPackage(push.ecosystem, push.name)).filter((e) => e.state === 'in_progress' && e.need.kind === 'health');
+    for (const e of candidates) {
+      const r = await confirmDone(repo, e.id, async (x) => healthVerdict(x, push.report, push.activeMaintainers), opts);
+      (r.verdict.passed ? done : open).push({ engagement: e.id, need: e.need.id, detail: r.verdict.detail });
+    }
+    return { id: row.id, ecosystem: push.ecosystem, name: push.name, score: push.report.score, head: push.report.head, at, done, open };
+  });
 }
 
 /** The latest pushed report of each package asked for. */
