@@ -33,6 +33,8 @@ export interface MarketWorld {
   /** Authorization headers of a new token named `name`. */
   token(role: Role, name: string, projects?: string[]): Promise<Record<string, string>>;
   admin: Record<string, string>;
+  /** The server's advisory store (load() replaces its records; then POST /advisories/update {rematchOnly}). */
+  store: TestStore;
   /** Uploads an app's package-lock.json as project@1.0 and waits until it is processed. */
   upload(project: string, deps: Record<string, string>): Promise<void>;
   close(): Promise<void>;
@@ -56,6 +58,7 @@ export async function marketWorld(kind: TestDbKind): Promise<MarketWorld> {
     app,
     token,
     admin,
+    store,
     async upload(project, deps) {
       const r = await app.inject({
         method: 'POST',

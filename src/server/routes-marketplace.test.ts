@@ -15,6 +15,7 @@ import { GIT_ENV, cleanupRepos } from '../health/__fixtures__/git-repo.js';
 import type { HealthReport } from '../health/run.js';
 import { testDbs } from '../testing/db.js';
 import { REPO_ROOT } from '../testing/shared.js';
+import { osvRecord } from '../portfolio/portfolio-testing.js';
 import { type MarketWorld, handHealthReport, marketWorld } from './marketplace-testing.js';
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
@@ -191,6 +192,28 @@ describe.each(testDbs())('the marketplace on the server ($name)', (kind) => {
     // beta's viewer sees the mylib engagement (beta uses mylib); nobody outside sees alpha's oldlib
     expect((await get<{ items: unknown[] }>('/api/v1/marketplace/engagements', h['viewerB']!)).items).toHaveLength(1);
   }, 120_000);
+
+  it('a backport need is done once the advisory names a fix on our line: re-checked against the re-matched findings', async () => {
+    const need = 'npm/oldlib#backport:GHSA-test-oldl-0001@1';
+    const p = await post('/api/v1/marketplace/engagements', h['maint']!, { need, volunteer: 'ada-lovelace' });
+    expect(p.statusCode, p.body).toBe(201);
+    const url = `/api/v1/marketplace/engagements/${(p.json() as { id: string }).id}`;
+    for (const to of ['accepted', 'in_progress']) expect((await post(`${url}/state`, h['ada']!, { to })).statusCode).toBe(200);
+    const early = (await post(`${url}/check`, h['ada']!)).json() as { verdict: { passed: boolean; detail: string } };
+    expect(early.verdict).toEqual({ passed: false, detail: 'GHSA-test-oldl-0001 still leaves oldlib 1.4.0: fixed only on the 2.x line (2.0.0)' });
+
+    // upstream released 1.4.1 with the fix and the advisory says so; the server re-matches
+    await w.store.load([osvRecord('GHSA-test-oldl-0001', { ecosystem: 'npm', name: 'oldlib', introduced: '0', fixed: '1.4.1', aliases: ['CVE-2026-0001'], modified: '2026-12-02T00:00:00Z' })]);
+    expect((await post('/api/v1/advisories/update', w.admin, { rematchOnly: true })).statusCode).toBe(202);
+    await expect
+      .poll(async () => ((await get<{ findings: { id: string; fixedVersions: string[] }[] }>('/api/v1/projects/alpha/findings', w.admin)).findings.find((f) => f.id === 'GHSA-test-oldl-0001')?.fixedVersions), { timeout: 60_000, interval: 200 })
+      .toEqual(['1.4.1']);
+    const done = (await post(`${url}/check`, h['ada']!)).json() as { verdict: { passed: boolean; detail: string }; engagement: { state: string } };
+    expect(done.verdict).toEqual({ passed: true, detail: 'GHSA-test-oldl-0001 now names a fixed version covering oldlib 1.4.0' });
+    expect(done.engagement.state).toBe('done');
+    // and the need is no longer derived: upgrading to 1.4.1 is ours to do (vouch fix)
+    expect((await needs(w.admin)).map((n) => n.id)).not.toContain(need);
+  }, 90_000);
 
   it('refuses a malformed health report with a problem naming the field', async () => {
     const r = await post('/api/v1/health/results', h['ci']!, { ecosystem: 'npm', name: 'mylib', report: { ...handHealthReport({ License: 10 }), checks: [{ name: 'License', score: 11 }] } });
