@@ -220,6 +220,10 @@ describe.each(testDbs())('the marketplace on the server ($name)', (kind) => {
     expect(r.statusCode).toBe(400);
     expect(r.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect((r.json() as { detail: string }).detail).toMatch(/body \$\.report\.checks\[0\]/);
+    // the origin is host/owner/repo, never a URL of another scheme
+    const u = await post('/api/v1/health/results', h['ci']!, { ecosystem: 'npm', name: 'mylib', repositoryUrl: 'javascript:alert(1)', report: handHealthReport({ License: 10 }) });
+    expect(u.statusCode).toBe(400);
+    expect((u.json() as { detail: string }).detail).toMatch(/^body \$\.repositoryUrl: /);
   });
 
   it('vouch health --push: one line and exit 2 without a server, with --portfolio, or when the server refuses the token', async () => {

@@ -130,7 +130,7 @@ export const healthPushSchema = {
   properties: {
     ecosystem: { type: 'string', minLength: 1, maxLength: 100 },
     name: { type: 'string', minLength: 1, maxLength: 500 },
-    repositoryUrl: { type: 'string', minLength: 1, maxLength: 500 },
+    repositoryUrl: { type: 'string', maxLength: 500, pattern: '^[A-Za-z0-9.-]+(:[0-9]+)?/[^\\s/]+/[^\\s/]+$', description: 'host/owner/repo, as vouch health --push writes it' },
     report: {
       type: 'object',
       required: ['schema', 'repo', 'head', 'now', 'score', 'checks', 'criticality'],

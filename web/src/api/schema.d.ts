@@ -1309,6 +1309,7 @@ export interface paths {
                     "application/json": {
                         ecosystem: string;
                         name: string;
+                        /** @description host/owner/repo, as vouch health --push writes it */
                         repositoryUrl?: string;
                         report: {
                             /** @enum {string} */
