@@ -56,7 +56,7 @@ Checks (Scorecard names and risk levels): Binary-Artifacts, Code-Review, Contrib
 Dangerous-Workflow, Dependency-Update-Tool, Fuzzing, License, Maintained, Packaging,
 Pinned-Dependencies, SAST, Security-Policy, Signed-Releases, Token-Permissions, Vulnerabilities.
 A check that cannot run offline, or has nothing to look at, scores "?" (not run) and is left out
-of the aggregate. Nothing touches the network; the Vulnerabilities check needs \`vouch db update\`.
+of the aggregate. Nothing touches the network but --push; the Vulnerabilities check needs \`vouch db update\`.
 
 With --push the report also goes to the portfolio server (POST /api/v1/health/results): the
 marketplace derives health needs from it, and an in-progress engagement on one of the package's
