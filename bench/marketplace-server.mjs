@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global fetch, setTimeout */
 // The marketplace's needs on the server: GET /api/v1/marketplace/needs computes them on every
 // request (reliance from the stored SBOMs, vulnerability needs from the open findings, health needs
 // from pushed reports). A `vouch serve` on SQLite with the npm advisories of ../shared/osv and the
