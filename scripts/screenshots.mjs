@@ -1,6 +1,6 @@
 // The dashboard's screenshots in docs/img (docs/dashboard.md shows them): the browser tests run
 // with VOUCH_SCREENSHOTS set, so the pictures are of the pages those tests just checked — every
-// page at 1366×768 in the light scheme, and the Portfolio at 2560×1440 in the dark one.
+// page at 1366×768 in the light scheme, and the Portfolio and an Incident at 2560×1440 in the dark one.
 // Needs Chromium (/usr/bin/chromium or $CHROMIUM) and ../shared; builds the CLI and web/ first.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';

@@ -4,7 +4,9 @@
  * CI would — billing (log4j-core 2.14.1: Log4Shell), billing 0.9.0 (an older version), payments
  * (log4j-core 2.17.1), nodegoat and goof (real npm lockfiles from ../shared/realworld) — tags and
  * owners set, a viewer token limited to billing; then an advisory update that gives payments a
- * new finding (NEW_ADVISORY) without a new upload.
+ * new finding (NEW_ADVISORY) without a new upload. Then the response side: an incident for
+ * log4j-core below 2.17.2 (a task for billing, owned by alice, and one for payments, unowned) and a
+ * webhook notification rule (to a closed loopback port: its deliveries fail and are logged).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,7 +20,7 @@ export const NEW_ADVISORY = {
   id: 'VOUCH-TEST-2026-0001',
   cve: 'CVE-2026-0999001',
   summary: 'Injection <img src=x onerror="window.__pwned=1"> in log4j-core',
-  details: '<script>window.__pwned=2</script> [click](javascript:window.__pwned=3)',
+  details: '<script>window.__pwned=2</script>\n\n**Impact**: [click](javascript:window.__pwned=3) <img src=x onerror="window.__pwned=5"> and [the fix](https://example.org/fix)',
   references: [
     { type: 'WEB', url: 'javascript:window.__pwned=4' },
     { type: 'WEB', url: 'data:text/html,<script>alert(1)</script>' },
@@ -26,9 +28,18 @@ export const NEW_ADVISORY = {
   ],
 };
 
+export const LOG4J_PURL = 'pkg:maven/org.apache.logging.log4j/log4j-core';
+export const INCIDENT_RANGE = 'vers:maven/<2.17.2';
+
 export interface Seeded {
   url: string;
   admin: string;
+  /** the incident for log4j-core below 2.17.2: billing's and payments' tasks */
+  incident: number;
+  /** the webhook rule's name */
+  rule: string;
+  /** VOUCH_HOME of the server: `vouch push` from the tests runs with it */
+  home: string;
   /** a viewer limited to the project billing */
   viewerBilling: string;
   stop(): Promise<void>;
@@ -92,9 +103,17 @@ export async function startSeededServer(): Promise<Seeded> {
     await new Promise((r) => setTimeout(r, 500));
   }
 
+  // the response: an incident (a zero-day style package and range) and a webhook rule
+  const incident = (await api('POST', '/api/v1/incidents', JSON.stringify({ title: 'log4j-core before 2.17.2', purl: LOG4J_PURL, range: INCIDENT_RANGE }))) as { id: number };
+  const rule = 'security-channel';
+  await api('POST', '/api/v1/notification-rules', JSON.stringify({ name: rule, events: ['incident.opened', 'incident.updated'], url: 'http://127.0.0.1:9/vouch-hook' }));
+
   return {
     url,
     admin,
+    incident: incident.id,
+    rule,
+    home,
     viewerBilling: viewer.token,
     async stop() {
       if (server.exitCode === null) {

@@ -8,6 +8,9 @@ import { ProjectPage } from './pages/Project';
 import { VulnerabilityPage } from './pages/Vulnerability';
 import { ComponentsPage } from './pages/Components';
 import { SignInPage } from './pages/SignIn';
+import { IncidentPage, IncidentsPage } from './pages/Incidents';
+import { SettingsPage } from './pages/Settings';
+import { useIsAdmin } from './components/useIsAdmin';
 import { MarketplacePage } from './pages/Marketplace';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -18,6 +21,8 @@ function Layout() {
   // re-read on every navigation: signing in or out changes the header
   useRouterState({ select: (s) => s.location.href });
   const signedIn = getToken() !== null;
+  // Settings are for admins (others get no link)
+  const admin = useIsAdmin();
   // a new page moves the keyboard focus to its content (a filter typed into the URL does not)
   const pathname = useRouterState({ select: (s) => s.location.pathname });
   const firstPage = useRef(true);
@@ -39,7 +44,9 @@ function Layout() {
             <Link to="/projects" activeOptions={{ exact: true }}>Projects</Link>
             <Link to="/vulnerabilities">Vulnerabilities</Link>
             <Link to="/components">Components</Link>
+            <Link to="/incidents">Incidents</Link>
             <Link to="/marketplace">Marketplace</Link>
+            {admin.data === true && <Link to="/settings">Settings</Link>}
           </nav>
         )}
         {signedIn && (
@@ -99,6 +106,9 @@ export const componentsRoute = createRoute({
   validateSearch: (s: Record<string, unknown>): { purl?: string; range?: string } => ({ purl: str(s['purl']), range: str(s['range']) }),
   component: ComponentsPage,
 });
+const incidentsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/incidents', beforeLoad: requireToken, component: IncidentsPage });
+export const incidentRoute = createRoute({ getParentRoute: () => rootRoute, path: '/incidents/$id', beforeLoad: requireToken, component: IncidentPage });
+const settingsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/settings', beforeLoad: requireToken, component: SettingsPage });
 export const marketplaceRoute = createRoute({ getParentRoute: () => rootRoute, path: '/marketplace', beforeLoad: requireToken, validateSearch: (s: Record<string, unknown>): { skill?: string } => ({ skill: str(s['skill']) }), component: MarketplacePage });
 export const signInRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -107,7 +117,7 @@ export const signInRoute = createRoute({
   component: SignInPage,
 });
 
-const routeTree = rootRoute.addChildren([portfolioRoute, projectsRoute, projectRoute, vulnRoute, componentsRoute, marketplaceRoute, signInRoute]);
+const routeTree = rootRoute.addChildren([portfolioRoute, projectsRoute, projectRoute, vulnRoute, componentsRoute, incidentsRoute, incidentRoute, marketplaceRoute, settingsRoute, signInRoute]);
 
 export const router = createRouter({ routeTree, defaultNotFoundComponent: () => <p role="alert">No such page.</p> });
 

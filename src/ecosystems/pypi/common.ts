@@ -39,6 +39,8 @@ export class PyContext {
   readonly graph = new DependencyGraph();
   readonly unresolved: Inventory['unresolved'] = [];
   readonly warnings: string[] = [];
+  /** Entries the file holds that could not be read (the input is then `partial`). */
+  readonly lost: string[] = [];
   readonly rootId: string;
   private readonly purls = new Map<string, string>();
 
@@ -111,6 +113,7 @@ export class PyContext {
       graph: this.graph,
       unresolved: this.unresolved,
       warnings: this.warnings,
+      ...(this.lost.length ? { lost: this.lost } : {}),
     };
   }
 }

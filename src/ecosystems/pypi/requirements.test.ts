@@ -105,7 +105,9 @@ describe.skipIf(!HAS_SHARED)('pypi/requirements: osv-scalibr conformance (python
     const inv = await extractFile(path.join(dir, 'invalid.txt'));
     expect(inv.graph.components.size).toBe(0);
     expect(inv.warnings.join('\n')).toMatch(/unknown option -foo/);
-    expect(inv.warnings.join('\n')).toMatch(/"==1.0" is not a requirement/);
+    // a line pip would refuse: the file is read only in part, never silently
+    expect(inv.lost?.join('\n')).toMatch(/"==1.0" is not a requirement; not read/);
+    expect(inv.warnings.join('\n')).not.toMatch(/is not a requirement/);
     expect(inv.unresolved.map((u) => u.name)).toEqual(['asdf', 'asdf', 'urllib3']);
   });
   it('env_var.txt: ${VAR} versions are unresolved, not guessed', async () => {
@@ -176,10 +178,10 @@ describe('pypi/requirements: bad input', () => {
   it('binary garbage is a clear INPUT_PARSE error naming the file', async () => {
     await expect(extractText('\u0000\u0001garbage')).rejects.toMatchObject({ code: 'INPUT_PARSE', path: 'requirements.txt' });
   });
-  it('text garbage and a truncated line become warnings/unresolved, never a crash', async () => {
+  it('text garbage is lost (the input is partial) and a truncated line unresolved, never a crash', async () => {
     const inv = await extractText('%%% not a requirement\nflask==\ndjango==4.2.\n');
     expect(inv.graph.components.size).toBe(0);
-    expect(inv.warnings[0]).toMatch(/requirements.txt:1: .* is not a requirement/);
+    expect(inv.lost).toEqual(['requirements.txt:1: "%%% not a requirement" is not a requirement; not read']);
     expect(inv.unresolved.map((u) => [u.name, u.line])).toEqual([
       ['flask', 2],
       ['django', 3],

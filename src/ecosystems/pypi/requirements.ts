@@ -129,7 +129,7 @@ export async function parseRequirements(text: string, file: string, readInclude?
         }
         continue;
       }
-      const r = parseRequirementLine(t, current, logical.line, constraint ? 'prod' : scopeOfFile(current), ctx.warnings);
+      const r = parseRequirementLine(t, current, logical.line, constraint ? 'prod' : scopeOfFile(current), ctx.warnings, ctx.lost);
       if (!r) continue;
       if (constraint) {
         if (r.version !== undefined) pins.set(normalizeName(r.name), { version: r.version, file: current, line: logical.line });
@@ -264,6 +264,7 @@ function parseRequirementLine(
   line: number,
   scope: Scope,
   warnings: string[],
+  lost: string[],
 ): Requirement | undefined {
   // per-requirement options start at the first whitespace-separated token beginning with '-'
   let req = t;
@@ -312,7 +313,8 @@ function parseRequirementLine(
   }
   const m = NAME_RE.exec(req);
   if (!m) {
-    warnings.push(`${file}:${line}: "${t}" is not a requirement; ignored`);
+    // pip refuses the whole file here; vouch reads the rest, and says the file was read only in part
+    lost.push(`${file}:${line}: "${t}" is not a requirement; not read`);
     return undefined;
   }
   const name = m[1]!;

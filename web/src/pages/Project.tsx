@@ -7,6 +7,7 @@ import type { Finding, Page, Project, ProjectVersion, ScanReport, Severity } fro
 import { SEVERITIES, byPriority, filterFindings, fixText, formatAge, formatEpss, pathLabel, severityWeight } from '../lib/format';
 import { ErrorBox, KevBadge, QueryView, SeverityBadge } from '../components/ui';
 import { VirtualTable, type Features } from '../components/VirtualTable';
+import { TriageDialog, type TriageTarget } from '../components/TriageDialog';
 
 const route = getRouteApi('/projects/$name');
 
@@ -132,7 +133,7 @@ export function ProjectPage() {
           </div>
           {dlError !== undefined && <ErrorBox error={dlError} />}
           <QueryView q={report} label="findings">
-            {(r) => <Findings report={r} />}
+            {(r) => <Findings project={name} report={r} />}
           </QueryView>
         </>
       )}
@@ -142,7 +143,8 @@ export function ProjectPage() {
 
 const col = createColumnHelper<Features, Finding>();
 
-function Findings({ report }: { report: ScanReport }) {
+function Findings({ project, report }: { project: string; report: ScanReport }) {
+  const [triage, setTriage] = useState<TriageTarget>();
   const [text, setText] = useState('');
   const [minSeverity, setMin] = useState<Severity | ''>('');
   const [kevOnly, setKev] = useState(false);
@@ -220,8 +222,20 @@ function Findings({ report }: { report: ScanReport }) {
         col.accessor((f) => fixText(f), { id: 'fix', header: 'Fixed in', sortFn: 'alphanumeric' }),
         col.accessor((f) => (f.suppressed ? `${f.suppressed.status ?? 'suppressed'}` : 'open'), { id: 'state', header: 'State', sortFn: 'text' }),
         col.accessor((f) => f.summary ?? '', { id: 'summary', header: 'Summary', sortFn: 'text', cell: (c) => <span className="summary">{c.getValue()}</span> }),
+        col.display({
+          id: 'triage',
+          header: () => <span className="sr-only">Triage</span>,
+          cell: (c) => {
+            const f = c.row.original;
+            return (
+              <button type="button" onClick={() => setTriage({ project, purl: f.purl, vuln: f.id })} aria-label={`Triage ${f.id} in ${f.name}@${f.version}`}>
+                Triage
+              </button>
+            );
+          },
+        }),
       ]),
-    [open],
+    [open, project],
   );
 
   return (
@@ -262,6 +276,7 @@ function Findings({ report }: { report: ScanReport }) {
         rowHeight={44}
         renderAfterRow={(row) => (open.has(row.id) ? <FindingDetail f={row.original} /> : null)}
       />
+      {triage && <TriageDialog targets={[triage]} onClose={() => setTriage(undefined)} />}
     </>
   );
 }
