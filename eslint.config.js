@@ -23,7 +23,7 @@ const LAYERS = {
   engine: ['model', 'io', 'ecosystems', 'sbom', 'inventory', 'advisories', 'triage', 'report'],
   health: ['model', 'io', 'ecosystems', 'sbom', 'inventory', 'advisories', 'triage', 'engine'],
   share: ['model', 'io', 'ecosystems', 'advisories'],
-  marketplace: ['model', 'io', 'ecosystems', 'advisories', 'attest', 'health'],
+  marketplace: ['model', 'io', 'ecosystems', 'advisories', 'attest', 'health', 'db', 'portfolio'],
   // the portfolio server's state (ARCHITECTURE.md, "The portfolio server"): the query layer, the jobs,
   // then the portfolio's own logic over the engine — no HTTP below server/
   db: ['model', 'io'],

@@ -1,4 +1,8 @@
-/** `vouch health REPO` and `vouch health --portfolio PATH...`: Scorecard-style checks of local clones, offline. */
+/**
+ * `vouch health REPO` and `vouch health --portfolio PATH...`: Scorecard-style checks of local
+ * clones, offline. `--push` sends one clone's report to the portfolio server (the marketplace's
+ * health needs and the re-check that confirms an engagement done: docs/marketplace.md).
+ */
 import { type Command, Option } from 'commander';
 import { EXIT_CLEAN, EXIT_FINDINGS, VouchError } from '../model/errors.js';
 import { renderHealthJson, renderHealthSarif, renderHealthTable } from '../health/render.js';
@@ -19,6 +23,10 @@ interface HealthOptions {
   top?: string;
   quiet?: boolean;
   verbose?: boolean;
+  push?: boolean;
+  server?: string;
+  token?: string;
+  package?: string;
 }
 
 export function registerHealth(program: Command): void {
@@ -35,6 +43,10 @@ export function registerHealth(program: Command): void {
     .option('--portfolio', 'rank the packages the given projects depend on, joined with the health of their clones under --repos')
     .option('--repos <dir>', 'with --portfolio: a folder of local clones (one per package, matched by name)')
     .option('--top <n>', 'with --portfolio: rows to show and clones to check', '25')
+    .option('--push', 'send the report to the portfolio server (the marketplace\'s needs and re-checks; an uploader, maintainer or admin token)')
+    .option('--server <url>', 'with --push: the server (default: $VOUCH_SERVER)')
+    .option('--token <token>', 'with --push: the token (default: $VOUCH_TOKEN; prefer the variable: arguments show in ps)')
+    .option('--package <ecosystem/name>', 'with --push: the package the clone is (default: the name in its package.json, Cargo.toml or pyproject.toml)')
     .option('-q, --quiet', 'no progress on stderr')
     .option('-v, --verbose', 'show all evidence, not only what lowered a score')
     .addHelpText(
@@ -44,9 +56,14 @@ Checks (Scorecard names and risk levels): Binary-Artifacts, Code-Review, Contrib
 Dangerous-Workflow, Dependency-Update-Tool, Fuzzing, License, Maintained, Packaging,
 Pinned-Dependencies, SAST, Security-Policy, Signed-Releases, Token-Permissions, Vulnerabilities.
 A check that cannot run offline, or has nothing to look at, scores "?" (not run) and is left out
-of the aggregate. Nothing touches the network; the Vulnerabilities check needs \`vouch db update\`.
+of the aggregate. Nothing touches the network but --push; the Vulnerabilities check needs \`vouch db update\`.
 
-Exit codes: 0 report written; 1 the aggregate is below --fail-under; 2 usage or input error.`,
+With --push the report also goes to the portfolio server (POST /api/v1/health/results): the
+marketplace derives health needs from it, and an in-progress engagement on one of the package's
+health needs is confirmed done when the pushed report shows the check passing.
+
+Exit codes: 0 report written; 1 the aggregate is below --fail-under; 2 usage or input error
+(or the server refused the push).`,
     )
     .action(async (paths: string[], opts: HealthOptions) => {
       process.exitCode = await runHealthCommand(paths, opts);
@@ -60,6 +77,8 @@ async function runHealthCommand(paths: string[], opts: HealthOptions): Promise<n
   const failUnder = parseNumber('--fail-under', opts.failUnder, 0, 10);
   const format = opts.format ?? 'table';
   const progress = createProgress({ quiet: opts.quiet ?? false });
+  if (opts.portfolio && opts.push) throw new VouchError('USAGE', '--push sends one repository\'s report; it does not go with --portfolio');
+  if (!opts.push && (opts.server || opts.token || opts.package)) throw new VouchError('USAGE', '--server, --token and --package are for --push');
   if (opts.portfolio) {
     if (format === 'sarif') throw new VouchError('USAGE', '--format sarif is for a single repository; use table or json with --portfolio');
     if (failUnder !== undefined) throw new VouchError('USAGE', '--fail-under is for a single repository; --portfolio reports flags without failing');
@@ -78,6 +97,13 @@ async function runHealthCommand(paths: string[], opts: HealthOptions): Promise<n
   progress.done();
   const out = format === 'json' ? renderHealthJson(report) : format === 'sarif' ? renderHealthSarif(report) : renderHealthTable(report, { verbose: opts.verbose ?? false });
   process.stdout.write(out);
+  if (opts.push) {
+    const { pushHealth } = await import('./health-push.js');
+    const r = await pushHealth(paths[0]!, report, { server: opts.server, token: opts.token, package: opts.package, now });
+    progress.log(`vouch: pushed the health of ${r.ecosystem}/${r.name} (score ${r.score ?? '?'}) to ${r.server}`);
+    for (const d of r.done) progress.log(`vouch: engagement ${d.engagement} done: ${d.detail}`);
+    for (const d of r.open) progress.log(`vouch: engagement ${d.engagement} still in progress: ${d.detail}`);
+  }
   if (failUnder !== undefined && report.score !== null && report.score < failUnder) {
     progress.log(`vouch: aggregate score ${report.score} is below --fail-under ${failUnder}`);
     return EXIT_FINDINGS;

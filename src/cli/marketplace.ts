@@ -12,7 +12,7 @@ import { collectNeeds } from '../marketplace/collect.js';
 import { recheck } from '../marketplace/done-check.js';
 import { FileEngagementRepository } from '../marketplace/engagement-file.js';
 import { ENGAGEMENT_STATES, type EngagementState, addLink, confirmDone, logHours, proposeEngagement, transition } from '../marketplace/engagements.js';
-import { FEED_BUNDLE_SUFFIX, buildFeed, readFeed, signFeed, summariseFeeds } from '../marketplace/feed.js';
+import { FEED_BUNDLE_SUFFIX, FEED_SCHEMA, type MarketplaceFeed, buildFeed, readFeed, signFeed, summariseFeeds } from '../marketplace/feed.js';
 import { matchVolunteers } from '../marketplace/match.js';
 import { renderEngagements, renderFeedSummary, renderMatchTable, renderNeedsTable, renderReport } from '../marketplace/render.js';
 import { quarterReport } from '../marketplace/report.js';
@@ -201,16 +201,24 @@ then \`vouch marketplace match --needs needs.json --volunteers volunteers.yaml\`
       .option('--needs <file>', 'the needs to publish (vouch marketplace needs -f json)')
       .option('--volunteers <file>', 'the volunteers file, for its pledges (volunteers themselves are not published)')
       .option('--engagements <file>', 'the engagements file (published without volunteers\' names)', DEFAULT_ENGAGEMENTS)
+      .option('--server <url>', 'publish the portfolio server\'s needs, pledges and engagements instead of files (GET /api/v1/marketplace/feed; a token over the whole portfolio)')
+      .option('--token <token>', 'with --server: the token (default: $VOUCH_TOKEN)')
       .option('-q, --quiet', 'no note on stderr'),
-  ).action(async (opts: PassphraseOptions & { key: string; publisher: string; output: string; needs?: string; volunteers?: string; engagements: string; quiet?: boolean }) => {
-    const needs = opts.needs ? (await needsFrom({ needs: opts.needs })).needs : [];
-    const pledges = opts.volunteers ? (await readVolunteersFile(opts.volunteers)).pledges : [];
-    const engagements = await new FileEngagementRepository(opts.engagements).list();
+  ).action(async (opts: PassphraseOptions & { key: string; publisher: string; output: string; needs?: string; volunteers?: string; engagements: string; server?: string; token?: string; quiet?: boolean }, cmd: Command) => {
+    let feed: MarketplaceFeed;
+    if (opts.server) {
+      if (opts.needs || opts.volunteers || cmd.getOptionValueSource('engagements') === 'cli') throw new VouchError('USAGE', '--server publishes the server\'s needs, pledges and engagements: it does not go with --needs, --volunteers or --engagements');
+      feed = await serverFeed(opts.server, opts.token, opts.publisher);
+    } else {
+      const needs = opts.needs ? (await needsFrom({ needs: opts.needs })).needs : [];
+      const pledges = opts.volunteers ? (await readVolunteersFile(opts.volunteers)).pledges : [];
+      feed = buildFeed(opts.publisher, needs, pledges, await new FileEngagementRepository(opts.engagements).list());
+    }
     const key = await loadKeyFromOptions(opts.key, opts);
-    const signed = await signFeed(buildFeed(opts.publisher, needs, pledges, engagements), key);
+    const signed = await signFeed(feed, key);
     await writeFileAtomic(opts.output, signed.text);
     await writeFileAtomic(`${opts.output}${FEED_BUNDLE_SUFFIX}`, signed.bundle);
-    if (!opts.quiet) process.stderr.write(`vouch: wrote ${opts.output} and ${opts.output}${FEED_BUNDLE_SUFFIX}: ${needs.length} need(s), ${pledges.length} pledge(s), ${engagements.length} engagement(s)\n`);
+    if (!opts.quiet) process.stderr.write(`vouch: wrote ${opts.output} and ${opts.output}${FEED_BUNDLE_SUFFIX}: ${feed.needs.length} need(s), ${feed.pledges.length} pledge(s), ${feed.engagements.length} engagement(s)\n`);
     process.exitCode = EXIT_CLEAN;
   });
   feed
@@ -229,6 +237,18 @@ then \`vouch marketplace match --needs needs.json --volunteers volunteers.yaml\`
       await emit(formatOfOpts(opts) === 'json' ? json({ feeds: feeds.map((f) => ({ publisher: f.publisher, published: f.published })), projects: summary }) : renderFeedSummary(summary), opts);
       process.exitCode = EXIT_CLEAN;
     });
+}
+
+/** The feed the portfolio server builds from its database (routes-marketplace.ts), to be signed here: the key never goes to the server. */
+async function serverFeed(server: string, token: string | undefined, publisher: string): Promise<MarketplaceFeed> {
+  const { apiRequest } = await import('../server/client.js');
+  const { tokenOf } = await import('./token.js');
+  const r = await apiRequest<MarketplaceFeed>({ server, token: tokenOf({ ...(token ? { token } : {}) }) }, 'GET', `/api/v1/marketplace/feed?publisher=${encodeURIComponent(publisher)}`);
+  const f = r.body as Partial<MarketplaceFeed> | undefined;
+  if (!f || f.schema !== FEED_SCHEMA || !Array.isArray(f.needs) || !Array.isArray(f.pledges) || !Array.isArray(f.engagements)) {
+    throw new VouchError('NETWORK', `the server at ${server} did not answer a ${FEED_SCHEMA} document`);
+  }
+  return f as MarketplaceFeed;
 }
 
 function registerEngagement(mp: Command): void {

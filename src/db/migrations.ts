@@ -441,11 +441,71 @@ const m20261207feeds: Migration = {
   },
 };
 
+/**
+ * Issue 16 (src/marketplace, server side): health results pushed by `vouch health --push` (the
+ * latest per package is current), volunteers, pledges and engagements (the whole engagement as
+ * JSON with its revision: updates are compare-and-set on it).
+ */
+const m2026_12_07_market: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    const pg = isPostgres(db);
+    const idType = pg ? sql`serial` : sql`integer`;
+    const id = (t: string) => db.schema.createTable(t).addColumn('id', idType, (c) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement()));
+    await id('market_health')
+      .addColumn('ecosystem', 'text', (c) => c.notNull())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('repository_url', 'text')
+      .addColumn('head', 'text')
+      .addColumn('score', 'real')
+      .addColumn('report', 'text', (c) => c.notNull())
+      .addColumn('pushed_by', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('market_health_by_package').on('market_health').columns(['ecosystem', 'name', 'id']).execute();
+    await id('market_volunteers')
+      .addColumn('name', 'text', (c) => c.notNull().unique())
+      .addColumn('data', 'text', (c) => c.notNull())
+      .addColumn('registered_by', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await id('market_pledges')
+      .addColumn('company', 'text', (c) => c.notNull())
+      .addColumn('quarter', 'text', (c) => c.notNull())
+      .addColumn('hours', 'real', (c) => c.notNull())
+      .addColumn('created_by', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addUniqueConstraint('market_pledges_unique', ['company', 'quarter'])
+      .execute();
+    await db.schema
+      .createTable('market_engagements')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('need_id', 'text', (c) => c.notNull())
+      .addColumn('ecosystem', 'text', (c) => c.notNull())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('volunteer', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('revision', 'integer', (c) => c.notNull())
+      .addColumn('data', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('market_engagements_by_need').on('market_engagements').columns(['need_id']).execute();
+    await db.schema.createIndex('market_engagements_by_package').on('market_engagements').columns(['ecosystem', 'name']).execute();
+    // one open engagement per need, kept by the database even when two proposals race
+    await sql`create unique index market_engagements_one_open on market_engagements (need_id) where state not in ('done', 'dropped')`.execute(db);
+  },
+  async down(): Promise<void> {
+    throw new Error('the portfolio database is migrated forward only');
+  },
+};
+
 /** Every migration, in order: names sort as they run. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_portfolio': m0001,
   '0002_response': m0002,
   '2026_12_07_feeds': m20261207feeds,
+  '2026_12_07_market': m2026_12_07_market,
   '2026_12_07_respond_destinations': m20261207,
   '2026_12_07_session_trend': m20261207Session,
 };

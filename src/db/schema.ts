@@ -412,6 +412,55 @@ export interface FeedRecordsTable {
   aliases: string;
 }
 
+/** Issue 16: a health report pushed by `vouch health --push`; the latest per (ecosystem, name) is current. */
+export interface MarketHealthTable {
+  id: Generated<number>;
+  ecosystem: string;
+  name: string;
+  repository_url: string | null;
+  head: string | null;
+  score: number | null;
+  /** JSON { report: HealthReport, activeMaintainers?, domains } */
+  report: string;
+  pushed_by: string;
+  created_at: string;
+}
+
+export interface MarketVolunteersTable {
+  id: Generated<number>;
+  name: string;
+  /** JSON of the marketplace's Volunteer */
+  data: string;
+  /** the token name that registered it (it, an admin or a maintainer may change it) */
+  registered_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MarketPledgesTable {
+  id: Generated<number>;
+  company: string;
+  quarter: string;
+  hours: number;
+  created_by: string;
+  created_at: string;
+}
+
+export interface MarketEngagementsTable {
+  id: string;
+  need_id: string;
+  ecosystem: string;
+  name: string;
+  volunteer: string;
+  state: string;
+  /** the engagement's revision: an update is `WHERE revision = new − 1` */
+  revision: number;
+  /** JSON of the marketplace's Engagement */
+  data: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   projects: ProjectsTable;
   project_tags: ProjectTagsTable;
@@ -446,4 +495,8 @@ export interface Database {
   own_advisories: OwnAdvisoriesTable;
   feed_subscriptions: FeedSubscriptionsTable;
   feed_records: FeedRecordsTable;
+  market_health: MarketHealthTable;
+  market_volunteers: MarketVolunteersTable;
+  market_pledges: MarketPledgesTable;
+  market_engagements: MarketEngagementsTable;
 }

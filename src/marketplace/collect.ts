@@ -16,7 +16,7 @@ import type { HealthReport } from '../health/run.js';
 import { type Advisory, baseEcosystem, publishedSeverity } from '../model/advisory.js';
 import type { DependencyGraph } from '../model/graph.js';
 import { readFunding } from './funding.js';
-import { type ActiveMaintainers, type PackageEvidence, type VulnGap, classifyVulnerability, deriveNeeds, intervalsOf } from './needs.js';
+import { type ActiveMaintainers, type PackageEvidence, type VulnGap, classifyVulnerability, deriveNeeds, intervalsOf, vulnGaps } from './needs.js';
 import { domainsFrom } from './skills.js';
 import { NEEDS_SCHEMA, type NeedsReport } from './types.js';
 import { readRegularFile } from '../io/input.js';
@@ -96,19 +96,8 @@ async function portfolioVulnerabilities(graphs: readonly DependencyGraph[], home
     }
     // a store without the portfolio's ecosystems must not look like a portfolio without vulnerabilities
     for (const [reason, n] of notChecked) if (/^no .* advisories in the store/.test(reason)) warnings.push(`${n} component(s) not checked for vulnerabilities: ${reason}`);
-    for (const e of found.values()) {
-      const key = `${e.eco}\u0000${e.name}`;
-      const base = { id: e.adv.id, aliases: e.adv.aliases ?? [], ...(e.adv.summary ? { summary: e.adv.summary } : {}), severity: publishedSeverity(e.adv) ?? 'UNKNOWN', fixedVersions: e.fixed };
-      const upstream = [...e.versions].filter(([, c]) => c?.kind === 'fix-upstream');
-      const gaps: VulnGap[] = [];
-      if (upstream.length) gaps.push({ ...base, kind: 'fix-upstream', versions: upstream.map(([v]) => v), ourLine: upstream[0]![1]!.ourLine });
-      const lines = new Map<string, [string, NonNullable<ReturnType<typeof classifyVulnerability>>][]>();
-      for (const [v, c] of e.versions) if (c?.kind === 'backport') lines.set(c.ourLine, [...(lines.get(c.ourLine) ?? []), [v, c]]);
-      for (const [line, list] of lines) {
-        const c = list[0]![1];
-        gaps.push({ ...base, kind: 'backport', versions: list.map(([v]) => v), ourLine: line, ...(c.fixedIn ? { fixedIn: c.fixedIn } : {}), ...(c.fixLine ? { fixLine: c.fixLine } : {}) });
-      }
-      if (gaps.length) out.set(key, [...(out.get(key) ?? []), ...gaps]);
+    for (const [key, gaps] of vulnGaps([...found.values()].map((e) => ({ ecosystem: e.eco, name: e.name, id: e.adv.id, aliases: e.adv.aliases ?? [], ...(e.adv.summary ? { summary: e.adv.summary } : {}), severity: publishedSeverity(e.adv) ?? 'UNKNOWN', fixedVersions: e.fixed, versions: e.versions })))) {
+      out.set(key, [...(out.get(key) ?? []), ...gaps]);
     }
   } finally {
     store.close();
@@ -130,7 +119,7 @@ export async function activeMaintainers(clone: string, now: Date): Promise<Activ
 }
 
 /** Domains named by the clone's manifest (package.json keywords and description; Cargo.toml, pyproject.toml description and keywords). */
-async function cloneDomains(clone: string): Promise<string[]> {
+export async function cloneDomains(clone: string): Promise<string[]> {
   const texts: string[] = [];
   for (const f of ['package.json', 'Cargo.toml', 'pyproject.toml']) {
     const file = path.join(clone, f);

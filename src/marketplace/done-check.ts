@@ -9,11 +9,11 @@ import { existsSync } from 'node:fs';
 import { matchComponent } from '../advisories/match.js';
 import { AdvisoryStore, storePath } from '../advisories/store.js';
 import { ecosystemByOsvName } from '../ecosystems/index.js';
-import { checkRepository } from '../health/run.js';
+import { type HealthReport, checkRepository } from '../health/run.js';
 import { VouchError } from '../model/errors.js';
 import { activeMaintainers } from './collect.js';
 import type { DoneVerdict, Engagement } from './engagements.js';
-import { ACTIVE_MAINTAINERS, classifyVulnerability, gapFails, intervalsOf } from './needs.js';
+import { ACTIVE_MAINTAINERS, type ActiveMaintainers, classifyVulnerability, gapFails, intervalsOf } from './needs.js';
 
 export interface RecheckOptions {
   /** the clone to re-check (default: the clone the need was found in) */
@@ -33,8 +33,19 @@ async function recheckHealth(e: Engagement, opts: RecheckOptions): Promise<DoneV
   if (!check) throw new VouchError('USAGE', `engagement ${e.id}: its need names no health check to re-run`);
   if (!repo) throw new VouchError('USAGE', `engagement ${e.id}: no clone is known for ${e.need.project.name}; give --repo PATH`);
   const report = await checkRepository(repo, { now: opts.now, skipVulnerabilities: true });
+  const am = check === ACTIVE_MAINTAINERS ? await activeMaintainers(report.repo, opts.now ?? new Date()) : undefined;
+  return healthVerdict(e, report, am);
+}
+
+/**
+ * The verdict of a health report on a health need: the CLI's re-check of a clone, and the server's
+ * re-check when `vouch health --push` sends a new report (`activeMaintainers` then comes with it).
+ */
+export function healthVerdict(e: Engagement, report: HealthReport, am?: ActiveMaintainers): DoneVerdict {
+  const check = e.need.check?.name;
+  if (!check) throw new VouchError('USAGE', `engagement ${e.id}: its need names no health check to re-run`);
   if (check === ACTIVE_MAINTAINERS) {
-    const am = await activeMaintainers(report.repo, opts.now ?? new Date());
+    if (!am) return { passed: false, health: report.score, detail: `the health report of ${report.repo} at ${short(report.head)} does not say who authored commits: still one active maintainer as far as we know` };
     const passed = am.authors.length >= 2;
     return { passed, health: report.score, detail: `${am.authors.length} people authored commits in the last ${am.windowDays} days on ${report.repo} at ${short(report.head)}${passed ? '' : ': still one active maintainer'}` };
   }

@@ -283,3 +283,40 @@ export function classifyVulnerability(
 export function intervalsOf(reasons: readonly { kind: string; fixed?: string; lastAffected?: string }[]): IntervalEnd[] {
   return reasons.filter((r) => r.kind === 'range').map((r) => ({ ...(r.fixed !== undefined ? { fixed: r.fixed } : {}), ...(r.lastAffected !== undefined ? { lastAffected: r.lastAffected } : {}) }));
 }
+
+/** One advisory on one package of ours: each of our versions with its classification (undefined: a fix on our line exists). */
+export interface ClassifiedAdvisory {
+  ecosystem: string;
+  name: string;
+  id: string;
+  aliases: string[];
+  summary?: string;
+  severity: string;
+  fixedVersions: string[];
+  versions: Map<string, ReturnType<typeof classifyVulnerability>>;
+}
+
+/**
+ * The needs' view of classified advisories, by package (`ecosystem\u0000name`): one fix-upstream
+ * gap for the versions with no fix above them, one backport gap per line of ours fixed only on a
+ * newer line. The CLI (collect.ts, from the local store) and the server (from stored findings)
+ * both group this way.
+ */
+export function vulnGaps(list: readonly ClassifiedAdvisory[]): Map<string, VulnGap[]> {
+  const out = new Map<string, VulnGap[]>();
+  for (const e of list) {
+    const key = `${e.ecosystem}\u0000${e.name}`;
+    const base = { id: e.id, aliases: e.aliases, ...(e.summary ? { summary: e.summary } : {}), severity: e.severity, fixedVersions: e.fixedVersions };
+    const upstream = [...e.versions].filter(([, c]) => c?.kind === 'fix-upstream');
+    const gaps: VulnGap[] = [];
+    if (upstream.length) gaps.push({ ...base, kind: 'fix-upstream', versions: upstream.map(([v]) => v), ourLine: upstream[0]![1]!.ourLine });
+    const lines = new Map<string, [string, NonNullable<ReturnType<typeof classifyVulnerability>>][]>();
+    for (const [v, c] of e.versions) if (c?.kind === 'backport') lines.set(c.ourLine, [...(lines.get(c.ourLine) ?? []), [v, c]]);
+    for (const [line, l] of lines) {
+      const c = l[0]![1];
+      gaps.push({ ...base, kind: 'backport', versions: l.map(([v]) => v), ourLine: line, ...(c.fixedIn ? { fixedIn: c.fixedIn } : {}), ...(c.fixLine ? { fixLine: c.fixLine } : {}) });
+    }
+    if (gaps.length) out.set(key, [...(out.get(key) ?? []), ...gaps]);
+  }
+  return out;
+}

@@ -17,6 +17,7 @@ import { generateKeyPair, parseKey } from '../attest/keys.js';
 import { signDocument } from '../attest/signed-document.js';
 import { serverFeedCrypto } from '../cli/feed.js';
 import { createSubscription, saveOwnAdvisory } from '../portfolio/feeds.js';
+import { marketplaceMatrixRows } from './marketplace-testing.js';
 
 type Who = 'admin' | 'maintainer' | 'viewer' | 'uploader' | 'viewerA' | 'none' | 'revoked' | 'subscriber';
 const WHO: readonly Who[] = ['admin', 'maintainer', 'viewer', 'uploader', 'viewerA', 'none', 'revoked', 'subscriber'];
@@ -216,7 +217,7 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('the API on $name', (kind) => {
       req: (who) => ({ method: 'POST', url: '/api/v1/session', payload: { token: w.tokens[who] ?? 'vouch_made-up' } }),
       expect: { admin: 201, maintainer: 201, viewer: 201, uploader: 201, viewerA: 201, none: 401, revoked: 401 },
     },
-    { name: 'DELETE /api/v1/session', req: () => ({ method: 'DELETE', url: '/api/v1/session' }), expect: { admin: 204, maintainer: 204, viewer: 204, uploader: 204, viewerA: 204, none: 204, revoked: 204 } },
+    { name: 'DELETE /api/v1/session', req: () => ({ method: 'DELETE', url: '/api/v1/session' }), expect: { admin: 204, maintainer: 204, viewer: 204, uploader: 204, viewerA: 204, none: 204, revoked: 204, subscriber: 204 } },
     { name: 'GET /api/v1/session/options', req: () => ({ method: 'GET', url: '/api/v1/session/options' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 200, viewerA: 200, none: 200, revoked: 200 } },
     // the server's policy and containment playbook (YAML bodies), and containment applied on a task
     ...(['policy', 'containment'] as const).flatMap((doc) => [
@@ -296,6 +297,11 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('the API on $name', (kind) => {
     { name: 'GET /readyz', req: () => ({ method: 'GET', url: '/readyz' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 200, viewerA: 200, none: 200, revoked: 200 } },
     { name: 'GET /api/v1/openapi.json', req: () => ({ method: 'GET', url: '/api/v1/openapi.json' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 200, viewerA: 200, none: 200, revoked: 200 } },
     { name: 'GET /docs', req: () => ({ method: 'GET', url: '/docs/' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 200, viewerA: 200, none: 200, revoked: 200 } },
+    // issue 16 (routes-marketplace.ts): rows from marketplace-testing.ts
+    ...marketplaceMatrixRows<Who>(
+      { db: () => t.db, nameOf: (who) => ({ admin: 't-admin-all', maintainer: 't-maintainer-all', viewer: 't-viewer-all', uploader: 't-uploader-all', viewerA: 't-viewer-alpha', none: '', revoked: 'gone', subscriber: 'partner' })[who] },
+      (c) => ({ ...c, none: 401, revoked: 401, subscriber: 403 }),
+    ),
   ];
 
   const matrixPublicKey = generateKeyPair('p256').publicPem;

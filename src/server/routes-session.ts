@@ -5,7 +5,7 @@
  * Connect's two routes (oidc.ts) are registered here when the server is configured for it.
  */
 import type { FastifyInstance } from 'fastify';
-import { verifyToken } from '../portfolio/access.js';
+import { type Role, verifyToken } from '../portfolio/access.js';
 import { ALL_ROLES, who } from './auth.js';
 import { type OidcProvider, registerOidcRoutes } from './oidc.js';
 import { ProblemError } from './problem.js';
@@ -17,6 +17,9 @@ const sessionOptionsSchema = {
   required: ['token', 'oidc'],
   properties: { token: { type: 'boolean' }, oidc: { type: 'boolean', description: 'GET /api/v1/oidc/login signs in through the configured OpenID Connect provider' } },
 } as const;
+
+/** The roles a person signs in with (a subscriber is a partner server's feed token). */
+const PEOPLE: readonly Role[] = ALL_ROLES.filter((r) => r !== 'subscriber');
 
 export async function registerSessionRoutes(app: FastifyInstance, opts: { sessions: SessionConfig; oidc?: OidcProvider | undefined }): Promise<void> {
   const db = app.vouch.opened.db;
@@ -49,6 +52,7 @@ export async function registerSessionRoutes(app: FastifyInstance, opts: { sessio
       }
       const principal = await verifyToken(db, req.body.token.trim());
       if (!principal) throw new ProblemError('unauthorized', 'the token is not known or was revoked', {}, { 'www-authenticate': 'Bearer realm="vouch"' });
+      if (!PEOPLE.includes(principal.role)) throw new ProblemError('forbidden', 'a subscriber token reads the signed feed only; it cannot sign in to the dashboard');
       const { secret, expiresAt } = await createSession(db, { tokenId: principal.tokenId, subject: `token:${principal.tokenId}`, name: principal.name, role: principal.role }, { ttlMs: sessions.ttlMs });
       setSessionCookie(reply, sessions, secret, expiresAt);
       return reply.code(201).send({
@@ -64,7 +68,7 @@ export async function registerSessionRoutes(app: FastifyInstance, opts: { sessio
 
   app.get(
     '/api/v1/session',
-    { config: { access: { roles: ALL_ROLES } }, schema: { tags: ['session'], summary: 'Who the caller is: role, scope, and how it signed in', response: { 200: { $ref: 'Session#' }, ...problems() } } },
+    { config: { access: { roles: PEOPLE } }, schema: { tags: ['session'], summary: 'Who the caller is: role, scope, and how it signed in', response: { 200: { $ref: 'Session#' }, ...problems() } } },
     async (req) => {
       const { principal } = who(req);
       const auth = req.auth;

@@ -17,6 +17,7 @@ import { ProblemError, problem, sendProblem } from './problem.js';
 import { nameSchema, pageOf, pageQuery, problems, ref, versionNameSchema } from './schemas.js';
 import { renderOpenVex } from './openvex.js';
 import { analysesForItems, applyAnalyses } from '../response/analyses.js';
+import { registerMarketplaceRoutes } from './routes-marketplace.js';
 
 const ADMIN: readonly Role[] = ['admin'];
 const WRITERS: readonly Role[] = ['admin', 'maintainer'];
@@ -451,6 +452,9 @@ export async function registerRoutes(app: FastifyInstance, opts: { bodyLimit: nu
       return reply.code(204).send();
     },
   );
+
+  // ---- issue 16: the marketplace (routes-marketplace.ts) ----
+  await registerMarketplaceRoutes(app);
 }
 
 function tokenView(t: Awaited<ReturnType<typeof listTokens>>[number]): object {

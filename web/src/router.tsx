@@ -11,6 +11,7 @@ import { SignInPage } from './pages/SignIn';
 import { IncidentPage, IncidentsPage } from './pages/Incidents';
 import { SettingsPage } from './pages/Settings';
 import { useIsAdmin } from './components/useIsAdmin';
+import { MarketplacePage } from './pages/Marketplace';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
@@ -44,6 +45,7 @@ function Layout() {
             <Link to="/vulnerabilities">Vulnerabilities</Link>
             <Link to="/components">Components</Link>
             <Link to="/incidents">Incidents</Link>
+            <Link to="/marketplace">Marketplace</Link>
             {admin.data === true && <Link to="/settings">Settings</Link>}
           </nav>
         )}
@@ -107,6 +109,7 @@ export const componentsRoute = createRoute({
 const incidentsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/incidents', beforeLoad: requireToken, component: IncidentsPage });
 export const incidentRoute = createRoute({ getParentRoute: () => rootRoute, path: '/incidents/$id', beforeLoad: requireToken, component: IncidentPage });
 const settingsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/settings', beforeLoad: requireToken, component: SettingsPage });
+export const marketplaceRoute = createRoute({ getParentRoute: () => rootRoute, path: '/marketplace', beforeLoad: requireToken, validateSearch: (s: Record<string, unknown>): { skill?: string } => ({ skill: str(s['skill']) }), component: MarketplacePage });
 export const signInRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/sign-in',
@@ -114,7 +117,7 @@ export const signInRoute = createRoute({
   component: SignInPage,
 });
 
-const routeTree = rootRoute.addChildren([portfolioRoute, projectsRoute, projectRoute, vulnRoute, componentsRoute, incidentsRoute, incidentRoute, settingsRoute, signInRoute]);
+const routeTree = rootRoute.addChildren([portfolioRoute, projectsRoute, projectRoute, vulnRoute, componentsRoute, incidentsRoute, incidentRoute, marketplaceRoute, settingsRoute, signInRoute]);
 
 export const router = createRouter({ routeTree, defaultNotFoundComponent: () => <p role="alert">No such page.</p> });
 

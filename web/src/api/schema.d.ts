@@ -1366,6 +1366,1729 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/health/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Push a health report of an upstream clone (vouch health REPO --push): needs follow it, and in-progress engagements on its health needs are re-checked against it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        ecosystem: string;
+                        name: string;
+                        /** @description host/owner/repo, as vouch health --push writes it */
+                        repositoryUrl?: string;
+                        report: {
+                            /** @enum {string} */
+                            schema: "vouch-health/1";
+                            repo: string;
+                            head: string | null;
+                            /** Format: date-time */
+                            now: string;
+                            score: number | null;
+                            checks: {
+                                name: string;
+                                score: number | null;
+                                /** @enum {string} */
+                                risk: "Critical" | "High" | "Medium" | "Low";
+                                reason: string;
+                                evidence: {
+                                    path: string;
+                                    line?: number;
+                                    detail: string;
+                                    /** @enum {string} */
+                                    kind: "fail" | "info";
+                                }[];
+                                remediation: string;
+                            }[];
+                            criticality: {
+                                score: number;
+                            };
+                            notes?: string[];
+                        };
+                        activeMaintainers?: {
+                            authors: string[];
+                            windowDays: number;
+                        };
+                        domains?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            ecosystem: string;
+                            name: string;
+                            score: number | null;
+                            head: string | null;
+                            at: string;
+                            done: {
+                                engagement: string;
+                                need: string;
+                                detail: string;
+                            }[];
+                            open: {
+                                engagement: string;
+                                need: string;
+                                detail: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/marketplace/needs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Needs of the open source the token's projects use, highest priority first, each with its reason (reliance counts only the token's projects) */
+        get: {
+            parameters: {
+                query?: {
+                    skill?: "vulnerability-fixing" | "backporting" | "ci-security" | "fuzzing" | "release-engineering" | "security-policy" | "maintenance" | "code-review" | "testing" | "build" | "documentation";
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            generated: string;
+                            total: number;
+                            needs: {
+                                id: string;
+                                /** @enum {string} */
+                                kind: "fix-upstream" | "backport" | "health";
+                                project: {
+                                    ecosystem: string;
+                                    name: string;
+                                    repositoryUrl?: string;
+                                    clone?: string;
+                                    health?: number | null;
+                                };
+                                title: string;
+                                task: string;
+                                reason: string;
+                                evidence: string[];
+                                skills: {
+                                    languages: string[];
+                                    ecosystems: string[];
+                                    areas: string[];
+                                    domains: string[];
+                                };
+                                /** @enum {string} */
+                                effort: "S" | "M" | "L";
+                                hours: number;
+                                priority: number;
+                                score: {
+                                    reliance: number;
+                                    criticality: number;
+                                    criticalitySource: string;
+                                    gapWeight: number;
+                                    gap: string;
+                                };
+                                check?: {
+                                    name?: string;
+                                    score?: number | null;
+                                };
+                                advisory?: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                            empty?: string;
+                        };
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/marketplace/volunteers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The registered volunteers */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                name: string;
+                                company?: string;
+                                email?: string;
+                                languages: string[];
+                                ecosystems: string[];
+                                skills: string[];
+                                domains: string[];
+                                hoursPerMonth: number;
+                                interests: string[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Register a volunteer (or change one: the token that registered it, an admin or a maintainer). Default name: the token's */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        company?: string;
+                        email?: string;
+                        languages?: string[];
+                        ecosystems?: string[];
+                        skills: ("vulnerability-fixing" | "backporting" | "ci-security" | "fuzzing" | "release-engineering" | "security-policy" | "maintenance" | "code-review" | "testing" | "build" | "documentation")[];
+                        domains?: string[];
+                        hoursPerMonth: number;
+                        interests?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            company?: string;
+                            email?: string;
+                            languages: string[];
+                            ecosystems: string[];
+                            skills: string[];
+                            domains: string[];
+                            hoursPerMonth: number;
+                            interests: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            company?: string;
+                            email?: string;
+                            languages: string[];
+                            ecosystems: string[];
+                            skills: string[];
+                            domains: string[];
+                            hoursPerMonth: number;
+                            interests: string[];
+                        };
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/marketplace/pledges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Companies' pledges of hours per quarter */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                company: string;
+                                quarter: string;
+                                hours: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Record a company's pledge of hours for a quarter (again for the same quarter: replaces it) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        company: string;
+                        quarter: string;
+                        hours: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            company: string;
+                            quarter: string;
+                            hours: number;
+                        };
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/marketplace/match": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Match the registered volunteers to the needs without an open engagement (the CLI's exact solver); propose: record each lead as a proposed engagement (admin, maintainer) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        months?: number;
+                        propose?: boolean;
+                    } | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            schema: string;
+                            months: number;
+                            objective: number;
+                            assignments: {
+                                needId: string;
+                                title: string;
+                                project: string;
+                                priority: number;
+                                effortHours?: number;
+                                lead: {
+                                    [key: string]: unknown;
+                                };
+                                helpers: {
+                                    [key: string]: unknown;
+                                }[];
+                                value: number;
+                                why: string;
+                            }[];
+                            unmatched: {
+                                needId: string;
+                                title: string;
+                                priority: number;
+                                why: string;
+                            }[];
+                            volunteers: {
+                                [key: string]: unknown;
+                            }[];
+                            solver: {
+                                [key: string]: unknown;
+                            };
+                            empty?: string;
+                            proposed?: {
+                                engagement: string;
+                                need: string;
+                                volunteer: string;
+                            }[];
+                            notProposed?: {
+                                need: string;
+                                why: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/marketplace/engagements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Engagements on the packages the token's projects use, oldest first */
+        get: {
+            parameters: {
+                query?: {
+                    state?: "proposed" | "accepted" | "in_progress" | "done" | "dropped";
+                    volunteer?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                need: {
+                                    id: string;
+                                    kind: string;
+                                    title: string;
+                                    task?: string;
+                                    project: {
+                                        ecosystem: string;
+                                        name: string;
+                                        repositoryUrl?: string;
+                                        clone?: string;
+                                    };
+                                    priority: number;
+                                    hours: number;
+                                    criticality?: number;
+                                    check?: {
+                                        [key: string]: unknown;
+                                    };
+                                    advisory?: {
+                                        [key: string]: unknown;
+                                    };
+                                };
+                                volunteer: string;
+                                company?: string;
+                                /** @enum {string} */
+                                state: "proposed" | "accepted" | "in_progress" | "done" | "dropped";
+                                history: {
+                                    at: string;
+                                    from?: string;
+                                    to: string;
+                                    note?: string;
+                                }[];
+                                links: {
+                                    url: string;
+                                    at: string;
+                                }[];
+                                hours: {
+                                    date: string;
+                                    hours: number;
+                                    note?: string;
+                                }[];
+                                baseline: {
+                                    health: number | null;
+                                    criticality: number;
+                                };
+                                outcome?: {
+                                    at: string;
+                                    health: number | null;
+                                    detail: string;
+                                };
+                                revision: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Propose a volunteer as the lead of a need ("I can help": the token's own name; admins and maintainers may name anyone) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        need: string;
+                        volunteer?: string;
+                        company?: string;
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            need: {
+                                id: string;
+                                kind: string;
+                                title: string;
+                                task?: string;
+                                project: {
+                                    ecosystem: string;
+                                    name: string;
+                                    repositoryUrl?: string;
+                                    clone?: string;
+                                };
+                                priority: number;
+                                hours: number;
+                                criticality?: number;
+                                check?: {
+                                    [key: string]: unknown;
+                                };
+                                advisory?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            volunteer: string;
+                            company?: string;
+                            /** @enum {string} */
+                            state: "proposed" | "accepted" | "in_progress" | "done" | "dropped";
+                            history: {
+                                at: string;
+                                from?: string;
+                                to: string;
+                                note?: string;
+                            }[];
+                            links: {
+                                url: string;
+                                at: string;
+                            }[];
+                            hours: {
+                                date: string;
+                                hours: number;
+                                note?: string;
+                            }[];
+                            baseline: {
+                                health: number | null;
+                                criticality: number;
+                            };
+                            outcome?: {
+                                at: string;
+                                health: number | null;
+                                detail: string;
+                            };
+                            revision: number;
+                        };
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/marketplace/engagements/{id}/state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept, start or drop an engagement ("done" only through a re-check) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        to: "accepted" | "in_progress" | "dropped";
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            need: {
+                                id: string;
+                                kind: string;
+                                title: string;
+                                task?: string;
+                                project: {
+                                    ecosystem: string;
+                                    name: string;
+                                    repositoryUrl?: string;
+                                    clone?: string;
+                                };
+                                priority: number;
+                                hours: number;
+                                criticality?: number;
+                                check?: {
+                                    [key: string]: unknown;
+                                };
+                                advisory?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            volunteer: string;
+                            company?: string;
+                            /** @enum {string} */
+                            state: "proposed" | "accepted" | "in_progress" | "done" | "dropped";
+                            history: {
+                                at: string;
+                                from?: string;
+                                to: string;
+                                note?: string;
+                            }[];
+                            links: {
+                                url: string;
+                                at: string;
+                            }[];
+                            hours: {
+                                date: string;
+                                hours: number;
+                                note?: string;
+                            }[];
+                            baseline: {
+                                health: number | null;
+                                criticality: number;
+                            };
+                            outcome?: {
+                                at: string;
+                                health: number | null;
+                                detail: string;
+                            };
+                            revision: number;
+                        };
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/marketplace/engagements/{id}/hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Log hours on an accepted or in-progress engagement */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        hours: number;
+                        date?: string;
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            need: {
+                                id: string;
+                                kind: string;
+                                title: string;
+                                task?: string;
+                                project: {
+                                    ecosystem: string;
+                                    name: string;
+                                    repositoryUrl?: string;
+                                    clone?: string;
+                                };
+                                priority: number;
+                                hours: number;
+                                criticality?: number;
+                                check?: {
+                                    [key: string]: unknown;
+                                };
+                                advisory?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            volunteer: string;
+                            company?: string;
+                            /** @enum {string} */
+                            state: "proposed" | "accepted" | "in_progress" | "done" | "dropped";
+                            history: {
+                                at: string;
+                                from?: string;
+                                to: string;
+                                note?: string;
+                            }[];
+                            links: {
+                                url: string;
+                                at: string;
+                            }[];
+                            hours: {
+                                date: string;
+                                hours: number;
+                                note?: string;
+                            }[];
+                            baseline: {
+                                health: number | null;
+                                criticality: number;
+                            };
+                            outcome?: {
+                                at: string;
+                                health: number | null;
+                                detail: string;
+                            };
+                            revision: number;
+                        };
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/marketplace/engagements/{id}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Link an upstream issue or pull request (https only, never fetched) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        url: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            need: {
+                                id: string;
+                                kind: string;
+                                title: string;
+                                task?: string;
+                                project: {
+                                    ecosystem: string;
+                                    name: string;
+                                    repositoryUrl?: string;
+                                    clone?: string;
+                                };
+                                priority: number;
+                                hours: number;
+                                criticality?: number;
+                                check?: {
+                                    [key: string]: unknown;
+                                };
+                                advisory?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            volunteer: string;
+                            company?: string;
+                            /** @enum {string} */
+                            state: "proposed" | "accepted" | "in_progress" | "done" | "dropped";
+                            history: {
+                                at: string;
+                                from?: string;
+                                to: string;
+                                note?: string;
+                            }[];
+                            links: {
+                                url: string;
+                                at: string;
+                            }[];
+                            hours: {
+                                date: string;
+                                hours: number;
+                                note?: string;
+                            }[];
+                            baseline: {
+                                health: number | null;
+                                criticality: number;
+                            };
+                            outcome?: {
+                                at: string;
+                                health: number | null;
+                                detail: string;
+                            };
+                            revision: number;
+                        };
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/marketplace/engagements/{id}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Re-check an in-progress engagement's need (health: the latest pushed report; vulnerability: the findings as now matched); done when it passes */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            engagement: {
+                                id: string;
+                                need: {
+                                    id: string;
+                                    kind: string;
+                                    title: string;
+                                    task?: string;
+                                    project: {
+                                        ecosystem: string;
+                                        name: string;
+                                        repositoryUrl?: string;
+                                        clone?: string;
+                                    };
+                                    priority: number;
+                                    hours: number;
+                                    criticality?: number;
+                                    check?: {
+                                        [key: string]: unknown;
+                                    };
+                                    advisory?: {
+                                        [key: string]: unknown;
+                                    };
+                                };
+                                volunteer: string;
+                                company?: string;
+                                /** @enum {string} */
+                                state: "proposed" | "accepted" | "in_progress" | "done" | "dropped";
+                                history: {
+                                    at: string;
+                                    from?: string;
+                                    to: string;
+                                    note?: string;
+                                }[];
+                                links: {
+                                    url: string;
+                                    at: string;
+                                }[];
+                                hours: {
+                                    date: string;
+                                    hours: number;
+                                    note?: string;
+                                }[];
+                                baseline: {
+                                    health: number | null;
+                                    criticality: number;
+                                };
+                                outcome?: {
+                                    at: string;
+                                    health: number | null;
+                                    detail: string;
+                                };
+                                revision: number;
+                            };
+                            verdict: {
+                                passed: boolean;
+                                detail: string;
+                                health?: number | null;
+                            };
+                        };
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/marketplace/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The quarter's report: hours by company (against pledges) and volunteer, needs closed, projects' health and risk before → after */
+        get: {
+            parameters: {
+                query: {
+                    quarter: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            schema: string;
+                            quarter: string;
+                            from: string;
+                            to: string;
+                            hours: number;
+                            byCompany: {
+                                [key: string]: unknown;
+                            }[];
+                            byVolunteer: {
+                                [key: string]: unknown;
+                            }[];
+                            needsClosed: {
+                                [key: string]: unknown;
+                            }[];
+                            projects: {
+                                [key: string]: unknown;
+                            }[];
+                            empty?: string;
+                        };
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/marketplace/feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The needs and pledges feed (vouch-marketplace-feed/1, no volunteers' names) for `vouch marketplace feed` readers; sign it with `vouch sign` before publishing */
+        get: {
+            parameters: {
+                query: {
+                    publisher: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            schema: string;
+                            publisher: string;
+                            published: string;
+                            needs: {
+                                [key: string]: unknown;
+                            }[];
+                            pledges: {
+                                company: string;
+                                quarter: string;
+                                hours: number;
+                            }[];
+                            engagements: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{name}/analyses": {
         parameters: {
             query?: never;

@@ -3,7 +3,7 @@
  * with a schema, and the scan report of GET /projects/{name}/findings (its OpenAPI schema is an
  * open object: the report is defined in docs/scan-json.md — the part the dashboard reads is here).
  */
-import type { components } from './schema';
+import type { components, paths } from './schema';
 
 type S = components['schemas'];
 export type Project = S['Project'];
@@ -15,6 +15,9 @@ export type Problem = S['Problem'];
 export type PortfolioEvent = S['Event'];
 export type Session = S['Session'];
 export type Trend = S['Trend'];
+/** Issue 16: GET /api/v1/marketplace/needs and one engagement of GET /api/v1/marketplace/engagements. */
+export type MarketNeeds = paths['/api/v1/marketplace/needs']['get']['responses'][200]['content']['application/json'];
+export type MarketEngagement = paths['/api/v1/marketplace/engagements']['get']['responses'][200]['content']['application/json']['items'][number];
 export interface Page<T> {
   items: T[];
   next?: string;
