@@ -224,7 +224,9 @@ function copyField(v: unknown): string {
 }
 
 async function copyRows(client: pg.PoolClient, table: string, columns: readonly (readonly [string, BulkType])[], rows: readonly (readonly unknown[])[]): Promise<void> {
-  const { from } = await import('pg-copy-streams');
+  // a CommonJS module: `default` is its exports both in Node and once bundled (dist/), where the
+  // named exports Node's loader finds are not there
+  const { from } = (await import('pg-copy-streams')).default;
   function* text(): Generator<string> {
     let buf = '';
     for (const r of rows) {
