@@ -1,20 +1,32 @@
 #!/usr/bin/env node
-// The portfolio server's store at scale (issue 13's benchmark), on SQLite and on PostgreSQL:
+// The portfolio server at scale (issue 13's benchmark), on SQLite and on PostgreSQL:
 // N synthetic projects built from the real lockfiles in ../shared/realworld (each a random subset
 // of 200–3,000 of the real packages, each at a version of it seen in the corpus), ingested with the
-// engine; then the questions, timed: `affected` for a vulnerability hitting about 10% of the
-// projects (first page of 100), `componentsUsing` with a vers range, and the re-match after an
-// update adding 100 advisories. Seeded: the same portfolio every run.
+// engine; then:
+//   - ingest rows/s, the engine (read, match, triage) and the store (the version's rows written)
+//     apart, against a bare bulk insert of the same version_components rows into the same database
+//     (SQLite: one prepared INSERT in one transaction; PostgreSQL: COPY FROM STDIN), once into a
+//     table with version_components' keys and once into one without any;
+//   - `affected` for the vulnerability hitting about 10% of the projects (first page of 100) and
+//     `componentsUsing` with a vers range, as functions and through the HTTP API;
+//   - upload → findings visible through `vouch serve` run as a process: a 3,000-component SBOM
+//     pushed while 8 other uploads run, timed until GET /uploads/{id} says done; the server's peak RSS;
+//   - the re-match after an update adding 100 advisories.
+// Seeded: the same portfolio every run. Needs dist/ (it runs `npm run build` first unless BENCH_HTTP=0).
 //
 //   BENCH_PROJECTS (default 10000)  BENCH_DB=sqlite|postgres|both (default both when BENCH_PG is set)
 //   BENCH_PG (default $VOUCH_TEST_PG)  BENCH_RUNS (query repetitions, default 50)
-//
-// Not measured here: upload → findings visible with concurrent HTTP uploads and the RSS of
-// `vouch serve` (the server's own bench). The bare-insert baseline on PostgreSQL is a single
-// `INSERT … SELECT FROM unnest(…)` of the same rows, not COPY (no COPY client is a dependency).
+//   BENCH_UPLOADS (timed 3,000-component uploads, default 20)  BENCH_HTTP=0 (skip the server part)
+//   BENCH_HEADING (default "## Portfolio server"; the section of bench/RESULTS.md this run replaces)
 import { Buffer } from 'node:buffer';
+import { execFileSync, spawn } from 'node:child_process';
+import http from 'node:http';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -28,7 +40,14 @@ mkdirSync(work, { recursive: true });
 const N = Number(process.env.BENCH_PROJECTS ?? 10_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 50);
 const PG = process.env.BENCH_PG ?? process.env.VOUCH_TEST_PG;
+const UPLOADS = Number(process.env.BENCH_UPLOADS ?? 20);
+const HTTP = process.env.BENCH_HTTP !== '0';
+const HEADING = process.env.BENCH_HEADING ?? '## Portfolio server';
 const DBS = (process.env.BENCH_DB ?? (PG ? 'both' : 'sqlite')) === 'both' ? ['sqlite', 'postgres'] : [process.env.BENCH_DB ?? 'sqlite'];
+
+if (HTTP) execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
+const started = new Date();
+const load0 = os.loadavg();
 
 await build({
   entryPoints: [path.join(here, 'portfolio-entry.ts')],
@@ -75,8 +94,8 @@ for (const c of inventory.graph.components.values()) {
 }
 const packages = [...pool.values()].map((p) => ({ ...p, versions: [...p.versions] }));
 
-function sbom(i) {
-  const size = 200 + Math.floor(rnd() * 2801);
+function sbom(i, fixedSize) {
+  const size = fixedSize ?? 200 + Math.floor(rnd() * 2801);
   const chosen = new Set();
   while (chosen.size < Math.min(size, packages.length)) chosen.add(Math.floor(rnd() * packages.length));
   const comps = [...chosen].map((k, j) => {
@@ -96,56 +115,214 @@ function sbom(i) {
   return Buffer.from(JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.6', version: 1, metadata: { component: { type: 'application', name: `service-${i}`, 'bom-ref': 'app' } }, components: comps, dependencies: deps }));
 }
 
-const lines = [];
+const comps = (bytes) => JSON.parse(bytes.toString('utf8')).components.length;
+const msOf = (xs) => `${ms(pct(xs, 50))} / ${ms(pct(xs, 95))}`;
+const rowsPerS = (rows, t) => Math.round(rows / (t / 1000)).toLocaleString('en');
+const lines = { ingest: [], growth: [], queries: [], server: [] };
+
+/** The version_components rows as they are stored, read back once for the bare inserts. */
+async function bareRows(kind, db, sqliteFile, pgUrl) {
+  if (kind === 'sqlite') {
+    const { default: SQLite } = await import('better-sqlite3');
+    const raw = new SQLite(sqliteFile, { readonly: true });
+    const n = raw.prepare('SELECT count(*) AS n FROM version_components').get().n;
+    const v = new Int32Array(n);
+    const c = new Int32Array(n);
+    const d = new Uint8Array(n);
+    const scope = new Uint32Array(n);
+    const loc = new Uint32Array(n);
+    const texts = [];
+    const intern = new Map();
+    const id = (t) => {
+      let k = intern.get(t);
+      if (k === undefined) intern.set(t, (k = texts.push(t) - 1));
+      return k;
+    };
+    let i = 0;
+    for (const r of raw.prepare('SELECT version_id, component_id, scope, direct, locations FROM version_components').raw().iterate()) {
+      v[i] = r[0];
+      c[i] = r[1];
+      scope[i] = id(r[2]);
+      d[i] = r[3];
+      loc[i] = id(r[4]);
+      i++;
+    }
+    raw.close();
+    return { n, v, c, d, scope, loc, texts };
+  }
+  // PostgreSQL: the rows as COPY's text, replayed as they are
+  const { default: pg } = await import('pg');
+  const { to } = await import('pg-copy-streams');
+  const client = new pg.Client({ connectionString: pgUrl });
+  await client.connect();
+  const chunks = [];
+  const out = client.query(to('COPY version_components (version_id, component_id, scope, direct, locations) TO STDOUT'));
+  for await (const b of out) chunks.push(b);
+  const n = Number((await client.query('SELECT count(*) AS n FROM version_components')).rows[0].n);
+  await client.end();
+  return { n, chunks };
+}
+
+/** The bare insert: SQLite one prepared INSERT in one transaction, PostgreSQL COPY FROM STDIN; ms. */
+async function bareInsert(kind, rows, table, withKeys, sqliteFile, pgUrl) {
+  if (kind === 'sqlite') {
+    const { default: SQLite } = await import('better-sqlite3');
+    const raw = new SQLite(sqliteFile);
+    raw.pragma('journal_mode = WAL');
+    raw.pragma('synchronous = NORMAL');
+    raw.exec(`DROP TABLE IF EXISTS ${table}`);
+    raw.exec(
+      `CREATE TABLE ${table} (version_id integer NOT NULL, component_id integer NOT NULL, scope text NOT NULL, direct integer NOT NULL, locations text NOT NULL${withKeys ? ', PRIMARY KEY (version_id, component_id)' : ''})`,
+    );
+    if (withKeys) raw.exec(`CREATE INDEX ${table}_by_component ON ${table} (component_id, version_id)`);
+    const ins = raw.prepare(`INSERT INTO ${table} VALUES (?, ?, ?, ?, ?)`);
+    const { n, v, c, d, scope, loc, texts } = rows;
+    const t0 = performance.now();
+    raw.transaction(() => {
+      for (let i = 0; i < n; i++) ins.run(v[i], c[i], texts[scope[i]], d[i], texts[loc[i]]);
+    })();
+    const t = performance.now() - t0;
+    raw.exec(`DROP TABLE ${table}`);
+    raw.close();
+    return t;
+  }
+  const { default: pg } = await import('pg');
+  const { from } = await import('pg-copy-streams');
+  const client = new pg.Client({ connectionString: pgUrl });
+  await client.connect();
+  await client.query(`DROP TABLE IF EXISTS ${table}`);
+  await client.query(`CREATE TABLE ${table} (LIKE version_components${withKeys ? ' INCLUDING ALL' : ''})`);
+  const t0 = performance.now();
+  await client.query('BEGIN');
+  await pipeline(Readable.from(rows.chunks), client.query(from(`COPY ${table} (version_id, component_id, scope, direct, locations) FROM STDIN`)));
+  await client.query('COMMIT');
+  const t = performance.now() - t0;
+  await client.query(`DROP TABLE ${table}`);
+  await client.end();
+  return t;
+}
+
+// ---- the server as a process ----
+const vouchBin = path.join(root, 'bin', 'vouch');
+async function startServer(dbArg, home, extra) {
+  const port = 18000 + Math.floor(Math.random() * 2000);
+  const child = spawn(process.execPath, [vouchBin, 'serve', '--port', String(port), '--database', dbArg, '--home', home, '--rate-limit', '10000000', '--log-level', 'warn', ...extra], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, VOUCH_HOME: home },
+  });
+  let stderr = '';
+  child.stderr.on('data', (b) => (stderr = (stderr + b).slice(-4000)));
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`vouch serve exited ${child.exitCode}: ${stderr}`);
+    try {
+      if ((await request(`${base}/readyz`)).status === 200) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (i > 600) throw new Error(`vouch serve did not become ready: ${stderr}`);
+    await sleep(100);
+  }
+  return { child, base, stderr: () => stderr };
+}
+function peakRssMb(pid) {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+/** One HTTP request (kept-alive connections, as a client's), 60 s at most. */
+const agent = new http.Agent({ keepAlive: true });
+function request(url, { method = 'GET', token, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, agent, timeout: 60_000, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/octet-stream', 'content-length': body.length } : {}) } }, (res) => {
+      const parts = [];
+      res.on('data', (b) => parts.push(b));
+      res.on('end', () => resolve({ status: res.statusCode, body: JSON.parse(Buffer.concat(parts).toString('utf8')) }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${url}: no answer in 60 s`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+async function upload(base, token, project, bytes) {
+  const t0 = performance.now();
+  const res = await request(`${base}/api/v1/projects/${encodeURIComponent(project)}/versions/1/documents?file=bom.cdx.json`, { method: 'POST', token, body: bytes });
+  if (res.status !== 202) throw new Error(`upload ${project}: ${res.status} ${JSON.stringify(res.body)}`);
+  const { id } = res.body.upload;
+  for (;;) {
+    const { status, body: u } = await request(`${base}/api/v1/uploads/${id}`, { token });
+    if (status !== 200) throw new Error(`GET /api/v1/uploads/${id}: ${status} ${JSON.stringify(u)}`);
+    if (u.state === 'done') return performance.now() - t0;
+    if (u.state === 'failed') throw new Error(`upload ${project} failed: ${JSON.stringify(u.error)}`);
+    await sleep(20);
+  }
+}
+async function timedGet(base, token, url, runs) {
+  const xs = [];
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    const res = await request(`${base}${url}`, { token });
+    xs.push(performance.now() - t0);
+    if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+  return xs;
+}
+
 for (const kind of DBS) {
   seed = 20261207;
   let opened;
+  let pgUrl;
+  const sqliteFile = path.join(work, 'portfolio.sqlite');
   if (kind === 'postgres') {
     if (!PG) throw new Error('BENCH_DB=postgres needs BENCH_PG or VOUCH_TEST_PG');
     const { default: pg } = await import('pg');
     const c = new pg.Client({ connectionString: PG });
     await c.connect();
-    await c.query('DROP SCHEMA IF EXISTS bench_portfolio CASCADE; CREATE SCHEMA bench_portfolio');
+    await c.query('DROP SCHEMA IF EXISTS bench_portfolio CASCADE; CREATE SCHEMA bench_portfolio; DROP SCHEMA IF EXISTS bench_pgboss CASCADE');
     await c.end();
     const u = new URL(PG);
     u.searchParams.set('options', '-c search_path=bench_portfolio');
-    opened = await lib.openDb({ url: u.toString() });
+    pgUrl = u.toString();
+    opened = await lib.openDb({ url: pgUrl });
   } else {
-    rmSync(path.join(work, 'portfolio.sqlite'), { force: true });
-    opened = await lib.openDb({ sqliteFile: path.join(work, 'portfolio.sqlite') });
+    for (const f of ['', '-wal', '-shm']) rmSync(`${sqliteFile}${f}`, { force: true });
+    opened = await lib.openDb({ sqliteFile });
   }
   const db = opened.db;
   await lib.migrate(db);
   const store = lib.AdvisoryStore.open(home);
   const ctx = lib.storeContext(store);
 
-  // ingest
+  // ingest, with the rate of each stretch so growth with N shows
   let rows = 0;
-  let ingestMs = 0;
+  const timings = { engineMs: 0, storeMs: 0 };
+  const marks = [...new Set([100, 300, 1000, 3000, 10_000, 30_000, N].filter((m) => m <= N))];
+  let last = { i: 0, rows: 0, engineMs: 0, storeMs: 0 };
   for (let i = 0; i < N; i++) {
     const bytes = sbom(i);
     const { uploadId } = await lib.submitDocument(db, { project: `service-${i}`, version: '1', fileName: 'bom.cdx.json', bytes, createProject: true });
-    const t0 = performance.now();
-    await lib.processUpload(db, ctx, uploadId);
-    ingestMs += performance.now() - t0;
-    rows += JSON.parse(bytes.toString('utf8')).components.length;
+    await lib.processUpload(db, ctx, uploadId, { timings });
+    rows += comps(bytes);
+    if (marks.includes(i + 1)) {
+      const r = rows - last.rows;
+      const e = timings.engineMs - last.engineMs;
+      const st = timings.storeMs - last.storeMs;
+      lines.growth.push(`| ${kind} | ${last.i + 1}–${i + 1} | ${rows.toLocaleString('en')} | ${rowsPerS(r, e + st)} | ${rowsPerS(r, st)} | ${(st / (i + 1 - last.i)).toFixed(1)} ms |`);
+      console.error(lines.growth.at(-1));
+      last = { i: i + 1, rows, ...timings };
+    } else if ((i + 1) % 250 === 0) console.error(`${kind}: ${i + 1} projects, ${rows} rows, ${rowsPerS(rows, timings.engineMs + timings.storeMs)} rows/s`);
   }
-  // the bare insert of as many project-component rows into the same database
-  await db.schema.createTable('bench_bare').ifNotExists().addColumn('version_id', 'integer').addColumn('component_id', 'integer').addColumn('scope', 'text').addColumn('direct', 'integer').addColumn('locations', 'text').execute();
-  const bare = Array.from({ length: rows }, (_, i) => [Math.floor(i / 1000), i, 'prod', 0, '[]']);
-  const b0 = performance.now();
-  if (kind === 'sqlite') {
-    const { default: SQLite } = await import('better-sqlite3');
-    const raw = new SQLite(path.join(work, 'portfolio.sqlite'));
-    const ins = raw.prepare('INSERT INTO bench_bare VALUES (?, ?, ?, ?, ?)');
-    raw.transaction(() => {
-      for (const r of bare) ins.run(...r);
-    })();
-    raw.close();
-  } else {
-    await lib.bulkInsert(db, 'bench_bare', [['version_id', 'int'], ['component_id', 'int'], ['scope', 'text'], ['direct', 'int'], ['locations', 'text']], bare, { chunk: 100_000 });
-  }
-  const bareMs = performance.now() - b0;
+  const ingestMs = timings.engineMs + timings.storeMs;
+
+  // the bare inserts of the same rows, into the same database
+  const bare = await bareRows(kind, db, sqliteFile, pgUrl);
+  if (bare.n !== rows) throw new Error(`version_components holds ${bare.n} rows, the SBOMs ${rows}`);
+  const bareKeysMs = await bareInsert(kind, bare, 'bench_bare_keys', true, sqliteFile, pgUrl);
+  const bareMs = await bareInsert(kind, bare, 'bench_bare', false, sqliteFile, pgUrl);
+  lines.ingest.push(
+    `| ${kind} | ${N.toLocaleString('en')} | ${rows.toLocaleString('en')} | ${rowsPerS(rows, ingestMs)} | ${rowsPerS(rows, timings.storeMs)} | ${rowsPerS(rows, bareKeysMs)} / ${rowsPerS(rows, bareMs)} | ${(bareKeysMs / timings.storeMs).toFixed(2)} / ${(bareMs / timings.storeMs).toFixed(2)} | ${(bareKeysMs / ingestMs).toFixed(2)} / ${(bareMs / ingestMs).toFixed(2)} |`,
+  );
+  console.error(lines.ingest.at(-1));
 
   // affected: the vulnerability whose project count is nearest 10% of N
   const byVuln = await db.selectFrom('findings').select(['vuln_id', (eb) => eb.fn.count('version_id').distinct().as('n')]).groupBy('vuln_id').execute();
@@ -159,18 +336,57 @@ for (const kind of DBS) {
   // components: the most used package, within a range up to its median version
   const most = await db.selectFrom('components as c').innerJoin('version_components as vc', 'vc.component_id', 'c.id').select(['c.purl_base', 'c.ecosystem', (eb) => eb.fn.countAll().as('n')]).groupBy(['c.purl_base', 'c.ecosystem']).orderBy('n', 'desc').limit(1).executeTakeFirst();
   const comp = [];
+  let range;
   if (most) {
     const versions = (await db.selectFrom('components').select('version').where('purl_base', '=', most.purl_base).execute()).map((v) => v.version);
     const eco = lib.ecosystemByOsvName(most.ecosystem);
     versions.sort((a, b) => eco.versioning.compare(a, b));
     const scheme = { golang: 'golang', pypi: 'pypi', maven: 'maven', npm: 'npm', gem: 'gem', cargo: 'cargo', composer: 'composer', nuget: 'nuget' }[eco.purlType] ?? eco.purlType;
-    const range = `vers:${scheme}/<${versions[Math.floor(versions.length / 2)]}`;
+    range = `vers:${scheme}/<${versions[Math.floor(versions.length / 2)]}`;
     for (let r = 0; r < RUNS; r++) {
       const t0 = performance.now();
       await lib.componentsUsing(db, most.purl_base, { all: true }, { range, limit: 100 });
       comp.push(performance.now() - t0);
     }
   }
+  lines.queries.push(
+    `| ${kind} | ${target ? `${target.vuln_id} (${target.n} of ${N} versions)` : '–'} | ${target ? msOf(aff) : '–'} | ${most ? `${most.purl_base} \`${range}\` (${most.n} uses)` : '–'} | ${most ? msOf(comp) : '–'} |`,
+  );
+  console.error(lines.queries.at(-1));
+
+  // the server as a process: uploads under load, the queries over HTTP, its peak RSS
+  if (HTTP) {
+    const dbArg = kind === 'postgres' ? pgUrl : sqliteFile;
+    const extra = kind === 'postgres' ? ['--jobs-schema', 'bench_pgboss'] : [];
+    const token = execFileSync(process.execPath, [vouchBin, 'token', 'create', '--name', 'bench', '--role', 'admin', '--database', dbArg, '--home', home], { encoding: 'utf8' }).trim();
+    const server = await startServer(dbArg, home, extra);
+    try {
+      let stop = false;
+      let bgDone = 0;
+      const background = Array.from({ length: 8 }, async (_, k) => {
+        for (let j = 0; !stop; j++) {
+          await upload(server.base, token, `bench-bg-${k}`, sbom(N + 1000 * k + j));
+          bgDone++;
+        }
+      });
+      await sleep(1000); // the 8 are running
+      const lat = [];
+      for (let j = 0; j < UPLOADS; j++) lat.push(await upload(server.base, token, `bench-fg-${j}`, sbom(N + 100_000 + j, 3000)));
+      stop = true;
+      await Promise.all(background);
+      const httpAff = target ? await timedGet(server.base, token, `/api/v1/vulnerabilities/${encodeURIComponent(target.vuln_id)}/affected?limit=100`, RUNS) : [];
+      const httpComp = most ? await timedGet(server.base, token, `/api/v1/components?purl=${encodeURIComponent(most.purl_base)}&range=${encodeURIComponent(range)}&limit=100`, RUNS) : [];
+      const rss = peakRssMb(server.child.pid);
+      lines.server.push(
+        `| ${kind} | ${msOf(lat)} (${UPLOADS} uploads; ${bgDone} background uploads done meanwhile) | ${target ? msOf(httpAff) : '–'} | ${most ? msOf(httpComp) : '–'} | ${rss.toFixed(0)} MB |`,
+      );
+      console.error(lines.server.at(-1));
+    } finally {
+      server.child.kill('SIGTERM');
+      await new Promise((r) => (server.child.exitCode !== null ? r() : server.child.once('exit', r)));
+    }
+  }
+
   // re-match: first the store as seen, then an update adding 100 advisories for used packages
   await lib.refreshAndRematch(db, ctx, store);
   const used = await db.selectFrom('components').select(['ecosystem', 'name']).distinct().orderBy('ecosystem').orderBy('name').limit(100).execute();
@@ -192,21 +408,45 @@ for (const kind of DBS) {
   const rematchMs = performance.now() - r0;
   store2.close();
   store.close();
-
-  lines.push(
-    `| ${kind} | ${N} | ${rows} | ${Math.round(rows / (ingestMs / 1000))} | ${(bareMs / ingestMs).toFixed(2)} (bare ${Math.round(rows / (bareMs / 1000))}/s) | ${target ? `${ms(pct(aff, 50))} / ${ms(pct(aff, 95))} (${target.n} versions)` : '–'} | ${most ? `${ms(pct(comp, 50))} / ${ms(pct(comp, 95))}` : '–'} | ${(rematchMs / 1000).toFixed(1)} s (${rematch.newFindings} new) |`,
-  );
+  lines.queries[lines.queries.length - 1] += ` ${(rematchMs / 1000).toFixed(1)} s (${rematch.newFindings.toLocaleString('en')} new findings) |`;
+  console.error(`re-match ${kind}: ${(rematchMs / 1000).toFixed(1)} s`);
   await opened.close();
 }
 
+const load1 = os.loadavg();
+const cpus = os.cpus();
 const section = [
-  '## Portfolio server store',
+  HEADING,
   '',
-  `\`node bench/portfolio.mjs\` on ${new Date().toISOString().slice(0, 10)}: synthetic projects from ../shared/realworld, advisories of ../shared/osv (goals: ingest ≥ 0.3 of a bare insert; affected p95 < 50 ms; components p95 < 100 ms; re-match of 100 new advisories < 10 s).`,
+  `\`node bench/portfolio.mjs\` (\`npm run bench:portfolio\`), N = ${N.toLocaleString('en')}, started ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, took ${((Date.now() - started.getTime()) / 60_000).toFixed(0)} min. Machine: ${cpus.length} × ${cpus[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}; load average ${load0.map((x) => x.toFixed(1)).join(' ')} at the start, ${load1.map((x) => x.toFixed(1)).join(' ')} at the end (the machine is shared: absolute times are pessimistic, ratios are measured in the same run). Synthetic projects from ../shared/realworld (${packages.length.toLocaleString('en')} distinct packages), advisories of ../shared/osv.`,
   '',
-  '| database | projects | component rows | ingest rows/s (engine included) | ingest / bare insert | affected p50 / p95 | components+range p50 / p95 | re-match, 100 new advisories |',
+  'Ingest (goal: ≥ 0.3 of a bare insert). "Engine" reads the SBOM, matches and triages it (what `vouch scan` does); "store" writes the version: components, version_components, edges, findings, aliases, in one transaction. Bare: the same version_components rows, read back, inserted by one prepared INSERT in one transaction (SQLite) or COPY (PostgreSQL), into a table with version_components\' keys / with none.',
+  '',
+  '| database | projects | component rows | ingest rows/s (engine + store) | store rows/s | bare rows/s (keys / none) | store ÷ bare (keys / none) | engine + store ÷ bare (keys / none) |',
   '|---|---|---|---|---|---|---|---|',
-  ...lines,
+  ...lines.ingest,
+  '',
+  'Ingest as the portfolio grows (each stretch of projects on its own):',
+  '',
+  '| database | projects | rows so far | rows/s (engine + store) | store rows/s | store per project |',
+  '|---|---|---|---|---|---|',
+  ...lines.growth,
+  '',
+  `Queries as functions, ${RUNS} runs each (goals: affected p95 < 50 ms, components p95 < 100 ms, re-match of 100 new advisories < 10 s):`,
+  '',
+  '| database | affected: vulnerability | affected p50 / p95 | components: package and range | components p50 / p95 | re-match, 100 new advisories |',
+  '|---|---|---|---|---|---|',
+  ...lines.queries,
+  '',
+  ...(HTTP
+    ? [
+        `Through \`vouch serve\` as a process (HTTP on 127.0.0.1; goals: upload → findings p95 < 2 s, peak RSS < 400 MB). Upload: POST of a 3,000-component CycloneDX SBOM until GET /uploads/{id} says done (findings stored), while 8 other uploads of 200–3,000 components run back to back. Queries: ${RUNS} sequential GETs each.`,
+        '',
+        '| database | upload → findings p50 / p95 | affected p50 / p95 | components+range p50 / p95 | peak RSS of vouch serve |',
+        '|---|---|---|---|---|',
+        ...lines.server,
+      ]
+    : []),
 ].join('\n');
 console.log(section);
-if (process.env.BENCH_WRITE !== '0') replaceSection('## Portfolio server store', section);
+if (process.env.BENCH_WRITE !== '0') replaceSection(HEADING, section);

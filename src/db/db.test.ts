@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Migrator, sql } from 'kysely';
-import { bulkInsert, inList, isPostgres, migrate } from './index.js';
+import { type Db, bulkInsert, inList, isPostgres, migrate } from './index.js';
 import { type TestDb, freshDb, testDbs } from '../testing/db.js';
 import { MIGRATIONS, migrationProvider } from './migrations.js';
 
@@ -100,11 +100,44 @@ describe.each(testDbs())('the portfolio database on $name', (kind) => {
     expect(Buffer.compare(Buffer.from(row.bytes), bytes)).toBe(0);
   });
 
-  it('bulkInsert and inList carry any text, numbers and nulls exactly, and skip conflicting rows when asked', async () => {
-    const nasty = ['a,b', '{"x": [1, 2]}', 'quote " and \\ backslash', "it's", '{}', 'NULL', '', 'é ✓ 𝄞', 'line\nbreak'];
+  // outside a transaction: json_each on SQLite, COPY on PostgreSQL; inside one: prepared INSERTs on
+  // SQLite's handle, COPY on the transaction's own connection (and unnest when skipping conflicts)
+  it.each([
+    ['outside a transaction', false],
+    ['inside a transaction', true],
+  ])('bulkInsert and inList carry any text, numbers and nulls exactly, and skip conflicting rows when asked (%s)', async (_, inTx) => {
+    if (inTx) {
+      await t.db.transaction().execute((tx) => bulkChecks(tx));
+      // the rows were written by the transaction, and are there after its commit
+      const n = Number((await t.db.selectFrom('findings').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+      expect(n).toBe(10);
+    } else await bulkChecks(t.db);
+  });
+
+  it('bulkInsert inside a transaction that rolls back leaves nothing', async () => {
+    await expect(
+      t.db.transaction().execute(async (tx) => {
+        await bulkInsert(tx, 'vuln_aliases', [['alias', 'text'], ['vuln_id', 'text']], [['CVE-9', 'V-9']]);
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(await t.db.selectFrom('vuln_aliases').selectAll().execute()).toEqual([]);
+  });
+
+  it('bulkInsert fails on a duplicate key when not told to skip conflicts (COPY and prepared INSERT alike)', async () => {
+    await expect(
+      t.db.transaction().execute((tx) =>
+        bulkInsert(tx, 'vuln_aliases', [['alias', 'text'], ['vuln_id', 'text']], [['CVE-1', 'V-1'], ['CVE-1', 'V-1']]),
+      ),
+    ).rejects.toThrow();
+    expect(await t.db.selectFrom('vuln_aliases').selectAll().execute()).toEqual([]);
+  });
+
+  async function bulkChecks(db: Db): Promise<void> {
+    const nasty = ['a,b', '{"x": [1, 2]}', 'quote " and \\ backslash', "it's", '{}', 'NULL', '', 'é ✓ 𝄞', 'line\nbreak', 'tab\tand\r\\N and \\t'];
     const rows = nasty.map((text, i) => [i + 1, text, i % 2 ? null : i + 0.5] as const);
     await bulkInsert(
-      t.db,
+      db,
       'findings',
       [
         ['version_id', 'int'],
@@ -120,10 +153,10 @@ describe.each(testDbs())('the portfolio database on $name', (kind) => {
       rows.map(([i, text, score]) => [1, i, `V-${i}`, text, 'HIGH', score, 0, 'now', text]),
       { chunk: 4 },
     );
-    const back = await t.db.selectFrom('findings').select(['component_id', 'aliases', 'score', 'data', 'priority']).orderBy('component_id').execute();
+    const back = await db.selectFrom('findings').select(['component_id', 'aliases', 'score', 'data', 'priority']).orderBy('component_id').execute();
     expect(back).toEqual(rows.map(([i, text, score]) => ({ component_id: i, aliases: text, score, data: text, priority: null })));
     await bulkInsert(
-      t.db,
+      db,
       'vuln_aliases',
       [
         ['alias', 'text'],
@@ -136,15 +169,15 @@ describe.each(testDbs())('the portfolio database on $name', (kind) => {
       ],
       { ignoreConflicts: true },
     );
-    expect(await t.db.selectFrom('vuln_aliases').selectAll().orderBy('alias').execute()).toEqual([
+    expect(await db.selectFrom('vuln_aliases').selectAll().orderBy('alias').execute()).toEqual([
       { alias: 'CVE-1', vuln_id: 'V-1' },
       { alias: 'CVE-2', vuln_id: 'V-1' },
     ]);
-    const picked = await t.db.selectFrom('findings').select('aliases').where(inList(t.db, 'aliases', ['a,b', "it's", 'é ✓ 𝄞', 'absent'])).orderBy('aliases').execute();
+    const picked = await db.selectFrom('findings').select('aliases').where(inList(db, 'aliases', ['a,b', "it's", 'é ✓ 𝄞', 'absent'])).orderBy('aliases').execute();
     expect(picked.map((r) => r.aliases).sort()).toEqual(['a,b', 'é ✓ 𝄞', "it's"].sort());
-    expect(await t.db.selectFrom('findings').select('component_id').where(inList(t.db, 'component_id', [2, 3])).orderBy('component_id').execute()).toEqual([
+    expect(await db.selectFrom('findings').select('component_id').where(inList(db, 'component_id', [2, 3])).orderBy('component_id').execute()).toEqual([
       { component_id: 2 },
       { component_id: 3 },
     ]);
-  });
+  }
 });

@@ -4,7 +4,24 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Kysely, Migrator, PostgresAdapter, PostgresDialect, type RawBuilder, type SqlBool, SqliteDialect, sql } from 'kysely';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type BetterSqlite3 from 'better-sqlite3';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type DialectAdapter,
+  Kysely,
+  Migrator,
+  PostgresAdapter,
+  PostgresDialect,
+  type RawBuilder,
+  type SqlBool,
+  SqliteAdapter,
+  SqliteDialect,
+  sql,
+} from 'kysely';
+import type pg from 'pg';
 import { VouchError } from '../model/errors.js';
 import { migrationProvider } from './migrations.js';
 import type { Database } from './schema.js';
@@ -31,11 +48,27 @@ export function isPostgresUrl(url: string | undefined): url is string {
  */
 export async function openDb(opts: { url?: string; sqliteFile?: string; poolSize?: number }): Promise<OpenedDb> {
   if (isPostgresUrl(opts.url)) {
-    const { default: pg } = await import('pg');
-    const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+    const { default: pgModule } = await import('pg');
+    const pool = new pgModule.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
     // an idle client's error (the server restarted) must not crash the process: the pool drops it
     pool.on('error', () => undefined);
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    // Kysely hides the pg client behind its connection; bulkInsert's COPY needs it. Each client is
+    // known by its server process id, which the new connection is asked for once.
+    const byPid = new Map<number, pg.PoolClient>();
+    pool.on('connect', (client) => {
+      const pid = (client as pg.PoolClient & { processID?: number }).processID;
+      if (pid !== undefined) byPid.set(pid, client);
+    });
+    pool.on('remove', (client) => {
+      const pid = (client as pg.PoolClient & { processID?: number }).processID;
+      if (pid !== undefined) byPid.delete(pid);
+    });
+    const onCreateConnection = async (connection: DatabaseConnection): Promise<void> => {
+      const r = await connection.executeQuery<{ pid: number }>(CompiledQuery.raw('SELECT pg_backend_pid() AS pid'));
+      const client = r.rows[0] && byPid.get(r.rows[0].pid);
+      if (client) pgClients.set(connection, client);
+    };
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool, onCreateConnection }) });
     return { db, dialect: 'postgres', url: opts.url, close: () => db.destroy() };
   }
   const file = opts.sqliteFile ?? sqliteFileOf(opts.url);
@@ -53,8 +86,26 @@ export async function openDb(opts: { url?: string; sqliteFile?: string; poolSize
     sqlite?.close();
     throw new VouchError('INPUT_UNSUPPORTED', `not a SQLite database vouch can open (${(e as Error).message})`, { path: file, cause: e });
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new RawSqliteDialect(sqlite) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+/** pg clients by Kysely connection (for COPY), filled as connections are made. */
+const pgClients = new WeakMap<DatabaseConnection, pg.PoolClient>();
+/** better-sqlite3 handles by dialect adapter: one adapter per opened database, shared by its transactions. */
+const sqliteHandles = new WeakMap<DialectAdapter, BetterSqlite3.Database>();
+/** prepared INSERTs by handle and statement text (bulkInsert's SQLite path) */
+const prepared = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
+
+class RawSqliteDialect extends SqliteDialect {
+  constructor(private readonly handle: BetterSqlite3.Database) {
+    super({ database: handle });
+  }
+  override createAdapter(): DialectAdapter {
+    const adapter = new SqliteAdapter();
+    sqliteHandles.set(adapter, this.handle);
+    return adapter;
+  }
 }
 
 function sqliteFileOf(url: string | undefined): string | undefined {
@@ -104,11 +155,16 @@ export type BulkType = 'text' | 'int' | 'real';
 const PG_ARRAY: Record<BulkType, string> = { text: 'text[]', int: 'int4[]', real: 'float8[]' };
 
 /**
- * Inserts many rows with one statement per chunk and a fixed number of parameters — the bulk paths
- * of ingest: on PostgreSQL `INSERT … SELECT * FROM unnest($1::text[], $2::int4[], …)` (one array
- * per column), on SQLite `INSERT … SELECT … FROM json_each(?)` (the rows as one JSON text). Both
- * avoid building and planning a statement with tens of thousands of placeholders. `ignoreConflicts`:
- * rows that hit a unique key are skipped (ON CONFLICT DO NOTHING / INSERT OR IGNORE).
+ * Inserts many rows — the bulk paths of ingest and re-match, with no statement per row sent over a
+ * wire and none with tens of thousands of placeholders to plan:
+ *   - SQLite inside a transaction: one prepared INSERT run per row on the transaction's own handle
+ *     (better-sqlite3 is in-process, a run costs about a microsecond). Outside a transaction the
+ *     handle may be inside another caller's, so there: `INSERT … SELECT … FROM json_each(?)`, the
+ *     rows as one JSON text per chunk.
+ *   - PostgreSQL: `COPY … FROM STDIN` (text format) on the connection's pg client; with
+ *     `ignoreConflicts` (COPY has no ON CONFLICT), `INSERT … SELECT * FROM unnest($1::text[], …)`,
+ *     one array per column, per chunk.
+ * `ignoreConflicts`: rows that hit a unique key are skipped (ON CONFLICT DO NOTHING / INSERT OR IGNORE).
  */
 export async function bulkInsert(
   db: Db,
@@ -117,7 +173,35 @@ export async function bulkInsert(
   rows: readonly (readonly unknown[])[],
   opts: { ignoreConflicts?: boolean; chunk?: number } = {},
 ): Promise<void> {
+  if (!rows.length) return;
   const chunk = opts.chunk ?? 20_000;
+  const handle = db.isTransaction ? sqliteHandles.get(db.getExecutor().adapter) : undefined;
+  if (handle) {
+    const text = `INSERT${opts.ignoreConflicts ? ' OR IGNORE' : ''} INTO "${table}" (${columns.map(([c]) => `"${c}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
+    let cache = prepared.get(handle);
+    if (!cache) prepared.set(handle, (cache = new Map()));
+    let stmt = cache.get(text);
+    if (!stmt) cache.set(text, (stmt = handle.prepare(text)));
+    const n = columns.length;
+    const values: unknown[] = new Array<unknown>(n);
+    for (const r of rows) {
+      for (let i = 0; i < n; i++) {
+        const v = r[i];
+        values[i] = typeof v === 'boolean' ? (v ? 1 : 0) : (v ?? null);
+      }
+      stmt.run(values);
+    }
+    return;
+  }
+  if (isPostgres(db) && !opts.ignoreConflicts) {
+    const copied = await db.getExecutor().provideConnection(async (connection) => {
+      const client = pgClients.get(connection);
+      if (!client) return false;
+      await copyRows(client, table, columns, rows);
+      return true;
+    });
+    if (copied) return;
+  }
   const names = sql.join(columns.map(([c]) => sql.ref(c)));
   for (let start = 0; start < rows.length; start += chunk) {
     const part = rows.slice(start, start + chunk);
@@ -129,6 +213,34 @@ export async function bulkInsert(
       await sql`INSERT${opts.ignoreConflicts ? sql` OR IGNORE` : sql``} INTO ${sql.table(table)} (${names}) SELECT ${picks} FROM json_each(${JSON.stringify(part)})`.execute(db);
     }
   }
+}
+
+/** COPY's text format: backslash, tab, newline and carriage return escaped, NULL as \\N. */
+function copyField(v: unknown): string {
+  if (v === null || v === undefined) return '\\N';
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  if (typeof v === 'boolean') return v ? '1' : '0';
+  return String(v).replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+}
+
+async function copyRows(client: pg.PoolClient, table: string, columns: readonly (readonly [string, BulkType])[], rows: readonly (readonly unknown[])[]): Promise<void> {
+  // a CommonJS module: `default` is its exports both in Node and once bundled (dist/), where the
+  // named exports Node's loader finds are not there
+  const { from } = (await import('pg-copy-streams')).default;
+  function* text(): Generator<string> {
+    let buf = '';
+    for (const r of rows) {
+      for (let i = 0; i < columns.length; i++) buf += (i ? '\t' : '') + copyField(r[i]);
+      buf += '\n';
+      if (buf.length > 1 << 16) {
+        yield buf;
+        buf = '';
+      }
+    }
+    if (buf) yield buf;
+  }
+  const names = columns.map(([c]) => `"${c}"`).join(', ');
+  await pipeline(Readable.from(text()), client.query(from(`COPY "${table}" (${names}) FROM STDIN`)));
 }
 
 /** A condition `column IN (values)` with one parameter however many values (PostgreSQL `= ANY($1)`, SQLite `json_each`). */

@@ -33,8 +33,11 @@ export interface JobQueue {
 export interface QueueOptions {
   /** attempts before a job is failed (default 3) */
   maxAttempts?: number;
-  /** PostgreSQL: seconds before a running job is considered lost and retried (default 900) */
-  expireInSeconds?: number;
+  /**
+   * PostgreSQL: seconds before a running job is considered lost (its node died) and handed to another
+   * node — one number for every job, or per job; default EXPIRE_SECONDS.
+   */
+  expireInSeconds?: number | Partial<Record<JobName, number>>;
   /** PostgreSQL: pg-boss's schema (default `pgboss`) */
   schema?: string;
   /** PostgreSQL: seconds between pg-boss maintenance runs, which expire lost jobs (default 60) */
@@ -56,6 +59,22 @@ export function createQueue(opened: OpenedDb, opts: QueueOptions = {}): JobQueue
 }
 
 const JOB_NAMES: readonly JobName[] = ['ingest', 'rematch', 'refresh'];
+
+/**
+ * How long a job may run before pg-boss takes it for lost and another node runs it again — sized to
+ * the work, with a wide margin: an ingest of the largest document accepted (50 MB, some 100,000
+ * components) takes well under a minute; a re-match goes through the touched part of the whole
+ * portfolio in chunks (seconds at 10,000 projects, bench/RESULTS.md); a refresh downloads and
+ * imports the OSV export first. Too short would run a slow job twice at once (harmless: jobs are
+ * idempotent, but wasted); too long leaves the work of a node killed with SIGKILL, and not
+ * restarted, undone until then (pg-boss's own default is 15 minutes).
+ */
+export const EXPIRE_SECONDS: Readonly<Record<JobName, number>> = { ingest: 120, rematch: 300, refresh: 900 };
+
+function expireOf(name: string, opt: QueueOptions['expireInSeconds']): number {
+  if (typeof opt === 'number') return opt;
+  return opt?.[name as JobName] ?? EXPIRE_SECONDS[name as JobName] ?? 900;
+}
 
 class PgBossQueue implements JobQueue {
   private boss: PgBoss | undefined;
@@ -101,7 +120,9 @@ class PgBossQueue implements JobQueue {
       // nodes starting together create the same queues at once: pg-boss's create_queue then fails on
       // one of them (deadlock detected, or the queue's row already there) — the queue exists, which
       // is all this node needs; anything else is tried again a few times before it is an error
-      for (let attempt = 1; !(await boss.getQueue(name)); attempt++) {
+      const expireInSeconds = expireOf(name, this.opts.expireInSeconds);
+      let existing: { expireInSeconds?: number } | null;
+      for (let attempt = 1; !(existing = await boss.getQueue(name)); attempt++) {
         try {
           await boss.createQueue(name, {
             name,
@@ -109,13 +130,16 @@ class PgBossQueue implements JobQueue {
             retryLimit: (this.opts.maxAttempts ?? 3) - 1,
             retryDelay: 1,
             retryBackoff: true,
-            expireInSeconds: this.opts.expireInSeconds ?? 900,
+            expireInSeconds,
           });
         } catch (e) {
           if (attempt >= 5) throw e;
           await new Promise((res) => setTimeout(res, 50 + Math.random() * 200 * attempt));
         }
       }
+      // a queue made by an older vouch (15 minutes for every job) or with other options: the expiry
+      // is the queue's, and applies to the jobs sent from now on
+      if (existing.expireInSeconds !== expireInSeconds) await boss.updateQueue(name, { name, policy: 'short', expireInSeconds });
       this.created.add(name);
     }
     return boss;

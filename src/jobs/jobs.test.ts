@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OpenedDb } from '../db/index.js';
 import { type TestDb, freshDb, testDbs } from '../testing/db.js';
-import { type JobQueue, type QueueOptions, createQueue } from './index.js';
+import { EXPIRE_SECONDS, type JobQueue, type QueueOptions, createQueue } from './index.js';
 
 /** Resolves when `check` holds, polling; fails after `ms`. */
 async function until(check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
@@ -132,4 +132,61 @@ describe.each(testDbs())('jobs on $name', (kind) => {
     await until(() => done.length >= 2);
     expect(done.map((d) => d.uploadId).sort()).toEqual(['u1', 'u2']);
   });
+
+  // pg-boss's expiry: on SQLite one process runs the jobs, and a restart takes back its running ones
+  if (kind.name === 'postgres') {
+    it('a node killed mid-ingest and never restarted: a node already running takes its job after the ingest expiry', async () => {
+      // only ingest expires quickly here: the expiry is per job, as in production
+      const expireInSeconds = { ingest: 2, rematch: 900, refresh: 900 };
+      const a = queue(t, { expireInSeconds });
+      await a.start();
+      let taken = false;
+      await a.work('ingest', () => {
+        taken = true;
+        return new Promise<void>(() => undefined);
+      });
+      await a.send('ingest', { uploadId: 'u1' }, { singletonKey: 'u1' });
+      await until(() => taken);
+      const opened = await t.reopen();
+      others.push(opened);
+      const b = queue(opened, { expireInSeconds });
+      await b.start();
+      const done: unknown[] = [];
+      await b.work('ingest', async (d) => void done.push(d));
+      // a dies (its job stays active to pg-boss, as after SIGKILL) and is not started again
+      await a.stop({ graceful: false });
+      const t0 = Date.now();
+      await until(() => done.length === 1, 30_000);
+      expect(done).toEqual([{ uploadId: 'u1' }]);
+      // expiry (2 s) plus a maintenance run (every second here), not pg-boss's 15 minutes
+      expect(Date.now() - t0).toBeLessThan(20_000);
+    });
+
+    it('pg-boss queues carry the expiry sized to each job, and a queue made with another one is brought to it', async () => {
+      const { default: pg } = await import('pg');
+      const schema = `${t.schema}_boss`;
+      const expiries = async () => {
+        const c = new pg.Client({ connectionString: t.url });
+        await c.connect();
+        try {
+          const r = await c.query<{ name: string; expire_seconds: number }>(`SELECT name, expire_seconds FROM ${schema}.queue ORDER BY name`);
+          return Object.fromEntries(r.rows.map((x) => [x.name, x.expire_seconds]));
+        } finally {
+          await c.end();
+        }
+      };
+      // an older vouch made every queue with 15 minutes
+      const old = createQueue(t, { schema, expireInSeconds: 900 });
+      queues.push(old);
+      await old.start();
+      expect(await expiries()).toEqual({ ingest: 900, refresh: 900, rematch: 900 });
+      await old.stop();
+      const q = createQueue(t, { schema });
+      queues.push(q);
+      await q.start();
+      expect(await expiries()).toEqual({ ...EXPIRE_SECONDS });
+      expect(EXPIRE_SECONDS.ingest).toBeLessThan(900);
+      expect(EXPIRE_SECONDS.rematch).toBeLessThan(900);
+    });
+  }
 });

@@ -12,7 +12,7 @@
  * Each takes the caller's Scope: what lies outside it is not counted, listed or named.
  */
 import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely';
-import type { Db } from '../db/index.js';
+import { type Db, isPostgres } from '../db/index.js';
 import { SCAN_SCHEMA_VERSION, type ScanReport } from '../model/report.js';
 import { RATINGS_DESC, type Rating, type ReportFinding } from '../model/triage.js';
 import { prioritise } from '../triage/priority.js';
@@ -106,6 +106,18 @@ export async function affected(
   return { items, ...(rows.length > limit && last ? { next: encodeCursor({ p: last.project, v: last.version, c: last.purl, f: last.vuln_id }) } : {}) };
 }
 
+/** The edges into each (version, child) pair, in parent order: one statement, the pairs as one parameter (or two arrays). */
+async function edgesOfPairs(db: Db, pairs: readonly [number, number][]): Promise<{ version_id: number; parent_id: number; child_id: number }[]> {
+  if (isPostgres(db)) {
+    return (
+      await sql<{ version_id: number; parent_id: number; child_id: number }>`SELECT e.version_id, e.parent_id, e.child_id FROM unnest(${pairs.map((p) => p[0])}::int4[], ${pairs.map((p) => p[1])}::int4[]) AS k(v, c) JOIN edges e ON e.version_id = k.v AND e.child_id = k.c ORDER BY e.parent_id`.execute(db)
+    ).rows;
+  }
+  return (
+    await sql<{ version_id: number; parent_id: number; child_id: number }>`SELECT e.version_id, e.parent_id, e.child_id FROM json_each(${JSON.stringify(pairs)}) AS k JOIN edges e ON e.version_id = json_extract(k.value, '$[0]') AND e.child_id = json_extract(k.value, '$[1]') ORDER BY e.parent_id`.execute(db)
+  ).rows;
+}
+
 /**
  * The shortest path from a root to each (version, component), from the stored edges: a breadth-first
  * search upwards from the components, one query per level for all of them at once.
@@ -126,17 +138,21 @@ export async function shortestPaths(db: Db, targets: readonly { versionId: numbe
   for (let depth = 0; depth < 64; depth++) {
     const active = searches.filter((s) => s.found === undefined && s.frontier.length);
     if (!active.length) break;
-    const versions = [...new Set(active.map((s) => s.versionId))];
-    const children = [...new Set(active.flatMap((s) => s.frontier))];
+    // the exact (version, child) pairs of the frontiers — not every version × every child, which
+    // probes (and returns) the edges of popular components in every other version of the page
+    const pairKeys = new Set<string>();
+    const pairs: [number, number][] = [];
+    for (const a of active)
+      for (const c of a.frontier) {
+        const k = `${a.versionId}:${c}`;
+        if (!pairKeys.has(k)) {
+          pairKeys.add(k);
+          pairs.push([a.versionId, c]);
+        }
+      }
     const parents = new Map<string, number[]>();
-    for (let i = 0; i < children.length; i += 10_000) {
-      const rows = await db
-        .selectFrom('edges')
-        .select(['version_id', 'parent_id', 'child_id'])
-        .where('version_id', 'in', versions)
-        .where('child_id', 'in', children.slice(i, i + 10_000))
-        .orderBy('parent_id')
-        .execute();
+    for (let i = 0; i < pairs.length; i += 10_000) {
+      const rows = await edgesOfPairs(db, pairs.slice(i, i + 10_000));
       for (const r of rows) {
         const k = `${r.version_id}:${r.child_id}`;
         let l = parents.get(k);
