@@ -14,10 +14,12 @@
 // spends turning data into a page. The page's own wait for the server is reported apart ("data").
 //
 //   BENCH_PROJECTS (default 10000)   BENCH_RUNS (loads per page, default 5)   CHROMIUM (/usr/bin/chromium)
+/* global window, document, MutationObserver, performance, fetch -- the page's own globals (page.evaluate, init script) and Node's fetch */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { clearInterval, clearTimeout, setInterval, setTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import { replaceSection } from './results.mjs';
 
