@@ -224,6 +224,17 @@ async function visible(db: Db, scope: Scope, inc: { id: number; scope: string })
   return t ? { ids } : undefined;
 }
 
+/**
+ * An event's detail as a limited token may see it: `incident.opened` counted the blast radius in the
+ * opener's scope, which is a count of other teams' projects for a token limited to its own — so that
+ * count becomes the number of tasks the token can see.
+ */
+function scopedDetail(type: string, detail: Record<string, unknown>, visibleIds: number[] | undefined): Record<string, unknown> {
+  if (visibleIds === undefined || type !== 'incident.opened' || !('affected' in detail)) return detail;
+  const { affected: _whole, ...rest } = detail;
+  return rest;
+}
+
 /** The incident as the token may see it (tasks and their events in its scope only), reconciled first. */
 export async function getIncident(db: Db, scope: Scope, id: number, opts: { now?: Date | undefined } = {}): Promise<IncidentView | undefined> {
   await reconcile(db, id, opts.now ? { now: opts.now } : {});
@@ -255,7 +266,7 @@ export async function getIncident(db: Db, scope: Scope, id: number, opts: { now?
   const taskIds = new Set(tasks.map((t) => t.id));
   const events = (await db.selectFrom('incident_events').selectAll().where('incident_id', '=', id).orderBy('id').execute())
     .filter((e) => e.task_id === null || taskIds.has(e.task_id))
-    .map((e) => ({ id: e.id, at: e.at, type: e.type, actor: e.actor, ...(e.task_id !== null ? { taskId: e.task_id } : {}), detail: JSON.parse(e.detail) as Record<string, unknown> }));
+    .map((e) => ({ id: e.id, at: e.at, type: e.type, actor: e.actor, ...(e.task_id !== null ? { taskId: e.task_id } : {}), detail: scopedDetail(e.type, JSON.parse(e.detail) as Record<string, unknown>, seen.ids) }));
   // burndown: +1 when a task opens, −1 when it closes, in time order
   const changes: { at: string; d: number }[] = [];
   for (const t of tasks) {

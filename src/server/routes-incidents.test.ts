@@ -152,6 +152,9 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('incidents on $name', (kind) => {
     const v = await read(incident.id, betaOnly);
     expect(v.tasks.map((t) => t.project)).toEqual(['beta']);
     expect(v.timeline.every((e) => e.taskId === undefined || e.taskId === task(v, 'beta').id)).toBe(true);
+    // the opening counted the whole portfolio's blast radius (2 projects): a count of other teams' projects for this token
+    expect((await read(incident.id)).timeline.find((e) => e.type === 'incident.opened')!.detail).toMatchObject({ affected: 2 });
+    expect(v.timeline.find((e) => e.type === 'incident.opened')!.detail).not.toHaveProperty('affected');
     const gammaOnly = await w.token('viewer', 'vg', ['gamma']);
     expect((await w.app.inject({ method: 'GET', url: `/api/v1/incidents/${incident.id}`, headers: gammaOnly })).statusCode).toBe(404);
     expect(((await w.app.inject({ method: 'GET', url: '/api/v1/incidents', headers: gammaOnly })).json() as { items: unknown[] }).items).toEqual([]);

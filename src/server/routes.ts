@@ -506,7 +506,8 @@ async function waitForUpload(req: FastifyRequest, uploadId: string, seconds: num
   let delay = 50;
   for (;;) {
     const view = await getUpload(db, uploadId, scope);
-    if (!view || view.state === 'done' || view.state === 'failed' || Date.now() >= until || req.raw.destroyed) return view;
+    // the client gone: its connection is closed (`req.raw.destroyed` is no sign — Node sets it once the body is read)
+    if (!view || view.state === 'done' || view.state === 'failed' || Date.now() >= until || req.raw.socket?.destroyed === true) return view;
     await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(0, until - Date.now()))));
     delay = Math.min(delay * 2, 500);
   }
