@@ -154,7 +154,7 @@ export function readCycloneDx(text: string, path: string): Inventory {
 
 function inventoryOf(doc: CdxDocument, path: string): Inventory {
   const s = newReadState(path, CYCLONEDX_EXTRACTOR_ID);
-  s.warnings.push(...doc.warnings);
+  for (const w of doc.warnings) s.warnings.push(w);
   if (doc.specVersion !== undefined && !SUPPORTED.has(doc.specVersion)) {
     s.warnings.push(`CycloneDX ${doc.specVersion} is outside the versions vouch reads (1.2–1.6); read as far as it matches`);
   }
@@ -247,7 +247,13 @@ function buildInventory(doc: CdxDocument, s: ReadState): void {
     builder.edge(s.rootId, metaId);
     for (const child of meta.children) visit(child, metaId);
   }
-  for (const c of doc.components) visit(c, undefined);
+  // each record is dropped once read, so a large document's records and the graph built from them
+  // are not all held at once
+  const components = doc.components;
+  for (let i = 0; i < components.length; i++) {
+    visit(components[i]!, undefined);
+    (components as (CdxComponent | undefined)[])[i] = undefined;
+  }
 
   // The dependency graph as recorded.
   for (const r of doc.otherRefs) {
@@ -265,7 +271,10 @@ function buildInventory(doc: CdxDocument, s: ReadState): void {
     refs.set(ref, own);
     return own;
   };
-  for (const d of doc.dependencies ?? []) {
+  const dependencies = doc.dependencies ?? [];
+  for (let i = 0; i < dependencies.length; i++) {
+    const d = dependencies[i]!;
+    (dependencies as (CdxDependency | undefined)[])[i] = undefined;
     const from = nodeFor(d.ref);
     for (const to of d.dependsOn) builder.edge(from, nodeFor(to));
   }
@@ -410,7 +419,6 @@ function jsonParts(path: string, lineFor: (purl: string | undefined, ref: string
 async function jsonDocumentStreamed(chunks: AsyncIterable<Buffer>, path: string): Promise<CdxDocument> {
   const purlLines = new Map<string, number[]>();
   const refLines = new Map<string, number[]>();
-  const pending: CdxComponent[] = [];
   const parts = jsonParts(path, () => undefined);
   let bomFormat: unknown;
   let spdxVersion: unknown;
@@ -475,9 +483,8 @@ async function jsonDocumentStreamed(chunks: AsyncIterable<Buffer>, path: string)
     c.line = firstLine(takeLine(purlLines, c.purl), takeLine(refLines, c.ref));
     for (const child of c.children) assign(child);
   };
-  if (meta) pending.push(meta);
-  pending.push(...components);
-  for (const c of pending) assign(c);
+  if (meta) assign(meta);
+  for (const c of components) assign(c);
   const otherRefs: string[] = [];
   parts.services(services, otherRefs);
   return {

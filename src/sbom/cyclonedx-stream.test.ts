@@ -4,10 +4,11 @@
  * reader: every test here reads the same bytes both ways, forcing the streaming path with a
  * threshold of 0 and, for token and line boundaries, with chunks a few bytes long.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fileInput } from '../io/input.js';
+import { fileInput, MAX_STREAM_INPUT_BYTES } from '../io/input.js';
 import { isVouchError, type VouchError } from '../model/errors.js';
 import type { InputFile, Inventory } from '../model/inventory.js';
 import { HAS_SHARED, shared } from '../testing/shared.js';
@@ -16,6 +17,12 @@ import { readCycloneDx, readCycloneDxInput } from './cyclonedx-read.js';
 
 const { tmp } = tempFolders('vouch-cdx-stream-');
 const FIXTURES = path.join(import.meta.dirname, '__fixtures__');
+
+/** A sparse file of `size` bytes (no data blocks written). */
+async function sparse(file: string, size: number): Promise<void> {
+  closeSync(openSync(file, 'w'));
+  await truncate(file, size);
+}
 
 /** Everything an Inventory holds, as plain data (Maps and Sets in their insertion order). */
 function plain(inv: Inventory): unknown {
@@ -210,5 +217,33 @@ describe('CycloneDX JSON read as it streams: bad input is one line', () => {
 
   it('trailing data after the document', async () => {
     expect((await streamError('{"bomFormat": "CycloneDX"} {"x": 1}')).oneLine()).toMatch(/not valid JSON/);
+  });
+});
+
+describe('inputs past the in-memory bound (sparse files: nothing is written or read whole)', () => {
+  it('a 600 MiB file is accepted as an input, but read() refuses it: only a streaming reader takes it', async () => {
+    const file = path.join(tmp('big'), 'big.json');
+    await sparse(file, 600 * 1024 * 1024);
+    const input = await fileInput(file);
+    expect(input.size).toBe(600 * 1024 * 1024);
+    await expect(input.read()).rejects.toMatchObject({ code: 'INPUT_TOO_LARGE' });
+    expect(input.stream).toBeDefined();
+  });
+
+  it('a 600 MiB CycloneDX name full of NUL bytes is refused after its first chunk, not read to the end', async () => {
+    const file = path.join(tmp('big'), 'zeros.cdx.json');
+    await sparse(file, 600 * 1024 * 1024);
+    const before = process.memoryUsage().rss;
+    const e = await readCycloneDxInput(await fileInput(file)).catch((x: unknown) => x);
+    expect(isVouchError(e) && e.oneLine()).toMatch(/zeros\.cdx\.json: binary data where text was expected/);
+    expect(process.memoryUsage().rss - before).toBeLessThan(200 * 1024 * 1024);
+  });
+
+  it('over 2 GiB is refused up front, with the limit named', async () => {
+    const file = path.join(tmp('big'), 'huge.cdx.json');
+    await sparse(file, MAX_STREAM_INPUT_BYTES + 1);
+    const e = await fileInput(file).catch((x: unknown) => x);
+    expect(isVouchError(e) && e.code).toBe('INPUT_TOO_LARGE');
+    expect(isVouchError(e) && e.oneLine()).toContain(`over the ${MAX_STREAM_INPUT_BYTES}-byte limit`);
   });
 });

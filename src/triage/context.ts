@@ -24,29 +24,29 @@ export class PathCounter {
   private readonly kept = new Map<string, number>();
 
   constructor(private readonly graph: DependencyGraph) {
-    const indegree = new Map<string, number>();
     for (const [from, tos] of graph.edges) {
-      if (!indegree.has(from)) indegree.set(from, 0);
       for (const to of tos) {
-        let l = this.parents.get(to);
-        if (!l) this.parents.set(to, (l = []));
-        l.push(from);
-        indegree.set(to, (indegree.get(to) ?? 0) + 1);
+        const l = this.parents.get(to);
+        if (l) l.push(from);
+        else this.parents.set(to, [from]);
       }
     }
     // Kahn's order: what it cannot take is on a cycle or below one (an ancestor on a cycle).
+    // `left` counts the parents not yet taken, for the nodes reached so far.
+    const left = new Map<string, number>();
     const ready: string[] = [];
-    for (const [n, d] of indegree) if (d === 0) ready.push(n);
+    for (const from of graph.edges.keys()) if (!this.parents.has(from)) ready.push(from);
     while (ready.length) {
       const n = ready.pop()!;
-      indegree.delete(n);
-      for (const to of graph.edges.get(n) ?? []) {
-        const d = indegree.get(to)! - 1;
-        indegree.set(to, d);
+      const tos = graph.edges.get(n);
+      if (!tos) continue;
+      for (const to of tos) {
+        const d = (left.get(to) ?? this.parents.get(to)!.length) - 1;
+        left.set(to, d);
         if (d === 0) ready.push(to);
       }
     }
-    for (const n of indegree.keys()) this.cyclic.add(n);
+    for (const n of this.parents.keys()) if (left.get(n) !== 0) this.cyclic.add(n);
   }
 
   /**
