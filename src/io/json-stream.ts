@@ -83,7 +83,7 @@ function reasonOf(e: unknown): string {
  * not UTF-8 JSON; an error thrown by a handler stops the parse and comes out as it was thrown.
  */
 export async function parseJsonStream(chunks: AsyncIterable<Buffer>, path: string, handlers: JsonStreamHandlers): Promise<void> {
-  const { Tokenizer, TokenParser, TokenType } = streamJsonLib();
+  const { Tokenizer, TokenParser, TokenType, TokenizerError, TokenParserError } = streamJsonLib();
   const tokenizer = new Tokenizer();
   const parser = new TokenParser({ paths: [...handlers.paths], keepStack: false });
   const lines = new LineCounter();
@@ -135,12 +135,15 @@ export async function parseJsonStream(chunks: AsyncIterable<Buffer>, path: strin
     parser.write(t);
   };
 
-  /** Errors of the library (not of a handler) become one line with the line they were met on. */
+  /**
+   * The library's errors (the bytes are not JSON) become one line with the line they were met on;
+   * anything a handler threw comes out as it was (a VouchError, or a bug: never an input error).
+   */
   const guarded = (run: () => void): void => {
     try {
       run();
     } catch (e) {
-      if (e instanceof VouchError) throw e;
+      if (!(e instanceof TokenizerError || e instanceof TokenParserError)) throw e;
       const at = /position "?(\d+)"?/.exec(e instanceof Error ? e.message : '');
       throw parseError(path, `not valid JSON: ${reasonOf(e)}`, lines.lineOf(at ? Number(at[1]) : lastOffset), e);
     }
