@@ -12,8 +12,17 @@ import { VouchError } from '../model/errors.js';
 import type { InputFile, InputRoot } from '../model/inventory.js';
 import { resolveInRoot } from './root.js';
 
-/** Largest single input file vouch reads into memory (lockfiles and SBOMs are far smaller). */
+/** Largest single input file vouch reads into memory whole (V8's longest string is about 512 MiB). */
 export const MAX_INPUT_BYTES = 512 * 1024 * 1024;
+
+/**
+ * Largest input a reader that parses as it reads (a CycloneDX or SPDX JSON document, through
+ * `InputFile.stream`) takes; every other reader still refuses a file over MAX_INPUT_BYTES.
+ */
+export const MAX_STREAM_INPUT_BYTES = 2 * 1024 * 1024 * 1024;
+
+/** The chunk size of `InputFile.stream`. */
+const STREAM_CHUNK_BYTES = 4 * 1024 * 1024;
 
 /** Largest small side file (a policy, a key, a VEX document, a manifest beside a lockfile). */
 export const MAX_SIDE_FILE_BYTES = 64 * 1024 * 1024;
@@ -140,7 +149,45 @@ export function readRegularFileSync(file: string, opts: ReadOptions = {}): Buffe
   }
 }
 
-/** A file on disk as an input. `root`: the tree it was found in (see InputRoot). */
+/**
+ * The bytes of a regular file in chunks, at most `maxBytes` in all (default
+ * MAX_STREAM_INPUT_BYTES): refused as readRegularFile refuses (not a regular file, too large,
+ * growing past the bound while read), for a reader that parses a document as it reads it.
+ */
+export async function* readRegularFileChunks(file: string, opts: ReadOptions = {}): AsyncGenerator<Buffer> {
+  const max = opts.maxBytes ?? MAX_STREAM_INPUT_BYTES;
+  const display = opts.display ?? file;
+  let fh: FileHandle | undefined;
+  try {
+    const before = await stat(file);
+    if (!before.isFile()) throw notRegular(display, before);
+    if (before.size > max) throw tooLarge(display, before.size, max);
+    fh = await open(file, flags(opts.noFollow ?? false));
+    const st = await fh.stat();
+    if (!st.isFile()) throw notRegular(display, st);
+    if (st.size > max) throw tooLarge(display, st.size, max);
+    let total = 0;
+    for (;;) {
+      // a fresh buffer each time: the reader may keep the previous chunk while it reads this one
+      const buf = Buffer.allocUnsafe(Math.min(STREAM_CHUNK_BYTES, max + 1 - total));
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > max) throw tooLarge(display, total, max);
+      yield buf.subarray(0, bytesRead);
+    }
+  } catch (e) {
+    throw special(display, e);
+  } finally {
+    await fh?.close();
+  }
+}
+
+/**
+ * A file on disk as an input. `root`: the tree it was found in (see InputRoot). A file up to
+ * MAX_STREAM_INPUT_BYTES is accepted, but `read()` (the whole file in memory) refuses one over
+ * MAX_INPUT_BYTES: only a reader that uses `stream()` takes more.
+ */
 export async function fileInput(file: string, root?: InputRoot): Promise<InputFile> {
   let size: number;
   try {
@@ -150,13 +197,23 @@ export async function fileInput(file: string, root?: InputRoot): Promise<InputFi
   } catch (e) {
     throw cannotRead(file, e);
   }
-  if (size > MAX_INPUT_BYTES) throw tooLarge(file, size, MAX_INPUT_BYTES);
+  if (size > MAX_STREAM_INPUT_BYTES) throw tooLarge(file, size, MAX_STREAM_INPUT_BYTES);
   return {
     path: file,
     size,
     ...(root ? { root } : {}),
     read: () => readRegularFile(file, { maxBytes: MAX_INPUT_BYTES }).catch((e: unknown) => Promise.reject(cannotRead(file, e))),
+    stream: () => rejectAs(readRegularFileChunks(file, { maxBytes: MAX_STREAM_INPUT_BYTES, noFollow: false }), file),
   };
+}
+
+/** The chunks of `gen`, a file-system error becoming the one-line cannotRead error. */
+async function* rejectAs(gen: AsyncGenerator<Buffer>, file: string): AsyncGenerator<Buffer> {
+  try {
+    yield* gen;
+  } catch (e) {
+    throw cannotRead(file, e);
+  }
 }
 
 export function memoryInput(path: string, content: string | Buffer): InputFile {

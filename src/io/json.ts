@@ -66,7 +66,7 @@ export function decodeText(buf: Buffer, path: string, opts: { invalid?: 'error' 
 const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** The offset of the first byte that does not start or continue a well-formed UTF-8 sequence. */
-function firstInvalidUtf8(buf: Buffer): number {
+export function firstInvalidUtf8(buf: Buffer): number {
   let i = 0;
   while (i < buf.length) {
     const b = buf[i]!;

@@ -8,13 +8,17 @@ import { createRequire } from 'node:module';
 import type * as Yaml from 'yaml';
 import type * as Toml from 'smol-toml';
 import type * as Xml from 'fast-xml-parser';
+import type * as StreamJson from '@streamparser/json';
 
 const load = createRequire(import.meta.url);
 
 let yaml: typeof Yaml | undefined;
 let toml: typeof Toml | undefined;
 let xml: typeof Xml | undefined;
+let streamJson: typeof StreamJson | undefined;
 
 export const yamlLib = (): typeof Yaml => (yaml ??= load('yaml') as typeof Yaml);
 export const tomlLib = (): typeof Toml => (toml ??= load('smol-toml') as typeof Toml);
 export const xmlLib = (): typeof Xml => (xml ??= load('fast-xml-parser') as typeof Xml);
+/** The streaming JSON parser, for documents too large to read whole (io/json-stream.ts). */
+export const streamJsonLib = (): typeof StreamJson => (streamJson ??= load('@streamparser/json') as typeof StreamJson);

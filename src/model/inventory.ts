@@ -11,7 +11,13 @@ export interface InputFile {
    * `confine`s (links followed only while they stay inside). Absent: a file named by the user.
    */
   readonly root?: InputRoot;
+  /** The whole file (refused over io/input.ts MAX_INPUT_BYTES). */
   read(): Promise<Buffer>;
+  /**
+   * The file in chunks, for a reader that parses as it reads (a JSON SBOM too large for one
+   * string, up to MAX_STREAM_INPUT_BYTES). Absent for inputs held in memory.
+   */
+  stream?(): AsyncIterable<Buffer>;
 }
 
 export interface InputRoot {

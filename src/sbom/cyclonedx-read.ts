@@ -23,6 +23,7 @@ import { VouchError } from '../model/errors.js';
 import type { InputFile, Inventory } from '../model/inventory.js';
 import type { Extractor } from '../ecosystems/types.js';
 import { decodeText, parseJsonInput } from '../io/json.js';
+import { type JsonKind, parseJsonStream } from '../io/json-stream.js';
 import { LineIndex } from '../io/lines.js';
 import {
   baseName,
@@ -110,17 +111,50 @@ export const cyclonedxExtractor: Extractor = {
   },
 
   async extract(input: InputFile): Promise<Inventory> {
-    const text = decodeText(await input.read(), input.path);
-    return readCycloneDx(text, input.path);
+    return readCycloneDxInput(input);
   },
 };
+
+/**
+ * Inputs larger than this are read as they stream in (JSON only), not as one string: V8's
+ * longest string is about 512 MiB, and the text with its parsed tree held at once takes several
+ * times the file's size.
+ */
+export const STREAM_ABOVE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Reads a CycloneDX input: in memory, or streamed when it is larger than `streamAbove` bytes and
+ * the input can be streamed (a JSON document; XML is read whole). Both give the same Inventory.
+ */
+export async function readCycloneDxInput(input: InputFile, opts: { streamAbove?: number } = {}): Promise<Inventory> {
+  if (input.stream && input.size > (opts.streamAbove ?? STREAM_ABOVE_BYTES) && (await startsLikeJson(input))) {
+    const doc = await jsonDocumentStreamed(input.stream(), input.path);
+    return inventoryOf(doc, input.path);
+  }
+  const text = decodeText(await input.read(), input.path);
+  return readCycloneDx(text, input.path);
+}
+
+/** The first non-blank byte of the input (after a UTF-8 BOM) is `{` or `[`: JSON, not XML. */
+async function startsLikeJson(input: InputFile): Promise<boolean> {
+  for await (const chunk of input.stream!()) {
+    let i = chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0;
+    while (i < chunk.length && (chunk[i] === 0x20 || chunk[i] === 0x09 || chunk[i] === 0x0a || chunk[i] === 0x0d)) i++;
+    if (i < chunk.length) return chunk[i] !== 0x3c; // '<'
+  }
+  return true;
+}
 
 /** Reads CycloneDX text (JSON or XML). Throws VouchError INPUT_PARSE / INPUT_UNSUPPORTED for unreadable documents. */
 export function readCycloneDx(text: string, path: string): Inventory {
   const first = text.trimStart()[0];
   const doc = first === '<' ? xmlDocument(text, path) : jsonDocument(text, path);
+  return inventoryOf(doc, path);
+}
+
+function inventoryOf(doc: CdxDocument, path: string): Inventory {
   const s = newReadState(path, CYCLONEDX_EXTRACTOR_ID);
-  s.warnings.push(...doc.warnings);
+  for (const w of doc.warnings) s.warnings.push(w);
   if (doc.specVersion !== undefined && !SUPPORTED.has(doc.specVersion)) {
     s.warnings.push(`CycloneDX ${doc.specVersion} is outside the versions vouch reads (1.2–1.6); read as far as it matches`);
   }
@@ -213,7 +247,13 @@ function buildInventory(doc: CdxDocument, s: ReadState): void {
     builder.edge(s.rootId, metaId);
     for (const child of meta.children) visit(child, metaId);
   }
-  for (const c of doc.components) visit(c, undefined);
+  // each record is dropped once read, so a large document's records and the graph built from them
+  // are not all held at once
+  const components = doc.components;
+  for (let i = 0; i < components.length; i++) {
+    visit(components[i]!, undefined);
+    (components as (CdxComponent | undefined)[])[i] = undefined;
+  }
 
   // The dependency graph as recorded.
   for (const r of doc.otherRefs) {
@@ -231,7 +271,10 @@ function buildInventory(doc: CdxDocument, s: ReadState): void {
     refs.set(ref, own);
     return own;
   };
-  for (const d of doc.dependencies ?? []) {
+  const dependencies = doc.dependencies ?? [];
+  for (let i = 0; i < dependencies.length; i++) {
+    const d = dependencies[i]!;
+    (dependencies as (CdxDependency | undefined)[])[i] = undefined;
     const from = nodeFor(d.ref);
     for (const to of d.dependsOn) builder.edge(from, nodeFor(to));
   }
@@ -264,18 +307,44 @@ export const MAX_COMPONENT_DEPTH = 256;
 
 function jsonDocument(text: string, path: string): CdxDocument {
   const doc = parseJsonInput(text, path);
-  if (!isRecord(doc)) {
-    throw new VouchError('INPUT_UNSUPPORTED', 'not a CycloneDX document: the JSON is not an object', { path });
-  }
-  if (doc['bomFormat'] !== 'CycloneDX') {
-    const what = typeof doc['spdxVersion'] === 'string' ? 'an SPDX document' : 'JSON without "bomFormat": "CycloneDX"';
-    throw new VouchError('INPUT_UNSUPPORTED', `not a CycloneDX document: ${what}`, { path });
-  }
+  if (!isRecord(doc)) throw notAnObject(path);
+  if (doc['bomFormat'] !== 'CycloneDX') throw notCycloneDx(path, doc['spdxVersion']);
   const lines = new LineIndex(text);
   const purlLines = jsonStringLines(text, 'purl', lines);
   const refLines = jsonStringLines(text, 'bom-ref', lines);
+  const parts = jsonParts(path, (purl, ref) => firstLine(takeLine(purlLines, purl), takeLine(refLines, ref)));
 
-  const component = (v: unknown, where: string, depth = 1): CdxComponent | undefined => {
+  const warnings: string[] = [];
+  const metadata = isRecord(doc['metadata']) ? doc['metadata'] : undefined;
+  const metaComponent = metadata?.['component'] !== undefined ? parts.component(metadata['component'], '$.metadata.component', warnings) : undefined;
+  const components = parts.componentList(doc['components'], '$.components', warnings);
+
+  let dependencies: CdxDependency[] | undefined;
+  if (Array.isArray(doc['dependencies'])) {
+    dependencies = [];
+    doc['dependencies'].forEach((d: unknown, i: number) => parts.dependency(d, i, dependencies!, warnings));
+  }
+  const otherRefs: string[] = [];
+  parts.services(doc['services'], otherRefs);
+  return { specVersion: str(doc['specVersion']), metadata: metaComponent, components, dependencies, otherRefs, warnings };
+}
+
+function notAnObject(path: string): VouchError {
+  return new VouchError('INPUT_UNSUPPORTED', 'not a CycloneDX document: the JSON is not an object', { path });
+}
+
+function notCycloneDx(path: string, spdxVersion: unknown): VouchError {
+  const what = typeof spdxVersion === 'string' ? 'an SPDX document' : 'JSON without "bomFormat": "CycloneDX"';
+  return new VouchError('INPUT_UNSUPPORTED', `not a CycloneDX document: ${what}`, { path });
+}
+
+/**
+ * CycloneDX JSON values to CdxComponents and dependencies: one conversion for the document read
+ * whole and the one read as it streams. `lineFor` gives a component its line from its purl and
+ * bom-ref (called in reading order: a component, then its nested ones).
+ */
+function jsonParts(path: string, lineFor: (purl: string | undefined, ref: string | undefined) => number | undefined) {
+  const component = (v: unknown, where: string, warnings: string[], depth = 1): CdxComponent | undefined => {
     if (!isRecord(v)) return undefined;
     if (depth > MAX_COMPONENT_DEPTH) {
       throw new VouchError('INPUT_PARSE', `components nested more than ${MAX_COMPONENT_DEPTH} deep: not read`, { path, position: { jsonPath: cut(where, 120) } });
@@ -291,7 +360,7 @@ function jsonDocument(text: string, path: string): CdxDocument {
       scope: str(v['scope']),
       licenses: jsonLicenses(v['licenses']),
       hashes: jsonHashes(v['hashes']),
-      line: firstLine(takeLine(purlLines, purl), takeLine(refLines, ref)),
+      line: lineFor(purl, ref),
       vouch: Array.isArray(v['properties'])
         ? vouchNotes(v['properties'].map((p: unknown) => (isRecord(p) ? { name: str(p['name']), value: str(p['value']) } : { name: undefined, value: undefined })))
         : undefined,
@@ -299,12 +368,11 @@ function jsonDocument(text: string, path: string): CdxDocument {
       purlWhere: `${where}.purl`,
       children: [],
     };
-    c.children = componentList(v['components'], `${where}.components`, depth + 1);
+    c.children = componentList(v['components'], `${where}.components`, warnings, depth + 1);
     return c;
   };
 
-  const warnings: string[] = [];
-  const componentList = (v: unknown, where: string, depth = 1): CdxComponent[] => {
+  const componentList = (v: unknown, where: string, warnings: string[], depth = 1): CdxComponent[] => {
     if (v === undefined || v === null) return [];
     if (!Array.isArray(v)) {
       warnings.push(`${where}: not a list; ignored`);
@@ -312,44 +380,121 @@ function jsonDocument(text: string, path: string): CdxDocument {
     }
     const out: CdxComponent[] = [];
     v.forEach((item, i) => {
-      const c = component(item, `${where}[${i}]`, depth);
+      const c = component(item, `${where}[${i}]`, warnings, depth);
       if (c) out.push(c);
       else warnings.push(`${where}[${i}]: not a component object; ignored`);
     });
     return out;
   };
 
-  const metadata = isRecord(doc['metadata']) ? doc['metadata'] : undefined;
-  const metaComponent = metadata?.['component'] !== undefined ? component(metadata['component'], '$.metadata.component') : undefined;
-  const components = componentList(doc['components'], '$.components');
+  const dependency = (d: unknown, i: number, out: CdxDependency[], warnings: string[]): void => {
+    const ref = isRecord(d) ? str(d['ref']) : undefined;
+    if (!isRecord(d) || ref === undefined) {
+      warnings.push(`$.dependencies[${i}]: no "ref"; ignored`);
+      return;
+    }
+    const on = Array.isArray(d['dependsOn']) ? d['dependsOn'].map((x: unknown) => (isRecord(x) ? str(x['ref']) : str(x))) : [];
+    out.push({ ref, dependsOn: on.filter((x): x is string => x !== undefined) });
+  };
 
-  let dependencies: CdxDependency[] | undefined;
-  if (Array.isArray(doc['dependencies'])) {
-    dependencies = [];
-    doc['dependencies'].forEach((d: unknown, i: number) => {
-      const ref = isRecord(d) ? str(d['ref']) : undefined;
-      if (!isRecord(d) || ref === undefined) {
-        warnings.push(`$.dependencies[${i}]: no "ref"; ignored`);
-        return;
-      }
-      const on = Array.isArray(d['dependsOn']) ? d['dependsOn'].map((x: unknown) => (isRecord(x) ? str(x['ref']) : str(x))) : [];
-      dependencies!.push({ ref, dependsOn: on.filter((x): x is string => x !== undefined) });
-    });
-  }
-
-  const otherRefs: string[] = [];
-  const services = (v: unknown): void => {
+  const services = (v: unknown, out: string[]): void => {
     if (!Array.isArray(v)) return;
     for (const svc of v) {
       if (!isRecord(svc)) continue;
       const r = str(svc['bom-ref']);
-      if (r) otherRefs.push(r);
-      services(svc['services']);
+      if (r) out.push(r);
+      services(svc['services'], out);
     }
   };
-  services(doc['services']);
 
-  return { specVersion: str(doc['specVersion']), metadata: metaComponent, components, dependencies, otherRefs, warnings };
+  return { component, componentList, dependency, services };
+}
+
+/**
+ * A CycloneDX JSON document read as it streams in (io/json-stream.ts): the same CdxDocument as
+ * jsonDocument gives for the same bytes, for a file too large to hold as one string. Each
+ * component and dependency is converted as it arrives; lines are found from the tokens (the key's
+ * line, as jsonStringLines finds them) and given out at the end in jsonDocument's order.
+ */
+async function jsonDocumentStreamed(chunks: AsyncIterable<Buffer>, path: string): Promise<CdxDocument> {
+  const purlLines = new Map<string, number[]>();
+  const refLines = new Map<string, number[]>();
+  const parts = jsonParts(path, () => undefined);
+  let bomFormat: unknown;
+  let spdxVersion: unknown;
+  let specVersion: unknown;
+  let metadata: unknown;
+  let services: unknown;
+  const kinds = new Map<string, JsonKind>();
+  const metaWarnings: string[] = [];
+  const componentWarnings: string[] = [];
+  const dependencyWarnings: string[] = [];
+  const components: CdxComponent[] = [];
+  const dependencies: CdxDependency[] = [];
+
+  await parseJsonStream(chunks, path, {
+    paths: ['$.bomFormat', '$.spdxVersion', '$.specVersion', '$.metadata', '$.components.*', '$.dependencies.*', '$.services'],
+    keyLines: ['purl', 'bom-ref'],
+    onTop(top) {
+      if (top !== 'object') throw notAnObject(path);
+    },
+    onTopKey(key, kind) {
+      kinds.set(key, kind);
+      // a key given twice: the last one counts, as JSON.parse keeps it
+      if (key === 'components') {
+        components.length = 0;
+        componentWarnings.length = 0;
+      } else if (key === 'dependencies') {
+        dependencies.length = 0;
+        dependencyWarnings.length = 0;
+      }
+    },
+    onKeyLine(key, value, line) {
+      const map = key === 'purl' ? purlLines : refLines;
+      let list = map.get(value);
+      if (!list) map.set(value, (list = []));
+      list.push(line);
+    },
+    onValue(value, keys) {
+      const [top, index] = keys;
+      if (top === 'components' && typeof index === 'number' && kinds.get('components') === 'array') {
+        const c = parts.component(value, `$.components[${index}]`, componentWarnings);
+        if (c) components.push(c);
+        else componentWarnings.push(`$.components[${index}]: not a component object; ignored`);
+      } else if (top === 'dependencies' && typeof index === 'number' && kinds.get('dependencies') === 'array') {
+        parts.dependency(value, index, dependencies, dependencyWarnings);
+      } else if (keys.length === 1) {
+        if (top === 'bomFormat') bomFormat = value;
+        else if (top === 'spdxVersion') spdxVersion = value;
+        else if (top === 'specVersion') specVersion = value;
+        else if (top === 'metadata') metadata = value;
+        else if (top === 'services') services = value;
+      }
+    },
+  });
+  if (bomFormat !== 'CycloneDX') throw notCycloneDx(path, spdxVersion);
+  const componentsKind = kinds.get('components');
+  if (componentsKind !== undefined && componentsKind !== 'array' && componentsKind !== 'null') {
+    componentWarnings.push('$.components: not a list; ignored');
+  }
+  const meta = isRecord(metadata) && metadata['component'] !== undefined ? parts.component(metadata['component'], '$.metadata.component', metaWarnings) : undefined;
+  // lines in jsonDocument's order: the metadata component, then the components, each before its nested ones
+  const assign = (c: CdxComponent): void => {
+    c.line = firstLine(takeLine(purlLines, c.purl), takeLine(refLines, c.ref));
+    for (const child of c.children) assign(child);
+  };
+  if (meta) assign(meta);
+  for (const c of components) assign(c);
+  const otherRefs: string[] = [];
+  parts.services(services, otherRefs);
+  return {
+    specVersion: str(specVersion),
+    metadata: meta,
+    components,
+    dependencies: kinds.get('dependencies') === 'array' ? dependencies : undefined,
+    otherRefs,
+    warnings: [...metaWarnings, ...componentWarnings, ...dependencyWarnings],
+  };
 }
 
 /** The component's line: the earlier of its purl's and its bom-ref's, whichever are known. */

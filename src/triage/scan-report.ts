@@ -12,7 +12,7 @@ import { atLeast, severityOf } from './severity.js';
 import { advisorySource, cveIds } from '../model/advisory.js';
 import { groupByAliases, orderedIds } from './merge.js';
 import { prioritise } from './priority.js';
-import { countPaths } from './context.js';
+import { PathCounter } from './context.js';
 import { VERSION } from '../version.js';
 import { compareVersions } from '../ecosystems/index.js';
 import { byCodePoint } from '../model/order.js';
@@ -73,9 +73,10 @@ export function buildScanReport(args: {
   }
   const findings: ReportFinding[] = [];
   for (const list of byPurl.values()) for (const group of groupByAliases(list)) findings.push(mergeFindings(group));
+  const paths = new PathCounter(inventory.graph);
   for (const f of findings) {
     if (args.exploits) enrich(f, args.exploits);
-    const total = countPaths(inventory.graph, f.purl);
+    const total = paths.count(f.purl);
     if (total > f.paths.length) f.pathsTotal = total;
     const s = args.suppress?.(f);
     if (s) f.suppressed = s;
