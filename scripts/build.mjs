@@ -33,7 +33,13 @@ await build({
   // import() of better-sqlite3 and highs becomes require(): no ES module loader at run time
   supported: { 'dynamic-import': false },
   define: { __VOUCH_VERSION__: version, 'import.meta.url': '__vouchImportMetaUrl' },
-  banner: { js: "const __vouchImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  banner: {
+    js: [
+      "const __vouchImportMetaUrl = require('node:url').pathToFileURL(__filename).href;",
+      // see lazyBuiltins below
+      'const __vouchLazyBuiltin = (id) => { let m; const load = () => (m ??= require(id)); return new Proxy({}, { get: (_, k) => load()[k], has: (_, k) => k in load() }); };',
+    ].join('\n'),
+  },
 });
 // bin/vouch reads the bundle as Latin-1 (a one-byte string: no UTF-8 decoding of megabytes on every
 // start), so it must be ASCII. esbuild escapes every non-ASCII character of code (charset ascii is
@@ -53,7 +59,21 @@ const shared = cjs.replace(/^(var \w+ = __(?:esm|commonJS)\(\{\n {2})"(?:[^"\\\n
   return `${head}init(`;
 });
 if (wrappers < 100) throw new Error(`build: expected esbuild's __esm/__commonJS wrappers in dist/vouch.cjs, found ${wrappers}`);
-writeFileSync('dist/vouch.cjs', shared.replace(/[\u0080-\uffff]/g, '?'));
+// Node's crypto, zlib and child_process modules cost 15-21 M instructions each to load (callgrind,
+// against node -e 0), and modules on a scan's path require them at initialisation for a function
+// they may never call (commander's child_process for executable subcommands, which vouch has none
+// of). Loaded on first use instead: esbuild reaches them only through property reads
+// (import_node_crypto.createHash, childProcess.spawn), which a proxy forwards.
+let lazy = 0;
+const lazyBuiltins = shared.replace(
+  /^(\s+)((?:var )?(?:import_node_(?:crypto|zlib|child_process)\d*|childProcess)) = require\("(node:(?:crypto|zlib|child_process))"\);$/gm,
+  (_, indent, name, id) => {
+    lazy++;
+    return `${indent}${name} = __vouchLazyBuiltin("${id}");`;
+  },
+);
+if (lazy < 10) throw new Error(`build: expected requires of node:crypto, zlib and child_process in dist/vouch.cjs, found ${lazy}`);
+writeFileSync('dist/vouch.cjs', lazyBuiltins.replace(/[\u0080-\uffff]/g, '?'));
 
 await build({
   ...common,
