@@ -81,4 +81,10 @@ export default tseslint.config(
     files: ['**/*.mjs', '**/*.js', 'bin/vouch'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
+  {
+    // CommonJS (bin/package.json): no ES module loader at start-up
+    files: ['bin/vouch'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

@@ -1,29 +1,106 @@
-// Builds the CLI into dist/vouch.mjs plus one chunk per command (src/cli/main.ts imports each
-// command on demand): a bundle instead of ~100 modules saves about a fifth of a scan's wall time
-// on start-up (module resolution and compilation), and the split keeps each command from parsing
-// the others' code (signing libraries, report renderers). Type checking is `npm run typecheck`.
+// Builds the CLI twice from src/cli/main.ts:
+// - dist/vouch.cjs, what bin/vouch runs: one CommonJS file, so that bin/vouch can compile it with
+//   vm.Script and V8's code cache (Node 20 has no code cache for ES modules, and no
+//   module.enableCompileCache). Compiling vouch's code was most of a small scan's start-up (about
+//   160 M of the 330 M instructions vouch added to `node -e 0`, callgrind); loading it from the
+//   cache, without the ES module loader, removes most of that (see bench/RESULTS.md). Commands are
+//   still initialised on demand (esbuild turns main.ts's import() into lazy module initialisers).
+// - dist/vouch.mjs plus one chunk per command: the same code as ES modules, for importing vouch
+//   in-process (bench/measure.mjs) and for the tests' staleness check.
 // better-sqlite3 (a native addon) and highs (loads its .wasm beside its own module) stay external, as do the libraries vouch loads on first use
 // through createRequire (fast-xml-parser, ae-cvss-calculator, yauzl).
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
-rmSync('dist', { recursive: true, force: true }); // no chunk of an earlier build left behind
+rmSync('dist', { recursive: true, force: true }); // no chunk (or code cache) of an earlier build left behind
 
-await build({
+const common = {
   entryPoints: { vouch: 'src/cli/main.ts' },
-  outdir: 'dist',
-  outExtension: { '.js': '.mjs' },
-  chunkNames: 'chunks/[name]-[hash]',
-  splitting: true,
   bundle: true,
-  // the chunks live in dist/chunks: package.json is read here, not found relative to them at run time
-  define: { __VOUCH_VERSION__: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version) },
   platform: 'node',
-  format: 'esm',
   target: 'node20',
   external: ['better-sqlite3', 'highs'],
   sourcemap: true,
   logLevel: 'warning',
+};
+// the bundle is not beside package.json at run time: its version is read here
+const version = JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version);
+
+// better-sqlite3 finds its addon with the `bindings` package, which probes a dozen paths; that and
+// loading its 15 files through Node's CommonJS loader (no code cache) cost ~37 M instructions,
+// against ~3 M for loading the addon itself. In dist/vouch.cjs its JavaScript is bundled (and
+// cached), and `bindings` is replaced by a require of the one file npm installs.
+const ADDON_STUB = `const path = require('node:path');
+module.exports = (name) => require(path.join(path.dirname(require.resolve('better-sqlite3/package.json')), 'build', 'Release', name));`;
+const betterSqliteAddon = {
+  name: 'better-sqlite3-addon',
+  setup(b) {
+    b.onResolve({ filter: /^bindings$/ }, (args) =>
+      /[\\/]better-sqlite3[\\/]/.test(args.importer) ? { path: 'bindings', namespace: 'vouch-addon' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'vouch-addon' }, () => ({ contents: ADDON_STUB, loader: 'js' }));
+  },
+};
+
+await build({
+  ...common,
+  external: ['highs', 'better-sqlite3/package.json'],
+  plugins: [betterSqliteAddon],
+  outfile: 'dist/vouch.cjs',
+  format: 'cjs',
+  // import() of better-sqlite3 and highs becomes require(): no ES module loader at run time
+  supported: { 'dynamic-import': false },
+  define: { __VOUCH_VERSION__: version, 'import.meta.url': '__vouchImportMetaUrl' },
+  banner: {
+    js: [
+      "const __vouchImportMetaUrl = require('node:url').pathToFileURL(__filename).href;",
+      // see lazyBuiltins below
+      'const __vouchLazyBuiltin = (id) => { let m; const load = () => (m ??= require(id)); return new Proxy({}, { get: (_, k) => load()[k], has: (_, k) => k in load() }); };',
+    ].join('\n'),
+  },
+});
+// bin/vouch reads the bundle as Latin-1 (a one-byte string: no UTF-8 decoding of megabytes on every
+// start), so it must be ASCII. esbuild escapes every non-ASCII character of code (charset ascii is
+// its default); the only ones left are in comments, where a '?' for each UTF-16 unit changes no
+// behaviour and no source-map column.
+//
+// esbuild wraps each of the ~1,400 lazily initialised modules as __esm({ "src/path.ts"() {...} }) or
+// __commonJS({ "node_modules/path.js"(exports, module) {...} }): an object literal with a key of
+// its own, all created at load. Each new key adds a map transition to Object's root map, and
+// inserting into that ever longer sorted list made these literals ~16% of a one-package scan's
+// instructions (callgrind: Runtime_CreateObjectLiteral, TransitionsAccessor::Insert). One key for
+// all costs one transition; it only renames the init functions in stack traces.
+const cjs = readFileSync('dist/vouch.cjs', 'utf8');
+let wrappers = 0;
+const shared = cjs.replace(/^(var \w+ = __(?:esm|commonJS)\(\{\n {2})"(?:[^"\\\n]|\\.)*"\(/gm, (_, head) => {
+  wrappers++;
+  return `${head}init(`;
+});
+if (wrappers < 100) throw new Error(`build: expected esbuild's __esm/__commonJS wrappers in dist/vouch.cjs, found ${wrappers}`);
+// Node's crypto, zlib and child_process modules cost 15-21 M instructions each to load (callgrind,
+// against node -e 0), and modules on a scan's path require them at initialisation for a function
+// they may never call (commander's child_process for executable subcommands, which vouch has none
+// of). Loaded on first use instead: esbuild reaches them only through property reads
+// (import_node_crypto.createHash, childProcess.spawn), which a proxy forwards.
+let lazy = 0;
+const lazyBuiltins = shared.replace(
+  /^(\s+)((?:var )?(?:import_node_(?:crypto|zlib|child_process)\d*|childProcess)) = require\("(node:(?:crypto|zlib|child_process))"\);$/gm,
+  (_, indent, name, id) => {
+    lazy++;
+    return `${indent}${name} = __vouchLazyBuiltin("${id}");`;
+  },
+);
+if (lazy < 10) throw new Error(`build: expected requires of node:crypto, zlib and child_process in dist/vouch.cjs, found ${lazy}`);
+writeFileSync('dist/vouch.cjs', lazyBuiltins.replace(/[\u0080-\uffff]/g, '?'));
+
+await build({
+  ...common,
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
+  splitting: true,
+  format: 'esm',
+  define: { __VOUCH_VERSION__: version },
   // bundled CommonJS dependencies call require() for Node's built-ins
   banner: { js: "import { createRequire as __vouchCreateRequire } from 'node:module'; const require = __vouchCreateRequire(import.meta.url);" },
 });
