@@ -69,6 +69,67 @@ describe.each(testDbs())('jobs on $name', (kind) => {
     expect(await q.stats()).toEqual({ queued: 0, running: 0, failed: 1 });
   });
 
+  it('onFailed runs once a job has failed for good, with its last error — not for a job that succeeds on a retry', async () => {
+    const q = queue(t, { maxAttempts: 2 });
+    await q.start();
+    const attempts = new Map<string, number>();
+    const failed: [unknown, string][] = [];
+    await q.work(
+      'ingest',
+      async (d) => {
+        const id = (d as { uploadId: string }).uploadId;
+        const n = (attempts.get(id) ?? 0) + 1;
+        attempts.set(id, n);
+        if (id === 'broken') throw new Error(`database went away (attempt ${n})\n    at stack line`);
+        if (n === 1) throw new Error('once');
+      },
+      { onFailed: async (d, error) => void failed.push([d, error]) },
+    );
+    await q.send('ingest', { uploadId: 'flaky' }, { singletonKey: 'flaky' });
+    await q.send('ingest', { uploadId: 'broken' }, { singletonKey: 'broken' });
+    await until(() => failed.length >= 1 && attempts.get('flaky') === 2, 30_000);
+    await until(async () => (await q.stats()).queued === 0 && (await q.stats()).running === 0);
+    // the last attempt's message, its first line only (no stack)
+    expect(failed).toEqual([[{ uploadId: 'broken' }, 'database went away (attempt 2)']]);
+    expect(attempts.get('broken')).toBe(2);
+  });
+
+  if (kind.name === 'postgres') {
+    it('a job that runs past its expiry as often as it may run: it fails for good by expiry, and onFailed runs', async () => {
+      // node a hangs in the job and is never stopped here (a graceful or not stop would fail its
+      // running jobs itself, pg-boss's failWip): only the expiry, in a maintenance run, ends it
+      const expireInSeconds = { ingest: 2, rematch: 900, refresh: 900 };
+      // one attempt: the first expiry fails the job for good
+      const a = queue(t, { expireInSeconds, maxAttempts: 1 });
+      await a.start();
+      let taken = false;
+      const failed: [unknown, string][] = [];
+      const onFailed = async (d: unknown, error: string) => void failed.push([d, error]);
+      await a.work(
+        'ingest',
+        () => {
+          taken = true;
+          return new Promise<void>(() => undefined);
+        },
+        { onFailed },
+      );
+      await a.send('ingest', { uploadId: 'u1' }, { singletonKey: 'u1' });
+      await until(() => taken);
+      const t0 = Date.now();
+      const opened = await t.reopen();
+      others.push(opened);
+      const b = queue(opened, { expireInSeconds, maxAttempts: 1 });
+      await b.start();
+      const ran: unknown[] = [];
+      await b.work('ingest', async (d) => void ran.push(d), { onFailed });
+      await until(() => failed.length === 1, 30_000);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(1_500); // the expiry (2 s), not a stop
+      expect(failed[0]![0]).toEqual({ uploadId: 'u1' });
+      expect(failed[0]![1]).toBe('job failed by timeout in active state'); // pg-boss's own words
+      expect(ran).toEqual([]);
+    });
+  }
+
   it('a node that dies mid-job: the job runs again on the next start and completes', async () => {
     const a = queue();
     await a.start();
