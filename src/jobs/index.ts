@@ -83,6 +83,12 @@ export function createQueue(opened: OpenedDb, opts: QueueOptions = {}): JobQueue
 }
 
 const JOB_NAMES: readonly JobName[] = ['ingest', 'rematch', 'refresh'];
+/**
+ * The jobs something waits on (an upload's state waits on its ingest): on PostgreSQL their queues
+ * get a dead letter from the start, on every node — an API node's jobs carry it before any worker
+ * registered its `onFailed` — and only these accept `onFailed`.
+ */
+export const DEAD_LETTERED: readonly JobName[] = ['ingest'];
 
 /**
  * How long a job may run before pg-boss takes it for lost and another node runs it again — sized to
@@ -128,7 +134,10 @@ class PgBossQueue implements JobQueue {
     boss.on('error', (e) => this.opts.onError?.('pg-boss', e));
     await boss.start();
     this.boss = boss;
-    for (const n of JOB_NAMES) await this.queue(n);
+    for (const n of JOB_NAMES) {
+      if (DEAD_LETTERED.includes(n)) await this.queue(deadLetterOf(n), 'standard');
+      await this.queue(n);
+    }
     for (const [name, handler, o] of this.pending.splice(0)) await this.register(name, handler, o);
   }
 
@@ -145,7 +154,9 @@ class PgBossQueue implements JobQueue {
       // one of them (deadlock detected, or the queue's row already there) — the queue exists, which
       // is all this node needs; anything else is tried again a few times before it is an error
       const expireInSeconds = expireOf(name, this.opts.expireInSeconds);
-      let existing: { expireInSeconds?: number } | null;
+      // the dead letter queue itself exists by now (start() makes it first: a foreign key)
+      const deadLetter = DEAD_LETTERED.includes(name as JobName) ? deadLetterOf(name) : undefined;
+      let existing: { expireInSeconds?: number; deadLetter?: string | null } | null;
       for (let attempt = 1; !(existing = await boss.getQueue(name)); attempt++) {
         try {
           await boss.createQueue(name, {
@@ -155,6 +166,7 @@ class PgBossQueue implements JobQueue {
             retryDelay: 1,
             retryBackoff: true,
             expireInSeconds,
+            ...(deadLetter ? { deadLetter } : {}),
           });
         } catch (e) {
           if (attempt >= 5) throw e;
@@ -163,7 +175,8 @@ class PgBossQueue implements JobQueue {
       }
       // a queue made by an older vouch (15 minutes for every job) or with other options: the expiry
       // is the queue's, and applies to the jobs sent from now on
-      if (existing.expireInSeconds !== expireInSeconds) await boss.updateQueue(name, { name, policy, expireInSeconds });
+      // (a queue made before the dead letter: it gets it the same way)
+      if (existing.expireInSeconds !== expireInSeconds || (deadLetter && existing.deadLetter !== deadLetter)) await boss.updateQueue(name, { name, policy, expireInSeconds, ...(deadLetter ? { deadLetter } : {}) });
       this.created.add(name);
     }
     return boss;
@@ -198,12 +211,9 @@ class PgBossQueue implements JobQueue {
     if (onFailed) {
       // pg-boss moves a job that failed for good — retries used up, or expired (its node lost) as
       // often — to the queue's dead letter in the same statement that fails it, whichever node
-      // notices; a worker of the dead letter then runs onFailed (retried like any job). The dead
-      // letter is the queue's: jobs sent from now on carry it.
+      // notices; a worker of the dead letter then runs onFailed (retried like any job)
+      if (!DEAD_LETTERED.includes(name as JobName)) throw new Error(`job ${name} has no dead letter queue for onFailed`);
       const dead = deadLetterOf(name);
-      await this.queue(dead, 'standard');
-      const q = await boss.getQueue(name);
-      if (q?.deadLetter !== dead) await boss.updateQueue(name, { name, policy: 'short', deadLetter: dead });
       await boss.work(dead, { batchSize: 1, pollingIntervalSeconds: 0.5, includeMetadata: true }, async (jobs) => {
         for (const job of jobs) {
           try {
@@ -307,6 +317,7 @@ class LocalQueue implements JobQueue {
   }
 
   async work(name: string, handler: (data: unknown) => Promise<void>, o?: WorkOptions): Promise<void> {
+    if (o?.onFailed && !DEAD_LETTERED.includes(name as JobName)) throw new Error(`job ${name} has no dead letter queue for onFailed`);
     this.handlers.set(name, handler);
     if (o?.onFailed) this.failedHandlers.set(name, o.onFailed);
     this.schedule(0);

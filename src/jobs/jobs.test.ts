@@ -99,14 +99,9 @@ describe.each(testDbs())('jobs on $name', (kind) => {
       const expireInSeconds = { ingest: 2, rematch: 900, refresh: 900 };
       const failed: [unknown, string][] = [];
       const onFailed = async (d: unknown, error: string) => void failed.push([d, error]);
-      // a node that ran before gave the queue its dead letter (work with onFailed), then stopped
-      const x = queue(t, { expireInSeconds, maxAttempts: 1 });
-      await x.start();
-      await x.work('ingest', async () => undefined, { onFailed });
-      await x.stop();
-      const opened = await t.reopen();
-      others.push(opened);
-      const b = queue(opened, { expireInSeconds, maxAttempts: 1 });
+      // the queue has its dead letter from the start: a job sent before any worker registered
+      // onFailed (an API node's) carries it
+      const b = queue(t, { expireInSeconds, maxAttempts: 1 });
       await b.start();
       const jobId = await b.send('ingest', { uploadId: 'u1' }, { singletonKey: 'u1' });
       // a node took it and was killed with SIGKILL: active to pg-boss, no worker, no failWip (a stop,
@@ -222,15 +217,15 @@ describe.each(testDbs())('jobs on $name', (kind) => {
       expect(Date.now() - t0).toBeLessThan(20_000);
     });
 
-    it('pg-boss queues carry the expiry sized to each job, and a queue made with another one is brought to it', async () => {
+    it('pg-boss queues carry the expiry sized to each job and ingest its dead letter; a queue made with other ones is brought to them', async () => {
       const { default: pg } = await import('pg');
       const schema = `${t.schema}_boss`;
       const expiries = async () => {
         const c = new pg.Client({ connectionString: t.url });
         await c.connect();
         try {
-          const r = await c.query<{ name: string; expire_seconds: number }>(`SELECT name, expire_seconds FROM ${schema}.queue ORDER BY name`);
-          return Object.fromEntries(r.rows.map((x) => [x.name, x.expire_seconds]));
+          const r = await c.query<{ name: string; expire_seconds: number; dead_letter: string | null }>(`SELECT name, expire_seconds, dead_letter FROM ${schema}.queue ORDER BY name`);
+          return Object.fromEntries(r.rows.map((x) => [x.name, x.dead_letter ? `${x.expire_seconds} → ${x.dead_letter}` : x.expire_seconds]));
         } finally {
           await c.end();
         }
@@ -239,12 +234,17 @@ describe.each(testDbs())('jobs on $name', (kind) => {
       const old = createQueue(t, { schema, expireInSeconds: 900 });
       queues.push(old);
       await old.start();
-      expect(await expiries()).toEqual({ ingest: 900, refresh: 900, rematch: 900 });
+      expect(await expiries()).toEqual({ ingest: '900 → ingest_failed', ingest_failed: 900, refresh: 900, rematch: 900 });
       await old.stop();
+      // and one older still, made before the dead letter
+      const c = new pg.Client({ connectionString: t.url });
+      await c.connect();
+      await c.query(`UPDATE ${schema}.queue SET dead_letter = NULL WHERE name = 'ingest'`);
+      await c.end();
       const q = createQueue(t, { schema });
       queues.push(q);
       await q.start();
-      expect(await expiries()).toEqual({ ...EXPIRE_SECONDS });
+      expect(await expiries()).toEqual({ ingest: `${EXPIRE_SECONDS.ingest} → ingest_failed`, ingest_failed: 900, refresh: EXPIRE_SECONDS.refresh, rematch: EXPIRE_SECONDS.rematch });
       expect(EXPIRE_SECONDS.ingest).toBeLessThan(900);
       expect(EXPIRE_SECONDS.rematch).toBeLessThan(900);
     });
