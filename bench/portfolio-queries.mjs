@@ -13,6 +13,7 @@
 //   BENCH_AFFECTED_SQLITE / BENCH_AFFECTED_POSTGRES   the vulnerability (default: nearest 10% of the versions)
 //   BENCH_PURL, BENCH_RANGE (per database: _SQLITE / _POSTGRES)  the package and range (default: most used, below its median version)
 //   BENCH_RUNS (default 50)   BENCH_HEADING (default "## Portfolio server — the queries re-measured")
+import { Buffer } from 'node:buffer';
 import { execFileSync, spawn } from 'node:child_process';
 import http from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
