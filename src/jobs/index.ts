@@ -24,10 +24,34 @@ export interface JobQueue {
   start(): Promise<void>;
   /** Queues a job; with a singleton key, a job of that name and key not yet finished is not queued twice (its id is returned). */
   send(name: string, data: object, opts?: { singletonKey?: string }): Promise<string>;
-  work(name: string, handler: (data: unknown) => Promise<void>): Promise<void>;
+  /**
+   * Runs `handler` for the jobs of `name`. `onFailed` runs once a job of `name` has failed for good —
+   * its attempts used up, or (PostgreSQL) its node lost past its expiry as often — with the job's
+   * data and its last error, so what waits on the job (an upload's state) does not wait forever. It
+   * may run more than once for a job (a node dying in it): it must be idempotent.
+   */
+  work(name: string, handler: (data: unknown) => Promise<void>, opts?: WorkOptions): Promise<void>;
   /** graceful (default true): wait for running handlers; else leave them (they run again after a restart or expiry). */
   stop(opts?: { graceful?: boolean }): Promise<void>;
   stats(): Promise<{ queued: number; running: number; failed: number }>;
+}
+
+export interface WorkOptions {
+  onFailed?: (data: unknown, error: string) => Promise<void>;
+}
+
+/** The queue a job failed for good is moved to (pg-boss's dead letter), for `onFailed`. */
+export function deadLetterOf(name: string): string {
+  return `${name}_failed`;
+}
+
+/** The first line of a failed job's error, at most 500 characters (no stack). */
+function errorLine(error: unknown): string {
+  const o = error && typeof error === 'object' ? (error as Record<string, unknown>) : undefined;
+  const inner = o?.value && typeof o.value === 'object' ? (o.value as Record<string, unknown>) : undefined;
+  const m = o?.message ?? inner?.message ?? (error instanceof Error ? error.message : typeof error === 'string' ? error : undefined);
+  const text = typeof m === 'string' && m.trim() ? m : 'the job failed';
+  return text.split('\n')[0]!.slice(0, 500);
 }
 
 export interface QueueOptions {
@@ -59,6 +83,12 @@ export function createQueue(opened: OpenedDb, opts: QueueOptions = {}): JobQueue
 }
 
 const JOB_NAMES: readonly JobName[] = ['ingest', 'rematch', 'refresh'];
+/**
+ * The jobs something waits on (an upload's state waits on its ingest): on PostgreSQL their queues
+ * get a dead letter from the start, on every node — an API node's jobs carry it before any worker
+ * registered its `onFailed` — and only these accept `onFailed`.
+ */
+export const DEAD_LETTERED: readonly JobName[] = ['ingest'];
 
 /**
  * How long a job may run before pg-boss takes it for lost and another node runs it again — sized to
@@ -81,7 +111,7 @@ class PgBossQueue implements JobQueue {
   private readonly schema: string;
   private readonly created = new Set<string>();
   /** handlers registered before start() */
-  private readonly pending: [string, (data: unknown) => Promise<void>][] = [];
+  private readonly pending: [string, (data: unknown) => Promise<void>, WorkOptions | undefined][] = [];
 
   constructor(
     private readonly url: string,
@@ -104,11 +134,14 @@ class PgBossQueue implements JobQueue {
     boss.on('error', (e) => this.opts.onError?.('pg-boss', e));
     await boss.start();
     this.boss = boss;
-    for (const n of JOB_NAMES) await this.queue(n);
-    for (const [name, handler] of this.pending.splice(0)) await this.register(name, handler);
+    for (const n of JOB_NAMES) {
+      if (DEAD_LETTERED.includes(n)) await this.queue(deadLetterOf(n), 'standard');
+      await this.queue(n);
+    }
+    for (const [name, handler, o] of this.pending.splice(0)) await this.register(name, handler, o);
   }
 
-  private async queue(name: string): Promise<PgBoss> {
+  private async queue(name: string, policy: 'short' | 'standard' = 'short'): Promise<PgBoss> {
     const boss = this.boss;
     if (!boss) throw new Error('the job queue is not started');
     if (!this.created.has(name)) {
@@ -121,16 +154,19 @@ class PgBossQueue implements JobQueue {
       // one of them (deadlock detected, or the queue's row already there) — the queue exists, which
       // is all this node needs; anything else is tried again a few times before it is an error
       const expireInSeconds = expireOf(name, this.opts.expireInSeconds);
-      let existing: { expireInSeconds?: number } | null;
+      // the dead letter queue itself exists by now (start() makes it first: a foreign key)
+      const deadLetter = DEAD_LETTERED.includes(name as JobName) ? deadLetterOf(name) : undefined;
+      let existing: { expireInSeconds?: number; deadLetter?: string | null } | null;
       for (let attempt = 1; !(existing = await boss.getQueue(name)); attempt++) {
         try {
           await boss.createQueue(name, {
             name,
-            policy: 'short',
+            policy,
             retryLimit: (this.opts.maxAttempts ?? 3) - 1,
             retryDelay: 1,
             retryBackoff: true,
             expireInSeconds,
+            ...(deadLetter ? { deadLetter } : {}),
           });
         } catch (e) {
           if (attempt >= 5) throw e;
@@ -139,7 +175,8 @@ class PgBossQueue implements JobQueue {
       }
       // a queue made by an older vouch (15 minutes for every job) or with other options: the expiry
       // is the queue's, and applies to the jobs sent from now on
-      if (existing.expireInSeconds !== expireInSeconds) await boss.updateQueue(name, { name, policy: 'short', expireInSeconds });
+      // (a queue made before the dead letter: it gets it the same way)
+      if (existing.expireInSeconds !== expireInSeconds || (deadLetter && existing.deadLetter !== deadLetter)) await boss.updateQueue(name, { name, policy, expireInSeconds, ...(deadLetter ? { deadLetter } : {}) });
       this.created.add(name);
     }
     return boss;
@@ -162,14 +199,32 @@ class PgBossQueue implements JobQueue {
     return again;
   }
 
-  async work(name: string, handler: (data: unknown) => Promise<void>): Promise<void> {
-    if (!this.boss) this.pending.push([name, handler]);
-    else await this.register(name, handler);
+  async work(name: string, handler: (data: unknown) => Promise<void>, o?: WorkOptions): Promise<void> {
+    if (!this.boss) this.pending.push([name, handler, o]);
+    else await this.register(name, handler, o);
   }
 
-  private async register(name: string, handler: (data: unknown) => Promise<void>): Promise<void> {
+  private async register(name: string, handler: (data: unknown) => Promise<void>, o?: WorkOptions): Promise<void> {
     const boss = await this.queue(name);
     const n = Math.max(1, this.opts.concurrency ?? 2);
+    const onFailed = o?.onFailed;
+    if (onFailed) {
+      // pg-boss moves a job that failed for good — retries used up, or expired (its node lost) as
+      // often — to the queue's dead letter in the same statement that fails it, whichever node
+      // notices; a worker of the dead letter then runs onFailed (retried like any job)
+      if (!DEAD_LETTERED.includes(name as JobName)) throw new Error(`job ${name} has no dead letter queue for onFailed`);
+      const dead = deadLetterOf(name);
+      await boss.work(dead, { batchSize: 1, pollingIntervalSeconds: 0.5, includeMetadata: true }, async (jobs) => {
+        for (const job of jobs) {
+          try {
+            await onFailed(job.data, errorLine(job.output));
+          } catch (e) {
+            this.opts.onError?.(dead, e);
+            throw e;
+          }
+        }
+      });
+    }
     for (let i = 0; i < n; i++) {
       await boss.work(name, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async (jobs) => {
         for (const job of jobs) {
@@ -207,6 +262,7 @@ class PgBossQueue implements JobQueue {
 /** The SQLite runner: jobs in the `jobs` table, run by this process. */
 class LocalQueue implements JobQueue {
   private readonly handlers = new Map<string, (data: unknown) => Promise<void>>();
+  private readonly failedHandlers = new Map<string, NonNullable<WorkOptions['onFailed']>>();
   private readonly inFlight = new Set<Promise<void>>();
   private running = false;
   private timer: NodeJS.Timeout | undefined;
@@ -260,8 +316,10 @@ class LocalQueue implements JobQueue {
     return id;
   }
 
-  async work(name: string, handler: (data: unknown) => Promise<void>): Promise<void> {
+  async work(name: string, handler: (data: unknown) => Promise<void>, o?: WorkOptions): Promise<void> {
+    if (o?.onFailed && !DEAD_LETTERED.includes(name as JobName)) throw new Error(`job ${name} has no dead letter queue for onFailed`);
     this.handlers.set(name, handler);
+    if (o?.onFailed) this.failedHandlers.set(name, o.onFailed);
     this.schedule(0);
   }
 
@@ -344,6 +402,16 @@ class LocalQueue implements JobQueue {
     } catch (e) {
       this.opts.onError?.(job.name, e);
       const failed = job.attempts >= job.max_attempts;
+      const onFailed = this.failedHandlers.get(job.name);
+      if (failed && onFailed) {
+        // before the job is marked failed: a process dying in between finds the job running on its
+        // next start and runs it again (past its attempts), so onFailed is not lost
+        try {
+          await onFailed(JSON.parse(job.data) as unknown, errorLine(e));
+        } catch (e2) {
+          this.opts.onError?.(job.name, e2);
+        }
+      }
       await this.db
         .updateTable('jobs')
         .set({ state: failed ? 'failed' : 'queued', error: String((e as Error)?.message ?? e).slice(0, 2000), finished_at: failed ? nowIso() : null })

@@ -69,6 +69,61 @@ describe.each(testDbs())('jobs on $name', (kind) => {
     expect(await q.stats()).toEqual({ queued: 0, running: 0, failed: 1 });
   });
 
+  it('onFailed runs once a job has failed for good, with its last error — not for a job that succeeds on a retry', async () => {
+    const q = queue(t, { maxAttempts: 2 });
+    await q.start();
+    const attempts = new Map<string, number>();
+    const failed: [unknown, string][] = [];
+    await q.work(
+      'ingest',
+      async (d) => {
+        const id = (d as { uploadId: string }).uploadId;
+        const n = (attempts.get(id) ?? 0) + 1;
+        attempts.set(id, n);
+        if (id === 'broken') throw new Error(`database went away (attempt ${n})\n    at stack line`);
+        if (n === 1) throw new Error('once');
+      },
+      { onFailed: async (d, error) => void failed.push([d, error]) },
+    );
+    await q.send('ingest', { uploadId: 'flaky' }, { singletonKey: 'flaky' });
+    await q.send('ingest', { uploadId: 'broken' }, { singletonKey: 'broken' });
+    await until(() => failed.length >= 1 && attempts.get('flaky') === 2, 30_000);
+    await until(async () => (await q.stats()).queued === 0 && (await q.stats()).running === 0);
+    // the last attempt's message, its first line only (no stack)
+    expect(failed).toEqual([[{ uploadId: 'broken' }, 'database went away (attempt 2)']]);
+    expect(attempts.get('broken')).toBe(2);
+  });
+
+  if (kind.name === 'postgres') {
+    it('a job whose node died in it, past its expiry as often as it may run: it fails for good by expiry, and onFailed runs', async () => {
+      const expireInSeconds = { ingest: 2, rematch: 900, refresh: 900 };
+      const failed: [unknown, string][] = [];
+      const onFailed = async (d: unknown, error: string) => void failed.push([d, error]);
+      // the queue has its dead letter from the start: a job sent before any worker registered
+      // onFailed (an API node's) carries it
+      const b = queue(t, { expireInSeconds, maxAttempts: 1 });
+      await b.start();
+      const jobId = await b.send('ingest', { uploadId: 'u1' }, { singletonKey: 'u1' });
+      // a node took it and was killed with SIGKILL: active to pg-boss, no worker, no failWip (a stop,
+      // graceful or not, fails its running jobs itself; a hung handler is failed by its own worker)
+      const { default: pg } = await import('pg');
+      const c = new pg.Client({ connectionString: t.url });
+      await c.connect();
+      try {
+        await c.query(`UPDATE ${t.schema}_boss.job SET state = 'active', started_on = now() WHERE id = $1`, [jobId]);
+      } finally {
+        await c.end();
+      }
+      const t0 = Date.now();
+      const ran: unknown[] = [];
+      await b.work('ingest', async (d) => void ran.push(d), { onFailed });
+      await until(() => failed.length === 1, 30_000);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(1_000); // the expiry (2 s) in a maintenance run
+      expect(failed).toEqual([[{ uploadId: 'u1' }, 'job failed by timeout in active state']]); // pg-boss's words
+      expect(ran).toEqual([]);
+    });
+  }
+
   it('a node that dies mid-job: the job runs again on the next start and completes', async () => {
     const a = queue();
     await a.start();
@@ -162,15 +217,15 @@ describe.each(testDbs())('jobs on $name', (kind) => {
       expect(Date.now() - t0).toBeLessThan(20_000);
     });
 
-    it('pg-boss queues carry the expiry sized to each job, and a queue made with another one is brought to it', async () => {
+    it('pg-boss queues carry the expiry sized to each job and ingest its dead letter; a queue made with other ones is brought to them', async () => {
       const { default: pg } = await import('pg');
       const schema = `${t.schema}_boss`;
       const expiries = async () => {
         const c = new pg.Client({ connectionString: t.url });
         await c.connect();
         try {
-          const r = await c.query<{ name: string; expire_seconds: number }>(`SELECT name, expire_seconds FROM ${schema}.queue ORDER BY name`);
-          return Object.fromEntries(r.rows.map((x) => [x.name, x.expire_seconds]));
+          const r = await c.query<{ name: string; expire_seconds: number; dead_letter: string | null }>(`SELECT name, expire_seconds, dead_letter FROM ${schema}.queue ORDER BY name`);
+          return Object.fromEntries(r.rows.map((x) => [x.name, x.dead_letter ? `${x.expire_seconds} → ${x.dead_letter}` : x.expire_seconds]));
         } finally {
           await c.end();
         }
@@ -179,12 +234,17 @@ describe.each(testDbs())('jobs on $name', (kind) => {
       const old = createQueue(t, { schema, expireInSeconds: 900 });
       queues.push(old);
       await old.start();
-      expect(await expiries()).toEqual({ ingest: 900, refresh: 900, rematch: 900 });
+      expect(await expiries()).toEqual({ ingest: '900 → ingest_failed', ingest_failed: 900, refresh: 900, rematch: 900 });
       await old.stop();
+      // and one older still, made before the dead letter
+      const c = new pg.Client({ connectionString: t.url });
+      await c.connect();
+      await c.query(`UPDATE ${schema}.queue SET dead_letter = NULL WHERE name = 'ingest'`);
+      await c.end();
       const q = createQueue(t, { schema });
       queues.push(q);
       await q.start();
-      expect(await expiries()).toEqual({ ...EXPIRE_SECONDS });
+      expect(await expiries()).toEqual({ ingest: `${EXPIRE_SECONDS.ingest} → ingest_failed`, ingest_failed: 900, refresh: EXPIRE_SECONDS.refresh, rematch: EXPIRE_SECONDS.rematch });
       expect(EXPIRE_SECONDS.ingest).toBeLessThan(900);
       expect(EXPIRE_SECONDS.rematch).toBeLessThan(900);
     });

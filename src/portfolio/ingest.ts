@@ -227,6 +227,19 @@ export async function processUpload(db: Db, ctx: AdvisoryContext, uploadId: stri
   }
 }
 
+/**
+ * Ends an upload whose ingest job failed for good — not because of its document (that ends it in
+ * processUpload) but a database error, a node lost past the job's expiry as often as it is retried,
+ * a bug: without this it would stay `running`, and `vouch push --wait` wait on it forever. The
+ * upload is failed with the job's last error (the response layer's `upload.failed` event follows);
+ * an upload already done or failed is left as it is, so calling it again changes nothing.
+ */
+export async function failUploadAfterJob(db: Db, uploadId: string, error: string): Promise<void> {
+  const up = await db.selectFrom('uploads').select('file_name').where('id', '=', uploadId).executeTakeFirst();
+  if (!up) return;
+  await failUpload(db, uploadId, { title: 'vouch could not process the upload (its ingest job failed)', detail: `${up.file_name}: ${error}` });
+}
+
 async function failUpload(db: Db, uploadId: string, error: UploadError): Promise<void> {
   await db
     .updateTable('uploads')

@@ -6,7 +6,8 @@ import type { OpenedDb } from '../db/index.js';
 import { type JobQueue, createQueue } from '../jobs/index.js';
 import { type TestDb, freshDb, testDbs } from '../testing/db.js';
 import { HAS_SHARED } from '../testing/shared.js';
-import { getUpload, submitDocument } from './ingest.js';
+import { recordUploadEvents } from '../response/upload-events.js';
+import { failUploadAfterJob, getUpload, processUpload, submitDocument } from './ingest.js';
 import { LOG4J_ADVISORIES, TestStore, log4jSbom, osvRecord, osvRecords } from './portfolio-testing.js';
 import { affected } from './queries.js';
 import { StoreHandle, queueIngest, registerWorkers, requeueUnfinishedUploads } from './workers.js';
@@ -74,6 +75,43 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('the portfolio jobs on a queue on $
     // as an uninterrupted ingest: 2 components, 4 findings for log4j-core 2.14.1
     expect(await getUpload(t.db, uploadId, ALL)).toMatchObject({ state: 'done', components: 2, findings: 4 });
     expect(await t.db.selectFrom('findings').select('id').execute()).toHaveLength(4);
+  });
+
+  it('an ingest job that fails for good (not the document: no advisory store) ends its upload failed, with its upload.failed event', async () => {
+    const { uploadId } = await submitDocument(t.db, { project: 'billing', version: '1', fileName: 'bom.json', bytes: log4jSbom('2.14.1'), createProject: true });
+    // a node whose advisory store is missing: every attempt throws before the document is read
+    const empty = mkdtempSync(path.join(tmpdir(), 'vouch-nostore-'));
+    const broken = new StoreHandle(empty);
+    try {
+      const q = createQueue(t, { schema: t.schema ? `${t.schema}_boss` : undefined, maxAttempts: 2 });
+      queues.push(q);
+      await registerWorkers(q, t.db, broken);
+      await q.start();
+      await queueIngest(q, uploadId);
+      await until(async () => (await getUpload(t.db, uploadId, ALL))?.state === 'failed');
+      const up = await getUpload(t.db, uploadId, ALL);
+      expect(up?.error?.title).toBe('vouch could not process the upload (its ingest job failed)');
+      expect(up?.error?.detail).toMatch(/^bom\.json: .*advisory/i);
+      expect(up?.error?.detail).not.toMatch(/\n| {4}at /);
+      // nothing of it stored as the version
+      expect(await t.db.selectFrom('findings').select('id').execute()).toHaveLength(0);
+      // the response layer's event follows from the upload's state
+      expect(await recordUploadEvents(t.db)).toBe(1);
+      const events = await t.db.selectFrom('response_events').select(['key', 'type', 'project']).execute();
+      expect(events).toEqual([{ key: `upload.failed:${uploadId}`, type: 'upload.failed', project: 'billing' }]);
+      // idempotent: failing it again (a dead letter handled twice) changes nothing
+      const before = await getUpload(t.db, uploadId, ALL);
+      await failUploadAfterJob(t.db, uploadId, 'again');
+      expect(await getUpload(t.db, uploadId, ALL)).toEqual(before);
+      // and an upload that ended done is never turned failed
+      const ok = await submitDocument(t.db, { project: 'billing', version: '2', fileName: 'bom2.json', bytes: log4jSbom('2.17.1'), createProject: true });
+      await processUpload(t.db, handle.current().ctx, ok.uploadId);
+      await failUploadAfterJob(t.db, ok.uploadId, 'late dead letter');
+      expect((await getUpload(t.db, ok.uploadId, ALL))?.state).toBe('done');
+    } finally {
+      broken.close();
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 
   it('a refresh job loads the new advisories and its re-match finds the new findings without an upload', async () => {

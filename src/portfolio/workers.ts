@@ -1,7 +1,8 @@
 /**
  * The portfolio's jobs wired to a queue: what a worker node (`vouch serve --role worker|all`) runs.
  *
- *   ingest  { uploadId }    processUpload with the current advisory store
+ *   ingest  { uploadId }    processUpload with the current advisory store; a job that fails for
+ *                           good (not the document: that ends the upload itself) fails its upload
  *   rematch { generation? } refreshAndRematch against the current store (once per generation),
  *                           then syncKev (findings whose CVE KEV lists since: finding.kev)
  *   refresh { source? }     `vouch db update` of this node's store, then a rematch job for its generation
@@ -16,7 +17,7 @@ import { AdvisoryStore, storePath } from '../advisories/store.js';
 import type { Db } from '../db/index.js';
 import { type AdvisoryContext, storeContext } from '../engine/scan.js';
 import type { JobQueue } from '../jobs/index.js';
-import { processUpload } from './ingest.js';
+import { failUploadAfterJob, processUpload } from './ingest.js';
 import { syncKev } from './kev.js';
 import { type RematchResult, refreshAndRematch, storeGeneration } from './rematch.js';
 
@@ -76,6 +77,12 @@ export async function registerWorkers(queue: JobQueue, db: Db, store: StoreHandl
     const uploadId = field(data, 'uploadId');
     if (uploadId === undefined) return; // a malformed job: nothing to do, never retried
     await processUpload(db, store.current().ctx, uploadId);
+  }, {
+    // retries used up (or expired as often): the upload ends failed, not `running` forever
+    onFailed: async (data, error) => {
+      const uploadId = field(data, 'uploadId');
+      if (uploadId !== undefined) await failUploadAfterJob(db, uploadId, error);
+    },
   });
   await queue.work('rematch', async () => {
     const { store: s, ctx } = store.current();
