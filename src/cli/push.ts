@@ -110,6 +110,8 @@ async function push(paths: string[], opts: PushOptions): Promise<number> {
   }
   if (upload.state === 'failed') {
     const e = upload.error;
+    // the server's own failure (its ingest job failed for good), not the document's
+    if (e?.title.startsWith('vouch could not process the upload')) throw new VouchError('NETWORK', `the server failed upload ${upload.id} (not the document): ${e.detail}; see the server's log`);
     throw new VouchError('INPUT_PARSE', e?.detail ?? 'the server could not read the document', { path: doc.fileName, position: { ...(e?.line !== undefined ? { line: e.line } : {}), ...(e?.pointer !== undefined ? { jsonPath: e.pointer } : {}) } });
   }
   const report = (await apiRequest<ScanReport>(client, 'GET', `/api/v1/projects/${encodeURIComponent(opts.project)}/findings?${new URLSearchParams({ format: 'json', version })}`)).body;
