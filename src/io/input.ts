@@ -77,6 +77,26 @@ export interface ReadOptions {
 }
 
 /**
+ * Opens a regular file of at most `max` bytes: its type and size checked before opening and again
+ * on the open descriptor (a file swapped for a FIFO or grown in between is refused all the same).
+ */
+async function openRegular(file: string, max: number, display: string, noFollow: boolean): Promise<FileHandle> {
+  const before = await stat(file);
+  if (!before.isFile()) throw notRegular(display, before);
+  if (before.size > max) throw tooLarge(display, before.size, max);
+  const fh = await open(file, flags(noFollow));
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw notRegular(display, st);
+    if (st.size > max) throw tooLarge(display, st.size, max);
+    return fh;
+  } catch (e) {
+    await fh.close();
+    throw e;
+  }
+}
+
+/**
  * The bytes of a regular file, at most `maxBytes`. A FIFO, device, socket or folder is refused
  * (INPUT_UNSUPPORTED) without reading — the type is checked before opening and again on the
  * open descriptor — a larger file is INPUT_TOO_LARGE. Errors of the file system itself (ENOENT,
@@ -87,13 +107,8 @@ export async function readRegularFile(file: string, opts: ReadOptions = {}): Pro
   const display = opts.display ?? file;
   let fh: FileHandle | undefined;
   try {
-    const before = await stat(file);
-    if (!before.isFile()) throw notRegular(display, before);
-    if (before.size > max) throw tooLarge(display, before.size, max);
-    fh = await open(file, flags(opts.noFollow ?? false));
+    fh = await openRegular(file, max, display, opts.noFollow ?? false);
     const st = await fh.stat();
-    if (!st.isFile()) throw notRegular(display, st);
-    if (st.size > max) throw tooLarge(display, st.size, max);
     return await readBounded(fh, st.size, max, display);
   } catch (e) {
     throw special(display, e);
@@ -159,13 +174,7 @@ export async function* readRegularFileChunks(file: string, opts: ReadOptions = {
   const display = opts.display ?? file;
   let fh: FileHandle | undefined;
   try {
-    const before = await stat(file);
-    if (!before.isFile()) throw notRegular(display, before);
-    if (before.size > max) throw tooLarge(display, before.size, max);
-    fh = await open(file, flags(opts.noFollow ?? false));
-    const st = await fh.stat();
-    if (!st.isFile()) throw notRegular(display, st);
-    if (st.size > max) throw tooLarge(display, st.size, max);
+    fh = await openRegular(file, max, display, opts.noFollow ?? false);
     let total = 0;
     for (;;) {
       // a fresh buffer each time: the reader may keep the previous chunk while it reads this one
