@@ -8,14 +8,12 @@ import { expect } from 'vitest';
 import type { Db } from '../db/index.js';
 import type { HealthReport } from '../health/run.js';
 import { RISK_WEIGHT, type Risk } from '../health/types.js';
-import { createQueue, type JobQueue } from '../jobs/index.js';
 import type { Engagement, EngagementState } from '../marketplace/engagements.js';
 import { DbEngagementRepository, recordHealth } from '../marketplace/portfolio.js';
-import { type Role, createToken } from '../portfolio/access.js';
-import { TestStore, osvRecord } from '../portfolio/portfolio-testing.js';
-import { StoreHandle, registerWorkers } from '../portfolio/workers.js';
-import { type TestDb, type TestDbKind, freshDb } from '../testing/db.js';
-import { buildApp } from './app.js';
+import type { Role } from '../portfolio/access.js';
+import { type TestStore, osvRecord } from '../portfolio/portfolio-testing.js';
+import type { TestDb, TestDbKind } from '../testing/db.js';
+import { serverWorld } from './response-testing.js';
 
 /** An npm advisory on oldlib fixed in 2.0.0 only: a project on oldlib 1.x needs a backport (CRITICAL, weight 1). */
 export const OLDLIB_ADVISORY = osvRecord('GHSA-test-oldl-0001', { ecosystem: 'npm', name: 'oldlib', introduced: '0', fixed: '2.0.0', aliases: ['CVE-2026-0001'] });
@@ -41,18 +39,8 @@ export interface MarketWorld {
 }
 
 export async function marketWorld(kind: TestDbKind): Promise<MarketWorld> {
-  const t = await freshDb(kind);
-  const store = new TestStore();
-  await store.load([OLDLIB_ADVISORY]);
-  const queue: JobQueue = createQueue(t, t.schema ? { schema: `${t.schema}_boss` } : {});
-  await queue.start();
-  const handle = new StoreHandle(store.home);
-  await registerWorkers(queue, t.db, handle);
-  const app = await buildApp({ opened: t, queue, logger: false, limits: { rateMax: 1_000_000 } });
-  const token = async (role: Role, name: string, projects?: string[]): Promise<Record<string, string>> => ({
-    authorization: `Bearer ${(await createToken(t.db, { name, role, ...(projects ? { projects } : {}) })).token}`,
-  });
-  const admin = await token('admin', 'alice');
+  const w = await serverWorld(kind, [OLDLIB_ADVISORY]);
+  const { t, app, token, admin, store } = w;
   return {
     t,
     app,
@@ -68,13 +56,7 @@ export async function marketWorld(kind: TestDbKind): Promise<MarketWorld> {
       });
       expect(r.statusCode, r.body).toBe(200);
     },
-    async close() {
-      await app.close();
-      await queue.stop({ graceful: false });
-      handle.close();
-      store.close();
-      await t.close();
-    },
+    close: () => w.close(),
   };
 }
 

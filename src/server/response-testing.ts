@@ -25,10 +25,20 @@ export interface ResponseWorld {
   close(): Promise<void>;
 }
 
-export async function responseWorld(kind: TestDbKind): Promise<ResponseWorld> {
+/** The server part of a test world: a fresh database, a store of `records`, the app with its workers, tokens per role. */
+export interface ServerWorld {
+  t: TestDb;
+  app: FastifyInstance;
+  token(role: Role, name: string, projects?: string[]): Promise<Record<string, string>>;
+  admin: Record<string, string>;
+  store: TestStore;
+  close(): Promise<void>;
+}
+
+export async function serverWorld(kind: TestDbKind, records: Parameters<TestStore['load']>[0]): Promise<ServerWorld> {
   const t = await freshDb(kind);
   const store = new TestStore();
-  await store.load((await osvRecords('Maven', LOG4J_ADVISORIES)).values());
+  await store.load(records);
   const queue: JobQueue = createQueue(t, t.schema ? { schema: `${t.schema}_boss` } : {});
   await queue.start();
   const handle = new StoreHandle(store.home);
@@ -43,6 +53,25 @@ export async function responseWorld(kind: TestDbKind): Promise<ResponseWorld> {
     app,
     token,
     admin,
+    store,
+    async close() {
+      await app.close();
+      await queue.stop({ graceful: false });
+      handle.close();
+      store.close();
+      await t.close();
+    },
+  };
+}
+
+export async function responseWorld(kind: TestDbKind): Promise<ResponseWorld> {
+  const w = await serverWorld(kind, (await osvRecords('Maven', LOG4J_ADVISORIES)).values());
+  const { t, app, token, admin } = w;
+  return {
+    t,
+    app,
+    token,
+    admin,
     async upload(project, version, log4j) {
       const r = await app.inject({
         method: 'POST',
@@ -52,12 +81,6 @@ export async function responseWorld(kind: TestDbKind): Promise<ResponseWorld> {
       });
       expect(r.statusCode, r.body).toBe(200);
     },
-    async close() {
-      await app.close();
-      await queue.stop({ graceful: false });
-      handle.close();
-      store.close();
-      await t.close();
-    },
+    close: () => w.close(),
   };
 }
