@@ -12,7 +12,7 @@ import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handHealthReport } from '../../src/server/marketplace-testing.js';
 import { HAS_SHARED, REPO_ROOT } from '../../src/testing/shared.js';
-import { type Seeded, startSeededServer } from './seed.js';
+import { type Seeded, signIn, startSeededServer } from './seed.js';
 
 const CHROMIUM = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
 const HAS_CHROMIUM = existsSync(CHROMIUM);
@@ -56,7 +56,7 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the Marketplace page in Chromium 
     expect(all.length).toBeGreaterThan(policy.length);
 
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
-    await context.addInitScript(`sessionStorage.setItem('vouch.token', ${JSON.stringify(seeded.admin)})`);
+    await signIn(context, seeded.url, seeded.admin);
     const page = await context.newPage();
     const origin = new URL(seeded.url).origin;
     const problems: string[] = [];

@@ -9,6 +9,7 @@
  * webhook notification rule (to a closed loopback port: its deliveries fail and are logged).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import type { BrowserContext } from 'playwright-core';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { VOUCH, log4jCycloneDx, tempDir, vouch } from '../acceptance/helpers.js';
@@ -125,4 +126,15 @@ export async function startSeededServer(): Promise<Seeded> {
       rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Signs a browser context in as the app does it: the token traded for the session cookie and its
+ * marker (POST /api/v1/session), the page never holding the token.
+ */
+export async function signIn(context: BrowserContext, url: string, token: string): Promise<void> {
+  const r = await fetch(`${url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+  if (r.status !== 201) throw new Error(`POST /api/v1/session: ${r.status} ${await r.text()}`);
+  const cookies = r.headers.getSetCookie().map((c) => c.split(';')[0]!.split('='));
+  await context.addCookies(cookies.map(([name, value]) => ({ name: name!, value: value!, url, sameSite: 'Strict' as const, httpOnly: name === 'vouch_session' })));
 }
