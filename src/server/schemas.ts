@@ -21,6 +21,14 @@ export const projectSchema = {
     owners: strings,
     currentVersion: str,
     createdAt: str,
+    /** open findings of the current version by severity, and how many KEV lists */
+    open: {
+      type: 'object',
+      required: ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'NONE', 'UNKNOWN', 'kev'],
+      properties: { CRITICAL: count, HIGH: count, MEDIUM: count, LOW: count, NONE: count, UNKNOWN: count, kev: count },
+    },
+    /** when the project's last document was uploaded */
+    lastUpload: str,
   },
 } as const;
 

@@ -6072,6 +6072,16 @@ export interface components {
             owners: string[];
             currentVersion?: string;
             createdAt?: string;
+            open?: {
+                CRITICAL: number;
+                HIGH: number;
+                MEDIUM: number;
+                LOW: number;
+                NONE: number;
+                UNKNOWN: number;
+                kev: number;
+            };
+            lastUpload?: string;
         };
         ProjectVersion: {
             version: string;
