@@ -32,6 +32,23 @@ export const projectSchema = {
   },
 } as const;
 
+export const projectComponentsSchema = {
+  $id: 'ProjectComponents',
+  type: 'object',
+  required: ['version', 'items'],
+  properties: {
+    version: str,
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['purl', 'name', 'version', 'scope', 'direct', 'licenses'],
+        properties: { purl: str, name: str, version: str, ecosystem: str, scope: str, direct: { type: 'boolean' }, licenses: strings },
+      },
+    },
+  },
+} as const;
+
 export const versionSchema = {
   $id: 'ProjectVersion',
   type: 'object',
@@ -184,7 +201,7 @@ export const sessionSchema = {
   },
 } as const;
 
-export const SHARED_SCHEMAS = [projectSchema, versionSchema, uploadSchema, affectedItemSchema, componentUseSchema, portfolioSchema, tokenSchema, eventSchema, sessionSchema, trendSchema] as const;
+export const SHARED_SCHEMAS = [projectSchema, projectComponentsSchema, versionSchema, uploadSchema, affectedItemSchema, componentUseSchema, portfolioSchema, tokenSchema, eventSchema, sessionSchema, trendSchema] as const;
 
 export const ref = (id: (typeof SHARED_SCHEMAS)[number]['$id'] | 'Problem'): { $ref: string } => ({ $ref: `${id}#` });
 
