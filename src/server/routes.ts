@@ -19,6 +19,7 @@ import { renderOpenVex } from './openvex.js';
 import { analysesForItems, applyAnalyses } from '../response/analyses.js';
 import { registerMarketplaceRoutes } from './routes-marketplace.js';
 import { projectComponents, projectSpdx } from '../portfolio/components.js';
+import { lastRematchRuns } from '../portfolio/rematch.js';
 
 const ADMIN: readonly Role[] = ['admin'];
 const WRITERS: readonly Role[] = ['admin', 'maintainer'];
@@ -429,6 +430,39 @@ export async function registerRoutes(app: FastifyInstance, opts: { bodyLimit: nu
         : await queue().send('refresh', body.source !== undefined ? { source: body.source } : {}, { singletonKey: `refresh:${body.source ?? ''}` });
       return reply.code(202).send({ job });
     },
+  );
+
+  // issue 15: what the dashboard's Settings shows of the advisory refresh
+  app.get(
+    '/api/v1/advisories/status',
+    {
+      config: { access: { roles: ['admin', 'maintainer', 'viewer'] } },
+      schema: {
+        tags: ['advisories'],
+        summary: 'The last re-matches of the portfolio against the advisory store (its generation, when, what changed) and the job queue',
+        description:
+          'Each refresh ends in a re-match of the store generation it loaded (`rematch_runs`): the newest run says which generation the findings reflect and when. A refresh that failed leaves no run; `jobs.failed` counts failed jobs of every kind.',
+        response: {
+          200: {
+            type: 'object',
+            required: ['runs', 'jobs'],
+            properties: {
+              runs: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['generation', 'at', 'changed', 'newFindings', 'goneFindings'],
+                  properties: { generation: { type: 'string' }, at: { type: 'string' }, changed: { type: 'integer' }, newFindings: { type: 'integer' }, goneFindings: { type: 'integer' } },
+                },
+              },
+              jobs: { type: 'object', required: ['queued', 'running', 'failed'], properties: { queued: { type: 'integer' }, running: { type: 'integer' }, failed: { type: 'integer' } } },
+            },
+          },
+          ...problems(),
+        },
+      },
+    },
+    async () => ({ runs: await lastRematchRuns(db), jobs: await queue().stats() }),
   );
 
   // ---- tokens ----
