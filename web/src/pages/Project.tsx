@@ -328,8 +328,23 @@ const componentColumns = ccol.columns([
   ccol.accessor((c) => c.licenses.join(' AND '), { id: 'licenses', header: 'Licences', sortFn: 'text', cell: (c) => c.getValue() || <span className="muted">none given</span> }),
 ]);
 
-/** Issue 15: the version's components with the licences its SBOM or lockfile gave. */
+/**
+ * Issue 15: the version's components with the licences its SBOM or lockfile gave — asked for (and
+ * its table mounted) only when the section is opened: a large SBOM costs nothing until then.
+ */
 function Components({ project, version, shown }: { project: string; version: string | undefined; shown: string | undefined }) {
+  const [opened, setOpened] = useState(false);
+  return (
+    <details className="components" onToggle={(e) => setOpened((e.target as HTMLDetailsElement).open)}>
+      <summary>
+        Components <span className="muted">in {shown}</span>
+      </summary>
+      {opened && <ComponentList project={project} version={version} />}
+    </details>
+  );
+}
+
+function ComponentList({ project, version }: { project: string; version: string | undefined }) {
   const q = useQuery({
     queryKey: ['components', project, version ?? ''],
     queryFn: () => apiGet<ProjectComponents>(`/api/v1/projects/${enc(project)}/components`, { version }),
@@ -342,11 +357,8 @@ function Components({ project, version, shown }: { project: string; version: str
   }, [items, text]);
   return (
     <>
-      <h2>
-        Components <span className="muted">in {shown}</span>
-      </h2>
       <div className="toolbar">
-        <label htmlFor="cfilter">Filter</label>
+        <label htmlFor="cfilter">Filter components</label>
         <input id="cfilter" type="search" placeholder="package or licence" value={text} onChange={(e) => setText(e.target.value)} />
         {items && (
           <span role="status" data-testid="components-shown">
