@@ -296,6 +296,8 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard in Chromium (issue 
     // the components with their licences, asked for when the section is opened
     await w.page.locator('details.components > summary').click();
     await poll(() => w.page.getByTestId('components-shown').textContent()).toBe(`${components.items.length} of ${components.items.length} components`);
+    await w.page.locator('details.components > summary').scrollIntoViewIfNeeded();
+    await shot(w.page, 'project-components');
     // vouch's package-lock reader takes no licences (an SBOM's are kept): the row says none was given
     expect(components.items.every((c) => c.licenses.length === 0)).toBe(true);
     const one = components.items.find((c) => components.items.filter((d) => d.purl.includes(c.purl)).length === 1)!;
@@ -592,6 +594,8 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard in Chromium (issue 
     const sub = (await subs())[0]!;
     await w.page.reload();
     await poll(() => w.page.locator('[data-testid="subscriptions"] tbody tr').first().textContent()).toContain(sub.lastError!);
+    await w.page.getByRole('heading', { name: 'Feed subscriptions' }).scrollIntoViewIfNeeded();
+    await shot(w.page, 'settings-feeds');
     await w.page.getByRole('button', { name: `Refresh ${sub.url}` }).click();
     await poll(() => w.page.getByRole('status').filter({ hasText: 'Refresh of' }).count()).toBe(1);
     expect(await axe(w.page)).toEqual([]);
