@@ -222,15 +222,17 @@ async function projectViews(db: Db, ids: readonly number[], visible: readonly nu
     .where('f.resolved_at', 'is', null)
     .groupBy(['v.project_id', 'f.severity'])
     .execute();
+  const open = new Map<number, OpenCounts>();
   const openOf = (id: number): OpenCounts => {
-    const o = { ...(Object.fromEntries(RATINGS_DESC.map((r) => [r, 0])) as Record<Rating, number>), kev: 0 };
-    for (const c of counts) {
-      if (c.project_id !== id) continue;
-      if (c.severity in o) o[c.severity as Rating] += Number(c.n);
-      o.kev += Number(c.kev ?? 0);
-    }
+    let o = open.get(id);
+    if (!o) open.set(id, (o = { ...(Object.fromEntries(RATINGS_DESC.map((r) => [r, 0])) as Record<Rating, number>), kev: 0 }));
     return o;
   };
+  for (const c of counts) {
+    const o = openOf(c.project_id);
+    if (c.severity in o && c.severity !== 'kev') o[c.severity as Rating] += Number(c.n);
+    o.kev += Number(c.kev ?? 0);
+  }
   const tags = await db.selectFrom('project_tags').select(['project_id', 'tag']).where('project_id', 'in', [...ids]).orderBy('tag').execute();
   const owners = await db.selectFrom('project_owners').select(['project_id', 'owner']).where('project_id', 'in', [...ids]).orderBy('owner').execute();
   const children = await db.selectFrom('projects').select(['id', 'parent_id', 'name']).where('parent_id', 'in', [...ids]).orderBy('name').execute();
