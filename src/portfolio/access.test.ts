@@ -54,6 +54,7 @@ describe.each(testDbs())('projects and collections on $name', (kind) => {
       tags: ['team-a'],
       owners: ['a-team@example.com'],
       createdAt: expect.any(String),
+      open: { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0, NONE: 0, UNKNOWN: 0, kev: 0 },
     });
     expect((await getProject(t.db, 'payments-api', { all: true }))?.parent).toBe('payments');
     await expect(createProject(t.db, { name: 'payments' })).rejects.toMatchObject({ kind: 'conflict' });

@@ -8,6 +8,10 @@ import type { Db } from '../db/index.js';
 import { nowIso } from '../db/index.js';
 import { type Scope, descendantsOf, scopedProjectIds } from './access.js';
 import { PortfolioError } from './errors.js';
+import { RATINGS_DESC, type Rating } from '../model/triage.js';
+
+/** Open findings of a project's current version, by severity, and how many of them KEV lists. */
+export type OpenCounts = Record<Rating, number> & { kev: number };
 
 export interface ProjectView {
   name: string;
@@ -18,6 +22,10 @@ export interface ProjectView {
   owners: string[];
   currentVersion?: string;
   createdAt: string;
+  /** open findings of the current version (its own components, not its children's) */
+  open: OpenCounts;
+  /** when its last document was uploaded */
+  lastUpload?: string;
 }
 
 export interface VersionView {
@@ -193,9 +201,38 @@ async function projectViews(db: Db, ids: readonly number[], visible: readonly nu
     .selectFrom('projects as p')
     .leftJoin('projects as parent', 'parent.id', 'p.parent_id')
     .leftJoin('project_versions as v', (j) => j.onRef('v.project_id', '=', 'p.id').on('v.current', '=', 1))
-    .select(['p.id', 'p.name', 'p.created_at', 'parent.id as parent_id', 'parent.name as parent_name', 'v.version as current_version'])
+    .select((eb) => [
+      'p.id',
+      'p.name',
+      'p.created_at',
+      'parent.id as parent_id',
+      'parent.name as parent_name',
+      'v.version as current_version',
+      eb.selectFrom('uploads as u').select((e) => e.fn.max('u.created_at').as('last')).whereRef('u.project_id', '=', 'p.id').as('last_upload'),
+    ])
     .where('p.id', 'in', [...ids])
     .execute();
+  // one grouped query for the whole page: open findings of each current version by severity and KEV
+  const counts = await db
+    .selectFrom('findings as f')
+    .innerJoin('project_versions as v', 'v.id', 'f.version_id')
+    .select((eb) => ['v.project_id', 'f.severity', eb.fn.countAll().as('n'), eb.fn.sum<number | string | null>('f.kev').as('kev')])
+    .where('v.project_id', 'in', [...ids])
+    .where('v.current', '=', 1)
+    .where('f.resolved_at', 'is', null)
+    .groupBy(['v.project_id', 'f.severity'])
+    .execute();
+  const open = new Map<number, OpenCounts>();
+  const openOf = (id: number): OpenCounts => {
+    let o = open.get(id);
+    if (!o) open.set(id, (o = { ...(Object.fromEntries(RATINGS_DESC.map((r) => [r, 0])) as Record<Rating, number>), kev: 0 }));
+    return o;
+  };
+  for (const c of counts) {
+    const o = openOf(c.project_id);
+    if (c.severity in o && c.severity !== 'kev') o[c.severity as Rating] += Number(c.n);
+    o.kev += Number(c.kev ?? 0);
+  }
   const tags = await db.selectFrom('project_tags').select(['project_id', 'tag']).where('project_id', 'in', [...ids]).orderBy('tag').execute();
   const owners = await db.selectFrom('project_owners').select(['project_id', 'owner']).where('project_id', 'in', [...ids]).orderBy('owner').execute();
   const children = await db.selectFrom('projects').select(['id', 'parent_id', 'name']).where('parent_id', 'in', [...ids]).orderBy('name').execute();
@@ -212,6 +249,8 @@ async function projectViews(db: Db, ids: readonly number[], visible: readonly nu
       owners: owners.filter((o) => o.project_id === r.id).map((o) => o.owner),
       ...(r.current_version !== null ? { currentVersion: r.current_version } : {}),
       createdAt: r.created_at,
+      open: openOf(r.id),
+      ...(r.last_upload != null ? { lastUpload: String(r.last_upload) } : {}),
     }));
 }
 

@@ -319,3 +319,20 @@ function versionGraph(
   }
   return graph;
 }
+
+export interface RematchRunView {
+  /** the advisory store generation the portfolio was matched against */
+  generation: string;
+  at: string;
+  /** advisories that changed since the run before */
+  changed: number;
+  newFindings: number;
+  goneFindings: number;
+}
+
+/** The last re-match runs, newest first (issue 15: the dashboard's advisory refresh status). */
+export async function lastRematchRuns(db: Db, limit = 5): Promise<RematchRunView[]> {
+  const rows = await db.selectFrom('rematch_runs').selectAll().orderBy('at', 'desc').orderBy('generation', 'desc').limit(limit).execute();
+  // a generation re-matched again is claimed as "<generation> <at>" (refreshAndRematch)
+  return rows.map((r) => ({ generation: r.generation.split(' ')[0]!, at: r.at, changed: Number(r.changed), newFindings: Number(r.new_findings), goneFindings: Number(r.gone_findings) }));
+}

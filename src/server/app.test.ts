@@ -13,6 +13,7 @@ import { type TestDb, freshDb, testDbs } from '../testing/db.js';
 import { HAS_SHARED } from '../testing/shared.js';
 import { buildApp } from './app.js';
 import { snapshotMetrics } from '../portfolio/trend.js';
+import { storeGeneration } from '../portfolio/rematch.js';
 import { generateKeyPair, parseKey } from '../attest/keys.js';
 import { signDocument } from '../attest/signed-document.js';
 import { serverFeedCrypto } from '../cli/feed.js';
@@ -134,9 +135,16 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('the API on $name', (kind) => {
       expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 403, viewerA: 200, none: 401, revoked: 401 },
     },
     { name: 'GET /api/v1/projects/{name}/findings', req: () => ({ method: 'GET', url: '/api/v1/projects/beta/findings' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 200, viewerA: 404, none: 401, revoked: 401 } },
+    { name: 'GET /api/v1/projects/{name}/components', req: () => ({ method: 'GET', url: '/api/v1/projects/beta/components' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 403, viewerA: 404, none: 401, revoked: 401 } },
+    {
+      name: 'GET /api/v1/projects/{name}/findings?format=spdx',
+      req: () => ({ method: 'GET', url: '/api/v1/projects/beta/findings?format=spdx' }),
+      expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 200, viewerA: 404, none: 401, revoked: 401 },
+    },
     { name: 'GET /api/v1/events', req: () => ({ method: 'GET', url: '/api/v1/events' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 403, viewerA: 200, none: 401, revoked: 401 } },
     { name: 'GET /api/v1/portfolio', req: () => ({ method: 'GET', url: '/api/v1/portfolio' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 403, viewerA: 200, none: 401, revoked: 401 } },
     { name: 'POST /api/v1/advisories/update', req: () => ({ method: 'POST', url: '/api/v1/advisories/update', payload: { rematchOnly: true } }), expect: { admin: 202, maintainer: 403, viewer: 403, uploader: 403, viewerA: 403, none: 401, revoked: 401 } },
+    { name: 'GET /api/v1/advisories/status', req: () => ({ method: 'GET', url: '/api/v1/advisories/status' }), expect: { admin: 200, maintainer: 200, viewer: 200, uploader: 403, viewerA: 200, none: 401, revoked: 401 } },
     { name: 'GET /api/v1/tokens', req: () => ({ method: 'GET', url: '/api/v1/tokens' }), expect: { admin: 200, maintainer: 403, viewer: 403, uploader: 403, viewerA: 403, none: 401, revoked: 401 } },
     {
       name: 'POST /api/v1/tokens',
@@ -431,6 +439,21 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('the API on $name', (kind) => {
     expect(paths).toContain('body $.colour');
   });
 
+  it('reports the last re-match (the store generation the findings reflect) in the advisory status', async () => {
+    const r = await w.app.inject({ method: 'POST', url: '/api/v1/advisories/update', payload: { rematchOnly: true }, headers: as('admin') });
+    expect(r.statusCode).toBe(202);
+    const s = store.open();
+    const generation = storeGeneration(s.advisoryVersions());
+    type Status = { runs: { generation: string; at: string; changed: number }[]; jobs: { queued: number; running: number; failed: number } };
+    let status: Status | undefined;
+    for (let i = 0; i < 300 && !status?.runs.some((run) => run.generation === generation); i++) {
+      if (i) await new Promise((res) => setTimeout(res, 100));
+      status = (await w.app.inject({ method: 'GET', url: '/api/v1/advisories/status', headers: as('viewer') })).json() as Status;
+    }
+    expect(status!.runs[0]).toMatchObject({ generation, at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    expect(status!.jobs.failed).toBe(0);
+  });
+
   it('answers an unknown route with a 404 problem', async () => {
     const r = await w.app.inject({ method: 'GET', url: '/api/v1/nothing-here', headers: as('admin') });
     expect(r.statusCode).toBe(404);
@@ -491,6 +514,21 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('the API on $name', (kind) => {
     const html = await get('html');
     expect(html.headers['content-type']).toMatch(/^text\/html/);
     expect(html.body).toMatch(/^<!doctype html>/i);
+    // issue 15: the version's SBOM as SPDX 2.3, the stored graph through the engine's writer
+    const spdx = await get('spdx');
+    expect(spdx.headers['content-type']).toMatch(/^application\/spdx\+json/);
+    const doc = JSON.parse(spdx.body) as { spdxVersion: string; packages: { externalRefs?: { referenceLocator: string }[] }[] };
+    expect(doc.spdxVersion).toBe('SPDX-2.3');
+    expect(doc.packages.flatMap((p) => p.externalRefs ?? []).map((r) => r.referenceLocator).sort()).toEqual(['pkg:maven/com.example/logging-wrapper@1.0.0', 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1']);
+    const comps = await w.app.inject({ method: 'GET', url: '/api/v1/projects/alpha/components', headers: as('viewer') });
+    // log4jSbom gives no scope (vouch's CycloneDX reader: unknown) and no licence
+    expect(comps.json()).toEqual({
+      version: '1.0',
+      items: [
+        { purl: 'pkg:maven/com.example/logging-wrapper@1.0.0', name: 'com.example:logging-wrapper', version: '1.0.0', ecosystem: 'Maven', scope: 'unknown', direct: true, licenses: [] },
+        { purl: 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1', name: 'org.apache.logging.log4j:log4j-core', version: '2.14.1', ecosystem: 'Maven', scope: 'unknown', direct: false, licenses: [] },
+      ],
+    });
   });
 
   it('exports request latency, jobs and findings by severity to Prometheus', async () => {

@@ -18,6 +18,8 @@ import { nameSchema, pageOf, pageQuery, problems, ref, versionNameSchema } from 
 import { renderOpenVex } from './openvex.js';
 import { analysesForItems, applyAnalyses } from '../response/analyses.js';
 import { registerMarketplaceRoutes } from './routes-marketplace.js';
+import { projectComponents, projectSpdx } from '../portfolio/components.js';
+import { lastRematchRuns } from '../portfolio/rematch.js';
 
 const ADMIN: readonly Role[] = ['admin'];
 const WRITERS: readonly Role[] = ['admin', 'maintainer'];
@@ -32,6 +34,8 @@ export const FINDINGS_FORMATS = {
   openvex: 'application/json',
   markdown: 'text/markdown; charset=utf-8',
   html: 'text/html; charset=utf-8',
+  /** the version's SBOM (SPDX 2.3 JSON), not a findings report */
+  spdx: 'application/spdx+json',
 } as const;
 export type FindingsFormat = keyof typeof FINDINGS_FORMATS;
 
@@ -316,6 +320,11 @@ export async function registerRoutes(app: FastifyInstance, opts: { bodyLimit: nu
     },
     async (req, reply) => {
       const { name } = req.params;
+      if (req.query.format === 'spdx') {
+        const spdx = await projectSpdx(db, name, who(req).scope, req.query.version !== undefined ? { version: req.query.version } : {});
+        if (spdx === undefined) throw notFound(req.query.version !== undefined ? `version ${req.query.version} of project ${name}` : `project ${name} or its current version`);
+        return reply.type(FINDINGS_FORMATS.spdx).send(spdx);
+      }
       const stored = await projectReport(db, name, who(req).scope, req.query.version !== undefined ? { version: req.query.version } : {});
       // issue 14: not_affected / false_positive analyses suppress their findings (src/response)
       const report = stored && (await applyAnalyses(db, name, who(req).scope, stored));
@@ -323,6 +332,27 @@ export async function registerRoutes(app: FastifyInstance, opts: { bodyLimit: nu
       const format = req.query.format;
       const text = format === 'openvex' ? renderOpenVex(report, { author: `vouch server (project ${name})` }) : await renderReport(format, report);
       return reply.type(FINDINGS_FORMATS[format]).send(text);
+    },
+  );
+
+  // issue 15: the version's components with the licences its SBOM or lockfile gave
+  app.get<{ Params: { name: string }; Querystring: { version?: string } }>(
+    '/api/v1/projects/:name/components',
+    {
+      config: { access: { roles: READERS } },
+      schema: {
+        tags: ['queries'],
+        summary: 'A project version\'s components with scope, direct and licences (default: the current version)',
+        params: { type: 'object', properties: { name: nameSchema } },
+        querystring: { type: 'object', additionalProperties: false, properties: { version: versionNameSchema } },
+        response: { 200: ref('ProjectComponents'), ...problems(400, 404) },
+      },
+    },
+    async (req) => {
+      const { name } = req.params;
+      const r = await projectComponents(db, name, who(req).scope, req.query.version !== undefined ? { version: req.query.version } : {});
+      if (!r) throw notFound(req.query.version !== undefined ? `version ${req.query.version} of project ${name}` : `project ${name} or its current version`);
+      return r;
     },
   );
 
@@ -400,6 +430,39 @@ export async function registerRoutes(app: FastifyInstance, opts: { bodyLimit: nu
         : await queue().send('refresh', body.source !== undefined ? { source: body.source } : {}, { singletonKey: `refresh:${body.source ?? ''}` });
       return reply.code(202).send({ job });
     },
+  );
+
+  // issue 15: what the dashboard's Settings shows of the advisory refresh
+  app.get(
+    '/api/v1/advisories/status',
+    {
+      config: { access: { roles: ['admin', 'maintainer', 'viewer'] } },
+      schema: {
+        tags: ['advisories'],
+        summary: 'The last re-matches of the portfolio against the advisory store (its generation, when, what changed) and the job queue',
+        description:
+          'Each refresh ends in a re-match of the store generation it loaded (`rematch_runs`): the newest run says which generation the findings reflect and when. A refresh that failed leaves no run; `jobs.failed` counts failed jobs of every kind.',
+        response: {
+          200: {
+            type: 'object',
+            required: ['runs', 'jobs'],
+            properties: {
+              runs: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['generation', 'at', 'changed', 'newFindings', 'goneFindings'],
+                  properties: { generation: { type: 'string' }, at: { type: 'string' }, changed: { type: 'integer' }, newFindings: { type: 'integer' }, goneFindings: { type: 'integer' } },
+                },
+              },
+              jobs: { type: 'object', required: ['queued', 'running', 'failed'], properties: { queued: { type: 'integer' }, running: { type: 'integer' }, failed: { type: 'integer' } } },
+            },
+          },
+          ...problems(),
+        },
+      },
+    },
+    async () => ({ runs: await lastRematchRuns(db), jobs: await queue().stats() }),
   );
 
   // ---- tokens ----

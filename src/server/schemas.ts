@@ -21,6 +21,31 @@ export const projectSchema = {
     owners: strings,
     currentVersion: str,
     createdAt: str,
+    /** open findings of the current version by severity, and how many KEV lists */
+    open: {
+      type: 'object',
+      required: ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'NONE', 'UNKNOWN', 'kev'],
+      properties: { CRITICAL: count, HIGH: count, MEDIUM: count, LOW: count, NONE: count, UNKNOWN: count, kev: count },
+    },
+    /** when the project's last document was uploaded */
+    lastUpload: str,
+  },
+} as const;
+
+export const projectComponentsSchema = {
+  $id: 'ProjectComponents',
+  type: 'object',
+  required: ['version', 'items'],
+  properties: {
+    version: str,
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['purl', 'name', 'version', 'scope', 'direct', 'licenses'],
+        properties: { purl: str, name: str, version: str, ecosystem: str, scope: str, direct: { type: 'boolean' }, licenses: strings },
+      },
+    },
   },
 } as const;
 
@@ -176,7 +201,7 @@ export const sessionSchema = {
   },
 } as const;
 
-export const SHARED_SCHEMAS = [projectSchema, versionSchema, uploadSchema, affectedItemSchema, componentUseSchema, portfolioSchema, tokenSchema, eventSchema, sessionSchema, trendSchema] as const;
+export const SHARED_SCHEMAS = [projectSchema, projectComponentsSchema, versionSchema, uploadSchema, affectedItemSchema, componentUseSchema, portfolioSchema, tokenSchema, eventSchema, sessionSchema, trendSchema] as const;
 
 export const ref = (id: (typeof SHARED_SCHEMAS)[number]['$id'] | 'Problem'): { $ref: string } => ({ $ref: `${id}#` });
 

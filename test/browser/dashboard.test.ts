@@ -17,6 +17,7 @@ import { HAS_SHARED, REPO_ROOT } from '../../src/testing/shared.js';
 import { writeFileSync } from 'node:fs';
 import { log4jCycloneDx, tempDir, vouchAsync } from '../acceptance/helpers.js';
 import { NEW_ADVISORY, type Seeded, startSeededServer } from './seed.js';
+import { generateKeyPair } from '../../src/attest/keys.js';
 
 const CHROMIUM = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
 const HAS_CHROMIUM = existsSync(CHROMIUM);
@@ -192,6 +193,26 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard in Chromium (issue 
     expect(await w.page.getByRole('columnheader', { name: /^Project/ }).getAttribute('aria-sort')).toBe('ascending');
     await w.page.getByRole('button', { name: /^Project/ }).click();
     await poll(names).toEqual(['payments', 'nodegoat', 'goof', 'billing']);
+    // issue 15: open findings by severity and KEV per project, as the API counts them; sorting by Critical puts the most on top
+    const api = await apiGet<{ items: { name: string; open: Record<string, number>; lastUpload?: string }[] }>(seeded.admin, '/api/v1/projects');
+    for (const p of api.items) {
+      const row = w.page.locator('.vtable tbody tr').filter({ has: w.page.getByRole('link', { name: p.name, exact: true }) });
+      const cells = await row.locator('td').allTextContents();
+      expect(cells.slice(5, 10), p.name).toEqual([p.open['CRITICAL'], p.open['HIGH'], p.open['MEDIUM'], p.open['LOW'], p.open['kev']].map(String));
+      expect(p.lastUpload, `${p.name} was uploaded by the seed`).toBeDefined();
+    }
+    // the first severity whose largest count is one project's alone: sorting by it (descending) puts that project on top
+    const sev = (['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'] as const).find((k) => {
+      const counts = api.items.map((p) => p.open[k]!).sort((a, b) => b - a);
+      return counts[0]! > counts[1]!;
+    })!;
+    expect(sev, 'one project has the most findings of some severity').toBeDefined();
+    const top = [...api.items].sort((a, b) => b.open[sev]! - a.open[sev]!)[0]!;
+    const header = new RegExp(`^${sev[0]}${sev.slice(1).toLowerCase()}`);
+    await w.page.getByRole('button', { name: header }).click();
+    if ((await w.page.getByRole('columnheader', { name: header }).getAttribute('aria-sort')) !== 'descending') await w.page.getByRole('button', { name: header }).click();
+    await poll(() => w.page.getByRole('columnheader', { name: header }).getAttribute('aria-sort')).toBe('descending');
+    await poll(async () => (await names())[0]).toBe(top.name);
     await w.page.getByLabel('Filter').fill('bob');
     await poll(() => w.page.getByTestId('projects-shown').textContent()).toBe('1 of 4 projects');
     expect(await names()).toEqual(['nodegoat']);
@@ -258,11 +279,33 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard in Chromium (issue 
     expect(text).toContain(`${target.name}@${target.version}`);
     expect(text!.split(' → ')).toHaveLength(first.length);
     expect(await axe(w.page)).toEqual([]);
-    // a download goes through the API with the token
+    // a download goes through the API with the token, from the Downloads menu
+    await w.page.getByText('Downloads', { exact: true }).click();
     const [download] = await Promise.all([w.page.waitForEvent('download'), w.page.getByRole('button', { name: 'Download CycloneDX' }).click()]);
     expect(download.suggestedFilename()).toBe('nodegoat-main.cdx.json');
     const body = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { bomFormat: string };
     expect(body.bomFormat).toBe('CycloneDX');
+    // issue 15: the SBOM as SPDX 2.3, every stored component in it
+    const components = await apiGet<{ version: string; items: { purl: string; licenses: string[] }[] }>(seeded.admin, '/api/v1/projects/nodegoat/components');
+    expect(components.items.length).toBeGreaterThan(100);
+    const [spdxDl] = await Promise.all([w.page.waitForEvent('download'), w.page.getByRole('button', { name: 'Download SPDX SBOM' }).click()]);
+    expect(spdxDl.suggestedFilename()).toBe('nodegoat-main.spdx.json');
+    const spdx = JSON.parse(readFileSync((await spdxDl.path())!, 'utf8')) as { spdxVersion: string; packages: { externalRefs?: { referenceLocator: string }[] }[] };
+    expect(spdx.spdxVersion).toBe('SPDX-2.3');
+    expect(new Set(spdx.packages.flatMap((p) => p.externalRefs ?? []).map((r) => r.referenceLocator))).toEqual(new Set(components.items.map((c) => c.purl)));
+    // the components with their licences, asked for when the section is opened
+    await w.page.locator('details.components > summary').click();
+    await poll(() => w.page.getByTestId('components-shown').textContent()).toBe(`${components.items.length} of ${components.items.length} components`);
+    await w.page.locator('details.components > summary').scrollIntoViewIfNeeded();
+    await shot(w.page, 'project-components');
+    // vouch's package-lock reader takes no licences (an SBOM's are kept): the row says none was given
+    expect(components.items.every((c) => c.licenses.length === 0)).toBe(true);
+    const one = components.items.find((c) => components.items.filter((d) => d.purl.includes(c.purl)).length === 1)!;
+    await w.page.getByLabel('Filter components').fill(one.purl);
+    await poll(() => w.page.getByTestId('components-shown').textContent()).toBe(`1 of ${components.items.length} components`);
+    await poll(() => w.page.getByRole('region', { name: 'Components' }).locator('tbody:not(.spacer) tr').first().textContent()).toContain(`${one.purl}`);
+    expect(await w.page.getByRole('region', { name: 'Components' }).locator('tbody:not(.spacer) tr').first().textContent()).toContain('none given');
+    expect(await axe(w.page)).toEqual([]);
     expect(w.problems).toEqual([]);
     expect(w.apiErrors).toEqual([]);
     await w.context.close();
@@ -532,6 +575,34 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard in Chromium (issue 
     await w.page.getByRole('button', { name: 'Re-match only' }).click();
     await poll(() => w.page.getByRole('status').filter({ hasText: 'Queued as job' }).count()).toBe(1);
     expect(await w.page.getByText('Latest change from an advisory update').count()).toBe(1);
+    // issue 15: the last re-match as the API reports it (the seed re-matched after its advisory update)
+    const status = await apiGet<{ runs: { generation: string; newFindings: number }[] }>(seeded.admin, '/api/v1/advisories/status');
+    expect(status.runs.length).toBeGreaterThan(0);
+    await poll(() => w.page.getByTestId('advisory-status').textContent()).toContain(status.runs[0]!.generation.slice(0, 12));
+    expect(await w.page.getByTestId('advisory-status').textContent()).toContain(`${status.runs[0]!.newFindings} new findings`);
+
+    // issue 15: a feed subscription added, its failure shown (no feed at that address), refreshed, then removed
+    expect(await w.page.getByText('No subscription to a partner\'s advisory feed.').count()).toBe(1);
+    const feedUrl = `${seeded.url}/no-feed-here/`;
+    await w.page.getByLabel('Feed URL').fill(feedUrl);
+    await w.page.getByLabel('Publisher\'s public key (PEM)').fill(generateKeyPair('p256').publicPem);
+    await w.page.getByLabel('Every', { exact: true }).selectOption('1d');
+    await w.page.getByRole('button', { name: 'Subscribe', exact: true }).click();
+    await poll(() => w.page.getByRole('status').filter({ hasText: 'Subscribed to' }).count()).toBe(1);
+    const subs = async (): Promise<{ id: number; url: string; lastError?: string }[]> => (await apiGet<{ items: { id: number; url: string; lastError?: string }[] }>(seeded.admin, '/api/v1/feeds/subscriptions')).items;
+    await poll(async () => (await subs())[0]?.lastError ?? '').not.toBe('');
+    const sub = (await subs())[0]!;
+    await w.page.reload();
+    await poll(() => w.page.locator('[data-testid="subscriptions"] tbody tr').first().textContent()).toContain(sub.lastError!);
+    await w.page.getByRole('heading', { name: 'Feed subscriptions' }).scrollIntoViewIfNeeded();
+    await shot(w.page, 'settings-feeds');
+    await w.page.getByRole('button', { name: `Refresh ${sub.url}` }).click();
+    await poll(() => w.page.getByRole('status').filter({ hasText: 'Refresh of' }).count()).toBe(1);
+    expect(await axe(w.page)).toEqual([]);
+    await w.page.getByRole('button', { name: `Unsubscribe from ${sub.url}` }).click();
+    await w.page.getByRole('button', { name: 'Confirm unsubscribing' }).click();
+    await poll(() => w.page.getByText('No subscription to a partner\'s advisory feed.').count()).toBe(1);
+    expect(await subs()).toEqual([]);
     expect(await axe(w.page)).toEqual([]);
     expect(w.problems).toEqual([]);
     expect(w.apiErrors).toEqual([]);

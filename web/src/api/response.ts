@@ -30,3 +30,7 @@ export type Rule = Json<paths['/api/v1/notification-rules']['get']['responses'][
 export type RuleInput = NonNullable<paths['/api/v1/notification-rules']['post']['requestBody']>['content']['application/json'];
 export type RuleCreated = Json<paths['/api/v1/notification-rules']['post']['responses'][201]>;
 export type Delivery = Json<paths['/api/v1/notification-rules/{id}/deliveries']['get']['responses'][200]>['items'][number];
+
+export type Subscription = Json<paths['/api/v1/feeds/subscriptions']['get']['responses'][200]>['items'][number];
+export type SubscriptionInput = NonNullable<paths['/api/v1/feeds/subscriptions']['post']['requestBody']>['content']['application/json'];
+export type AdvisoryStatus = Json<paths['/api/v1/advisories/status']['get']['responses'][200]>;

@@ -767,7 +767,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    format?: "json" | "sarif" | "cyclonedx" | "openvex" | "markdown" | "html";
+                    format?: "json" | "sarif" | "cyclonedx" | "openvex" | "markdown" | "html" | "spdx";
                     version?: string;
                 };
                 header?: never;
@@ -795,6 +795,94 @@ export interface paths {
                         };
                         "text/markdown": string;
                         "text/html": string;
+                        "application/spdx+json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{name}/components": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A project version's components with scope, direct and licences (default: the current version) */
+        get: {
+            parameters: {
+                query?: {
+                    version?: string;
+                };
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProjectComponents"];
                     };
                 };
                 /** @description problem details (RFC 9457) */
@@ -1148,6 +1236,85 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/advisories/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The last re-matches of the portfolio against the advisory store (its generation, when, what changed) and the job queue
+         * @description Each refresh ends in a re-match of the store generation it loaded (`rematch_runs`): the newest run says which generation the findings reflect and when. A refresh that failed leaves no run; `jobs.failed` counts failed jobs of every kind.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            runs: {
+                                generation: string;
+                                at: string;
+                                changed: number;
+                                newFindings: number;
+                                goneFindings: number;
+                            }[];
+                            jobs: {
+                                queued: number;
+                                running: number;
+                                failed: number;
+                            };
+                        };
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description problem details (RFC 9457) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -6072,6 +6239,28 @@ export interface components {
             owners: string[];
             currentVersion?: string;
             createdAt?: string;
+            open?: {
+                CRITICAL: number;
+                HIGH: number;
+                MEDIUM: number;
+                LOW: number;
+                NONE: number;
+                UNKNOWN: number;
+                kev: number;
+            };
+            lastUpload?: string;
+        };
+        ProjectComponents: {
+            version: string;
+            items: {
+                purl: string;
+                name: string;
+                version: string;
+                ecosystem?: string;
+                scope: string;
+                direct: boolean;
+                licenses: string[];
+            }[];
         };
         ProjectVersion: {
             version: string;

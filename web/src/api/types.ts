@@ -8,6 +8,7 @@ import type { components, paths } from './schema';
 type S = components['schemas'];
 export type Project = S['Project'];
 export type ProjectVersion = S['ProjectVersion'];
+export type ProjectComponents = S['ProjectComponents'];
 export type AffectedItem = S['AffectedItem'];
 export type ComponentUse = S['ComponentUse'];
 export type Portfolio = S['Portfolio'];

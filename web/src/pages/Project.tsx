@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link, getRouteApi } from '@tanstack/react-router';
 import { createColumnHelper } from '@tanstack/react-table';
 import { apiGet, download, enc, withQuery } from '../api/client';
-import type { Finding, Page, Project, ProjectVersion, ScanReport, Severity } from '../api/types';
+import type { Finding, Page, Project, ProjectComponents, ProjectVersion, ScanReport, Severity } from '../api/types';
 import { SEVERITIES, byPriority, filterFindings, fixText, formatAge, formatEpss, pathLabel, severityWeight } from '../lib/format';
 import { ErrorBox, KevBadge, QueryView, SeverityBadge } from '../components/ui';
 import { VirtualTable, type Features } from '../components/VirtualTable';
@@ -16,7 +16,11 @@ const DOWNLOADS = [
   { format: 'sarif', label: 'SARIF', ext: 'sarif' },
   { format: 'openvex', label: 'OpenVEX', ext: 'openvex.json' },
   { format: 'html', label: 'HTML report', ext: 'html' },
+  { format: 'markdown', label: 'Markdown report', ext: 'md' },
+  { format: 'spdx', label: 'SPDX SBOM', ext: 'spdx.json' },
 ] as const;
+
+type ProjectComponent = ProjectComponents['items'][number];
 
 export function ProjectPage() {
   const { name } = route.useParams();
@@ -117,24 +121,28 @@ export function ProjectPage() {
           <h2>
             Findings <span className="muted">in {shownVersion}</span>
           </h2>
-          <div className="toolbar" role="group" aria-label="Downloads">
-            {DOWNLOADS.map((d) => (
-              <button
-                key={d.format}
-                type="button"
-                onClick={() => {
-                  setDlError(undefined);
-                  download(withQuery(`/api/v1/projects/${enc(name)}/findings`, { format: d.format, version }), `${name}-${shownVersion ?? 'current'}.${d.ext}`).catch(setDlError);
-                }}
-              >
-                Download {d.label}
-              </button>
-            ))}
-          </div>
+          <details className="menu">
+            <summary>Downloads</summary>
+            <div className="toolbar" role="group" aria-label="Downloads">
+              {DOWNLOADS.map((d) => (
+                <button
+                  key={d.format}
+                  type="button"
+                  onClick={() => {
+                    setDlError(undefined);
+                    download(withQuery(`/api/v1/projects/${enc(name)}/findings`, { format: d.format, version }), `${name}-${shownVersion ?? 'current'}.${d.ext}`).catch(setDlError);
+                  }}
+                >
+                  Download {d.label}
+                </button>
+              ))}
+            </div>
+          </details>
           {dlError !== undefined && <ErrorBox error={dlError} />}
           <QueryView q={report} label="findings">
             {(r) => <Findings project={name} report={r} />}
           </QueryView>
+          <Components project={name} version={version} shown={shownVersion} />
         </>
       )}
     </section>
@@ -308,5 +316,59 @@ function FindingDetail({ f }: { f: Finding }) {
         <p className="muted">No path recorded.</p>
       )}
     </div>
+  );
+}
+
+const ccol = createColumnHelper<Features, ProjectComponent>();
+const componentColumns = ccol.columns([
+  ccol.accessor('purl', { header: 'Package', sortFn: 'alphanumeric' }),
+  ccol.accessor('version', { header: 'Version', sortFn: 'alphanumeric' }),
+  ccol.accessor('scope', { header: 'Scope', sortFn: 'text' }),
+  ccol.accessor((c) => (c.direct ? 'direct' : 'transitive'), { id: 'direct', header: 'Dependency', sortFn: 'text' }),
+  ccol.accessor((c) => c.licenses.join(' AND '), { id: 'licenses', header: 'Licences', sortFn: 'text', cell: (c) => c.getValue() || <span className="muted">none given</span> }),
+]);
+
+/**
+ * Issue 15: the version's components with the licences its SBOM or lockfile gave — asked for (and
+ * its table mounted) only when the section is opened: a large SBOM costs nothing until then.
+ */
+function Components({ project, version, shown }: { project: string; version: string | undefined; shown: string | undefined }) {
+  const [opened, setOpened] = useState(false);
+  return (
+    <details className="components" onToggle={(e) => setOpened((e.target as HTMLDetailsElement).open)}>
+      <summary>
+        Components <span className="muted">in {shown}</span>
+      </summary>
+      {opened && <ComponentList project={project} version={version} />}
+    </details>
+  );
+}
+
+function ComponentList({ project, version }: { project: string; version: string | undefined }) {
+  const q = useQuery({
+    queryKey: ['components', project, version ?? ''],
+    queryFn: () => apiGet<ProjectComponents>(`/api/v1/projects/${enc(project)}/components`, { version }),
+  });
+  const [text, setText] = useState('');
+  const items = q.data?.items;
+  const rows = useMemo(() => {
+    const t = text.trim().toLowerCase();
+    return (items ?? []).filter((c) => !t || c.purl.toLowerCase().includes(t) || c.licenses.some((l) => l.toLowerCase().includes(t)));
+  }, [items, text]);
+  return (
+    <>
+      <div className="toolbar">
+        <label htmlFor="cfilter">Filter components</label>
+        <input id="cfilter" type="search" placeholder="package or licence" value={text} onChange={(e) => setText(e.target.value)} />
+        {items && (
+          <span role="status" data-testid="components-shown">
+            {rows.length} of {items.length} components
+          </span>
+        )}
+      </div>
+      <QueryView q={q} label="components">
+        {() => <VirtualTable data={rows} columns={componentColumns} label="Components" rowKey={(c) => c.purl} />}
+      </QueryView>
+    </>
   );
 }

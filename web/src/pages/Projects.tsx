@@ -24,6 +24,12 @@ const columns = col.columns([
   col.accessor((p) => (p.owners ?? []).join(', '), { id: 'owners', header: 'Owners', sortFn: 'text' }),
   col.accessor((p) => p.parent ?? '', { id: 'parent', header: 'Parent', sortFn: 'text' }),
   col.accessor((p) => p.currentVersion ?? '', { id: 'version', header: 'Current version', sortFn: 'alphanumeric' }),
+  // issue 15: open findings of the current version (numbers sort descending first: the worst on top)
+  ...(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'] as const).map((s) =>
+    col.accessor((p) => p.open?.[s] ?? 0, { id: s.toLowerCase(), header: s[0] + s.slice(1).toLowerCase(), sortFn: 'basic', cell: (c) => <span className={c.getValue() ? `count sev-${s.toLowerCase()}` : 'count zero'}>{c.getValue()}</span> }),
+  ),
+  col.accessor((p) => p.open?.kev ?? 0, { id: 'kev', header: 'KEV', sortFn: 'basic' }),
+  col.accessor((p) => p.lastUpload ?? '', { id: 'upload', header: 'Last upload', sortFn: 'text', cell: (c) => (c.getValue() ? <span title={c.getValue()}>{formatAge(c.getValue())}</span> : 'never') }),
   col.accessor((p) => p.createdAt ?? '', { id: 'created', header: 'Created', sortFn: 'text', cell: (c) => <span title={c.getValue()}>{formatAge(c.getValue())}</span> }),
 ]);
 

@@ -9,7 +9,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiGet, apiGetAll, enc } from '../api/client';
 import { apiSend } from '../api/send';
 import type { PortfolioEvent, Page } from '../api/types';
-import type { Delivery, Rule, RuleCreated, RuleInput, Token, TokenCreated, TokenInput } from '../api/response';
+import type { AdvisoryStatus, Delivery, Rule, RuleCreated, RuleInput, Subscription, SubscriptionInput, Token, TokenCreated, TokenInput } from '../api/response';
 import { formatAge, latestEvents } from '../lib/format';
 import { ErrorBox, QueryView } from '../components/ui';
 import { useIsAdmin } from '../components/useIsAdmin';
@@ -30,7 +30,7 @@ export function SettingsPage() {
       <Tokens />
       <Rules />
       <Advisories />
-      <p className="muted small">Feed subscriptions are not offered by this server's API yet.</p>
+      <Subscriptions />
     </section>
   );
 }
@@ -344,6 +344,7 @@ function Advisories() {
   const [job, setJob] = useState<string>();
   const [error, setError] = useState<unknown>();
   // the events come oldest first: every page is read for the newest (as the Portfolio does)
+  const status = useQuery({ queryKey: ['advisories', 'status'], queryFn: () => apiGet<AdvisoryStatus>('/api/v1/advisories/status') });
   const latest = useQuery({ queryKey: ['events', 'newest'], queryFn: async () => latestEvents((await apiGetAll<PortfolioEvent>('/api/v1/events', {}, 20_000)).items, 1)[0] ?? null });
   async function run(body: { rematchOnly?: boolean }): Promise<void> {
     setError(undefined);
@@ -365,9 +366,30 @@ function Advisories() {
           </>
         ) : (
           'No finding has changed after an advisory update yet.'
-        )}{' '}
-        <span className="muted">The server does not report when its last refresh ran, only what changed.</span>
+        )}
       </p>
+      <QueryView q={status} label="advisory status">
+        {(st) => {
+          const run = st.runs[0];
+          return (
+            <div data-testid="advisory-status">
+              <p>
+                {run ? (
+                  <>
+                    Last re-match: <span title={run.at}>{formatAge(run.at)}</span>, against store generation{' '}
+                    <code title={run.generation}>{run.generation.slice(0, 12)}</code>: {run.changed} advisories changed, {run.newFindings} new findings, {run.goneFindings} gone.
+                  </>
+                ) : (
+                  'The portfolio has not been re-matched against an advisory update yet.'
+                )}
+              </p>
+              <p className={st.jobs.failed ? 'error-text' : 'muted'}>
+                Jobs: {st.jobs.queued} queued, {st.jobs.running} running, {st.jobs.failed} failed.
+              </p>
+            </div>
+          );
+        }}
+      </QueryView>
       <div className="toolbar">
         <button type="button" onClick={() => void run({})}>
           Refresh advisories now
@@ -381,6 +403,132 @@ function Advisories() {
           Queued as job <code>{job}</code>: findings that change are listed on the Portfolio.
         </p>
       )}
+      {error !== undefined && <ErrorBox error={error} />}
+    </div>
+  );
+}
+
+const EVERY = ['1h', '6h', '1d'] as const;
+
+function Subscriptions() {
+  const qc = useQueryClient();
+  const subs = useQuery({ queryKey: ['subscriptions'], queryFn: () => apiGet<{ items: Subscription[] }>('/api/v1/feeds/subscriptions') });
+  const [url, setUrl] = useState('');
+  const [publicKey, setPublicKey] = useState('');
+  const [every, setEvery] = useState<string>('6h');
+  const [token, setToken] = useState('');
+  const [error, setError] = useState<unknown>();
+  const [note, setNote] = useState<string>();
+  const [confirm, setConfirm] = useState<number>();
+  const refetch = (): void => void qc.invalidateQueries({ queryKey: ['subscriptions'] });
+
+  async function add(e: FormEvent): Promise<void> {
+    e.preventDefault();
+    setError(undefined);
+    setNote(undefined);
+    const body: SubscriptionInput = { url: url.trim(), publicKey: publicKey.trim(), every, ...(token.trim() ? { token: token.trim() } : {}) };
+    try {
+      const s = await apiSend<Subscription>('POST', '/api/v1/feeds/subscriptions', body);
+      setNote(`Subscribed to ${s.url}: the first load is queued.`);
+      setUrl('');
+      setPublicKey('');
+      setToken('');
+      refetch();
+    } catch (err) {
+      setError(err);
+    }
+  }
+  async function act(method: 'POST' | 'DELETE', s: Subscription): Promise<void> {
+    setError(undefined);
+    setNote(undefined);
+    try {
+      if (method === 'POST') {
+        const r = await apiSend<{ job: string }>('POST', `/api/v1/feeds/subscriptions/${s.id}/refresh`);
+        setNote(`Refresh of ${s.url} queued as job ${r.job}.`);
+      } else {
+        await apiSend<void>('DELETE', `/api/v1/feeds/subscriptions/${s.id}`);
+        setConfirm(undefined);
+        setNote(`Unsubscribed from ${s.url}: its advisories leave the store and the portfolio is re-matched.`);
+      }
+      refetch();
+    } catch (err) {
+      setError(err);
+    }
+  }
+
+  return (
+    <div className="panel">
+      <h2>Feed subscriptions</h2>
+      <QueryView q={subs} label="feed subscriptions">
+        {(d) =>
+          d.items.length === 0 ? (
+            <p className="muted">No subscription to a partner's advisory feed.</p>
+          ) : (
+            <table data-testid="subscriptions">
+              <thead>
+                <tr>
+                  <th scope="col">Feed</th>
+                  <th scope="col">Publisher</th>
+                  <th scope="col">Records</th>
+                  <th scope="col">Last load</th>
+                  <th scope="col">Last error</th>
+                  <th scope="col">Next</th>
+                  <th scope="col">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {d.items.map((s) => (
+                  <tr key={s.id}>
+                    <td>
+                      <code>{s.url}</code>
+                    </td>
+                    <td>{s.publisher ?? '—'}</td>
+                    <td>{s.records}</td>
+                    <td title={s.loadedAt}>{s.loadedAt ? formatAge(s.loadedAt) : 'never'}</td>
+                    <td>{s.lastError ? <span className="error-text">{s.lastError}</span> : '—'}</td>
+                    <td title={s.nextDue}>{formatAge(s.nextDue)}</td>
+                    <td>
+                      <button type="button" onClick={() => void act('POST', s)} aria-label={`Refresh ${s.url}`}>
+                        Refresh
+                      </button>{' '}
+                      {confirm === s.id ? (
+                        <button type="button" className="danger" onClick={() => void act('DELETE', s)}>
+                          Confirm unsubscribing
+                        </button>
+                      ) : (
+                        <button type="button" onClick={() => setConfirm(s.id)} aria-label={`Unsubscribe from ${s.url}`}>
+                          Unsubscribe
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </QueryView>
+      <h3 className="small">Subscribe to a feed</h3>
+      <form className="toolbar" onSubmit={(e) => void add(e)}>
+        <label htmlFor="fs-url">Feed URL</label>
+        <input id="fs-url" type="url" required maxLength={2000} value={url} onChange={(e) => setUrl(e.target.value)} />
+        <label htmlFor="fs-key">Publisher's public key (PEM)</label>
+        <textarea id="fs-key" required rows={3} value={publicKey} onChange={(e) => setPublicKey(e.target.value)} />
+        <label htmlFor="fs-every">Every</label>
+        <select id="fs-every" value={every} onChange={(e) => setEvery(e.target.value)}>
+          {EVERY.map((v) => (
+            <option key={v} value={v}>
+              {v}
+            </option>
+          ))}
+        </select>
+        <label htmlFor="fs-token">Partner token (optional)</label>
+        <input id="fs-token" type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} />
+        <button type="submit">Subscribe</button>
+      </form>
+      {note && <p role="status">{note}</p>}
       {error !== undefined && <ErrorBox error={error} />}
     </div>
   );
