@@ -7,9 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { log4jSbom } from '../portfolio/portfolio-testing.js';
 import { testDbs } from '../testing/db.js';
+import { HAS_SHARED } from '../testing/shared.js';
 import { type ResponseWorld, responseWorld } from './response-testing.js';
 
-describe.each(testDbs())('?wait on a real connection ($name)', (kind) => {
+describe.skipIf(!HAS_SHARED).each(testDbs())('?wait on a real connection ($name; the advisories from ../shared)', (kind) => {
   let w: ResponseWorld;
   let base = '';
   beforeAll(async () => {

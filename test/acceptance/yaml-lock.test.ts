@@ -64,8 +64,8 @@ function lockfiles(): { file: string; opts: LockYamlOptions }[] {
 describe('fast lockfile YAML reader against the full one', () => {
   const files = lockfiles();
 
-  it('finds the real and conformance lockfiles', () => {
-    expect(files.filter((f) => f.opts === PNPM).length).toBeGreaterThanOrEqual(HAS_SHARED ? 40 : 5);
+  it('finds the real and conformance lockfiles (the repository\'s own fixtures without ../shared)', () => {
+    expect(files.filter((f) => f.opts === PNPM).length).toBeGreaterThanOrEqual(HAS_SHARED ? 40 : 2);
     expect(files.filter((f) => f.opts === BERRY).length).toBeGreaterThanOrEqual(HAS_SHARED ? 10 : 1);
   });
 
