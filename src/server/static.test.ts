@@ -30,7 +30,7 @@ describe('the dashboard at /', () => {
     });
     app.get('/api/v1/thing', async () => ({ ok: true }));
     expect(await registerDashboard(app, { root })).toBe(true);
-    for (const url of ['/', '/projects', '/projects/billing', '/vulnerabilities?id=CVE-2021-44228', '/components', '/incidents', '/incidents/1', '/settings', '/sign-in?next=%2F']) {
+    for (const url of ['/', '/projects', '/projects/billing', '/vulnerabilities?id=CVE-2021-44228', '/components', '/incidents', '/incidents/1', '/settings', '/marketplace?skill=fuzzing', '/sign-in?next=%2F']) {
       const r = await app.inject({ url });
       expect(r.statusCode, url).toBe(200);
       expect(r.headers['content-type']).toBe('text/html; charset=utf-8');
@@ -53,7 +53,7 @@ describe('the dashboard at /', () => {
     expect((await app.inject({ url: '/assets/other.js' })).statusCode).toBe(404);
     expect((await app.inject({ url: '/../package.json' })).statusCode).toBe(404);
     // every route it adds is public (the files hold no data) — and only these
-    expect(Object.keys(access)).toHaveLength(10);
+    expect(Object.keys(access)).toHaveLength(11);
     for (const [url, a] of Object.entries(access)) expect(a, url).toEqual({ public: true });
     await app.close();
   });

@@ -29,7 +29,7 @@ export const DASHBOARD_CSP = [
 ].join('; ');
 
 /** The app's pages (router paths in web/src/router.tsx): each answered with index.html. */
-const PAGES = ['/', '/projects', '/projects/*', '/vulnerabilities', '/components', '/incidents', '/incidents/*', '/settings', '/sign-in'];
+const PAGES = ['/', '/projects', '/projects/*', '/vulnerabilities', '/components', '/incidents', '/incidents/*', '/settings', '/marketplace', '/sign-in'];
 
 /** web/dist from where this module runs: src/server (tests), dist/ or dist/chunks (the bundled CLI). */
 export function findDashboard(from: string = path.dirname(fileURLToPath(import.meta.url))): string | undefined {
