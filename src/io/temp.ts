@@ -5,8 +5,8 @@
  * SIGINT, SIGTERM and SIGHUP before the process ends (128 + the signal's number, as shells
  * report it) — unless the command has its own handler for that signal, which then decides.
  */
-import { readdirSync, rmSync, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -58,9 +58,12 @@ export interface TempDir {
 
 /** A new folder `<parent>/<prefix><pid>-XXXXXX`, removed on SIGINT/SIGTERM/SIGHUP until disposed. */
 export async function makeTempDir(prefix: string, parent: string = os.tmpdir()): Promise<TempDir> {
-  const dir = await mkdtemp(path.join(parent, `${prefix}${process.pid}-`));
-  live.add(dir);
+  // the handlers first, then the folder made and recorded in one synchronous step: a signal (handled
+  // by JavaScript only between tasks) cannot land between the folder's creation and its record —
+  // with an awaited mkdtemp it could, and the process then died by the signal, leaving the folder
   install();
+  const dir = mkdtempSync(path.join(parent, `${prefix}${process.pid}-`));
+  live.add(dir);
   return {
     dir,
     dispose: async () => {
