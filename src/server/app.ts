@@ -74,7 +74,7 @@ export interface AppOptions {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    vouch: { opened: OpenedDb; queue: JobSender; metrics: Metrics; bodyLimit: number };
+    vouch: { opened: OpenedDb; queue: JobSender; metrics: Metrics; bodyLimit: number; accepting: () => boolean };
   }
 }
 
@@ -92,7 +92,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
   });
   const metrics = opts.metrics ?? createMetrics({ db: opts.opened.db, queue: opts.queue });
-  app.decorate('vouch', { opened: opts.opened, queue: opts.queue, metrics, bodyLimit });
+  app.decorate('vouch', { opened: opts.opened, queue: opts.queue, metrics, bodyLimit, accepting: opts.accepting ?? (() => true) });
 
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => sendProblem(reply, problem('not-found', `no route ${req.method} ${req.url.split('?')[0]}`)));
