@@ -13,45 +13,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../db/index.js';
 import { type TestDb, freshDb, testDbs } from '../testing/db.js';
 import { getProject, listProjects } from './projects.js';
+import { insertFinding, insertProject, insertUpload, insertVersion } from './rows-testing.js';
 
 const NOW = new Date('2026-12-07T12:00:00Z');
 const daysAgo = (n: number): string => new Date(NOW.getTime() - n * 86_400_000).toISOString();
 
-async function project(db: Db, name: string, tag?: string): Promise<number> {
-  const { id } = await db.insertInto('projects').values({ name, parent_id: null, created_at: daysAgo(30) }).returning('id').executeTakeFirstOrThrow();
-  if (tag) await db.insertInto('project_tags').values({ project_id: id, tag }).execute();
-  return id;
-}
-
-async function version(db: Db, projectId: number, v: string, current: boolean): Promise<number> {
-  const at = NOW.toISOString();
-  const { id } = await db
-    .insertInto('project_versions')
-    .values({ project_id: projectId, version: v, current: current ? 1 : 0, upload_id: null, roots: '[]', meta: '{}', created_at: at, updated_at: at })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return id;
-}
-
-let n = 0;
-async function finding(db: Db, versionId: number, severity: string, o: { kev?: boolean; resolved?: boolean } = {}): Promise<void> {
-  const i = ++n;
-  const { id } = await db
-    .insertInto('components')
-    .values({ purl: `pkg:npm/k${i}@1.0.0`, purl_base: `pkg:npm/k${i}`, ecosystem: 'npm', ecosystem_base: 'npm', name: `k${i}`, name_norm: `k${i}`, version: '1.0.0', data: '{}' })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await db
-    .insertInto('findings')
-    .values({ version_id: versionId, component_id: id, vuln_id: `GHSA-k${i}`, aliases: '[]', severity, score: null, priority: null, kev: o.kev ? 1 : 0, epss: null, first_seen: NOW.toISOString(), resolved_at: o.resolved ? NOW.toISOString() : null, data: '{}' })
-    .execute();
-}
-
-async function upload(db: Db, projectId: number, at: string): Promise<void> {
-  const sha = `${projectId}-${at}`.replace(/[^0-9a-z-]/gi, '').padEnd(64, '0');
-  await db.insertInto('documents').values({ sha256: sha, bytes: Buffer.from('x'), size: 1, file_name: 'bom.json', created_at: at }).execute();
-  await db.insertInto('uploads').values({ id: `u-${sha}`, project_id: projectId, version: '2.0', document_sha256: sha, file_name: 'bom.json', state: 'done', error: null, components: 0, findings: 0, created_at: at, finished_at: at }).execute();
-}
+const project = (db: Db, name: string, tag?: string): Promise<number> => insertProject(db, name, new Date(daysAgo(30)), tag);
+const version = (db: Db, projectId: number, v: string, current: boolean): Promise<number> => insertVersion(db, projectId, v, current, NOW);
+const finding = (db: Db, versionId: number, severity: string, o: { kev?: boolean; resolved?: boolean } = {}): Promise<void> => insertFinding(db, versionId, severity, NOW, o);
+const upload = (db: Db, projectId: number, at: string): Promise<void> => insertUpload(db, projectId, '2.0', new Date(at));
 
 const zero = { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0, NONE: 0, UNKNOWN: 0, kev: 0 };
 

@@ -12,45 +12,15 @@ import type { Db } from '../db/index.js';
 import { type TestDb, freshDb, testDbs } from '../testing/db.js';
 import { ALL } from './access.js';
 import { dayOf, portfolioTrend, snapshotMetrics, uploadFreshness } from './trend.js';
+import { insertFinding, insertProject, insertUpload, insertVersion } from './rows-testing.js';
 
 const NOW = new Date('2026-12-07T12:00:00Z');
 const daysAgo = (n: number): Date => new Date(NOW.getTime() - n * 86_400_000);
 
-async function project(db: Db, name: string, createdAt: Date, tag?: string): Promise<number> {
-  const { id } = await db.insertInto('projects').values({ name, parent_id: null, created_at: createdAt.toISOString() }).returning('id').executeTakeFirstOrThrow();
-  if (tag) await db.insertInto('project_tags').values({ project_id: id, tag }).execute();
-  return id;
-}
-
-async function version(db: Db, projectId: number, v: string, current: boolean): Promise<number> {
-  const at = NOW.toISOString();
-  const { id } = await db
-    .insertInto('project_versions')
-    .values({ project_id: projectId, version: v, current: current ? 1 : 0, upload_id: null, roots: '[]', meta: '{}', created_at: at, updated_at: at })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return id;
-}
-
-let componentN = 0;
-async function finding(db: Db, versionId: number, severity: string, o: { kev?: boolean; epss?: number; resolved?: boolean } = {}): Promise<void> {
-  const n = ++componentN;
-  const { id } = await db
-    .insertInto('components')
-    .values({ purl: `pkg:npm/c${n}@1.0.0`, purl_base: `pkg:npm/c${n}`, ecosystem: 'npm', ecosystem_base: 'npm', name: `c${n}`, name_norm: `c${n}`, version: '1.0.0', data: '{}' })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await db
-    .insertInto('findings')
-    .values({ version_id: versionId, component_id: id, vuln_id: `GHSA-${n}`, aliases: '[]', severity, score: null, priority: null, kev: o.kev ? 1 : 0, epss: o.epss ?? null, first_seen: NOW.toISOString(), resolved_at: o.resolved ? NOW.toISOString() : null, data: '{}' })
-    .execute();
-}
-
-async function upload(db: Db, projectId: number, at: Date): Promise<void> {
-  const sha = `${projectId}-${at.getTime()}`.padEnd(64, '0');
-  await db.insertInto('documents').values({ sha256: sha, bytes: Buffer.from('x'), size: 1, file_name: 'bom.json', created_at: at.toISOString() }).execute();
-  await db.insertInto('uploads').values({ id: `u-${sha}`, project_id: projectId, version: '1.0', document_sha256: sha, file_name: 'bom.json', state: 'done', error: null, components: 0, findings: 0, created_at: at.toISOString(), finished_at: at.toISOString() }).execute();
-}
+const project = insertProject;
+const version = (db: Db, projectId: number, v: string, current: boolean): Promise<number> => insertVersion(db, projectId, v, current, NOW);
+const finding = (db: Db, versionId: number, severity: string, o: { kev?: boolean; epss?: number; resolved?: boolean } = {}): Promise<void> => insertFinding(db, versionId, severity, NOW, o);
+const upload = (db: Db, projectId: number, at: Date): Promise<void> => insertUpload(db, projectId, '1.0', at);
 
 describe.each(testDbs())('the portfolio trend on $name', (kind) => {
   let t: TestDb;
