@@ -17,6 +17,7 @@ import { parseNumber } from './options.js';
 import { serverOf, tokenOf } from './token.js';
 import { readRegularFile } from '../io/input.js';
 import { safeLine } from '../model/text.js';
+import { UPLOAD_JOB_FAILED_TITLE } from '../portfolio/errors.js';
 
 interface PushOptions {
   project: string;
@@ -111,7 +112,7 @@ async function push(paths: string[], opts: PushOptions): Promise<number> {
   if (upload.state === 'failed') {
     const e = upload.error;
     // the server's own failure (its ingest job failed for good), not the document's
-    if (e?.title.startsWith('vouch could not process the upload')) throw new VouchError('NETWORK', `the server failed upload ${upload.id} (not the document): ${e.detail}; see the server's log`);
+    if (e?.title === UPLOAD_JOB_FAILED_TITLE) throw new VouchError('NETWORK', `the server failed upload ${upload.id} (not the document): ${e.detail}; see the server's log`);
     throw new VouchError('INPUT_PARSE', e?.detail ?? 'the server could not read the document', { path: doc.fileName, position: { ...(e?.line !== undefined ? { line: e.line } : {}), ...(e?.pointer !== undefined ? { jsonPath: e.pointer } : {}) } });
   }
   const report = (await apiRequest<ScanReport>(client, 'GET', `/api/v1/projects/${encodeURIComponent(opts.project)}/findings?${new URLSearchParams({ format: 'json', version })}`)).body;

@@ -17,3 +17,9 @@ export class PortfolioError extends Error {
 export function isPortfolioError(e: unknown): e is PortfolioError {
   return e instanceof PortfolioError;
 }
+
+/**
+ * The title of an upload's error when the server, not the document, failed it (its ingest job
+ * failed for good): `vouch push --wait` tells the two apart by it.
+ */
+export const UPLOAD_JOB_FAILED_TITLE = 'vouch could not process the upload (its ingest job failed)';

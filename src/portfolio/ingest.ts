@@ -31,7 +31,7 @@ import type { ScanReport } from '../model/report.js';
 import type { ReportFinding } from '../model/triage.js';
 import type { Scope } from './access.js';
 import { scopedProjectIds } from './access.js';
-import { PortfolioError } from './errors.js';
+import { PortfolioError, UPLOAD_JOB_FAILED_TITLE } from './errors.js';
 import { checkProjectName } from './projects.js';
 
 export interface UploadError {
@@ -237,7 +237,7 @@ export async function processUpload(db: Db, ctx: AdvisoryContext, uploadId: stri
 export async function failUploadAfterJob(db: Db, uploadId: string, error: string): Promise<void> {
   const up = await db.selectFrom('uploads').select('file_name').where('id', '=', uploadId).executeTakeFirst();
   if (!up) return;
-  await failUpload(db, uploadId, { title: 'vouch could not process the upload (its ingest job failed)', detail: `${up.file_name}: ${error}` });
+  await failUpload(db, uploadId, { title: UPLOAD_JOB_FAILED_TITLE, detail: `${up.file_name}: ${error}` });
 }
 
 async function failUpload(db: Db, uploadId: string, error: UploadError): Promise<void> {
