@@ -568,6 +568,61 @@ describe('npm/package-lock: other shapes', () => {
   });
 });
 
+describe('npm/package-lock: licences', () => {
+  it('keeps each entry\'s `license` as given: an expression, a name, the legacy object and list forms', async () => {
+    const inv = await extractText(
+      JSON.stringify({
+        lockfileVersion: 3,
+        packages: {
+          '': { license: 'UNLICENSED', dependencies: { a: '1', b: '1', c: '1', d: '1', e: '1', f: '1', g: '1' } },
+          'node_modules/a': { version: '1.0.0', license: 'MIT' },
+          'node_modules/b': { version: '1.0.0', license: '(MIT OR Apache-2.0)' },
+          'node_modules/c': { version: '1.0.0', license: { type: 'BSD-like', url: 'https://example.invalid/L' } },
+          'node_modules/d': { version: '1.0.0', license: ['MIT', { type: 'Apache2' }, 'MIT', 7, ''] },
+          'node_modules/e': { version: '1.0.0', license: 42 },
+          'node_modules/f': { version: '1.0.0' },
+          'node_modules/g': { version: '1.0.0', license: '  SEE LICENSE IN LICENSE.md ' },
+          // the same package in a nested folder without the field: the first sighting's licence stays
+          'node_modules/g/node_modules/a': { version: '1.0.0' },
+        },
+      }, null, 2),
+    );
+    expect(comp(inv, 'a', '1.0.0').licenses).toEqual(['MIT']);
+    expect(comp(inv, 'b', '1.0.0').licenses).toEqual(['(MIT OR Apache-2.0)']);
+    expect(comp(inv, 'c', '1.0.0').licenses).toEqual(['BSD-like']);
+    expect(comp(inv, 'd', '1.0.0').licenses).toEqual(['MIT', 'Apache2']);
+    expect(comp(inv, 'e', '1.0.0').licenses).toBeUndefined();
+    expect(comp(inv, 'f', '1.0.0').licenses).toBeUndefined();
+    expect(comp(inv, 'g', '1.0.0').licenses).toEqual(['SEE LICENSE IN LICENSE.md']);
+    expect(comp(inv, 'a', '1.0.0').locations).toHaveLength(2);
+    expect(inv.warnings).toEqual([]);
+  });
+
+  it.skipIf(!HAS_SHARED)('Kong__insomnia: every component carries the licence its lockfile entries give', async () => {
+    const file = shared('realworld', 'Kong__insomnia', 'package-lock.json');
+    const lock = JSON.parse(readFileSync(file, 'utf8')) as { packages: Record<string, { license?: unknown }> };
+    const inv = await extractFile(file);
+    const lines = readFileSync(file, 'utf8').split('\n');
+    let withLicence = 0;
+    for (const c of inv.graph.components.values()) {
+      // the entries this component was read from, by the lines of their keys
+      const given = new Set<string>();
+      for (const loc of c.locations) {
+        const key = /^\s*"(.+)": \{/.exec(lines[loc.line! - 1] ?? '')?.[1];
+        expect(key !== undefined && key in lock.packages, `line ${loc.line} is a packages key`).toBe(true);
+        const v = lock.packages[key!]!.license;
+        for (const x of Array.isArray(v) ? v : v === undefined ? [] : [v]) given.add(typeof x === 'string' ? x : (x as { type: string }).type);
+      }
+      expect(c.licenses ?? [], c.purl).toEqual([...given]);
+      if (given.size) withLicence++;
+    }
+    // 1,596 of 1,611 components; the legacy list forms of tv4 and pause-stream included
+    expect(withLicence).toBe(1596);
+    expect(comp(inv, 'tv4', '1.3.0').licenses).toEqual(['Public Domain', 'MIT']);
+    expect(comp(inv, 'pause-stream', '0.0.11').licenses).toEqual(['MIT', 'Apache2']);
+  });
+});
+
 describe('npm/package-lock: bad input', () => {
   it('truncated JSON: INPUT_PARSE with the line', async () => {
     const text = readFileSync(path.join(FIXTURES, 'nested.v3.json'), 'utf8').split('\n').slice(0, 30).join('\n');

@@ -10,6 +10,9 @@
  * - `node_modules/…` entries are components. The package name is the `name` field when present (an
  *   alias install `"x": "npm:y@^1"` stores the real name `y` in `name`; v1 writes the version as
  *   `npm:y@1.2.3`), else the last `node_modules/` segment of the key.
+ * - v2/v3 entries carry the package's `license` as npm copied it from its package.json: kept as
+ *   given (an SPDX expression or a name; the legacy `{ type }` object and list forms by their
+ *   `type`), the SBOM writers classify it.
  * - `link: true` entries are never components: a link stands for the folder it points at.
  * - Folders outside node_modules (`packages/app`) matched by the root's `workspaces` are roots of
  *   their own (`root:<file>#<folder>`), so a path names the workspace that pulls a package in. Any
@@ -142,6 +145,7 @@ class Context {
     integrity: string | undefined,
     resolved: string | undefined,
     local: boolean,
+    licenses?: readonly string[],
   ): string | undefined {
     if (!name) {
       this.warnings.push(`${describe(where)}: no package name; skipped`);
@@ -189,6 +193,7 @@ class Context {
       version,
       scope,
       direct: false,
+      ...(licenses?.length ? { licenses: [...licenses] } : {}),
       ...(hashes.length ? { hashes } : {}),
       locations: [where.line !== undefined ? { path: this.file, line: where.line } : { path: this.file }],
     };
@@ -358,6 +363,7 @@ interface PkgEntry {
   integrity: string | undefined;
   link: boolean;
   scope: Scope;
+  licenses: string[];
   deps: string[];
   devDeps: string[];
 }
@@ -379,6 +385,7 @@ function readPackages(ctx: Context, packages: Record<string, unknown>, text: str
       integrity: f.str('integrity'),
       link: f.bool('link'),
       scope: scopeOf(f.bool('dev'), f.bool('optional'), f.bool('devOptional')),
+      licenses: lockLicenses(raw['license']),
       deps: [...f.names('dependencies'), ...f.names('optionalDependencies'), ...f.names('peerDependencies')],
       devDeps: f.names('devDependencies'),
     });
@@ -403,7 +410,7 @@ function readPackages(ctx: Context, packages: Record<string, unknown>, text: str
     const nm = e.key.lastIndexOf('node_modules/');
     if (nm === 0 || (nm > 0 && e.key[nm - 1] === '/')) {
       const name = e.name ?? e.key.slice(nm + 'node_modules/'.length);
-      const id = ctx.addComponent(e.where, name, e.version, e.scope, e.integrity, e.resolved, false);
+      const id = ctx.addComponent(e.where, name, e.version, e.scope, e.integrity, e.resolved, false, e.licenses);
       if (id) node.set(e.key, id);
     } else if (isWorkspace(e.key) || e.version === undefined) {
       // a workspace (or an importer folder without a version of its own): a root
@@ -413,7 +420,7 @@ function readPackages(ctx: Context, packages: Record<string, unknown>, text: str
     } else {
       // a folder outside node_modules that is not a workspace: a `file:` dependency
       const name = e.name ?? linkNames.get(e.key) ?? e.key.slice(e.key.lastIndexOf('/') + 1);
-      const id = ctx.addComponent(e.where, name, e.version, e.scope, e.integrity, e.resolved, true);
+      const id = ctx.addComponent(e.where, name, e.version, e.scope, e.integrity, e.resolved, true, e.licenses);
       if (id) node.set(e.key, id);
     }
   }
@@ -447,6 +454,23 @@ function readPackages(ctx: Context, packages: Record<string, unknown>, text: str
   if (missing) {
     ctx.warnings.push(`${missing} link(s) point at folders the lockfile does not list (first: ${firstMissing})`);
   }
+}
+
+/**
+ * An entry's `license` as npm copies it from the package's package.json (v2/v3 only): an SPDX
+ * expression or a name, kept as given (the SBOM writers classify it). Old package.json files
+ * give a `{ type, url }` object or a list of strings or such objects (the legacy `licenses`
+ * form); the `type` of each is the licence. Anything else carries no usable licence and is left
+ * out: a licence is metadata, never a reason to refuse the lockfile.
+ */
+function lockLicenses(v: unknown): string[] {
+  const one = (x: unknown): string | undefined => {
+    const s = typeof x === 'string' ? x : isJsonObject(x) && typeof x['type'] === 'string' ? x['type'] : undefined;
+    return s?.trim() ? s.trim() : undefined;
+  };
+  if (v === undefined) return [];
+  const list = Array.isArray(v) ? v.map(one) : [one(v)];
+  return [...new Set(list.filter((s): s is string => s !== undefined))];
 }
 
 /** The root's `workspaces`: an array of globs, or `{ packages: [...] }`. */
