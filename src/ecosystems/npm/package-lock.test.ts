@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { hashesOf, npmPurl } from './common.js';
-import { keyLines, packageLockExtractor, parsePackageLock } from './package-lock.js';
+import { keyLines, packageLockExtractor, packagesKeyLinesAsNpmWrites, parsePackageLock } from './package-lock.js';
 import { npm } from './index.js';
 import { purlOf } from '../index.js';
 import type { Scope } from '../../model/component.js';
@@ -565,6 +565,58 @@ describe('npm/package-lock: other shapes', () => {
     expect(lines.get('node_modules/b')).toBe(5);
     const inv = parsePackageLock(text, 'x/package-lock.json');
     expect(comp(inv, 'we"ird', '1.0.0').locations).toEqual([{ path: 'x/package-lock.json', line: 4 }]);
+  });
+});
+
+describe('npm/package-lock: line numbers of a lockfile laid out as npm writes it', () => {
+  const fast = (text: string): Map<string, number> | undefined =>
+    packagesKeyLinesAsNpmWrites(text, (JSON.parse(text) as { packages: Record<string, unknown> }).packages);
+
+  it.skipIf(!HAS_SHARED)('finds the same lines as the full walk on every real package-lock', () => {
+    for (const r of REALWORLD) {
+      const text = readFileSync(shared('realworld', r.dir, 'package-lock.json'), 'utf8');
+      const lines = fast(text);
+      expect(lines, r.dir).toBeDefined();
+      expect([...lines!], r.dir).toEqual([...keyLines(text, 'packages')]);
+    }
+  });
+
+  it.each(['nested.v3.json', 'workspaces.v3.json', 'alias.v3.json'])('finds the same lines as the full walk on %s', (name) => {
+    const text = readFileSync(path.join(FIXTURES, name), 'utf8');
+    expect([...fast(text)!]).toEqual([...keyLines(text, 'packages')]);
+  });
+
+  it('reads empty entries, escaped keys and an empty section', () => {
+    const doc = { lockfileVersion: 3, packages: { '': {}, 'node_modules/we"ird\\x': { version: '1.0.0', dependencies: { a: '1' } }, 'node_modules/a': {} } };
+    const text = JSON.stringify(doc, null, 2);
+    expect([...fast(text)!]).toEqual([
+      ['', 4],
+      ['node_modules/we"ird\\x', 5],
+      ['node_modules/a', 11],
+    ]);
+    expect([...fast(text)!]).toEqual([...keyLines(text, 'packages')]);
+    const empty = JSON.stringify({ lockfileVersion: 3, packages: {} }, null, 2);
+    expect(fast(empty)).toBeUndefined(); // `"packages": {}` on one line: the full walk finds no keys either
+    expect(keyLines(empty, 'packages').size).toBe(0);
+  });
+
+  it('leaves any other layout to the full walk', () => {
+    const doc = { lockfileVersion: 3, packages: { '': { version: '1.0.0' }, 'node_modules/a': { version: '1.0.0' } } };
+    for (const text of [
+      JSON.stringify(doc), // one line
+      JSON.stringify(doc, null, 2).replace(/\n/g, '\r\n'), // CRLF
+      JSON.stringify(doc, null, '\t'), // tabs
+      JSON.stringify(doc, null, 4), // four spaces
+      // an entry opened on its key's line and one written inline
+      '{\n  "lockfileVersion": 3,\n  "packages": {\n    "": {\n      "version": "1.0.0"\n    }, "node_modules/a": {"version": "1.0.0"}\n  }\n}',
+      // a `packages` key nested elsewhere at the same indent as well
+      '{\n  "packages": {\n    "": {\n      "version": "1.0.0"\n    }\n  },\n  "x": {\n  "packages": {\n  }\n  }\n}',
+    ]) {
+      expect(fast(text), text).toBeUndefined();
+      // and the reader still gives the full walk's lines
+      const inv = parsePackageLock(text, 'package-lock.json');
+      expect([...inv.graph.components.values()].every((c) => c.locations.every((l) => l.line === keyLines(text, 'packages').get('node_modules/a')))).toBe(true);
+    }
   });
 });
 

@@ -311,12 +311,15 @@ class Fields {
     const v = this.obj[field];
     if (v === undefined) return [];
     if (!isJsonObject(v)) this.fail(field, 'an object of version ranges');
-    for (const [k, range] of Object.entries(v)) {
+    // one array of keys, not Object.entries' array of pairs: this runs for every entry of a lockfile
+    const keys = Object.keys(v);
+    for (const k of keys) {
+      const range = v[k];
       if (typeof range !== 'string') {
         throw wrongJsonType(this.file, keyPath(`${this.where.jsonPath}.${field}`, k), 'a string', range, this.where.line);
       }
     }
-    return Object.keys(v);
+    return keys;
   }
 }
 
@@ -369,7 +372,7 @@ interface PkgEntry {
 }
 
 function readPackages(ctx: Context, packages: Record<string, unknown>, text: string, rootName: string | undefined): void {
-  const lines = keyLines(text, 'packages');
+  const lines = packagesKeyLinesAsNpmWrites(text, packages) ?? keyLines(text, 'packages');
   const entries = new Map<string, PkgEntry>();
   let workspaces: string[] = [];
   for (const [key, raw] of Object.entries(packages)) {
@@ -627,6 +630,53 @@ function reachable(graph: DependencyGraph, from: string): Set<string> {
 
 // ---------------------------------------------------------------------------------------------
 // line numbers: one linear pass over the text
+
+/**
+ * keyLines(text, 'packages') for a lockfile laid out as npm writes it (two-space indent: the
+ * section opens with `  "packages": {` on a line of its own, each entry's key opens a line at four
+ * spaces after the previous entry's `    },` and the section closes with a line `  }`), found with
+ * native string searches instead of a walk over every character. Undefined, for keyLines to do
+ * it, when the text is laid out otherwise: unless the keys found are exactly the section's keys,
+ * each once, in that layout.
+ */
+export function packagesKeyLinesAsNpmWrites(text: string, packages: Record<string, unknown>): Map<string, number> | undefined {
+  const OPEN = '\n  "packages": {\n';
+  const open = text.indexOf(OPEN);
+  if (open < 0 || text.indexOf(OPEN, open + 1) >= 0) return undefined;
+  const body = open + OPEN.length - 1; // the newline that ends the opening line
+  const close = text.indexOf('\n  }', body);
+  if (close < 0) return undefined;
+  const keys = Object.keys(packages);
+  const out = new Map<string, number>();
+  const KEY = /\n {4}"((?:[^"\\\n]|\\.)*)": \{/y;
+  // line of `body`: the newlines before it, counted once
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < body; i = text.indexOf('\n', i + 1)) line++;
+  let at = body;
+  for (;;) {
+    KEY.lastIndex = at;
+    const m = KEY.exec(text);
+    if (!m) break;
+    line++;
+    let key = m[1]!;
+    if (key.includes('\\')) key = JSON.parse(`"${key}"`) as string;
+    if (out.has(key) || !Object.hasOwn(packages, key)) return undefined;
+    out.set(key, line);
+    if (text[KEY.lastIndex] === '}') {
+      at = KEY.lastIndex + 1; // `{}`
+    } else {
+      // the entry ends at the next line `    }` (its fields are indented further); count the lines to it
+      const end = text.indexOf('\n    }', KEY.lastIndex);
+      if (end < 0 || end > close) return undefined;
+      for (let i = text.indexOf('\n', KEY.lastIndex); i >= 0 && i <= end; i = text.indexOf('\n', i + 1)) line++;
+      at = end + '\n    }'.length;
+    }
+    // then `,` and the next key's line, or the end of the section
+    if (text[at] === ',') at++;
+    else break;
+  }
+  return at === close && out.size === keys.length ? out : undefined;
+}
 
 const ROLE_OTHER = 0;
 const ROLE_ROOT = 1;
