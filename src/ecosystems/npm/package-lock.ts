@@ -375,7 +375,8 @@ function readPackages(ctx: Context, packages: Record<string, unknown>, text: str
   const lines = packagesKeyLinesAsNpmWrites(text, packages) ?? keyLines(text, 'packages');
   const entries = new Map<string, PkgEntry>();
   let workspaces: string[] = [];
-  for (const [key, raw] of Object.entries(packages)) {
+  for (const key of Object.keys(packages)) {
+    const raw = packages[key];
     const where = new Where('$.packages', key, lines.get(key));
     if (!isJsonObject(raw)) throw wrongJsonType(ctx.file, where.jsonPath, 'an object', raw, where.line);
     const f = new Fields(ctx.file, raw, where);
@@ -389,7 +390,7 @@ function readPackages(ctx: Context, packages: Record<string, unknown>, text: str
       link: f.bool('link'),
       scope: scopeOf(f.bool('dev'), f.bool('optional'), f.bool('devOptional')),
       licenses: lockLicenses(raw['license']),
-      deps: [...f.names('dependencies'), ...f.names('optionalDependencies'), ...f.names('peerDependencies')],
+      deps: concat(f.names('dependencies'), f.names('optionalDependencies'), f.names('peerDependencies')),
       devDeps: f.names('devDependencies'),
     });
     if (key === '') workspaces = workspacePatterns(ctx.file, raw['workspaces'], where);
@@ -474,6 +475,12 @@ function lockLicenses(v: unknown): string[] {
   if (v === undefined) return [];
   const list = Array.isArray(v) ? v.map(one) : [one(v)];
   return [...new Set(list.filter((s): s is string => s !== undefined))];
+}
+
+/** a, b and c in one list; a itself when b and c are empty (most entries have no optional or peer dependencies) */
+function concat(a: string[], b: string[], c: string[]): string[] {
+  if (!b.length && !c.length) return a;
+  return a.concat(b, c);
 }
 
 /** The root's `workspaces`: an array of globs, or `{ packages: [...] }`. */
