@@ -5,6 +5,7 @@
 //   160 M of the 330 M instructions vouch added to `node -e 0`, callgrind); loading it from the
 //   cache, without the ES module loader, removes most of that (see bench/RESULTS.md). Commands are
 //   still initialised on demand (esbuild turns main.ts's import() into lazy module initialisers).
+// - dist/vouch-scan.cjs and dist/vouch-sbom.cjs: the same for one hot command alone (below).
 // - dist/vouch.mjs plus one chunk per command: the same code as ES modules, for importing vouch
 //   in-process (bench/measure.mjs) and for the tests' staleness check.
 // better-sqlite3 (a native addon) and highs (loads its .wasm beside its own module) stay external, as do the libraries vouch loads on first use
@@ -42,56 +43,84 @@ const betterSqliteAddon = {
   },
 };
 
-await build({
-  ...common,
-  external: ['highs', 'better-sqlite3/package.json'],
-  plugins: [betterSqliteAddon],
-  outfile: 'dist/vouch.cjs',
-  format: 'cjs',
-  // import() of better-sqlite3 and highs becomes require(): no ES module loader at run time
-  supported: { 'dynamic-import': false },
-  define: { __VOUCH_VERSION__: version, 'import.meta.url': '__vouchImportMetaUrl' },
-  banner: {
-    js: [
-      "const __vouchImportMetaUrl = require('node:url').pathToFileURL(__filename).href;",
-      // see lazyBuiltins below
-      'const __vouchLazyBuiltin = (id) => { let m; const load = () => (m ??= require(id)); return new Proxy({}, { get: (_, k) => load()[k], has: (_, k) => k in load() }); };',
-    ].join('\n'),
-  },
-});
-// bin/vouch reads the bundle as Latin-1 (a one-byte string: no UTF-8 decoding of megabytes on every
-// start), so it must be ASCII. esbuild escapes every non-ASCII character of code (charset ascii is
-// its default); the only ones left are in comments, where a '?' for each UTF-16 unit changes no
-// behaviour and no source-map column.
-//
-// esbuild wraps each of the ~1,400 lazily initialised modules as __esm({ "src/path.ts"() {...} }) or
-// __commonJS({ "node_modules/path.js"(exports, module) {...} }): an object literal with a key of
-// its own, all created at load. Each new key adds a map transition to Object's root map, and
-// inserting into that ever longer sorted list made these literals ~16% of a one-package scan's
-// instructions (callgrind: Runtime_CreateObjectLiteral, TransitionsAccessor::Insert). One key for
-// all costs one transition; it only renames the init functions in stack traces.
-const cjs = readFileSync('dist/vouch.cjs', 'utf8');
-let wrappers = 0;
-const shared = cjs.replace(/^(var \w+ = __(?:esm|commonJS)\(\{\n {2})"(?:[^"\\\n]|\\.)*"\(/gm, (_, head) => {
-  wrappers++;
-  return `${head}init(`;
-});
-if (wrappers < 100) throw new Error(`build: expected esbuild's __esm/__commonJS wrappers in dist/vouch.cjs, found ${wrappers}`);
-// Node's crypto, zlib and child_process modules cost 15-21 M instructions each to load (callgrind,
-// against node -e 0), and modules on a scan's path require them at initialisation for a function
-// they may never call (commander's child_process for executable subcommands, which vouch has none
-// of). Loaded on first use instead: esbuild reaches them only through property reads
-// (import_node_crypto.createHash, childProcess.spawn), which a proxy forwards.
-let lazy = 0;
-const lazyBuiltins = shared.replace(
-  /^(\s+)((?:var )?(?:import_node_(?:crypto|zlib|child_process)\d*|childProcess)) = require\("(node:(?:crypto|zlib|child_process))"\);$/gm,
-  (_, indent, name, id) => {
-    lazy++;
-    return `${indent}${name} = __vouchLazyBuiltin("${id}");`;
-  },
-);
-if (lazy < 10) throw new Error(`build: expected requires of node:crypto, zlib and child_process in dist/vouch.cjs, found ${lazy}`);
-writeFileSync('dist/vouch.cjs', lazyBuiltins.replace(/[\u0080-\uffff]/g, '?'));
+/**
+ * One CommonJS bundle for bin/vouch (see the top of this file), made ASCII, with one key for the
+ * module wrappers and lazily loaded built-ins (below). `entry` is an esbuild entry point or the
+ * contents of one (stdin, resolved from src/cli/).
+ */
+async function buildCjs(outfile, entry, minimum) {
+  await build({
+    ...common,
+    ...(typeof entry === 'string' ? { entryPoints: [entry] } : { entryPoints: undefined, stdin: { ...entry, resolveDir: 'src/cli', loader: 'ts', sourcefile: 'entry.ts' } }),
+    external: ['highs', 'better-sqlite3/package.json'],
+    plugins: [betterSqliteAddon],
+    outfile,
+    format: 'cjs',
+    // import() of better-sqlite3 and highs becomes require(): no ES module loader at run time
+    supported: { 'dynamic-import': false },
+    define: { __VOUCH_VERSION__: version, 'import.meta.url': '__vouchImportMetaUrl' },
+    banner: {
+      js: [
+        "const __vouchImportMetaUrl = require('node:url').pathToFileURL(__filename).href;",
+        // see lazyBuiltins below
+        'const __vouchLazyBuiltin = (id) => { let m; const load = () => (m ??= require(id)); return new Proxy({}, { get: (_, k) => load()[k], has: (_, k) => k in load() }); };',
+      ].join('\n'),
+    },
+  });
+  // bin/vouch reads the bundle as Latin-1 (a one-byte string: no UTF-8 decoding of megabytes on every
+  // start), so it must be ASCII. esbuild escapes every non-ASCII character of code (charset ascii is
+  // its default); the only ones left are in comments, where a '?' for each UTF-16 unit changes no
+  // behaviour and no source-map column.
+  //
+  // esbuild wraps each of the ~1,400 lazily initialised modules as __esm({ "src/path.ts"() {...} }) or
+  // __commonJS({ "node_modules/path.js"(exports, module) {...} }): an object literal with a key of
+  // its own, all created at load. Each new key adds a map transition to Object's root map, and
+  // inserting into that ever longer sorted list made these literals ~16% of a one-package scan's
+  // instructions (callgrind: Runtime_CreateObjectLiteral, TransitionsAccessor::Insert). One key for
+  // all costs one transition; it only renames the init functions in stack traces.
+  const cjs = readFileSync(outfile, 'utf8');
+  let wrappers = 0;
+  const shared = cjs.replace(/^(var \w+ = __(?:esm|commonJS)\(\{\n {2})"(?:[^"\\\n]|\\.)*"\(/gm, (_, head) => {
+    wrappers++;
+    return `${head}init(`;
+  });
+  if (wrappers < minimum.wrappers) throw new Error(`build: expected esbuild's __esm/__commonJS wrappers in ${outfile}, found ${wrappers}`);
+  // Node's crypto, zlib and child_process modules cost 15-21 M instructions each to load (callgrind,
+  // against node -e 0), and modules on a scan's path require them at initialisation for a function
+  // they may never call (commander's child_process for executable subcommands, which vouch has none
+  // of). Loaded on first use instead: esbuild reaches them only through property reads
+  // (import_node_crypto.createHash, childProcess.spawn), which a proxy forwards.
+  let lazy = 0;
+  const lazyBuiltins = shared.replace(
+    /^(\s+)((?:var )?(?:import_node_(?:crypto|zlib|child_process)\d*|childProcess)) = require\("(node:(?:crypto|zlib|child_process))"\);$/gm,
+    (_, indent, name, id) => {
+      lazy++;
+      return `${indent}${name} = __vouchLazyBuiltin("${id}");`;
+    },
+  );
+  if (lazy < minimum.lazy) throw new Error(`build: expected requires of node:crypto, zlib and child_process in ${outfile}, found ${lazy}`);
+  writeFileSync(outfile, lazyBuiltins.replace(/[\u0080-\uffff]/g, '?'));
+}
+
+await buildCjs('dist/vouch.cjs', 'src/cli/main.ts', { wrappers: 100, lazy: 10 });
+// The hot commands each in a bundle of their own, with no other command's code: reading the whole
+// bundle (7 MB) and deserializing its code cache were most of what vouch adds to a small scan's
+// start-up (bench/RESULTS.md). The program is the same (program.ts); main.ts registers only the
+// command named on the command line, so `vouch scan …` behaves alike from either bundle.
+// bin/vouch lists these names too (HOT).
+for (const [command, file, register] of [
+  ['scan', './scan.js', 'registerScan'],
+  ['sbom', './sbom.js', 'registerSbom'],
+]) {
+  await buildCjs(
+    `dist/vouch-${command}.cjs`,
+    {
+      contents: `import { runProgram } from './program.js';
+export const main = (argv: string[]): Promise<void> => runProgram(argv, { ${command}: async () => (await import('${file}')).${register} });`,
+    },
+    { wrappers: 100, lazy: 1 },
+  );
+}
 
 await build({
   ...common,

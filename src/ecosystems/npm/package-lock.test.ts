@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { hashesOf, npmPurl } from './common.js';
-import { keyLines, packageLockExtractor, parsePackageLock } from './package-lock.js';
+import { keyLines, packageLockExtractor, packagesKeyLinesAsNpmWrites, parsePackageLock } from './package-lock.js';
 import { npm } from './index.js';
 import { purlOf } from '../index.js';
 import type { Scope } from '../../model/component.js';
@@ -565,6 +565,113 @@ describe('npm/package-lock: other shapes', () => {
     expect(lines.get('node_modules/b')).toBe(5);
     const inv = parsePackageLock(text, 'x/package-lock.json');
     expect(comp(inv, 'we"ird', '1.0.0').locations).toEqual([{ path: 'x/package-lock.json', line: 4 }]);
+  });
+});
+
+describe('npm/package-lock: line numbers of a lockfile laid out as npm writes it', () => {
+  const fast = (text: string): Map<string, number> | undefined =>
+    packagesKeyLinesAsNpmWrites(text, (JSON.parse(text) as { packages: Record<string, unknown> }).packages);
+
+  it.skipIf(!HAS_SHARED)('finds the same lines as the full walk on every real package-lock', () => {
+    for (const r of REALWORLD) {
+      const text = readFileSync(shared('realworld', r.dir, 'package-lock.json'), 'utf8');
+      const lines = fast(text);
+      expect(lines, r.dir).toBeDefined();
+      expect([...lines!], r.dir).toEqual([...keyLines(text, 'packages')]);
+    }
+  });
+
+  it.each(['nested.v3.json', 'workspaces.v3.json', 'alias.v3.json'])('finds the same lines as the full walk on %s', (name) => {
+    const text = readFileSync(path.join(FIXTURES, name), 'utf8');
+    expect([...fast(text)!]).toEqual([...keyLines(text, 'packages')]);
+  });
+
+  it('reads empty entries, escaped keys and an empty section', () => {
+    const doc = { lockfileVersion: 3, packages: { '': {}, 'node_modules/we"ird\\x': { version: '1.0.0', dependencies: { a: '1' } }, 'node_modules/a': {} } };
+    const text = JSON.stringify(doc, null, 2);
+    expect([...fast(text)!]).toEqual([
+      ['', 4],
+      ['node_modules/we"ird\\x', 5],
+      ['node_modules/a', 11],
+    ]);
+    expect([...fast(text)!]).toEqual([...keyLines(text, 'packages')]);
+    const empty = JSON.stringify({ lockfileVersion: 3, packages: {} }, null, 2);
+    expect(fast(empty)).toBeUndefined(); // `"packages": {}` on one line: the full walk finds no keys either
+    expect(keyLines(empty, 'packages').size).toBe(0);
+  });
+
+  it('leaves any other layout to the full walk', () => {
+    const doc = { lockfileVersion: 3, packages: { '': { version: '1.0.0' }, 'node_modules/a': { version: '1.0.0' } } };
+    for (const text of [
+      JSON.stringify(doc), // one line
+      JSON.stringify(doc, null, 2).replace(/\n/g, '\r\n'), // CRLF
+      JSON.stringify(doc, null, '\t'), // tabs
+      JSON.stringify(doc, null, 4), // four spaces
+      // an entry opened on its key's line and one written inline
+      '{\n  "lockfileVersion": 3,\n  "packages": {\n    "": {\n      "version": "1.0.0"\n    }, "node_modules/a": {"version": "1.0.0"}\n  }\n}',
+      // a `packages` key nested elsewhere at the same indent as well
+      '{\n  "packages": {\n    "": {\n      "version": "1.0.0"\n    }\n  },\n  "x": {\n  "packages": {\n  }\n  }\n}',
+    ]) {
+      expect(fast(text), text).toBeUndefined();
+      // and the reader still gives the full walk's lines
+      const inv = parsePackageLock(text, 'package-lock.json');
+      expect([...inv.graph.components.values()].every((c) => c.locations.every((l) => l.line === keyLines(text, 'packages').get('node_modules/a')))).toBe(true);
+    }
+  });
+});
+
+describe('npm/package-lock: licences', () => {
+  it('keeps each entry\'s `license` as given: an expression, a name, the legacy object and list forms', async () => {
+    const inv = await extractText(
+      JSON.stringify({
+        lockfileVersion: 3,
+        packages: {
+          '': { license: 'UNLICENSED', dependencies: { a: '1', b: '1', c: '1', d: '1', e: '1', f: '1', g: '1' } },
+          'node_modules/a': { version: '1.0.0', license: 'MIT' },
+          'node_modules/b': { version: '1.0.0', license: '(MIT OR Apache-2.0)' },
+          'node_modules/c': { version: '1.0.0', license: { type: 'BSD-like', url: 'https://example.invalid/L' } },
+          'node_modules/d': { version: '1.0.0', license: ['MIT', { type: 'Apache2' }, 'MIT', 7, ''] },
+          'node_modules/e': { version: '1.0.0', license: 42 },
+          'node_modules/f': { version: '1.0.0' },
+          'node_modules/g': { version: '1.0.0', license: '  SEE LICENSE IN LICENSE.md ' },
+          // the same package in a nested folder without the field: the first sighting's licence stays
+          'node_modules/g/node_modules/a': { version: '1.0.0' },
+        },
+      }, null, 2),
+    );
+    expect(comp(inv, 'a', '1.0.0').licenses).toEqual(['MIT']);
+    expect(comp(inv, 'b', '1.0.0').licenses).toEqual(['(MIT OR Apache-2.0)']);
+    expect(comp(inv, 'c', '1.0.0').licenses).toEqual(['BSD-like']);
+    expect(comp(inv, 'd', '1.0.0').licenses).toEqual(['MIT', 'Apache2']);
+    expect(comp(inv, 'e', '1.0.0').licenses).toBeUndefined();
+    expect(comp(inv, 'f', '1.0.0').licenses).toBeUndefined();
+    expect(comp(inv, 'g', '1.0.0').licenses).toEqual(['SEE LICENSE IN LICENSE.md']);
+    expect(comp(inv, 'a', '1.0.0').locations).toHaveLength(2);
+    expect(inv.warnings).toEqual([]);
+  });
+
+  it.skipIf(!HAS_SHARED)('Kong__insomnia: every component carries the licence its lockfile entries give', async () => {
+    const file = shared('realworld', 'Kong__insomnia', 'package-lock.json');
+    const lock = JSON.parse(readFileSync(file, 'utf8')) as { packages: Record<string, { license?: unknown }> };
+    const inv = await extractFile(file);
+    const lines = readFileSync(file, 'utf8').split('\n');
+    let withLicence = 0;
+    for (const c of inv.graph.components.values()) {
+      // the entries this component was read from, by the lines of their keys
+      const given = new Set<string>();
+      for (const loc of c.locations) {
+        const key = /^\s*"(.+)": \{/.exec(lines[loc.line! - 1] ?? '')?.[1];
+        expect(key !== undefined && key in lock.packages, `line ${loc.line} is a packages key`).toBe(true);
+        const v = lock.packages[key!]!.license;
+        for (const x of Array.isArray(v) ? v : v === undefined ? [] : [v]) given.add(typeof x === 'string' ? x : (x as { type: string }).type);
+      }
+      expect(c.licenses ?? [], c.purl).toEqual([...given]);
+      if (given.size) withLicence++;
+    }
+    // 1,596 of 1,611 components; the legacy list forms of tv4 and pause-stream included
+    expect(withLicence).toBe(1596);
+    expect(comp(inv, 'tv4', '1.3.0').licenses).toEqual(['Public Domain', 'MIT']);
+    expect(comp(inv, 'pause-stream', '0.0.11').licenses).toEqual(['MIT', 'Apache2']);
   });
 });
 

@@ -10,6 +10,9 @@
  * - `node_modules/…` entries are components. The package name is the `name` field when present (an
  *   alias install `"x": "npm:y@^1"` stores the real name `y` in `name`; v1 writes the version as
  *   `npm:y@1.2.3`), else the last `node_modules/` segment of the key.
+ * - v2/v3 entries carry the package's `license` as npm copied it from its package.json: kept as
+ *   given (an SPDX expression or a name; the legacy `{ type }` object and list forms by their
+ *   `type`), the SBOM writers classify it.
  * - `link: true` entries are never components: a link stands for the folder it points at.
  * - Folders outside node_modules (`packages/app`) matched by the root's `workspaces` are roots of
  *   their own (`root:<file>#<folder>`), so a path names the workspace that pulls a package in. Any
@@ -142,6 +145,7 @@ class Context {
     integrity: string | undefined,
     resolved: string | undefined,
     local: boolean,
+    licenses?: readonly string[],
   ): string | undefined {
     if (!name) {
       this.warnings.push(`${describe(where)}: no package name; skipped`);
@@ -189,6 +193,7 @@ class Context {
       version,
       scope,
       direct: false,
+      ...(licenses?.length ? { licenses: [...licenses] } : {}),
       ...(hashes.length ? { hashes } : {}),
       locations: [where.line !== undefined ? { path: this.file, line: where.line } : { path: this.file }],
     };
@@ -306,12 +311,15 @@ class Fields {
     const v = this.obj[field];
     if (v === undefined) return [];
     if (!isJsonObject(v)) this.fail(field, 'an object of version ranges');
-    for (const [k, range] of Object.entries(v)) {
+    // one array of keys, not Object.entries' array of pairs: this runs for every entry of a lockfile
+    const keys = Object.keys(v);
+    for (const k of keys) {
+      const range = v[k];
       if (typeof range !== 'string') {
         throw wrongJsonType(this.file, keyPath(`${this.where.jsonPath}.${field}`, k), 'a string', range, this.where.line);
       }
     }
-    return Object.keys(v);
+    return keys;
   }
 }
 
@@ -358,15 +366,17 @@ interface PkgEntry {
   integrity: string | undefined;
   link: boolean;
   scope: Scope;
+  licenses: string[];
   deps: string[];
   devDeps: string[];
 }
 
 function readPackages(ctx: Context, packages: Record<string, unknown>, text: string, rootName: string | undefined): void {
-  const lines = keyLines(text, 'packages');
+  const lines = packagesKeyLinesAsNpmWrites(text, packages) ?? keyLines(text, 'packages');
   const entries = new Map<string, PkgEntry>();
   let workspaces: string[] = [];
-  for (const [key, raw] of Object.entries(packages)) {
+  for (const key of Object.keys(packages)) {
+    const raw = packages[key];
     const where = new Where('$.packages', key, lines.get(key));
     if (!isJsonObject(raw)) throw wrongJsonType(ctx.file, where.jsonPath, 'an object', raw, where.line);
     const f = new Fields(ctx.file, raw, where);
@@ -379,7 +389,8 @@ function readPackages(ctx: Context, packages: Record<string, unknown>, text: str
       integrity: f.str('integrity'),
       link: f.bool('link'),
       scope: scopeOf(f.bool('dev'), f.bool('optional'), f.bool('devOptional')),
-      deps: [...f.names('dependencies'), ...f.names('optionalDependencies'), ...f.names('peerDependencies')],
+      licenses: lockLicenses(raw['license']),
+      deps: concat(f.names('dependencies'), f.names('optionalDependencies'), f.names('peerDependencies')),
       devDeps: f.names('devDependencies'),
     });
     if (key === '') workspaces = workspacePatterns(ctx.file, raw['workspaces'], where);
@@ -403,7 +414,7 @@ function readPackages(ctx: Context, packages: Record<string, unknown>, text: str
     const nm = e.key.lastIndexOf('node_modules/');
     if (nm === 0 || (nm > 0 && e.key[nm - 1] === '/')) {
       const name = e.name ?? e.key.slice(nm + 'node_modules/'.length);
-      const id = ctx.addComponent(e.where, name, e.version, e.scope, e.integrity, e.resolved, false);
+      const id = ctx.addComponent(e.where, name, e.version, e.scope, e.integrity, e.resolved, false, e.licenses);
       if (id) node.set(e.key, id);
     } else if (isWorkspace(e.key) || e.version === undefined) {
       // a workspace (or an importer folder without a version of its own): a root
@@ -413,7 +424,7 @@ function readPackages(ctx: Context, packages: Record<string, unknown>, text: str
     } else {
       // a folder outside node_modules that is not a workspace: a `file:` dependency
       const name = e.name ?? linkNames.get(e.key) ?? e.key.slice(e.key.lastIndexOf('/') + 1);
-      const id = ctx.addComponent(e.where, name, e.version, e.scope, e.integrity, e.resolved, true);
+      const id = ctx.addComponent(e.where, name, e.version, e.scope, e.integrity, e.resolved, true, e.licenses);
       if (id) node.set(e.key, id);
     }
   }
@@ -447,6 +458,29 @@ function readPackages(ctx: Context, packages: Record<string, unknown>, text: str
   if (missing) {
     ctx.warnings.push(`${missing} link(s) point at folders the lockfile does not list (first: ${firstMissing})`);
   }
+}
+
+/**
+ * An entry's `license` as npm copies it from the package's package.json (v2/v3 only): an SPDX
+ * expression or a name, kept as given (the SBOM writers classify it). Old package.json files
+ * give a `{ type, url }` object or a list of strings or such objects (the legacy `licenses`
+ * form); the `type` of each is the licence. Anything else carries no usable licence and is left
+ * out: a licence is metadata, never a reason to refuse the lockfile.
+ */
+function lockLicenses(v: unknown): string[] {
+  const one = (x: unknown): string | undefined => {
+    const s = typeof x === 'string' ? x : isJsonObject(x) && typeof x['type'] === 'string' ? x['type'] : undefined;
+    return s?.trim() ? s.trim() : undefined;
+  };
+  if (v === undefined) return [];
+  const list = Array.isArray(v) ? v.map(one) : [one(v)];
+  return [...new Set(list.filter((s): s is string => s !== undefined))];
+}
+
+/** a, b and c in one list; a itself when b and c are empty (most entries have no optional or peer dependencies) */
+function concat(a: string[], b: string[], c: string[]): string[] {
+  if (!b.length && !c.length) return a;
+  return a.concat(b, c);
 }
 
 /** The root's `workspaces`: an array of globs, or `{ packages: [...] }`. */
@@ -603,6 +637,53 @@ function reachable(graph: DependencyGraph, from: string): Set<string> {
 
 // ---------------------------------------------------------------------------------------------
 // line numbers: one linear pass over the text
+
+/**
+ * keyLines(text, 'packages') for a lockfile laid out as npm writes it (two-space indent: the
+ * section opens with `  "packages": {` on a line of its own, each entry's key opens a line at four
+ * spaces after the previous entry's `    },` and the section closes with a line `  }`), found with
+ * native string searches instead of a walk over every character. Undefined, for keyLines to do
+ * it, when the text is laid out otherwise: unless the keys found are exactly the section's keys,
+ * each once, in that layout.
+ */
+export function packagesKeyLinesAsNpmWrites(text: string, packages: Record<string, unknown>): Map<string, number> | undefined {
+  const OPEN = '\n  "packages": {\n';
+  const open = text.indexOf(OPEN);
+  if (open < 0 || text.indexOf(OPEN, open + 1) >= 0) return undefined;
+  const body = open + OPEN.length - 1; // the newline that ends the opening line
+  const close = text.indexOf('\n  }', body);
+  if (close < 0) return undefined;
+  const keys = Object.keys(packages);
+  const out = new Map<string, number>();
+  const KEY = /\n {4}"((?:[^"\\\n]|\\.)*)": \{/y;
+  // line of `body`: the newlines before it, counted once
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < body; i = text.indexOf('\n', i + 1)) line++;
+  let at = body;
+  for (;;) {
+    KEY.lastIndex = at;
+    const m = KEY.exec(text);
+    if (!m) break;
+    line++;
+    let key = m[1]!;
+    if (key.includes('\\')) key = JSON.parse(`"${key}"`) as string;
+    if (out.has(key) || !Object.hasOwn(packages, key)) return undefined;
+    out.set(key, line);
+    if (text[KEY.lastIndex] === '}') {
+      at = KEY.lastIndex + 1; // `{}`
+    } else {
+      // the entry ends at the next line `    }` (its fields are indented further); count the lines to it
+      const end = text.indexOf('\n    }', KEY.lastIndex);
+      if (end < 0 || end > close) return undefined;
+      for (let i = text.indexOf('\n', KEY.lastIndex); i >= 0 && i <= end; i = text.indexOf('\n', i + 1)) line++;
+      at = end + '\n    }'.length;
+    }
+    // then `,` and the next key's line, or the end of the section
+    if (text[at] === ',') at++;
+    else break;
+  }
+  return at === close && out.size === keys.length ? out : undefined;
+}
 
 const ROLE_OTHER = 0;
 const ROLE_ROOT = 1;

@@ -16,13 +16,22 @@
  * NETWORK error. Files are written atomically, so a crash never leaves half a packument.
  */
 import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import regFetch from 'npm-registry-fetch';
+import type RegFetch from 'npm-registry-fetch';
 import { writeFileAtomic } from '../../io/atomic-write.js';
 import { VouchError } from '../../model/errors.js';
 import { type NpmRegistryConfig, fetchOptionsOf, redact, registryFor, secretsOf } from './registry-config.js';
 import { assertOnline, isOffline } from '../../io/network.js';
 import { MAX_INPUT_BYTES, readRegularFile } from '../../io/input.js';
+
+/**
+ * npm's registry client, loaded from node_modules on first use (as io/libs.ts does for parsers):
+ * with its HTTP stack (make-fetch-happen, sigstore, socks, iconv-lite …) it was two fifths of
+ * what a scan's bundle holds, read at every start though only a registry lookup calls it.
+ */
+let regFetchLib: typeof RegFetch | undefined;
+const regFetch = (): typeof RegFetch => (regFetchLib ??= createRequire(import.meta.url)('npm-registry-fetch') as typeof RegFetch);
 
 export const CORGI_ACCEPT = 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*';
 export const DEFAULT_CONCURRENCY = 8;
@@ -174,7 +183,7 @@ export class NpmRegistryClient {
       const chunks: Buffer[] = [];
       let bytes = 0;
       try {
-        const res = await regFetch(url, { ...this.base, spec: name, signal, headers: { accept: '*/*' } } as regFetch.Options);
+        const res = await regFetch()(url, { ...this.base, spec: name, signal, headers: { accept: '*/*' } } as RegFetch.Options);
         for await (const c of res.body as AsyncIterable<Buffer | string>) {
           const chunk = typeof c === 'string' ? Buffer.from(c) : c;
           bytes += chunk.length;
@@ -216,7 +225,7 @@ export class NpmRegistryClient {
       }
       let entry: CachedPackument;
       try {
-        const res = await regFetch(url, { ...this.base, spec: name, signal, headers } as regFetch.Options);
+        const res = await regFetch()(url, { ...this.base, spec: name, signal, headers } as RegFetch.Options);
         if (res.status === 304 && cached) {
           entry = { ...cached, fetchedAt: Date.now() };
         } else {
