@@ -92,7 +92,18 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
   });
   const metrics = opts.metrics ?? createMetrics({ db: opts.opened.db, queue: opts.queue });
-  app.decorate('vouch', { opened: opts.opened, queue: opts.queue, metrics, bodyLimit, accepting: opts.accepting ?? (() => true) });
+  let closing = false;
+  app.decorate('vouch', { opened: opts.opened, queue: opts.queue, metrics, bodyLimit, accepting: () => !closing && (opts.accepting?.() ?? true) });
+  // Graceful close: Node's server.close() reaps the keep-alive connections idle when it starts, once;
+  // a request still in flight then (an upload's ?wait) would leave its connection open and idle after
+  // its answer, and close() would wait for the keep-alive timeout (72 s). Answers sent while closing
+  // therefore say `Connection: close`, so each such connection ends with its answer.
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (req, reply) => {
+    if (closing && req.raw.httpVersionMajor < 2) reply.header('connection', 'close');
+  });
 
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => sendProblem(reply, problem('not-found', `no route ${req.method} ${req.url.split('?')[0]}`)));
