@@ -48,6 +48,18 @@ describe.each(testDbs())('jobs on $name', (kind) => {
     expect(await q.send('rematch', { generation: 'g1' }, { singletonKey: 'g1' })).not.toBe(a);
   });
 
+  it('an urgent job (someone waits for it) starts before the jobs queued without, which keep their order', async () => {
+    const q = queue(t, { concurrency: 1 });
+    await q.start();
+    for (const id of ['b1', 'b2', 'b3']) await q.send('ingest', { uploadId: id }, { singletonKey: id });
+    await q.send('ingest', { uploadId: 'waited' }, { singletonKey: 'waited', urgent: true });
+    await q.send('ingest', { uploadId: 'b4' }, { singletonKey: 'b4' });
+    const order: string[] = [];
+    await q.work('ingest', async (d) => void order.push((d as { uploadId: string }).uploadId));
+    await until(() => order.length === 5);
+    expect(order).toEqual(['waited', 'b1', 'b2', 'b3', 'b4']);
+  });
+
   it('retries a failing job, then marks it failed', async () => {
     const q = queue(t, { maxAttempts: 2 });
     await q.start();

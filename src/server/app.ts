@@ -16,6 +16,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { sql } from 'kysely';
 import type { OpenedDb } from '../db/index.js';
+import type { SendOptions } from '../jobs/index.js';
 import { VERSION } from '../version.js';
 import { installAuth, READERS } from './auth.js';
 import { createMetrics, instrumentRequests, type Metrics } from './metrics.js';
@@ -43,7 +44,7 @@ export interface AppLimits {
 
 /** What the API does with the job queue (src/jobs' JobQueue has it): send jobs, count them. */
 export interface JobSender {
-  send(name: string, data: object, opts?: { singletonKey?: string }): Promise<string>;
+  send(name: string, data: object, opts?: SendOptions): Promise<string>;
   stats(): Promise<{ queued: number; running: number; failed: number }>;
 }
 

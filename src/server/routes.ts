@@ -191,7 +191,8 @@ export async function registerRoutes(app: FastifyInstance, opts: { bodyLimit: nu
         }
         const fileName = req.query.file ?? defaultFileName(req.headers['content-type']);
         const { uploadId, duplicate } = await submitDocument(db, { project: name, version, fileName, bytes, createProject: createProjectOk, scope });
-        await queue().send('ingest', { uploadId }, { singletonKey: `ingest:${uploadId}` });
+        // a request that waits for its result is a person (or a CI gate) waiting: its ingest goes first
+        await queue().send('ingest', { uploadId }, { singletonKey: `ingest:${uploadId}`, urgent: (req.query.wait ?? 0) > 0 });
         reply.header('location', `/api/v1/uploads/${encodeURIComponent(uploadId)}`);
         const view = await waitForUpload(req, uploadId, req.query.wait ?? 0);
         if (!view) throw new Error(`upload ${uploadId} was stored but cannot be read back`);
