@@ -128,10 +128,25 @@ export function request(url, { method = 'GET', token, body } = {}) {
   });
 }
 
-/** POST a document, then poll GET /uploads/{id} until done; the ms it took. */
-export async function upload(base, token, project, bytes) {
+/** GET a text answer (/metrics). */
+export function getText(url, token) {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent, timeout: 10_000, headers: { authorization: `Bearer ${token}` } }, (res) => {
+      const parts = [];
+      res.on('data', (b) => parts.push(b));
+      res.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url}: no answer in 10 s`)));
+    req.on('error', reject);
+  });
+}
+
+/** POST a document, then poll GET /uploads/{id} until done; the ms it took. `wait`: sent with ?wait=60 (done when answered 200). */
+export async function upload(base, token, project, bytes, { wait = false } = {}) {
   const t0 = performance.now();
-  const res = await request(`${base}/api/v1/projects/${encodeURIComponent(project)}/versions/1/documents?file=bom.cdx.json`, { method: 'POST', token, body: bytes });
+  const res = await request(`${base}/api/v1/projects/${encodeURIComponent(project)}/versions/1/documents?file=bom.cdx.json${wait ? '&wait=60' : ''}`, { method: 'POST', token, body: bytes });
+  if (wait && res.status === 200 && res.body.upload.state === 'done') return performance.now() - t0;
   if (res.status !== 202) throw new Error(`upload ${project}: ${res.status} ${JSON.stringify(res.body)}`);
   const { id } = res.body.upload;
   for (;;) {

@@ -8,8 +8,9 @@
 //     affected) for the first 100 used packages; time until refreshAndRematch returned (all new
 //     findings stored). Baseline in the same run: re-ingesting those same versions from scratch
 //     would cost (engine + store) per row × the rows re-matched — shown as the ingest rate.
-//   - BENCH_SERVER=1: `vouch serve` over the copy; BENCH_UPLOADS 3,000-component uploads timed until
-//     done while 8 others run back to back; the server's peak RSS.
+//   - BENCH_SERVER=1: `vouch serve` (dist/: run `npm run build` first) over the copy; BENCH_UPLOADS
+//     3,000-component uploads polled until done and as many sent with ?wait, alternately, while 8
+//     others run back to back; the server's peak RSS.
 //
 //   BENCH_PROJECTS (default 300)  BENCH_DB=sqlite|postgres|both (default both when BENCH_PG is set)
 //   BENCH_PG (a server URL without database; default postgres://postgres@127.0.0.1:5432)
@@ -20,9 +21,10 @@ import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSyn
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { clearInterval, setInterval } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { generator, loadLib, pct, peakRssMb, shared, startServer, upload, vouchBin } from './portfolio-lib.mjs';
+import { generator, getText, loadLib, pct, peakRssMb, shared, startServer, upload, vouchBin } from './portfolio-lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const work = path.join(here, '.work', 'rematch');
@@ -129,9 +131,20 @@ for (const kind of DBS) {
   await opened.close();
 
   if (SERVER) {
-    const token = execFileSync(process.execPath, [vouchBin, 'token', 'create', '--name', 'bench', '--role', 'admin', '--database', dbArg, '--home', home], { encoding: 'utf8' }).trim();
+    // the store the copy was just re-matched against: the server's start finds nothing to re-match (on
+    // SQLite a re-match is one transaction on the one connection, which every request waits for)
+    const token = execFileSync(process.execPath, [vouchBin, 'token', 'create', '--name', 'bench', '--role', 'admin', '--database', dbArg, '--home', home2], { encoding: 'utf8' }).trim();
     const extra = kind === 'postgres' ? ['--jobs-schema', 'bench_pgboss'] : [];
-    const server = await startServer(dbArg, home, extra);
+    const server = await startServer(dbArg, home2, extra, { NODE_ARGS: (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean) });
+    // what the server's memory is: its own /metrics (prom-client's process and V8 heap gauges), each second
+    const peaks = {};
+    const sampler = setInterval(() => {
+      getText(`${server.base}/metrics`, token)
+        .then((text) => {
+          for (const m of text.matchAll(/^vouch_(process_resident_memory_bytes|nodejs_heap_size_used_bytes|nodejs_heap_size_total_bytes|nodejs_external_memory_bytes) (\S+)$/gm)) peaks[m[1]] = Math.max(peaks[m[1]] ?? 0, Number(m[2]) / 2 ** 20);
+        })
+        .catch(() => undefined);
+    }, 1000);
     try {
       let stop = false;
       let bgDone = 0;
@@ -143,12 +156,19 @@ for (const kind of DBS) {
         }
       });
       await sleep(1000); // the 8 are running
-      const lat = [];
-      for (let j = 0; j < UPLOADS; j++) lat.push(await upload(server.base, token, `bench-fg-${j}`, gen.sbom(N + 100_000 + j, 3000)));
+      // the same 3,000-component uploads, alternately polled (as bench/portfolio.mjs does: queued with
+      // the background ones) and sent with ?wait=60 (a waiting client: ingested first)
+      const lat = { polled: [], waited: [] };
+      for (let j = 0; j < 2 * UPLOADS; j++) {
+        const wait = j % 2 === 1;
+        lat[wait ? 'waited' : 'polled'].push(await upload(server.base, token, `bench-fg-${j}`, gen.sbom(N + 100_000 + j, 3000), { wait }));
+      }
       stop = true;
       await Promise.all(background);
+      clearInterval(sampler);
+      const p = (xs) => `${pct(xs, 50).toFixed(0)} / ${pct(xs, 95).toFixed(0)} ms`;
       say(
-        `${LABEL} ${kind} N=${N}: upload → findings p50 / p95 ${pct(lat, 50).toFixed(0)} / ${pct(lat, 95).toFixed(0)} ms (${UPLOADS} uploads of 3,000 components; ${bgDone} background uploads done meanwhile); peak RSS of vouch serve ${peakRssMb(server.child.pid).toFixed(0)} MB`,
+        `${LABEL} ${kind} N=${N}: upload → findings p50 / p95, polled ${p(lat.polled)}, with ?wait ${p(lat.waited)} (${UPLOADS} uploads of 3,000 components each way; ${bgDone} background uploads done meanwhile); peak RSS of vouch serve ${peakRssMb(server.child.pid).toFixed(0)} MB${process.env.BENCH_SERVER_NODE_ARGS ? ` (node ${process.env.BENCH_SERVER_NODE_ARGS})` : ''}; sampled each second, the largest: ${Object.entries(peaks).map(([k, v]) => `${k.replace(/_bytes$/, '')} ${v.toFixed(0)} MB`).join(', ')}`,
       );
     } finally {
       server.child.kill('SIGTERM');
