@@ -122,6 +122,10 @@ class PgBossQueue implements JobQueue {
   private readonly pending: [string, (data: unknown) => Promise<void>, WorkOptions | undefined][] = [];
   /** this node's pg-boss workers by queue: woken at once for a job sent here (else they poll every 0.5 s) */
   private readonly workers = new Map<string, string[]>();
+  /** this node's handlers, for the extra urgent slot (runUrgent) */
+  private readonly handlers = new Map<string, (data: unknown) => Promise<void>>();
+  /** jobs run in the extra urgent slot, awaited by a graceful stop */
+  private readonly urgentRuns = new Set<Promise<void>>();
 
   constructor(
     private readonly url: string,
@@ -199,6 +203,7 @@ class PgBossQueue implements JobQueue {
     const id = await boss.send(name, data, { singletonKey, ...(o.urgent ? { priority: URGENT_PRIORITY } : {}) });
     if (id) {
       for (const w of this.workers.get(name) ?? []) boss.notifyWorker(w);
+      if (o.urgent) this.runUrgent(name);
       return id;
     }
     // not queued again: the unfinished job with that key
@@ -218,8 +223,37 @@ class PgBossQueue implements JobQueue {
     else await this.register(name, handler, o);
   }
 
+  /**
+   * The extra slot: someone waits for the urgent job just sent, and every worker of the queue may be
+   * busy with bulk work — this node fetches the queue's next job itself (the highest priority: that
+   * one, or another urgent one) and runs it beside them, at most URGENT_SLOTS at a time. Completed,
+   * failed and retried as pg-boss's own workers do.
+   */
+  private runUrgent(name: string): void {
+    const boss = this.boss;
+    const handler = this.handlers.get(name);
+    if (!boss || !handler || this.urgentRuns.size >= URGENT_SLOTS) return;
+    const run = (async () => {
+      const jobs = await boss.fetch<unknown>(name, { batchSize: 1 });
+      for (const job of jobs ?? []) {
+        try {
+          await handler(job.data);
+        } catch (e) {
+          this.opts.onError?.(name, e);
+          await boss.fail(name, job.id, { message: errorLine(e) });
+          continue;
+        }
+        await boss.complete(name, job.id);
+      }
+    })()
+      .catch((e: unknown) => this.opts.onError?.(name, e))
+      .finally(() => this.urgentRuns.delete(run));
+    this.urgentRuns.add(run);
+  }
+
   private async register(name: string, handler: (data: unknown) => Promise<void>, o?: WorkOptions): Promise<void> {
     const boss = await this.queue(name);
+    this.handlers.set(name, handler);
     const n = Math.max(1, this.opts.concurrency ?? 2);
     const onFailed = o?.onFailed;
     if (onFailed) {
@@ -260,7 +294,9 @@ class PgBossQueue implements JobQueue {
     const boss = this.boss;
     this.boss = undefined;
     this.workers.clear();
+    this.handlers.clear();
     if (!boss) return;
+    if (o.graceful !== false) await Promise.allSettled([...this.urgentRuns]);
     await boss.stop({ graceful: o.graceful !== false, wait: true, timeout: 30_000, close: true });
   }
 
@@ -279,6 +315,8 @@ class PgBossQueue implements JobQueue {
 
 /** pg-boss's priority of an urgent job (the others have 0). */
 const URGENT_PRIORITY = 10;
+/** Urgent jobs a node runs beyond its concurrency when its workers are busy (one at a time). */
+const URGENT_SLOTS = 1;
 
 /** The SQLite runner: jobs in the `jobs` table, run by this process. */
 class LocalQueue implements JobQueue {
@@ -383,8 +421,9 @@ class LocalQueue implements JobQueue {
     this.pumping = true;
     try {
       const limit = Math.max(1, this.opts.concurrency ?? 2);
-      while (this.running && this.inFlight.size < limit) {
-        const job = await this.claim();
+      // every slot busy: an urgent job still starts in the extra one (URGENT_SLOTS)
+      while (this.running && (this.inFlight.size < limit || (this.urgent.size > 0 && this.inFlight.size < limit + URGENT_SLOTS))) {
+        const job = await this.claim(this.inFlight.size >= limit);
         if (!job) break;
         const p = this.run(job).finally(() => {
           this.inFlight.delete(p);
@@ -402,7 +441,7 @@ class LocalQueue implements JobQueue {
     }
   }
 
-  private async claim(): Promise<{ id: string; name: string; data: string; attempts: number; max_attempts: number } | undefined> {
+  private async claim(urgentOnly = false): Promise<{ id: string; name: string; data: string; attempts: number; max_attempts: number } | undefined> {
     const names = [...this.handlers.keys()];
     if (!names.length) return undefined;
     const oldest = (urgent: string[] | undefined) => {
@@ -417,7 +456,7 @@ class LocalQueue implements JobQueue {
       // those not queued any more (claimed, or sent for a job this node does not run) are forgotten
       if (!next) for (const u of urgent) this.urgent.delete(u);
     }
-    next ??= await oldest(undefined);
+    if (!next && !urgentOnly) next = await oldest(undefined);
     if (!next) return undefined;
     this.urgent.delete(next.id);
     return this.db
