@@ -22,8 +22,11 @@ export type JobName = 'ingest' | 'rematch' | 'refresh';
 
 export interface JobQueue {
   start(): Promise<void>;
-  /** Queues a job; with a singleton key, a job of that name and key not yet finished is not queued twice (its id is returned). */
-  send(name: string, data: object, opts?: { singletonKey?: string }): Promise<string>;
+  /**
+   * Queues a job; with a singleton key, a job of that name and key not yet finished is not queued twice (its id is returned).
+   * `urgent`: someone waits for it (an upload sent with ?wait) — it starts before the jobs queued without (FIFO among each).
+   */
+  send(name: string, data: object, opts?: SendOptions): Promise<string>;
   /**
    * Runs `handler` for the jobs of `name`. `onFailed` runs once a job of `name` has failed for good —
    * its attempts used up, or (PostgreSQL) its node lost past its expiry as often — with the job's
@@ -34,6 +37,11 @@ export interface JobQueue {
   /** graceful (default true): wait for running handlers; else leave them (they run again after a restart or expiry). */
   stop(opts?: { graceful?: boolean }): Promise<void>;
   stats(): Promise<{ queued: number; running: number; failed: number }>;
+}
+
+export interface SendOptions {
+  singletonKey?: string;
+  urgent?: boolean;
 }
 
 export interface WorkOptions {
@@ -112,6 +120,12 @@ class PgBossQueue implements JobQueue {
   private readonly created = new Set<string>();
   /** handlers registered before start() */
   private readonly pending: [string, (data: unknown) => Promise<void>, WorkOptions | undefined][] = [];
+  /** this node's pg-boss workers by queue: woken at once for a job sent here (else they poll every 0.5 s) */
+  private readonly workers = new Map<string, string[]>();
+  /** this node's handlers, for the extra urgent slot (runUrgent) */
+  private readonly handlers = new Map<string, (data: unknown) => Promise<void>>();
+  /** jobs run in the extra urgent slot, awaited by a graceful stop */
+  private readonly urgentRuns = new Set<Promise<void>>();
 
   constructor(
     private readonly url: string,
@@ -182,11 +196,16 @@ class PgBossQueue implements JobQueue {
     return boss;
   }
 
-  async send(name: string, data: object, o: { singletonKey?: string } = {}): Promise<string> {
+  async send(name: string, data: object, o: SendOptions = {}): Promise<string> {
     const boss = await this.queue(name);
     const singletonKey = o.singletonKey ?? randomUUID();
-    const id = await boss.send(name, data, { singletonKey });
-    if (id) return id;
+    // pg-boss hands out the highest priority first (then the oldest)
+    const id = await boss.send(name, data, { singletonKey, ...(o.urgent ? { priority: URGENT_PRIORITY } : {}) });
+    if (id) {
+      for (const w of this.workers.get(name) ?? []) boss.notifyWorker(w);
+      if (o.urgent) this.runUrgent(name);
+      return id;
+    }
     // not queued again: the unfinished job with that key
     const rows = await this.sqlRows<{ id: string }>(
       `SELECT id FROM ${this.schema}.job WHERE name = $1 AND singleton_key = $2 AND state < 'completed' ORDER BY created_on LIMIT 1`,
@@ -194,7 +213,7 @@ class PgBossQueue implements JobQueue {
     );
     if (rows[0]) return rows[0].id;
     // it finished in between: queue it now
-    const again = await boss.send(name, data, { singletonKey });
+    const again = await boss.send(name, data, { singletonKey, ...(o.urgent ? { priority: URGENT_PRIORITY } : {}) });
     if (!again) throw new Error(`job ${name} ${singletonKey} could not be queued`);
     return again;
   }
@@ -204,8 +223,37 @@ class PgBossQueue implements JobQueue {
     else await this.register(name, handler, o);
   }
 
+  /**
+   * The extra slot: someone waits for the urgent job just sent, and every worker of the queue may be
+   * busy with bulk work — this node fetches the queue's next job itself (the highest priority: that
+   * one, or another urgent one) and runs it beside them, at most URGENT_SLOTS at a time. Completed,
+   * failed and retried as pg-boss's own workers do.
+   */
+  private runUrgent(name: string): void {
+    const boss = this.boss;
+    const handler = this.handlers.get(name);
+    if (!boss || !handler || this.urgentRuns.size >= URGENT_SLOTS) return;
+    const run = (async () => {
+      const jobs = await boss.fetch<unknown>(name, { batchSize: 1 });
+      for (const job of jobs ?? []) {
+        try {
+          await handler(job.data);
+        } catch (e) {
+          this.opts.onError?.(name, e);
+          await boss.fail(name, job.id, { message: errorLine(e) });
+          continue;
+        }
+        await boss.complete(name, job.id);
+      }
+    })()
+      .catch((e: unknown) => this.opts.onError?.(name, e))
+      .finally(() => this.urgentRuns.delete(run));
+    this.urgentRuns.add(run);
+  }
+
   private async register(name: string, handler: (data: unknown) => Promise<void>, o?: WorkOptions): Promise<void> {
     const boss = await this.queue(name);
+    this.handlers.set(name, handler);
     const n = Math.max(1, this.opts.concurrency ?? 2);
     const onFailed = o?.onFailed;
     if (onFailed) {
@@ -225,8 +273,10 @@ class PgBossQueue implements JobQueue {
         }
       });
     }
+    const ids: string[] = [];
+    this.workers.set(name, ids);
     for (let i = 0; i < n; i++) {
-      await boss.work(name, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+      const id = await boss.work(name, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async (jobs) => {
         for (const job of jobs) {
           try {
             await handler(job.data);
@@ -236,13 +286,17 @@ class PgBossQueue implements JobQueue {
           }
         }
       });
+      ids.push(id);
     }
   }
 
   async stop(o: { graceful?: boolean } = {}): Promise<void> {
     const boss = this.boss;
     this.boss = undefined;
+    this.workers.clear();
+    this.handlers.clear();
     if (!boss) return;
+    if (o.graceful !== false) await Promise.allSettled([...this.urgentRuns]);
     await boss.stop({ graceful: o.graceful !== false, wait: true, timeout: 30_000, close: true });
   }
 
@@ -259,6 +313,11 @@ class PgBossQueue implements JobQueue {
   }
 }
 
+/** pg-boss's priority of an urgent job (the others have 0). */
+const URGENT_PRIORITY = 10;
+/** Urgent jobs a node runs beyond its concurrency when its workers are busy (one at a time). */
+const URGENT_SLOTS = 1;
+
 /** The SQLite runner: jobs in the `jobs` table, run by this process. */
 class LocalQueue implements JobQueue {
   private readonly handlers = new Map<string, (data: unknown) => Promise<void>>();
@@ -268,6 +327,11 @@ class LocalQueue implements JobQueue {
   private timer: NodeJS.Timeout | undefined;
   private pumping = false;
   private wake = false;
+  /**
+   * Queued jobs someone waits for (SendOptions.urgent), claimed first. Kept in memory: the SQLite
+   * runner is one process, which sent them; after a restart they run in their turn like the rest.
+   */
+  private readonly urgent = new Set<string>();
 
   constructor(
     private readonly db: Db,
@@ -281,7 +345,7 @@ class LocalQueue implements JobQueue {
     this.schedule(0);
   }
 
-  async send(name: string, data: object, o: { singletonKey?: string } = {}): Promise<string> {
+  async send(name: string, data: object, o: SendOptions = {}): Promise<string> {
     const id = randomUUID();
     const r = await this.db
       .insertInto('jobs')
@@ -309,9 +373,13 @@ class LocalQueue implements JobQueue {
         .where('singleton_key', '=', o.singletonKey ?? null)
         .where('state', 'in', ['queued', 'running'])
         .executeTakeFirst();
-      if (existing) return existing.id;
+      if (existing) {
+        if (o.urgent) this.urgent.add(existing.id);
+        return existing.id;
+      }
       return this.send(name, data, o);
     }
+    if (o.urgent) this.urgent.add(id);
     this.schedule(0);
     return id;
   }
@@ -353,8 +421,9 @@ class LocalQueue implements JobQueue {
     this.pumping = true;
     try {
       const limit = Math.max(1, this.opts.concurrency ?? 2);
-      while (this.running && this.inFlight.size < limit) {
-        const job = await this.claim();
+      // every slot busy: an urgent job still starts in the extra one (URGENT_SLOTS)
+      while (this.running && (this.inFlight.size < limit || (this.urgent.size > 0 && this.inFlight.size < limit + URGENT_SLOTS))) {
+        const job = await this.claim(this.inFlight.size >= limit);
         if (!job) break;
         const p = this.run(job).finally(() => {
           this.inFlight.delete(p);
@@ -372,19 +441,24 @@ class LocalQueue implements JobQueue {
     }
   }
 
-  private async claim(): Promise<{ id: string; name: string; data: string; attempts: number; max_attempts: number } | undefined> {
+  private async claim(urgentOnly = false): Promise<{ id: string; name: string; data: string; attempts: number; max_attempts: number } | undefined> {
     const names = [...this.handlers.keys()];
     if (!names.length) return undefined;
-    const next = await this.db
-      .selectFrom('jobs')
-      .select('id')
-      .where('state', '=', 'queued')
-      .where('name', 'in', names)
-      .orderBy('created_at')
-      .orderBy('id')
-      .limit(1)
-      .executeTakeFirst();
+    const oldest = (urgent: string[] | undefined) => {
+      let q = this.db.selectFrom('jobs').select('id').where('state', '=', 'queued').where('name', 'in', names);
+      if (urgent) q = q.where('id', 'in', urgent);
+      return q.orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
+    };
+    let next: { id: string } | undefined;
+    if (this.urgent.size) {
+      const urgent = [...this.urgent].slice(0, 500);
+      next = await oldest(urgent);
+      // those not queued any more (claimed, or sent for a job this node does not run) are forgotten
+      if (!next) for (const u of urgent) this.urgent.delete(u);
+    }
+    if (!next && !urgentOnly) next = await oldest(undefined);
     if (!next) return undefined;
+    this.urgent.delete(next.id);
     return this.db
       .updateTable('jobs')
       .set((eb) => ({ state: 'running', attempts: eb('attempts', '+', 1), started_at: nowIso() }))

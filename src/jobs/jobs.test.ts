@@ -48,6 +48,49 @@ describe.each(testDbs())('jobs on $name', (kind) => {
     expect(await q.send('rematch', { generation: 'g1' }, { singletonKey: 'g1' })).not.toBe(a);
   });
 
+  it('an urgent job (someone waits for it) starts before the jobs queued without, which keep their order', async () => {
+    const q = queue(t, { concurrency: 1 });
+    await q.start();
+    // a few ms apart: jobs queued in the same millisecond have no order between them
+    const send = async (id: string, urgent = false) => {
+      await q.send('ingest', { uploadId: id }, { singletonKey: id, urgent });
+      await new Promise((r) => setTimeout(r, 5));
+    };
+    for (const id of ['b1', 'b2', 'b3']) await send(id);
+    await send('waited', true);
+    await send('b4');
+    const order: string[] = [];
+    await q.work('ingest', async (d) => void order.push((d as { uploadId: string }).uploadId));
+    await until(() => order.length === 5);
+    expect(order).toEqual(['waited', 'b1', 'b2', 'b3', 'b4']);
+  });
+
+  it('an urgent job starts while every slot is busy with other work, in one extra slot', async () => {
+    const q = queue(t, { concurrency: 1 });
+    await q.start();
+    let release = (): void => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const started: string[] = [];
+    const done: string[] = [];
+    await q.work('ingest', async (d) => {
+      const id = (d as { uploadId: string }).uploadId;
+      started.push(id);
+      if (id.startsWith('bulk')) await gate;
+      done.push(id);
+    });
+    await q.send('ingest', { uploadId: 'bulk-1' }, { singletonKey: 'bulk-1' });
+    await until(() => started.includes('bulk-1'));
+    await q.send('ingest', { uploadId: 'bulk-2' }, { singletonKey: 'bulk-2' });
+    await q.send('ingest', { uploadId: 'waited' }, { singletonKey: 'waited', urgent: true });
+    // done while bulk-1 still holds the only slot; bulk-2, not urgent, waits for it
+    await until(() => done.includes('waited'));
+    expect(done).toEqual(['waited']);
+    expect(started).not.toContain('bulk-2');
+    release();
+    await until(() => done.length === 3);
+    expect(done).toEqual(['waited', 'bulk-1', 'bulk-2']);
+  });
+
   it('retries a failing job, then marks it failed', async () => {
     const q = queue(t, { maxAttempts: 2 });
     await q.start();

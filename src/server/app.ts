@@ -16,6 +16,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { sql } from 'kysely';
 import type { OpenedDb } from '../db/index.js';
+import type { SendOptions } from '../jobs/index.js';
 import { VERSION } from '../version.js';
 import { installAuth, READERS } from './auth.js';
 import { createMetrics, instrumentRequests, type Metrics } from './metrics.js';
@@ -43,7 +44,7 @@ export interface AppLimits {
 
 /** What the API does with the job queue (src/jobs' JobQueue has it): send jobs, count them. */
 export interface JobSender {
-  send(name: string, data: object, opts?: { singletonKey?: string }): Promise<string>;
+  send(name: string, data: object, opts?: SendOptions): Promise<string>;
   stats(): Promise<{ queued: number; running: number; failed: number }>;
 }
 
@@ -92,7 +93,18 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
   });
   const metrics = opts.metrics ?? createMetrics({ db: opts.opened.db, queue: opts.queue });
-  app.decorate('vouch', { opened: opts.opened, queue: opts.queue, metrics, bodyLimit, accepting: opts.accepting ?? (() => true) });
+  let closing = false;
+  app.decorate('vouch', { opened: opts.opened, queue: opts.queue, metrics, bodyLimit, accepting: () => !closing && (opts.accepting?.() ?? true) });
+  // Graceful close: Node's server.close() reaps the keep-alive connections idle when it starts, once;
+  // a request still in flight then (an upload's ?wait) would leave its connection open and idle after
+  // its answer, and close() would wait for the keep-alive timeout (72 s). Answers sent while closing
+  // therefore say `Connection: close`, so each such connection ends with its answer.
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (req, reply) => {
+    if (closing && req.raw.httpVersionMajor < 2) reply.header('connection', 'close');
+  });
 
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => sendProblem(reply, problem('not-found', `no route ${req.method} ${req.url.split('?')[0]}`)));

@@ -107,13 +107,18 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('nodes on $name', (kind) => {
 
   it('stops gracefully: the request in flight is answered, then the port is closed', async () => {
     const api = nodes[0]!;
+    // no worker: the upload below stays queued, so its ?wait request is surely in flight when the stop begins
+    await nodes[1]!.stop();
     const admin = (await createToken(api.opened.db, { name: 'late', role: 'admin' })).token;
-    // a request that waits for an upload (?wait) is in flight when the stop begins
-    const inFlight = fetch(`${api.url}/api/v1/projects/late/versions/1.0/documents?file=bom.cdx.json&wait=2`, { method: 'POST', headers: { authorization: `Bearer ${admin}` }, body: log4jSbom('2.17.1', 'late') });
-    await new Promise((r) => setTimeout(r, 200));
+    const inFlight = fetch(`${api.url}/api/v1/projects/late/versions/1.0/documents?file=bom.cdx.json&wait=60`, { method: 'POST', headers: { authorization: `Bearer ${admin}` }, body: log4jSbom('2.17.1', 'late') });
+    await new Promise((r) => setTimeout(r, 500));
     const stopping = api.stop();
     const r = await inFlight;
-    expect([200, 202]).toContain(r.status);
+    // answered with the upload's state now, on a connection that ends with it (a keep-alive connection
+    // left open would hold the stop until its timeout, 72 s)
+    expect(r.status).toBe(202);
+    expect(((await r.json()) as { upload: { state: string } }).upload.state).toBe('queued');
+    expect(r.headers.get('connection')).toBe('close');
     await stopping;
     await expect(fetch(`${api.url}/healthz`)).rejects.toThrow();
   });

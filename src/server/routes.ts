@@ -191,7 +191,8 @@ export async function registerRoutes(app: FastifyInstance, opts: { bodyLimit: nu
         }
         const fileName = req.query.file ?? defaultFileName(req.headers['content-type']);
         const { uploadId, duplicate } = await submitDocument(db, { project: name, version, fileName, bytes, createProject: createProjectOk, scope });
-        await queue().send('ingest', { uploadId }, { singletonKey: `ingest:${uploadId}` });
+        // a request that waits for its result is a person (or a CI gate) waiting: its ingest goes first
+        await queue().send('ingest', { uploadId }, { singletonKey: `ingest:${uploadId}`, urgent: (req.query.wait ?? 0) > 0 });
         reply.header('location', `/api/v1/uploads/${encodeURIComponent(uploadId)}`);
         const view = await waitForUpload(req, uploadId, req.query.wait ?? 0);
         if (!view) throw new Error(`upload ${uploadId} was stored but cannot be read back`);
@@ -569,10 +570,9 @@ async function waitForUpload(req: FastifyRequest, uploadId: string, seconds: num
   let delay = 50;
   for (;;) {
     const view = await getUpload(db, uploadId, scope);
-    // KNOWN BUG (docs/server.md): on a real connection `req.raw.destroyed` is true once the body is read,
-    // so ?wait answers at once there (fastify.inject does wait). Waiting for real made a PostgreSQL
-    // node's graceful stop hang with the request in flight (src/server/node.test.ts), not yet understood.
-    if (!view || view.state === 'done' || view.state === 'failed' || Date.now() >= until || req.raw.destroyed || !req.server.vouch.accepting()) return view;
+    // the client gone is its socket closed: `req.raw.destroyed` is no sign, Node sets it once the body
+    // is read; a stop in progress answers with the state now (app.ts ends that connection with it)
+    if (!view || view.state === 'done' || view.state === 'failed' || Date.now() >= until || req.raw.socket?.destroyed === true || !req.server.vouch.accepting()) return view;
     await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(0, until - Date.now()))));
     delay = Math.min(delay * 2, 500);
   }
