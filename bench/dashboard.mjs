@@ -152,6 +152,20 @@ try {
   });
   const page = await context.newPage();
   const origin = new URL(url).origin;
+  // the page's API requests still on their way: a page is measured once all of them have answered
+  // (the Marketplace's needs took longer than the quiet window below, and were not waited for)
+  const inFlight = new Set();
+  const isApi = (r) => new URL(r.url()).pathname.startsWith('/api/');
+  page.on('request', (r) => isApi(r) && inFlight.add(r));
+  page.on('requestfinished', (r) => inFlight.delete(r));
+  page.on('requestfailed', (r) => inFlight.delete(r));
+  const answered = async () => {
+    const until = Date.now() + 120_000;
+    while (inFlight.size > 0) {
+      if (Date.now() > until) throw new Error(`${inFlight.size} API request(s) unanswered after 120 s`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
   await page.route('**/*', (route) => (new URL(route.request().url()).origin === origin ? route.continue() : route.abort()));
   // signed in as the app does it: the token traded for the session cookie (POST /api/v1/session)
   const session = await fetch(`${url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: admin }) });
@@ -182,8 +196,13 @@ try {
         failed = `not shown within 120 s (${String(e.message).split('\n')[0]})`;
         break;
       }
-      // quiet for 300 ms: the page is done changing
-      await page.waitForFunction(() => performance.now() - window.__lastMutation > 300, undefined, { timeout: 60_000, polling: 50 });
+      // every API answer in, then quiet for 300 ms: the page is done changing (an answer that
+      // arrives during the quiet window starts it again)
+      for (;;) {
+        await answered();
+        await page.waitForFunction(() => performance.now() - window.__lastMutation > 300, undefined, { timeout: 60_000, polling: 50 });
+        if (inFlight.size === 0) break;
+      }
       const m = await page.evaluate(() => {
         const api = performance.getEntriesByType('resource').filter((e) => new URL(e.name).pathname.startsWith('/api/'));
         const nav = performance.getEntriesByType('navigation')[0];
