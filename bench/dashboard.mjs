@@ -136,6 +136,15 @@ try {
     }
   };
   await Promise.all([worker(), worker(), worker(), worker()]);
+  // an upload answered before its ingest finished (?wait ran out on a loaded machine) is still in
+  // the queue: measuring then would time the server's ingest, not the pages, and the incident
+  // below would miss the projects not yet stored
+  for (const until = Date.now() + 30 * 60_000; ; ) {
+    const { jobs } = await api('GET', '/api/v1/advisories/status');
+    if (jobs.queued + jobs.running === 0) break;
+    if (Date.now() > until) throw new Error(`jobs still queued after 30 min: ${JSON.stringify(jobs)}`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
   const seedSeconds = (Date.now() - seedStart) / 1000;
   const portfolio = await api('GET', '/api/v1/portfolio');
   // an incident for Log4Shell: one task per affected project (N/10)
