@@ -26,6 +26,7 @@ const CHROMIUM = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
 const HAS_CHROMIUM = existsSync(CHROMIUM);
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-default-apps', '--disable-extensions'];
+const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 const poll = <T>(f: () => T | Promise<T>): ReturnType<typeof expect.poll<T>> => expect.poll(f, { timeout: 20_000, interval: 100 });
 
 /** A free loopback port: the server's public URL (the provider sends the browser back to it) must be known before it starts. */
@@ -150,7 +151,10 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard by keyboard, OpenID
       const sel = 'a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
       let i = 0;
       for (const el of document.getElementById('main').querySelectorAll(sel)) {
-        if (el.getClientRects().length === 0 || getComputedStyle(el).visibility === 'hidden' || el.closest('[inert]')) continue;
+        // shown: laid out, not hidden, and not inside a closed <details> (but its own <summary>)
+        if (el.getClientRects().length === 0 || !el.checkVisibility({ visibilityProperty: true }) || el.closest('[inert]')) continue;
+        const closed = el.closest('details:not([open])');
+        if (closed && !(el.tagName === 'SUMMARY' && el.parentElement === closed)) continue;
         if (el.type === 'radio' && !el.checked && [...document.getElementsByName(el.name)].some((r) => r.checked)) continue;
         el.setAttribute('data-kb', String(i++));
       }
@@ -233,12 +237,13 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard by keyboard, OpenID
     await expectKeyboardWalk(w.page);
 
     await w.page.evaluate('document.getElementById("main").focus()');
-    await tabTo(w.page, `show paths of ${target.id} in ${target.name}`);
+    // the expander's name is its rank and, for screen readers, what it does
+    await tabTo(w.page, new RegExp(`: show paths of ${esc(target.id)} in ${esc(target.name)}$`));
     await w.page.keyboard.press('Enter');
     await poll(() => w.page.getByRole('button', { name: `hide paths of ${target.id} in ${target.name}` }).getAttribute('aria-expanded')).toBe('true');
     expect(await w.page.locator('.paths li').count()).toBeGreaterThan(0);
 
-    await tabTo(w.page, new RegExp(`^Triage ${target.id.replace(/[-.]/g, '\\$&')} in `));
+    await tabTo(w.page, new RegExp(`^Triage ${esc(target.id)} in `));
     const opener = await activeLabel(w.page);
     await w.page.keyboard.press('Space');
     const dialog = w.page.getByRole('dialog');
@@ -298,8 +303,11 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard by keyboard, OpenID
     await w.page.keyboard.press('Escape');
     await poll(() => dialog.count()).toBe(0);
     // both versions' log4j-core (2.12.1 and 2.14.1) have the analysis
-    const a = await apiGet<{ items: { purl: string; state: string; detail?: string }[] }>(seeded.admin, '/api/v1/projects/billing/analyses?vuln=CVE-2021-44228');
-    expect(a.items.filter((x) => x.state === state && x.detail === 'checked by keyboard').map((x) => x.purl).sort()).toEqual(['pkg:maven/org.apache.logging.log4j/log4j-core@2.12.1', 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1']);
+    const a = await apiGet<{ items: { purl: string; state: string; detail?: string }[] }>(seeded.admin, '/api/v1/projects/billing/analyses');
+    expect(a.items.filter((x) => x.detail === 'checked by keyboard').map((x) => [x.purl, x.state]).sort()).toEqual([
+      ['pkg:maven/org.apache.logging.log4j/log4j-core@2.12.1', state],
+      ['pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1', state],
+    ]);
     expect(w.problems).toEqual([]);
     expect(w.apiErrors).toEqual([]);
     await w.context.close();
@@ -340,10 +348,15 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard by keyboard, OpenID
     await tabTo(w.page, 'OSV id or alias');
     await w.page.keyboard.type('CVE-2021-44228');
     await w.page.keyboard.press('Enter');
+    // opened: the new incident's page, the focus on its content
+    await w.page.waitForURL((u) => /^\/incidents\/\d+$/.test(u.pathname) && u.pathname !== `/incidents/${seeded.incident}`);
+    await poll(() => w.page.getByRole('heading', { name: /Log4Shell by keyboard$/ }).count()).toBe(1);
+    await poll(() => w.page.evaluate('document.activeElement.id')).toBe('main');
+    // back to the list by its breadcrumb, then into the seeded incident
+    await tabTo(w.page, 'Incidents');
+    await w.page.keyboard.press('Enter');
     await poll(() => w.page.locator('table.incidents tbody tr').count()).toBe(2);
     expect(await axe(w.page)).toEqual([]);
-
-    await w.page.evaluate('document.getElementById("main").focus()');
     await tabTo(w.page, /^log4j-core before 2\.17\.2/);
     await w.page.keyboard.press('Enter');
     await poll(() => w.page.getByTestId('total-open').textContent()).toBe('2');
@@ -429,7 +442,8 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard by keyboard, OpenID
     expect(idp.state.tokenRequests).toBeGreaterThan(0);
     expect(await axe(w.page)).toEqual([]);
     expect(w.problems).toEqual([]);
-    expect(new Set(w.apiErrors)).toEqual(new Set(['401 /api/v1/session']));
+    // besides the visitor's session check before signing in (401), a viewer's one question about the tokens (is it an admin?) is refused
+    expect([...new Set(w.apiErrors)].filter((e) => e !== '401 /api/v1/session')).toEqual(['403 /api/v1/tokens']);
     await w.context.close();
 
     // the security team: admin, every project and Settings
@@ -441,7 +455,7 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard by keyboard, OpenID
     await poll(() => a.page.getByTestId('projects-count').textContent()).toBe('4');
     await poll(() => a.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).count()).toBe(1);
     expect(a.problems).toEqual([]);
-    expect(new Set(a.apiErrors)).toEqual(new Set(['401 /api/v1/session']));
+    expect(a.apiErrors.filter((e) => e !== '401 /api/v1/session')).toEqual([]);
     await a.context.close();
   });
 });
