@@ -2,7 +2,8 @@
  * Settings (admin tokens only; the link is hidden for others and the API answers them 403):
  * API tokens (list, create with a role and an optional project list or tag — the secret shown
  * once — and revoke), notification rules with their delivery log (the signing secret shown once),
- * and the advisory refresh (queue a refresh or a re-match; the latest change it made).
+ * and the advisory refresh (queue a refresh or a re-match; the latest change it made; the last
+ * refresh job's outcome — when it failed, its error).
  */
 import { useState, type FormEvent } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
