@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handHealthReport } from '../../src/server/marketplace-testing.js';
 import { CLIENT_ID, CLIENT_SECRET, startProvider } from '../../src/server/oidc-testing.js';
 import { HAS_SHARED, REPO_ROOT } from '../../src/testing/shared.js';
 import { tempDir } from '../acceptance/helpers.js';
@@ -411,11 +412,15 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard by keyboard, OpenID
   });
 
   it('Marketplace by keyboard: the skill filter changed with the arrow key, every need\'s "I can help" reached', async () => {
+    // lodash (nodegoat's) without a security policy: at least one need to offer help for
+    const pushed = await fetch(`${seeded.url}/api/v1/health/results`, { method: 'POST', headers: { authorization: `Bearer ${seeded.admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ ecosystem: 'npm', name: 'lodash', report: handHealthReport({ 'Security-Policy': 0, License: 10 }, 0.6, '/clones/lodash') }) });
+    expect(pushed.status).toBe(201);
     const w = await open(seeded.admin, '/marketplace');
     await poll(() => w.page.getByRole('region', { name: 'Proposed' }).count()).toBe(1);
     await poll(() => w.page.evaluate('document.querySelectorAll(".loading").length')).toBe(0);
     const stops = await expectKeyboardWalk(w.page);
     const needs = await apiGet<{ needs: { title: string; project: { name: string } }[] }>(seeded.admin, '/api/v1/marketplace/needs?limit=100');
+    expect(needs.needs.length).toBeGreaterThan(0);
     for (const n of needs.needs) expect(stops.map((s) => s.label)).toContain(`I can help: ${n.title} (${n.project.name})`);
     await w.page.evaluate('document.getElementById("main").focus()');
     await tabTo(w.page, 'Skill');
