@@ -13,5 +13,6 @@ const run = (cmd, args, env = {}) => {
 };
 run('npm', ['run', 'build']);
 run('npm', ['run', 'build:web']);
-run('npx', ['vitest', 'run', 'test/browser/dashboard.test.ts'], { VOUCH_SCREENSHOTS: path.join(root, 'docs', 'img') });
+// one file at a time (each starts its own server and browser)
+for (const file of ['test/browser/dashboard.test.ts', 'test/browser/pages.test.ts']) run('npx', ['vitest', 'run', file], { VOUCH_SCREENSHOTS: path.join(root, 'docs', 'img') });
 process.stdout.write(`screenshots in ${path.join(root, 'docs', 'img')}\n`);

@@ -17,6 +17,7 @@ describe.each(testDbs())('the portfolio database on $name', (kind) => {
       .map((x) => x.name)
       .sort();
     expect(tables).toEqual([
+      'advisory_refreshes',
       'advisory_seen',
       'analyses',
       'components',

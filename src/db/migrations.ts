@@ -500,6 +500,30 @@ const m2026_12_07_market: Migration = {
   },
 };
 
+/**
+ * Issue 15: the outcome of each advisory refresh job (docs/dashboard.md, Settings): a refresh that
+ * failed before its re-match left no trace but the queue's failed count; now its time and error are
+ * kept (the newest 100 runs).
+ */
+const m2026_12_08_refreshes: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    const pg = isPostgres(db);
+    await db.schema
+      .createTable('advisory_refreshes')
+      .addColumn('id', pg ? sql`serial` : sql`integer`, (c) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement()))
+      .addColumn('source', 'text', (c) => c.notNull())
+      .addColumn('started_at', 'text', (c) => c.notNull())
+      .addColumn('finished_at', 'text', (c) => c.notNull())
+      .addColumn('ok', 'integer', (c) => c.notNull())
+      .addColumn('generation', 'text')
+      .addColumn('error', 'text')
+      .execute();
+  },
+  async down(): Promise<void> {
+    throw new Error('the portfolio database is migrated forward only');
+  },
+};
+
 /** Every migration, in order: names sort as they run. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_portfolio': m0001,
@@ -508,6 +532,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026_12_07_market': m2026_12_07_market,
   '2026_12_07_respond_destinations': m20261207,
   '2026_12_07_session_trend': m20261207Session,
+  '2026_12_08_advisory_refreshes': m2026_12_08_refreshes,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -183,6 +183,21 @@ export interface RematchRunsTable {
   gone_findings: number;
 }
 
+/** Issue 15: one row per advisory refresh job run (its outcome; the newest 100 are kept). */
+export interface AdvisoryRefreshesTable {
+  id: Generated<number>;
+  /** the source loaded, without credentials (user:password@ and the query of a URL are cut) */
+  source: string;
+  started_at: string;
+  finished_at: string;
+  /** 1 when the store was updated (its re-match queued), 0 when the refresh failed */
+  ok: number;
+  /** the store generation loaded (ok) */
+  generation: string | null;
+  /** why it failed: the error's first line, without credentials, at most 500 characters */
+  error: string | null;
+}
+
 /** Issue 14: one row per analysis ever recorded (append-only); the latest per (project, purl, vuln_key) is current. */
 export interface AnalysesTable {
   id: Generated<number>;
@@ -478,6 +493,7 @@ export interface Database {
   jobs: JobsTable;
   advisory_seen: AdvisorySeenTable;
   rematch_runs: RematchRunsTable;
+  advisory_refreshes: AdvisoryRefreshesTable;
   analyses: AnalysesTable;
   incidents: IncidentsTable;
   incident_tasks: IncidentTasksTable;

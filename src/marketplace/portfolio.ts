@@ -133,9 +133,8 @@ interface PackageUse {
 /** Current versions read per query in portfolioUse (a bound on the IN list and on the rows held at once). */
 const VERSIONS_PER_QUERY = 500;
 
-/** The packages the scope's projects use (current versions), with what reliance needs, and their open findings. */
-async function portfolioUse(db: Db, scope: Scope): Promise<{ packages: Map<string, PackageUse>; findings: { ecosystem: string; name: string; f: ReportFinding }[]; projects: number }> {
-  const ids = await scopedProjectIds(db, scope);
+/** The packages the given projects use (current versions; undefined: every project), with what reliance needs, and their open findings. */
+async function portfolioUse(db: Db, ids: readonly number[] | undefined): Promise<{ packages: Map<string, PackageUse>; findings: { ecosystem: string; name: string; f: ReportFinding }[]; projects: number }> {
   let q = db.selectFrom('project_versions as v').innerJoin('projects as p', 'p.id', 'v.project_id').select(['v.id as versionId', 'p.name as project']).where('v.current', '=', 1);
   if (ids !== undefined) q = ids.length ? q.where('v.project_id', 'in', ids) : q.where(sql<boolean>`1 = 0`);
   const versions = await q.orderBy('p.name').execute();
@@ -252,13 +251,70 @@ function classifyFindings(findings: readonly { ecosystem: string; name: string; 
   return [...found.values()];
 }
 
+/** What the needs of one scope come to, before the request's own time is stamped on it. */
+interface ComputedNeeds {
+  needs: Need[];
+  projects: NeedsReport['projects'];
+  empty?: string;
+  /** the packages the scope's projects use (pkgKey), for the engagements a scope may see */
+  packages: Set<string>;
+}
+
 /**
- * The needs the scope's projects give rise to, ranked (highest priority first), each with its
- * reason. Reliance counts only the scope's projects.
+ * The needs, computed once per scope and kept while the data they come from is unchanged. At
+ * 10,000 projects computing them reads every current version's components, edges and open findings
+ * (over a second); checking that nothing changed is one query of counts and maxima:
+ * - the current versions (how many, which: the sum of their ids, and their latest `updated_at` —
+ *   an upload, even of the same version again, replaces its components, edges and findings and
+ *   stamps `updated_at`; a project deleted takes its versions with it);
+ * - the open findings (how many, the newest id, how many KEV lists) and the re-match runs (how
+ *   many, the latest): a re-match rewrites findings in place and records its run in the same
+ *   transaction;
+ * - the health reports pushed (how many, the newest id).
+ * Engagements are not part of the needs (the page joins them itself). The key is the scope's own
+ * project ids, so a token limited to some projects gets the reliance of those alone, and two
+ * tokens with the same projects share the entry. Several nodes (PostgreSQL) each keep their own
+ * cache and each checks the database, so none serves needs older than the database. A change made
+ * while the needs are computed is seen by the next request (the fingerprint was read first).
  */
-export async function portfolioNeeds(db: Db, scope: Scope, opts: { now?: Date } = {}): Promise<NeedsReport> {
-  const now = opts.now ?? new Date();
-  const { packages, findings, projects } = await portfolioUse(db, scope);
+const CACHE_ENTRIES = 32;
+interface CacheEntry {
+  fingerprint: string;
+  computed: Promise<ComputedNeeds>;
+}
+const caches = new WeakMap<Db, { entries: Map<string, CacheEntry>; computations: number; hits: number }>();
+
+function cacheOf(db: Db): { entries: Map<string, CacheEntry>; computations: number; hits: number } {
+  let c = caches.get(db);
+  if (!c) caches.set(db, (c = { entries: new Map(), computations: 0, hits: 0 }));
+  return c;
+}
+
+/** How often the needs were computed and served from the cache on this handle (for tests). */
+export function needsCacheStats(db: Db): { computations: number; hits: number } {
+  const c = cacheOf(db);
+  return { computations: c.computations, hits: c.hits };
+}
+
+/** One query: what changes whenever the needs may change (see above). */
+async function needsFingerprint(db: Db): Promise<string> {
+  const r = await sql<Record<string, unknown>>`select
+    (select count(*) from project_versions where current = 1) as versions,
+    (select coalesce(sum(id), 0) from project_versions where current = 1) as version_ids,
+    (select max(updated_at) from project_versions where current = 1) as version_updated,
+    (select count(*) from findings where resolved_at is null) as open_findings,
+    (select coalesce(sum(kev), 0) from findings where resolved_at is null) as kev_findings,
+    (select max(id) from findings) as last_finding,
+    (select count(*) from rematch_runs) as rematches,
+    (select max(at) from rematch_runs) as last_rematch,
+    (select count(*) from market_health) as health,
+    (select max(id) from market_health) as last_health`.execute(db);
+  // PostgreSQL answers counts and sums as text, SQLite as numbers: one spelling for both
+  return JSON.stringify(Object.values(r.rows[0] ?? {}).map((v) => (v === null ? null : String(v))));
+}
+
+async function computeNeeds(db: Db, ids: readonly number[] | undefined): Promise<ComputedNeeds> {
+  const { packages, findings, projects } = await portfolioUse(db, ids);
   const gaps = vulnGaps(classifyFindings(findings));
   const health = await latestHealth(db, [...packages.values()]);
   const evidence: PackageEvidence[] = [];
@@ -277,13 +333,49 @@ export async function portfolioNeeds(db: Db, scope: Scope, opts: { now?: Date } 
     });
   }
   const { needs, projects: byProject } = deriveNeeds(evidence);
-  const report: NeedsReport = { schema: NEEDS_SCHEMA, generated: now.toISOString(), needs, projects: byProject, warnings: [] };
+  const out: ComputedNeeds = { needs, projects: byProject, packages: new Set(packages.keys()) };
   if (needs.length === 0) {
-    report.empty =
+    out.empty =
       projects === 0
         ? 'no project with a current version in the token\'s scope: upload SBOMs first (vouch push)'
         : `no needs: ${packages.size} package(s) in ${projects} project(s), ${health.size} with a pushed health report (vouch health REPO --push), none failing a check a volunteer can fix, and no vulnerability without a fix on the line we use`;
   }
+  return out;
+}
+
+/** The needs of a scope, from the cache when nothing they come from has changed since. */
+async function scopeNeeds(db: Db, scope: Scope): Promise<ComputedNeeds> {
+  const ids = await scopedProjectIds(db, scope);
+  const key = ids === undefined ? 'all' : [...ids].sort((a, b) => a - b).join(',');
+  const fingerprint = await needsFingerprint(db);
+  const cache = cacheOf(db);
+  const hit = cache.entries.get(key);
+  if (hit && hit.fingerprint === fingerprint) {
+    cache.hits++;
+    return hit.computed;
+  }
+  cache.computations++;
+  const entry: CacheEntry = { fingerprint, computed: computeNeeds(db, ids) };
+  cache.entries.delete(key);
+  cache.entries.set(key, entry);
+  while (cache.entries.size > CACHE_ENTRIES) cache.entries.delete(cache.entries.keys().next().value!);
+  // a failed computation is not kept: the next request tries again
+  entry.computed.catch(() => {
+    if (cache.entries.get(key) === entry) cache.entries.delete(key);
+  });
+  return entry.computed;
+}
+
+/**
+ * The needs the scope's projects give rise to, ranked (highest priority first), each with its
+ * reason. Reliance counts only the scope's projects.
+ */
+export async function portfolioNeeds(db: Db, scope: Scope, opts: { now?: Date } = {}): Promise<NeedsReport> {
+  const now = opts.now ?? new Date();
+  const c = await scopeNeeds(db, scope);
+  // the cached lists are shared between requests: each answer gets its own copy of the list
+  const report: NeedsReport = { schema: NEEDS_SCHEMA, generated: now.toISOString(), needs: [...c.needs], projects: [...c.projects], warnings: [] };
+  if (c.empty !== undefined) report.empty = c.empty;
   return report;
 }
 
@@ -381,7 +473,8 @@ export class DbEngagementRepository implements EngagementRepository {
 /** The packages a scope's projects use (undefined: every package, for a token over the whole portfolio). */
 export async function scopePackages(db: Db, scope: Scope): Promise<Set<string> | undefined> {
   if ('all' in scope) return undefined;
-  return new Set((await portfolioUse(db, scope)).packages.keys());
+  // the same cached reading of the portfolio as the needs (the feed asks for both)
+  return (await scopeNeeds(db, scope)).packages;
 }
 
 /** Engagements on the packages the scope's projects use, oldest first. */

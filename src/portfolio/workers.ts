@@ -5,7 +5,8 @@
  *                           good (not the document: that ends the upload itself) fails its upload
  *   rematch { generation? } refreshAndRematch against the current store (once per generation),
  *                           then syncKev (findings whose CVE KEV lists since: finding.kev)
- *   refresh { source? }     `vouch db update` of this node's store, then a rematch job for its generation
+ *   refresh { source? }     `vouch db update` of this node's store, then a rematch job for its generation;
+ *                           each run's outcome (its error when it failed) recorded (refreshes.ts)
  *
  * The advisory store is a file this node reads; `vouch db update` replaces it by a rename, so the
  * handle below reopens it when the file changed and every job sees a whole store.
@@ -19,6 +20,7 @@ import { type AdvisoryContext, storeContext } from '../engine/scan.js';
 import type { JobQueue } from '../jobs/index.js';
 import { failUploadAfterJob, processUpload } from './ingest.js';
 import { syncKev } from './kev.js';
+import { recordRefresh } from './refreshes.js';
 import { type RematchResult, refreshAndRematch, storeGeneration } from './rematch.js';
 
 /** The local advisory store, reopened when `vouch db update` (or a refresh job) replaced its file. */
@@ -92,9 +94,19 @@ export async function registerWorkers(queue: JobQueue, db: Db, store: StoreHandl
     await syncKev(db, s);
   });
   await queue.work('refresh', async (data) => {
-    await updateStore({ home: store.home, source: field(data, 'source') ?? opts.source ?? defaultSource() });
-    const generation = storeGeneration(store.current().store.advisoryVersions());
-    await queue.send('rematch', { generation }, { singletonKey: `rematch:${generation}` });
+    const source = field(data, 'source') ?? opts.source ?? defaultSource();
+    const started = new Date();
+    let generation: string;
+    try {
+      await updateStore({ home: store.home, source });
+      generation = storeGeneration(store.current().store.advisoryVersions());
+      await queue.send('rematch', { generation }, { singletonKey: `rematch:${generation}` });
+    } catch (err) {
+      // kept for Settings (what failed, when, why); the job still fails, and is retried
+      await recordRefresh(db, { source, started, ok: false, error: err }).catch(() => undefined);
+      throw err;
+    }
+    await recordRefresh(db, { source, started, ok: true, generation });
   });
 }
 

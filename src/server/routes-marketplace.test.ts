@@ -17,6 +17,7 @@ import { testDbs } from '../testing/db.js';
 import { REPO_ROOT } from '../testing/shared.js';
 import { osvRecord } from '../portfolio/portfolio-testing.js';
 import { type MarketWorld, handHealthReport, marketWorld } from './marketplace-testing.js';
+import { needsCacheStats } from '../marketplace/portfolio.js';
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
@@ -238,5 +239,27 @@ describe.each(testDbs())('the marketplace on the server ($name)', (kind) => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(want);
     }
+  }, 60_000);
+
+  it('serves the needs from a cache while nothing they come from changes, and recomputes them after an upload, per scope', async () => {
+    // the pins need of mylib (the health pushes of the test before; its policy need is done)
+    const policyOf = async (who: Record<string, string>): Promise<NeedView | undefined> => (await needs(who)).find((n) => n.id === 'npm/mylib#pinned-dependencies');
+    const before = await policyOf(w.admin);
+    expect(before, 'mylib still fails Pinned-Dependencies').toBeDefined();
+    const scoped = await policyOf(h['viewerA']!);
+    const s0 = needsCacheStats(w.t.db);
+    // asked again with nothing changed: no computation, the same answer, for the whole portfolio and for alpha's viewer
+    expect(await policyOf(w.admin)).toEqual(before);
+    expect(await policyOf(h['viewerA']!)).toEqual(scoped);
+    expect(needsCacheStats(w.t.db)).toEqual({ computations: s0.computations, hits: s0.hits + 2 });
+    // the engagements alpha's viewer may see (the packages alpha uses) come from the same entry: the marketplace page no longer reads the portfolio twice
+    await get('/api/v1/marketplace/engagements', h['viewerA']!);
+    expect(needsCacheStats(w.t.db)).toEqual({ computations: s0.computations, hits: s0.hits + 3 });
+    // gamma uploads mylib too: the whole portfolio's reliance on mylib grows (2 + 2 + 2), alpha's viewer still counts alpha's alone
+    await w.upload('gamma', { mylib: '1.2.0' });
+    const after = await policyOf(w.admin);
+    expect(after!.score.reliance).toBe(before!.score.reliance + 2);
+    expect(await policyOf(h['viewerA']!)).toEqual(scoped);
+    expect(needsCacheStats(w.t.db).computations).toBe(s0.computations + 2);
   }, 60_000);
 });

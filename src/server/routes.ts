@@ -14,12 +14,13 @@ import { isVouchError } from '../model/errors.js';
 import { renderReport } from '../report/index.js';
 import { READERS, scopeAllowsNewProject, who } from './auth.js';
 import { ProblemError, problem, sendProblem } from './problem.js';
-import { nameSchema, pageOf, pageQuery, problems, ref, versionNameSchema } from './schemas.js';
+import { nameSchema, pageOf, pageQuery, problems, ref, refreshRunSchema, versionNameSchema } from './schemas.js';
 import { renderOpenVex } from './openvex.js';
 import { analysesForItems, applyAnalyses } from '../response/analyses.js';
 import { registerMarketplaceRoutes } from './routes-marketplace.js';
 import { projectComponents, projectSpdx } from '../portfolio/components.js';
 import { lastRematchRuns } from '../portfolio/rematch.js';
+import { lastRefreshes } from '../portfolio/refreshes.js';
 
 const ADMIN: readonly Role[] = ['admin'];
 const WRITERS: readonly Role[] = ['admin', 'maintainer'];
@@ -442,12 +443,13 @@ export async function registerRoutes(app: FastifyInstance, opts: { bodyLimit: nu
         tags: ['advisories'],
         summary: 'The last re-matches of the portfolio against the advisory store (its generation, when, what changed) and the job queue',
         description:
-          'Each refresh ends in a re-match of the store generation it loaded (`rematch_runs`): the newest run says which generation the findings reflect and when. A refresh that failed leaves no run; `jobs.failed` counts failed jobs of every kind.',
+          'Each refresh ends in a re-match of the store generation it loaded (`rematch_runs`): the newest run says which generation the findings reflect and when. `refreshes`: the newest refresh jobs run (each attempt), with the error of one that failed (its first line, URLs without credentials or query). `jobs.failed` counts failed jobs of every kind.',
         response: {
           200: {
             type: 'object',
-            required: ['runs', 'jobs'],
+            required: ['runs', 'refreshes', 'jobs'],
             properties: {
+              refreshes: { type: 'array', items: refreshRunSchema },
               runs: {
                 type: 'array',
                 items: {
@@ -463,7 +465,7 @@ export async function registerRoutes(app: FastifyInstance, opts: { bodyLimit: nu
         },
       },
     },
-    async () => ({ runs: await lastRematchRuns(db), jobs: await queue().stats() }),
+    async () => ({ runs: await lastRematchRuns(db), refreshes: await lastRefreshes(db), jobs: await queue().stats() }),
   );
 
   // ---- tokens ----

@@ -225,3 +225,17 @@ export function problems(...statuses: number[]): Record<string, object> {
 /** A project or token name: printable, no slashes or control characters. */
 export const nameSchema = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^/\\\\\\u0000-\\u001f\\u007f]+$' } as const;
 export const versionNameSchema = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]+$' } as const;
+
+/** One advisory refresh job's run (GET /api/v1/advisories/status `refreshes`, src/portfolio/refreshes.ts). */
+export const refreshRunSchema = {
+  type: 'object',
+  required: ['source', 'startedAt', 'finishedAt', 'ok'],
+  properties: {
+    source: { type: 'string', description: 'the OSV source loaded (a URL without its credentials or query)' },
+    startedAt: { type: 'string' },
+    finishedAt: { type: 'string' },
+    ok: { type: 'boolean', description: 'true: the store was updated and its re-match queued; false: the refresh failed (error)' },
+    generation: { type: 'string', description: 'the store generation loaded (ok)' },
+    error: { type: 'string', description: 'why it failed: the error\'s first line, without stack, URLs without credentials or query' },
+  },
+} as const;

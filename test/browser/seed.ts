@@ -46,7 +46,8 @@ export interface Seeded {
   stop(): Promise<void>;
 }
 
-export async function startSeededServer(): Promise<Seeded> {
+/** `serveArgs`: more options for `vouch serve` (pages.test.ts adds OpenID Connect); `port`: listen there instead of on any free port. */
+export async function startSeededServer(opts: { serveArgs?: string[]; port?: number } = {}): Promise<Seeded> {
   const home = tempDir('dashboard-home');
   const load = vouch(['db', 'update', '--source', shared('osv'), '--kev', shared('kev', 'known_exploited_vulnerabilities.json'), '--epss', shared('epss', 'epss_scores-2026-09-29-sample.csv'), '--quiet'], { VOUCH_HOME: home });
   if (load.code !== 0) throw new Error(`vouch db update: ${load.stderr}`);
@@ -54,7 +55,7 @@ export async function startSeededServer(): Promise<Seeded> {
   if (tok.code !== 0) throw new Error(`vouch token create: ${tok.stderr}`);
   const admin = (JSON.parse(tok.stdout) as { token: string }).token;
 
-  const server: ChildProcess = spawn(process.execPath, [VOUCH, 'serve', '--port', '0', '--log-level', 'warn'], { env: { ...process.env, VOUCH_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const server: ChildProcess = spawn(process.execPath, [VOUCH, 'serve', '--port', String(opts.port ?? 0), '--log-level', 'warn', ...(opts.serveArgs ?? [])], { env: { ...process.env, VOUCH_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   server.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const url = await new Promise<string>((resolve, reject) => {

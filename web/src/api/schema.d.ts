@@ -1251,7 +1251,7 @@ export interface paths {
         };
         /**
          * The last re-matches of the portfolio against the advisory store (its generation, when, what changed) and the job queue
-         * @description Each refresh ends in a re-match of the store generation it loaded (`rematch_runs`): the newest run says which generation the findings reflect and when. A refresh that failed leaves no run; `jobs.failed` counts failed jobs of every kind.
+         * @description Each refresh ends in a re-match of the store generation it loaded (`rematch_runs`): the newest run says which generation the findings reflect and when. `refreshes`: the newest refresh jobs run (each attempt), with the error of one that failed (its first line, URLs without credentials or query). `jobs.failed` counts failed jobs of every kind.
          */
         get: {
             parameters: {
@@ -1269,6 +1269,18 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            refreshes: {
+                                /** @description the OSV source loaded (a URL without its credentials or query) */
+                                source: string;
+                                startedAt: string;
+                                finishedAt: string;
+                                /** @description true: the store was updated and its re-match queued; false: the refresh failed (error) */
+                                ok: boolean;
+                                /** @description the store generation loaded (ok) */
+                                generation?: string;
+                                /** @description why it failed: the error's first line, without stack, URLs without credentials or query */
+                                error?: string;
+                            }[];
                             runs: {
                                 generation: string;
                                 at: string;

@@ -2,7 +2,8 @@
  * Settings (admin tokens only; the link is hidden for others and the API answers them 403):
  * API tokens (list, create with a role and an optional project list or tag — the secret shown
  * once — and revoke), notification rules with their delivery log (the signing secret shown once),
- * and the advisory refresh (queue a refresh or a re-match; the latest change it made).
+ * and the advisory refresh (queue a refresh or a re-match; the latest change it made; the last
+ * refresh job's outcome — when it failed, its error).
  */
 import { useState, type FormEvent } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
@@ -344,7 +345,12 @@ function Advisories() {
   const [job, setJob] = useState<string>();
   const [error, setError] = useState<unknown>();
   // the events come oldest first: every page is read for the newest (as the Portfolio does)
-  const status = useQuery({ queryKey: ['advisories', 'status'], queryFn: () => apiGet<AdvisoryStatus>('/api/v1/advisories/status') });
+  // while a queued job may still change it, the status is asked for again every few seconds
+  const status = useQuery({
+    queryKey: ['advisories', 'status'],
+    queryFn: () => apiGet<AdvisoryStatus>('/api/v1/advisories/status'),
+    refetchInterval: (q) => (job !== undefined || (q.state.data && q.state.data.jobs.queued + q.state.data.jobs.running > 0) ? 3000 : false),
+  });
   const latest = useQuery({ queryKey: ['events', 'newest'], queryFn: async () => latestEvents((await apiGetAll<PortfolioEvent>('/api/v1/events', {}, 20_000)).items, 1)[0] ?? null });
   async function run(body: { rematchOnly?: boolean }): Promise<void> {
     setError(undefined);
@@ -371,8 +377,19 @@ function Advisories() {
       <QueryView q={status} label="advisory status">
         {(st) => {
           const run = st.runs[0];
+          const refresh = st.refreshes[0];
           return (
             <div data-testid="advisory-status">
+              {refresh &&
+                (refresh.ok ? (
+                  <p data-testid="refresh-outcome">
+                    Last refresh: <span title={refresh.finishedAt}>{formatAge(refresh.finishedAt)}</span>, loaded <code>{refresh.source}</code>.
+                  </p>
+                ) : (
+                  <p className="error-text" data-testid="refresh-outcome">
+                    Last refresh failed <span title={refresh.finishedAt}>{formatAge(refresh.finishedAt)}</span> loading <code>{refresh.source}</code>: {refresh.error ?? 'no reason given'}
+                  </p>
+                ))}
               <p>
                 {run ? (
                   <>
