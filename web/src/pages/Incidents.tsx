@@ -122,6 +122,9 @@ function OpenIncident() {
 
 const route = getRouteApi('/incidents/$id');
 
+/** Rows of a long list (an owner's tasks, the timeline) shown before "Show all". */
+const FIRST_ROWS = 100;
+
 /** What the server may add to an incident (H5's playbooks): shown when present, in whichever shape it comes. */
 type Extra = { containment?: unknown; playbook?: unknown };
 
@@ -268,22 +271,34 @@ function Timeline({ events, tasks }: { events: IncidentEvent[]; tasks: IncidentT
     }
     return parts.join(', ');
   };
+  const [all, setAll] = useState(false);
+  const newestFirst = useMemo(() => [...events].reverse(), [events]);
+  const shown = all ? newestFirst : newestFirst.slice(0, FIRST_ROWS);
   return (
-    <ol className="timeline" data-testid="timeline">
-      {[...events].reverse().map((e) => (
-        <li key={e.id}>
-          <span title={e.at}>{formatAge(e.at)}</span> — <strong>{e.type}</strong>
-          {e.taskId !== undefined && taskName.has(e.taskId) ? ` (${taskName.get(e.taskId)!})` : ''} by {e.actor}
-          {detailText(e) ? <div className="muted small">{detailText(e)}</div> : null}
-        </li>
-      ))}
-    </ol>
+    <>
+      <ol className="timeline" data-testid="timeline">
+        {shown.map((e) => (
+          <li key={e.id}>
+            <span title={e.at}>{formatAge(e.at)}</span> — <strong>{e.type}</strong>
+            {e.taskId !== undefined && taskName.has(e.taskId) ? ` (${taskName.get(e.taskId)!})` : ''} by {e.actor}
+            {detailText(e) ? <div className="muted small">{detailText(e)}</div> : null}
+          </li>
+        ))}
+      </ol>
+      {shown.length < newestFirst.length && (
+        <button type="button" onClick={() => setAll(true)}>
+          Show all {newestFirst.length} events
+        </button>
+      )}
+    </>
   );
 }
 
 function Tasks({ incident }: { incident: Incident }) {
   const groups = useMemo(() => groupTasks(incident.tasks), [incident.tasks]);
   const [moving, setMoving] = useState<IncidentTask>();
+  // an owner's first rows only until asked: an incident of thousands of tasks renders fast on a wall screen
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
   if (groups.length === 0) return <p className="empty">No task you can see.</p>;
   return (
     <>
@@ -307,9 +322,10 @@ function Tasks({ incident }: { incident: Incident }) {
               </tr>
             </thead>
             <tbody>
-              {TASK_STATES.flatMap((s) =>
-                g.byState[s].map((t) => (
-                  <tr key={`${s}-${t.id}`} data-testid={`task-${t.project}`}>
+              {TASK_STATES.flatMap((s) => g.byState[s])
+                .slice(0, expanded.has(g.owner) ? undefined : FIRST_ROWS)
+                .map((t) => (
+                  <tr key={`${t.state}-${t.id}`} data-testid={`task-${t.project}`}>
                     <td>
                       <span className={`state state-${t.state}`} data-testid="task-state">
                         {words(t.state)}
@@ -332,10 +348,14 @@ function Tasks({ incident }: { incident: Incident }) {
                       )}
                     </td>
                   </tr>
-                )),
-              )}
+                ))}
             </tbody>
           </table>
+          {!expanded.has(g.owner) && g.total > FIRST_ROWS && (
+            <button type="button" onClick={() => setExpanded(new Set([...expanded, g.owner]))}>
+              Show all {g.total} tasks of {g.owner}
+            </button>
+          )}
         </div>
       ))}
       {moving && <MoveTask incident={incident.id} task={moving} onClose={() => setMoving(undefined)} />}
