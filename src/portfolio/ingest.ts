@@ -469,23 +469,30 @@ async function storeVersion(
       await tx.selectFrom('project_versions').select('id').where('project_id', '=', projectId).where('version', '=', args.version).executeTakeFirstOrThrow()
     ).id;
 
-    // first seen: the earliest this project had the same vulnerability on the same component, in any version
-    const earlier = await tx
-      .selectFrom('findings as f')
-      .innerJoin('project_versions as v', 'v.id', 'f.version_id')
-      .select(['f.component_id', 'f.vuln_id', (eb) => eb.fn.min('f.first_seen').as('first_seen')])
-      .where('v.project_id', '=', projectId)
-      .groupBy(['f.component_id', 'f.vuln_id'])
-      .execute();
-    const firstSeen = new Map(earlier.map((r) => [`${r.component_id}\u0000${r.vuln_id}`, r.first_seen]));
+    // first seen: the earliest this project had the same vulnerability on the same component, in any
+    // version — read for this report's vulnerable components only (found by the findings' key), not
+    // every finding the project ever had
+    const firstSeen = new Map<string, string>();
+    const ids = await componentIds(tx, graph.components.values());
+    committed = ids;
+    const vulnerable = [...new Set(report.findings.map((f) => ids.get(f.purl)!))];
+    if (vulnerable.length) {
+      const earlier = await tx
+        .selectFrom('findings as f')
+        .innerJoin('project_versions as v', 'v.id', 'f.version_id')
+        .select(['f.component_id', 'f.vuln_id', (eb) => eb.fn.min('f.first_seen').as('first_seen')])
+        .where('v.project_id', '=', projectId)
+        .where(inList(tx, 'f.component_id', vulnerable))
+        .groupBy(['f.component_id', 'f.vuln_id'])
+        .execute();
+      for (const r of earlier) firstSeen.set(`${r.component_id}\u0000${r.vuln_id}`, r.first_seen);
+    }
 
     // the version's contents are replaced as a whole (a re-upload of the version, or this job run again)
     await tx.deleteFrom('version_components').where('version_id', '=', versionId).execute();
     await tx.deleteFrom('edges').where('version_id', '=', versionId).execute();
     await tx.deleteFrom('findings').where('version_id', '=', versionId).execute();
 
-    const ids = await componentIds(tx, graph.components.values());
-    committed = ids;
     await bulkInsert(
       tx,
       'version_components',
