@@ -205,7 +205,7 @@ const cpus = os.cpus();
 const section = [
   HEADING,
   '',
-  `\`node bench/portfolio-queries.mjs\` on the databases bench/portfolio.mjs filled (SQLite N = 1,000, PostgreSQL N = 500, plus its timed uploads), started ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, took ${((Date.now() - started.getTime()) / 60_000).toFixed(0)} min. Machine: ${cpus.length} × ${cpus[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}; load average ${load0.map((x) => x.toFixed(1)).join(' ')} at the start, ${load1.map((x) => x.toFixed(1)).join(' ')} at the end. ${RUNS} sequential runs each after one warm-up; HTTP through \`vouch serve --role api\` as a process on 127.0.0.1 (goals: affected p95 < 50 ms, components p95 < 100 ms).`,
+  `\`node bench/portfolio-queries.mjs\` on the databases bench/portfolio.mjs filled (their project versions in the table: the projects ingested plus the timed uploads), started ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, took ${((Date.now() - started.getTime()) / 60_000).toFixed(0)} min. Machine: ${cpus.length} × ${cpus[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}; load average ${load0.map((x) => x.toFixed(1)).join(' ')} at the start, ${load1.map((x) => x.toFixed(1)).join(' ')} at the end. ${RUNS} sequential runs each after one warm-up; HTTP through \`vouch serve --role api\` as a process on 127.0.0.1 (goals: affected p95 < 50 ms, components p95 < 100 ms).`,
   '',
   '| database | project versions | affected: vulnerability | affected p50 / p95 (function) | affected p50 / p95 (HTTP) | components: package and range | components p50 / p95 (function) | components p50 / p95 (HTTP) |',
   '|---|---|---|---|---|---|---|---|',

@@ -18,6 +18,8 @@
 //   BENCH_PG (default $VOUCH_TEST_PG)  BENCH_RUNS (query repetitions, default 50)
 //   BENCH_UPLOADS (timed 3,000-component uploads, default 20)  BENCH_HTTP=0 (skip the server part)
 //   BENCH_HEADING (default "## Portfolio server"; the section of bench/RESULTS.md this run replaces)
+//   BENCH_MAX_MINUTES (default none): stop ingesting after this many minutes of ingest and measure the
+//     rest on the projects reached — the report then says "N reached of N asked", never N
 import { Buffer } from 'node:buffer';
 import { execFileSync, spawn } from 'node:child_process';
 import http from 'node:http';
@@ -43,6 +45,7 @@ const PG = process.env.BENCH_PG ?? process.env.VOUCH_TEST_PG;
 const UPLOADS = Number(process.env.BENCH_UPLOADS ?? 20);
 const HTTP = process.env.BENCH_HTTP !== '0';
 const HEADING = process.env.BENCH_HEADING ?? '## Portfolio server';
+const MAX_MINUTES = process.env.BENCH_MAX_MINUTES ? Number(process.env.BENCH_MAX_MINUTES) : Infinity;
 const DBS = (process.env.BENCH_DB ?? (PG ? 'both' : 'sqlite')) === 'both' ? ['sqlite', 'postgres'] : [process.env.BENCH_DB ?? 'sqlite'];
 
 if (HTTP) execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
@@ -119,6 +122,8 @@ const comps = (bytes) => JSON.parse(bytes.toString('utf8')).components.length;
 const msOf = (xs) => `${ms(pct(xs, 50))} / ${ms(pct(xs, 95))}`;
 const rowsPerS = (rows, t) => Math.round(rows / (t / 1000)).toLocaleString('en');
 const lines = { ingest: [], growth: [], queries: [], server: [] };
+/** projects ingested per database (fewer than N when BENCH_MAX_MINUTES stopped the ingest) */
+const reached = {};
 
 /** The version_components rows as they are stored, read back once for the bare inserts. */
 async function bareRows(kind, db, sqliteFile, pgUrl) {
@@ -298,12 +303,16 @@ for (const kind of DBS) {
   const timings = { engineMs: 0, storeMs: 0 };
   const marks = [...new Set([100, 300, 1000, 3000, 10_000, 30_000, N].filter((m) => m <= N))];
   let last = { i: 0, rows: 0, engineMs: 0, storeMs: 0 };
+  const ingestStart = performance.now();
+  let n = N;
   for (let i = 0; i < N; i++) {
     const bytes = sbom(i);
     const { uploadId } = await lib.submitDocument(db, { project: `service-${i}`, version: '1', fileName: 'bom.cdx.json', bytes, createProject: true });
     await lib.processUpload(db, ctx, uploadId, { timings });
     rows += comps(bytes);
-    if (marks.includes(i + 1)) {
+    const stopping = i + 1 < N && performance.now() - ingestStart > MAX_MINUTES * 60_000;
+    if (stopping) n = i + 1;
+    if (marks.includes(i + 1) || stopping) {
       const r = rows - last.rows;
       const e = timings.engineMs - last.engineMs;
       const st = timings.storeMs - last.storeMs;
@@ -311,7 +320,13 @@ for (const kind of DBS) {
       console.error(lines.growth.at(-1));
       last = { i: i + 1, rows, ...timings };
     } else if ((i + 1) % 250 === 0) console.error(`${kind}: ${i + 1} projects, ${rows} rows, ${rowsPerS(rows, timings.engineMs + timings.storeMs)} rows/s`);
+    if (stopping) {
+      console.error(`${kind}: BENCH_MAX_MINUTES=${MAX_MINUTES} reached after ${n} of ${N} projects; the rest is measured on those`);
+      break;
+    }
   }
+  reached[kind] = n;
+  const nLabel = n < N ? `${n.toLocaleString('en')} (of ${N.toLocaleString('en')} asked; stopped by BENCH_MAX_MINUTES=${MAX_MINUTES})` : N.toLocaleString('en');
   const ingestMs = timings.engineMs + timings.storeMs;
 
   // the bare inserts of the same rows, into the same database
@@ -320,13 +335,13 @@ for (const kind of DBS) {
   const bareKeysMs = await bareInsert(kind, bare, 'bench_bare_keys', true, sqliteFile, pgUrl);
   const bareMs = await bareInsert(kind, bare, 'bench_bare', false, sqliteFile, pgUrl);
   lines.ingest.push(
-    `| ${kind} | ${N.toLocaleString('en')} | ${rows.toLocaleString('en')} | ${rowsPerS(rows, ingestMs)} | ${rowsPerS(rows, timings.storeMs)} | ${rowsPerS(rows, bareKeysMs)} / ${rowsPerS(rows, bareMs)} | ${(bareKeysMs / timings.storeMs).toFixed(2)} / ${(bareMs / timings.storeMs).toFixed(2)} | ${(bareKeysMs / ingestMs).toFixed(2)} / ${(bareMs / ingestMs).toFixed(2)} |`,
+    `| ${kind} | ${nLabel} | ${rows.toLocaleString('en')} | ${rowsPerS(rows, ingestMs)} | ${rowsPerS(rows, timings.storeMs)} | ${rowsPerS(rows, bareKeysMs)} / ${rowsPerS(rows, bareMs)} | ${(bareKeysMs / timings.storeMs).toFixed(2)} / ${(bareMs / timings.storeMs).toFixed(2)} | ${(bareKeysMs / ingestMs).toFixed(2)} / ${(bareMs / ingestMs).toFixed(2)} |`,
   );
   console.error(lines.ingest.at(-1));
 
   // affected: the vulnerability whose project count is nearest 10% of N
   const byVuln = await db.selectFrom('findings').select(['vuln_id', (eb) => eb.fn.count('version_id').distinct().as('n')]).groupBy('vuln_id').execute();
-  const target = byVuln.sort((a, b) => Math.abs(Number(a.n) - N / 10) - Math.abs(Number(b.n) - N / 10))[0];
+  const target = byVuln.sort((a, b) => Math.abs(Number(a.n) - n / 10) - Math.abs(Number(b.n) - n / 10))[0];
   const aff = [];
   for (let r = 0; r < RUNS && target; r++) {
     const t0 = performance.now();
@@ -350,7 +365,7 @@ for (const kind of DBS) {
     }
   }
   lines.queries.push(
-    `| ${kind} | ${target ? `${target.vuln_id} (${target.n} of ${N} versions)` : '–'} | ${target ? msOf(aff) : '–'} | ${most ? `${most.purl_base} \`${range}\` (${most.n} uses)` : '–'} | ${most ? msOf(comp) : '–'} |`,
+    `| ${kind} | ${target ? `${target.vuln_id} (${target.n} of ${n} versions)` : '–'} | ${target ? msOf(aff) : '–'} | ${most ? `${most.purl_base} \`${range}\` (${most.n} uses)` : '–'} | ${most ? msOf(comp) : '–'} |`,
   );
   console.error(lines.queries.at(-1));
 
@@ -365,13 +380,13 @@ for (const kind of DBS) {
       let bgDone = 0;
       const background = Array.from({ length: 8 }, async (_, k) => {
         for (let j = 0; !stop; j++) {
-          await upload(server.base, token, `bench-bg-${k}`, sbom(N + 1000 * k + j));
+          await upload(server.base, token, `bench-bg-${k}`, sbom(n + 1000 * k + j));
           bgDone++;
         }
       });
       await sleep(1000); // the 8 are running
       const lat = [];
-      for (let j = 0; j < UPLOADS; j++) lat.push(await upload(server.base, token, `bench-fg-${j}`, sbom(N + 100_000 + j, 3000)));
+      for (let j = 0; j < UPLOADS; j++) lat.push(await upload(server.base, token, `bench-fg-${j}`, sbom(n + 100_000 + j, 3000)));
       stop = true;
       await Promise.all(background);
       const httpAff = target ? await timedGet(server.base, token, `/api/v1/vulnerabilities/${encodeURIComponent(target.vuln_id)}/affected?limit=100`, RUNS) : [];
@@ -418,7 +433,7 @@ const cpus = os.cpus();
 const section = [
   HEADING,
   '',
-  `\`node bench/portfolio.mjs\` (\`npm run bench:portfolio\`), N = ${N.toLocaleString('en')}, started ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, took ${((Date.now() - started.getTime()) / 60_000).toFixed(0)} min. Machine: ${cpus.length} × ${cpus[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}; load average ${load0.map((x) => x.toFixed(1)).join(' ')} at the start, ${load1.map((x) => x.toFixed(1)).join(' ')} at the end (the machine is shared: absolute times are pessimistic, ratios are measured in the same run). Synthetic projects from ../shared/realworld (${packages.length.toLocaleString('en')} distinct packages), advisories of ../shared/osv.`,
+  `\`node bench/portfolio.mjs\` (\`npm run bench:portfolio\`), N = ${DBS.map((k) => (reached[k] !== undefined && reached[k] < N ? `${reached[k].toLocaleString('en')} reached on ${k} of ${N.toLocaleString('en')} asked (ingest stopped by BENCH_MAX_MINUTES=${MAX_MINUTES})` : `${N.toLocaleString('en')} on ${k}`)).join(', ')}, started ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, took ${((Date.now() - started.getTime()) / 60_000).toFixed(0)} min. Machine: ${cpus.length} × ${cpus[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}; load average ${load0.map((x) => x.toFixed(1)).join(' ')} at the start, ${load1.map((x) => x.toFixed(1)).join(' ')} at the end (the machine is shared: absolute times are pessimistic, ratios are measured in the same run). Synthetic projects from ../shared/realworld (${packages.length.toLocaleString('en')} distinct packages), advisories of ../shared/osv.`,
   '',
   'Ingest (goal: ≥ 0.3 of a bare insert). "Engine" reads the SBOM, matches and triages it (what `vouch scan` does); "store" writes the version: components, version_components, edges, findings, aliases, in one transaction. Bare: the same version_components rows, read back, inserted by one prepared INSERT in one transaction (SQLite) or COPY (PostgreSQL), into a table with version_components\' keys / with none.',
   '',

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { AdvisoryContext } from '../engine/scan.js';
 import { type TestDb, freshDb, testDbs } from '../testing/db.js';
 import { HAS_SHARED } from '../testing/shared.js';
-import { getUpload, processUpload, purlBase, submitDocument } from './ingest.js';
+import { componentIds, getUpload, processUpload, purlBase, submitDocument } from './ingest.js';
 import { LOG4J_ADVISORIES, TestStore, log4jSbom, osvRecords } from './portfolio-testing.js';
 import { createProject, getProject, listVersions } from './projects.js';
 
@@ -140,6 +140,39 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('ingest on $name', (kind) => {
     await processUpload(t.db, ctx, c.uploadId);
     expect(await count('components')).toBe(2);
     expect(await count('version_components')).toBe(4);
+  });
+
+  it('component ids remembered across uploads are only ones a committed transaction wrote: a rolled-back insert is not reused', async () => {
+    // a transaction inserts log4j-core 2.14.1's component, then rolls back
+    const rolledBack = new Error('rolled back');
+    let uncommittedId: number | undefined;
+    await expect(
+      t.db.transaction().execute(async (tx) => {
+        const ids = await componentIds(tx, [{ purl: `${LOG4J}@2.14.1`, name: 'log4j-core', version: '2.14.1', ecosystem: 'Maven', scope: 'prod', direct: true, locations: [] }]);
+        uncommittedId = ids.get(`${LOG4J}@2.14.1`);
+        throw rolledBack;
+      }),
+    ).rejects.toBe(rolledBack);
+    expect(uncommittedId).toBeTypeOf('number');
+    expect(await t.db.selectFrom('components').select('id').execute()).toEqual([]);
+    // two uploads naming it: each version links to the one row that exists, the second from the remembered ids
+    await ingest('svc-a', '1.0', 'bom.json', log4jSbom('2.14.1'));
+    await ingest('svc-b', '1.0', 'bom.json', log4jSbom('2.14.1'));
+    const rows = await t.db
+      .selectFrom('version_components as vc')
+      .leftJoin('components as c', 'c.id', 'vc.component_id')
+      .select(['vc.version_id', 'c.purl'])
+      .where('vc.component_id', 'in', t.db.selectFrom('components').select('id').where('purl', '=', `${LOG4J}@2.14.1`))
+      .execute();
+    expect(rows.map((r) => r.purl)).toEqual([`${LOG4J}@2.14.1`, `${LOG4J}@2.14.1`]);
+    const dangling = await t.db
+      .selectFrom('version_components as vc')
+      .leftJoin('components as c', 'c.id', 'vc.component_id')
+      .select('vc.component_id')
+      .where('c.id', 'is', null)
+      .execute();
+    expect(dangling).toEqual([]);
+    expect(await openFindings('svc-b', '1.0')).toEqual(HITS_2_14_1);
   });
 
   it('a new version becomes current; a finding keeps the first time the project had it', async () => {

@@ -294,13 +294,46 @@ const COMPONENT_COLUMNS = [
   ['data', 'text'],
 ] as const;
 
+/**
+ * Component ids already committed, by purl, per opened database (keyed by its Kysely adapter, which
+ * its transactions share). A component row is never deleted or renumbered, so an id once committed
+ * stays right; the thousands of uploads a node ingests mostly name components the portfolio holds
+ * already, and this spares each of them looking up its ~2,000 purls. Only ids read or written by a
+ * transaction that committed are added (rememberComponentIds), so a rolled-back insert never leaks in.
+ */
+const committedIds = new WeakMap<object, Map<string, number>>();
+/** the cache's size at most: past it, it starts again (distinct purls grow with package versions, not projects) */
+const COMMITTED_IDS_MAX = 1_000_000;
+
+function committedIdsOf(db: Db): Map<string, number> {
+  const key = db.getExecutor().adapter;
+  let m = committedIds.get(key);
+  if (!m) committedIds.set(key, (m = new Map()));
+  return m;
+}
+
+/** Call after the transaction that got `ids` from componentIds committed. */
+export function rememberComponentIds(db: Db, ids: ReadonlyMap<string, number>): void {
+  let m = committedIdsOf(db);
+  if (m.size + ids.size > COMMITTED_IDS_MAX) {
+    m = new Map();
+    committedIds.set(db.getExecutor().adapter, m);
+  }
+  for (const [purl, id] of ids) m.set(purl, id);
+}
+
 /** Component ids by purl, inserting the ones the portfolio does not hold yet (one row per purl, race-free). */
 export async function componentIds(db: Db, components: Iterable<Component>): Promise<Map<string, number>> {
   const all = [...components];
-  const ids = await idsOf(
-    db,
-    all.map((c) => c.purl),
-  );
+  const known = committedIdsOf(db);
+  const ids = new Map<string, number>();
+  const unknown: string[] = [];
+  for (const c of all) {
+    const id = known.get(c.purl);
+    if (id !== undefined) ids.set(c.purl, id);
+    else unknown.push(c.purl);
+  }
+  if (unknown.length) for (const [purl, id] of await idsOf(db, unknown)) ids.set(purl, id);
   // most components of an upload are in the portfolio already: only the others are built and written,
   // in purl order (concurrent ingests on PostgreSQL then take the rows' locks in one order, no deadlock)
   const rows = all
@@ -411,6 +444,7 @@ async function storeVersion(
 ): Promise<void> {
   const { graph, report, projectId } = args;
   const at = nowIso(args.now);
+  let committed: Map<string, number> | undefined;
   await db.transaction().execute(async (tx) => {
     // the upload row is the lock: a second run of this job (another node) waits here, then finds it done.
     // SQLite: a write first, so the transaction holds the write lock from its start (waiting out the
@@ -435,22 +469,30 @@ async function storeVersion(
       await tx.selectFrom('project_versions').select('id').where('project_id', '=', projectId).where('version', '=', args.version).executeTakeFirstOrThrow()
     ).id;
 
-    // first seen: the earliest this project had the same vulnerability on the same component, in any version
-    const earlier = await tx
-      .selectFrom('findings as f')
-      .innerJoin('project_versions as v', 'v.id', 'f.version_id')
-      .select(['f.component_id', 'f.vuln_id', (eb) => eb.fn.min('f.first_seen').as('first_seen')])
-      .where('v.project_id', '=', projectId)
-      .groupBy(['f.component_id', 'f.vuln_id'])
-      .execute();
-    const firstSeen = new Map(earlier.map((r) => [`${r.component_id}\u0000${r.vuln_id}`, r.first_seen]));
+    // first seen: the earliest this project had the same vulnerability on the same component, in any
+    // version — read for this report's vulnerable components only (found by the findings' key), not
+    // every finding the project ever had
+    const firstSeen = new Map<string, string>();
+    const ids = await componentIds(tx, graph.components.values());
+    committed = ids;
+    const vulnerable = [...new Set(report.findings.map((f) => ids.get(f.purl)!))];
+    if (vulnerable.length) {
+      const earlier = await tx
+        .selectFrom('findings as f')
+        .innerJoin('project_versions as v', 'v.id', 'f.version_id')
+        .select(['f.component_id', 'f.vuln_id', (eb) => eb.fn.min('f.first_seen').as('first_seen')])
+        .where('v.project_id', '=', projectId)
+        .where(inList(tx, 'f.component_id', vulnerable))
+        .groupBy(['f.component_id', 'f.vuln_id'])
+        .execute();
+      for (const r of earlier) firstSeen.set(`${r.component_id}\u0000${r.vuln_id}`, r.first_seen);
+    }
 
     // the version's contents are replaced as a whole (a re-upload of the version, or this job run again)
     await tx.deleteFrom('version_components').where('version_id', '=', versionId).execute();
     await tx.deleteFrom('edges').where('version_id', '=', versionId).execute();
     await tx.deleteFrom('findings').where('version_id', '=', versionId).execute();
 
-    const ids = await componentIds(tx, graph.components.values());
     await bulkInsert(
       tx,
       'version_components',
@@ -510,4 +552,5 @@ async function storeVersion(
       .where('id', '=', args.uploadId)
       .execute();
   });
+  if (committed) rememberComponentIds(db, committed);
 }
