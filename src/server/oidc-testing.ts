@@ -29,7 +29,7 @@ export async function startProvider() {
   const kid = 'k1';
   const codes = new Map<string, { user: User; challenge: string; nonce: string; redirectUri: string; used: boolean }>();
   const access = new Map<string, User>();
-  const state = { user: { sub: 'u1' } as User, tokenRequests: 0, authorizeQueries: [] as URLSearchParams[] };
+  const state = { user: { sub: 'u1' } as User, tokenRequests: 0, authorizeQueries: [] as URLSearchParams[], discoveryRequests: 0, discoveryFailures: 0 };
   let issuer = '';
 
   const idToken = (user: User, nonce: string): string => {
@@ -64,6 +64,8 @@ export async function startProvider() {
     void (async () => {
       const url = new URL(req.url ?? '/', issuer);
       if (url.pathname === '/.well-known/openid-configuration') {
+        // `discoveryFailures`: that many discovery requests are answered 503 first (a provider briefly away)
+        if (++state.discoveryRequests <= state.discoveryFailures) return json(res, 503, { error: 'temporarily_unavailable' });
         return json(res, 200, {
           issuer,
           authorization_endpoint: `${issuer}/authorize`,

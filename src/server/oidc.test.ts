@@ -166,6 +166,24 @@ describe('OpenID Connect configuration', () => {
   it('wants an https issuer (http only on loopback) that answers discovery', async () => {
     const opts = { clientId: 'x', clientSecret: 'y', groupClaim: 'groups', roles: parseRoleMappings('a=viewer') };
     await expect(discoverOidc({ ...opts, issuer: 'http://idp.example.com' }, PUBLIC_URL)).rejects.toThrow('--oidc-issuer must be an https:// URL');
-    await expect(discoverOidc({ ...opts, issuer: 'http://127.0.0.1:9' }, PUBLIC_URL)).rejects.toThrow('could not be discovered');
+    await expect(discoverOidc({ ...opts, issuer: 'http://127.0.0.1:9' }, PUBLIC_URL, 1)).rejects.toThrow('could not be discovered');
+  });
+
+  it('asks a provider that is briefly away again, and gives up after the attempts', async () => {
+    const opts = { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, groupClaim: 'groups', roles: parseRoleMappings('a=viewer') };
+    const idp = await startProvider();
+    try {
+      idp.state.discoveryFailures = 2;
+      const found = await discoverOidc({ ...opts, issuer: idp.issuer }, PUBLIC_URL);
+      expect(found.config.serverMetadata().issuer).toBe(idp.issuer);
+      expect(idp.state.discoveryRequests).toBe(3);
+
+      idp.state.discoveryRequests = 0;
+      idp.state.discoveryFailures = 2;
+      await expect(discoverOidc({ ...opts, issuer: idp.issuer }, PUBLIC_URL, 2)).rejects.toThrow(/could not be discovered \(2 attempts\)/);
+      expect(idp.state.discoveryRequests).toBe(2);
+    } finally {
+      await idp.close();
+    }
   });
 });

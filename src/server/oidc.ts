@@ -87,22 +87,32 @@ function isLoopback(u: URL): boolean {
   return u.hostname === '127.0.0.1' || u.hostname === 'localhost' || u.hostname === '[::1]';
 }
 
-/** Finds the provider (its discovery document) once, at start-up. http:// is allowed for a loopback issuer only (tests, a local provider). */
-export async function discoverOidc(options: OidcOptions, publicUrl: string): Promise<OidcProvider> {
+/**
+ * Finds the provider (its discovery document) once, at start-up. http:// is allowed for a loopback
+ * issuer only (tests, a local provider). A provider slow or briefly away when the server starts (a
+ * busy machine, both restarted together) is asked again: `attempts` tries in all, 10 s each, 1 s
+ * then 2 s … apart.
+ */
+export async function discoverOidc(options: OidcOptions, publicUrl: string, attempts = 3): Promise<OidcProvider> {
   const issuer = new URL(options.issuer);
   if (issuer.protocol !== 'https:' && !(issuer.protocol === 'http:' && isLoopback(issuer))) {
     throw new VouchError('USAGE', `--oidc-issuer must be an https:// URL (got ${options.issuer})`);
   }
-  let config: client.Configuration;
-  try {
-    config = await client.discovery(issuer, options.clientId, options.clientSecret, undefined, {
-      ...(issuer.protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : {}),
-      timeout: 10,
-    });
-  } catch (e) {
-    throw new VouchError('INPUT_UNSUPPORTED', `the OpenID Connect provider ${options.issuer} could not be discovered: ${(e as Error).message}`, { cause: e });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const config = await client.discovery(issuer, options.clientId, options.clientSecret, undefined, {
+        ...(issuer.protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : {}),
+        timeout: 10,
+      });
+      return { config, options, redirectUri: new URL('/api/v1/oidc/callback', publicUrl).href };
+    } catch (e) {
+      if (attempt >= attempts) {
+        const tries = attempts > 1 ? ` (${attempts} attempts)` : '';
+        throw new VouchError('INPUT_UNSUPPORTED', `the OpenID Connect provider ${options.issuer} could not be discovered${tries}: ${(e as Error).message}`, { cause: e });
+      }
+      await new Promise((r) => setTimeout(r, 1000 * 2 ** (attempt - 1)));
+    }
   }
-  return { config, options, redirectUri: new URL('/api/v1/oidc/callback', publicUrl).href };
 }
 
 /** Only a path of this app may be returned to (never another origin, never the sign-in page itself). */
