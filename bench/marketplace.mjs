@@ -10,6 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { replaceSection } from './results.mjs';
+import { seededRandom } from './portfolio-lib.mjs';
+
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -24,14 +26,7 @@ const VOLUNTEERS = Number(process.env.BENCH_VOLUNTEERS ?? 500);
 const NEEDS = Number(process.env.BENCH_NEEDS ?? 5000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
-let seed = 20261207;
-const rnd = () => {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+const rnd = seededRandom(20261207);
 /** An index skewed towards the start of a list of n (popular first). */
 const skewed = (n) => Math.floor(Math.pow(rnd(), 1.6) * n);
 const pickSome = (list, k) => {

@@ -1,10 +1,10 @@
 // Pieces of the portfolio benchmarks as a module: the library bundle, the seeded synthetic-project
 // generator over ../shared/realworld, and `vouch serve` as a process with its HTTP helpers.
-// bench/rematch.mjs uses it; bench/portfolio.mjs still carries its own copy of the same pieces.
+// bench/portfolio.mjs, bench/portfolio-queries.mjs and bench/rematch.mjs use it.
 import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
@@ -31,9 +31,9 @@ export async function loadLib(outDir) {
   return import(outfile);
 }
 
-/** The seeded generator: N synthetic CycloneDX SBOMs of 200–3,000 real packages at versions seen in the corpus. */
-export async function generator(lib, seed0 = 20261207) {
-  let seed = seed0;
+/** A seeded pseudo-random source (mulberry32): numbers in [0, 1), the same sequence for the same seed; `reseed` starts it again. */
+export function seededRandom(seed0) {
+  let seed = seed0 >>> 0;
   const rnd = () => {
     seed = (seed + 0x6d2b79f5) >>> 0;
     let t = seed;
@@ -41,6 +41,13 @@ export async function generator(lib, seed0 = 20261207) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+  rnd.reseed = (s) => (seed = s >>> 0);
+  return rnd;
+}
+
+/** The seeded generator: N synthetic CycloneDX SBOMs of 200–3,000 real packages at versions seen in the corpus. */
+export async function generator(lib, seed0 = 20261207) {
+  const rnd = seededRandom(seed0);
   const pick = (list) => list[Math.floor(rnd() * list.length)];
   const inventory = await lib.collectInventory([path.join(shared, 'realworld')]);
   const pool = new Map();
@@ -73,7 +80,7 @@ export async function generator(lib, seed0 = 20261207) {
     for (const [ref, dependsOn] of children) deps.push({ ref, dependsOn });
     return Buffer.from(JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.6', version: 1, metadata: { component: { type: 'application', name: `service-${i}`, 'bom-ref': 'app' } }, components: comps, dependencies: deps }));
   }
-  return { sbom, packages, reseed: (s) => (seed = s) };
+  return { sbom, packages, reseed: rnd.reseed };
 }
 
 export const pct = (xs, p) => {
@@ -156,4 +163,24 @@ export async function upload(base, token, project, bytes, { wait = false } = {})
     if (u.state === 'failed') throw new Error(`upload ${project} failed: ${JSON.stringify(u.error)}`);
     await sleep(20);
   }
+}
+
+/**
+ * An advisory store at `home`: every record of ../shared/osv's `zips` (folder names holding all.zip)
+ * plus 100 new advisories, `BENCH-0` … `BENCH-99`, each affecting every version of one of the first
+ * 100 packages (by ecosystem and name) the portfolio `db` uses — the update the re-match benchmarks time.
+ * The records are written to `src` (removed afterwards).
+ */
+export async function storeWithNewAdvisories(lib, db, zips, home, src) {
+  const used = await db.selectFrom('components').select(['ecosystem', 'name']).distinct().orderBy('ecosystem').orderBy('name').limit(100).execute();
+  rmSync(src, { recursive: true, force: true });
+  mkdirSync(src, { recursive: true });
+  for (const e of zips) {
+    const zip = await lib.openZip(path.join(shared, 'osv', e, 'all.zip'), `${e}/all.zip`);
+    for await (const item of zip.entries()) if (item.kind === 'file') writeFileSync(path.join(src, `${e}-${item.name}`), item.data);
+    zip.close();
+  }
+  used.forEach((u, i) => writeFileSync(path.join(src, `BENCH-${i}.json`), JSON.stringify({ id: `BENCH-${i}`, modified: '2026-12-01T00:00:00Z', affected: [{ package: { ecosystem: u.ecosystem, name: u.name }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }] }] })));
+  await lib.updateStore({ home, source: src });
+  rmSync(src, { recursive: true, force: true });
 }

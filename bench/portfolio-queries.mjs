@@ -16,17 +16,16 @@
 import { Buffer } from 'node:buffer';
 import { execFileSync, spawn } from 'node:child_process';
 import http from 'node:http';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { replaceSection } from './results.mjs';
+import { loadLib, pct, root } from './portfolio-lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..');
 const work = path.join(here, '.work', 'portfolio');
 const RUNS = Number(process.env.BENCH_RUNS ?? 50);
 const HEADING = process.env.BENCH_HEADING ?? '## Portfolio server — the queries re-measured';
@@ -38,23 +37,9 @@ const targets = [
 execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
 const started = new Date();
 const load0 = os.loadavg();
-await build({
-  entryPoints: [path.join(here, 'portfolio-entry.ts')],
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  packages: 'external',
-  outfile: path.join(work, 'lib.mjs'),
-  logLevel: 'warning',
-  define: { __VOUCH_VERSION__: JSON.stringify(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version) },
-});
-const lib = await import(path.join(work, 'lib.mjs'));
+const lib = await loadLib(work);
 const { default: pg } = await import('pg');
 
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-};
 const msOf = (xs) => `${pct(xs, 50).toFixed(1)} ms / ${pct(xs, 95).toFixed(1)} ms`;
 const env = (name, kind) => process.env[`${name}_${kind.toUpperCase()}`] ?? process.env[name];
 

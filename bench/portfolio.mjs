@@ -20,10 +20,8 @@
 //   BENCH_HEADING (default "## Portfolio server"; the section of bench/RESULTS.md this run replaces)
 //   BENCH_MAX_MINUTES (default none): stop ingesting after this many minutes of ingest and measure the
 //     rest on the projects reached — the report then says "N reached of N asked", never N
-import { Buffer } from 'node:buffer';
-import { execFileSync, spawn } from 'node:child_process';
-import http from 'node:http';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -31,12 +29,10 @@ import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { replaceSection } from './results.mjs';
+import { generator, loadLib, pct, peakRssMb, request, root, shared, startServer, storeWithNewAdvisories, upload, vouchBin } from './portfolio-lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..');
-const shared = process.env.VOUCH_SHARED_DIR ?? path.resolve(root, '..', 'shared');
 const work = path.join(here, '.work', 'portfolio');
 mkdirSync(work, { recursive: true });
 const N = Number(process.env.BENCH_PROJECTS ?? 10_000);
@@ -52,31 +48,8 @@ if (HTTP) execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'
 const started = new Date();
 const load0 = os.loadavg();
 
-await build({
-  entryPoints: [path.join(here, 'portfolio-entry.ts')],
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  packages: 'external',
-  outfile: path.join(work, 'lib.mjs'),
-  logLevel: 'warning',
-  define: { __VOUCH_VERSION__: JSON.stringify(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version) },
-});
-const lib = await import(path.join(work, 'lib.mjs'));
+const lib = await loadLib(work);
 
-let seed = 20261207;
-const rnd = () => {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-const pick = (list) => list[Math.floor(rnd() * list.length)];
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-};
 const ms = (x) => `${x.toFixed(1)} ms`;
 
 // the advisory store: every ecosystem of ../shared/osv, and the same plus 100 new advisories
@@ -84,39 +57,9 @@ const home = path.join(work, 'home');
 const zips = readdirSync(path.join(shared, 'osv')).filter((e) => existsSync(path.join(shared, 'osv', e, 'all.zip')));
 if (!existsSync(path.join(home, 'osv.sqlite'))) for (const e of zips) await lib.updateStore({ home, source: path.join(shared, 'osv', e, 'all.zip') });
 
-// the package pool: every (ecosystem, name) of the corpus with the versions seen
-const inventory = await lib.collectInventory([path.join(shared, 'realworld')]);
-const pool = new Map();
-for (const c of inventory.graph.components.values()) {
-  const eco = c.ecosystem && lib.ecosystemByOsvName(c.ecosystem);
-  if (!eco || !c.version) continue;
-  const key = `${eco.osvName}\u0000${c.name}`;
-  let p = pool.get(key);
-  if (!p) pool.set(key, (p = { eco, name: c.name, versions: new Set() }));
-  p.versions.add(c.version);
-}
-const packages = [...pool.values()].map((p) => ({ ...p, versions: [...p.versions] }));
-
-function sbom(i, fixedSize) {
-  const size = fixedSize ?? 200 + Math.floor(rnd() * 2801);
-  const chosen = new Set();
-  while (chosen.size < Math.min(size, packages.length)) chosen.add(Math.floor(rnd() * packages.length));
-  const comps = [...chosen].map((k, j) => {
-    const p = packages[k];
-    const version = pick(p.versions);
-    return { type: 'library', 'bom-ref': `c${j}`, name: p.name, version, purl: lib.purlOf(p.eco, p.name, version) };
-  });
-  // a tree: the root holds the first 30, every other component one parent before it
-  const deps = [{ ref: 'app', dependsOn: comps.slice(0, 30).map((c) => c['bom-ref']) }];
-  const children = new Map();
-  for (let j = 30; j < comps.length; j++) {
-    const parent = `c${Math.floor(rnd() * j)}`;
-    if (!children.has(parent)) children.set(parent, []);
-    children.get(parent).push(`c${j}`);
-  }
-  for (const [ref, dependsOn] of children) deps.push({ ref, dependsOn });
-  return Buffer.from(JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.6', version: 1, metadata: { component: { type: 'application', name: `service-${i}`, 'bom-ref': 'app' } }, components: comps, dependencies: deps }));
-}
+// the synthetic projects: every (ecosystem, name) of the corpus with the versions seen, drawn from
+const gen = await generator(lib);
+const { sbom, packages } = gen;
 
 const comps = (bytes) => JSON.parse(bytes.toString('utf8')).components.length;
 const msOf = (xs) => `${ms(pct(xs, 50))} / ${ms(pct(xs, 95))}`;
@@ -207,61 +150,6 @@ async function bareInsert(kind, rows, table, withKeys, sqliteFile, pgUrl) {
   return t;
 }
 
-// ---- the server as a process ----
-const vouchBin = path.join(root, 'bin', 'vouch');
-async function startServer(dbArg, home, extra) {
-  const port = 18000 + Math.floor(Math.random() * 2000);
-  const child = spawn(process.execPath, [vouchBin, 'serve', '--port', String(port), '--database', dbArg, '--home', home, '--rate-limit', '10000000', '--log-level', 'warn', ...extra], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, VOUCH_HOME: home },
-  });
-  let stderr = '';
-  child.stderr.on('data', (b) => (stderr = (stderr + b).slice(-4000)));
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`vouch serve exited ${child.exitCode}: ${stderr}`);
-    try {
-      if ((await request(`${base}/readyz`)).status === 200) break;
-    } catch {
-      /* not listening yet */
-    }
-    if (i > 600) throw new Error(`vouch serve did not become ready: ${stderr}`);
-    await sleep(100);
-  }
-  return { child, base, stderr: () => stderr };
-}
-function peakRssMb(pid) {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-/** One HTTP request (kept-alive connections, as a client's), 60 s at most. */
-const agent = new http.Agent({ keepAlive: true });
-function request(url, { method = 'GET', token, body } = {}) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, agent, timeout: 60_000, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/octet-stream', 'content-length': body.length } : {}) } }, (res) => {
-      const parts = [];
-      res.on('data', (b) => parts.push(b));
-      res.on('end', () => resolve({ status: res.statusCode, body: JSON.parse(Buffer.concat(parts).toString('utf8')) }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${url}: no answer in 60 s`)));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-async function upload(base, token, project, bytes) {
-  const t0 = performance.now();
-  const res = await request(`${base}/api/v1/projects/${encodeURIComponent(project)}/versions/1/documents?file=bom.cdx.json`, { method: 'POST', token, body: bytes });
-  if (res.status !== 202) throw new Error(`upload ${project}: ${res.status} ${JSON.stringify(res.body)}`);
-  const { id } = res.body.upload;
-  for (;;) {
-    const { status, body: u } = await request(`${base}/api/v1/uploads/${id}`, { token });
-    if (status !== 200) throw new Error(`GET /api/v1/uploads/${id}: ${status} ${JSON.stringify(u)}`);
-    if (u.state === 'done') return performance.now() - t0;
-    if (u.state === 'failed') throw new Error(`upload ${project} failed: ${JSON.stringify(u.error)}`);
-    await sleep(20);
-  }
-}
 async function timedGet(base, token, url, runs) {
   const xs = [];
   for (let r = 0; r < runs; r++) {
@@ -274,7 +162,7 @@ async function timedGet(base, token, url, runs) {
 }
 
 for (const kind of DBS) {
-  seed = 20261207;
+  gen.reseed(20261207);
   let opened;
   let pgUrl;
   const sqliteFile = path.join(work, 'portfolio.sqlite');
@@ -404,19 +292,9 @@ for (const kind of DBS) {
 
   // re-match: first the store as seen, then an update adding 100 advisories for used packages
   await lib.refreshAndRematch(db, ctx, store);
-  const used = await db.selectFrom('components').select(['ecosystem', 'name']).distinct().orderBy('ecosystem').orderBy('name').limit(100).execute();
   const home2 = path.join(work, `home-${kind}`);
   rmSync(home2, { recursive: true, force: true });
-  const src = path.join(work, `src-${kind}`);
-  rmSync(src, { recursive: true, force: true });
-  mkdirSync(src, { recursive: true });
-  for (const e of zips) {
-    const zip = await lib.openZip(path.join(shared, 'osv', e, 'all.zip'), `${e}/all.zip`);
-    for await (const item of zip.entries()) if (item.kind === 'file') writeFileSync(path.join(src, `${e}-${item.name}`), item.data);
-    zip.close();
-  }
-  used.forEach((u, i) => writeFileSync(path.join(src, `BENCH-${i}.json`), JSON.stringify({ id: `BENCH-${i}`, modified: '2026-12-01T00:00:00Z', affected: [{ package: { ecosystem: u.ecosystem, name: u.name }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }] }] })));
-  await lib.updateStore({ home: home2, source: src });
+  await storeWithNewAdvisories(lib, db, zips, home2, path.join(work, `src-${kind}`));
   const store2 = lib.AdvisoryStore.open(home2);
   const r0 = performance.now();
   const rematch = await lib.refreshAndRematch(db, lib.storeContext(store2), store2);

@@ -24,7 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { clearInterval, setInterval } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { generator, getText, loadLib, pct, peakRssMb, shared, startServer, upload, vouchBin } from './portfolio-lib.mjs';
+import { generator, getText, loadLib, pct, peakRssMb, shared, startServer, storeWithNewAdvisories, upload, vouchBin } from './portfolio-lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const work = path.join(here, '.work', 'rematch');
@@ -107,18 +107,7 @@ for (const kind of DBS) {
   // re-match of 100 new advisories
   const home2 = path.join(work, `home-${kind}-${N}`);
   if (!existsSync(path.join(home2, 'osv.sqlite'))) {
-    const used = await db.selectFrom('components').select(['ecosystem', 'name']).distinct().orderBy('ecosystem').orderBy('name').limit(100).execute();
-    const src = path.join(work, `src-${kind}-${N}`);
-    rmSync(src, { recursive: true, force: true });
-    mkdirSync(src, { recursive: true });
-    for (const e of zips) {
-      const zip = await lib.openZip(path.join(shared, 'osv', e, 'all.zip'), `${e}/all.zip`);
-      for await (const item of zip.entries()) if (item.kind === 'file') writeFileSync(path.join(src, `${e}-${item.name}`), item.data);
-      zip.close();
-    }
-    used.forEach((u, i) => writeFileSync(path.join(src, `BENCH-${i}.json`), JSON.stringify({ id: `BENCH-${i}`, modified: '2026-12-01T00:00:00Z', affected: [{ package: { ecosystem: u.ecosystem, name: u.name }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }] }] })));
-    await lib.updateStore({ home: home2, source: src });
-    rmSync(src, { recursive: true, force: true });
+    await storeWithNewAdvisories(lib, db, zips, home2, path.join(work, `src-${kind}-${N}`));
   }
   const store2 = lib.AdvisoryStore.open(home2);
   const r0 = performance.now();
