@@ -5,20 +5,14 @@
  * board. As in dashboard.test.ts, any request to another origin, console error, failed request or
  * unexpected HTTP error fails the test, and axe-core checks the page.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handHealthReport } from '../../src/server/marketplace-testing.js';
 import { HAS_SHARED, REPO_ROOT } from '../../src/testing/shared.js';
 import { type Seeded, signIn, startSeededServer } from './seed.js';
-
-const CHROMIUM = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-default-apps', '--disable-extensions'];
-const poll = <T>(f: () => T | Promise<T>): ReturnType<typeof expect.poll<T>> => expect.poll(f, { timeout: 20_000, interval: 100 });
+import { HAS_CHROMIUM, axe, launchChromium, poll, watchedPage } from './chromium.js';
 
 interface Need {
   id: string;
@@ -34,7 +28,7 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the Marketplace page in Chromium 
   beforeAll(async () => {
     if (!existsSync(path.join(REPO_ROOT, 'web', 'dist', 'index.html'))) throw new Error('web/dist is not built: run `npm run build:web` (npm test does)');
     seeded = await startSeededServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+    browser = await launchChromium();
   }, 180_000);
   afterAll(async () => {
     await browser?.close();
@@ -57,19 +51,7 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the Marketplace page in Chromium 
 
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
     await signIn(context, seeded.url, seeded.admin);
-    const page = await context.newPage();
-    const origin = new URL(seeded.url).origin;
-    const problems: string[] = [];
-    await page.route('**/*', (route) => {
-      if (new URL(route.request().url()).origin !== origin) {
-        problems.push(`request to another origin: ${route.request().url()}`);
-        return route.abort();
-      }
-      return route.continue();
-    });
-    page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('response', (r) => r.status() >= 400 && problems.push(`${r.status()} ${new URL(r.url()).pathname}`));
+    const { page, problems, apiErrors } = await watchedPage(context, new URL(seeded.url).origin);
     await page.goto(`${seeded.url}/`);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Marketplace' }).click();
     await page.waitForURL(/\/marketplace$/);
@@ -92,10 +74,9 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the Marketplace page in Chromium 
     // the need now says who is on it instead of offering help
     await poll(() => page.locator('tr[data-need="npm/lodash#security-policy"] .tag').textContent()).toBe('ops: proposed');
 
-    await page.evaluate(AXE);
-    const result = (await page.evaluate('axe.run()')) as { violations: { id: string; impact: string; help: string }[] };
-    expect(result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+    expect(await axe(page)).toEqual([]);
     expect(problems).toEqual([]);
+    expect(apiErrors).toEqual([]);
     await context.close();
   }, 120_000);
 });

@@ -11,24 +11,19 @@
  * focus). As in dashboard.test.ts, any request to another origin (but the provider's, in the sign-in
  * test), console error, page error or failed request fails a test, and axe-core checks each page.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handHealthReport } from '../../src/server/marketplace-testing.js';
 import { CLIENT_ID, CLIENT_SECRET, startProvider } from '../../src/server/oidc-testing.js';
 import { HAS_SHARED, REPO_ROOT } from '../../src/testing/shared.js';
 import { tempDir } from '../acceptance/helpers.js';
 import { type Seeded, signIn, startSeededServer } from './seed.js';
+import { HAS_CHROMIUM, type Watched, axe, launchChromium, poll, watchedPage } from './chromium.js';
 
-const CHROMIUM = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-default-apps', '--disable-extensions'];
 const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-const poll = <T>(f: () => T | Promise<T>): ReturnType<typeof expect.poll<T>> => expect.poll(f, { timeout: 20_000, interval: 100 });
 
 /** A free loopback port: the server's public URL (the provider sends the browser back to it) must be known before it starts. */
 function freePort(): Promise<number> {
@@ -75,7 +70,7 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard by keyboard, OpenID
       ],
     });
     origin = new URL(seeded.url).origin;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+    browser = await launchChromium();
   }, 240_000);
 
   afterAll(async () => {
@@ -84,50 +79,12 @@ describe.skipIf(!HAS_SHARED || !HAS_CHROMIUM)('the dashboard by keyboard, OpenID
     await idp?.close();
   });
 
-  interface Watched {
-    page: Page;
-    context: BrowserContext;
-    problems: string[];
-    /** HTTP error answers of the API (status + path): signing in expects a 401 from GET /api/v1/session */
-    apiErrors: string[];
-  }
-
   async function open(token: string | undefined, url: string, allow: string[] = []): Promise<Watched> {
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, acceptDownloads: true });
     if (token) await signIn(context, seeded.url, token);
-    const page = await context.newPage();
-    const problems: string[] = [];
-    const apiErrors: string[] = [];
-    await page.route('**/*', (route) => {
-      const u = new URL(route.request().url());
-      if (u.origin !== origin && !allow.includes(u.origin)) {
-        problems.push(`request to another origin: ${u.href}`);
-        return route.abort();
-      }
-      return route.continue();
-    });
-    page.on('console', (m) => {
-      // an API error answer is logged by Chromium as "Failed to load resource": counted through apiErrors instead
-      if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of/.test(m.text())) problems.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('requestfailed', (r) => {
-      if (new URL(r.url()).pathname === '/favicon.svg' && r.failure()?.errorText === 'net::ERR_ABORTED') return;
-      problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`);
-    });
-    page.on('response', (r) => {
-      if (r.status() < 400) return;
-      const u = new URL(r.url());
-      (u.origin === origin && u.pathname.startsWith('/api/') ? apiErrors : problems).push(`${r.status()} ${u.pathname}`);
-    });
-    await page.goto(`${seeded.url}${url}`);
-    return { page, context, problems, apiErrors };
-  }
-
-  async function axe(page: Page): Promise<string[]> {
-    await page.evaluate(AXE);
-    const result = (await page.evaluate('axe.run()')) as { violations: { id: string; impact: string; help: string; nodes: { target: unknown }[] }[] };
-    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')})`);
+    const w = await watchedPage(context, origin, allow);
+    await w.page.goto(`${seeded.url}${url}`);
+    return w;
   }
 
   /** The focused element: its data-kb index, label, and whether its focus is drawn; null outside the page's content. */
