@@ -218,4 +218,35 @@ describe.skipIf(!HAS_SHARED)('packagist/composer-lock: real composer.lock (BookS
     }
   });
 
+  it("licences: each entry's `license`, several as one OR expression (checked against the file entry by entry)", async () => {
+    const inv = await extractFile(file);
+    const lock = JSON.parse(readFileSync(file, 'utf8')) as Record<'packages' | 'packages-dev', { name: string; license?: string[] }[]>;
+    const given = new Map([...lock.packages, ...lock['packages-dev']].map((e) => [e.name, e.license ?? []]));
+    const comps = [...inv.graph.components.values()];
+    for (const c of comps) {
+      const ids = given.get(c.name)!;
+      expect(c.licenses ?? [], c.name).toEqual(ids.length === 0 ? [] : [ids.join(' OR ')]);
+    }
+    // BookStack's: 102 MIT, 34 BSD-3-Clause, …; nette/schema and nette/utils offer a choice of three
+    expect(comps.filter((c) => c.licenses?.[0] === 'MIT').length).toBe(102);
+    expect(comps.filter((c) => c.licenses?.[0] === 'BSD-3-Clause OR GPL-2.0-only OR GPL-3.0-only').length).toBe(2);
+  });
+});
+
+describe('packagist/composer-lock: licences of odd shapes', () => {
+  const lock = (license: unknown): string =>
+    JSON.stringify({ packages: [{ name: 'acme/lib', version: '1.0.0', ...(license === undefined ? {} : { license }) }], 'packages-dev': [] });
+  it.each([
+    [undefined, undefined],
+    [[], undefined],
+    [['MIT'], ['MIT']],
+    ['MIT', ['MIT']],
+    [['MIT', ' MIT ', 'Apache-2.0'], ['MIT OR Apache-2.0']],
+    [['GPL-2.0-only WITH Classpath-exception-2.0', 'MIT'], ['(GPL-2.0-only WITH Classpath-exception-2.0) OR MIT']],
+    [[42, null, ''], undefined],
+    [{ type: 'MIT' }, undefined],
+  ])('license %j → %j', async (license, want) => {
+    const inv = await extractText(lock(license));
+    expect([...inv.graph.components.values()][0]!.licenses).toEqual(want);
+  });
 });

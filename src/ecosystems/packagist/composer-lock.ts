@@ -9,6 +9,9 @@
  *   pinned only by `source.reference`) or an entry without a version is not a release version:
  *   it goes to `unresolved` with the reference, never a component.
  * - `dist.shasum`, when not empty, is the archive's sha1.
+ * - `license` (composer.json's SPDX identifiers) → the component's licence; several mean the
+ *   package may be used under any one of them (Composer's "dual licensed"), so they become one
+ *   expression `A OR B`, never a list a licence policy would read as all applying.
  * - `require` of each package → edges to the listed packages of those names (or to the listed
  *   package that `replace`s / `provide`s the name); platform requirements (`php`, `ext-*`,
  *   `lib-*`, `composer-*-api`) are the PHP installation's and are left out, even where a polyfill
@@ -178,6 +181,7 @@ export function parseComposerLock(text: string, file: string, manifest?: { path:
       scope,
       direct: false,
       ...(/^[0-9a-f]{40}$/.test(shasum) ? { hashes: [{ alg: 'sha1', value: shasum }] } : {}),
+      ...licencesOf(raw['license']),
       locations: [line !== undefined ? { path: file, line } : { path: file }],
     };
     graph.add(c);
@@ -284,5 +288,14 @@ export function entryLines(text: string): { packages: number[]; 'packages-dev': 
   return out;
 }
 
-
-
+/**
+ * An entry's `license`: a list of SPDX identifiers (or, in old lockfiles, one string), any one of
+ * which the package may be used under — one licence as given, several as one `A OR B` expression
+ * (an identifier holding an expression of its own is bracketed). Anything else carries no usable
+ * licence and is left out: a licence is metadata, never a reason to refuse the lockfile.
+ */
+function licencesOf(v: unknown): { licenses?: string[] } {
+  const ids = [...new Set((Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && x.trim() !== '').map((x) => x.trim()))];
+  if (ids.length === 0) return {};
+  return { licenses: [ids.length === 1 ? ids[0]! : ids.map((x) => (/\s/.test(x) ? `(${x})` : x)).join(' OR ')] };
+}
