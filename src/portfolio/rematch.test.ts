@@ -75,8 +75,9 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('re-match after an advisory update 
 
   it('the first run takes the store as seen, finds what ingest found, and runs once per generation', async () => {
     const first = await rematch();
-    // five records; they name log4j-core, GHSA-jfh8 three other packages, GHSA-vwqq log4j (1.x): 5 pairs; both versions hold log4j-core
-    expect(first).toMatchObject({ ran: true, changed: 5, pairs: 5, versions: 2, newFindings: 0, goneFindings: 0 });
+    // five records; they name log4j-core, GHSA-jfh8 three other packages, GHSA-vwqq log4j (1.x): 5 pairs; both versions
+    // hold log4j-core, but both were ingested against this very store: neither is matched again
+    expect(first).toMatchObject({ ran: true, changed: 5, pairs: 5, versions: 0, newFindings: 0, goneFindings: 0 });
     expect(await events()).toEqual([]);
     expect(await rematch()).toMatchObject({ ran: false, generation: first.generation });
     expect(await t().db.selectFrom('advisory_seen').select('id').orderBy('id').execute()).toEqual([...LOG4J_ADVISORIES].sort().map((id) => ({ id })));
