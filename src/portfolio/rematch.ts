@@ -91,10 +91,18 @@ const baseOf = (claim: string) => claim.split(' ')[0]!;
  * Re-matches the portfolio against the store `ctx` reads (its records listed by `store`), once
  * per store generation. `ctx` and `store` are normally the same AdvisoryStore (storeContext(store)).
  */
-export async function refreshAndRematch(db: Db, ctx: AdvisoryContext, store: StoreRecords, opts: { now?: Date; versionChunk?: number } = {}): Promise<RematchResult> {
+export async function refreshAndRematch(db: Db, ctx: AdvisoryContext, store: StoreRecords, opts: RematchOptions = {}): Promise<RematchResult> {
   const records = store.advisoryVersions();
   const generation = storeGeneration(records);
-  return oneAtATime(db, (conn) => rematch(conn, ctx, store, records, generation, opts.now ?? new Date(), opts.versionChunk ?? VERSION_CHUNK));
+  return oneAtATime(db, (conn) => rematch(conn, ctx, store, records, generation, opts));
+}
+
+export interface RematchOptions {
+  now?: Date;
+  /** versions per transaction (default VERSION_CHUNK) */
+  versionChunk?: number;
+  /** after each chunk's commit: chunks done, of how many (progress; the tests stop a run there) */
+  onChunk?: (done: number, of: number) => void | Promise<void>;
 }
 
 /**
@@ -144,9 +152,9 @@ async function rematch(
   store: StoreRecords,
   records: readonly { id: string; modified: string; withdrawn: boolean }[],
   generation: string,
-  now: Date,
-  versionChunk: number,
+  opts: RematchOptions,
 ): Promise<RematchResult> {
+  const versionChunk = opts.versionChunk ?? VERSION_CHUNK;
   const none = { generation, ran: false, changed: 0, pairs: 0, versions: 0, newFindings: 0, goneFindings: 0 };
 
   // 0. the claim: resume this generation's unfinished run, else claim it (unless it is done and the
@@ -158,7 +166,7 @@ async function rematch(
   if (resumed) {
     ({ generation: claim, at } = resumed);
   } else {
-    at = nowIso(now);
+    at = nowIso(opts.now ?? new Date());
     claim = generation;
     if (await db.selectFrom('rematch_runs').select('generation').where('generation', '=', generation).executeTakeFirst()) {
       const latest = await db.selectFrom('rematch_runs').select('generation').orderBy('at', 'desc').orderBy('generation', 'desc').executeTakeFirst();
@@ -233,6 +241,7 @@ async function rematch(
   for (let i = 0; i < versionIds.length; i += versionChunk) {
     const chunk = versionIds.slice(i, i + versionChunk);
     await db.transaction().execute((tx) => rematchVersions(tx, { chunk, touched, components, byComponent, claim, generation, at }));
+    await opts.onChunk?.(i / versionChunk + 1, Math.ceil(versionIds.length / versionChunk));
     await nextTurn();
   }
 
@@ -418,21 +427,23 @@ async function rematchVersions(tx: Db, a: ChunkArgs): Promise<void> {
       const d = JSON.parse(r.data) as ReportFinding;
       storedPlace.set(r.component_id, { paths: d.paths, pathsTotal: d.pathsTotal ?? d.paths.length });
     }
-    const mine: { f: ReportFinding; componentId: number; row: FindingRow | undefined }[] = [];
+    const mine: { f: ReportFinding; componentId: number; row: FindingRow | undefined; other: boolean }[] = [];
     const rowByKey = new Map(w.rows.map((r) => [`${r.component_id}\u0000${r.vuln_id}`, r]));
     for (const { componentId, findings } of w.wanted) {
       const l = linkOf.get(componentId)!;
       const place = storedPlace.get(componentId) ?? walked.get(w.versionId)!.get(componentId)!;
       const where = { scope: l.scope as ComponentScope, direct: l.direct === 1, locations: JSON.parse(l.locations) as ReportFinding['locations'], ...place };
-      for (const f of findings) mine.push({ f: placeFinding(f, where), componentId, row: rowByKey.get(`${componentId}\u0000${findingVulnId(f)}`) });
+      for (const f of findings) mine.push({ f: placeFinding(f, where), componentId, row: rowByKey.get(`${componentId}\u0000${findingVulnId(f)}`), other: false });
     }
-    const rest = (others.get(w.versionId) ?? []).map((row) => ({ f: JSON.parse(row.data) as ReportFinding, componentId: row.component_id, row }));
+    const rest = (others.get(w.versionId) ?? []).map((row) => ({ f: JSON.parse(row.data) as ReportFinding, componentId: row.component_id, row, other: true }));
     // the order ingest ranks them in: by purl (stable: the same component's findings as matched)
     const all = [...rest, ...mine].sort((x, y) => byCodePoint(x.f.purl, y.f.purl));
     const entry = new Map(all.map((x) => [`${x.f.purl}\u0000${findingVulnId(x.f)}`, x]));
     const wantedKeys = new Set(mine.map((x) => `${x.componentId}\u0000${findingVulnId(x.f)}`));
     for (const f of rankFindings(all.map((x) => x.f))) {
-      const { componentId, row } = entry.get(`${f.purl}\u0000${findingVulnId(f)}`)!;
+      const { componentId, row, other } = entry.get(`${f.purl}\u0000${findingVulnId(f)}`)!;
+      // a finding of another component: only its rank can have changed (its reason is its own)
+      if (other && Number(row!.priority) === f.priority?.rank) continue;
       const cols = findingColumns(f);
       if (!row) {
         inserts.push({ versionId: w.versionId, projectId: version.project_id, componentId, f });
@@ -513,12 +524,25 @@ async function updateFindings(tx: Db, rows: readonly ({ id: number } & ReturnTyp
 }
 
 /**
- * The stored dependency edges whose child is one of `childIds`, in each of `versionIds`: the one
- * place re-match reads edges (the compact parent storage replaces it here).
+ * The stored dependency edges into the given (version, child) pairs: every parent of each. The one
+ * place re-match reads edges (a compact parent storage would replace it here). One statement per
+ * batch, driven by the pairs (each a lookup on the edges' (version, child) key), so a level of a walk
+ * costs what it finds, not versions × children.
  */
-export async function parentsOf(db: Db, versionIds: readonly number[], childIds: readonly number[]): Promise<{ version: number; parent: number; child: number }[]> {
-  const rows = await db.selectFrom('edges').select(['version_id', 'parent_id', 'child_id']).where(inList(db, 'version_id', versionIds)).where(inList(db, 'child_id', childIds)).execute();
-  return rows.map((r) => ({ version: r.version_id, parent: r.parent_id, child: r.child_id }));
+export async function parentsOf(db: Db, pairs: readonly { version: number; child: number }[]): Promise<{ version: number; parent: number; child: number }[]> {
+  const out: { version: number; parent: number; child: number }[] = [];
+  for (let i = 0; i < pairs.length; i += 10_000) {
+    const part = pairs.slice(i, i + 10_000);
+    const rows = isPostgres(db)
+      ? await sql<{ version_id: number; parent_id: number; child_id: number }>`SELECT e.version_id, e.parent_id, e.child_id
+          FROM unnest(${part.map((p) => p.version)}::int4[], ${part.map((p) => p.child)}::int4[]) AS p(v, c)
+          JOIN edges AS e ON e.version_id = p.v AND e.child_id = p.c`.execute(db)
+      : await sql<{ version_id: number; parent_id: number; child_id: number }>`SELECT e.version_id, e.parent_id, e.child_id
+          FROM json_each(${JSON.stringify(part.map((p) => [p.version, p.child]))}) AS p
+          CROSS JOIN edges AS e ON e.version_id = json_extract(p.value, '$[0]') AND e.child_id = json_extract(p.value, '$[1]')`.execute(db);
+    for (const r of rows.rows) out.push({ version: Number(r.version_id), parent: Number(r.parent_id), child: Number(r.child_id) });
+  }
+  return out;
 }
 
 /**
@@ -543,10 +567,8 @@ async function pathsFromEdges(
   }
   const ids = new Set<number>([...targets.values()].flat());
   for (let depth = 0; depth < 256 && frontier.size; depth++) {
-    const children = [...new Set([...frontier.values()].flatMap((f) => [...f]))];
     const next = new Map<number, Set<number>>();
-    for (const r of await parentsOf(db, [...frontier.keys()], children)) {
-      if (!frontier.get(r.version)?.has(r.child)) continue;
+    for (const r of await parentsOf(db, [...frontier].flatMap(([version, children]) => [...children].map((child) => ({ version, child }))))) {
       edges.get(r.version)!.push({ parent: r.parent, child: r.child });
       if (r.parent < 0) continue;
       ids.add(r.parent);
