@@ -19,6 +19,7 @@
 //     <prefix>bench_rematch_N, so runs of several people on one server keep apart
 //   BENCH_LIB_ROOT: measure another checkout's code (its bench/portfolio-entry.ts bundled), e.g. a
 //     worktree of main for the "before" of a change; the seed is made with it when there is none
+//   BENCH_REMATCH_CHUNK: versions per re-match transaction (default: the code's)
 //   BENCH_SERVER=1  BENCH_UPLOADS (default 10)  BENCH_LABEL (a word for the RESULTS line)
 //   BENCH_WRITE=1 appends the lines printed to bench/.work/rematch/results.txt
 import { execFileSync } from 'node:child_process';
@@ -130,11 +131,23 @@ for (const kind of DBS) {
   }
   const store2 = lib.AdvisoryStore.open(home2);
   const r0 = performance.now();
-  const rematch = await lib.refreshAndRematch(db, lib.storeContext(store2), store2);
+  // the longest stretch between two chunk commits: what a request waits at most on SQLite's one
+  // connection (code without chunks never calls onChunk: the whole run is then one stretch)
+  let last = r0;
+  let longest = 0;
+  let chunks = 0;
+  const onChunk = () => {
+    const t = performance.now();
+    longest = Math.max(longest, t - last);
+    last = t;
+    chunks++;
+  };
+  const rematch = await lib.refreshAndRematch(db, lib.storeContext(store2), store2, { onChunk, ...(process.env.BENCH_REMATCH_CHUNK ? { versionChunk: Number(process.env.BENCH_REMATCH_CHUNK) } : {}) });
   const rematchMs = performance.now() - r0;
+  longest = Math.max(longest, performance.now() - last);
   store2.close();
   say(
-    `${LABEL} ${kind} N=${N} (${rows} component rows): re-match of 100 new advisories ${(rematchMs / 1000).toFixed(2)} s — ${rematch.newFindings} new findings in ${rematch.versions} versions, ${Math.round(rematch.newFindings / (rematchMs / 1000))} findings/s; ingest of the seed ${seedInfo ? `${Math.round(seedInfo.ingestRowsPerS)} rows/s` : 'not measured (a seed made elsewhere)'}; peak RSS of this process ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+    `${LABEL} ${kind} N=${N} (${rows} component rows): re-match of 100 new advisories ${(rematchMs / 1000).toFixed(2)} s — ${rematch.newFindings} new findings in ${rematch.versions} versions (${chunks ? `${chunks} chunks, the longest ${(longest / 1000).toFixed(2)} s` : 'one transaction'}), ${Math.round(rematch.newFindings / (rematchMs / 1000))} findings/s; ingest of the seed ${seedInfo ? `${Math.round(seedInfo.ingestRowsPerS)} rows/s` : 'not measured (a seed made elsewhere)'}; peak RSS of this process ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
   );
   await opened.close();
 
