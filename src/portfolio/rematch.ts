@@ -110,7 +110,7 @@ export interface RematchOptions {
  * SQLite they share the one connection), large enough that the reads per chunk (findings, the edge
  * walk a level at a time) stay few.
  */
-const VERSION_CHUNK = 50;
+const VERSION_CHUNK = 20;
 
 const sqliteQueues = new WeakMap<Db, Promise<unknown>>();
 
