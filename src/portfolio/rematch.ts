@@ -330,9 +330,18 @@ type FindingRow = {
 /** One chunk of versions re-matched and its difference stored, in the transaction `tx` (see the header). */
 async function rematchVersions(tx: Db, a: ChunkArgs): Promise<void> {
   const { chunk, components, byComponent, at } = a;
-  // the lock: an ingest of one of these versions, or another node's re-match, waits (or is waited for)
-  if (isPostgres(tx)) await tx.selectFrom('project_versions').select('id').where(inList(tx, 'id', chunk)).orderBy('id').forUpdate().execute();
-  else await tx.updateTable('rematch_runs').set({ changed: sql<number>`changed` }).where('generation', '=', a.claim).execute();
+  // the lock: an ingest into one of these projects waits, or is waited for. PostgreSQL: the projects'
+  // rows, as ingest locks its project's row before it writes any version (the same order, so the two
+  // never deadlock); SQLite: a write first, the database's one write lock
+  if (isPostgres(tx)) {
+    await tx
+      .selectFrom('projects')
+      .select('id')
+      .where('id', 'in', tx.selectFrom('project_versions').select('project_id').where(inList(tx, 'id', chunk)))
+      .orderBy('id')
+      .forUpdate()
+      .execute();
+  } else await tx.updateTable('rematch_runs').set({ changed: sql<number>`changed` }).where('generation', '=', a.claim).execute();
 
   const versions = new Map(
     (
