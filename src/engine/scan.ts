@@ -167,7 +167,7 @@ export function scanInventory(
  * per purl, its findings — merged per vulnerability, scored, with KEV and EPSS — with no paths and
  * not ranked. A caller that holds the same component in many graphs (the server's re-match, across
  * project versions) places them in each with `placeFinding` and ranks each version's list with
- * `rankFindings`, which gives what scanInventory of that version's graph gives (engine.test.ts).
+ * `rankFindings`, which gives what scanInventory of that version's graph gives (components.test.ts).
  */
 export function componentFindings(components: Iterable<Component>, ctx: AdvisoryContext): Map<string, ReportFinding[]> {
   const loadedEcosystems = loadedEcosystemsOf(ctx);
