@@ -151,6 +151,25 @@ describe.skipIf(!HAS_SHARED).each(testDbs())('re-match after an advisory update 
     expect(await rematch()).toMatchObject({ ran: false });
   });
 
+  it('a version uploaded again while the re-match runs keeps what its ingest stored', async () => {
+    await rematch();
+    await load([...records().values(), ZERO_DAY]);
+    // between the chunks (billing's, then search's) search@1 is uploaded again, now with 2.14.1, and
+    // ingested against the new store: the re-match must neither resolve nor duplicate what it stored
+    const r = await rematch(undefined, {
+      versionChunk: 1,
+      onChunk: async (n) => {
+        if (n === 1) await ingest('search', log4jSbom('2.14.1', 'search'));
+      },
+    });
+    expect(r).toMatchObject({ ran: true, newFindings: 0, goneFindings: 0 });
+    expect(await events()).toEqual([]);
+    await ingest('search-fresh', log4jSbom('2.14.1', 'search'));
+    const rows = await openFindings(t().db, 'search');
+    expect(rows.map((f) => f.purl)).toContain(`${LOG4J}@2.14.1`);
+    expect(rows).toEqual(await openFindings(t().db, 'search-fresh'));
+  });
+
   it('requests are answered between chunks', async () => {
     await rematch();
     await load([...records().values(), ZERO_DAY]);

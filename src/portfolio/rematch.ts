@@ -223,14 +223,16 @@ async function rematch(
     }
   }
   const touched = [...components.keys()].sort((a, b) => a - b);
-  let versionIds: number[] = [];
-  {
-    const ids = new Set<number>();
-    for (const batch of batches(touched, 1)) {
-      for (const r of await db.selectFrom('version_components').select('version_id').distinct().where(inList(db, 'component_id', batch)).execute()) ids.add(r.version_id);
+  // the versions holding them, and which of them each holds (a chunk reads exactly those pairs)
+  const held = new Map<number, number[]>();
+  for (const batch of batches(touched, 1)) {
+    for (const r of await db.selectFrom('version_components').select(['version_id', 'component_id']).where(inList(db, 'component_id', batch)).execute()) {
+      let l = held.get(r.version_id);
+      if (!l) held.set(r.version_id, (l = []));
+      l.push(r.component_id);
     }
-    versionIds = [...ids].sort((a, b) => a - b);
   }
+  let versionIds = [...held.keys()].sort((a, b) => a - b);
   if (seen.size === 0 && !ctx.feedEcosystems?.length) versionIds = await notIngestedAgainst(db, versionIds, ctx);
   const byComponent = componentFindings(
     [...components.values()].map((c) => componentOf(c)),
@@ -240,7 +242,7 @@ async function rematch(
   // 4. the versions, a chunk (one transaction) at a time
   for (let i = 0; i < versionIds.length; i += versionChunk) {
     const chunk = versionIds.slice(i, i + versionChunk);
-    await db.transaction().execute((tx) => rematchVersions(tx, { chunk, touched, components, byComponent, claim, generation, at }));
+    await db.transaction().execute((tx) => rematchVersions(tx, { chunk, held, components, byComponent, claim, generation, at }));
     await opts.onChunk?.(i / versionChunk + 1, Math.ceil(versionIds.length / versionChunk));
     await nextTurn();
   }
@@ -303,7 +305,8 @@ async function notIngestedAgainst(db: Db, versionIds: readonly number[], ctx: Ad
 
 interface ChunkArgs {
   chunk: readonly number[];
-  touched: readonly number[];
+  /** version → the touched components it held when the run started */
+  held: ReadonlyMap<number, readonly number[]>;
   components: ReadonlyMap<number, ComponentRow>;
   /** each touched component's findings, by purl, not yet placed (componentFindings) */
   byComponent: ReadonlyMap<string, ReportFinding[]>;
@@ -353,27 +356,26 @@ async function rematchVersions(tx: Db, a: ChunkArgs): Promise<void> {
         .execute()
     ).map((v) => [v.id, v]),
   );
+  // the (version, component) pairs as they are now: a version uploaded again since the run started
+  // was matched against this store by its ingest, and only what it still holds of them is read
+  const pairs = chunk.flatMap((version) => (a.held.get(version) ?? []).map((component) => ({ version, component })));
   const links = new Map<number, { component_id: number; scope: string; direct: number; locations: string }[]>();
-  for (const l of await tx
-    .selectFrom('version_components')
-    .select(['version_id', 'component_id', 'scope', 'direct', 'locations'])
-    .where(inList(tx, 'version_id', chunk))
-    .where(inList(tx, 'component_id', a.touched))
-    .execute()) {
+  for (const l of await byPairs<{ version_id: number; component_id: number; scope: string; direct: number; locations: string }>(
+    tx,
+    'version_components',
+    'version_id, component_id, scope, direct, locations',
+    pairs,
+  )) {
     let list = links.get(l.version_id);
     if (!list) links.set(l.version_id, (list = []));
-    list.push(l);
+    list.push({ ...l, component_id: Number(l.component_id), direct: Number(l.direct) });
   }
   const existing = new Map<number, FindingRow[]>();
-  for (const r of await tx
-    .selectFrom('findings')
-    .select(['id', 'version_id', 'component_id', 'vuln_id', 'resolved_at', 'aliases', 'severity', 'score', 'priority', 'kev', 'epss', 'data'])
-    .where(inList(tx, 'version_id', chunk))
-    .where(inList(tx, 'component_id', a.touched))
-    .execute()) {
-    let list = existing.get(r.version_id);
-    if (!list) existing.set(r.version_id, (list = []));
-    list.push(r);
+  for (const r of await byPairs<FindingRow>(tx, 'findings', 'id, version_id, component_id, vuln_id, resolved_at, aliases, severity, score, priority, kev, epss, data', pairs)) {
+    const row = { ...r, id: Number(r.id), version_id: Number(r.version_id), component_id: Number(r.component_id) };
+    let list = existing.get(row.version_id);
+    if (!list) existing.set(row.version_id, (list = []));
+    list.push(row);
   }
 
   // which versions change, and where each wanted finding's paths come from
@@ -399,7 +401,7 @@ async function rematchVersions(tx: Db, a: ChunkArgs): Promise<void> {
 
   // the versions' other open findings, ranked together with the re-matched ones
   const others = new Map<number, FindingRow[]>();
-  const touchedSet = new Set(a.touched);
+  const linked = new Set([...links].flatMap(([v, list]) => list.map((l) => `${v}\u0000${l.component_id}`)));
   for (const r of await tx
     .selectFrom('findings')
     .select(['id', 'version_id', 'component_id', 'vuln_id', 'resolved_at', 'aliases', 'severity', 'score', 'priority', 'kev', 'epss', 'data'])
@@ -413,7 +415,7 @@ async function rematchVersions(tx: Db, a: ChunkArgs): Promise<void> {
     .orderBy('priority')
     .orderBy('id')
     .execute()) {
-    if (touchedSet.has(r.component_id)) continue;
+    if (linked.has(`${r.version_id}\u0000${r.component_id}`)) continue;
     let list = others.get(r.version_id);
     if (!list) others.set(r.version_id, (list = []));
     list.push(r);
@@ -509,6 +511,25 @@ async function rematchVersions(tx: Db, a: ChunkArgs): Promise<void> {
       .where('generation', '=', a.claim)
       .execute();
   }
+}
+
+/**
+ * The rows of `table` (version_components or findings: keyed by (version_id, component_id) first)
+ * for exact (version, component) pairs, one statement per batch driven by the pairs.
+ */
+async function byPairs<R>(db: Db, table: 'version_components' | 'findings', columns: string, pairs: readonly { version: number; component: number }[]): Promise<R[]> {
+  const out: R[] = [];
+  const cols = sql.raw(columns.split(', ').map((c) => `t.${c}`).join(', '));
+  for (let i = 0; i < pairs.length; i += 10_000) {
+    const part = pairs.slice(i, i + 10_000);
+    const rows = isPostgres(db)
+      ? await sql<R>`SELECT ${cols} FROM unnest(${part.map((p) => p.version)}::int4[], ${part.map((p) => p.component)}::int4[]) AS p(v, c)
+          JOIN ${sql.table(table)} AS t ON t.version_id = p.v AND t.component_id = p.c`.execute(db)
+      : await sql<R>`SELECT ${cols} FROM json_each(${JSON.stringify(part.map((p) => [p.version, p.component]))}) AS p
+          CROSS JOIN ${sql.table(table)} AS t ON t.version_id = json_extract(p.value, '$[0]') AND t.component_id = json_extract(p.value, '$[1]')`.execute(db);
+    out.push(...rows.rows);
+  }
+  return out;
 }
 
 /** Rewrites findings' columns (and reopens them), a batch per statement: UPDATE … FROM the rows as arrays (PostgreSQL) or JSON (SQLite). */
