@@ -20,9 +20,11 @@
  *
  * Why chunks of versions, each its own transaction (and not one transaction for the whole re-match):
  * on SQLite the server has one connection, so a long transaction stops every request (a re-match of
- * 3,000 versions answered nothing for a minute). Each chunk is idempotent: it re-reads the chunk's
- * stored findings, locks its versions (PostgreSQL: `FOR UPDATE` on their rows; SQLite: a write
- * first) and writes only the difference, with its events and its counts (`rematch_runs`) in the same
+ * 3,000 versions answered nothing for a minute). Each chunk is idempotent: it locks its projects
+ * against ingest (PostgreSQL: `FOR UPDATE` on their rows, as ingest does; SQLite: a write first),
+ * re-reads the (version, component) pairs found at the start as they are now — a version uploaded
+ * again meanwhile was matched against this store by its ingest and keeps what it stored — and the
+ * chunk's stored findings, and writes only the difference, with its events and its counts (`rematch_runs`) in the same
  * transaction — a chunk done twice finds nothing to do the second time. Between chunks the event loop
  * is yielded, so requests run. The generation is claimed first (`rematch_runs` row with `changed` =
  * -1: in progress) and finished last (`advisory_seen` and `changed` in one transaction): a crash in
@@ -41,6 +43,12 @@
  * store has (`meta.store`, `meta.feeds`: the ecosystems' load times and counts) was ingested against
  * it and is not re-matched. With subscribed feeds' records in the store that status does not tell
  * their state, so then every version is.
+ *
+ * Known limits: which of more than 20 equally short paths are listed follows the order the stored
+ * edges are read in, not the document's (the count and lengths are the same); a run left unfinished
+ * by a crash and then superseded by another store generation is closed by the next run, whose
+ * comparison with `advisory_seen` covers its changes — but a store that returned to the state before
+ * that unfinished run would not undo what it did.
  */
 import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
