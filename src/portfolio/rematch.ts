@@ -44,8 +44,9 @@
  * it and is not re-matched. With subscribed feeds' records in the store that status does not tell
  * their state, so then every version is.
  *
- * Known limits: which of more than 20 equally short paths are listed follows the order the stored
- * edges are read in, not the document's (the count and lengths are the same); a run left unfinished
+ * Known limits: for a walked path, the order of equally short paths (and which are listed when
+ * more than 20 lead there) follows the order the stored edges are read in, not the document's (the
+ * count and the lengths are the same); a run left unfinished
  * by a crash and then superseded by another store generation is closed by the next run, whose
  * comparison with `advisory_seen` covers its changes — but a store that returned to the state before
  * that unfinished run would not undo what it did.
