@@ -15,11 +15,14 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const root = path.resolve(here, '..');
 export const shared = process.env.VOUCH_SHARED_DIR ?? path.resolve(root, '..', 'shared');
 
-/** The portfolio's functions (bench/portfolio-entry.ts) bundled into `outDir` and imported. */
-export async function loadLib(outDir) {
-  const outfile = path.join(outDir, 'lib.mjs');
+/**
+ * The portfolio's functions (bench/portfolio-entry.ts) bundled into `outDir` and imported; `fromRoot`:
+ * another checkout's (e.g. a worktree of main, to measure the code before a change on the same seed).
+ */
+export async function loadLib(outDir, fromRoot = root) {
+  const outfile = path.join(outDir, fromRoot === root ? 'lib.mjs' : 'lib-other.mjs');
   await build({
-    entryPoints: [path.join(here, 'portfolio-entry.ts')],
+    entryPoints: [path.join(fromRoot, 'bench', 'portfolio-entry.ts')],
     bundle: true,
     platform: 'node',
     format: 'esm',

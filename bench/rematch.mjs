@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Re-match after an advisory update, and upload → findings through `vouch serve` (issue 13's
 // benchmark, the parts bench/portfolio.mjs measures at full size), at a small N that can be re-run:
-// the portfolio is ingested once into a seed database (SQLite file / PostgreSQL database
-// vouch_bench_rematch_seed) and every run works on a fresh copy of it, so runs of different code
-// are compared on the same data.
+// the portfolio is ingested once into a seed database (SQLite file bench/.work/rematch/seed-N.sqlite /
+// PostgreSQL database <prefix>bench_rematch_seed_N) and every run works on a fresh copy of it, so runs
+// of different code are compared on the same data. A seed made elsewhere (bench/portfolio.mjs, the same
+// schema) is used as it is when it is there under that name; its ingest rate is then unknown.
 //   - re-match: the store as ingested, then an update adding 100 advisories (every version
 //     affected) for the first 100 used packages; time until refreshAndRematch returned (all new
 //     findings stored). Baseline in the same run: re-ingesting those same versions from scratch
@@ -14,10 +15,15 @@
 //
 //   BENCH_PROJECTS (default 300)  BENCH_DB=sqlite|postgres|both (default both when BENCH_PG is set)
 //   BENCH_PG (a server URL without database; default postgres://postgres@127.0.0.1:5432)
+//   BENCH_PG_PREFIX (default vouch_): the PostgreSQL databases are <prefix>bench_rematch_seed_N and
+//     <prefix>bench_rematch_N, so runs of several people on one server keep apart
+//   BENCH_LIB_ROOT: measure another checkout's code (its bench/portfolio-entry.ts bundled), e.g. a
+//     worktree of main for the "before" of a change; the seed is made with it when there is none
+//   BENCH_REMATCH_CHUNK: versions per re-match transaction (default: the code's)
 //   BENCH_SERVER=1  BENCH_UPLOADS (default 10)  BENCH_LABEL (a word for the RESULTS line)
 //   BENCH_WRITE=1 appends the lines printed to bench/.work/rematch/results.txt
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -35,8 +41,10 @@ const DBS = (process.env.BENCH_DB ?? 'both') === 'both' ? ['sqlite', 'postgres']
 const SERVER = process.env.BENCH_SERVER === '1';
 const UPLOADS = Number(process.env.BENCH_UPLOADS ?? 10);
 const LABEL = process.env.BENCH_LABEL ?? '';
+const PG_PREFIX = process.env.BENCH_PG_PREFIX ?? 'vouch_';
+if (!/^[a-z_][a-z0-9_]*$/.test(PG_PREFIX)) throw new Error(`BENCH_PG_PREFIX must be a lower-case SQL identifier prefix: ${PG_PREFIX}`);
 
-const lib = await loadLib(work);
+const lib = await loadLib(work, process.env.BENCH_LIB_ROOT ? path.resolve(process.env.BENCH_LIB_ROOT) : undefined);
 const gen = await generator(lib);
 const load0 = os.loadavg();
 const out = [];
@@ -64,7 +72,7 @@ async function pgAdmin(sqlText) {
 
 for (const kind of DBS) {
   const seedFile = path.join(work, `seed-${N}.sqlite`);
-  const seedDb = `vouch_bench_rematch_seed_${N}`;
+  const seedDb = `${PG_PREFIX}bench_rematch_seed_${N}`;
   const hasSeed = kind === 'sqlite' ? existsSync(seedFile) : (await pgAdmin(`SELECT 1 FROM pg_database WHERE datname = '${seedDb}'`)).rowCount > 0;
   if (!hasSeed) {
     if (kind === 'postgres') await pgAdmin(`CREATE DATABASE ${seedDb}`);
@@ -87,7 +95,9 @@ for (const kind of DBS) {
     store.close();
     await opened.close();
   }
-  const seedInfo = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(path.join(work, `seed-${kind}-${N}.json`), 'utf8')));
+  const seedInfoFile = path.join(work, `seed-${kind}-${N}.json`);
+  // a seed made elsewhere: its rows are counted below, its ingest rate is unknown
+  const seedInfo = existsSync(seedInfoFile) ? JSON.parse(readFileSync(seedInfoFile, 'utf8')) : undefined;
 
   // a fresh copy of the seed
   let dbArg;
@@ -96,13 +106,23 @@ for (const kind of DBS) {
     for (const f of ['', '-wal', '-shm']) rmSync(`${dbArg}${f}`, { force: true });
     copyFileSync(seedFile, dbArg);
   } else {
-    const runDb = `vouch_bench_rematch_${N}`;
+    const runDb = `${PG_PREFIX}bench_rematch_${N}`;
     await pgAdmin(`DROP DATABASE IF EXISTS ${runDb}`);
     await pgAdmin(`CREATE DATABASE ${runDb} TEMPLATE ${seedDb}`);
     dbArg = pgUrl(runDb);
   }
   const opened = await lib.openDb(kind === 'sqlite' ? { sqliteFile: dbArg } : { url: dbArg });
   const db = opened.db;
+  const rows = seedInfo?.rows ?? Number((await db.selectFrom('version_components').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  if (!(await db.selectFrom('advisory_seen').select('id').limit(1).executeTakeFirst())) {
+    // a seed never re-matched (bench/portfolio.mjs does not): its first re-match against the store it
+    // was ingested with, untimed, so the timed one below is the update's alone
+    const store1 = lib.AdvisoryStore.open(home);
+    const t0 = performance.now();
+    const first = await lib.refreshAndRematch(db, lib.storeContext(store1), store1);
+    store1.close();
+    console.error(`${kind}: the seed's first re-match (not timed below): ${((performance.now() - t0) / 1000).toFixed(1)} s, ${first.versions} versions, ${first.newFindings} new findings`);
+  }
 
   // re-match of 100 new advisories
   const home2 = path.join(work, `home-${kind}-${N}`);
@@ -111,11 +131,23 @@ for (const kind of DBS) {
   }
   const store2 = lib.AdvisoryStore.open(home2);
   const r0 = performance.now();
-  const rematch = await lib.refreshAndRematch(db, lib.storeContext(store2), store2);
+  // the longest stretch between two chunk commits: what a request waits at most on SQLite's one
+  // connection (code without chunks never calls onChunk: the whole run is then one stretch)
+  let last = r0;
+  let longest = 0;
+  let chunks = 0;
+  const onChunk = () => {
+    const t = performance.now();
+    longest = Math.max(longest, t - last);
+    last = t;
+    chunks++;
+  };
+  const rematch = await lib.refreshAndRematch(db, lib.storeContext(store2), store2, { onChunk, ...(process.env.BENCH_REMATCH_CHUNK ? { versionChunk: Number(process.env.BENCH_REMATCH_CHUNK) } : {}) });
   const rematchMs = performance.now() - r0;
+  longest = Math.max(longest, performance.now() - last);
   store2.close();
   say(
-    `${LABEL} ${kind} N=${N} (${seedInfo.rows} component rows): re-match of 100 new advisories ${(rematchMs / 1000).toFixed(2)} s — ${rematch.newFindings} new findings in ${rematch.versions} versions, ${Math.round(rematch.newFindings / (rematchMs / 1000))} findings/s; ingest of the seed ${Math.round(seedInfo.ingestRowsPerS)} rows/s; peak RSS of this process ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+    `${LABEL} ${kind} N=${N} (${rows} component rows): re-match of 100 new advisories ${(rematchMs / 1000).toFixed(2)} s — ${rematch.newFindings} new findings in ${rematch.versions} versions (${chunks ? `${chunks} chunks, the longest ${(longest / 1000).toFixed(2)} s` : 'one transaction'}), ${Math.round(rematch.newFindings / (rematchMs / 1000))} findings/s; ingest of the seed ${seedInfo ? `${Math.round(seedInfo.ingestRowsPerS)} rows/s` : 'not measured (a seed made elsewhere)'}; peak RSS of this process ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
   );
   await opened.close();
 

@@ -174,34 +174,50 @@ export function matchGraph(graph: DependencyGraph, store: AdvisoryLookup, opts: 
   const findings: Finding[] = [];
   for (const c of graph.components.values()) {
     opts.onComponent?.();
-    const eco = c.ecosystem ? ecosystemByOsvName(c.ecosystem) : undefined;
-    if (eco && opts.loadedEcosystems && !opts.loadedEcosystems.has(eco.osvName)) {
-      stats.componentsNotChecked.push({ purl: c.purl, reason: `no ${eco.osvName} advisories in the store; run \`vouch db update --ecosystem ${eco.osvName}\`` });
-      continue;
-    }
-    if (!eco) {
-      stats.componentsNotChecked.push({ purl: c.purl, reason: c.ecosystem ? `no advisories/version rules for ecosystem ${c.ecosystem}` : 'unknown ecosystem' });
-      continue;
-    }
-    stats.componentsChecked++;
-    const candidates = store.advisoriesFor(baseEcosystem(eco.osvName), eco.normalizeName(c.advisoryName ?? c.name));
-    const v = c.advisoryVersion ?? c.version;
-    if (eco.versioning.parse(v) === undefined && semverVersioning.parse(v) === undefined) {
-      stats.componentsNotChecked.push({ purl: c.purl, reason: `version "${v}" is not a valid ${eco.osvName} version: only explicit version lists were checked` });
-    }
-    if (candidates.length === 0) continue;
-    for (const m of matchComponent(c, eco, candidates, stats)) {
+    const matches = matchCheckedComponent(c, store, stats, opts.loadedEcosystems);
+    if (matches.length === 0) continue;
+    const paths = graph.pathsTo(c.purl, opts.maxPaths ?? MAX_PATHS);
+    for (const m of matches) {
       findings.push({
         component: c,
         advisory: m.advisory,
         reasons: m.reasons,
         fixedVersions: m.fixedVersions,
-        paths: graph.pathsTo(c.purl, opts.maxPaths ?? 20),
+        paths,
         locations: c.locations,
       });
     }
   }
   findings.sort((a, b) => byCodePoint(a.component.purl, b.component.purl) || byCodePoint(a.advisory.id, b.advisory.id));
   return { findings, stats };
+}
+
+/** Paths per finding a match keeps by default. */
+export const MAX_PATHS = 20;
+
+/**
+ * One component matched as matchGraph matches each of a graph's components — the ecosystem checked
+ * (`loadedEcosystems`), candidates asked of the store, ranges evaluated — with `stats` counted alike.
+ * The matches depend on the component alone (not on a graph): the server's re-match asks once per
+ * component however many project versions hold it.
+ */
+export function matchCheckedComponent(c: Component, store: AdvisoryLookup, stats: MatchStats, loadedEcosystems?: ReadonlySet<string>): ComponentMatch[] {
+  const eco = c.ecosystem ? ecosystemByOsvName(c.ecosystem) : undefined;
+  if (eco && loadedEcosystems && !loadedEcosystems.has(eco.osvName)) {
+    stats.componentsNotChecked.push({ purl: c.purl, reason: `no ${eco.osvName} advisories in the store; run \`vouch db update --ecosystem ${eco.osvName}\`` });
+    return [];
+  }
+  if (!eco) {
+    stats.componentsNotChecked.push({ purl: c.purl, reason: c.ecosystem ? `no advisories/version rules for ecosystem ${c.ecosystem}` : 'unknown ecosystem' });
+    return [];
+  }
+  stats.componentsChecked++;
+  const candidates = store.advisoriesFor(baseEcosystem(eco.osvName), eco.normalizeName(c.advisoryName ?? c.name));
+  const v = c.advisoryVersion ?? c.version;
+  if (eco.versioning.parse(v) === undefined && semverVersioning.parse(v) === undefined) {
+    stats.componentsNotChecked.push({ purl: c.purl, reason: `version "${v}" is not a valid ${eco.osvName} version: only explicit version lists were checked` });
+  }
+  if (candidates.length === 0) return [];
+  return matchComponent(c, eco, candidates, stats);
 }
 

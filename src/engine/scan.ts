@@ -11,7 +11,7 @@
 import path from 'node:path';
 import { statSync } from 'node:fs';
 import type { AdvisoryLookup } from '../advisories/match.js';
-import { matchGraph } from '../advisories/match.js';
+import { matchCheckedComponent, matchGraph, newStats } from '../advisories/match.js';
 import { AdvisoryStore } from '../advisories/store.js';
 import type { KnownScore } from '../advisories/cvss.js';
 import { collectInventory, requireInputs } from '../inventory/collect.js';
@@ -25,7 +25,10 @@ import type { EcosystemStatus, FeedStatus } from '../model/store.js';
 import type { Rating, ReportFinding, Suppression } from '../model/triage.js';
 import { findPolicyFile } from '../triage/policy-file.js';
 import type { PolicyResult } from '../triage/policy.js';
-import { type ExploitLookup, buildScanReport } from '../triage/scan-report.js';
+import { type ExploitLookup, buildScanReport, reportFindingsOf } from '../triage/scan-report.js';
+import type { Component } from '../model/component.js';
+import type { Finding } from '../model/finding.js';
+import { byCodePoint } from '../model/order.js';
 
 export type FailOn = Rating | 'any' | 'none';
 
@@ -142,7 +145,7 @@ export function scanInventory(
   ctx: AdvisoryContext,
   opts: { failOn: FailOn; now?: Date; suppress?: (f: ReportFinding) => Suppression | undefined; onComponent?: () => void },
 ): ScanReport {
-  const loadedEcosystems = new Set([...ctx.store.map((s) => baseEcosystem(s.ecosystem)), ...(ctx.feedEcosystems ?? [])]);
+  const loadedEcosystems = loadedEcosystemsOf(ctx);
   const { findings, stats } = matchGraph(inventory.graph, ctx.lookup, { loadedEcosystems, ...(opts.onComponent ? { onComponent: opts.onComponent } : {}) });
   return buildScanReport({
     inventory,
@@ -156,6 +159,34 @@ export function scanInventory(
     feeds: ctx.feeds ?? [],
     ...(opts.suppress ? { suppress: opts.suppress } : {}),
   });
+}
+
+/**
+ * The match and the component-level triage of single components, each once, as scanInventory does
+ * them for each component of a graph (the same functions: matchCheckedComponent, reportFindingsOf):
+ * per purl, its findings — merged per vulnerability, scored, with KEV and EPSS — with no paths and
+ * not ranked. A caller that holds the same component in many graphs (the server's re-match, across
+ * project versions) places them in each with `placeFinding` and ranks each version's list with
+ * `rankFindings`, which gives what scanInventory of that version's graph gives (components.test.ts).
+ */
+export function componentFindings(components: Iterable<Component>, ctx: AdvisoryContext): Map<string, ReportFinding[]> {
+  const loadedEcosystems = loadedEcosystemsOf(ctx);
+  const stats = newStats();
+  const out = new Map<string, ReportFinding[]>();
+  for (const c of components) {
+    const findings: Finding[] = matchCheckedComponent(c, ctx.lookup, stats, loadedEcosystems)
+      .sort((a, b) => byCodePoint(a.advisory.id, b.advisory.id))
+      .map((m) => ({ component: c, advisory: m.advisory, reasons: m.reasons, fixedVersions: m.fixedVersions, paths: [], locations: c.locations }));
+    out.set(c.purl, reportFindingsOf(findings, () => undefined, ctx.scores, ctx.exploits));
+  }
+  return out;
+}
+
+export { MAX_PATHS } from '../advisories/match.js';
+export { placeFinding, rankFindings } from '../triage/scan-report.js';
+
+function loadedEcosystemsOf(ctx: AdvisoryContext): Set<string> {
+  return new Set([...ctx.store.map((s) => baseEcosystem(s.ecosystem)), ...(ctx.feedEcosystems ?? [])]);
 }
 
 /**

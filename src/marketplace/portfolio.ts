@@ -268,8 +268,9 @@ interface ComputedNeeds {
  *   an upload, even of the same version again, replaces its components, edges and findings and
  *   stamps `updated_at`; a project deleted takes its versions with it);
  * - the open findings (how many, the newest id, how many KEV lists) and the re-match runs (how
- *   many, the latest): a re-match rewrites findings in place and records its run in the same
- *   transaction;
+ *   many, the latest, the sum of their `changed`): a re-match rewrites findings in place a chunk of
+ *   versions per transaction and sets its run's `changed` (-1 while it runs) in its last one, so
+ *   needs computed in the middle of a run are computed again once it ends;
  * - the health reports pushed (how many, the newest id).
  * Engagements are not part of the needs (the page joins them itself). The key is the scope's own
  * project ids, so a token limited to some projects gets the reliance of those alone, and two
@@ -307,6 +308,7 @@ async function needsFingerprint(db: Db): Promise<string> {
     (select max(id) from findings) as last_finding,
     (select count(*) from rematch_runs) as rematches,
     (select max(at) from rematch_runs) as last_rematch,
+    (select coalesce(sum(changed), 0) from rematch_runs) as rematch_changes,
     (select count(*) from market_health) as health,
     (select max(id) from market_health) as last_health`.execute(db);
   // PostgreSQL answers counts and sums as text, SQLite as numbers: one spelling for both

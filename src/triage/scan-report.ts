@@ -4,7 +4,6 @@
  * suppressions applied, the work order set, and the verdict against --fail-on decided.
  */
 import type { Finding, MatchStats } from '../model/finding.js';
-import type { DependencyGraph } from '../model/graph.js';
 import type { CollectedInventory, InputStatus } from '../model/inventory.js';
 import type { KnownScore } from '../advisories/cvss.js';
 import type { FeedStatus } from '../model/store.js';
@@ -61,29 +60,16 @@ export function buildScanReport(args: {
   suppress?: SuppressFn;
 }): ScanReport {
   const { inventory, stats } = args;
-  // one finding per (component, vulnerability, source): records aliasing each other are merged, but
-  // never records of different sources (OSV, each subscribed feed): those are listed side by side
-  const byPurl = new Map<string, ReportFinding[]>();
-  for (const f of args.findings) {
-    const r = toReportFinding(f, inventory.graph, args.scores);
-    const key = `${r.purl}\u0000${r.source?.url ?? ''}`;
-    let l = byPurl.get(key);
-    if (!l) byPurl.set(key, (l = []));
-    l.push(r);
-  }
-  const findings: ReportFinding[] = [];
-  for (const list of byPurl.values()) for (const group of groupByAliases(list)) findings.push(mergeFindings(group));
-  const paths = new PathCounter(inventory.graph);
+  const graph = inventory.graph;
+  const paths = new PathCounter(graph);
+  const findings = reportFindingsOf(args.findings, (id) => graph.roots.get(id), args.scores, args.exploits).map((f) =>
+    placeFinding(f, { scope: f.scope, direct: f.direct, locations: f.locations, paths: f.paths, pathsTotal: paths.count(f.purl) }),
+  );
   for (const f of findings) {
-    if (args.exploits) enrich(f, args.exploits);
-    const total = paths.count(f.purl);
-    if (total > f.paths.length) f.pathsTotal = total;
     const s = args.suppress?.(f);
     if (s) f.suppressed = s;
   }
-  // the work order of docs/triage.md: KEV, EPSS band, severity, scope, directness, then names
-  prioritise(findings);
-  findings.forEach((f, i) => (findings[i] = withKeyOrder(f)));
+  rankFindings(findings);
   const active = findings.filter((f) => !f.suppressed);
   const bySeverity = Object.fromEntries(RATINGS_DESC.map((r) => [r, 0])) as Record<Rating, number>;
   for (const f of active) bySeverity[f.severity.rating]++;
@@ -117,6 +103,56 @@ export function buildScanReport(args: {
     store: args.store,
     feeds: args.feeds ?? [],
   };
+}
+
+/**
+ * A match's findings as report findings: one per (component, vulnerability, source) — records
+ * aliasing each other merged (never records of different sources: OSV and each subscribed feed are
+ * listed side by side) —, severity scored, KEV and EPSS added. Everything here depends on the
+ * component and the store alone, except the paths, taken from each Finding (`rootLabel` names a
+ * path's root); the server's re-match builds them once per component with no paths and places them
+ * in each version (placeFinding). Not yet ranked (rankFindings).
+ */
+export function reportFindingsOf(findings: readonly Finding[], rootLabel: (id: string) => string | undefined, scores?: KnownScore, exploits?: ExploitLookup): ReportFinding[] {
+  const byPurl = new Map<string, ReportFinding[]>();
+  for (const f of findings) {
+    const r = toReportFinding(f, rootLabel, scores);
+    const key = `${r.purl}\u0000${r.source?.url ?? ''}`;
+    let l = byPurl.get(key);
+    if (!l) byPurl.set(key, (l = []));
+    l.push(r);
+  }
+  const out: ReportFinding[] = [];
+  for (const list of byPurl.values()) for (const group of groupByAliases(list)) out.push(mergeFindings(group));
+  if (exploits) for (const f of out) enrich(f, exploits);
+  return out;
+}
+
+/**
+ * What of a finding depends on where its component is — one project version's graph: scope,
+ * directness, locations, the paths from the roots (root labels first, as reportFindingsOf writes
+ * them) and, when more lead there than are listed, how many. A new object; the finding's fields keep
+ * their order, so its JSON is the same whichever way it was built.
+ */
+export function placeFinding(
+  f: ReportFinding,
+  at: { scope: ReportFinding['scope']; direct: boolean; locations: ReportFinding['locations']; paths: string[][]; pathsTotal: number },
+): ReportFinding {
+  const { pathsTotal: _, ...rest } = f;
+  const placed: ReportFinding = { ...rest, scope: at.scope, direct: at.direct, locations: at.locations, paths: at.paths };
+  if (at.pathsTotal > at.paths.length) placed.pathsTotal = at.pathsTotal;
+  return placed;
+}
+
+/**
+ * The findings of one report (one scan, one project version) in the work order of docs/triage.md —
+ * KEV, EPSS band, severity, scope, directness, then names — each with its priority (rank and reason)
+ * and its fields in the report's order. In place; returns the list.
+ */
+export function rankFindings(findings: ReportFinding[]): ReportFinding[] {
+  prioritise(findings);
+  findings.forEach((f, i) => (findings[i] = withKeyOrder(f)));
+  return findings;
 }
 
 /** Records of one vulnerability matched on one component → one finding (rules in triage/merge.ts). */
@@ -177,7 +213,7 @@ function enrich(f: ReportFinding, exploits: ExploitLookup): void {
   if (scores[0]) f.epss = scores[0];
 }
 
-function toReportFinding(f: Finding, graph: DependencyGraph, scores: KnownScore | undefined): ReportFinding {
+function toReportFinding(f: Finding, rootLabel: (id: string) => string | undefined, scores: KnownScore | undefined): ReportFinding {
   const c = f.component;
   const matchedFixes = new Set(f.reasons.map((r) => r.fixed));
   const source = advisorySource(f.advisory);
@@ -199,7 +235,7 @@ function toReportFinding(f: Finding, graph: DependencyGraph, scores: KnownScore 
     fixed: f.fixedVersions.filter((v) => matchedFixes.has(v)),
     fixedVersions: f.fixedVersions,
     match: f.reasons,
-    paths: f.paths.map((p) => p.map((id, i) => (i === 0 ? (graph.roots.get(id) ?? id) : id))),
+    paths: f.paths.map((p) => p.map((id, i) => (i === 0 ? (rootLabel(id) ?? id) : id))),
     locations: f.locations,
     references: (f.advisory.references ?? []).filter((r) => r && typeof r.url === 'string').map((r) => ({ type: r.type, url: r.url })),
   };
