@@ -7,7 +7,8 @@
  *     upload, so a retried push never queues twice.
  *   processUpload — the job: inventory (inventoryOfDocument) → match and triage (scanInventory) →
  *     one transaction writing components (one row per purl across the portfolio), the version's
- *     links to them (scope, direct), its edges, its findings, and making it the current version.
+ *     links to them (scope, direct, and the edges into each: db/parents.ts), its findings, and
+ *     making it the current version.
  *     Idempotent: running it again, or after a crash half-way, ends in the same state. A document
  *     the engine cannot read fails the upload with the engine's file/line/JSON-path message and
  *     stores nothing as a version.
@@ -17,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
 import { bulkInsert, inList, isPostgres, nowIso } from '../db/index.js';
+import { compactEdges } from '../db/parents.js';
 import type { UploadState } from '../db/schema.js';
 import type { AdvisoryContext } from '../engine/scan.js';
 import { scanInventory } from '../engine/scan.js';
@@ -370,6 +372,16 @@ async function idsOf(db: Db, purls: readonly string[]): Promise<Map<string, numb
   return ids;
 }
 
+const VERSION_COMPONENT_COLUMNS = [
+  ['version_id', 'int'],
+  ['component_id', 'int'],
+  ['scope', 'text'],
+  ['direct', 'int'],
+  ['locations', 'text'],
+  ['parents', 'text'],
+  ['path_parent', 'int'],
+] as const;
+
 export const FINDING_COLUMNS = [
   ['version_id', 'int'],
   ['component_id', 'int'],
@@ -490,46 +502,29 @@ async function storeVersion(
 
     // the version's contents are replaced as a whole (a re-upload of the version, or this job run again)
     await tx.deleteFrom('version_components').where('version_id', '=', versionId).execute();
-    await tx.deleteFrom('edges').where('version_id', '=', versionId).execute();
     await tx.deleteFrom('findings').where('version_id', '=', versionId).execute();
 
-    await bulkInsert(
-      tx,
-      'version_components',
-      [
-        ['version_id', 'int'],
-        ['component_id', 'int'],
-        ['scope', 'text'],
-        ['direct', 'int'],
-        ['locations', 'text'],
-      ],
-      [...graph.components.values()].map((c) => [versionId, ids.get(c.purl)!, c.scope, c.direct ? 1 : 0, JSON.stringify(c.locations)]),
-    );
-
+    // the edges go on the children's rows (db/parents.ts): parents, and the shortest path's parent
     const rootIndex = new Map(rootIds.map((r, i) => [r, -1 - i]));
-    const edges: [number, number, number][] = [];
-    const seenEdge = new Set<string>();
+    const edges: [number, number][] = [];
     for (const [from, tos] of graph.edges) {
       const parent = rootIndex.get(from) ?? ids.get(from);
       if (parent === undefined) continue;
       for (const to of tos) {
         const child = ids.get(to);
-        if (child === undefined) continue;
-        const k = `${parent},${child}`;
-        if (seenEdge.has(k)) continue;
-        seenEdge.add(k);
-        edges.push([versionId, parent, child]);
+        if (child !== undefined) edges.push([parent, child]);
       }
     }
+    const compact = compactEdges(edges);
     await bulkInsert(
       tx,
-      'edges',
-      [
-        ['version_id', 'int'],
-        ['parent_id', 'int'],
-        ['child_id', 'int'],
-      ],
-      edges,
+      'version_components',
+      VERSION_COMPONENT_COLUMNS,
+      [...graph.components.values()].map((c) => {
+        const id = ids.get(c.purl)!;
+        const e = compact.get(id);
+        return [versionId, id, c.scope, c.direct ? 1 : 0, JSON.stringify(c.locations), e ? e.parents.join(',') : '', e ? e.pathParent : null];
+      }),
     );
 
     await bulkInsert(

@@ -27,6 +27,7 @@ import type { Component, Scope as ComponentScope } from '../model/component.js';
 import { DependencyGraph } from '../model/graph.js';
 import type { ReportFinding } from '../model/triage.js';
 import { FINDING_COLUMNS, findingColumns, findingVulnId, storeAliases } from './ingest.js';
+import { parentsOf } from './edges.js';
 
 /** What re-match reads from the advisory store (AdvisoryStore implements it). */
 export interface StoreRecords {
@@ -304,7 +305,7 @@ async function ancestorEdges(db: Db, targets: readonly { versionId: number; comp
   for (let depth = 0; depth < 256 && frontier.size; depth++) {
     const versions = [...frontier.keys()];
     const children = [...new Set([...frontier.values()].flatMap((f) => [...f]))];
-    const rows = await db.selectFrom('edges').select(['version_id', 'parent_id', 'child_id']).where(inList(db, 'version_id', versions)).where(inList(db, 'child_id', children)).execute();
+    const rows = await parentsOf(db, versions, children);
     const next = new Map<number, Set<number>>();
     for (const r of rows) {
       if (!frontier.get(r.version_id)?.has(r.child_id)) continue;
