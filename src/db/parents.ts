@@ -38,16 +38,17 @@ export function encodeParents(parents: Iterable<number>): string {
  * parent. `edges` are [parent, child] (parent < 0 for a root); duplicates are allowed.
  */
 export function compactEdges(edges: Iterable<readonly [number, number]>): Map<number, { parents: number[]; pathParent: number | null }> {
-  const parentsOf = new Map<number, Set<number>>();
+  // (a component has one or two parents as a rule: a list searched beats a Set per component)
+  const parentsOf = new Map<number, number[]>();
   const childrenOf = new Map<number, number[]>();
   for (const [p, c] of edges) {
-    let s = parentsOf.get(c);
-    if (!s) parentsOf.set(c, (s = new Set()));
-    if (s.has(p)) continue;
-    s.add(p);
-    let l = childrenOf.get(p);
-    if (!l) childrenOf.set(p, (l = []));
-    l.push(c);
+    const s = parentsOf.get(c);
+    if (!s) parentsOf.set(c, [p]);
+    else if (s.includes(p)) continue;
+    else s.push(p);
+    const l = childrenOf.get(p);
+    if (!l) childrenOf.set(p, [c]);
+    else l.push(c);
   }
   // distance from the nearest root, breadth-first downwards from every root at once
   const dist = new Map<number, number>();
@@ -70,8 +71,8 @@ export function compactEdges(edges: Iterable<readonly [number, number]>): Map<nu
     frontier = next;
   }
   const out = new Map<number, { parents: number[]; pathParent: number | null }>();
-  for (const [c, set] of parentsOf) {
-    const parents = [...set].sort((a, b) => a - b);
+  for (const [c, parents] of parentsOf) {
+    if (parents.length > 1) parents.sort((a, b) => a - b);
     const d = dist.get(c);
     let pathParent: number | null = null;
     if (d !== undefined && d > 0) {
