@@ -4,7 +4,8 @@
  * gave them — { version_id, parent_id, child_id }, parent_id -1-i for the version's root i — in
  * one order: by version, then child, then parent.
  */
-import { type Db, inList } from '../db/index.js';
+import { sql } from 'kysely';
+import { type Db, inList, isPostgres } from '../db/index.js';
 import { decodeParents } from '../db/parents.js';
 
 export interface EdgeRow {
@@ -63,6 +64,34 @@ export async function versionEdges(db: Db, versionIds: readonly number[]): Promi
       .orderBy('component_id')
       .execute();
     expand(rows, out);
+  }
+  return out;
+}
+
+/**
+ * The edges into exact (version, child) pairs — every parent of each; one statement per 10,000
+ * pairs, each pair a lookup on version_components' primary key, so a level of a walk costs what it
+ * finds, not versions × children. The shape of the re-match's own `parentsOf` on branch rematch,
+ * whose body this replaces.
+ */
+export async function parentsOfPairs(db: Db, pairs: readonly { version: number; child: number }[]): Promise<{ version: number; parent: number; child: number }[]> {
+  const out: { version: number; parent: number; child: number }[] = [];
+  for (let i = 0; i < pairs.length; i += 10_000) {
+    const part = pairs.slice(i, i + 10_000);
+    const rows = isPostgres(db)
+      ? await sql<{ version_id: number; component_id: number; parents: string }>`SELECT vc.version_id, vc.component_id, vc.parents
+          FROM unnest(${part.map((p) => p.version)}::int4[], ${part.map((p) => p.child)}::int4[]) AS p(v, c)
+          JOIN version_components AS vc ON vc.version_id = p.v AND vc.component_id = p.c
+          WHERE vc.parents <> ''`.execute(db)
+      : await sql<{ version_id: number; component_id: number; parents: string }>`SELECT vc.version_id, vc.component_id, vc.parents
+          FROM json_each(${JSON.stringify(part.map((p) => [p.version, p.child]))}) AS p
+          CROSS JOIN version_components AS vc ON vc.version_id = json_extract(p.value, '$[0]') AND vc.component_id = json_extract(p.value, '$[1]')
+          WHERE vc.parents <> ''`.execute(db);
+    for (const r of rows.rows) {
+      const version = Number(r.version_id);
+      const child = Number(r.component_id);
+      for (const parent of decodeParents(r.parents)) out.push({ version, parent, child });
+    }
   }
   return out;
 }
