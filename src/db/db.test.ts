@@ -3,6 +3,8 @@ import { Migrator, sql } from 'kysely';
 import { type Db, bulkInsert, inList, isPostgres, migrate } from './index.js';
 import { type TestDb, freshDb, testDbs } from '../testing/db.js';
 import { MIGRATIONS, migrationProvider } from './migrations.js';
+import { versionEdges } from '../portfolio/edges.js';
+import { shortestPaths } from '../portfolio/queries.js';
 
 describe.each(testDbs())('the portfolio database on $name', (kind) => {
   let t: TestDb;
@@ -22,7 +24,6 @@ describe.each(testDbs())('the portfolio database on $name', (kind) => {
       'analyses',
       'components',
       'documents',
-      'edges',
       'events',
       'feed_records',
       'feed_subscriptions',
@@ -78,6 +79,74 @@ describe.each(testDbs())('the portfolio database on $name', (kind) => {
     expect(checked).toEqual(['u-done', 'u-failed']);
     // and a rule made before it is a webhook rule, its cursor at the start of the new events
     expect(await t.db.selectFrom('notification_rules').select(['name', 'destination', 'cursor_response_event']).execute()).toEqual([{ name: 'old', destination: 'webhook', cursor_response_event: 0 }]);
+  });
+
+  it('upgrading to compact edges moves every edge onto its child\'s row, with the shortest path\'s parent, and drops the edges table', async () => {
+    await t.close();
+    t = await freshDb(kind, { migrate: false });
+    const migrationTableSchema = isPostgres(t.db) ? (await sql<{ s: string }>`SELECT current_schema() AS s`.execute(t.db)).rows[0]?.s : undefined;
+    const migrator = new Migrator({ db: t.db, provider: migrationProvider, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
+    expect((await migrator.migrateTo('2026_12_08_advisory_refreshes')).error).toBeUndefined();
+    const now = '2026-12-01T00:00:00.000Z';
+    const { id: project } = await t.db.insertInto('projects').values({ name: 'shop', parent_id: null, created_at: now }).returning('id').executeTakeFirstOrThrow();
+    const roots = JSON.stringify([
+      { ref: 'root:a/package-lock.json', label: 'a/package-lock.json' },
+      { ref: 'root:b/package-lock.json', label: 'b/package-lock.json' },
+    ]);
+    const version = async (v: string) =>
+      (await t.db.insertInto('project_versions').values({ project_id: project, version: v, current: 0, upload_id: null, roots, meta: '{}', created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()).id;
+    const v1 = await version('1.0');
+    const v2 = await version('2.0');
+    const ids: number[] = [];
+    for (const name of ['app', 'mid', 'other', 'leaf', 'alone']) {
+      const c = { purl: `pkg:npm/${name}@1.0.0`, purl_base: `pkg:npm/${name}`, ecosystem: 'npm', ecosystem_base: 'npm', name, name_norm: name, version: '1.0.0', data: '{}' };
+      ids.push((await t.db.insertInto('components').values(c).returning('id').executeTakeFirstOrThrow()).id);
+    }
+    const [app, mid, other, leaf, alone] = ids as [number, number, number, number, number];
+    // the columns of the migration before: no parents, no path_parent yet
+    for (const v of [v1, v2]) for (const c of ids) await sql`INSERT INTO version_components (version_id, component_id, scope, direct, locations) VALUES (${v}, ${c}, 'prod', 0, '[]')`.execute(t.db);
+    // 1.0: root 0 → app → mid → leaf, root 1 → other → leaf, app → other; alone has no parents.
+    // 2.0: root 1 → leaf only.
+    const edges: [number, number, number][] = [
+      [v1, -1, app],
+      [v1, app, mid],
+      [v1, mid, leaf],
+      [v1, -2, other],
+      [v1, other, leaf],
+      [v1, app, other],
+      [v2, -2, leaf],
+    ];
+    for (const [v, p, c] of edges) await sql`INSERT INTO edges (version_id, parent_id, child_id) VALUES (${v}, ${p}, ${c})`.execute(t.db);
+
+    await migrate(t.db);
+    const tables = (await t.db.introspection.getTables()).filter((x) => t.schema === undefined || x.schema === t.schema).map((x) => x.name);
+    expect(tables).not.toContain('edges');
+    const rows = await t.db.selectFrom('version_components').select(['version_id', 'component_id', 'parents', 'path_parent']).orderBy('version_id').orderBy('component_id').execute();
+    const sorted = (a: number, b: number): string => [a, b].sort((x, y) => x - y).join(',');
+    expect(rows).toEqual([
+      { version_id: v1, component_id: app, parents: '-1', path_parent: -1 },
+      { version_id: v1, component_id: mid, parents: String(app), path_parent: app },
+      { version_id: v1, component_id: other, parents: sorted(-2, app), path_parent: -2 },
+      // leaf: three steps from a root through mid, two through other (other hangs off root 1 directly)
+      { version_id: v1, component_id: leaf, parents: sorted(mid, other), path_parent: other },
+      { version_id: v1, component_id: alone, parents: '', path_parent: null },
+      { version_id: v2, component_id: app, parents: '', path_parent: null },
+      { version_id: v2, component_id: mid, parents: '', path_parent: null },
+      { version_id: v2, component_id: other, parents: '', path_parent: null },
+      { version_id: v2, component_id: leaf, parents: '-2', path_parent: -2 },
+      { version_id: v2, component_id: alone, parents: '', path_parent: null },
+    ]);
+    // read back as the edges they were, and the shortest paths from them
+    const back = (await versionEdges(t.db, [v2, v1])).map((e) => [e.version_id, e.parent_id, e.child_id]);
+    expect(back).toEqual([...edges].sort((a, b) => a[0] - b[0] || a[2] - b[2] || a[1] - b[1]));
+    const paths = await shortestPaths(t.db, [
+      { versionId: v1, componentId: leaf, roots },
+      { versionId: v2, componentId: leaf, roots },
+      { versionId: v1, componentId: alone, roots },
+    ]);
+    expect(paths.get(`${v1}:${leaf}`)).toEqual(['b/package-lock.json', 'pkg:npm/other@1.0.0', 'pkg:npm/leaf@1.0.0']);
+    expect(paths.get(`${v2}:${leaf}`)).toEqual(['b/package-lock.json', 'pkg:npm/leaf@1.0.0']);
+    expect(paths.get(`${v1}:${alone}`)).toEqual(['pkg:npm/alone@1.0.0']);
   });
 
   it('enforces the unique keys the portfolio relies on (project names, one row per purl, one unfinished singleton job)', async () => {

@@ -4,6 +4,7 @@
  * that differ (auto-increment ids, bytes) are chosen by the dialect.
  */
 import { type Kysely, type Migration, type MigrationProvider, PostgresAdapter, sql } from 'kysely';
+import { compactEdges } from './parents.js';
 
 function isPostgres(db: Kysely<unknown>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
@@ -524,6 +525,53 @@ const m2026_12_08_refreshes: Migration = {
   },
 };
 
+/**
+ * Issue 13: the dependency edges move onto version_components (db/parents.ts): each row gets its
+ * parents in that version and its shortest-path parent, and the edges table — one row per edge,
+ * about as many rows as version_components — goes. Ingest then writes half the rows, and the
+ * shortest path of a finding is a chain walk. Existing edges are converted version by version.
+ */
+const m2026_12_08_compactEdges: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    const pg = isPostgres(db);
+    await db.schema.alterTable('version_components').addColumn('parents', 'text', (c) => c.notNull().defaultTo('')).execute();
+    await db.schema.alterTable('version_components').addColumn('path_parent', 'integer').execute();
+    const versions = (await sql<{ version_id: number }>`SELECT DISTINCT version_id FROM edges ORDER BY version_id`.execute(db)).rows.map((r) => Number(r.version_id));
+    // a batch of versions per read, their rows updated in chunks (one statement each)
+    for (let at = 0; at < versions.length; at += 200) {
+      const batch = versions.slice(at, at + 200);
+      const edges = (
+        await sql<{ version_id: number; parent_id: number; child_id: number }>`SELECT version_id, parent_id, child_id FROM edges WHERE version_id IN (${sql.join(batch)})`.execute(db)
+      ).rows;
+      const byVersion = new Map<number, [number, number][]>();
+      for (const e of edges) {
+        const v = Number(e.version_id);
+        let l = byVersion.get(v);
+        if (!l) byVersion.set(v, (l = []));
+        l.push([Number(e.parent_id), Number(e.child_id)]);
+      }
+      const rows: [number, number, string, number | null][] = [];
+      for (const [v, l] of byVersion) for (const [c, r] of compactEdges(l)) rows.push([v, c, r.parents.join(','), r.pathParent]);
+      for (let i = 0; i < rows.length; i += 5_000) {
+        const part = rows.slice(i, i + 5_000);
+        if (pg) {
+          await sql`UPDATE version_components AS vc SET parents = k.p, path_parent = k.pp
+            FROM unnest(${part.map((r) => r[0])}::int4[], ${part.map((r) => r[1])}::int4[], ${part.map((r) => r[2])}::text[], ${part.map((r) => r[3])}::int4[]) AS k(v, c, p, pp)
+            WHERE vc.version_id = k.v AND vc.component_id = k.c`.execute(db);
+        } else {
+          await sql`UPDATE version_components SET parents = k.p, path_parent = k.pp
+            FROM (SELECT json_extract(value, '$[0]') AS v, json_extract(value, '$[1]') AS c, json_extract(value, '$[2]') AS p, json_extract(value, '$[3]') AS pp FROM json_each(${JSON.stringify(part)})) AS k
+            WHERE version_components.version_id = k.v AND version_components.component_id = k.c`.execute(db);
+        }
+      }
+    }
+    await db.schema.dropTable('edges').execute();
+  },
+  async down(): Promise<void> {
+    throw new Error('the portfolio database is migrated forward only');
+  },
+};
+
 /** Every migration, in order: names sort as they run. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_portfolio': m0001,
@@ -533,6 +581,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026_12_07_respond_destinations': m20261207,
   '2026_12_07_session_trend': m20261207Session,
   '2026_12_08_advisory_refreshes': m2026_12_08_refreshes,
+  '2026_12_08_compact_edges': m2026_12_08_compactEdges,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -89,13 +89,13 @@ export interface VersionComponentsTable {
   direct: number;
   /** JSON [{ path, line? }] */
   locations: string;
-}
-
-export interface EdgesTable {
-  version_id: number;
-  /** a component id, or -1-i for the version's root i */
-  parent_id: number;
-  child_id: number;
+  /**
+   * the component's parents in this version (the dependency edges into it): component ids, or -1-i
+   * for the version's root i, ascending, comma-separated; '' when none (db/parents.ts)
+   */
+  parents: Generated<string>;
+  /** the parent on its shortest path from a root; null when no root reaches it (db/parents.ts) */
+  path_parent: Generated<number | null>;
 }
 
 export interface FindingsTable {
@@ -485,7 +485,6 @@ export interface Database {
   uploads: UploadsTable;
   components: ComponentsTable;
   version_components: VersionComponentsTable;
-  edges: EdgesTable;
   findings: FindingsTable;
   vuln_aliases: VulnAliasesTable;
   tokens: TokensTable;

@@ -23,6 +23,7 @@ import type { HealthReport } from '../health/run.js';
 import { VouchError } from '../model/errors.js';
 import type { ReportFinding } from '../model/triage.js';
 import { type Scope, scopedProjectIds } from '../portfolio/access.js';
+import { versionEdges } from '../portfolio/edges.js';
 import { healthVerdict } from './done-check.js';
 import { type DoneVerdict, type Engagement, type EngagementFilter, type EngagementRepository, confirmDone, proposeEngagement } from './engagements.js';
 import { type MatchResult, matchVolunteers } from './match.js';
@@ -153,7 +154,7 @@ async function portfolioUse(db: Db, ids: readonly number[] | undefined): Promise
       .orderBy('vc.version_id')
       .orderBy('vc.component_id')
       .execute();
-    const edgeRows = await db.selectFrom('edges').select(['version_id', 'parent_id', 'child_id']).where('version_id', 'in', vids).execute();
+    const edgeRows = await versionEdges(db, vids);
     const findingRows = await db.selectFrom('findings').select(['version_id', 'data']).where('version_id', 'in', vids).where('resolved_at', 'is', null).orderBy('version_id').orderBy('id').execute();
     const byVersion = <T extends { version_id: number }>(rows: readonly T[]): Map<number, T[]> => {
       const m = new Map<number, T[]>();

@@ -30,8 +30,9 @@ async function version(db: Db, projectId: number, v: string, current: boolean, l
     .values({ project_id: projectId, version: v, current: current ? 1 : 0, upload_id: null, roots: JSON.stringify([{ ref: 'root:package-lock.json', label: 'package-lock.json' }]), meta: '{}', created_at: AT, updated_at: AT })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await db.insertInto('version_components').values(links.map(([cid, scope, direct]) => ({ version_id: id, component_id: cid, scope, direct: direct ? 1 : 0, locations: '[{"path":"package-lock.json"}]' }))).execute();
-  if (edges.length) await db.insertInto('edges').values(edges.map(([p, c]) => ({ version_id: id, parent_id: p, child_id: c }))).execute();
+  // each component's parents as ingest stores them: ids ascending, comma-separated (db/parents.ts)
+  const parents = (cid: number) => edges.filter(([, c]) => c === cid).map(([p]) => p).sort((a, b) => a - b).join(',');
+  await db.insertInto('version_components').values(links.map(([cid, scope, direct]) => ({ version_id: id, component_id: cid, scope, direct: direct ? 1 : 0, locations: '[{"path":"package-lock.json"}]', parents: parents(cid) }))).execute();
 }
 
 describe.each(testDbs())('project components and SPDX on $name', (kind) => {

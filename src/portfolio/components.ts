@@ -9,6 +9,7 @@ import type { Component, Scope as ComponentScope } from '../model/component.js';
 import { DependencyGraph } from '../model/graph.js';
 import { writeSpdxJson } from '../sbom/spdx-write.js';
 import type { Scope } from './access.js';
+import { versionEdges } from './edges.js';
 import { projectIdInScope } from './projects.js';
 
 export interface ComponentView {
@@ -73,7 +74,7 @@ export async function projectSpdx(db: Db, name: string, scope: Scope, opts: { ve
     purls.set(c.id, c.purl);
     graph.add({ ...d, ecosystem: d.ecosystem ?? undefined, purl: c.purl, scope: c.scope as ComponentScope, direct: c.direct === 1, locations: JSON.parse(c.locations) as Component['locations'] });
   }
-  const edges = await db.selectFrom('edges').select(['parent_id', 'child_id']).where('version_id', '=', s.versionId).execute();
+  const edges = await versionEdges(db, [s.versionId]);
   const ref = (id: number): string | undefined => (id < 0 ? s.roots[-1 - id]?.ref : purls.get(id));
   for (const e of edges) {
     const from = ref(e.parent_id);

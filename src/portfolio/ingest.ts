@@ -7,7 +7,8 @@
  *     upload, so a retried push never queues twice.
  *   processUpload — the job: inventory (inventoryOfDocument) → match and triage (scanInventory) →
  *     one transaction writing components (one row per purl across the portfolio), the version's
- *     links to them (scope, direct), its edges, its findings, and making it the current version.
+ *     links to them (scope, direct, and the edges into each: db/parents.ts), its findings, and
+ *     making it the current version.
  *     Idempotent: running it again, or after a crash half-way, ends in the same state. A document
  *     the engine cannot read fails the upload with the engine's file/line/JSON-path message and
  *     stores nothing as a version.
@@ -17,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
 import { bulkInsert, inList, isPostgres, nowIso } from '../db/index.js';
+import { compactEdges } from '../db/parents.js';
 import type { UploadState } from '../db/schema.js';
 import type { AdvisoryContext } from '../engine/scan.js';
 import { scanInventory } from '../engine/scan.js';
@@ -168,9 +170,16 @@ export async function getUpload(db: Db, id: string, scope: Scope): Promise<Uploa
 /**
  * Runs an upload (the `ingest` job). Safe to run twice, or again after a crash. `timings`, when
  * given, gets the milliseconds spent in the engine (read, match, triage) and in storing the version
- * (bench/portfolio.mjs reports the two apart).
+ * (bench/portfolio.mjs reports the two apart), and with `steps` each step's.
  */
-export async function processUpload(db: Db, ctx: AdvisoryContext, uploadId: string, opts: { now?: Date; timings?: { engineMs: number; storeMs: number } } = {}): Promise<void> {
+export interface IngestTimings {
+  engineMs: number;
+  storeMs: number;
+  /** when given: milliseconds per step (read, scan, and each statement of the store), added up over uploads */
+  steps?: Record<string, number>;
+}
+
+export async function processUpload(db: Db, ctx: AdvisoryContext, uploadId: string, opts: { now?: Date; timings?: IngestTimings } = {}): Promise<void> {
   const up = await db
     .selectFrom('uploads as u')
     .innerJoin('documents as d', 'd.sha256', 'u.document_sha256')
@@ -203,7 +212,12 @@ export async function processUpload(db: Db, ctx: AdvisoryContext, uploadId: stri
       return;
     }
     graph = inventory.graph;
+    const tRead = performance.now();
     report = scanInventory(inventory, ctx, { failOn: 'any', now });
+    if (opts.timings?.steps) {
+      addStep(opts.timings.steps, 'engine: read', tRead - t0);
+      addStep(opts.timings.steps, 'engine: match and triage', performance.now() - tRead);
+    }
   } catch (e) {
     if (!isVouchError(e)) {
       // a bug of the engine on this document: the same bytes fail the same way however often the
@@ -220,7 +234,7 @@ export async function processUpload(db: Db, ctx: AdvisoryContext, uploadId: stri
     return;
   }
   const t1 = performance.now();
-  await storeVersion(db, { uploadId, projectId: up.project_id, version: up.version, graph, report, now });
+  await storeVersion(db, { uploadId, projectId: up.project_id, version: up.version, graph, report, now, ...(opts.timings?.steps ? { steps: opts.timings.steps } : {}) });
   if (opts.timings) {
     opts.timings.engineMs += t1 - t0;
     opts.timings.storeMs += performance.now() - t1;
@@ -370,6 +384,16 @@ async function idsOf(db: Db, purls: readonly string[]): Promise<Map<string, numb
   return ids;
 }
 
+const VERSION_COMPONENT_COLUMNS = [
+  ['version_id', 'int'],
+  ['component_id', 'int'],
+  ['scope', 'text'],
+  ['direct', 'int'],
+  ['locations', 'text'],
+  ['parents', 'text'],
+  ['path_parent', 'int'],
+] as const;
+
 export const FINDING_COLUMNS = [
   ['version_id', 'int'],
   ['component_id', 'int'],
@@ -438,36 +462,56 @@ export async function storeAliases(db: Db, findings: readonly ReportFinding[]): 
   );
 }
 
+function addStep(steps: Record<string, number>, name: string, ms: number): void {
+  steps[name] = (steps[name] ?? 0) + ms;
+}
+
 async function storeVersion(
   db: Db,
-  args: { uploadId: string; projectId: number; version: string; graph: DependencyGraph; report: ScanReport; now: Date },
+  args: { uploadId: string; projectId: number; version: string; graph: DependencyGraph; report: ScanReport; now: Date; steps?: Record<string, number> },
 ): Promise<void> {
   const { graph, report, projectId } = args;
+  let lap = performance.now();
+  const mark = (name: string): void => {
+    if (!args.steps) return;
+    const t = performance.now();
+    addStep(args.steps, `store: ${name}`, t - lap);
+    lap = t;
+  };
   const at = nowIso(args.now);
   let committed: Map<string, number> | undefined;
   await db.transaction().execute(async (tx) => {
     // the upload row is the lock: a second run of this job (another node) waits here, then finds it done.
     // SQLite: a write first, so the transaction holds the write lock from its start (waiting out the
     // busy timeout) instead of failing when it upgrades from reading
-    let q = tx.selectFrom('uploads').select('state').where('id', '=', args.uploadId);
-    if (isPostgres(tx)) q = q.forUpdate();
-    else await tx.updateTable('uploads').set({ state: sql<UploadState>`state` }).where('id', '=', args.uploadId).execute();
-    const state = (await q.executeTakeFirst())?.state;
+    // PostgreSQL: the project's row is locked by the same statement (one ingest per project at a
+    // time: two versions stored at once must not both end up current); rows are locked in the
+    // statement's table order, the upload first, as before
+    const pg = isPostgres(tx);
+    let state: UploadState | undefined;
+    if (pg) {
+      state = (
+        await tx.selectFrom('uploads as u').innerJoin('projects as p', 'p.id', 'u.project_id').select('u.state').where('u.id', '=', args.uploadId).where('p.id', '=', projectId).forUpdate().executeTakeFirst()
+      )?.state;
+    } else {
+      await tx.updateTable('uploads').set({ state: sql<UploadState>`state` }).where('id', '=', args.uploadId).execute();
+      state = (await tx.selectFrom('uploads').select('state').where('id', '=', args.uploadId).executeTakeFirst())?.state;
+    }
     if (state !== 'queued' && state !== 'running') return;
-    // one ingest per project at a time: two versions stored at once must not both end up current
-    if (isPostgres(tx)) await tx.selectFrom('projects').select('id').where('id', '=', projectId).forUpdate().execute();
+    mark('lock');
 
     const rootIds = [...graph.roots.keys()];
     const roots = rootIds.map((ref) => ({ ref, label: graph.roots.get(ref)! }));
     const meta = JSON.stringify({ ...report, findings: [] });
-    await tx
-      .insertInto('project_versions')
-      .values({ project_id: projectId, version: args.version, current: 0, upload_id: args.uploadId, roots: JSON.stringify(roots), meta, created_at: at, updated_at: at })
-      .onConflict((oc) => oc.columns(['project_id', 'version']).doUpdateSet({ upload_id: args.uploadId, roots: JSON.stringify(roots), meta, updated_at: at }))
-      .execute();
     const versionId = (
-      await tx.selectFrom('project_versions').select('id').where('project_id', '=', projectId).where('version', '=', args.version).executeTakeFirstOrThrow()
+      await tx
+        .insertInto('project_versions')
+        .values({ project_id: projectId, version: args.version, current: 0, upload_id: args.uploadId, roots: JSON.stringify(roots), meta, created_at: at, updated_at: at })
+        .onConflict((oc) => oc.columns(['project_id', 'version']).doUpdateSet({ upload_id: args.uploadId, roots: JSON.stringify(roots), meta, updated_at: at }))
+        .returning('id')
+        .executeTakeFirstOrThrow()
     ).id;
+    mark('version row');
 
     // first seen: the earliest this project had the same vulnerability on the same component, in any
     // version — read for this report's vulnerable components only (found by the findings' key), not
@@ -475,6 +519,7 @@ async function storeVersion(
     const firstSeen = new Map<string, string>();
     const ids = await componentIds(tx, graph.components.values());
     committed = ids;
+    mark('component ids');
     const vulnerable = [...new Set(report.findings.map((f) => ids.get(f.purl)!))];
     if (vulnerable.length) {
       const earlier = await tx
@@ -487,50 +532,40 @@ async function storeVersion(
         .execute();
       for (const r of earlier) firstSeen.set(`${r.component_id}\u0000${r.vuln_id}`, r.first_seen);
     }
+    mark('first seen');
 
     // the version's contents are replaced as a whole (a re-upload of the version, or this job run again)
-    await tx.deleteFrom('version_components').where('version_id', '=', versionId).execute();
-    await tx.deleteFrom('edges').where('version_id', '=', versionId).execute();
-    await tx.deleteFrom('findings').where('version_id', '=', versionId).execute();
+    // (PostgreSQL: one statement, one round trip)
+    if (pg) await sql`WITH vc AS (DELETE FROM version_components WHERE version_id = ${versionId}) DELETE FROM findings WHERE version_id = ${versionId}`.execute(tx);
+    else {
+      await tx.deleteFrom('version_components').where('version_id', '=', versionId).execute();
+      await tx.deleteFrom('findings').where('version_id', '=', versionId).execute();
+    }
+    mark('delete old rows');
 
-    await bulkInsert(
-      tx,
-      'version_components',
-      [
-        ['version_id', 'int'],
-        ['component_id', 'int'],
-        ['scope', 'text'],
-        ['direct', 'int'],
-        ['locations', 'text'],
-      ],
-      [...graph.components.values()].map((c) => [versionId, ids.get(c.purl)!, c.scope, c.direct ? 1 : 0, JSON.stringify(c.locations)]),
-    );
-
+    // the edges go on the children's rows (db/parents.ts): parents, and the shortest path's parent
     const rootIndex = new Map(rootIds.map((r, i) => [r, -1 - i]));
-    const edges: [number, number, number][] = [];
-    const seenEdge = new Set<string>();
+    const edges: [number, number][] = [];
     for (const [from, tos] of graph.edges) {
       const parent = rootIndex.get(from) ?? ids.get(from);
       if (parent === undefined) continue;
       for (const to of tos) {
         const child = ids.get(to);
-        if (child === undefined) continue;
-        const k = `${parent},${child}`;
-        if (seenEdge.has(k)) continue;
-        seenEdge.add(k);
-        edges.push([versionId, parent, child]);
+        if (child !== undefined) edges.push([parent, child]);
       }
     }
-    await bulkInsert(
-      tx,
-      'edges',
-      [
-        ['version_id', 'int'],
-        ['parent_id', 'int'],
-        ['child_id', 'int'],
-      ],
-      edges,
-    );
+    const compact = compactEdges(edges);
+    mark('edges (compute)');
+    // in component id order: the rows then go into both of the table's B-trees ((version, component)
+    // and (component, version)) in key order, each leaf page visited once
+    const vcRows = [...graph.components.values()].map((c) => {
+      const id = ids.get(c.purl)!;
+      const e = compact.get(id);
+      return [versionId, id, c.scope, c.direct ? 1 : 0, JSON.stringify(c.locations), e ? e.parents.join(',') : '', e ? e.pathParent : null] as const;
+    });
+    vcRows.sort((a, b) => a[1] - b[1]);
+    await bulkInsert(tx, 'version_components', VERSION_COMPONENT_COLUMNS, vcRows);
+    mark('version_components');
 
     await bulkInsert(
       tx,
@@ -542,15 +577,24 @@ async function storeVersion(
         return FINDING_COLUMNS.map(([c]) => row[c]);
       }),
     );
+    mark('findings');
     await storeAliases(tx, report.findings);
+    mark('aliases');
 
-    await tx.updateTable('project_versions').set({ current: 0 }).where('project_id', '=', projectId).where('id', '!=', versionId).where('current', '=', 1).execute();
-    await tx.updateTable('project_versions').set({ current: 1 }).where('id', '=', versionId).execute();
-    await tx
-      .updateTable('uploads')
-      .set({ state: 'done', error: null, components: graph.components.size, findings: report.findings.filter((f) => !f.suppressed).length, finished_at: nowIso() })
-      .where('id', '=', args.uploadId)
-      .execute();
+    // this version current, the one that was not; the upload done (PostgreSQL: one statement)
+    const current = tx
+      .updateTable('project_versions')
+      .set({ current: sql<number>`CASE WHEN id = ${versionId} THEN 1 ELSE 0 END` })
+      .where('project_id', '=', projectId)
+      .where((eb) => eb.or([eb('current', '=', 1), eb('id', '=', versionId)]));
+    const done = { state: 'done' as const, error: null, components: graph.components.size, findings: report.findings.filter((f) => !f.suppressed).length, finished_at: nowIso() };
+    if (pg) await tx.with('c', () => current).updateTable('uploads').set(done).where('id', '=', args.uploadId).execute();
+    else {
+      await current.execute();
+      await tx.updateTable('uploads').set(done).where('id', '=', args.uploadId).execute();
+    }
+    mark('current version, upload done');
   });
+  mark('commit');
   if (committed) rememberComponentIds(db, committed);
 }

@@ -3,7 +3,7 @@
  * documents again:
  *
  *   affected          every project version with an open finding of a vulnerability (OSV id or
- *                     any alias), with the shortest dependency path from the stored edges
+ *                     any alias), with the shortest dependency path (a chain of stored parents)
  *   componentsUsing   who uses a package, optionally within a vers range evaluated with the
  *                     ecosystem's version rules (a zero-day without an advisory yet)
  *   portfolioSummary  counts by severity, KEV exposure, most-affected packages, oldest criticals
@@ -13,6 +13,7 @@
  */
 import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { type Db, isPostgres } from '../db/index.js';
+import { PATH_DEPTH_MAX } from '../db/parents.js';
 import { SCAN_SCHEMA_VERSION, type ScanReport } from '../model/report.js';
 import { RATINGS_DESC, type Rating, type ReportFinding } from '../model/triage.js';
 import { prioritise } from '../triage/priority.js';
@@ -106,105 +107,62 @@ export async function affected(
   return { items, ...(rows.length > limit && last ? { next: encodeCursor({ p: last.project, v: last.version, c: last.purl, f: last.vuln_id }) } : {}) };
 }
 
-/** The edges into each (version, child) pair, in parent order: one statement, the pairs as one parameter (or two arrays). */
-async function edgesOfPairs(db: Db, pairs: readonly [number, number][]): Promise<{ version_id: number; parent_id: number; child_id: number }[]> {
-  if (isPostgres(db)) {
-    return (
-      await sql<{ version_id: number; parent_id: number; child_id: number }>`SELECT e.version_id, e.parent_id, e.child_id FROM unnest(${pairs.map((p) => p[0])}::int4[], ${pairs.map((p) => p[1])}::int4[]) AS k(v, c) JOIN edges e ON e.version_id = k.v AND e.child_id = k.c ORDER BY e.parent_id`.execute(db)
-    ).rows;
-  }
-  return (
-    await sql<{ version_id: number; parent_id: number; child_id: number }>`SELECT e.version_id, e.parent_id, e.child_id FROM json_each(${JSON.stringify(pairs)}) AS k JOIN edges e ON e.version_id = json_extract(k.value, '$[0]') AND e.child_id = json_extract(k.value, '$[1]') ORDER BY e.parent_id`.execute(db)
-  ).rows;
-}
-
 /**
- * The shortest path from a root to each (version, component), from the stored edges: a breadth-first
- * search upwards from the components, one query per level for all of them at once.
+ * The shortest path from a root to each (version, component): a chain walk up the stored
+ * shortest-path parents (version_components.path_parent, db/parents.ts), every target's chain in
+ * one recursive statement — the path a breadth-first search upwards from the component finds, the
+ * smallest ids first among equally short ones. A component no root reaches is its purl alone.
  */
 export async function shortestPaths(db: Db, targets: readonly { versionId: number; componentId: number; roots: string }[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
-  // per version: node → the child it was reached from (toward the target)
-  type Search = { versionId: number; target: number; labels: string[]; prev: Map<number, number>; frontier: number[]; found?: number };
-  const searches: Search[] = [];
+  const labels = new Map<number, string[]>();
+  const pairs: [number, number][] = [];
   const seen = new Set<string>();
   for (const t of targets) {
     const key = `${t.versionId}:${t.componentId}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const labels = (JSON.parse(t.roots) as { label: string }[]).map((r) => r.label);
-    searches.push({ versionId: t.versionId, target: t.componentId, labels, prev: new Map([[t.componentId, t.componentId]]), frontier: [t.componentId] });
+    if (!labels.has(t.versionId)) labels.set(t.versionId, (JSON.parse(t.roots) as { label: string }[]).map((r) => r.label));
+    pairs.push([t.versionId, t.componentId]);
   }
-  for (let depth = 0; depth < 64; depth++) {
-    const active = searches.filter((s) => s.found === undefined && s.frontier.length);
-    if (!active.length) break;
-    // the exact (version, child) pairs of the frontiers — not every version × every child, which
-    // probes (and returns) the edges of popular components in every other version of the page
-    const pairKeys = new Set<string>();
-    const pairs: [number, number][] = [];
-    for (const a of active)
-      for (const c of a.frontier) {
-        const k = `${a.versionId}:${c}`;
-        if (!pairKeys.has(k)) {
-          pairKeys.add(k);
-          pairs.push([a.versionId, c]);
-        }
+  type Link = { v: number; t: number; depth: number; node: number; purl: string | null };
+  for (let i = 0; i < pairs.length; i += 5_000) {
+    const part = pairs.slice(i, i + 5_000);
+    const start = isPostgres(db)
+      ? sql`SELECT k.v, k.c AS t, 0 AS depth, k.c AS node FROM unnest(${part.map((p) => p[0])}::int4[], ${part.map((p) => p[1])}::int4[]) AS k(v, c)`
+      : sql`SELECT json_extract(value, '$[0]') AS v, json_extract(value, '$[1]') AS t, 0 AS depth, json_extract(value, '$[1]') AS node FROM json_each(${JSON.stringify(part)})`;
+    // each step: the node's row in its version gives the next node up; a root (< 0) has no row.
+    // The depth bound only guards against a cycle in damaged data (ingest never stores one).
+    const rows = (
+      await sql<Link>`WITH RECURSIVE chain(v, t, depth, node) AS (
+        ${start}
+        UNION ALL
+        SELECT chain.v, chain.t, chain.depth + 1, vc.path_parent FROM chain
+        JOIN version_components vc ON vc.version_id = chain.v AND vc.component_id = chain.node
+        WHERE vc.path_parent IS NOT NULL AND chain.depth < ${PATH_DEPTH_MAX}
+      )
+      SELECT chain.v, chain.t, chain.depth, chain.node, c.purl FROM chain LEFT JOIN components c ON c.id = chain.node ORDER BY chain.v, chain.t, chain.depth`.execute(db)
+    ).rows;
+    let chain: Link[] = [];
+    const finish = (): void => {
+      const first = chain[0];
+      if (!first) return;
+      const v = Number(first.v);
+      const target = Number(first.t);
+      const last = chain[chain.length - 1]!;
+      const top = Number(last.node);
+      if (top >= 0) out.set(`${v}:${target}`, [first.purl ?? String(target)]);
+      else out.set(`${v}:${target}`, [labels.get(v)?.[-1 - top] ?? 'root', ...chain.slice(0, -1).reverse().map((l) => l.purl ?? String(l.node))]);
+    };
+    for (const r of rows) {
+      const head = chain[0];
+      if (head && (Number(head.v) !== Number(r.v) || Number(head.t) !== Number(r.t))) {
+        finish();
+        chain = [];
       }
-    const parents = new Map<string, number[]>();
-    for (let i = 0; i < pairs.length; i += 10_000) {
-      const rows = await edgesOfPairs(db, pairs.slice(i, i + 10_000));
-      for (const r of rows) {
-        const k = `${r.version_id}:${r.child_id}`;
-        let l = parents.get(k);
-        if (!l) parents.set(k, (l = []));
-        l.push(r.parent_id);
-      }
+      chain.push(r);
     }
-    for (const s of active) {
-      const next: number[] = [];
-      // roots first (negative ids), so a component a root depends on directly ends the search
-      for (const node of s.frontier) {
-        const ps = (parents.get(`${s.versionId}:${node}`) ?? []).slice().sort((a, b) => (a < 0 === b < 0 ? a - b : a < 0 ? -1 : 1));
-        for (const p of ps) {
-          if (s.prev.has(p)) continue;
-          s.prev.set(p, node);
-          if (p < 0) {
-            s.found = p;
-            break;
-          }
-          next.push(p);
-        }
-        if (s.found !== undefined) break;
-      }
-      s.frontier = next;
-    }
-  }
-  const ids = new Set<number>();
-  for (const s of searches) for (const n of s.prev.keys()) if (n >= 0) ids.add(n);
-  const purls = new Map<number, string>();
-  const idList = [...ids];
-  for (let i = 0; i < idList.length; i += 10_000) {
-    for (const r of await db
-      .selectFrom('components')
-      .select(['id', 'purl'])
-      .where('id', 'in', idList.slice(i, i + 10_000))
-      .execute())
-      purls.set(r.id, r.purl);
-  }
-  for (const s of searches) {
-    const key = `${s.versionId}:${s.target}`;
-    if (s.found === undefined) {
-      out.set(key, [purls.get(s.target) ?? String(s.target)]);
-      continue;
-    }
-    const path = [s.labels[-1 - s.found] ?? 'root'];
-    let cur = s.prev.get(s.found)!;
-    for (;;) {
-      path.push(purls.get(cur) ?? String(cur));
-      if (cur === s.target) break;
-      cur = s.prev.get(cur)!;
-    }
-    out.set(key, path);
+    finish();
   }
   return out;
 }

@@ -11,7 +11,7 @@
  *   4. the project versions that hold them, a chunk at a time: each component's findings placed in
  *      the version (`placeFinding`: scope, directness, locations, paths and their count — the paths
  *      copied from a stored finding of the same component in that version when there is one, else
- *      walked from the stored edges above it, `parentsOf`), and the version's open findings ranked
+ *      walked from the stored parents above it, `parentsOfPairs`), and the version's open findings ranked
  *      again as one list (`rankFindings`: a new finding moves the others' priority) — so a version
  *      ends with exactly the findings a fresh ingest of its document against the new store stores
  *      (rematch.test.ts checks that). Findings that appear are inserted (`finding.new` event),
@@ -63,6 +63,7 @@ import { DependencyGraph } from '../model/graph.js';
 import { byCodePoint } from '../model/order.js';
 import type { ReportFinding } from '../model/triage.js';
 import { PathCounter } from '../triage/context.js';
+import { parentsOfPairs } from './edges.js';
 import { FINDING_COLUMNS, findingColumns, findingVulnId, storeAliases } from './ingest.js';
 
 /** What re-match reads from the advisory store (AdvisoryStore implements it). */
@@ -563,30 +564,8 @@ async function updateFindings(tx: Db, rows: readonly ({ id: number } & ReturnTyp
 }
 
 /**
- * The stored dependency edges into the given (version, child) pairs: every parent of each. The one
- * place re-match reads edges (a compact parent storage would replace it here). One statement per
- * batch, driven by the pairs (each a lookup on the edges' (version, child) key), so a level of a walk
- * costs what it finds, not versions × children.
- */
-export async function parentsOf(db: Db, pairs: readonly { version: number; child: number }[]): Promise<{ version: number; parent: number; child: number }[]> {
-  const out: { version: number; parent: number; child: number }[] = [];
-  for (let i = 0; i < pairs.length; i += 10_000) {
-    const part = pairs.slice(i, i + 10_000);
-    const rows = isPostgres(db)
-      ? await sql<{ version_id: number; parent_id: number; child_id: number }>`SELECT e.version_id, e.parent_id, e.child_id
-          FROM unnest(${part.map((p) => p.version)}::int4[], ${part.map((p) => p.child)}::int4[]) AS p(v, c)
-          JOIN edges AS e ON e.version_id = p.v AND e.child_id = p.c`.execute(db)
-      : await sql<{ version_id: number; parent_id: number; child_id: number }>`SELECT e.version_id, e.parent_id, e.child_id
-          FROM json_each(${JSON.stringify(part.map((p) => [p.version, p.child]))}) AS p
-          CROSS JOIN edges AS e ON e.version_id = json_extract(p.value, '$[0]') AND e.child_id = json_extract(p.value, '$[1]')`.execute(db);
-    for (const r of rows.rows) out.push({ version: Number(r.version_id), parent: Number(r.parent_id), child: Number(r.child_id) });
-  }
-  return out;
-}
-
-/**
  * Paths to components that have no stored finding in their version yet, walked from the stored edges
- * (parentsOf) a level at a time for all the versions at once: the edges above the components reach
+ * (parentsOfPairs, edges.ts: the parents stored on version_components) a level at a time for all the versions at once: the edges above the components reach
  * every root path to them, so paths and their count are those of the whole graph.
  */
 async function pathsFromEdges(
@@ -607,7 +586,7 @@ async function pathsFromEdges(
   const ids = new Set<number>([...targets.values()].flat());
   for (let depth = 0; depth < 256 && frontier.size; depth++) {
     const next = new Map<number, Set<number>>();
-    for (const r of await parentsOf(db, [...frontier].flatMap(([version, children]) => [...children].map((child) => ({ version, child }))))) {
+    for (const r of await parentsOfPairs(db, [...frontier].flatMap(([version, children]) => [...children].map((child) => ({ version, child }))))) {
       edges.get(r.version)!.push({ parent: r.parent, child: r.child });
       if (r.parent < 0) continue;
       ids.add(r.parent);
