@@ -29,7 +29,9 @@ import { decodeText, parseJsonInput } from '../io/json.js';
 import { type JsonKind, parseJsonStream } from '../io/json-stream.js';
 import { LineIndex } from '../io/lines.js';
 import {
+  addLine,
   baseName,
+  exact,
   isRecord,
   jsonStringLines,
   makeHash,
@@ -43,6 +45,7 @@ import {
   str,
   takeLine,
   toInventory,
+  type ValueLines,
   vouchNotes,
 } from './common.js';
 
@@ -390,9 +393,9 @@ function jsonPackage(raw: unknown, i: number, warnings: string[]): SpdxPackage |
     id,
     name: str(raw['name']) ?? id ?? '(unnamed package)',
     version: versionValue(str(raw['versionInfo'])),
-    purls,
-    licenses,
-    hashes,
+    purls: exact(purls),
+    licenses: exact(licenses),
+    hashes: exact(hashes),
     line: undefined,
     where,
     vouch: Array.isArray(raw['annotations'])
@@ -435,7 +438,7 @@ type TopList = (typeof TOP_LISTS)[number];
  * packages at the end, in jsonDocument's order.
  */
 async function jsonDocumentStreamed(chunks: AsyncIterable<Buffer>, path: string): Promise<SpdxDocument> {
-  const idLines = new Map<string, number[]>();
+  const idLines: ValueLines = new Map();
   const top = new Map<string, unknown>();
   const kinds = new Map<string, JsonKind>();
   const packages: SpdxPackage[] = [];
@@ -466,9 +469,7 @@ async function jsonDocumentStreamed(chunks: AsyncIterable<Buffer>, path: string)
       }
     },
     onKeyLine(_key, value, line) {
-      let list = idLines.get(value);
-      if (!list) idLines.set(value, (list = []));
-      list.push(line);
+      addLine(idLines, value, line);
     },
     onValue(value, keys) {
       const [key, index] = keys;
