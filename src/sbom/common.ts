@@ -280,6 +280,24 @@ export class SbomGraphBuilder {
   }
 
   /**
+   * The purls of `id`'s own edges when every one of them is a component (most are): children(id)
+   * without its walk, sets and copies — the same purls, which build() adds in children()'s order
+   * (the walk pops its stack: last edge first). Undefined when an edge leads through a node
+   * without a purl, or back to `id`.
+   */
+  private purlChildren(id: string): string[] | undefined {
+    const out = this.out.get(id);
+    if (!out) return [];
+    const purls: string[] = [];
+    for (const n of out) {
+      const p = n === id ? undefined : this.purls.get(n);
+      if (p === undefined) return undefined;
+      purls.push(p);
+    }
+    return purls;
+  }
+
+  /**
    * Writes the edges into `graph` (root id for `rootId`, purls for resolved nodes), then gives
    * every component that no path from the root reaches an edge of its own: from its nearest
    * containing component (CycloneDX nesting) or else from the root. Those fallback edges say
@@ -290,7 +308,9 @@ export class SbomGraphBuilder {
     for (const from of [this.rootId, ...this.order]) {
       const fromKey = from === this.rootId ? this.rootId : this.purls.get(from);
       if (!fromKey) continue;
-      for (const to of this.children(from)) graph.addEdge(fromKey, to);
+      const direct = from === this.rootId ? undefined : this.purlChildren(from);
+      if (direct) for (let i = direct.length - 1; i >= 0; i--) graph.addEdge(fromKey, direct[i]!);
+      else for (const to of this.children(from)) graph.addEdge(fromKey, to);
       // a component's own edges are read only here (children() stops at components): dropped as
       // the graph takes them, so the document's edges and the graph's are not all held at once
       if (from !== this.rootId) this.out.delete(from);
