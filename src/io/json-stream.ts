@@ -34,19 +34,26 @@ export interface JsonStreamHandlers {
   onKeyLine?(key: string, value: string, line: number): void;
 }
 
-/** Counts lines up to byte offsets that only grow, over the last two chunks read. */
+/**
+ * Counts lines up to byte offsets that only grow, over the chunks read since the earliest offset
+ * still to be asked (`release` says which: the start of the last token, or of a key whose colon
+ * has not come yet — which may lie many chunks back when long whitespace or a long string follows).
+ */
 class LineCounter {
   private readonly chunks: { base: number; buf: Buffer }[] = [];
   private cursor = 0;
   private line = 1;
 
   push(buf: Buffer, base: number): void {
-    // older chunks are counted and dropped: a token starting more than a chunk back is only a long string
-    while (this.chunks.length >= 2) {
+    this.chunks.push({ base, buf });
+  }
+
+  /** Chunks wholly before `offset` are counted and dropped: no line before it is asked for again. */
+  release(offset: number): void {
+    while (this.chunks.length > 1 && this.chunks[0]!.base + this.chunks[0]!.buf.length <= offset) {
       const c = this.chunks.shift()!;
       this.advance(c, c.base + c.buf.length);
     }
-    this.chunks.push({ base, buf });
   }
 
   /** The 1-based line of byte `offset` (an offset already passed: the line reached). */
@@ -166,6 +173,8 @@ export async function parseJsonStream(chunks: AsyncIterable<Buffer>, path: strin
     }
     guarded(() => tokenizer.write(chunk));
     base += chunk.length;
+    // a token not finished yet starts after the last one handed over; a key is asked for at its colon
+    lines.release(lastString ? Math.min(lastString.offset, lastOffset) : lastOffset);
   }
   try {
     utf8.decode();

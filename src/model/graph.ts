@@ -135,6 +135,14 @@ export class DependencyGraph {
     return undefined;
   }
 
+  /**
+   * node → the nodes with an edge to it, in the order of `edges`; built once for the graph as it
+   * is (again after edges are added) and shared by pathsTo and the report's path counts.
+   */
+  parentsOf(): ReadonlyMap<string, ReadonlySet<string>> {
+    return this.reverseEdges();
+  }
+
   private reverseCache: { size: number; map: Map<string, Set<string>> } | undefined;
 
   private reverseEdges(): Map<string, Set<string>> {

@@ -33,11 +33,26 @@ export function makeHash(alg: unknown, value: unknown): Hash | undefined {
 }
 
 /**
+ * Lines recorded per string value: a number for a value met once (most are), a list for one met
+ * several times — a list per value costs ~150 bytes more, which for the few million keys of a
+ * gigabyte SBOM is hundreds of megabytes.
+ */
+export type ValueLines = Map<string, number | number[]>;
+
+/** Records that `value` was met on `line` (after the lines it was met on before). */
+export function addLine(lines: ValueLines, value: string, line: number): void {
+  const had = lines.get(value);
+  if (had === undefined) lines.set(value, line);
+  else if (typeof had === 'number') lines.set(value, [had, line]);
+  else had.push(line);
+}
+
+/**
  * Lines of every `"key": "value"` string pair in a JSON text, by decoded value, in document order.
  * Cheap (one regex pass); used for locations only, so an odd hit costs a wrong line, never data.
  */
-export function jsonStringLines(text: string, key: string, lines: LineIndex): Map<string, number[]> {
-  const out = new Map<string, number[]>();
+export function jsonStringLines(text: string, key: string, lines: LineIndex): ValueLines {
+  const out: ValueLines = new Map();
   const re = new RegExp(`"${key}"\\s*:\\s*("(?:[^"\\\\]|\\\\.)*")`, 'g');
   for (let m = re.exec(text); m; m = re.exec(text)) {
     let value: unknown;
@@ -47,19 +62,20 @@ export function jsonStringLines(text: string, key: string, lines: LineIndex): Ma
       continue;
     }
     if (typeof value !== 'string') continue;
-    let list = out.get(value);
-    if (!list) out.set(value, (list = []));
-    list.push(lines.lineOf(m.index));
+    addLine(out, value, lines.lineOf(m.index));
   }
   return out;
 }
 
 /** Takes the next recorded line for `value` (so duplicates get their own lines in order). */
-export function takeLine(lines: Map<string, number[]>, value: string | undefined): number | undefined {
+export function takeLine(lines: ValueLines, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const list = lines.get(value);
-  if (!list?.length) return undefined;
-  return list.length > 1 ? list.shift() : list[0];
+  if (list === undefined || typeof list === 'number') return list;
+  if (list.length > 2) return list.shift();
+  // two left: the first is taken, the last stays for every later take
+  lines.set(value, list[1]!);
+  return list[0];
 }
 
 /** The mutable result of one SBOM read, turned into an Inventory at the end. */
@@ -190,7 +206,7 @@ export function resolveEntry(s: ReadState, e: PackageEntry): Component | undefin
   if (licenses.length) c.licenses = licenses;
   const hashes: Hash[] = [];
   for (const h of e.hashes) if (!hashes.some((x) => x.alg === h.alg)) hashes.push(h);
-  if (hashes.length) c.hashes = hashes;
+  if (hashes.length) c.hashes = exact(hashes);
   return c;
 }
 
@@ -264,6 +280,24 @@ export class SbomGraphBuilder {
   }
 
   /**
+   * The purls of `id`'s own edges when every one of them is a component (most are): children(id)
+   * without its walk, sets and copies — the same purls, which build() adds in children()'s order
+   * (the walk pops its stack: last edge first). Undefined when an edge leads through a node
+   * without a purl, or back to `id`.
+   */
+  private purlChildren(id: string): string[] | undefined {
+    const out = this.out.get(id);
+    if (!out) return [];
+    const purls: string[] = [];
+    for (const n of out) {
+      const p = n === id ? undefined : this.purls.get(n);
+      if (p === undefined) return undefined;
+      purls.push(p);
+    }
+    return purls;
+  }
+
+  /**
    * Writes the edges into `graph` (root id for `rootId`, purls for resolved nodes), then gives
    * every component that no path from the root reaches an edge of its own: from its nearest
    * containing component (CycloneDX nesting) or else from the root. Those fallback edges say
@@ -274,7 +308,12 @@ export class SbomGraphBuilder {
     for (const from of [this.rootId, ...this.order]) {
       const fromKey = from === this.rootId ? this.rootId : this.purls.get(from);
       if (!fromKey) continue;
-      for (const to of this.children(from)) graph.addEdge(fromKey, to);
+      const direct = from === this.rootId ? undefined : this.purlChildren(from);
+      if (direct) for (let i = direct.length - 1; i >= 0; i--) graph.addEdge(fromKey, direct[i]!);
+      else for (const to of this.children(from)) graph.addEdge(fromKey, to);
+      // a component's own edges are read only here (children() stops at components): dropped as
+      // the graph takes them, so the document's edges and the graph's are not all held at once
+      if (from !== this.rootId) this.out.delete(from);
     }
     const reached = new Set<string>();
     const mark = (start: string): void => {
@@ -323,6 +362,15 @@ export function xmlText(node: unknown): string | undefined {
   if (typeof node === 'number' || typeof node === 'boolean') return String(node);
   if (node && typeof node === 'object' && '#text' in node) return xmlText((node as Record<string, unknown>)['#text']);
   return undefined;
+}
+
+/**
+ * `a` in an array of its own length. An array grown by push (or made by filter) keeps room for
+ * 17 items: ~130 bytes more than an array of one, for each of the millions of small lists (hashes,
+ * licences, dependsOn) a large SBOM holds until its graph is built.
+ */
+export function exact<T>(a: T[]): T[] {
+  return a.length ? a.slice() : a;
 }
 
 export function isRecord(v: unknown): v is Record<string, unknown> {

@@ -26,7 +26,9 @@ import { decodeText, parseJsonInput } from '../io/json.js';
 import { type JsonKind, parseJsonStream } from '../io/json-stream.js';
 import { LineIndex } from '../io/lines.js';
 import {
+  addLine,
   baseName,
+  exact,
   isRecord,
   jsonStringLines,
   makeHash,
@@ -39,6 +41,7 @@ import {
   str,
   takeLine,
   toInventory,
+  type ValueLines,
   vouchNotes,
   xmlText,
 } from './common.js';
@@ -67,8 +70,8 @@ interface CdxComponent {
   vouch?: PackageEntry['vouch'];
   /** Position of the component for warnings: `$.components[3]` or `/bom/components/component[4] (line 9)`. */
   where: string;
-  /** Position of its purl for warnings. */
-  purlWhere: string;
+  /** Position of its purl for warnings; `<where>.purl` when absent (JSON: one string fewer per component). */
+  purlWhere?: string;
   children: CdxComponent[];
 }
 
@@ -200,7 +203,7 @@ function buildInventory(doc: CdxDocument, s: ReadState): void {
   const visit = (c: CdxComponent, containedBy: string | undefined): void => {
     const comp = resolveEntry(s, {
       purl: c.purl,
-      purlWhere: c.purlWhere,
+      purlWhere: c.purlWhere ?? `${c.where}.purl`,
       where: c.where,
       displayName: displayName(c),
       version: c.version,
@@ -228,7 +231,7 @@ function buildInventory(doc: CdxDocument, s: ReadState): void {
     const comp = candidate
       ? resolveEntry(s, {
           purl: meta.purl,
-          purlWhere: meta.purlWhere,
+          purlWhere: meta.purlWhere ?? `${meta.where}.purl`,
           where: meta.where,
           displayName: displayName(meta),
           version: meta.version,
@@ -365,7 +368,6 @@ function jsonParts(path: string, lineFor: (purl: string | undefined, ref: string
         ? vouchNotes(v['properties'].map((p: unknown) => (isRecord(p) ? { name: str(p['name']), value: str(p['value']) } : { name: undefined, value: undefined })))
         : undefined,
       where,
-      purlWhere: `${where}.purl`,
       children: [],
     };
     c.children = componentList(v['components'], `${where}.components`, warnings, depth + 1);
@@ -394,7 +396,7 @@ function jsonParts(path: string, lineFor: (purl: string | undefined, ref: string
       return;
     }
     const on = Array.isArray(d['dependsOn']) ? d['dependsOn'].map((x: unknown) => (isRecord(x) ? str(x['ref']) : str(x))) : [];
-    out.push({ ref, dependsOn: on.filter((x): x is string => x !== undefined) });
+    out.push({ ref, dependsOn: exact(on.filter((x): x is string => x !== undefined)) });
   };
 
   const services = (v: unknown, out: string[]): void => {
@@ -417,8 +419,19 @@ function jsonParts(path: string, lineFor: (purl: string | undefined, ref: string
  * line, as jsonStringLines finds them) and given out at the end in jsonDocument's order.
  */
 async function jsonDocumentStreamed(chunks: AsyncIterable<Buffer>, path: string): Promise<CdxDocument> {
-  const purlLines = new Map<string, number[]>();
-  const refLines = new Map<string, number[]>();
+  const purlLines: ValueLines = new Map();
+  const refLines: ValueLines = new Map();
+  /**
+   * The components' bom-refs, each string once: a dependency names them again (its ref and its
+   * dependsOn), and each of those is a string of its own as parsed — several copies of every
+   * bom-ref held to the end. Dependencies take the component's string instead.
+   */
+  const refStrings = new Map<string, string>();
+  const keepRefs = (c: CdxComponent): void => {
+    if (c.ref !== undefined && !refStrings.has(c.ref)) refStrings.set(c.ref, c.ref);
+    for (const child of c.children) keepRefs(child);
+  };
+  const same = (ref: string): string => refStrings.get(ref) ?? ref;
   const parts = jsonParts(path, () => undefined);
   let bomFormat: unknown;
   let spdxVersion: unknown;
@@ -450,19 +463,24 @@ async function jsonDocumentStreamed(chunks: AsyncIterable<Buffer>, path: string)
       }
     },
     onKeyLine(key, value, line) {
-      const map = key === 'purl' ? purlLines : refLines;
-      let list = map.get(value);
-      if (!list) map.set(value, (list = []));
-      list.push(line);
+      addLine(key === 'purl' ? purlLines : refLines, value, line);
     },
     onValue(value, keys) {
       const [top, index] = keys;
       if (top === 'components' && typeof index === 'number' && kinds.get('components') === 'array') {
         const c = parts.component(value, `$.components[${index}]`, componentWarnings);
-        if (c) components.push(c);
-        else componentWarnings.push(`$.components[${index}]: not a component object; ignored`);
+        if (c) {
+          components.push(c);
+          keepRefs(c);
+        } else componentWarnings.push(`$.components[${index}]: not a component object; ignored`);
       } else if (top === 'dependencies' && typeof index === 'number' && kinds.get('dependencies') === 'array') {
+        const before = dependencies.length;
         parts.dependency(value, index, dependencies, dependencyWarnings);
+        if (dependencies.length > before) {
+          const d = dependencies[before]!;
+          d.ref = same(d.ref);
+          for (let i = 0; i < d.dependsOn.length; i++) d.dependsOn[i] = same(d.dependsOn[i]!);
+        }
       } else if (keys.length === 1) {
         if (top === 'bomFormat') bomFormat = value;
         else if (top === 'spdxVersion') spdxVersion = value;
@@ -515,7 +533,7 @@ function jsonLicenses(v: unknown): string[] {
       if (id) out.push(id);
     }
   }
-  return out;
+  return exact(out);
 }
 
 function jsonHashes(v: unknown): Hash[] {
@@ -526,7 +544,7 @@ function jsonHashes(v: unknown): Hash[] {
     const hash = makeHash(h['alg'], h['content']);
     if (hash) out.push(hash);
   }
-  return out;
+  return exact(out);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -17,6 +17,8 @@
  *   the root reaches gets an edge from the root (not direct).
  * - Licences: `licenseConcluded`, then `licenseDeclared`, unless NOASSERTION/NONE. Checksums → hashes.
  * - Locations: tag-value gives the line of each `PackageName:`; JSON the line of the package's SPDXID.
+ * - A JSON document over STREAM_ABOVE_BYTES is read as it streams in (readSpdxInput), with the
+ *   result of the in-memory reader: neither its text nor its whole parsed tree is held at once.
  */
 import type { Hash, Scope } from '../model/component.js';
 import { strongerScope } from '../model/component.js';
@@ -24,9 +26,12 @@ import { VouchError } from '../model/errors.js';
 import type { InputFile, Inventory } from '../model/inventory.js';
 import type { Extractor } from '../ecosystems/types.js';
 import { decodeText, parseJsonInput } from '../io/json.js';
+import { type JsonKind, parseJsonStream } from '../io/json-stream.js';
 import { LineIndex } from '../io/lines.js';
 import {
+  addLine,
   baseName,
+  exact,
   isRecord,
   jsonStringLines,
   makeHash,
@@ -40,6 +45,7 @@ import {
   str,
   takeLine,
   toInventory,
+  type ValueLines,
   vouchNotes,
 } from './common.js';
 
@@ -96,10 +102,39 @@ export const spdxExtractor: Extractor = {
   },
 
   async extract(input: InputFile): Promise<Inventory> {
-    const text = decodeText(await input.read(), input.path);
-    return readSpdx(text, input.path);
+    return readSpdxInput(input);
   },
 };
+
+/**
+ * Inputs larger than this are read as they stream in (JSON only), not as one string: V8's
+ * longest string is about 512 MiB, and the text with its parsed tree held at once takes several
+ * times the file's size (the same bound as CycloneDX's).
+ */
+export const STREAM_ABOVE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Reads an SPDX input: in memory, or streamed when it is larger than `streamAbove` bytes and is a
+ * JSON document (tag-value is read whole). Both give the same Inventory.
+ */
+export async function readSpdxInput(input: InputFile, opts: { streamAbove?: number } = {}): Promise<Inventory> {
+  if (input.stream && input.size > (opts.streamAbove ?? STREAM_ABOVE_BYTES) && (await startsWithJson(input))) {
+    const doc = await jsonDocumentStreamed(input.stream(), input.path);
+    return inventoryOf(doc, input.path);
+  }
+  const text = decodeText(await input.read(), input.path);
+  return readSpdx(text, input.path);
+}
+
+/** The first non-blank byte of the input (after a UTF-8 BOM) is `{` or `[`, as readSpdx tells JSON from tag-value. */
+async function startsWithJson(input: InputFile): Promise<boolean> {
+  for await (const chunk of input.stream!()) {
+    let i = chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0;
+    while (i < chunk.length && (chunk[i] === 0x20 || chunk[i] === 0x09 || chunk[i] === 0x0a || chunk[i] === 0x0d)) i++;
+    if (i < chunk.length) return chunk[i] === 0x7b || chunk[i] === 0x5b; // '{' '['
+  }
+  return false;
+}
 
 /** Reads SPDX text (JSON or tag-value). Throws VouchError INPUT_PARSE / INPUT_UNSUPPORTED for unreadable documents. */
 export function readSpdx(text: string, path: string): Inventory {
@@ -108,8 +143,13 @@ export function readSpdx(text: string, path: string): Inventory {
     throw new VouchError('INPUT_UNSUPPORTED', 'SPDX RDF/XML is not read; use the JSON or tag-value form', { path });
   }
   const doc = first === '{' || first === '[' ? jsonDocument(text, path) : tagValueDocument(text, path);
+  return inventoryOf(doc, path);
+}
+
+function inventoryOf(doc: SpdxDocument, path: string): Inventory {
   const s = newReadState(path, SPDX_EXTRACTOR_ID);
-  s.warnings.push(...doc.warnings);
+  // one push per warning: a spread of a very large list would overflow the call stack
+  for (const w of doc.warnings) s.warnings.push(w);
   if (doc.spdxVersion !== 'SPDX-2.2' && doc.spdxVersion !== 'SPDX-2.3') {
     s.warnings.push(`${doc.spdxVersion} is outside the versions vouch reads (SPDX-2.2, SPDX-2.3); read as far as it matches`);
   }
@@ -160,7 +200,12 @@ function buildInventory(doc: SpdxDocument, s: ReadState): void {
   const scopes = new Map<string, Scope>();
   const edges: [string, string][] = [];
   const described = new Set<string>(doc.describes);
-  for (const r of doc.relationships) {
+  // each record is dropped once read, so a large document's records and the graph built from them
+  // are not all held at once
+  const relationships = doc.relationships;
+  for (let i = 0; i < relationships.length; i++) {
+    const r = relationships[i]!;
+    (relationships as (SpdxRelationship | undefined)[])[i] = undefined;
     const type = r.type.toUpperCase();
     if (type === 'DESCRIBES' && r.from === doc.docId) described.add(r.to);
     else if (type === 'DESCRIBED_BY' && r.to === doc.docId) described.add(r.from);
@@ -173,7 +218,10 @@ function buildInventory(doc: SpdxDocument, s: ReadState): void {
   for (const d of described) edges.push([doc.docId, d]);
 
   const known = new Set<string>([doc.docId, ...doc.otherIds]);
-  for (const p of doc.packages) {
+  const packages = doc.packages;
+  for (let i = 0; i < packages.length; i++) {
+    const p = packages[i]!;
+    (packages as (SpdxPackage | undefined)[])[i] = undefined;
     const comp = resolvePackage(s, p, scopes.get(p.id ?? '') ?? 'unknown');
     if (comp) s.graph.add(comp);
     if (p.id !== undefined) {
@@ -248,106 +296,215 @@ function isPurlRef(category: string | undefined, type: string | undefined): bool
 
 function jsonDocument(text: string, path: string): SpdxDocument {
   const doc = parseJsonInput(text, path);
-  if (!isRecord(doc)) {
-    throw new VouchError('INPUT_UNSUPPORTED', 'not an SPDX document: the JSON is not an object', { path });
-  }
-  if (doc['spdxVersion'] === undefined) {
-    const what =
-      doc['bomFormat'] === 'CycloneDX'
-        ? 'a CycloneDX document'
-        : doc['@context'] !== undefined && JSON.stringify(doc['@context']).includes('spdx.org')
-          ? 'SPDX 3 (JSON-LD), which vouch does not read yet'
-          : 'JSON without "spdxVersion"';
-    throw new VouchError('INPUT_UNSUPPORTED', `not an SPDX 2 document: ${what}`, { path });
-  }
-  const spdxVersion = str(doc['spdxVersion']);
-  checkVersion(spdxVersion, path);
+  if (!isRecord(doc)) throw notAnObject(path);
+  const spdxVersion = checkedJsonVersion(path, doc['spdxVersion'], doc['bomFormat'], doc['@context']);
   const lines = new LineIndex(text);
   const idLines = jsonStringLines(text, 'SPDXID', lines);
   const warnings: string[] = [];
 
-  const packages: SpdxPackage[] = [];
   const list = (key: string): unknown[] => {
     const v = doc[key];
     if (v === undefined || v === null) return [];
     if (!Array.isArray(v)) {
-      warnings.push(`$.${key}: not a list; ignored`);
+      warnings.push(notAList(key));
       return [];
     }
     return v;
   };
+  const packages: SpdxPackage[] = [];
   list('packages').forEach((raw, i) => {
-    const where = `$.packages[${i}]`;
-    if (!isRecord(raw)) {
-      warnings.push(`${where}: not a package object; ignored`);
-      return;
+    const p = jsonPackage(raw, i, warnings);
+    if (p) {
+      p.line = takeLine(idLines, p.id);
+      packages.push(p);
     }
-    const id = str(raw['SPDXID']);
-    const purls: PurlRef[] = [];
-    if (Array.isArray(raw['externalRefs'])) {
-      raw['externalRefs'].forEach((ref: unknown, j: number) => {
-        if (!isRecord(ref) || !isPurlRef(str(ref['referenceCategory']), str(ref['referenceType']))) return;
-        const value = str(ref['referenceLocator']);
-        if (value !== undefined) purls.push({ value, where: `${where}.externalRefs[${j}].referenceLocator` });
-      });
-    }
-    const hashes: Hash[] = [];
-    if (Array.isArray(raw['checksums'])) {
-      for (const c of raw['checksums']) {
-        const h = isRecord(c) ? makeHash(c['algorithm'], c['checksumValue']) : undefined;
-        if (h) hashes.push(h);
-      }
-    }
-    const licenses = [licenseValue(str(raw['licenseConcluded'])), licenseValue(str(raw['licenseDeclared']))].filter(
-      (x): x is string => x !== undefined,
-    );
-    packages.push({
-      id,
-      name: str(raw['name']) ?? id ?? '(unnamed package)',
-      version: versionValue(str(raw['versionInfo'])),
-      purls,
-      licenses,
-      hashes,
-      line: takeLine(idLines, id),
-      where,
-      vouch: Array.isArray(raw['annotations'])
-        ? vouchNotes(raw['annotations'].map((a: unknown) => annotationPair(isRecord(a) ? str(a['comment']) : undefined)))
-        : undefined,
-    });
   });
-
   const relationships: SpdxRelationship[] = [];
-  list('relationships').forEach((raw, i) => {
-    const from = isRecord(raw) ? str(raw['spdxElementId']) : undefined;
-    const type = isRecord(raw) ? str(raw['relationshipType']) : undefined;
-    const to = isRecord(raw) ? str(raw['relatedSpdxElement']) : undefined;
-    if (from === undefined || type === undefined || to === undefined) {
-      warnings.push(`$.relationships[${i}]: incomplete relationship; ignored`);
-      return;
-    }
-    relationships.push({ from, type, to });
-  });
-
+  list('relationships').forEach((raw, i) => jsonRelationship(raw, i, relationships, warnings));
   const otherIds: string[] = [];
-  for (const key of ['files', 'snippets']) {
-    for (const el of list(key)) {
-      const id = isRecord(el) ? str(el['SPDXID']) : undefined;
-      if (id) otherIds.push(id);
-    }
-  }
-  const describes = Array.isArray(doc['documentDescribes'])
-    ? doc['documentDescribes'].filter((x: unknown): x is string => typeof x === 'string')
-    : [];
+  for (const key of ['files', 'snippets']) for (const el of list(key)) otherElement(el, otherIds);
 
   return {
-    spdxVersion: spdxVersion?.trim(),
+    spdxVersion,
     docId: str(doc['SPDXID']) ?? 'SPDXRef-DOCUMENT',
     name: str(doc['name']),
     packages,
     relationships,
-    describes,
+    describes: describesOf(doc['documentDescribes']),
     otherIds,
     warnings,
+  };
+}
+
+function notAnObject(path: string): VouchError {
+  return new VouchError('INPUT_UNSUPPORTED', 'not an SPDX document: the JSON is not an object', { path });
+}
+
+function notAList(key: string): string {
+  return `$.${key}: not a list; ignored`;
+}
+
+/** The document's `spdxVersion`, trimmed; an input error when it is absent (saying what the JSON is instead) or not SPDX 2. */
+function checkedJsonVersion(path: string, version: unknown, bomFormat: unknown, context: unknown): string | undefined {
+  if (version === undefined) {
+    const what =
+      bomFormat === 'CycloneDX'
+        ? 'a CycloneDX document'
+        : context !== undefined && JSON.stringify(context).includes('spdx.org')
+          ? 'SPDX 3 (JSON-LD), which vouch does not read yet'
+          : 'JSON without "spdxVersion"';
+    throw new VouchError('INPUT_UNSUPPORTED', `not an SPDX 2 document: ${what}`, { path });
+  }
+  const spdxVersion = str(version);
+  checkVersion(spdxVersion, path);
+  return spdxVersion?.trim();
+}
+
+/**
+ * One `packages[i]` value as an SpdxPackage (its line is given by the caller), or undefined with a
+ * warning: one conversion for the document read whole and the one read as it streams.
+ */
+function jsonPackage(raw: unknown, i: number, warnings: string[]): SpdxPackage | undefined {
+  const where = `$.packages[${i}]`;
+  if (!isRecord(raw)) {
+    warnings.push(`${where}: not a package object; ignored`);
+    return undefined;
+  }
+  const id = str(raw['SPDXID']);
+  const purls: PurlRef[] = [];
+  if (Array.isArray(raw['externalRefs'])) {
+    raw['externalRefs'].forEach((ref: unknown, j: number) => {
+      if (!isRecord(ref) || !isPurlRef(str(ref['referenceCategory']), str(ref['referenceType']))) return;
+      const value = str(ref['referenceLocator']);
+      if (value !== undefined) purls.push({ value, where: `${where}.externalRefs[${j}].referenceLocator` });
+    });
+  }
+  const hashes: Hash[] = [];
+  if (Array.isArray(raw['checksums'])) {
+    for (const c of raw['checksums']) {
+      const h = isRecord(c) ? makeHash(c['algorithm'], c['checksumValue']) : undefined;
+      if (h) hashes.push(h);
+    }
+  }
+  const licenses = [licenseValue(str(raw['licenseConcluded'])), licenseValue(str(raw['licenseDeclared']))].filter(
+    (x): x is string => x !== undefined,
+  );
+  return {
+    id,
+    name: str(raw['name']) ?? id ?? '(unnamed package)',
+    version: versionValue(str(raw['versionInfo'])),
+    purls: exact(purls),
+    licenses: exact(licenses),
+    hashes: exact(hashes),
+    line: undefined,
+    where,
+    vouch: Array.isArray(raw['annotations'])
+      ? vouchNotes(raw['annotations'].map((a: unknown) => annotationPair(isRecord(a) ? str(a['comment']) : undefined)))
+      : undefined,
+  };
+}
+
+function jsonRelationship(raw: unknown, i: number, out: SpdxRelationship[], warnings: string[]): void {
+  const from = isRecord(raw) ? str(raw['spdxElementId']) : undefined;
+  const type = isRecord(raw) ? str(raw['relationshipType']) : undefined;
+  const to = isRecord(raw) ? str(raw['relatedSpdxElement']) : undefined;
+  if (from === undefined || type === undefined || to === undefined) {
+    warnings.push(`$.relationships[${i}]: incomplete relationship; ignored`);
+    return;
+  }
+  out.push({ from, type, to });
+}
+
+/** A file's or snippet's SPDXID: an element that exists but is never a component. */
+function otherElement(el: unknown, out: string[]): void {
+  const id = isRecord(el) ? str(el['SPDXID']) : undefined;
+  if (id) out.push(id);
+}
+
+function describesOf(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x: unknown): x is string => typeof x === 'string') : [];
+}
+
+/** The top-level members the streamed reader keeps whole (small), and the lists it takes item by item. */
+const TOP_VALUES = ['spdxVersion', 'bomFormat', '@context', 'SPDXID', 'name', 'documentDescribes'] as const;
+const TOP_LISTS = ['packages', 'relationships', 'files', 'snippets'] as const;
+type TopList = (typeof TOP_LISTS)[number];
+
+/**
+ * An SPDX JSON document read as it streams in (io/json-stream.ts): the same SpdxDocument as
+ * jsonDocument gives for the same bytes, for a file too large to hold as one string. Packages,
+ * relationships, files and snippets are converted one by one as they arrive (a file or snippet
+ * keeps only its SPDXID); the line of each SPDXID key is taken from the tokens and given to the
+ * packages at the end, in jsonDocument's order.
+ */
+async function jsonDocumentStreamed(chunks: AsyncIterable<Buffer>, path: string): Promise<SpdxDocument> {
+  const idLines: ValueLines = new Map();
+  const top = new Map<string, unknown>();
+  const kinds = new Map<string, JsonKind>();
+  const packages: SpdxPackage[] = [];
+  const relationships: SpdxRelationship[] = [];
+  const otherIds: Record<'files' | 'snippets', string[]> = { files: [], snippets: [] };
+  const warnings: Record<'packages' | 'relationships', string[]> = { packages: [], relationships: [] };
+  const isList = (key: TopList): boolean => kinds.get(key) === 'array';
+
+  await parseJsonStream(chunks, path, {
+    paths: [...TOP_VALUES.map((k) => `$.${k}`), ...TOP_LISTS.map((k) => `$.${k}.*`)],
+    keyLines: ['SPDXID'],
+    onTop(kind) {
+      if (kind !== 'object') throw notAnObject(path);
+    },
+    onTopKey(key, kind) {
+      kinds.set(key, kind);
+      // a key given twice: the last one counts, as JSON.parse keeps it
+      if (key === 'packages') {
+        packages.length = 0;
+        warnings.packages.length = 0;
+      } else if (key === 'relationships') {
+        relationships.length = 0;
+        warnings.relationships.length = 0;
+      } else if (key === 'files' || key === 'snippets') {
+        otherIds[key].length = 0;
+      } else if ((TOP_VALUES as readonly string[]).includes(key)) {
+        top.delete(key);
+      }
+    },
+    onKeyLine(_key, value, line) {
+      addLine(idLines, value, line);
+    },
+    onValue(value, keys) {
+      const [key, index] = keys;
+      if (keys.length === 1) {
+        top.set(key as string, value);
+      } else if (keys.length === 2 && typeof index === 'number') {
+        if (key === 'packages' && isList('packages')) {
+          const p = jsonPackage(value, index, warnings.packages);
+          if (p) packages.push(p);
+        } else if (key === 'relationships' && isList('relationships')) {
+          jsonRelationship(value, index, relationships, warnings.relationships);
+        } else if ((key === 'files' || key === 'snippets') && isList(key)) {
+          otherElement(value, otherIds[key]);
+        }
+      }
+    },
+  });
+  const spdxVersion = checkedJsonVersion(path, top.get('spdxVersion'), top.get('bomFormat'), top.get('@context'));
+  // jsonDocument's warnings in its order: packages, relationships, then files and snippets that are not lists
+  const all: string[] = [];
+  for (const key of TOP_LISTS) {
+    const kind = kinds.get(key);
+    if (kind !== undefined && kind !== 'array' && kind !== 'null') all.push(notAList(key));
+    else if (key === 'packages' || key === 'relationships') for (const w of warnings[key]) all.push(w);
+  }
+  for (const p of packages) p.line = takeLine(idLines, p.id);
+  return {
+    spdxVersion,
+    docId: str(top.get('SPDXID')) ?? 'SPDXRef-DOCUMENT',
+    name: str(top.get('name')),
+    packages,
+    relationships,
+    describes: describesOf(top.get('documentDescribes')),
+    otherIds: [...otherIds.files, ...otherIds.snippets],
+    warnings: all,
   };
 }
 

@@ -12,25 +12,22 @@ import type { DependencyGraph } from '../model/graph.js';
 
 const add = (a: number, b: number): number => Math.min(Number.MAX_SAFE_INTEGER, a + b);
 
+const NONE: ReadonlySet<string> = new Set();
+
 /**
  * Path counts over one graph, which must not change while the counter is used. `count(purl)` is
  * what `countPaths(graph, purl)` returns; asking for many purls costs about one walk of the graph.
  */
 export class PathCounter {
-  private readonly parents = new Map<string, string[]>();
+  /** The graph's own reverse edges (a second copy here was the size of the graph's edges again). */
+  private readonly parents: ReadonlyMap<string, ReadonlySet<string>>;
   /** Nodes with a cycle in their ancestry (or on one): their counts depend on the walk, so they are not kept across walks. */
   private readonly cyclic = new Set<string>();
   /** Counts of the other nodes, which are the same for every walk that reaches them. */
   private readonly kept = new Map<string, number>();
 
   constructor(private readonly graph: DependencyGraph) {
-    for (const [from, tos] of graph.edges) {
-      for (const to of tos) {
-        const l = this.parents.get(to);
-        if (l) l.push(from);
-        else this.parents.set(to, [from]);
-      }
-    }
+    this.parents = graph.parentsOf();
     // Kahn's order: what it cannot take is on a cycle or below one (an ancestor on a cycle).
     // `left` counts the parents not yet taken, for the nodes reached so far.
     const left = new Map<string, number>();
@@ -41,7 +38,7 @@ export class PathCounter {
       const tos = graph.edges.get(n);
       if (!tos) continue;
       for (const to of tos) {
-        const d = (left.get(to) ?? this.parents.get(to)!.length) - 1;
+        const d = (left.get(to) ?? this.parents.get(to)!.size) - 1;
         left.set(to, d);
         if (d === 0) ready.push(to);
       }
@@ -64,8 +61,7 @@ export class PathCounter {
     // a depth-first walk with its own stack (a chain 100,000 long would overflow the call stack)
     interface Frame {
       node: string;
-      parents: readonly string[];
-      next: number;
+      parents: Iterator<string>;
       count: number;
     }
     /** A node's count when known at once (a root, or memoised), else its frame, now on the path. */
@@ -74,15 +70,16 @@ export class PathCounter {
       const m = kept.get(node) ?? memo.get(node);
       if (m !== undefined) return m;
       onPath.add(node);
-      return { node, parents: parents.get(node) ?? [], next: 0, count: 0 };
+      return { node, parents: (parents.get(node) ?? NONE).values(), count: 0 };
     };
     const first = enter(purl);
     if (typeof first === 'number') return first;
     const stack: Frame[] = [first];
     for (;;) {
       const f = stack[stack.length - 1]!;
-      if (f.next < f.parents.length) {
-        const p = f.parents[f.next++]!;
+      const next = f.parents.next();
+      if (!next.done) {
+        const p = next.value;
         if (onPath.has(p)) continue;
         const r = enter(p);
         if (typeof r === 'number') f.count = add(f.count, r);
