@@ -85,14 +85,18 @@ async function buildCjs(outfile, entry, minimum) {
     return `${head}init(`;
   });
   if (wrappers < minimum.wrappers) throw new Error(`build: expected esbuild's __esm/__commonJS wrappers in ${outfile}, found ${wrappers}`);
-  // Node's crypto, zlib and child_process modules cost 15-21 M instructions each to load (callgrind,
-  // against node -e 0), and modules on a scan's path require them at initialisation for a function
-  // they may never call (commander's child_process for executable subcommands, which vouch has none
-  // of). Loaded on first use instead: esbuild reaches them only through property reads
-  // (import_node_crypto.createHash, childProcess.spawn), which a proxy forwards.
+  // Node's crypto, zlib and child_process modules cost 15-50 M instructions each to load (callgrind,
+  // against node -e 0), fs/promises ~18 M (with the readline and watcher modules it requires),
+  // stream/promises and stream ~27 M; modules on a scan's path require them at initialisation for
+  // a function they may never call (commander's child_process for executable subcommands, which
+  // vouch has none of; the image reader's pipeline). This Node builds no code cache for its own
+  // modules, so each is parsed and compiled on every start. Loaded on first use instead: esbuild
+  // reaches them only through property reads (import_node_crypto.createHash, childProcess.spawn,
+  // import_promises3.stat), which a proxy forwards. (A default import, `__toESM(require(…))`,
+  // copies every property at once and stays as it is.)
   let lazy = 0;
   const lazyBuiltins = shared.replace(
-    /^(\s+)((?:var )?(?:import_node_(?:crypto|zlib|child_process)\d*|childProcess)) = require\("(node:(?:crypto|zlib|child_process))"\);$/gm,
+    /^(\s+)((?:var )?(?:import_node_(?:crypto|zlib|child_process|stream)\d*|import_promises\d*|childProcess)) = require\("(node:(?:crypto|zlib|child_process|fs\/promises|stream\/promises|stream))"\);$/gm,
     (_, indent, name, id) => {
       lazy++;
       return `${indent}${name} = __vouchLazyBuiltin("${id}");`;

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it, vi } from 'vitest';
+import { stdio } from './stdio.js';
 import { makeZip, osv } from '../io/__fixtures__/zip-writer.js';
 import { updateStore } from '../advisories/import.js';
 import { AdvisoryStore } from '../advisories/store.js';
@@ -18,7 +19,9 @@ async function run(args: string[]): Promise<{ out: string; err: string; error: u
   const out: string[] = [];
   const err: string[] = [];
   const so = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => (out.push(String(c)), true));
+  const sso = vi.spyOn(stdio, 'out').mockImplementation((s: string) => void out.push(s)); // what the command writes without the stream (cli/stdio.ts)
   const se = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => (err.push(String(c)), true));
+  const sse = vi.spyOn(stdio, 'err').mockImplementation((s: string) => void err.push(s));
   const program = new Command()
     .name('vouch')
     .exitOverride()
@@ -31,7 +34,9 @@ async function run(args: string[]): Promise<{ out: string; err: string; error: u
     error = e;
   } finally {
     so.mockRestore();
+    sso.mockRestore();
     se.mockRestore();
+    sse.mockRestore();
   }
   return { out: out.join(''), err: err.join(''), error };
 }

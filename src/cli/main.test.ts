@@ -1,6 +1,7 @@
 /** How main() reports what goes wrong: an input error in one line (exit 2), a bug in one line (exit 70), the stack only on request. */
 import type { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { stdio } from './stdio.js';
 import { VouchError } from '../model/errors.js';
 import { COMMANDS, main } from './main.js';
 
@@ -13,12 +14,14 @@ async function runThrowing(error: unknown, extra: string[] = []): Promise<{ err:
   };
   const err: string[] = [];
   const se = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => (err.push(String(c)), true));
+  const sse = vi.spyOn(stdio, 'err').mockImplementation((s: string) => void err.push(s));
   process.exitCode = undefined;
   try {
     await main(['node', 'vouch', 'boom', ...extra]);
     return { err: err.join(''), code: Number(process.exitCode ?? 0) };
   } finally {
     se.mockRestore();
+    sse.mockRestore();
     process.exitCode = undefined;
     delete COMMANDS['boom'];
   }

@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_INPUT, EXIT_INTERNAL, isVouchError } from '../model/errors.js';
 import { safeLine } from '../model/text.js';
 import { VERSION } from '../version.js';
+import { stdio, whenStdoutBuilt } from './stdio.js';
 
 export type Register = (program: Command) => void;
 export type Commands = Record<string, () => Promise<Register>>;
@@ -31,7 +32,8 @@ export async function buildProgramOf(argv: readonly string[], commands: Commands
     .option('--debug', 'print the stack of an internal error (also VOUCH_DEBUG=1)')
     .exitOverride()
     .configureOutput({
-      writeErr: (s) => process.stderr.write(s),
+      writeOut: (s) => stdio.out(s),
+      writeErr: (s) => stdio.err(s),
       // usage errors as one line, like every other error: "vouch: unknown option '--x' (see --help)"
       outputError: (s, write) => write(`vouch: ${safeLine(s.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' '))} (see --help)\n`),
     });
@@ -43,11 +45,14 @@ export async function buildProgramOf(argv: readonly string[], commands: Commands
 }
 
 export async function runProgram(argv: string[], commands: Commands): Promise<void> {
-  // `vouch scan . | head`: a reader that stops early is not an error
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw e;
-  });
+  // `vouch scan . | head`: a reader that stops early is not an error (cli/stdio.ts says the same
+  // for what it writes; the handler waits for the stream, which scan and sbom never build)
+  whenStdoutBuilt((stdout) =>
+    stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    }),
+  );
   const program = await buildProgramOf(argv, commands);
   try {
     await program.parseAsync(argv);
@@ -68,13 +73,13 @@ function exitCodeFor(err: unknown, debug: boolean): number {
     return err.exitCode === 0 ? 0 : EXIT_INPUT;
   }
   if (isVouchError(err)) {
-    process.stderr.write(`vouch: ${err.oneLine()}\n`);
-    if (debug && err.cause) process.stderr.write(`${String((err.cause as Error).stack ?? err.cause)}\n`);
+    stdio.err(`vouch: ${err.oneLine()}\n`);
+    if (debug && err.cause) stdio.err(`${String((err.cause as Error).stack ?? err.cause)}\n`);
     return EXIT_INPUT;
   }
   // anything else is a bug of vouch's (a TypeError, a ReferenceError …), never the input's: one line, the stack on request
   const e = err instanceof Error ? err : new Error(String(err));
-  process.stderr.write(`vouch: internal error: ${safeLine(`${e.name}: ${e.message.replace(/\s*\n\s*/g, ' ')}`)}${debug ? '' : ' (VOUCH_DEBUG=1 or --debug shows the stack)'}\n`);
-  if (debug && e.stack) process.stderr.write(`${e.stack}\n`);
+  stdio.err(`vouch: internal error: ${safeLine(`${e.name}: ${e.message.replace(/\s*\n\s*/g, ' ')}`)}${debug ? '' : ' (VOUCH_DEBUG=1 or --debug shows the stack)'}\n`);
+  if (debug && e.stack) stdio.err(`${e.stack}\n`);
   return EXIT_INTERNAL;
 }

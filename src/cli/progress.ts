@@ -4,6 +4,7 @@
  */
 import type { ProgressSink } from '../model/progress.js';
 import { safeLine } from '../model/text.js';
+import { isTerminal, stdio } from './stdio.js';
 
 /** A ProgressSink that draws on stderr (redrawing at most every 100 ms), with a log channel. */
 export interface Progress extends ProgressSink {
@@ -14,8 +15,9 @@ export interface Progress extends ProgressSink {
 }
 
 export function createProgress(opts: { quiet?: boolean; stream?: NodeJS.WriteStream } = {}): Progress {
-  const stream = opts.stream ?? process.stderr;
-  const live = !opts.quiet && stream.isTTY === true;
+  // stderr itself without building process.stderr (cli/stdio.ts)
+  const stream = opts.stream ?? { write: (s: string) => stdio.err(s) };
+  const live = !opts.quiet && (opts.stream ? opts.stream.isTTY === true : isTerminal(2));
   let label = '';
   let total: number | undefined;
   let count = 0;

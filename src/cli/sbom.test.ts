@@ -4,6 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
 import { describe, expect, it, vi } from 'vitest';
+import { stdio } from './stdio.js';
 import { VouchError } from '../model/errors.js';
 import { readCycloneDx } from '../sbom/cyclonedx-read.js';
 import { readSpdx } from '../sbom/spdx-read.js';
@@ -24,7 +25,9 @@ async function run(args: string[]): Promise<{ out: string; err: string; error: u
   const out: string[] = [];
   const err: string[] = [];
   const so = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => (out.push(String(c)), true));
+  const sso = vi.spyOn(stdio, 'out').mockImplementation((s: string) => void out.push(s)); // what the command writes without the stream (cli/stdio.ts)
   const se = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => (err.push(String(c)), true));
+  const sse = vi.spyOn(stdio, 'err').mockImplementation((s: string) => void err.push(s));
   const program = new Command()
     .name('vouch')
     .exitOverride()
@@ -38,7 +41,9 @@ async function run(args: string[]): Promise<{ out: string; err: string; error: u
     error = e;
   } finally {
     so.mockRestore();
+    sso.mockRestore();
     se.mockRestore();
+    sse.mockRestore();
   }
   const code = error === undefined ? Number(process.exitCode ?? 0) : 2;
   process.exitCode = undefined;

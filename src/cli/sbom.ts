@@ -11,6 +11,7 @@ import { EXIT_CLEAN, EXIT_INPUT, VouchError } from '../model/errors.js';
 import type { CollectedInventory } from '../model/inventory.js';
 import { renderDiffTable } from '../report/diff.js';
 import { createProgress, type Progress } from './progress.js';
+import { stdio } from './stdio.js';
 import { partialLine } from './inputs.js';
 import { addPassphraseOptions, type PassphraseOptions } from './key-options.js';
 import { type InputOptions, addInputOptions, formatsHelp } from './inputs.js';
@@ -133,7 +134,7 @@ async function runSbomCommand(paths: string[], opts: SbomOptions): Promise<numbe
       progress.log(`vouch: wrote ${bundleOut}: the SBOM attested about ${subjects.length} input file(s), signed by ${(await import('../attest/keys.js')).displayKeyId(key.keyId)}`);
     }
   } else {
-    process.stdout.write(r.text);
+    stdio.out(r.text);
   }
   // written either way; but what could not be read, or only in part, is not a clean run
   return inputsIncomplete(r.inventory.inputs, { allowPartial: opts.allowPartial === true, named: paths }) ? EXIT_INPUT : EXIT_CLEAN;
@@ -164,6 +165,6 @@ async function runDiffCommand(a: string, b: string, opts: DiffOptions): Promise<
   const { diff, inventories } = await runDiff(a, b, progress);
   progress.done();
   for (const inv of inventories) reportInputs(inv, progress);
-  process.stdout.write(format === 'json' ? `${JSON.stringify(diff, null, 2)}\n` : renderDiffTable(diff));
+  stdio.out(format === 'json' ? `${JSON.stringify(diff, null, 2)}\n` : renderDiffTable(diff));
   return EXIT_CLEAN;
 }

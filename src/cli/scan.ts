@@ -6,6 +6,7 @@ import { REPORT_FORMATS, type ReportFormat, renderReport, reportFormatFromFileNa
 import { colorEnabled } from '../report/display.js';
 import { normaliseRating } from '../triage/severity.js';
 import { createProgress } from './progress.js';
+import { isTerminal, stdio } from './stdio.js';
 import { addPassphraseOptions, type PassphraseOptions } from './key-options.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { type InputOptions, addInputOptions, formatsHelp, partialLine } from './inputs.js';
@@ -121,10 +122,10 @@ async function runScanCommand(paths: string[], opts: ScanOptions, failOnGiven: b
   const out = await renderReport(format, report, {
     graph: outcome.inventory.graph,
     verbose: opts.verbose ?? false,
-    color: colorEnabled(process.env, process.stdout.isTTY),
+    color: colorEnabled(process.env, isTerminal(1)),
   });
   if (opts.output) await writeFileAtomic(opts.output, out);
-  else process.stdout.write(out);
+  else stdio.out(out);
   if (key) {
     const bundleOut = opts.attestOut ?? `${opts.output}.sigstore.json`;
     const { attestScanReport } = await import('../attest/scan-attest.js'); // the signing libraries load only when asked for
@@ -134,7 +135,7 @@ async function runScanCommand(paths: string[], opts: ScanOptions, failOnGiven: b
   // the policy's verdict on stderr (its failures even with --quiet: they decide the exit code)
   const pol = outcome.policy;
   if (pol && (pol.failed || (!opts.quiet && pol.violations.length))) {
-    process.stderr.write((await import('../report/policy.js')).renderPolicyResult(pol, { all: opts.verbose ?? false }));
+    stdio.err((await import('../report/policy.js')).renderPolicyResult(pol, { all: opts.verbose ?? false }));
   }
   if (opts.verbose && format !== 'table') {
     progress.log(`vouch: ${report.stats.gitRangesSkipped} GIT range(s) skipped; ${report.stats.malformedRanges.length} malformed range(s); ${report.notChecked.length} component(s) not checked`);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { stdio } from './stdio.js';
 import { isVouchError } from '../model/errors.js';
 import { readVexFile } from '../triage/vex/read.js';
 import { vexFor } from '../triage/vex/match.js';
@@ -24,7 +25,9 @@ async function run(args: string[], env: Record<string, string> = {}): Promise<{ 
   const out: string[] = [];
   const err: string[] = [];
   const so = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => (out.push(String(c)), true));
+  const sso = vi.spyOn(stdio, 'out').mockImplementation((s: string) => void out.push(s)); // what the command writes without the stream (cli/stdio.ts)
   const se = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => (err.push(String(c)), true));
+  const sse = vi.spyOn(stdio, 'err').mockImplementation((s: string) => void err.push(s));
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
   const program = new Command()
@@ -47,7 +50,9 @@ async function run(args: string[], env: Record<string, string> = {}): Promise<{ 
     code = 2;
   } finally {
     so.mockRestore();
+    sso.mockRestore();
     se.mockRestore();
+    sse.mockRestore();
     for (const [k, v] of Object.entries(saved)) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;

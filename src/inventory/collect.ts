@@ -4,8 +4,9 @@
  * that wants them (by name, else by content). Inside a directory one bad file is a reported
  * failure and the rest is scanned; a file named explicitly that cannot be read is an error.
  */
-import { lstat, open, readdir } from 'node:fs/promises';
+import { open, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { lstat } from '../io/fs-async.js';
 import { VouchError } from '../model/errors.js';
 import { DependencyGraph } from '../model/graph.js';
 import type { Extractor } from '../ecosystems/types.js';

@@ -6,8 +6,8 @@
  * walk started from, an image, a root filesystem — never onto the host.
  */
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
-import { type FileHandle, open, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { close, fstat, open, read, realpath, stat } from './fs-async.js';
 import { VouchError } from '../model/errors.js';
 import type { InputFile, InputRoot } from '../model/inventory.js';
 import { resolveInRoot } from './root.js';
@@ -79,19 +79,20 @@ export interface ReadOptions {
 /**
  * Opens a regular file of at most `max` bytes: its type and size checked before opening and again
  * on the open descriptor (a file swapped for a FIFO or grown in between is refused all the same).
+ * The descriptor, to close, and its size.
  */
-async function openRegular(file: string, max: number, display: string, noFollow: boolean): Promise<FileHandle> {
+async function openRegular(file: string, max: number, display: string, noFollow: boolean): Promise<{ fd: number; size: number }> {
   const before = await stat(file);
   if (!before.isFile()) throw notRegular(display, before);
   if (before.size > max) throw tooLarge(display, before.size, max);
-  const fh = await open(file, flags(noFollow));
+  const fd = await open(file, flags(noFollow));
   try {
-    const st = await fh.stat();
+    const st = await fstat(fd);
     if (!st.isFile()) throw notRegular(display, st);
     if (st.size > max) throw tooLarge(display, st.size, max);
-    return fh;
+    return { fd, size: st.size };
   } catch (e) {
-    await fh.close();
+    await close(fd);
     throw e;
   }
 }
@@ -105,25 +106,25 @@ async function openRegular(file: string, max: number, display: string, noFollow:
 export async function readRegularFile(file: string, opts: ReadOptions = {}): Promise<Buffer> {
   const max = opts.maxBytes ?? MAX_SIDE_FILE_BYTES;
   const display = opts.display ?? file;
-  let fh: FileHandle | undefined;
+  let fd: number | undefined;
   try {
-    fh = await openRegular(file, max, display, opts.noFollow ?? false);
-    const st = await fh.stat();
-    return await readBounded(fh, st.size, max, display);
+    const opened = await openRegular(file, max, display, opts.noFollow ?? false);
+    fd = opened.fd;
+    return await readBounded(fd, opened.size, max, display);
   } catch (e) {
     throw special(display, e);
   } finally {
-    await fh?.close();
+    if (fd !== undefined) await close(fd);
   }
 }
 
 /** Reads to the end, but never past `max` bytes (a file that grows while read is refused). */
-async function readBounded(fh: FileHandle, size: number, max: number, display: string): Promise<Buffer> {
+async function readBounded(fd: number, size: number, max: number, display: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   let buf = Buffer.allocUnsafe(Math.min(Math.max(size, 64 * 1024), max + 1));
   for (;;) {
-    const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+    const bytesRead = await read(fd, buf, 0, buf.length);
     if (bytesRead === 0) break;
     chunks.push(buf.subarray(0, bytesRead));
     total += bytesRead;
@@ -172,14 +173,14 @@ export function readRegularFileSync(file: string, opts: ReadOptions = {}): Buffe
 export async function* readRegularFileChunks(file: string, opts: ReadOptions = {}): AsyncGenerator<Buffer> {
   const max = opts.maxBytes ?? MAX_STREAM_INPUT_BYTES;
   const display = opts.display ?? file;
-  let fh: FileHandle | undefined;
+  let fd: number | undefined;
   try {
-    fh = await openRegular(file, max, display, opts.noFollow ?? false);
+    fd = (await openRegular(file, max, display, opts.noFollow ?? false)).fd;
     let total = 0;
     for (;;) {
       // a fresh buffer each time: the reader may keep the previous chunk while it reads this one
       const buf = Buffer.allocUnsafe(Math.min(STREAM_CHUNK_BYTES, max + 1 - total));
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      const bytesRead = await read(fd, buf, 0, buf.length);
       if (bytesRead === 0) break;
       total += bytesRead;
       if (total > max) throw tooLarge(display, total, max);
@@ -188,7 +189,7 @@ export async function* readRegularFileChunks(file: string, opts: ReadOptions = {
   } catch (e) {
     throw special(display, e);
   } finally {
-    await fh?.close();
+    if (fd !== undefined) await close(fd);
   }
 }
 

@@ -4,7 +4,7 @@
  * versionless components), the creation time and the document's unique id (random, or derived
  * from the content with `deterministic`).
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Component, Hash, Location } from '../model/component.js';
 import type { DependencyGraph, RootIdentity } from '../model/graph.js';
 import type { Inventory } from '../model/inventory.js';
@@ -14,6 +14,7 @@ import { baseEcosystem } from '../model/advisory.js';
 import { ecosystemByOsvName, nameFromPurl, purlOf } from '../ecosystems/index.js';
 import type { Ecosystem } from '../ecosystems/types.js';
 import { byCodePoint } from '../model/order.js';
+import { randomUuid } from '../io/uuid.js';
 
 export interface SbomWriteOptions {
   /**
@@ -265,7 +266,7 @@ export const UUID_PLACEHOLDER = '00000000-0000-0000-0000-000000000000';
  * from the SHA-256 of the text (version 8, RFC 9562: a name-based UUID of our own hashing).
  */
 export function finishUuid(text: string, opts: SbomWriteOptions): string {
-  const uuid = opts.deterministic ? contentUuid(text) : randomUUID();
+  const uuid = opts.deterministic ? contentUuid(text) : randomUuid();
   return text.split(UUID_PLACEHOLDER).join(uuid);
 }
 

@@ -28,7 +28,7 @@
  *   weaker than prod, stronger than dev); `compile`, `runtime` or none → prod. Dependencies of a
  *   profile not active by default → optional (they are present only when the profile is on).
  */
-import { stat } from 'node:fs/promises';
+import { stat } from '../../io/fs-async.js';
 import { readBeside, resolveBeside } from '../../io/input.js';
 import path from 'node:path';
 import type { Component, Scope } from '../../model/component.js';
