@@ -18,10 +18,13 @@
 //   BENCH_PG (default $VOUCH_TEST_PG)  BENCH_RUNS (query repetitions, default 50)
 //   BENCH_UPLOADS (timed 3,000-component uploads, default 20)  BENCH_HTTP=0 (skip the server part)
 //   BENCH_HEADING (default "## Portfolio server"; the section of bench/RESULTS.md this run replaces)
+//   BENCH_PG_DATABASE (default vouch_bench_portfolio): the database created afresh on BENCH_PG's server
+//   BENCH_SEED=1: save the portfolio as ingested as bench/rematch.mjs's seed for this N (SQLite
+//     bench/.work/rematch/seed-N.sqlite; PostgreSQL <BENCH_SEED_PREFIX, default vouch_>bench_rematch_seed_N)
 //   BENCH_MAX_MINUTES (default none): stop ingesting after this many minutes of ingest and measure the
 //     rest on the projects reached — the report then says "N reached of N asked", never N
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -42,6 +45,9 @@ const UPLOADS = Number(process.env.BENCH_UPLOADS ?? 20);
 const HTTP = process.env.BENCH_HTTP !== '0';
 const HEADING = process.env.BENCH_HEADING ?? '## Portfolio server';
 const MAX_MINUTES = process.env.BENCH_MAX_MINUTES ? Number(process.env.BENCH_MAX_MINUTES) : Infinity;
+const SEED = process.env.BENCH_SEED === '1';
+const SEED_PREFIX = process.env.BENCH_SEED_PREFIX ?? 'vouch_';
+const PG_DB = process.env.BENCH_PG_DATABASE ?? 'vouch_bench_portfolio';
 const DBS = (process.env.BENCH_DB ?? (PG ? 'both' : 'sqlite')) === 'both' ? ['sqlite', 'postgres'] : [process.env.BENCH_DB ?? 'sqlite'];
 
 if (HTTP) execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
@@ -65,6 +71,21 @@ const comps = (bytes) => JSON.parse(bytes.toString('utf8')).components.length;
 const msOf = (xs) => `${ms(pct(xs, 50))} / ${ms(pct(xs, 95))}`;
 const rowsPerS = (rows, t) => Math.round(rows / (t / 1000)).toLocaleString('en');
 const lines = { ingest: [], growth: [], queries: [], server: [] };
+const pgDbUrl = (name) => {
+  const u = new URL(PG);
+  u.pathname = `/${name}`;
+  return u.toString();
+};
+async function pgAdmin(text) {
+  const { default: pg } = await import('pg');
+  const c = new pg.Client({ connectionString: pgDbUrl('postgres') });
+  await c.connect();
+  try {
+    return await c.query(text);
+  } finally {
+    await c.end();
+  }
+}
 /** projects ingested per database (fewer than N when BENCH_MAX_MINUTES stopped the ingest) */
 const reached = {};
 
@@ -175,28 +196,24 @@ for (const kind of DBS) {
   const sqliteFile = path.join(work, 'portfolio.sqlite');
   if (kind === 'postgres') {
     if (!PG) throw new Error('BENCH_DB=postgres needs BENCH_PG or VOUCH_TEST_PG');
-    const { default: pg } = await import('pg');
-    const c = new pg.Client({ connectionString: PG });
-    await c.connect();
-    await c.query('DROP SCHEMA IF EXISTS bench_portfolio CASCADE; CREATE SCHEMA bench_portfolio; DROP SCHEMA IF EXISTS bench_pgboss CASCADE');
-    await c.end();
-    const u = new URL(PG);
-    u.searchParams.set('options', '-c search_path=bench_portfolio');
-    pgUrl = u.toString();
+    // a database of its own (BENCH_PG names the server; its database is only used to create this one), so
+    // BENCH_SEED can copy it whole as bench/rematch.mjs's seed
+    await pgAdmin(`DROP DATABASE IF EXISTS ${PG_DB}`);
+    await pgAdmin(`CREATE DATABASE ${PG_DB}`);
+    pgUrl = pgDbUrl(PG_DB);
     opened = await lib.openDb({ url: pgUrl });
   } else {
     for (const f of ['', '-wal', '-shm']) rmSync(`${sqliteFile}${f}`, { force: true });
     opened = await lib.openDb({ sqliteFile });
   }
-  const db = opened.db;
+  let db = opened.db;
   await lib.migrate(db);
   const store = lib.AdvisoryStore.open(home);
   const ctx = lib.storeContext(store);
   // the portfolio as a running server leaves it: matched against this store generation (a node
   // re-matches at start; on an empty portfolio that only records the generation). Without it the
-  // server started below re-matched the whole portfolio from scratch at its start, in the middle of
-  // the upload measurements (SQLite: one transaction every request waited on), and that re-match's
-  // memory was most of the server's peak RSS.
+  // server started below re-matched the whole portfolio at its start, in the middle of the upload
+  // measurements, and the re-match timed below handled every record, not the 100 new advisories only
   await lib.refreshAndRematch(db, ctx, store);
 
   // ingest, with the rate of each stretch so growth with N shows
@@ -231,6 +248,35 @@ for (const kind of DBS) {
   console.error(`${kind}: per project: ${Object.entries(timings.steps).map(([k, t]) => `${k} ${(t / n).toFixed(1)} ms`).join(', ')}`);
   const nLabel = n < N ? `${n.toLocaleString('en')} (of ${N.toLocaleString('en')} asked; stopped by BENCH_MAX_MINUTES=${MAX_MINUTES})` : N.toLocaleString('en');
   const ingestMs = timings.engineMs + timings.storeMs;
+
+  // BENCH_SEED=1: the portfolio as ingested becomes bench/rematch.mjs's seed for this N (SQLite file
+  // seed-N.sqlite, PostgreSQL database <BENCH_SEED_PREFIX>bench_rematch_seed_N), so re-match and uploads can be
+  // measured again at this N on fresh copies without ingesting it again
+  if (SEED && n === N) {
+    const seedDir = path.join(here, '.work', 'rematch');
+    mkdirSync(seedDir, { recursive: true });
+    const info = JSON.stringify({ rows, ingestRowsPerS: rows / (ingestMs / 1000), from: 'bench/portfolio.mjs' });
+    if (kind === 'sqlite') {
+      await opened.close();
+      const seedFile = path.join(seedDir, `seed-${N}.sqlite`);
+      for (const f of ['', '-wal', '-shm']) rmSync(`${seedFile}${f}`, { force: true });
+      const { default: SQLite } = await import('better-sqlite3');
+      const raw = new SQLite(sqliteFile);
+      raw.pragma('wal_checkpoint(TRUNCATE)');
+      raw.close();
+      copyFileSync(sqliteFile, seedFile);
+      opened = await lib.openDb({ sqliteFile });
+    } else {
+      await opened.close();
+      const seedDb = `${SEED_PREFIX}bench_rematch_seed_${N}`;
+      await pgAdmin(`DROP DATABASE IF EXISTS ${seedDb}`);
+      await pgAdmin(`CREATE DATABASE ${seedDb} TEMPLATE ${PG_DB}`);
+      opened = await lib.openDb({ url: pgUrl });
+    }
+    writeFileSync(path.join(seedDir, `seed-${kind}-${N}.json`), info);
+    console.error(`${kind}: seed for bench/rematch.mjs at N=${N} saved`);
+  }
+  db = opened.db;
 
   // the bare inserts of the same rows, into the same database
   const bare = await bareRows(kind, db, sqliteFile, pgUrl);
