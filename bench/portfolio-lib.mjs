@@ -187,3 +187,22 @@ export async function storeWithNewAdvisories(lib, db, zips, home, src) {
   await lib.updateStore({ home, source: src });
   rmSync(src, { recursive: true, force: true });
 }
+
+/** `url` (a PostgreSQL server, with or without a database) naming database `name`. */
+export function pgDatabaseUrl(url, name) {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** One statement on the server's `postgres` database (CREATE / DROP DATABASE, catalog reads). */
+export async function pgAdmin(url, text) {
+  const { default: pg } = await import('pg');
+  const c = new pg.Client({ connectionString: pgDatabaseUrl(url, 'postgres') });
+  await c.connect();
+  try {
+    return await c.query(text);
+  } finally {
+    await c.end();
+  }
+}

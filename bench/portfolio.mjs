@@ -33,7 +33,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { replaceSection } from './results.mjs';
-import { generator, loadLib, pct, peakRssMb, request, root, shared, startServer, storeWithNewAdvisories, upload, vouchBin } from './portfolio-lib.mjs';
+import { generator, loadLib, pgAdmin as pgAdminOn, pgDatabaseUrl, pct, peakRssMb, request, root, shared, startServer, storeWithNewAdvisories, upload, vouchBin } from './portfolio-lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const work = path.join(here, '.work', 'portfolio');
@@ -71,21 +71,8 @@ const comps = (bytes) => JSON.parse(bytes.toString('utf8')).components.length;
 const msOf = (xs) => `${ms(pct(xs, 50))} / ${ms(pct(xs, 95))}`;
 const rowsPerS = (rows, t) => Math.round(rows / (t / 1000)).toLocaleString('en');
 const lines = { ingest: [], growth: [], queries: [], server: [] };
-const pgDbUrl = (name) => {
-  const u = new URL(PG);
-  u.pathname = `/${name}`;
-  return u.toString();
-};
-async function pgAdmin(text) {
-  const { default: pg } = await import('pg');
-  const c = new pg.Client({ connectionString: pgDbUrl('postgres') });
-  await c.connect();
-  try {
-    return await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
+const pgDbUrl = (name) => pgDatabaseUrl(PG, name);
+const pgAdmin = (text) => pgAdminOn(PG, text);
 /** projects ingested per database (fewer than N when BENCH_MAX_MINUTES stopped the ingest) */
 const reached = {};
 

@@ -30,7 +30,7 @@ import { performance } from 'node:perf_hooks';
 import { clearInterval, setInterval } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { generator, getText, loadLib, pct, peakRssMb, shared, startServer, storeWithNewAdvisories, upload, vouchBin } from './portfolio-lib.mjs';
+import { pgAdmin as pgAdminOn, pgDatabaseUrl, generator, getText, loadLib, pct, peakRssMb, shared, startServer, storeWithNewAdvisories, upload, vouchBin } from './portfolio-lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const work = path.join(here, '.work', 'rematch');
@@ -58,17 +58,8 @@ const home = path.join(work, 'home');
 const zips = readdirSync(path.join(shared, 'osv')).filter((e) => existsSync(path.join(shared, 'osv', e, 'all.zip')));
 if (!existsSync(path.join(home, 'osv.sqlite'))) for (const e of zips) await lib.updateStore({ home, source: path.join(shared, 'osv', e, 'all.zip') });
 
-const pgUrl = (name) => `${PG.replace(/\/$/, '')}/${name}`;
-async function pgAdmin(sqlText) {
-  const { default: pg } = await import('pg');
-  const c = new pg.Client({ connectionString: pgUrl('postgres') });
-  await c.connect();
-  try {
-    return await c.query(sqlText);
-  } finally {
-    await c.end();
-  }
-}
+const pgUrl = (name) => pgDatabaseUrl(PG, name);
+const pgAdmin = (text) => pgAdminOn(PG, text);
 
 for (const kind of DBS) {
   const seedFile = path.join(work, `seed-${N}.sqlite`);

@@ -10,26 +10,8 @@ import { HAS_SHARED } from '../testing/shared.js';
 import { countPaths } from '../triage/context.js';
 import type { ReportFinding } from '../model/triage.js';
 import { byCodePoint } from '../model/order.js';
+import { wideSbom } from '../testing/wide-sbom.js';
 import { MAX_PATHS, componentFindings, placeFinding, rankFindings, scanInventory } from './scan.js';
-
-/** app → 22 wrappers → log4j-core (22 paths, 20 listed); w3 optional and vulnerable itself; app → log4j-api directly. */
-function sbom(): Buffer {
-  const wrappers = Array.from({ length: 22 }, (_, i) => `w${i}`);
-  return Buffer.from(
-    JSON.stringify({
-      bomFormat: 'CycloneDX',
-      specVersion: '1.6',
-      version: 1,
-      metadata: { component: { type: 'application', name: 'wide-service', 'bom-ref': 'app' } },
-      components: [
-        ...wrappers.map((w) => ({ type: 'library', 'bom-ref': w, group: 'com.example', name: w, version: '1.0.0', purl: `pkg:maven/com.example/${w}@1.0.0`, ...(w === 'w3' ? { scope: 'optional' } : {}) })),
-        { type: 'library', 'bom-ref': 'core', group: 'org.apache.logging.log4j', name: 'log4j-core', version: '2.14.1', purl: 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1' },
-        { type: 'library', 'bom-ref': 'api', group: 'org.apache.logging.log4j', name: 'log4j-api', version: '2.14.1', purl: 'pkg:maven/org.apache.logging.log4j/log4j-api@2.14.1' },
-      ],
-      dependencies: [{ ref: 'app', dependsOn: [...wrappers, 'api'] }, ...wrappers.map((w) => ({ ref: w, dependsOn: ['core'] })), { ref: 'core', dependsOn: ['api'] }],
-    }),
-  );
-}
 
 describe.skipIf(!HAS_SHARED)('componentFindings + placeFinding + rankFindings', () => {
   const store = new TestStore();
@@ -44,7 +26,7 @@ describe.skipIf(!HAS_SHARED)('componentFindings + placeFinding + rankFindings', 
   afterAll(() => store.close());
 
   it('give what scanInventory gives for the same graph', async () => {
-    const inventory = await inventoryOfDocument('bom.json', sbom());
+    const inventory = await inventoryOfDocument('bom.json', wideSbom('2.14.1', { api: true }));
     const graph = inventory.graph;
     const ctx = store.context();
     const now = new Date('2026-12-08T00:00:00Z');

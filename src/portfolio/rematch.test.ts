@@ -7,6 +7,7 @@ import { processUpload, submitDocument } from './ingest.js';
 import { LOG4J_ADVISORIES, TestStore, log4jSbom, osvRecord, osvRecords } from './portfolio-testing.js';
 import { affected, listEvents, projectReport } from './queries.js';
 import { type RematchOptions, lastRematchRuns, refreshAndRematch, storeGeneration } from './rematch.js';
+import { wideSbom } from '../testing/wide-sbom.js';
 
 const ALL = { all: true } as const;
 const LOG4J = 'pkg:maven/org.apache.logging.log4j/log4j-core';
@@ -269,24 +270,6 @@ describe.skipIf(!HAS_SHARED || !TEST_PG_URL)('re-match with two nodes on one Pos
     }
   });
 });
-
-/** A service whose 22 wrappers (com.example:w0 … w21) each depend on log4j-core: 22 paths to it, w3 optional. */
-function wideSbom(version: string): Buffer {
-  const wrappers = Array.from({ length: 22 }, (_, i) => `w${i}`);
-  return Buffer.from(
-    JSON.stringify({
-      bomFormat: 'CycloneDX',
-      specVersion: '1.6',
-      version: 1,
-      metadata: { component: { type: 'application', name: 'wide-service', 'bom-ref': 'app' } },
-      components: [
-        ...wrappers.map((w) => ({ type: 'library', 'bom-ref': w, group: 'com.example', name: w, version: '1.0.0', purl: `pkg:maven/com.example/${w}@1.0.0`, ...(w === 'w3' ? { scope: 'optional' } : {}) })),
-        { type: 'library', 'bom-ref': 'log4j-core', group: 'org.apache.logging.log4j', name: 'log4j-core', version, purl: `pkg:maven/org.apache.logging.log4j/log4j-core@${version}` },
-      ],
-      dependencies: [{ ref: 'app', dependsOn: wrappers }, ...wrappers.map((w) => ({ ref: w, dependsOn: ['log4j-core'] })), { ref: 'log4j-core' }],
-    }),
-  );
-}
 
 /** A project's open findings as stored, in their stored order, without what differs between two ingests (ids, versions, times). */
 async function openFindings(db: TestDb['db'], project: string) {

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { fileInput, MAX_STREAM_INPUT_BYTES } from '../io/input.js';
 import { isVouchError, type VouchError } from '../model/errors.js';
 import type { InputFile, Inventory } from '../model/inventory.js';
+import { plainInventory as plain } from '../testing/inventory-plain.js';
 import { HAS_SHARED, shared } from '../testing/shared.js';
 import { tempFolders } from '../testing/temp.js';
 import { readCycloneDx, readCycloneDxInput } from './cyclonedx-read.js';
@@ -22,21 +23,6 @@ const FIXTURES = path.join(import.meta.dirname, '__fixtures__');
 async function sparse(file: string, size: number): Promise<void> {
   closeSync(openSync(file, 'w'));
   await truncate(file, size);
-}
-
-/** Everything an Inventory holds, as plain data (Maps and Sets in their insertion order). */
-function plain(inv: Inventory): unknown {
-  const g = inv.graph;
-  return {
-    source: inv.source,
-    components: [...g.components.entries()],
-    edges: [...g.edges.entries()].map(([from, tos]) => [from, [...tos]]),
-    roots: [...g.roots.entries()],
-    rootIdentities: [...g.rootIdentities.entries()],
-    unresolved: inv.unresolved,
-    warnings: inv.warnings,
-    lost: inv.lost,
-  };
 }
 
 /** The same file as an input whose stream comes in chunks of `size` bytes. */

@@ -12,27 +12,13 @@ import { describe, expect, it } from 'vitest';
 import { fileInput } from '../io/input.js';
 import { isVouchError, type VouchError } from '../model/errors.js';
 import type { InputFile, Inventory } from '../model/inventory.js';
+import { plainInventory as plain } from '../testing/inventory-plain.js';
 import { HAS_SHARED, shared } from '../testing/shared.js';
 import { tempFolders } from '../testing/temp.js';
 import { readSpdx, readSpdxInput, spdxExtractor } from './spdx-read.js';
 
 const { tmp } = tempFolders('vouch-spdx-stream-');
 const FIXTURES = path.join(import.meta.dirname, '__fixtures__');
-
-/** Everything an Inventory holds, as plain data (Maps and Sets in their insertion order). */
-function plain(inv: Inventory): unknown {
-  const g = inv.graph;
-  return {
-    source: inv.source,
-    components: [...g.components.entries()],
-    edges: [...g.edges.entries()].map(([from, tos]) => [from, [...tos]]),
-    roots: [...g.roots.entries()],
-    rootIdentities: [...g.rootIdentities.entries()],
-    unresolved: inv.unresolved,
-    warnings: inv.warnings,
-    lost: inv.lost,
-  };
-}
 
 /** The file as an input that can only be streamed (in chunks of `size` bytes when given). */
 function streamOnly(input: InputFile, size?: number): InputFile {
