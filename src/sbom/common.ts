@@ -5,7 +5,7 @@
  */
 import type { Component, Hash, Scope } from '../model/component.js';
 import { DependencyGraph } from '../model/graph.js';
-import type { Inventory } from '../model/inventory.js';
+import type { InputFile, Inventory } from '../model/inventory.js';
 import { InvalidPurlError, buildPurl, parsePurl, tryParsePurl, type PurlParts } from '../model/purl.js';
 import { ecosystemByPurlType, nameFromPurl } from '../ecosystems/index.js';
 import type { LineIndex } from '../io/lines.js';
@@ -401,4 +401,21 @@ export function annotationPair(comment: string | undefined): { name: string | un
 
 export function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+}
+
+/**
+ * SBOM inputs larger than this are read as they stream in (JSON only), not as one string: V8's
+ * longest string is about 512 MiB, and the text with its parsed tree held at once takes several
+ * times the file's size. CycloneDX and SPDX readers both use it.
+ */
+export const STREAM_ABOVE_BYTES = 256 * 1024 * 1024;
+
+/** The input's first byte that is not blank (after a UTF-8 BOM), or undefined when it is blank throughout: what tells JSON from XML or tag-value. */
+export async function firstNonBlankByte(input: InputFile): Promise<number | undefined> {
+  for await (const chunk of input.stream!()) {
+    let i = chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0;
+    while (i < chunk.length && (chunk[i] === 0x20 || chunk[i] === 0x09 || chunk[i] === 0x0a || chunk[i] === 0x0d)) i++;
+    if (i < chunk.length) return chunk[i];
+  }
+  return undefined;
 }

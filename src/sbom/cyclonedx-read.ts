@@ -29,6 +29,7 @@ import {
   addLine,
   baseName,
   exact,
+  firstNonBlankByte,
   isRecord,
   jsonStringLines,
   makeHash,
@@ -39,6 +40,7 @@ import {
   resolveEntry,
   SbomGraphBuilder,
   str,
+  STREAM_ABOVE_BYTES,
   takeLine,
   toInventory,
   type ValueLines,
@@ -119,33 +121,16 @@ export const cyclonedxExtractor: Extractor = {
 };
 
 /**
- * Inputs larger than this are read as they stream in (JSON only), not as one string: V8's
- * longest string is about 512 MiB, and the text with its parsed tree held at once takes several
- * times the file's size.
- */
-export const STREAM_ABOVE_BYTES = 256 * 1024 * 1024;
-
-/**
  * Reads a CycloneDX input: in memory, or streamed when it is larger than `streamAbove` bytes and
  * the input can be streamed (a JSON document; XML is read whole). Both give the same Inventory.
  */
 export async function readCycloneDxInput(input: InputFile, opts: { streamAbove?: number } = {}): Promise<Inventory> {
-  if (input.stream && input.size > (opts.streamAbove ?? STREAM_ABOVE_BYTES) && (await startsLikeJson(input))) {
+  if (input.stream && input.size > (opts.streamAbove ?? STREAM_ABOVE_BYTES) && (await firstNonBlankByte(input)) !== 0x3c /* '<': XML */) {
     const doc = await jsonDocumentStreamed(input.stream(), input.path);
     return inventoryOf(doc, input.path);
   }
   const text = decodeText(await input.read(), input.path);
   return readCycloneDx(text, input.path);
-}
-
-/** The first non-blank byte of the input (after a UTF-8 BOM) is `{` or `[`: JSON, not XML. */
-async function startsLikeJson(input: InputFile): Promise<boolean> {
-  for await (const chunk of input.stream!()) {
-    let i = chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0;
-    while (i < chunk.length && (chunk[i] === 0x20 || chunk[i] === 0x09 || chunk[i] === 0x0a || chunk[i] === 0x0d)) i++;
-    if (i < chunk.length) return chunk[i] !== 0x3c; // '<'
-  }
-  return true;
 }
 
 /** Reads CycloneDX text (JSON or XML). Throws VouchError INPUT_PARSE / INPUT_UNSUPPORTED for unreadable documents. */

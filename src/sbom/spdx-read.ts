@@ -30,12 +30,13 @@ import { type JsonKind, parseJsonStream } from '../io/json-stream.js';
 import { LineIndex } from '../io/lines.js';
 import {
   addLine,
+  annotationPair,
   baseName,
   exact,
+  firstNonBlankByte,
   isRecord,
   jsonStringLines,
   makeHash,
-  annotationPair,
   newReadState,
   type PackageEntry,
   purlStatus,
@@ -43,6 +44,7 @@ import {
   resolveEntry,
   SbomGraphBuilder,
   str,
+  STREAM_ABOVE_BYTES,
   takeLine,
   toInventory,
   type ValueLines,
@@ -107,33 +109,16 @@ export const spdxExtractor: Extractor = {
 };
 
 /**
- * Inputs larger than this are read as they stream in (JSON only), not as one string: V8's
- * longest string is about 512 MiB, and the text with its parsed tree held at once takes several
- * times the file's size (the same bound as CycloneDX's).
- */
-export const STREAM_ABOVE_BYTES = 256 * 1024 * 1024;
-
-/**
  * Reads an SPDX input: in memory, or streamed when it is larger than `streamAbove` bytes and is a
  * JSON document (tag-value is read whole). Both give the same Inventory.
  */
 export async function readSpdxInput(input: InputFile, opts: { streamAbove?: number } = {}): Promise<Inventory> {
-  if (input.stream && input.size > (opts.streamAbove ?? STREAM_ABOVE_BYTES) && (await startsWithJson(input))) {
+  if (input.stream && input.size > (opts.streamAbove ?? STREAM_ABOVE_BYTES) && [0x7b, 0x5b].includes((await firstNonBlankByte(input)) ?? -1) /* '{' '[' */) {
     const doc = await jsonDocumentStreamed(input.stream(), input.path);
     return inventoryOf(doc, input.path);
   }
   const text = decodeText(await input.read(), input.path);
   return readSpdx(text, input.path);
-}
-
-/** The first non-blank byte of the input (after a UTF-8 BOM) is `{` or `[`, as readSpdx tells JSON from tag-value. */
-async function startsWithJson(input: InputFile): Promise<boolean> {
-  for await (const chunk of input.stream!()) {
-    let i = chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0;
-    while (i < chunk.length && (chunk[i] === 0x20 || chunk[i] === 0x09 || chunk[i] === 0x0a || chunk[i] === 0x0d)) i++;
-    if (i < chunk.length) return chunk[i] === 0x7b || chunk[i] === 0x5b; // '{' '['
-  }
-  return false;
 }
 
 /** Reads SPDX text (JSON or tag-value). Throws VouchError INPUT_PARSE / INPUT_UNSUPPORTED for unreadable documents. */
