@@ -26,6 +26,13 @@ export async function syncKev(db: Db, lookup: KevLookup, opts: { now?: Date; pag
   // every open finding not yet marked, a page at a time and without its stored report entry (`data`,
   // ~1.7 KB each): reading them all at once held gigabytes at N = 10,000 projects and, on SQLite,
   // kept the server's one connection for over a minute after each re-match (bench/RESULTS.md)
+  // many open findings share an id (one vulnerability in many projects): the store is asked once per id
+  const known = new Map<string, KevInfo | undefined>();
+  const kevOf = (id: string): KevInfo | undefined => {
+    if (!/^CVE-/i.test(id)) return undefined;
+    if (!known.has(id)) known.set(id, lookup.kev(id));
+    return known.get(id);
+  };
   const hits: { row: { id: number; vuln_id: string; version: string; current: number; project: string; purl: string }; info: KevInfo }[] = [];
   for (let after = 0; ; ) {
     const page = await db
@@ -43,7 +50,7 @@ export async function syncKev(db: Db, lookup: KevLookup, opts: { now?: Date; pag
     for (const r of page) {
       const ids = [r.vuln_id, ...(JSON.parse(r.aliases) as string[])];
       for (const id of ids) {
-        const info = /^CVE-/i.test(id) ? lookup.kev(id) : undefined;
+        const info = kevOf(id);
         if (info) {
           hits.push({ row: r, info });
           break;

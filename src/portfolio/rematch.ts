@@ -53,8 +53,9 @@
  */
 import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Db } from '../db/index.js';
+import type { FindingsTable } from '../db/schema.js';
 import { batches, bulkInsert, inList, isPostgres, nowIso } from '../db/index.js';
 import type { AdvisoryContext } from '../engine/scan.js';
 import { MAX_PATHS, componentFindings, placeFinding, rankFindings } from '../engine/scan.js';
@@ -325,20 +326,8 @@ interface ChunkArgs {
   at: string;
 }
 
-type FindingRow = {
-  id: number;
-  version_id: number;
-  component_id: number;
-  vuln_id: string;
-  resolved_at: string | null;
-  aliases: string;
-  severity: string;
-  score: number | null;
-  priority: number | null;
-  kev: number;
-  epss: number | null;
-  data: string;
-};
+/** A stored finding as re-match reads it: every column but first_seen, which it never rewrites. */
+type FindingRow = Omit<Selectable<FindingsTable>, 'first_seen'>;
 
 /** One chunk of versions re-matched and its difference stored, in the transaction `tx` (see the header). */
 async function rematchVersions(tx: Db, a: ChunkArgs): Promise<void> {
